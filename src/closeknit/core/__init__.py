@@ -1,0 +1,1 @@
+"""Shared foundations: errors, configuration, ids and normalisation."""

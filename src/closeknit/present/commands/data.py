@@ -1,0 +1,290 @@
+"""import, sources, people, doctor, me: getting data in and seeing what is there."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
+from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
+from closeknit.ingest import Ident, detect_format, get_importer, importers, open_tree
+from closeknit.present.common import db_option, emit, format_options, open_store, stderr_console, stdout_console
+from closeknit.store.load import SourceResult, import_tree
+from closeknit.store.people import get_setting, resolve_people, set_setting
+from closeknit.store.queries import PEOPLE_SORTS, doctor_report, people_overview, sources_table
+
+
+def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, quiet: bool = False):
+    """Import each path; returns (results, failures). Used by `import` and `demo`."""
+    console = stderr_console()
+    results: list[SourceResult] = []
+    failures: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            tree = open_tree(path)
+            importer = get_importer(fmt) if fmt else detect_format(tree)
+            total = tree.total_size
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+                disable=quiet or not console.is_terminal,
+            ) as progress:
+                task = progress.add_task(f"{importer.name}: {tree.path.name}", total=total or None)
+                tree.tick = lambda n: progress.advance(task, n)
+                results.append(import_tree(store, tree, importer, force=force))
+        except CloseknitError as e:
+            failures.append((str(path), str(e)))
+            console.print(f"[red]Error:[/red] {e}", highlight=False)
+    return results, failures
+
+
+def summary_table(results: list[SourceResult]) -> Table:
+    t = Table(title="Import summary", header_style="bold")
+    for c in ("source", "format", "added", "already present", "unreadable", "seconds"):
+        t.add_column(c, justify="right" if c not in ("source", "format") else "left")
+    for r in results:
+        t.add_row(
+            r.path if len(r.path) < 60 else "…" + r.path[-59:],
+            r.format + (" (unchanged)" if r.skipped else ""),
+            f"{r.added:,}",
+            f"{r.present:,}",
+            f"{r.errors:,}",
+            f"{r.seconds:.1f}",
+        )
+    return t
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
+@click.option("--force", is_flag=True, help="Read files again even if they were imported before unchanged.")
+@click.option("--list-formats", is_flag=True, is_eager=True, expose_value=False, help="List the supported formats and exit.",
+              callback=lambda ctx, _p, v: (_print_formats(), ctx.exit()) if v else None)
+@db_option
+def import_cmd(paths, fmt, force, db):
+    """Import export archives, folders or files into the store.
+
+    The format of each PATH (a zip, an unzipped folder or a single file) is detected. Each
+    source is written in one transaction; unreadable records are reported and skipped.
+    Importing the same archive again adds nothing; a newer archive adds only what is new.
+
+    \b
+    Example:
+      closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox
+      closeknit import contacts.csv --format events
+    """
+    with open_store(db) as store:
+        results, failures = import_paths(store, paths, fmt=fmt, force=force)
+        if results:
+            stderr_console().print(summary_table(results))
+        for r in results:
+            for s in r.error_samples:
+                stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
+            if r.errors > len(r.error_samples):
+                stderr_console().print(f"  … {r.errors - len(r.error_samples)} more: closeknit sources --errors {r.source_id}")
+    if failures:
+        raise SystemExit(1)
+
+
+def _print_formats() -> None:
+    for name, cls in importers().items():
+        click.echo(f"{name:12} {cls.description}")
+
+
+@click.command("sources")
+@click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
+@format_options
+@db_option
+def sources_cmd(errors_of, as_json, as_csv, db):
+    """What has been imported: one row per source, with counts and errors.
+
+    \b
+    Example:
+      closeknit sources
+      closeknit sources --errors 3
+    """
+    with open_store(db) as store:
+        if errors_of is not None:
+            cur = store.con.execute(
+                "SELECT location, error, excerpt FROM import_errors WHERE source_id = ? ORDER BY rowid", [errors_of]
+            )
+            rows = [dict(zip(("location", "error", "excerpt"), r)) for r in cur.fetchall()]
+            emit(rows, ["location", "error", "excerpt"], as_json=as_json, as_csv=as_csv, title=f"Unreadable records of source {errors_of}")
+            return
+        rows = sources_table(store.con)
+        emit(rows, ["id", "format", "path", "imported_at", "records", "added", "already_present", "unreadable"],
+             as_json=as_json, as_csv=as_csv, title="Sources")
+
+
+PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact"]
+
+
+@click.command("people")
+@click.option("--sort", type=click.Choice(PEOPLE_SORTS), default="interactions", show_default=True, help="Sort order.")
+@click.option("--limit", type=int, default=None, help="Show at most N people.")
+@click.option("--all", "include_silent", is_flag=True, help="Include people with no interaction with you.")
+@format_options
+@db_option
+def people_cmd(sort, limit, include_silent, as_json, as_csv, db):
+    """Everyone you interact with: one row per person across all channels.
+
+    n_out counts what you sent or did towards them, n_in what they sent or did towards you.
+
+    \b
+    Example:
+      closeknit people --sort last --limit 20
+      closeknit people --json > people.json
+    """
+    with open_store(db) as store:
+        rows = people_overview(store.con, sort=sort, limit=limit, include_silent=include_silent)
+    for r in rows:
+        if not (as_json or as_csv):
+            r["channels"] = ", ".join(r["channels"])
+            for k in ("first_contact", "last_contact"):
+                r[k] = r[k].strftime("%Y-%m-%d") if r[k] else None
+        elif as_csv:
+            r["channels"] = ";".join(r["channels"])
+    emit(rows, PEOPLE_COLUMNS, as_json=as_json, as_csv=as_csv, title=f"People ({len(rows)})")
+
+
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (keys people, identities, interactions, import_errors, ...).")
+@db_option
+def doctor_cmd(as_json, db):
+    """Store health: counts per table, import errors, identities nobody can name.
+
+    \b
+    Example:
+      closeknit doctor --json
+    """
+    with open_store(db) as store:
+        rep = doctor_report(store.con)
+        rep["store"] = str(store.path)
+    if as_json:
+        click.echo(json.dumps(rep, ensure_ascii=False, indent=2, default=str))
+        return
+    con = stdout_console()
+    t = Table(title=f"Store {rep['store']}", header_style="bold")
+    t.add_column("what")
+    t.add_column("count", justify="right")
+    for k in ("sources", "people", "identities", "interactions", "participants", "identity_links", "message_scores",
+              "self_identities", "import_errors", "unresolved_identities"):
+        t.add_row(k.replace("_", " "), f"{rep[k]:,}")
+    con.print(t)
+    if rep["errors_per_source"]:
+        con.print("Unreadable records per source (see: closeknit sources --errors ID):")
+        for e in rep["errors_per_source"]:
+            con.print(f"  {e['source_id']:>3} {e['format']:10} {e['errors']:>6}  {e['path']}", highlight=False)
+    if rep["self_identities"] == 0 and rep["interactions"]:
+        con.print("[yellow]No identity is known to be yours.[/yellow] Tell closeknit: closeknit me add email you@example.org")
+    if rep["unresolved_identities"]:
+        con.print(f"{rep['unresolved_identities']:,} identities are bare account ids nobody has named yet.")
+
+
+_ME_KINDS = ("email", "phone", "handle", "account_id", "name")
+
+
+def _me_ident(kind: str, value: str, channel: str | None, region: str | None) -> Ident:
+    if kind == "email":
+        v = normalize_email(value)
+        if not v:
+            raise UsageError(f"{value!r} is not an email address")
+        return Ident("email", "email", v)
+    if kind == "phone":
+        v = normalize_phone(value, region)
+        if not v:
+            raise UsageError(f"{value!r} is not a phone number (add the country code, e.g. +44…)")
+        return Ident("phone", "phone", v)
+    if not channel:
+        raise UsageError(f"a {kind} belongs to a channel: add --channel (e.g. --channel twitter)")
+    return Ident(channel, kind, normalize_handle(value) if kind == "handle" else value.strip())
+
+
+@click.group("me", invoke_without_command=True)
+@click.pass_context
+@db_option
+def me_cmd(ctx, db):
+    """Your own identities, used by importers whose format does not say who you are.
+
+    \b
+    Example:
+      closeknit me
+      closeknit me add email ada@example.org
+      closeknit me add handle adalovelace --channel twitter
+      closeknit me region GB
+    """
+    ctx.obj = {"db": db}
+    if ctx.invoked_subcommand is None:
+        with open_store(db) as store:
+            rows = store.con.execute("SELECT channel, kind, value, origin, evidence FROM me ORDER BY channel, kind, value").fetchall()
+            region = get_setting(store.con, "region") or "US (default)"
+        emit([dict(zip(("channel", "kind", "value", "origin", "evidence"), r)) for r in rows],
+             ["channel", "kind", "value", "origin", "evidence"], title="Your identities")
+        click.echo(f"Phone region for numbers without a country code: {region}")
+
+
+@me_cmd.command("add")
+@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("value")
+@click.option("--channel", default=None, help="Channel of a handle, account id or name (twitter, whatsapp, …).")
+@click.pass_context
+def me_add(ctx, kind, value, channel):
+    """Add one of your identities (e.g. `closeknit me add email ada@example.org`)."""
+    with open_store(ctx.obj["db"]) as store:
+        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
+        con = store.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
+        con.execute("INSERT INTO me VALUES (?, ?, ?, ?, 'manual', 'closeknit me add')", [ident.id, ident.channel, ident.kind, ident.value])
+        con.execute(
+            "INSERT INTO identities SELECT ?, ?, ?, ?, NULL, ?, NULL WHERE NOT EXISTS (SELECT 1 FROM identities WHERE id = ?)",
+            [ident.id, ident.channel, ident.kind, ident.value, ident.id, ident.id],
+        )
+        resolve_people(con)
+        con.execute("COMMIT")
+    click.echo(f"Added {ident.channel} {ident.kind} {ident.value} as yours.")
+
+
+@me_cmd.command("remove")
+@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("value")
+@click.option("--channel", default=None, help="Channel of a handle, account id or name.")
+@click.pass_context
+def me_remove(ctx, kind, value, channel):
+    """Remove one of your identities."""
+    with open_store(ctx.obj["db"]) as store:
+        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
+        n = store.con.execute("SELECT count(*) FROM me WHERE identity_id = ?", [ident.id]).fetchall()[0][0]
+        if not n:
+            raise NotFoundError(f"{ident.value} is not one of your identities (see: closeknit me)")
+        store.con.execute("BEGIN TRANSACTION")
+        store.con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
+        resolve_people(store.con)
+        store.con.execute("COMMIT")
+    click.echo(f"Removed {ident.value}.")
+
+
+@me_cmd.command("region")
+@click.argument("region")
+@click.pass_context
+def me_region(ctx, region):
+    """Set the phone region (ISO country code, e.g. GB) for numbers without a country code."""
+    import phonenumbers
+
+    region = region.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError(f"{region!r} is not a region phonenumbers knows (use an ISO code such as US, GB, DE)")
+    with open_store(ctx.obj["db"]) as store:
+        set_setting(store.con, "region", region)
+    click.echo(f"Phone numbers without a country code will be read as {region}.")
+
+
+COMMANDS = [import_cmd, sources_cmd, people_cmd, doctor_cmd, me_cmd]

@@ -1,0 +1,130 @@
+"""Read-only views over the canonical tables, shared by the CLI, the Python API and tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from closeknit.store.schema import SELF_PERSON_ID
+
+__all__ = ["people_overview", "sources_table", "doctor_report", "PEOPLE_SORTS", "dyad_sql"]
+
+PEOPLE_SORTS = ("interactions", "name", "first", "last", "out", "in", "channels")
+
+#: Every (interaction, other person) pair between the user and someone else, with direction:
+#: ``out`` when the user acted and the other took part, ``in`` when the other acted and the user
+#: took part. The unit of every per-relationship view.
+dyad_sql = f"""
+SELECT i.id AS interaction_id, i.ts, i.channel, i.kind, i.visibility,
+       CASE WHEN a.person_id = {SELF_PERSON_ID} THEN 'out' ELSE 'in' END AS direction,
+       CASE WHEN a.person_id = {SELF_PERSON_ID} THEN p.person_id ELSE a.person_id END AS person_id
+FROM interactions i
+JOIN identities a ON a.id = i.actor_id
+JOIN interaction_participants ip ON ip.interaction_id = i.id
+JOIN identities p ON p.id = ip.identity_id
+WHERE (a.person_id = {SELF_PERSON_ID}) <> (p.person_id = {SELF_PERSON_ID})
+"""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def people_overview(
+    con: duckdb.DuckDBPyConnection, *, sort: str = "interactions", limit: int | None = None, include_silent: bool = False
+) -> list[dict[str, Any]]:
+    """One row per person other than the user: channels, interactions each way, first/last contact.
+
+    A group message counts once for each person it connects the user with. People with no
+    interaction with the user (only seen in follow lists or other people's threads) are left
+    out unless ``include_silent``.
+    """
+    order = {
+        "interactions": "interactions DESC, name",
+        "name": "lower(name), person_id",
+        "first": "first_contact NULLS LAST, name",
+        "last": "last_contact DESC NULLS LAST, name",
+        "out": "n_out DESC, name",
+        "in": "n_in DESC, name",
+        "channels": "len(channels) DESC, interactions DESC, name",
+    }[sort]
+    join = "LEFT JOIN" if include_silent else "JOIN"
+    sql = f"""
+    WITH d AS ({dyad_sql}),
+    agg AS (
+        SELECT person_id,
+               count(DISTINCT interaction_id) AS interactions,
+               count(DISTINCT interaction_id) FILTER (WHERE direction = 'out') AS n_out,
+               count(DISTINCT interaction_id) FILTER (WHERE direction = 'in') AS n_in,
+               list(DISTINCT channel ORDER BY channel) AS channels,
+               min(ts) AS first_contact, max(ts) AS last_contact
+        FROM d GROUP BY person_id
+    )
+    SELECT p.id AS person_id, p.display_name AS name,
+           coalesce(agg.channels, []) AS channels,
+           coalesce(agg.interactions, 0) AS interactions,
+           coalesce(agg.n_out, 0) AS n_out, coalesce(agg.n_in, 0) AS n_in,
+           agg.first_contact, agg.last_contact
+    FROM people p {join} agg ON agg.person_id = p.id
+    WHERE NOT p.is_self
+    ORDER BY {order}
+    """
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(con, sql)
+
+
+def sources_table(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return _rows(
+        con,
+        "SELECT id, format, path, imported_at, parser_version, n_records AS records, n_added AS added, "
+        "n_present AS already_present, n_errors AS unreadable, n_identities AS identities FROM sources ORDER BY id",
+    )
+
+
+def doctor_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Store health: counts per table, errors per source, identities nobody can name."""
+    counts = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]  # noqa: S608
+        for t in (
+            "sources",
+            "people",
+            "identities",
+            "interactions",
+            "interaction_participants",
+            "identity_links",
+            "import_errors",
+            "message_scores",
+        )
+    }
+    unresolved = con.execute(
+        """
+        SELECT count(*) FROM identities i
+        WHERE i.kind IN ('account_id', 'uid') AND i.display_name IS NULL
+          AND (SELECT count(*) FROM identities j WHERE j.person_id = i.person_id) = 1
+        """
+    ).fetchall()[0][0]
+    errors = _rows(
+        con,
+        "SELECT s.id AS source_id, s.format, s.path, count(e.source_id) AS errors FROM sources s "
+        "JOIN import_errors e ON e.source_id = s.id GROUP BY ALL ORDER BY s.id",
+    )
+    me = con.execute("SELECT count(*) FROM me").fetchall()[0][0]
+    per_channel = _rows(con, "SELECT channel, count(*) AS interactions FROM interactions GROUP BY channel ORDER BY 2 DESC")
+    return {
+        "people": counts["people"],
+        "identities": counts["identities"],
+        "interactions": counts["interactions"],
+        "import_errors": counts["import_errors"],
+        "sources": counts["sources"],
+        "participants": counts["interaction_participants"],
+        "identity_links": counts["identity_links"],
+        "message_scores": counts["message_scores"],
+        "self_identities": me,
+        "unresolved_identities": unresolved,
+        "interactions_per_channel": per_channel,
+        "errors_per_source": errors,
+    }

@@ -1,0 +1,121 @@
+"""The canonical tables. Plain relational types only, so the same schema maps onto Spark."""
+
+from __future__ import annotations
+
+__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID"]
+
+SCHEMA_VERSION = 1
+#: The user is always person 0.
+SELF_PERSON_ID = 0
+
+DDL = """
+CREATE SEQUENCE IF NOT EXISTS source_seq START 1;
+
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+-- One row per imported archive or file.
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY,
+    format VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    parser_version VARCHAR NOT NULL,
+    imported_at TIMESTAMPTZ NOT NULL,
+    n_records BIGINT NOT NULL,      -- interactions read (after de-duplication within the source)
+    n_added BIGINT NOT NULL,        -- interactions new to the store
+    n_present BIGINT NOT NULL,      -- interactions already in the store
+    n_errors BIGINT NOT NULL,       -- unreadable records
+    n_identities BIGINT NOT NULL    -- identities seen
+);
+
+-- One row per real person; person 0 is the user.
+CREATE TABLE IF NOT EXISTS people (
+    id BIGINT PRIMARY KEY,
+    display_name VARCHAR,
+    is_self BOOLEAN NOT NULL
+);
+
+-- A handle, address, phone number or account id on a channel, and the person it belongs to.
+CREATE TABLE IF NOT EXISTS identities (
+    id BIGINT PRIMARY KEY,
+    channel VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    display_name VARCHAR,
+    person_id BIGINT NOT NULL,
+    first_source INTEGER
+);
+
+-- Evidence that two identities are one person (from imports: cards, profile links, owners).
+CREATE TABLE IF NOT EXISTS identity_links (
+    a BIGINT NOT NULL,
+    b BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    confidence DOUBLE NOT NULL,
+    source_id INTEGER
+);
+
+-- The user's own identities: from imports (origin 'import:<source>') and from `closeknit me`.
+CREATE TABLE IF NOT EXISTS me (
+    identity_id BIGINT NOT NULL,
+    channel VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    origin VARCHAR NOT NULL,
+    evidence VARCHAR
+);
+
+-- Decisions the user made by hand; kept apart from imported data so re-imports never undo them.
+CREATE TABLE IF NOT EXISTS decisions (
+    kind VARCHAR NOT NULL,          -- 'merge', 'split', 'reject', 'setting'
+    a VARCHAR,
+    b VARCHAR,
+    made_at TIMESTAMPTZ NOT NULL
+);
+
+-- One row per event. `id` is stable: hash(format, the source's own id).
+CREATE TABLE IF NOT EXISTS interactions (
+    id BIGINT NOT NULL,
+    source_id INTEGER NOT NULL,
+    format VARCHAR NOT NULL,
+    native_id VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    ts TIMESTAMPTZ,                 -- UTC; NULL when the source gives no time (follow lists)
+    actor_id BIGINT,                -- identities.id
+    visibility VARCHAR NOT NULL,    -- private / group / public
+    thread_id VARCHAR,
+    reply_to BIGINT,                -- interactions.id of the parent (may be absent from the store)
+    text VARCHAR,
+    text_len INTEGER,
+    duration_s DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS interaction_participants (
+    interaction_id BIGINT NOT NULL,
+    identity_id BIGINT NOT NULL,
+    role VARCHAR NOT NULL
+);
+
+-- Language scores of interaction texts, one row per (interaction, model version).
+CREATE TABLE IF NOT EXISTS message_scores (
+    interaction_id BIGINT NOT NULL,
+    model_version VARCHAR NOT NULL,
+    intimacy DOUBLE NOT NULL,       -- 0 (impersonal) .. 1 (most intimate)
+    confidence DOUBLE NOT NULL,     -- 0..1; low for languages the model has not learned
+    lang VARCHAR,                   -- detected language (ISO 639-1) or NULL
+    is_question BOOLEAN,
+    personal_question BOOLEAN,      -- a question about the recipient, of high intimacy
+    disclosure BOOLEAN              -- the sender discloses about themselves
+);
+
+CREATE TABLE IF NOT EXISTS import_errors (
+    source_id INTEGER NOT NULL,
+    location VARCHAR NOT NULL,
+    error VARCHAR NOT NULL,
+    excerpt VARCHAR
+);
+"""

@@ -1,0 +1,52 @@
+"""Shared test fixtures.
+
+Real export samples and datasets live in ``../shared/data`` beside the repository (never copied
+into it). Tests that need them use the ``shared`` fixture, which skips with a clear reason when
+the folder is absent (CI always has it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from closeknit.ingest import detect_format, get_importer, open_tree
+from closeknit.store import Store
+from closeknit.store.load import SourceResult, import_tree
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CLOSEKNIT_SHARED", REPO.parent / "shared"))
+DATA = SHARED / "data"
+
+
+@pytest.fixture
+def shared() -> Path:
+    """``../shared/data``; skips the test when it is absent."""
+    if not DATA.is_dir():
+        pytest.skip(f"shared data folder not found at {DATA} (set CLOSEKNIT_SHARED)")
+    return DATA
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    st = Store(tmp_path / "store.duckdb")
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def import_path(store):
+    """``import_path(path, fmt=None, force=False) -> SourceResult`` into the test store."""
+
+    def _do(path, fmt: str | None = None, force: bool = False) -> SourceResult:
+        tree = open_tree(path)
+        importer = get_importer(fmt) if fmt else detect_format(tree)
+        return import_tree(store, tree, importer, force=force)
+
+    return _do
+
+
+def rows(store: Store, sql: str, params=None) -> list[tuple]:
+    return store.con.execute(sql, params or []).fetchall()

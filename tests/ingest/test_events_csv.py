@@ -1,0 +1,51 @@
+from pathlib import Path
+
+from closeknit.core.errors import UnknownFormatError
+from closeknit.ingest import detect_format, open_tree
+from tests.conftest import rows
+
+import pytest
+
+
+def test_events_csv_roundtrip(tmp_path, store, import_path):
+    p = tmp_path / "log.csv"
+    p.write_text(
+        "src,dst,ts,text,channel,kind,visibility,thread\n"
+        "ada,bob,1700000000,hello bob,chat,message,private,t1\n"
+        "bob,ada,2023-11-14T22:14:00Z,hi ada,chat,reply,private,t1\n"
+        "ada,bob,1700000000,hello bob,chat,message,private,t1\n"  # a real repeat: kept
+        "ada,carol,not-a-time,,,,,\n"
+        "ada,carol,1700000100,,,kiss,,\n",
+        encoding="utf-8",
+    )
+    r = import_path(p)
+    assert r.format == "events"
+    assert (r.added, r.present, r.errors) == (3, 0, 2)
+    assert rows(store, "SELECT kind, channel, visibility, thread_id, text, text_len FROM interactions ORDER BY ts, text") == [
+        ("message", "chat", "private", "t1", "hello bob", 9),
+        ("message", "chat", "private", "t1", "hello bob", 9),
+        ("reply", "chat", "private", "t1", "hi ada", 6),
+    ]
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY location") == [
+        ("log.csv line 5", "unreadable timestamp 'not-a-time'"),
+        ("log.csv line 6", "unknown kind 'kiss'"),
+    ]
+    again = import_path(p, force=True)
+    assert (again.added, again.present) == (0, 3)
+    assert store.count("interactions") == 3
+
+
+def test_unknown_format_lists_supported(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"\x00\x01garbage")
+    with pytest.raises(UnknownFormatError, match="Supported formats: .*edges.*events"):
+        detect_format(open_tree(p))
+
+
+def test_edges_sample(shared, store, import_path):
+    r = import_path(shared / "interactions" / "email-Eu-core-temporal.txt")
+    assert r.format == "edges"
+    assert (r.added, r.present, r.errors, r.identities) == (332_334, 0, 0, 986)
+    assert rows(store, "SELECT count(DISTINCT (actor_id, ip.identity_id)) FROM interactions i "
+                       "JOIN interaction_participants ip ON ip.interaction_id = i.id") == [(24_929,)]
+    assert import_path(shared / "interactions" / "email-Eu-core-temporal.txt").skipped
