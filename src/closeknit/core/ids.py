@@ -1,16 +1,18 @@
 """Stable 63-bit ids for interactions, identities and people.
 
-An id is the first 8 bytes of BLAKE2b over a ``|``-joined key, masked to 63 bits so it fits a
-signed BIGINT everywhere (DuckDB, Arrow, Spark). Importing the same record twice yields the same
-id, which is how re-imports add nothing. With 10 million records the chance of any collision
-is about 1e-5.
+An id is the first 8 bytes (big-endian) of MD5 over a ``|``-joined key, masked to 63 bits so
+it fits a signed BIGINT everywhere. MD5 is not used for security here: it is chosen because every
+engine computes it identically - Python's hashlib, DuckDB's ``md5()`` (see :data:`SQL_STABLE_ID`)
+and Spark's ``md5()`` - so ids can be computed set-wise inside the database. Importing the same
+record twice yields the same id, which is how re-imports add nothing. With 10 million records the
+chance of any collision is about 1e-5.
 """
 
 from __future__ import annotations
 
-from hashlib import blake2b
+from hashlib import blake2b, md5
 
-__all__ = ["stable_id", "content_id"]
+__all__ = ["stable_id", "content_id", "sql_stable_id"]
 
 _MASK = (1 << 63) - 1
 
@@ -22,7 +24,17 @@ def stable_id(*parts: object) -> int:
     True
     """
     key = "|".join("" if p is None else str(p) for p in parts)
-    return int.from_bytes(blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big") & _MASK
+    return int.from_bytes(md5(key.encode("utf-8", "surrogatepass")).digest()[:8], "big") & _MASK
+
+
+def sql_stable_id(expr: str) -> str:
+    """DuckDB SQL computing :func:`stable_id` of the string expression ``expr`` (already joined).
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + sql_stable_id("'twitter|tweet:1'")).fetchall()[0][0] == stable_id("twitter", "tweet:1")
+    True
+    """
+    return f"(('0x' || left(md5({expr}), 16))::UBIGINT & {_MASK})::BIGINT"
 
 
 def content_id(*parts: object) -> str:

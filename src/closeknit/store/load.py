@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 
 import pyarrow as pa
 
-from closeknit.core.ids import stable_id
+from closeknit.core.ids import sql_stable_id
 from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, SelfIdentity
@@ -28,25 +28,41 @@ __all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS"]
 BATCH_ROWS = 100_000
 _EXCERPT = 200
 
-_I_SCHEMA = pa.schema(
+# What the importer side hands over per interaction; ids are computed in SQL (md5, set-wise).
+_R_SCHEMA = pa.schema(
     [
-        ("id", pa.int64()),
-        ("source_id", pa.int32()),
-        ("format", pa.string()),
         ("native_id", pa.string()),
-        ("channel", pa.string()),
         ("kind", pa.string()),
+        ("channel", pa.string()),
         ("ts", pa.timestamp("us", tz="UTC")),
         ("actor_id", pa.int64()),
         ("visibility", pa.string()),
         ("thread_id", pa.string()),
-        ("reply_to", pa.int64()),
+        ("reply_native", pa.string()),
         ("text", pa.string()),
-        ("text_len", pa.int32()),
         ("duration_s", pa.float64()),
     ]
 )
-_P_SCHEMA = pa.schema([("interaction_id", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
+_P_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
+
+
+def _clean(values: list) -> list:
+    """Strings with lone surrogates (broken exports) cannot be stored; replace the bad code points."""
+    return [v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values]
+
+
+def _array(values, typ: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=typ)
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        if typ != pa.string():
+            raise
+        return pa.array(_clean(list(values)), type=typ)
+
+
+def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    cols = list(zip(*rows)) if rows else [[] for _ in schema]
+    return pa.Table.from_arrays([_array(c, f.type) for c, f in zip(cols, schema)], schema=schema)
 
 
 @dataclass
@@ -69,33 +85,29 @@ class SourceResult:
         return self.added + self.present
 
 
-class _Batch:
-    __slots__ = ("cols", "p_i", "p_id", "p_role")
-
-    def __init__(self) -> None:
-        self.cols: list[list] = [[] for _ in _I_SCHEMA]
-        self.p_i: list[int] = []
-        self.p_id: list[int] = []
-        self.p_role: list[str] = []
-
-    def __len__(self) -> int:
-        return len(self.cols[0])
-
-
 class _Writer:
     def __init__(self, store: Store, source_id: int, fmt: str) -> None:
         self.con = store.con
         self.sid = source_id
         self.fmt = fmt
-        self.batch = _Batch()
+        self.rows: list[tuple] = []
+        self.parts: list[tuple] = []
+        self.ident_ids: dict[Ident, int] = {}
         self.idents: dict[int, list] = {}
         self.links: list[tuple[int, int, str, float]] = []
         self.selves: dict[int, tuple[Ident, str]] = {}
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
+        key = f"'{fmt.replace(chr(39), chr(39) * 2)}|' || "
+        self._id_sql = sql_stable_id(key + "native_id")
+        self._reply_sql = sql_stable_id(key + "reply_native")
 
     def ident(self, ident: Ident) -> int:
+        iid = self.ident_ids.get(ident)
+        if iid is not None:
+            return iid
         iid = ident.id
+        self.ident_ids[ident] = iid
         row = self.idents.get(iid)
         if row is None:
             self.idents[iid] = [ident.channel, ident.kind, ident.value, ident.name]
@@ -104,67 +116,67 @@ class _Writer:
         return iid
 
     def add(self, rec: Interaction) -> None:
-        b = self.batch
-        c = b.cols
-        iid = stable_id(self.fmt, rec.native_id)
         ts = rec.ts
         if ts is not None and ts.tzinfo is None:
             raise ValueError(f"{self.fmt} importer yielded a naive timestamp for {rec.native_id!r}")
-        text = rec.text
-        c[0].append(iid)
-        c[1].append(self.sid)
-        c[2].append(self.fmt)
-        c[3].append(rec.native_id)
-        c[4].append(rec.channel)
-        c[5].append(rec.kind)
-        c[6].append(ts)
-        c[7].append(self.ident(rec.actor) if rec.actor is not None else None)
-        c[8].append(rec.visibility)
-        c[9].append(rec.thread)
-        c[10].append(stable_id(self.fmt, rec.reply_to) if rec.reply_to else None)
-        c[11].append(text)
-        c[12].append(len(text) if text is not None else None)
-        c[13].append(rec.duration_s)
+        ids = self.ident_ids
+        actor = rec.actor
+        if actor is not None:
+            actor_id = ids.get(actor)
+            if actor_id is None:
+                actor_id = self.ident(actor)
+        else:
+            actor_id = None
+        nid = rec.native_id
+        self.rows.append(
+            (nid, rec.kind, rec.channel, ts, actor_id, rec.visibility, rec.thread, rec.reply_to, rec.text, rec.duration_s)
+        )
+        parts = self.parts
         for ident, role in rec.participants:
-            b.p_i.append(iid)
-            b.p_id.append(self.ident(ident))
-            b.p_role.append(role)
-        if len(c[0]) >= BATCH_ROWS:
+            pid = ids.get(ident)
+            if pid is None:
+                pid = self.ident(ident)
+            parts.append((nid, pid, role))
+        if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        b = self.batch
-        if not len(b):
+        if not self.rows:
             return
-        itab = pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(b.cols, _I_SCHEMA)], schema=_I_SCHEMA)
-        ptab = pa.Table.from_arrays(
-            [pa.array(b.p_i, pa.int64()), pa.array(b.p_id, pa.int64()), pa.array(b.p_role, pa.string())], schema=_P_SCHEMA
-        )
+        rtab = _table(self.rows, _R_SCHEMA)
+        ptab = _table(self.parts, _P_SCHEMA)
+        self.rows, self.parts = [], []
         con = self.con
-        con.register("_b_i", itab)
+        con.register("_b_r", rtab)
         con.register("_b_p", ptab)
         try:
+            # ids of this batch, and which source (if any) already has each
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE _k AS SELECT b.id, i.source_id FROM "
+                f"(SELECT DISTINCT {self._id_sql} AS id FROM _b_r) b LEFT JOIN interactions i ON i.id = b.id"
+            )
             self.present += con.execute(
-                "SELECT count(*) FROM (SELECT DISTINCT id FROM _b_i) b "
-                "WHERE EXISTS (SELECT 1 FROM interactions i WHERE i.id = b.id AND i.source_id <> ?)",
-                [self.sid],
+                "SELECT count(*) FROM _k WHERE source_id IS NOT NULL AND source_id <> ?", [self.sid]
             ).fetchall()[0][0]
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _new AS "
-                "SELECT * FROM _b_i b WHERE NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = b.id) "
-                "QUALIFY row_number() OVER (PARTITION BY b.id) = 1"
+                f"""INSERT INTO interactions
+                SELECT {self._id_sql} AS id, {int(self.sid)}::INTEGER, '{self.fmt}', native_id,
+                       channel, kind, ts, actor_id, visibility, thread_id,
+                       CASE WHEN reply_native IS NOT NULL AND reply_native <> '' THEN {self._reply_sql} END,
+                       text, length(text)::INTEGER, duration_s
+                FROM _b_r
+                WHERE {self._id_sql} IN (SELECT id FROM _k WHERE source_id IS NULL)
+                QUALIFY row_number() OVER (PARTITION BY native_id) = 1"""
             )
-            con.execute("INSERT INTO interactions SELECT * FROM _new")
             con.execute(
-                "INSERT INTO interaction_participants "
-                "SELECT DISTINCT p.interaction_id, p.identity_id, p.role FROM _b_p p "
-                "WHERE p.interaction_id IN (SELECT id FROM _new)"
+                f"INSERT INTO interaction_participants "
+                f"SELECT DISTINCT {self._id_sql} AS iid, p.identity_id, p.role FROM _b_p p "
+                f"WHERE iid IN (SELECT id FROM _k WHERE source_id IS NULL)"
             )
-            con.execute("DROP TABLE _new")
+            con.execute("DROP TABLE _k")
         finally:
-            con.unregister("_b_i")
+            con.unregister("_b_r")
             con.unregister("_b_p")
-        self.batch = _Batch()
 
     def finish(self) -> None:
         self.flush()
