@@ -1,0 +1,252 @@
+"""Helpers shared by the Meta, LinkedIn, Mastodon and Telegram importers (not an importer).
+
+* :class:`JsonCursor` - walks a JSON document of any size with bounded memory: the caller
+  descends into the objects and arrays it cares about and decodes each item with the C
+  scanner of :mod:`json` (``raw_decode``), which is several times faster than an
+  event-per-token parser such as ijson's and keeps only the current item in memory.
+  Optionally repairs ``\\xNN`` escapes (Telegram Desktop writes them; they are not JSON).
+* :func:`fix_mojibake` - Meta's "Download Your Information" JSON writes every UTF-8 byte as
+  its own ``\\u00XX`` escape; this turns ``"t\\u00c3\\u00a6nkt"`` back into ``"tænkt"``.
+* :func:`utc_ms`, :func:`utc_s` - epoch numbers to aware UTC datetimes without strptime.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any, BinaryIO
+
+from closeknit.ingest.records import BadRecord
+
+__all__ = ["JsonCursor", "JsonStreamError", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_WS = re.compile(r"[ \t\n\r]*")
+# A \xNN escape preceded by an even number of backslashes (so it is an escape, not "\\x").
+_X_ESC = re.compile(r"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
+_MAX_ITEM = 256 * 1024 * 1024
+
+
+def utc_ms(ms: int | float) -> datetime:
+    """Milliseconds since the epoch to an aware UTC datetime.
+
+    >>> utc_ms(1620119347772).isoformat()
+    '2021-05-04T09:09:07.772000+00:00'
+    """
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def utc_s(s: int | float | str) -> datetime:
+    """Seconds since the epoch (number or numeric string) to an aware UTC datetime."""
+    return _EPOCH + timedelta(seconds=float(s))
+
+
+def fix_mojibake(s: str) -> str:
+    """Undo Meta's byte-per-escape encoding; strings that are already right come back as they are.
+
+    >>> fix_mojibake("t\\u00c3\\u00a6nkt"), fix_mojibake("tænkt"), fix_mojibake("plain")
+    ('tænkt', 'tænkt', 'plain')
+    """
+    if s.isascii():
+        return s
+    try:
+        return s.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return s
+
+
+def repair_x_escapes(text: str) -> str:
+    r"""Turn the ``\xNN`` escapes Telegram Desktop writes into JSON's ``\u00NN``.
+
+    >>> repair_x_escapes(r'"a\x01b" "\\x41"')
+    '"a\\u0001b" "\\\\x41"'
+    """
+    if "\\x" not in text:
+        return text
+    return _X_ESC.sub(r"\1\\u00\2", text)
+
+
+class JsonStreamError(ValueError):
+    """The document is not JSON where the cursor stands (``pos`` is a character offset)."""
+
+
+class JsonCursor:
+    """A forward-only reader over a JSON document in a binary stream.
+
+    Use :meth:`object` to iterate the keys of the object at the cursor (consume each value
+    with :meth:`value`, :meth:`skip`, :meth:`object` or :meth:`array` before the next key) and
+    :meth:`array` likewise for the elements of an array.
+
+    >>> import io
+    >>> c = JsonCursor(io.BytesIO(b'{"a": 1, "items": [{"x": 1}, {"x": 2}]}'))
+    >>> out = []
+    >>> for key in c.object():
+    ...     if key == "items":
+    ...         out += [c.value() for _ in c.array()]
+    ...     else:
+    ...         _ = c.skip()
+    >>> out
+    [{'x': 1}, {'x': 2}]
+    """
+
+    def __init__(self, stream: BinaryIO, *, repair_x: bool = False, chunk: int = 1 << 20) -> None:
+        self._stream = stream
+        self._dec = codecs.getincrementaldecoder("utf-8")("replace")
+        self._repair = repair_x
+        self._chunk = chunk
+        self._carry = ""  # undecoded-escape tail kept back for the \xNN repair
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+        self._base = 0  # characters dropped from the front of buf so far
+        self._first = True
+        self._scan = json.JSONDecoder().raw_decode
+
+    # -- buffer
+    def _refill(self) -> bool:
+        if self.eof:
+            return False
+        raw = self._stream.read(self._chunk)
+        if not raw:
+            self.eof = True
+            text = self._carry + self._dec.decode(b"", final=True)
+            self._carry = ""
+        else:
+            text = self._carry + self._dec.decode(raw)
+            self._carry = ""
+            if self._repair:
+                # keep back a possibly incomplete escape (and the backslash run before it)
+                cut = len(text)
+                back = text.rfind("\\", max(0, cut - 4))
+                if back >= 0:
+                    cut = back
+                    while cut > 0 and text[cut - 1] == "\\":
+                        cut -= 1
+                    text, self._carry = text[:cut], text[cut:]
+        if self._first and text:
+            text = text.lstrip("\ufeff")
+            self._first = False
+        if self._repair:
+            text = repair_x_escapes(text)
+        if self.pos > (1 << 20) and self.pos > len(self.buf) // 2:
+            self._base += self.pos
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
+        self.buf += text
+        return True
+
+    def _peek(self) -> str:
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf):
+                return self.buf[self.pos]
+            if not self._refill():
+                return ""
+
+    @property
+    def offset(self) -> int:
+        """Character offset of the cursor in the document (for error locations)."""
+        return self._base + self.pos
+
+    def _fail(self, what: str) -> JsonStreamError:
+        return JsonStreamError(f"character {self.offset:,}: {what}")
+
+    # -- reading
+    def value(self) -> Any:
+        """Decode the whole value at the cursor and step over it."""
+        if not self._peek():
+            raise self._fail("unexpected end of document")
+        while True:
+            try:
+                val, end = self._scan(self.buf, self.pos)
+            except json.JSONDecodeError as e:
+                if self.eof or len(self.buf) - self.pos > _MAX_ITEM:
+                    raise self._fail(f"not JSON ({e.msg})") from None
+                self._refill()
+                continue
+            if end >= len(self.buf) and not self.eof:
+                # a number could be cut short at the end of the buffer: read on and redo
+                self._refill()
+                continue
+            self.pos = end
+            return val
+
+    skip = value
+
+    def kind(self) -> str:
+        """``"{"``, ``"["``, or another first character of the value at the cursor."""
+        return self._peek()
+
+    def object(self) -> Iterator[str]:
+        """Iterate the keys of the object at the cursor; the caller consumes each value."""
+        if self._peek() != "{":
+            raise self._fail("expected an object")
+        self.pos += 1
+        first = True
+        while True:
+            c = self._peek()
+            if c == "}":
+                self.pos += 1
+                return
+            if not first:
+                if c != ",":
+                    raise self._fail("expected ',' or '}'")
+                self.pos += 1
+                c = self._peek()
+            first = False
+            if c != '"':
+                raise self._fail("expected a key")
+            key = self.value()
+            if self._peek() != ":":
+                raise self._fail("expected ':'")
+            self.pos += 1
+            yield key
+
+    def array(self) -> Iterator[int]:
+        """Iterate the elements of the array at the cursor (yields their index); the caller consumes each."""
+        if self._peek() != "[":
+            raise self._fail("expected an array")
+        self.pos += 1
+        i = 0
+        while True:
+            c = self._peek()
+            if c == "]":
+                self.pos += 1
+                return
+            if i:
+                if c != ",":
+                    raise self._fail("expected ',' or ']'")
+                self.pos += 1
+                if self._peek() == "]":  # tolerate a trailing comma
+                    self.pos += 1
+                    return
+            elif c == "":
+                raise self._fail("unexpected end of document")
+            yield i
+            i += 1
+
+
+class Seq:
+    """Ordinal of identical keys, so two identical records stay two but keep stable ids."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, key: str) -> str:
+        n = self.seen.get(key, 0)
+        self.seen[key] = n + 1
+        return key if n == 0 else f"{key}#{n}"
+
+    def clear(self) -> None:
+        self.seen.clear()
+
+
+def bad(location: str, message: str, excerpt: object = None) -> BadRecord:
+    """A :class:`BadRecord` with a short excerpt of whatever ``excerpt`` is."""
+    ex = None if excerpt is None else (excerpt if isinstance(excerpt, str) else repr(excerpt))[:200]
+    return BadRecord(location, message, ex)
