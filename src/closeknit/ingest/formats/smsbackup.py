@@ -1,0 +1,329 @@
+"""SMS Backup & Restore (SyncTech) XML: text messages (``sms``) and call logs (``calls``).
+
+Format reference: synctech.com.au "Fields in XML Backup Files".
+
+* ``<smses>`` holds interleaved ``<sms>`` and ``<mms>`` elements.
+
+  - ``sms``: ``address`` (the other party), ``date`` (ms), ``type`` 1 received / 2 sent /
+    3 draft / 4 outbox / 5 failed / 6 queued, ``body``, optional ``contact_name``
+    (``"(Unknown)"`` when the phone had no contact). Only types 1 and 2 are messages that
+    reached someone; drafts, outbox, failed and queued ones are skipped.
+  - ``mms``: ``msg_box`` 1 inbox / 2 sent (others skipped like sms drafts), ``address`` (the other
+    parties, ``~``-joined for group chats), ``m_id``, ``<parts><part ct="text/plain" text=.../>``
+    and ``<addrs><addr address type=137 from / 151 to / 130 cc / 129 bcc/>``.
+
+* ``<calls>`` holds ``<call number duration date type presentation contact_name/>``, type
+  1 incoming / 2 outgoing / 3 missed / 4 voicemail / 5 rejected / 6 refused (blocked). Every
+  type is kept as a ``call``; the ones nobody answered (3, 5, 6) get duration 0.
+
+Who is who. The backup does not say the phone owner's number. The owner is
+``Ident("phone", "phone", n)`` when ``closeknit me`` knows one number ``n``; otherwise the
+synthetic ``Ident("phone", "uid", "owner")``, declared with a :class:`SelfIdentity` so it is
+person 0. When a *sent* MMS names its own sender number (``addr type=137``), that number is the
+owner's and is declared as a SelfIdentity too. Withheld / unknown numbers (``-1``, ``-2``,
+``-3``, empty, ``null``) have no identity: such a message or call is kept with no actor (or no
+recipient) so it counts in the totals without being pinned on anyone. Alphanumeric senders
+and short codes that are not phone numbers become ``Ident("phone", "handle", value)``.
+
+Bodies may hold UTF-16 surrogate pairs as two numeric references; they are repaired while
+streaming (:class:`~closeknit.ingest.xmlsafe.SurrogateRefFixer`).
+
+Native ids. The backup has no message ids, so an sms is identified by its time, direction,
+number and a hash of its text (``sms:<ms>:<hash>``); identical duplicates (which restores
+sometimes create) collapse into one. An mms uses its ``m_id`` when present. A call is
+``call:<ms>:<number>:<type>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+from closeknit.core.ids import content_id
+from closeknit.core.normalize import normalize_phone
+from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
+from closeknit.ingest.xmlsafe import MalformedXMLError, SurrogateRefFixer, iterparse, local
+
+__all__ = ["SmsImporter", "CallsImporter", "OWNER"]
+
+#: The phone owner when their own number is unknown.
+OWNER = Ident("phone", "uid", "owner")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_WITHHELD = frozenset({"", "-1", "-2", "-3", "-4", "null", "unknown", "private", "anonymous", "insert-address-token"})
+_ROLE_OF_ADDR = {"151": "recipient", "130": "cc", "129": "bcc"}
+
+
+def _ts(value: str | None) -> datetime | None:
+    """Epoch milliseconds (seconds when the value is too small to be ms) to UTC."""
+    if not value:
+        return None
+    try:
+        n = int(value)
+    except ValueError:
+        try:
+            n = int(float(value))
+        except ValueError:
+            return None
+    if n <= 0:
+        return None
+    if n < 100_000_000_000:  # before 1973 in ms = a value in seconds
+        n *= 1000
+    return _EPOCH + timedelta(milliseconds=n)
+
+
+class _Phones:
+    """Number -> Ident, cached (the same few numbers repeat thousands of times)."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.cache: dict[tuple[str, str | None], Ident | None] = {}
+        #: the owner's own numbers learnt from sent MMS
+        self.own: set[str] = set()
+
+    def __call__(self, raw: str | None, name: str | None = None) -> Ident | None:
+        if raw is None:
+            return None
+        key = (raw, name)
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        v = raw.strip()
+        ident: Ident | None
+        if v.lower() in _WITHHELD:
+            ident = None
+        else:
+            e164 = normalize_phone(v, self.region)
+            if e164:
+                ident = Ident("phone", "phone", e164, name)
+            else:
+                ident = Ident("phone", "handle", v.lower(), name or v)
+        self.cache[key] = ident
+        return ident
+
+
+def _name(contact_name: str | None) -> str | None:
+    if not contact_name or contact_name in ("(Unknown)", "null"):
+        return None
+    return contact_name.strip() or None
+
+
+def _members(tree: InputTree, marker: bytes) -> list[str]:
+    out = []
+    for n in sorted(tree.names()):
+        if not n.lower().endswith((".xml", ".txt")):
+            continue
+        head = tree.head(n, 2048)
+        if marker in head:
+            out.append(n)
+    return out
+
+
+def _owner(ctx: ImportContext) -> tuple[Ident, bool]:
+    """The owner's phone identity and whether it is already known to be the user's."""
+    phones = sorted(ctx.self_values("phone"))
+    if len(phones) == 1:
+        return Ident("phone", "phone", phones[0]), True
+    return OWNER, False
+
+
+class _XmlPhoneImporter(Importer):
+    channel = "phone"
+    marker = b""
+    top = frozenset()
+
+    def detect(self, tree: InputTree) -> int:
+        return 9 if _members(tree, self.marker) else 0
+
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        owner, known = _owner(ctx)
+        if not known:
+            yield SelfIdentity(owner, evidence=f"{self.name} backup: the phone's owner")
+        phones = _Phones(ctx.region)
+        for member in _members(tree, self.marker):
+            with tree.open(member) as raw:
+                root = None
+                n = 0
+                try:
+                    for ev, el in iterparse(SurrogateRefFixer(raw), ("start", "end"), name=member):
+                        if ev == "start":
+                            if root is None:
+                                root = el
+                            continue
+                        tag = local(el.tag)
+                        if tag not in self.top:
+                            continue
+                        n += 1
+                        try:
+                            yield from self._element(tag, el, member, n, owner, phones)
+                        except (ValueError, KeyError, TypeError) as e:
+                            yield BadRecord(f"{member} {tag} {n}", f"unreadable {tag}: {e}", str(el.attrib)[:200])
+                        root.clear()
+                except MalformedXMLError as e:
+                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+
+    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+        raise NotImplementedError
+
+
+@register
+class SmsImporter(_XmlPhoneImporter):
+    name = "sms"
+    version = "1"
+    description = "SMS Backup & Restore XML (<smses> with <sms> and <mms>)"
+    marker = b"<smses"
+    top = frozenset({"sms", "mms"})
+
+    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+        a = el.attrib
+        if tag == "sms":
+            typ = a.get("type", "")
+            if typ not in ("1", "2"):
+                if typ not in ("3", "4", "5", "6"):
+                    yield BadRecord(f"{member} sms {n}", f"unknown sms type {typ!r}", str(a)[:200])
+                return
+            ts = _ts(a.get("date"))
+            if ts is None:
+                yield BadRecord(f"{member} sms {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
+                return
+            other = phones(a.get("address"), _name(a.get("contact_name")))
+            body = a.get("body")
+            if other is None:
+                key = "withheld"
+            else:
+                key = other.value
+            nid = f"sms:{a['date']}:{content_id(typ, key, body)}"
+            if typ == "2":
+                actor, parts = owner, (((other, "recipient"),) if other else ())
+            else:
+                actor, parts = other, ((owner, "recipient"),)
+            yield Interaction(
+                native_id=nid,
+                kind="message",
+                channel="phone",
+                ts=ts,
+                actor=actor,
+                participants=parts,
+                visibility="private",
+                thread=f"phone:{key}",
+                text=body,
+            )
+            return
+        # mms
+        box = a.get("msg_box", "")
+        if box not in ("1", "2"):
+            if box not in ("3", "4", "5", "6"):
+                yield BadRecord(f"{member} mms {n}", f"unknown mms msg_box {box!r}", str(a)[:200])
+            return
+        ts = _ts(a.get("date"))
+        if ts is None:
+            yield BadRecord(f"{member} mms {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
+            return
+        names = [s.strip() for s in (a.get("contact_name") or "").split(",")]
+        raw_others = [x for x in (a.get("address") or "").split("~") if x.strip()]
+        others: list[Ident] = []
+        for i, x in enumerate(raw_others):
+            ident = phones(x, _name(names[i]) if len(names) == len(raw_others) else None)
+            if ident is not None and ident not in others:
+                others.append(ident)
+        other_values = {o.value for o in others}
+        sender: Ident | None = None
+        roles: dict[str, str] = {}
+        texts: list[str] = []
+        for child in el:
+            ctag = local(child.tag)
+            if ctag == "parts":
+                for part in child:
+                    if part.get("ct") == "text/plain":
+                        t = part.get("text")
+                        if t and t != "null":
+                            texts.append(t)
+            elif ctag == "addrs":
+                for addr in child:
+                    atype = addr.get("type")
+                    ident = phones(addr.get("address"))
+                    if ident is None:
+                        continue
+                    if atype == "137":
+                        sender = ident
+                    elif atype in _ROLE_OF_ADDR and ident.value in other_values:
+                        roles[ident.value] = _ROLE_OF_ADDR[atype]
+        if box == "2":
+            if sender is not None and sender.kind == "phone" and sender.value not in other_values:
+                if sender.value not in phones.own:
+                    phones.own.add(sender.value)
+                    yield SelfIdentity(Ident("phone", "phone", sender.value), evidence="sender of a sent MMS (SMS Backup & Restore)")
+            actor = owner
+            parts = tuple((o, roles.get(o.value, "recipient")) for o in others)
+        else:
+            actor = None
+            if sender is not None and sender.value in other_values:
+                actor = next(o for o in others if o.value == sender.value)
+            elif others and len(others) == 1:
+                actor = others[0]
+            parts = tuple((o, roles.get(o.value, "recipient")) for o in others if o is not actor) + ((owner, "recipient"),)
+        m_id = a.get("m_id")
+        key = "~".join(sorted(other_values)) or "withheld"
+        if m_id and m_id != "null":
+            nid = f"mms:{m_id}"
+        else:
+            nid = f"mms:{a.get('date')}:{content_id(box, key, texts)}"
+        yield Interaction(
+            native_id=nid,
+            kind="message",
+            channel="phone",
+            ts=ts,
+            actor=actor,
+            participants=parts,
+            visibility="group" if len(others) > 1 else "private",
+            thread=f"phone:{key}",
+            text="\n".join(texts) if texts else None,
+        )
+
+
+@register
+class CallsImporter(_XmlPhoneImporter):
+    name = "calls"
+    version = "1"
+    description = "SMS Backup & Restore / Call Logs Backup & Restore XML (<calls> with <call>)"
+    marker = b"<calls"
+    top = frozenset({"call"})
+    _INCOMING = frozenset({"1", "3", "4", "5", "6"})
+    _UNANSWERED = frozenset({"3", "5", "6"})
+
+    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+        a = el.attrib
+        typ = a.get("type", "")
+        if typ != "2" and typ not in self._INCOMING:
+            yield BadRecord(f"{member} call {n}", f"unknown call type {typ!r}", str(a)[:200])
+            return
+        ts = _ts(a.get("date"))
+        if ts is None:
+            yield BadRecord(f"{member} call {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
+            return
+        number = a.get("number")
+        other = phones(number, _name(a.get("contact_name")))
+        try:
+            duration = float(a.get("duration") or 0)
+        except ValueError:
+            duration = 0.0
+        if typ in self._UNANSWERED:
+            duration = 0.0
+        if typ == "2":
+            actor, parts = owner, (((other, "recipient"),) if other else ())
+        else:
+            actor, parts = other, ((owner, "recipient"),)
+        key = other.value if other else "withheld"
+        yield Interaction(
+            native_id=f"call:{a.get('date')}:{key}:{typ}",
+            kind="call",
+            channel="phone",
+            ts=ts,
+            actor=actor,
+            participants=parts,
+            visibility="private",
+            thread=f"phone:{key}",
+            duration_s=duration,
+        )

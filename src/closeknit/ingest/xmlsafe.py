@@ -1,0 +1,174 @@
+"""Hardened, streaming XML for importers.
+
+Every XML export is read through :func:`iterparse`, a thin wrapper over
+``defusedxml.ElementTree.iterparse``: entity declarations (the "billion laughs" and quadratic
+blow-up attacks) and external entities / DTDs fetched from elsewhere are refused with
+:class:`~closeknit.core.errors.UnsafeInputError`, which aborts the import before anything is
+committed. A plain ``<!DOCTYPE x>`` without entity declarations is harmless and allowed (some
+exporters write one); pass ``forbid_dtd=True`` to refuse even that.
+
+Malformed XML raises :class:`MalformedXMLError` (an :class:`~closeknit.core.errors.InputError`
+carrying the line), so an importer can report "stopped at line N" as a bad record and keep what
+it read before.
+
+:class:`SurrogateRefFixer` repairs a quirk of Android backup apps: they write characters outside
+the Basic Multilingual Plane (emoji) as *two* numeric references to UTF-16 surrogates
+(``&#55357;&#56832;``), which no conforming XML parser accepts. The fixer rewrites each such pair
+into one reference to the real character (``&#128512;``) while streaming, and lone surrogates or
+references to control characters that XML forbids into U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as _DET
+
+from closeknit.core.errors import InputError, UnsafeInputError
+
+__all__ = ["iterparse", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+
+
+class MalformedXMLError(InputError):
+    """The XML is not well-formed; ``line`` is where the parser gave up (or None)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+_LOCAL: dict[str, str] = {}
+
+
+def local(tag: str) -> str:
+    """The tag without its ``{namespace}``: ``local('{http://wordpress.org/export/1.2/}comment') == 'comment'``."""
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = tag.rpartition("}")[2]
+    return name
+
+
+def text_of(el: Element | None) -> str:
+    """Stripped text of ``el`` ('' for a missing or empty element)."""
+    if el is None or el.text is None:
+        return ""
+    return el.text.strip()
+
+
+def iterparse(
+    stream: BinaryIO,
+    events: tuple[str, ...] = ("end",),
+    *,
+    name: str = "input",
+    forbid_dtd: bool = False,
+) -> Iterator[tuple[str, Element]]:
+    """Yield ``(event, element)`` like :func:`xml.etree.ElementTree.iterparse`, hardened.
+
+    Raises :class:`UnsafeInputError` for entity declarations or external references and
+    :class:`MalformedXMLError` for XML that is not well-formed. Callers should ``clear()``
+    elements they are done with to keep memory bounded.
+    """
+    it = _DET.iterparse(stream, events=events, forbid_dtd=forbid_dtd, forbid_entities=True, forbid_external=True)
+    try:
+        yield from it
+    except DefusedXmlException as e:
+        raise UnsafeInputError(
+            f"{name}: the XML declares entities or refers to external ones ({type(e).__name__}: {e}); "
+            "this is how 'billion laughs' and external-entity attacks work, so the file is refused. "
+            "Real exports never need this: re-download the export from the service."
+        ) from e
+    except ParseError as e:
+        line = e.position[0] if getattr(e, "position", None) else None
+        raise MalformedXMLError(f"{name}: XML is not well-formed ({e})", line) from e
+
+
+# A run of numeric character references that may need repair: decimal 55000-57999 or hex
+# D800-DFFF (the UTF-16 surrogate range, with some margin handled by _fix_run), or small
+# control-character references (&#1; .. &#31;, &#x1; .. &#x1F;).
+_RUN = re.compile(
+    rb"(?:&#(?:5[5-7]\d{3}|[xX][dD][89a-fA-F][0-9a-fA-F]{2}|[0-9]|[12][0-9]|3[01]|[xX][01]?[0-9a-fA-F]);)+"
+)
+_REF = re.compile(rb"&#([xX]?)([0-9a-fA-F]+);")
+_TAIL_REF = re.compile(rb"&#(?:5[5-7]\d{3}|[xX][dD][89a-fA-F][0-9a-fA-F]{2});$")
+_OK_CONTROL = {9, 10, 13}
+
+
+def _fix_run(m: re.Match[bytes]) -> bytes:
+    cps = [int(num, 16 if x else 10) for x, num in _REF.findall(m.group(0))]
+    out: list[bytes] = []
+    i, n = 0, len(cps)
+    while i < n:
+        cp = cps[i]
+        if 0xD800 <= cp <= 0xDBFF and i + 1 < n and 0xDC00 <= cps[i + 1] <= 0xDFFF:
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (cps[i + 1] - 0xDC00)
+            i += 1
+        elif 0xD800 <= cp <= 0xDFFF or (cp < 32 and cp not in _OK_CONTROL):
+            cp = 0xFFFD
+        out.append(b"&#%d;" % cp)
+        i += 1
+    return b"".join(out)
+
+
+class SurrogateRefFixer:
+    """A read-only byte stream over ``raw`` with surrogate-pair references repaired.
+
+    Works chunk by chunk (memory stays bounded); a reference cut by a chunk boundary, and a
+    high surrogate whose partner lies in the next chunk, are carried over to the next read.
+
+    >>> import io
+    >>> SurrogateRefFixer(io.BytesIO(b'<a b="&#55357;&#56832;!"/>')).read()
+    b'<a b="&#128512;!"/>'
+    """
+
+    def __init__(self, raw: BinaryIO, chunk: int = 1 << 20) -> None:
+        self._raw = raw
+        self._chunk = chunk
+        self._carry = b""
+        self._out = b""
+        self._pos = 0
+        self._eof = False
+
+    def _fill(self) -> None:
+        data = self._raw.read(self._chunk)
+        if not data:
+            self._eof = True
+            data, self._carry = self._carry, b""
+        else:
+            data = self._carry + data
+            self._carry = b""
+            # hold back a possibly incomplete reference at the end, and any surrogate
+            # references right before it (their partner may be in the held-back part)
+            cut = data.rfind(b"&", max(0, len(data) - 16))
+            if cut != -1 and b";" not in data[cut:]:
+                pass
+            else:
+                cut = len(data)
+            while True:
+                m = _TAIL_REF.search(data, max(0, cut - 16), cut)
+                if not m:
+                    break
+                cut = m.start()
+            self._carry = data[cut:]
+            data = data[:cut]
+        if b"&#" in data:
+            data = _RUN.sub(_fix_run, data)
+        self._out = self._out[self._pos :] + data
+        self._pos = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            while not self._eof:
+                self._fill()
+            size = len(self._out) - self._pos
+        while len(self._out) - self._pos < size and not self._eof:
+            self._fill()
+        out = self._out[self._pos : self._pos + size]
+        self._pos += len(out)
+        return out
+
+    def close(self) -> None:
+        self._raw.close()
