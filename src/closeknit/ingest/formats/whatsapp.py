@@ -1,0 +1,672 @@
+"""WhatsApp chat exports ("Export chat" in the apps): one ``.txt`` per chat.
+
+Inputs: the ``.txt`` file, the ``.zip`` the apps produce (``_chat.txt`` on iOS,
+``WhatsApp Chat with X.txt`` on Android, beside the media files), or a folder holding any
+number of those (``.txt`` files and ``.zip`` files). Every ``.txt`` whose first lines carry
+WhatsApp timestamps is one chat; media files are ignored.
+
+Layouts (one message per line, a line without a timestamp continues the previous message)::
+
+    Android  1/29/18, 12:24 PM - Alice: Hey            29.01.18, 12:24 - Alice: Hey
+    iOS      [1/29/18, 12:24:12 PM] Alice: Hey         [29.01.18, 12:24:03] Alice: Hey
+
+Dates: separators ``/ . -``, 2- or 4-digit years, year-first when the first field has 4 digits.
+Whether the file is day-first or month-first is decided from the *whole file* in a first pass
+(the tree is opened twice; the first pass keeps only counters, so memory stays bounded): any
+first field > 12 means day-first, else any second field > 12 means month-first, else the order
+under which the dates run forward in time more often wins (by a margin of at least two date
+changes), else day-first, except ``/`` dates written with an AM/PM clock, which are month-first
+(the US layout).
+
+Times: 24h or 12h (``PM``, ``p.m.``, ``a. m.``, with U+202F or no space before the marker).
+Impossible 12h times seen in the wild are read as 24h times: an hour above 12 or equal to 0
+ignores its AM/PM marker (``23:59 PM`` is 23:59, ``00:04 AM`` is 00:04). The export carries no
+time zone: the device's wall-clock time is stored as if it were UTC.
+
+Cleaning: U+FEFF (even doubled, even inside the bracket), U+200E and the U+202A/U+202C marks
+around phone numbers are removed from every line; CRLF is accepted.
+
+Records: each message is an ``Interaction`` of kind ``message`` (``call`` for "Missed voice
+call" notices) on channel ``whatsapp``; its recipients are all other known participants of the
+chat (everyone who wrote or was named in a system line, plus the user when known). Lines
+without ``author:`` (group created, added, removed, left, subject/icon changed, encryption
+notice, joined via link, disappearing messages, ...) and the iOS notices that WhatsApp writes
+under the chat's own name (encryption, security code changed) are kind ``system``, with the
+acting participant as actor when the line names one (``You`` is the user, when known) and the
+people it names as ``subject``. Media placeholders (``<Media omitted>``, ``image omitted``,
+``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
+messages give a message with ``text`` None, or with the caption that follows on the next lines.
+
+Participants: a contact name is ``Ident("whatsapp", "name", name, name)``; a bare phone number
+is ``Ident("phone", "phone", "+E164")`` (read in ``ctx.region``). A chat is private (1:1) when
+it has at most two participants and no group system line, else group.
+
+The user: ``ctx.self_idents`` (names or numbers); the author of a "You deleted this message"
+notice; and, in a private chat exported as "WhatsApp Chat with X" (or an iOS chat whose notices
+are written under X), the author who is not X. The latter two are yielded as ``SelfIdentity``.
+
+Ids: the export has no message ids. ``thread`` is a hash of the chat name taken from the file
+name (``WhatsApp Chat with X.txt``, ``WhatsApp Chat - X.zip`` around ``_chat.txt``) or from the
+iOS notices, else of the sorted set of authors. A message's ``native_id`` is a hash of (thread,
+timestamp, author, text) plus an ordinal among identical ones, so a later, longer export of the
+same chat adds only the new messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timezone
+from hashlib import blake2b
+from pathlib import PurePosixPath
+
+from closeknit.core.errors import InputError
+from closeknit.core.ids import content_id
+from closeknit.core.normalize import normalize_phone
+from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.inputs import DirTree, InputTree, ZipTree, iter_lines
+from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
+
+__all__ = ["WhatsAppImporter", "chat_name_from_filename", "classify_system"]
+
+_UTC = timezone.utc
+
+# Date, time and the layout's separator. Group 1 is the iOS bracket; the conditional at the end
+# requires "] " after a bracketed stamp and " - " after a bare one (Android).
+_HEAD = re.compile(
+    r"(\[)?(\d{1,4})([./-])(\d{1,2})\3(\d{1,4})\.?,? ?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+    r"(?:[ \u202f\u00a0]?([AaPp])\.?[ \u202f\u00a0]?[Mm]\.?)?"
+    r"(?(1)\] | - )"
+)
+_MARKS = ("\ufeff", "\u200e", "\u202a", "\u202c", "\u200f")
+_PHONE = re.compile(r"^\+?[\d][\d \-().\u00a0\u202f]{5,}$")
+_QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
+_QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
+
+# -- message texts that are not text -------------------------------------------------------
+_MEDIA_EXACT = frozenset(
+    {
+        "<Media omitted>",
+        "<Medien ausgeschlossen>",
+        "<Medien weggelassen>",
+        "<Без медиафайлов>",
+        "<Multimedia omitido>",
+        "<Médias omis>",
+    }
+)
+_MEDIA_SUFFIX = re.compile(
+    r"(?:^|\s)(?:(?:image|video|audio|sticker|GIF|Contact card|document|media) omitted"
+    r"|(?:Bild|Video|Audio|Sticker|GIF|Dokument|Medien) weggelassen|Kontaktkarte ausgelassen"
+    r"|(?:изображение|видео|аудио|стикер|GIF|документ|карточка контакта) (?:отсутствует|пропущено|опущено))$"
+)
+_ATTACHED = re.compile(r"<(?:attached|Anhang|вложение): [^<>]*>$")
+_FILE_ATTACHED = re.compile(r"\S\.\w{1,5} \((?:file attached|Datei angehängt|файл добавлен|archivo adjunto)\)$")
+_DELETED = frozenset(
+    {
+        "This message was deleted",
+        "This message was deleted.",
+        "Diese Nachricht wurde gelöscht",
+        "Diese Nachricht wurde gelöscht.",
+        "Данное сообщение удалено",
+        "Это сообщение удалено",
+    }
+)
+_YOU_DELETED = frozenset(
+    {
+        "You deleted this message",
+        "You deleted this message.",
+        "Du hast diese Nachricht gelöscht",
+        "Du hast diese Nachricht gelöscht.",
+        "Вы удалили данное сообщение",
+        "Вы удалили это сообщение",
+    }
+)
+_CALLS = frozenset(
+    {
+        "Missed voice call",
+        "Missed video call",
+        "Verpasster Sprachanruf",
+        "Verpasster Videoanruf",
+        "Пропущенный аудиозвонок",
+        "Пропущенный видеозвонок",
+    }
+)
+
+# -- system lines ---------------------------------------------------------------------------
+_YOU = frozenset({"you", "You", "Du", "du", "dich", "Dich", "Вы", "вы", "вас", "Вас"})
+# (pattern, is group evidence). Named groups: a = actor, n = the people the line names.
+_SYS: list[tuple[re.Pattern[str], bool]] = [
+    (re.compile(p), g)
+    for p, g in [
+        # English
+        (r"^Messages to this group are now secured with end-to-end encryption", True),
+        (r"^Messages and calls are end-to-end encrypted", False),
+        (r"^Your security code with .+ changed", False),
+        (r"^(?P<a>.+?) created group ", True),
+        (r"^(?P<a>.+?) added (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) removed (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) left\.?$", True),
+        (r"^(?P<a>.+?) joined using this group's invite link", True),
+        (r"^(?P<a>.+?) (?:changed|deleted) (?:the subject|the group name|this group's icon|the group description"
+         r"|this group's settings|the group icon)", True),
+        (r"^(?P<a>You)'re (?:now|no longer) an admin", True),
+        (r"^(?P<a>.+?) changed (?:their|your) phone number", False),
+        (r"^(?P<a>.+?) (?:updated the message timer|turned (?:on|off) disappearing messages)", False),
+        # German
+        (r"^Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt", False),
+        (r"^Nachrichten in dieser Gruppe sind jetzt mit Ende-zu-Ende", True),
+        (r"^Deine Sicherheitsnummer für .+ hat sich geändert", False),
+        (r"^(?P<a>.+?) (?:hast|hat) die Gruppe .+ erstellt\.?$", True),
+        (r"^(?P<a>.+?) (?:hast|hat) (?P<n>.+?) hinzugefügt\.?$", True),
+        (r"^(?P<a>.+?) (?:hast|hat) (?P<n>.+?) entfernt\.?$", True),
+        (r"^(?P<a>.+?) (?:hast|hat) (?:den Gruppennamen|das Gruppenbild|die Gruppenbeschreibung|die Gruppeneinstellungen)", True),
+        (r"^(?P<a>.+?) (?:hast die Gruppe verlassen|hat die Gruppe verlassen|bist ausgetreten|ist ausgetreten)\.?$", True),
+        (r"^(?P<a>.+?) (?:bist|ist) über den Einladungslink (?:dieser Gruppe )?beigetreten", True),
+        (r"^(?P<a>Du) bist (?:jetzt|nicht mehr) Admin", True),
+        # Russian
+        (r"^Сообщения и звонки защищены сквозным шифрованием", False),
+        (r"^Сообщения в этой группе теперь защищены", True),
+        (r"^Ваш код безопасности", False),
+        (r"^(?P<a>.+?) (?:создали|создал|создала|создал\(а\)) группу", True),
+        (r"^(?P<a>.+?) (?:добавили|добавил|добавила|добавил\(а\)) (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) (?:удалили|удалил|удалила|удалил\(а\)) (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) (?:вышли|вышел|вышла|вышел\(а\)|вышел\(-ла\))( из группы)?\.?$", True),
+        (r"^(?P<a>.+?) (?:присоединились|присоединился|присоединилась|присоединился\(-ась\)) "
+         r"(?:к группе )?(?:по|через) ссылк", True),
+        (r"^(?P<a>.+?) (?:изменили|изменил|изменила|изменил\(а\)) (?:тему|название|изображение|описание|настройки) группы", True),
+    ]
+]
+# iOS writes some notices as if the chat itself had sent them ("[..] Elon Musk: <LRM>Messages and
+# calls are end-to-end encrypted"); only these well-known openings are taken as such.
+_IOS_NOTICE = re.compile(
+    r"^(?:Messages and calls are end-to-end encrypted|Messages to this group are now secured"
+    r"|Your security code with |Nachrichten und Anrufe sind Ende-zu-Ende|Deine Sicherheitsnummer für"
+    r"|Сообщения и звонки защищены|Ваш код безопасности"
+    r"|.+ changed (?:their phone number|the subject|the group (?:name|description|icon)|this group's icon)"
+    r"|.+ created group |.+ (?:added|removed) .+|.+ left$|.+ joined using this group's invite link"
+    r"|You're now an admin)"
+)
+_SPLIT_NAMES = re.compile(r", | and | und | и ")
+
+# "WhatsApp Chat with X", "WhatsApp Chat - X" (iOS zip), localised variants, " (1)" copies.
+_CHAT_NAME = re.compile(
+    r"^(?:WhatsApp Chat with |WhatsApp Chat - |WhatsApp[- ]Chat mit |Чат WhatsApp с |Chat de WhatsApp con "
+    r"|Conversa do WhatsApp com |Discussion WhatsApp avec |Chat WhatsApp con )(?P<n>.+?)(?: \(\d+\))?$"
+)
+
+_MAX_TEXT_LINES = 10_000
+_SEQ_LIMIT = 100_000
+
+
+def chat_name_from_filename(name: str) -> str | None:
+    """The chat name in an export's file or folder name, or None.
+
+    >>> chat_name_from_filename("WhatsApp Chat with Ada Lovelace.txt")
+    'Ada Lovelace'
+    >>> chat_name_from_filename("WhatsApp Chat - Book club (1).zip")
+    'Book club'
+    """
+    stem = PurePosixPath(name).name
+    for ext in (".txt", ".zip"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+    m = _CHAT_NAME.match(stem.strip())
+    return m.group("n").strip() if m else None
+
+
+def classify_system(text: str) -> tuple[str | None, list[str], bool]:
+    """``(actor, named people, is group evidence)`` for a system line's text.
+
+    ``actor`` is a name, ``"you"`` for the user, or None. Unknown lines give ``(None, [], False)``.
+
+    >>> classify_system("Dmitry S added you")
+    ('Dmitry S', ['you'], True)
+    >>> classify_system('Du hast Mallory hinzugefügt.')
+    ('you', ['Mallory'], True)
+    """
+    for pat, group in _SYS:
+        m = pat.match(text)
+        if m is None:
+            continue
+        d = m.groupdict()
+        a = d.get("a")
+        if a is not None:
+            a = a.strip()
+            if a in _YOU:
+                a = "you"
+            elif any(q in a for q in _QUOTES) or len(a) > 80:
+                continue  # "actor" swallowed a quoted subject: not this pattern
+        named: list[str] = []
+        n = d.get("n")
+        if n:
+            for part in _SPLIT_NAMES.split(n.strip()):
+                part = part.strip()
+                if part:
+                    named.append("you" if part in _YOU else part)
+        return a, named, group
+    return None, [], False
+
+
+def _clean(line: str) -> str:
+    for mk in _MARKS:
+        if mk in line:
+            line = line.replace(mk, "")
+    return line
+
+
+def _parse_time(g: tuple[str | None, ...]) -> tuple[int, int, int] | None:
+    """``(h, m, s)`` from the stamp's groups, or None if impossible (see module doc on AM/PM)."""
+    h, mi = int(g[5]), int(g[6])  # type: ignore[arg-type]
+    s = int(g[7]) if g[7] else 0
+    ap = g[8]
+    if ap is not None and 0 < h <= 12:  # hour 0 or above 12 ignores the marker (see module doc)
+        if ap in "aA":
+            if h == 12:
+                h = 0
+        elif h != 12:
+            h += 12
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    return h, mi, s
+
+
+def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int] | None:
+    if order == "ymd":
+        y, mo, d = a, b, c
+    elif order == "dmy":
+        d, mo, y = a, b, c
+    else:
+        mo, d, y = a, b, c
+    if y < 100:
+        y += 2000
+    try:
+        date(y, mo, d)
+    except ValueError:
+        return None
+    return y, mo, d
+
+
+class _Scan:
+    """What the first pass learns about one chat file (counters only: memory stays bounded)."""
+
+    __slots__ = (
+        "max_a", "max_b", "year_first", "sep", "ampm", "fwd_dmy", "fwd_mdy", "authors", "named",
+        "group", "you_deleted", "ios_name", "headers",
+    )
+
+    def __init__(self) -> None:
+        self.max_a = self.max_b = 0
+        self.year_first = False
+        self.sep = ""
+        self.ampm = False
+        self.fwd_dmy = self.fwd_mdy = 0  # date changes that run forward in time, per order
+        self.authors: dict[str, int] = {}
+        self.named: dict[str, None] = {}
+        self.group = False
+        self.you_deleted: str | None = None
+        self.ios_name: str | None = None
+        self.headers = 0
+
+    def order(self) -> str:
+        if self.year_first:
+            return "ymd"
+        if self.max_a > 12:
+            return "dmy"
+        if self.max_b > 12:
+            return "mdy"
+        if abs(self.fwd_dmy - self.fwd_mdy) >= 2:  # a clear majority of date changes run forward
+            return "dmy" if self.fwd_dmy > self.fwd_mdy else "mdy"
+        return "mdy" if (self.sep == "/" and self.ampm) else "dmy"
+
+
+def _split_author(rest: str) -> tuple[str | None, str]:
+    """``(author, text)`` of what follows the stamp; author None for a system line."""
+    i = rest.find(": ")
+    if i > 0:
+        author = rest[:i]
+        text = rest[i + 2 :]
+    elif rest.endswith(":") and len(rest) > 1:
+        author, text = rest[:-1], ""
+    else:
+        return None, rest
+    if i > 100 or '"' in author or (not author.isascii() and _QUOTE_RE.search(author)):
+        return None, rest  # a system line whose quoted subject holds ": "
+    if author[0] in "~ " or author[-1] == " ":
+        author = author.strip().lstrip("~").strip()
+    return author, text
+
+
+def _looks_whatsapp(head: bytes) -> bool:
+    text = head.decode("utf-8", "replace")
+    lines = text.splitlines()[:12]
+    if len(lines) > 1 and not head.endswith((b"\n", b"\r")):
+        lines = lines[:-1]
+    return any(_HEAD.match(_clean(ln)) for ln in lines)
+
+
+@register
+class WhatsAppImporter(Importer):
+    name = "whatsapp"
+    channel = "whatsapp"
+    version = "1"
+    description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
+
+    # -- finding the chats
+    def _chat_files(self, tree: InputTree) -> list[str]:
+        out = []
+        for n in sorted(tree.names()):
+            if n.lower().endswith(".txt"):
+                try:
+                    if _looks_whatsapp(tree.head(n, 4096)):
+                        out.append(n)
+                except OSError:
+                    continue
+        return out
+
+    def _nested_zips(self, tree: InputTree) -> list[str]:
+        if not isinstance(tree, DirTree):
+            return []
+        return sorted(n for n in tree.names() if n.lower().endswith(".zip"))
+
+    def detect(self, tree: InputTree) -> int:
+        txts = [n for n in tree.names() if n.lower().endswith(".txt")]
+        named = any(PurePosixPath(n).name == "_chat.txt" or chat_name_from_filename(n) for n in txts)
+        for n in sorted(txts, key=lambda n: (not (PurePosixPath(n).name == "_chat.txt" or chat_name_from_filename(n)), n))[:20]:
+            if _looks_whatsapp(tree.head(n, 4096)):
+                return 9 if named else 7
+        if isinstance(tree, DirTree):
+            for z in self._nested_zips(tree)[:5]:
+                try:
+                    zt = ZipTree(tree.local_path(z))
+                except Exception:
+                    continue
+                try:
+                    if any(_looks_whatsapp(zt.head(n, 4096)) for n in zt.names() if n.lower().endswith(".txt")):
+                        return 7
+                finally:
+                    zt.close()
+        return 0
+
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        idents: dict[str, Ident] = {}
+        for member in self._chat_files(tree):
+            yield from self._read_chat(tree, member, tree.path.name, ctx, idents)
+        for z in self._nested_zips(tree):
+            try:
+                zt = ZipTree(tree.local_path(z))  # type: ignore[attr-defined]
+            except Exception as e:  # an unreadable or hostile zip is reported, the rest goes on
+                yield BadRecord(z, f"zip not read: {e}")
+                continue
+            zt.tick = tree.tick
+            try:
+                for member in self._chat_files(zt):
+                    yield from self._read_chat(zt, member, PurePosixPath(z).name, ctx, idents, prefix=z + "/")
+            finally:
+                zt.close()
+
+    # -- one chat
+    def _ident(self, name: str, ctx: ImportContext, cache: dict[str, Ident]) -> Ident:
+        ident = cache.get(name)
+        if ident is None:
+            phone = normalize_phone(name, ctx.region) if _PHONE.match(name) else None
+            ident = Ident("phone", "phone", phone) if phone else Ident("whatsapp", "name", name, name)
+            cache[name] = ident
+        return ident
+
+    def _scan(self, tree: InputTree, member: str) -> _Scan:
+        sc = _Scan()
+        authors = sc.authors
+        prev_date: tuple[int, int, int] | None = None
+        prev_key: tuple[str, ...] | None = None
+        tick, tree.tick = tree.tick, None  # the first pass does not count as progress
+        try:
+            stream = tree.open(member)
+        finally:
+            tree.tick = tick
+        with stream:
+            for line in iter_lines(stream):
+                if not line.isascii():
+                    had_lrm = "\u200e" in line
+                    line = _clean(line)
+                else:
+                    had_lrm = False
+                m = _HEAD.match(line)
+                if m is None:
+                    continue
+                sc.headers += 1
+                key = m.group(2, 4, 5)
+                if key != prev_key:
+                    prev_key = key
+                    a, b, c = int(key[0]), int(key[1]), int(key[2])
+                    if not sc.sep:
+                        sc.sep = m.group(3)
+                        sc.year_first = len(key[0]) == 4
+                    if a <= 31 and b <= 31 and not (a > 12 and b > 12):
+                        if a > sc.max_a:
+                            sc.max_a = a
+                        if b > sc.max_b:
+                            sc.max_b = b
+                        if prev_date is not None:
+                            pa, pb, pc = prev_date
+                            sc.fwd_dmy += (c, b, a) > (pc, pb, pa)
+                            sc.fwd_mdy += (c, a, b) > (pc, pa, pb)
+                        prev_date = (a, b, c)
+                if not sc.ampm and m.group(9) is not None:
+                    sc.ampm = True
+                rest = line[m.end() :].rstrip("\r\n")
+                author, text = _split_author(rest)
+                if author is None:
+                    actor, named, group = classify_system(rest)
+                    if group:
+                        sc.group = True
+                    if actor and actor != "you":
+                        sc.named.setdefault(actor)
+                    for n in named:
+                        if n != "you":
+                            sc.named.setdefault(n)
+                    continue
+                if had_lrm and m.group(1) and _IOS_NOTICE.match(text):
+                    _, named, group = classify_system(text)
+                    sc.group = sc.group or group
+                    if sc.ios_name is None:
+                        sc.ios_name = author
+                    for n in named:
+                        if n != "you":
+                            sc.named.setdefault(n)
+                    continue
+                authors[author] = authors.get(author, 0) + 1
+                if text in _YOU_DELETED and sc.you_deleted is None:
+                    sc.you_deleted = author
+        return sc
+
+    def _read_chat(
+        self,
+        tree: InputTree,
+        member: str,
+        container: str,
+        ctx: ImportContext,
+        idents: dict[str, Ident],
+        prefix: str = "",
+    ) -> Iterator[Record]:
+        where = prefix + member
+        try:
+            sc = self._scan(tree, member)
+        except InputError as e:
+            yield BadRecord(where, str(e))
+            return
+        if not sc.headers:
+            return
+        order = sc.order()
+
+        # The chat's name: from the file name, the folder or zip around _chat.txt, the iOS notices.
+        base = PurePosixPath(member)
+        chat_name = chat_name_from_filename(base.name)
+        if chat_name is None and base.stem.lower() in ("_chat", "chat"):
+            outer = base.parent.name if base.parent.name else container
+            chat_name = chat_name_from_filename(outer)
+        if chat_name is None:
+            chat_name = sc.ios_name
+        if chat_name is not None:
+            thread = content_id("whatsapp-chat", chat_name)
+        else:
+            thread = content_id("whatsapp-authors", *sorted(sc.authors))
+
+        # Who is the user.
+        people: dict[str, None] = dict.fromkeys(sc.authors)
+        for n in sc.named:
+            people.setdefault(n)
+        self_name: str | None = None
+        evidence: str | None = None
+        for name in people:
+            if ctx.is_self(self._ident(name, ctx, idents)):
+                self_name = name
+                break
+        if self_name is None and sc.you_deleted is not None:
+            self_name = sc.you_deleted
+            evidence = f"whatsapp: wrote 'You deleted this message' in {where}"
+        private = not sc.group and len(people) <= 2
+        if self_name is None and private and chat_name and len(sc.authors) == 2 and chat_name in sc.authors:
+            self_name = next(a for a in sc.authors if a != chat_name)
+            evidence = f"whatsapp: the other side of the 1:1 chat with {chat_name} ({where})"
+        self_ident: Ident | None = None
+        if self_name is not None:
+            self_ident = self._ident(self_name, ctx, idents)
+            if evidence:
+                yield SelfIdentity(self_ident, evidence)
+        else:
+            mine = sorted((i for i in ctx.self_idents if i.channel == "whatsapp" and i.kind == "name"), key=lambda i: i.value)
+            mine = mine or sorted((i for i in ctx.self_idents if i.kind == "phone"), key=lambda i: i.value)
+            if mine:
+                self_ident = Ident(mine[0].channel, mine[0].kind, mine[0].value, mine[0].name)
+                if private and len(people) >= 2:
+                    private = False  # two others plus the user
+        visibility = "private" if private else "group"
+
+        members = [self._ident(n, ctx, idents) for n in people]
+        if self_ident is not None and self_ident not in members and all(i.id != self_ident.id for i in members):
+            members.append(self_ident)
+        recips: dict[str, tuple[tuple[Ident, str], ...]] = {}
+
+        def recipients(name: str) -> tuple[tuple[Ident, str], ...]:
+            r = recips.get(name)
+            if r is None:
+                me = self._ident(name, ctx, idents).id
+                r = recips[name] = tuple((i, "recipient") for i in members if i.id != me)
+            return r
+
+        yield from self._parse(tree, member, where, order, thread, visibility, self_ident, recipients, ctx, idents)
+
+    def _parse(self, tree, member, where, order, thread, visibility, self_ident, recipients, ctx, idents) -> Iterator[Record]:
+        dates: dict[tuple[str, str, str], tuple[int, int, int] | None] = {}
+        stamps: dict[str, tuple[datetime | None, str]] = {}
+        seq: dict[str, int] = {}
+        actors: dict[str, tuple[Ident, tuple[tuple[Ident, str], ...]]] = {}
+        ident = self._ident
+        cur: tuple | None = None  # (time key, ts, author, text, iOS notice)
+        extra: list[str] = []
+        orphan: int | None = None  # line of text seen before any stamp; -1 while skipping a bad message
+        prefix = thread + "\x1f"
+
+        def native(tkey: str, author: str, raw: str) -> str:
+            # == content_id(thread, tkey, author, raw), inlined: this runs once per message
+            key = blake2b(
+                (prefix + tkey + "\x1f" + author + "\x1f" + raw).encode("utf-8", "surrogatepass"), digest_size=12
+            ).hexdigest()
+            n = seq.get(key, 0)
+            seq[key] = n + 1
+            return key if n == 0 else f"{key}#{n}"
+
+        def emit(cur: tuple, extra: list[str]) -> Interaction:
+            tkey, ts, author, text, notice = cur
+            while extra and not extra[-1].strip():
+                extra.pop()
+            if author is None or notice:
+                full = "\n".join([text, *extra]) if extra else text
+                actor_name, named, _ = classify_system(text)
+                actor = (self_ident if actor_name == "you" else ident(actor_name, ctx, idents)) if actor_name else None
+                parts = tuple(
+                    (self_ident if n == "you" else ident(n, ctx, idents), "subject")
+                    for n in named
+                    if n != "you" or self_ident is not None
+                )
+                return Interaction(native(tkey, "", full), "system", "whatsapp", ts, actor, parts, visibility, thread, None, full)
+            raw = "\n".join([text, *extra]) if extra else text
+            kind = "message"
+            body: str | None = raw
+            if text in _MEDIA_EXACT or (
+                text.endswith(")") and _FILE_ATTACHED.search(text)
+            ) or (text.endswith(">") and _ATTACHED.search(text)) or (
+                text.endswith(("omitted", "weggelassen", "ausgelassen", "отсутствует", "пропущено", "опущено"))
+                and _MEDIA_SUFFIX.search(text)
+            ):
+                body = "\n".join(extra) if extra else None
+            elif text in _DELETED or text in _YOU_DELETED:
+                body = None
+            elif text in _CALLS and not extra:
+                kind, body = "call", None
+            elif not raw:
+                body = None
+            got = actors.get(author)
+            if got is None:
+                got = actors[author] = (ident(author, ctx, idents), recipients(author))
+            return Interaction(native(tkey, author, raw), kind, "whatsapp", ts, got[0], got[1], visibility, thread, None, body)
+
+        try:
+            with tree.open(member) as stream:
+                lineno = 0
+                for line in iter_lines(stream):
+                    lineno += 1
+                    if not line.isascii():
+                        had_lrm = "\u200e" in line
+                        line = _clean(line)
+                    else:
+                        had_lrm = False
+                    m = _HEAD.match(line)
+                    if m is None:
+                        if cur is not None:
+                            if len(extra) < _MAX_TEXT_LINES:
+                                extra.append(line.rstrip("\r\n"))
+                        elif orphan is None and line.strip():
+                            orphan = lineno
+                        continue
+                    if cur is not None:
+                        yield emit(cur, extra)
+                        cur = None
+                        extra = []
+                    elif orphan is not None and orphan > 0:
+                        yield BadRecord(f"{where} line {orphan}", "text without a timestamp before it")
+                    stamp = m.group(0)
+                    got = stamps.get(stamp)
+                    if got is None:
+                        g = m.groups()
+                        dk = (g[1], g[3], g[4])
+                        ymd = dates.get(dk, False)
+                        if ymd is False:
+                            ymd = dates[dk] = _ymd(int(dk[0]), int(dk[1]), int(dk[2]), order)
+                        hms = _parse_time(g)
+                        if ymd and hms:
+                            got = (datetime(*ymd, *hms, tzinfo=_UTC), "%04d%02d%02d%02d%02d%02d" % (*ymd, *hms))
+                        else:
+                            got = (None, "")
+                        if len(stamps) > 4096:
+                            stamps.clear()
+                        stamps[stamp] = got
+                    ts, tkey = got
+                    if ts is None:
+                        yield BadRecord(
+                            f"{where} line {lineno}", f"impossible date or time {stamp.strip(' -[]')!r}", line.rstrip("\r\n")
+                        )
+                        orphan = -1  # its continuation lines go with it
+                        continue
+                    orphan = None
+                    author, text = _split_author(line[m.end() :].rstrip("\r\n"))
+                    notice = author is not None and had_lrm and m.group(1) is not None and _IOS_NOTICE.match(text) is not None
+                    cur = (tkey, ts, author, text, notice)
+                    if len(seq) > _SEQ_LIMIT:
+                        seq.clear()
+                if cur is not None:
+                    yield emit(cur, extra)
+                elif orphan is not None and orphan > 0:
+                    yield BadRecord(f"{where} line {orphan}", "text without a timestamp before it")
+        except InputError as e:
+            yield BadRecord(where, str(e))
