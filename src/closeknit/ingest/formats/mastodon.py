@@ -40,7 +40,7 @@ import orjson
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad
+from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad, html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
@@ -49,8 +49,6 @@ __all__ = ["MastodonImporter", "html_to_text", "author_of", "profile_link_ident"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 _PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
 _TAG = re.compile(r"<[^>]+>")
-_BR = re.compile(r"<br\s*/?>", re.I)
-_PARA = re.compile(r"</p>\s*<p[^>]*>", re.I)
 _HREF = re.compile(r'href="([^"]+)"')
 _USERS_URL = re.compile(r"^(https?://[^/]+/users/[^/]+)/statuses/[^/]+")
 _AT_URL = re.compile(r"^https?://([^/]+)/@([^/@]+)(?:@([^/]+))?(?:/(\d+))?/?$")
@@ -62,19 +60,6 @@ _LISTS = {
     "followers_accounts.csv": ("follow", "in"),
     "followers.csv": ("follow", "in"),
 }
-
-
-def html_to_text(s: str) -> str:
-    """Mastodon's status HTML as plain text.
-
-    >>> html_to_text('<p>Hi <span class="h-card"><a href="x">@<span>ada</span></a></span> &amp; you</p><p>two<br>lines</p>')
-    'Hi @ada & you\\n\\ntwo\\nlines'
-    """
-    if "<" not in s and "&" not in s:
-        return s
-    s = _PARA.sub("\n\n", s)
-    s = _BR.sub("\n", s)
-    return html.unescape(_TAG.sub("", s)).strip()
 
 
 def _norm_url(url: str) -> str:
