@@ -1,0 +1,700 @@
+"""Email: Unix mbox files (Google Takeout, Thunderbird, mutt, mailing-list archives) and .eml.
+
+Input: one mbox file (it starts with a ``From `` separator line), a folder or zip holding mbox
+files (Google Takeout's ``Takeout/Mail/All mail Including Spam and Trash.mbox``, Thunderbird's
+extension-less ``Inbox``/``Sent``), or single ``.eml`` messages.
+
+How it reads. The file is streamed in 4 MiB chunks and cut at ``\\nFrom `` lines whose line
+holds a ``:`` (the asctime of a real separator; a body line "From my point of view" has none).
+``>From `` body lines are unescaped (mboxrd; also right for the one-level escaping of mboxo).
+Headers are parsed here rather than with :mod:`email.parser`, which is ten times slower:
+only the headers used below are kept, folded lines are unfolded, RFC 2047 words are decoded in
+display names. The body is the first ``text/plain`` part (``text/html`` with the tags stripped
+when there is none), transfer-decoded (quoted-printable, base64), decoded with its charset
+falling back to UTF-8 and then cp1252, and cut to :data:`MAX_TEXT` characters.
+
+What it yields, per message (``channel="email"``):
+
+* ``native_id``: the Message-ID without its angle brackets; messages without one get
+  ``"h:" + content_id(from, date, subject, body prefix)``.
+* ``reply_to``: the first ``<id>`` of In-Reply-To (junk around it, as in
+  ``<id>; from x@y on Thu, ...``, is ignored), else the last ``<id>`` of References (for
+  ``In-Reply-To: Joanna Farley's message as of Nov 13``); ``kind`` is ``reply`` when there
+  is a parent, else ``message``.
+* ``thread``: ``"gm:" + X-GM-THRID`` (Google Takeout) when present, else the first References
+  id (the root), else the parent, else the message's own id.
+* ``actor`` From; participants To/Cc/Bcc as ``recipient``/``cc``/``bcc``; the list address of
+  mailing-list mail is added as a recipient when it is in neither.
+* ``visibility``: ``public`` for Usenet articles (``Newsgroups:`` or ``Path:``), ``group`` for
+  mailing-list traffic (List-Id, List-Post, Mailing-List, X-Mailing-List, Precedence list or
+  bulk, a Sender ``owner-*``/``*-bounces``/``*-request``/``*-admin``, Delivered-To
+  ``mailing list ...``), else ``private``.
+
+The user: when ``closeknit me`` lists no email address, the address that sent the most
+messages is guessed to be the owner's and yielded as a :class:`SelfIdentity` at the end (the
+messages labelled ``Sent`` by Gmail count alone when there are any). Messages labelled
+``Sent`` by Gmail or read from a ``Sent`` mbox count alone when there are any; otherwise the guess
+is made only when one address clearly leads (at least 2 messages and 10% of them, more than any
+other address) and is not a mailing list. ``closeknit me add email ADDRESS`` overrides it.
+
+A message with an unreadable Date, or one that is not a mail message at all, is reported as a
+:class:`BadRecord` at ``"<file> message N (byte OFFSET)"`` and skipped.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import html
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from email.header import decode_header, make_header
+from email.utils import getaddresses, parsedate_tz
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from closeknit.core.ids import content_id
+from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
+
+__all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
+
+#: Longest text stored per message (characters).
+MAX_TEXT = 20_000
+#: Bytes read at a time.
+_CHUNK = 1 << 22
+#: A message longer than this keeps only its first :data:`_KEEP` bytes (a huge attachment).
+_MAX_MESSAGE = 64 << 20
+_KEEP = 1 << 20
+#: Largest .eml read.
+_MAX_EML = 64 << 20
+
+_UTC = timezone.utc
+_MBOX_EXT = (".mbox", ".mbx", ".mbs")
+_EML_EXT = (".eml",)
+
+
+# Header lines: name, colon, value with its folded continuation lines.
+_HDR_RE = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.M)
+_ID_RE = re.compile(r"<([^<>\s]+)>")
+_UNESCAPE_RE = re.compile(rb"^>(>*From )", re.M)
+_HEADERLIKE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
+_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
+_BOUNDARY_RE = re.compile(r"""boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))""", re.I)
+_TAG_RE = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<[^>]*>", re.S | re.I)
+_WS_RE = re.compile(r"[ \t\r\f\v]+")
+_NL_RE = re.compile(r"\n\s*\n\s*\n+")
+_DATE_RE = re.compile(
+    r"^\s*(?:[A-Za-z]{3},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[a-z]*[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"(?:\.\d+)?\s*(?:([+-])(\d\d):?(\d\d)|(UT|UTC|GMT|Z|[ECMP][SD]T)\b)?"
+)
+_MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
+          "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}
+#: Without a Sent label or folder, the top sender must have sent this share of the messages.
+_GUESS_SHARE = 0.1
+_SENT_RE = re.compile(r"^(sent|sent[ _-]?(mail|items|messages)|gesendet|envoy|enviados)", re.I)
+_LIST_SENDER = ("owner-",)
+_LIST_SENDER_END = ("-bounces", "-request", "-admin", "-owner")
+
+# Headers kept (lower-case).
+_WANTED = frozenset(
+    {
+        "from", "to", "cc", "bcc", "date", "message-id", "in-reply-to", "references", "subject",
+        "content-type", "content-transfer-encoding", "content-disposition", "list-id", "list-post",
+        "mailing-list", "x-mailing-list", "precedence", "sender", "delivered-to", "newsgroups", "path",
+        "x-gm-thrid", "x-gmail-labels", "x-original-to",
+    }
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting
+
+
+def split_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(byte offset, raw message)`` for each message of an mbox stream.
+
+    A message is cut at a line starting ``From `` that holds a ``:`` (a separator's asctime);
+    the ``From `` line itself stays at the head of the message. Memory stays bounded: a message
+    bigger than 64 MiB keeps only its first MiB.
+
+    >>> import io
+    >>> [(o, m[:9]) for o, m in split_mbox(io.BytesIO(b"From a 00:00\\nX: 1\\n\\nhi\\nFrom b 1:2\\nY: 2\\n"))]
+    [(0, b'From a 00'), (22, b'From b 1:')]
+    """
+    buf = stream.read(chunk)
+    if buf.startswith(b"\xef\xbb\xbf"):
+        buf = buf[3:]
+    read = len(buf)  # absolute offset of the end of buf (counting a dropped BOM as offset 0)
+    pos = 0  # start of the current message in buf
+    msg_off = 0
+    search = 0
+    truncated = False
+    while True:
+        i = buf.find(b"\nFrom ", search)
+        eol = buf.find(b"\n", i + 1) if i >= 0 else -1
+        if i < 0 or eol < 0:
+            more = stream.read(chunk)
+            if not more:
+                if pos < len(buf):
+                    yield msg_off, buf[pos:]
+                return
+            # keep from the current message on; go on searching where we stopped
+            keep_from = pos
+            next_search = (i if i >= 0 else max(len(buf) - 6, pos)) - keep_from
+            if len(buf) - pos > _MAX_MESSAGE and not truncated:
+                # a huge message: keep its head and the last bytes (a separator may straddle)
+                head = buf[pos : pos + _KEEP]
+                tail = buf[max(len(buf) - 6, pos + _KEEP) :]
+                buf = head + tail
+                next_search = len(head)
+                truncated = True
+            elif truncated and len(buf) - pos > _KEEP + chunk:
+                tail = buf[max(len(buf) - 6, pos + _KEEP) :]
+                buf = buf[pos : pos + _KEEP] + tail
+                next_search = _KEEP
+            else:
+                buf = buf[keep_from:]
+            pos = 0
+            buf += more
+            read += len(more)
+            search = max(next_search, 0)
+            continue
+        line = buf[i + 1 : eol]
+        if b":" not in line:
+            search = i + 1
+            continue
+        yield msg_off, buf[pos : i + 1]
+        pos = i + 1
+        msg_off = read - (len(buf) - pos)
+        search = pos
+        truncated = False
+
+
+# --------------------------------------------------------------------------------------------
+# Headers
+
+
+def _parse_headers(block: str) -> dict[str, str]:
+    """Wanted headers of a header block (lower-case names, first occurrence wins, unfolded)."""
+    out: dict[str, str] = {}
+    for name, value in _HDR_RE.findall(block):
+        k = name.lower()
+        if k in _WANTED and k not in out:
+            if "\n" in value:
+                value = value.replace("\n", "")
+            out[k] = value.strip()
+    return out
+
+
+def _decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words (``=?utf-8?q?...?=``); ``value`` unchanged if none."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:  # a malformed encoded word: keep it as written
+        return value
+
+
+def _clean_name(name: str) -> str | None:
+    name = name.strip().strip('"').strip("'").strip()
+    if "=?" in name:
+        name = _decode_words(name)
+    return name or None
+
+
+def _fast_addresses(value: str) -> list[tuple[str, str]] | None:
+    """``(name, addr)`` pairs for plain address lists, or None when the slow parser is needed."""
+    if '"' in value or "(" in value or "\\" in value or ";" in value or ":" in value:
+        return None
+    out = []
+    for piece in value.split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        lt = piece.find("<")
+        if lt >= 0:
+            gt = piece.find(">", lt)
+            if gt < 0:
+                return None
+            out.append((piece[:lt], piece[lt + 1 : gt]))
+        elif " " in piece:
+            return None
+        else:
+            out.append(("", piece))
+    return out
+
+
+def parse_addresses(value: str) -> list[tuple[str, str | None]]:
+    """``(normalised address, display name)`` pairs of an address header; junk is dropped.
+
+    >>> parse_addresses('Ada <Ada@Example.org>, "Doe, J." <j@x.org>, bob@y.org (Bob)')
+    [('ada@example.org', 'Ada'), ('j@x.org', 'Doe, J.'), ('bob@y.org', 'Bob')]
+    """
+    pairs = _fast_addresses(value)
+    if pairs is None:
+        pairs = getaddresses([value])
+    out = []
+    for name, addr in pairs:
+        addr = addr.strip().strip("<>").lower()
+        if addr.startswith("mailto:"):
+            addr = addr[7:]
+        at = addr.find("@")
+        if at <= 0 or at == len(addr) - 1 or " " in addr or "\t" in addr or "<" in addr:
+            continue
+        out.append((addr, _clean_name(name) if name else None))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+
+_OFFSETS: dict[int, timedelta] = {}
+
+
+def parse_date(value: str) -> datetime:
+    """An RFC 5322 date (with the usual sloppiness) as an aware UTC datetime; ValueError if unreadable.
+
+    >>> parse_date("Wed, 1 Jan 2003 13:02:58 -0800 (PST)").isoformat()
+    '2003-01-01T21:02:58+00:00'
+    >>> parse_date("19 Jul 2000 21:30:51 -0700").isoformat()
+    '2000-07-20T04:30:51+00:00'
+    """
+    m = _DATE_RE.match(value)
+    if m is not None and m.group(2).lower() in _MONTHS:
+        d, mon, y, hh, mm, ss, sign, oh, om, zone = m.groups()
+        year = int(y)
+        if len(y) == 2:
+            year += 2000 if year < 50 else 1900
+        elif len(y) == 3:
+            year += 1900
+        if sign:
+            off = int(oh) * 60 + int(om)
+            if sign == "-":
+                off = -off
+        else:
+            off = _ZONES.get(zone, 0) if zone else 0
+        dt = datetime(year, _MONTHS[m.group(2).lower()], int(d), int(hh), int(mm), int(ss or 0), tzinfo=_UTC)
+    else:
+        t = parsedate_tz(value)
+        if t is None or not t[0]:
+            raise ValueError(f"unreadable Date {value[:80]!r}")
+        year = t[0]
+        if year < 100:
+            year += 2000 if year < 50 else 1900
+        dt = datetime(year, t[1], t[2], t[3], t[4], min(t[5], 59), tzinfo=_UTC)
+        off = (t[9] or 0) // 60
+    if off:
+        td = _OFFSETS.get(off)
+        if td is None:
+            td = _OFFSETS[off] = timedelta(minutes=off)
+        dt -= td
+    return dt
+
+
+# --------------------------------------------------------------------------------------------
+# Bodies
+
+_CODECS: dict[str, str | None] = {}
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    c = _CODECS.get(charset, "")
+    if c == "":
+        try:
+            c = codecs.lookup(charset.strip().lower()).name
+        except LookupError:
+            c = None
+        _CODECS[charset] = c
+    return c
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    c = _codec(charset)
+    if c is not None:
+        try:
+            return data.decode(c)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _transfer_decode(data: bytes, cte: str | None) -> bytes:
+    if not cte:
+        return data
+    cte = cte.lower()
+    try:
+        if "quoted-printable" in cte:
+            return binascii.a2b_qp(data)
+        if "base64" in cte:
+            return binascii.a2b_base64(data)
+    except (binascii.Error, ValueError):
+        return data
+    return data
+
+
+def _split_part(raw: bytes) -> tuple[dict[str, str], bytes]:
+    """Headers and body of a MIME part (``raw`` uses LF line ends)."""
+    if raw.startswith(b"\n"):
+        return {}, raw[1:]
+    j = raw.find(b"\n\n")
+    head, body = (raw, b"") if j < 0 else (raw[: j + 1], raw[j + 2 :])
+    return _parse_headers(head.decode("utf-8", "replace")), body
+
+
+def _html_to_text(s: str) -> str:
+    s = _TAG_RE.sub(" ", s)
+    s = html.unescape(s)
+    s = _WS_RE.sub(" ", s)
+    return _NL_RE.sub("\n\n", s).strip()
+
+
+def _body_text(headers: dict[str, str], body: bytes, depth: int = 0) -> tuple[str | None, bool]:
+    """``(text, is_plain)``: the first text/plain part, or stripped HTML (is_plain False)."""
+    ct = headers.get("content-type", "")
+    low = ct.lower()
+    mtype = low.split(";", 1)[0].strip() if ct else "text/plain"
+    if mtype.startswith("multipart/"):
+        if depth > 6:
+            return None, False
+        m = _BOUNDARY_RE.search(ct)
+        if m is None:
+            return None, False
+        delim = b"\n--" + (m.group(1) or m.group(2)).encode("utf-8", "replace")
+        parts = (b"\n" + body).split(delim)
+        html_text = None
+        for part in parts[1:]:
+            if part.startswith(b"--"):
+                break
+            nl = part.find(b"\n")
+            if nl < 0:
+                continue
+            ph, pb = _split_part(part[nl + 1 :])
+            if "attachment" in ph.get("content-disposition", "").lower():
+                continue
+            text, plain = _body_text(ph, pb, depth + 1)
+            if text is not None:
+                if plain:
+                    return text, True
+                if html_text is None:
+                    html_text = text
+        return html_text, False
+    if mtype in ("text/plain", "text"):
+        m = _CHARSET_RE.search(ct) if ct else None
+        data = _transfer_decode(body[: MAX_TEXT * 4], headers.get("content-transfer-encoding"))
+        return _decode_bytes(data, m.group(1) if m else None)[:MAX_TEXT], True
+    if mtype == "text/html":
+        m = _CHARSET_RE.search(ct)
+        data = _transfer_decode(body[: MAX_TEXT * 8], headers.get("content-transfer-encoding"))
+        return _html_to_text(_decode_bytes(data, m.group(1) if m else None))[:MAX_TEXT], False
+    return None, False
+
+
+# --------------------------------------------------------------------------------------------
+# The importer
+
+
+def _first_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _ID_RE.search(value)
+    return m.group(1) if m else None
+
+
+def _own_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _ID_RE.search(value)
+    if m:
+        return m.group(1)
+    v = value.strip().strip("<>").strip()
+    return v if v and " " not in v else None
+
+
+def _list_address(h: dict[str, str]) -> str | None:
+    lp = h.get("list-post")
+    if lp:
+        i = lp.lower().find("mailto:")
+        if i >= 0:
+            addr = lp[i + 7 :].split(">", 1)[0].split("?", 1)[0].strip().lower()
+            if "@" in addr:
+                return addr
+    dt = h.get("delivered-to", "")
+    if dt.lower().startswith("mailing list "):
+        addr = dt[13:].strip().lower()
+        if "@" in addr:
+            return addr
+    xml = h.get("x-mailing-list")
+    if xml:
+        m = _ID_RE.search(xml)
+        cand = m.group(1) if m else xml.split(None, 1)[0]
+        if "@" in cand:
+            return cand.lower()
+    return None
+
+
+def _is_list(h: dict[str, str], block: str) -> bool:
+    if "list-id" in h or "list-post" in h or "mailing-list" in h or "x-mailing-list" in h:
+        return True
+    prec = h.get("precedence")
+    if prec and prec.strip().lower() in ("list", "bulk"):
+        return True
+    sender = h.get("sender")
+    if sender:
+        pairs = parse_addresses(sender)
+        if pairs:
+            local = pairs[0][0].split("@", 1)[0]
+            if local.startswith(_LIST_SENDER) or local.endswith(_LIST_SENDER_END):
+                return True
+    return "Delivered-To: mailing list" in block
+
+
+def _looks_like_mail(head: bytes) -> bool:
+    """True if ``head`` starts with an mbox separator or RFC 822 header lines."""
+    head = head.lstrip(b"\xef\xbb\xbf")
+    if head.startswith(b"From ") and b"\n" in head:
+        first, rest = head.split(b"\n", 1)
+        return b":" in first and _HEADERLIKE_RE.match(rest) is not None
+    lines = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n")[:40]
+    names = {ln.split(b":", 1)[0].strip().lower() for ln in lines if b":" in ln and not ln[:1].isspace()}
+    return b"from" in names and (b"date" in names or b"message-id" in names or b"subject" in names)
+
+
+@register
+class MboxImporter(Importer):
+    name = "mbox"
+    channel = "email"
+    version = "1"
+    description = "Email in mbox files (Google Takeout Mail, Thunderbird, mailing-list archives) or .eml messages"
+
+    # -- detection
+    def _members(self, tree: InputTree) -> list[tuple[str, str]]:
+        """``(name, "mbox"|"eml")`` for every member that holds mail."""
+        names = tree.names()
+        out = []
+        checked = 0
+        for n in sorted(names):
+            low = n.lower()
+            base = PurePosixPath(low).name
+            if base.startswith(".") or "/__macosx/" in "/" + low:
+                continue
+            if low.endswith(_MBOX_EXT):
+                out.append((n, "mbox"))
+            elif low.endswith(_EML_EXT):
+                out.append((n, "eml"))
+            elif len(names) == 1 or ("." not in base and checked < 200):
+                checked += 1
+                head = tree.head(n, 4096)
+                if _looks_like_mail(head):
+                    out.append((n, "mbox" if head.lstrip(b"\xef\xbb\xbf").startswith(b"From ") else "eml"))
+        return out
+
+    def detect(self, tree: InputTree) -> int:
+        names = tree.names()
+        if len(names) == 1:
+            n = names[0]
+            if not _looks_like_mail(tree.head(n, 4096)):
+                return 0
+            return 10 if n.lower().endswith(_MBOX_EXT + _EML_EXT) else 9
+        if any(n.lower().endswith(_MBOX_EXT) for n in names):
+            return 8
+        if any(n.lower().endswith(_EML_EXT) for n in names):
+            return 6
+        small = [n for n in names if "." not in PurePosixPath(n).name][:20]
+        if small and any(_looks_like_mail(tree.head(n, 4096)) for n in small):
+            return 5
+        return 0
+
+    # -- reading
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        state = _State(ctx)
+        for member, kind in self._members(tree):
+            with tree.open(member) as f:
+                if kind == "eml":
+                    data = f.read(_MAX_EML)
+                    msgs: Iterator[tuple[int, bytes]] = iter([(0, data)])
+                else:
+                    msgs = split_mbox(f)
+                yield from state.messages(member, msgs)
+        guess = state.guess_self()
+        if guess is not None:
+            yield SelfIdentity(guess, evidence=f"most frequent sender in {tree.path.name}")
+
+
+class _State:
+    """Per-import caches and the sender counts for guessing the owner."""
+
+    def __init__(self, ctx: ImportContext) -> None:
+        self.ctx = ctx
+        self.self_addrs = ctx.self_values("email")
+        self.addr_cache: dict[str, list[Ident]] = {}
+        self.idents: dict[tuple[str, str | None], Ident] = {}
+        self.senders: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()
+        self.lists: set[str] = set()
+        self.n_messages = 0
+        self.in_sent_folder = False
+
+    def ident(self, addr: str, name: str | None) -> Ident:
+        key = (addr, name)
+        i = self.idents.get(key)
+        if i is None:
+            if len(self.idents) > 500_000:
+                self.idents.clear()
+            i = self.idents[key] = Ident("email", "email", addr, name)
+        return i
+
+    def addresses(self, value: str | None) -> list[Ident]:
+        if not value:
+            return []
+        got = self.addr_cache.get(value)
+        if got is None:
+            if len(self.addr_cache) > 200_000:
+                self.addr_cache.clear()
+            got = self.addr_cache[value] = [self.ident(a, n) for a, n in parse_addresses(value)]
+        return got
+
+    def guess_self(self) -> Ident | None:
+        """The owner's address by the sending counts, or None when no address clearly leads."""
+        if self.self_addrs:
+            return None
+        for addr in self.lists:
+            self.sent.pop(addr, None)
+            self.senders.pop(addr, None)
+        if self.sent:  # Gmail's Sent label or a Sent folder: whoever sent those is the owner
+            top = self.sent.most_common(2)
+            return None if len(top) > 1 and top[1][1] == top[0][1] else Ident("email", "email", top[0][0])
+        top = self.senders.most_common(2)
+        if not top or top[0][1] < max(2, _GUESS_SHARE * self.n_messages):
+            return None
+        if len(top) > 1 and top[1][1] == top[0][1]:
+            return None
+        return Ident("email", "email", top[0][0])
+
+    def messages(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
+        self.in_sent_folder = _SENT_RE.search(PurePosixPath(member).name) is not None
+        for n, (offset, raw) in enumerate(msgs, start=1):
+            try:
+                rec = self.message(raw)
+            except Exception as e:  # one broken message never stops the import
+                rec = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+            if isinstance(rec, BadRecord):
+                rec = BadRecord(f"{member} message {n} (byte {offset})", rec.message, rec.excerpt)
+            if rec is not None:
+                yield rec
+
+    def message(self, raw: bytes) -> Interaction | BadRecord | None:
+        if raw.startswith(b"From "):
+            nl = raw.find(b"\n")
+            raw = raw[nl + 1 :] if nl >= 0 else b""
+        if b"\r\n" in raw[:2000]:
+            raw = raw.replace(b"\r\n", b"\n")
+        j = raw.find(b"\n\n")
+        if j < 0:
+            head, body = raw, b""
+        else:
+            head, body = raw[: j + 1], raw[j + 2 :]
+        if not head.strip():
+            if not body.strip():
+                return None  # blank space between messages
+            return BadRecord("", "no mail headers", body[:200].decode("utf-8", "replace"))
+        try:
+            block = head.decode("utf-8")
+        except UnicodeDecodeError:
+            block = head.decode("cp1252", "replace")
+        h = _parse_headers(block)
+        if "from" not in h and "message-id" not in h and "date" not in h:
+            return BadRecord("", "no From, Date or Message-ID header: not a mail message", block[:200])
+        date = h.get("date")
+        ts = None
+        if date:
+            try:
+                ts = parse_date(date)
+            except (ValueError, OverflowError):
+                return BadRecord("", f"unreadable Date {date[:80]!r}", date)
+        if b">From " in body:
+            body = _UNESCAPE_RE.sub(rb"\1", body)
+        text, _plain = _body_text(h, body)
+        if text is not None:
+            text = text.strip() or None
+
+        senders = self.addresses(h.get("from"))
+        actor = senders[0] if senders else None
+        parts: list[tuple[Ident, str]] = []
+        seen: set[str] = set()  # one role per address; the sender stays a recipient of a note to self
+        for key, role in (("to", "recipient"), ("cc", "cc"), ("bcc", "bcc")):
+            for ident in self.addresses(h.get(key)):
+                if ident.value not in seen:
+                    seen.add(ident.value)
+                    parts.append((ident, role))
+
+        if "newsgroups" in h or "path" in h:
+            vis = "public"
+            is_list = _is_list(h, block)
+        else:
+            is_list = _is_list(h, block)
+            vis = "group" if is_list else "private"
+        if is_list:
+            la = _list_address(h)
+            if la is not None:
+                self.lists.add(la)
+                if la not in seen:
+                    seen.add(la)
+                    parts.append((self.ident(la, None), "recipient"))
+        if self.self_addrs:
+            for key in ("delivered-to", "x-original-to"):
+                v = h.get(key)
+                if v and not v.lower().startswith(("mailing list", "moderator for")):
+                    for ident in self.addresses(v):
+                        if ident.value in self.self_addrs and ident.value not in seen:
+                            seen.add(ident.value)
+                            parts.append((self.ident(ident.value, None), "recipient" if is_list else "bcc"))
+
+        mid = _own_id(h.get("message-id"))
+        if mid is None:
+            mid = "h:" + content_id(actor.value if actor else h.get("from"), date, h.get("subject"), (text or "")[:500])
+        refs = h.get("references")
+        ref_ids = _ID_RE.findall(refs) if refs else []
+        parent = _first_id(h.get("in-reply-to"))
+        if parent is None and ref_ids:
+            parent = ref_ids[-1]
+        if parent == mid:
+            parent = None
+        thrid = h.get("x-gm-thrid")
+        if thrid:
+            thread = "gm:" + thrid.strip()
+        elif ref_ids:
+            thread = ref_ids[0]
+        else:
+            thread = parent or mid
+
+        self.n_messages += 1
+        if actor is not None:
+            self.senders[actor.value] += 1
+            labels = h.get("x-gmail-labels")
+            if self.in_sent_folder or (labels and "Sent" in (x.strip() for x in labels.split(","))):
+                self.sent[actor.value] += 1
+
+        return Interaction(
+            native_id=mid,
+            kind="reply" if parent else "message",
+            channel="email",
+            ts=ts,
+            actor=actor,
+            participants=parts,
+            visibility=vis,
+            thread=thread,
+            reply_to=parent,
+            text=text,
+        )

@@ -1,0 +1,346 @@
+"""The mbox importer on the real list archives in shared/, the Enron sample and our own fixtures."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from closeknit.core.ids import stable_id
+from closeknit.ingest import ImportContext, get_importer, open_tree
+from closeknit.ingest.formats.mbox import parse_addresses, parse_date, split_mbox
+from closeknit.ingest.records import BadRecord, Ident, Interaction, SelfIdentity
+from tests.conftest import rows
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mbox"
+
+
+def email_dir(shared: Path) -> Path:
+    return shared / "formats" / "email"
+
+
+def by_kind(store) -> dict[str, int]:
+    return dict(rows(store, "SELECT kind, count(*) FROM interactions GROUP BY kind"))
+
+
+def by_vis(store) -> dict[str, int]:
+    return dict(rows(store, "SELECT visibility, count(*) FROM interactions GROUP BY visibility"))
+
+
+def links(store) -> dict[str, tuple[int | None, str | None]]:
+    """native_id -> (reply_to id, thread)."""
+    return {n: (r, t) for n, r, t in rows(store, "SELECT native_id, reply_to, thread_id FROM interactions")}
+
+
+def rid(native: str) -> int:
+    return stable_id("mbox", native)
+
+
+def read_all(path: Path, ctx: ImportContext | None = None) -> list:
+    return list(get_importer("mbox").read(open_tree(path), ctx or ImportContext()))
+
+
+# -- real samples -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "box, n, kinds, vis, idents",
+    [
+        ("testbox-2", 3, {"message": 1, "reply": 2}, {"group": 2, "public": 1}, 4),
+        ("testbox-3", 3, {"reply": 3}, {"group": 3}, 4),
+        ("testbox-4", 7, {"message": 2, "reply": 5}, {"group": 7}, 6),
+        ("testbox-7", 1, {"reply": 1}, {"group": 1}, 2),
+        ("testbox-8", 3, {"reply": 3}, {"group": 3}, 4),
+        ("testbox-9", 6, {"message": 2, "reply": 4}, {"group": 6}, 7),
+    ],
+)
+def test_testboxes(shared, store, import_path, box, n, kinds, vis, idents):
+    path = email_dir(shared) / box
+    r = import_path(path)
+    assert r.format == "mbox"
+    assert (r.added, r.present, r.errors, r.identities) == (n, 0, 0, idents)
+    assert by_kind(store) == kinds
+    assert by_vis(store) == vis
+    assert rows(store, "SELECT DISTINCT channel FROM interactions") == [("email",)]
+    assert rows(store, "SELECT count(*) FROM interactions WHERE ts IS NULL OR text IS NULL") == [(0,)]
+    # no address clearly sends the most in these list archives: no owner is guessed
+    assert rows(store, "SELECT count(*) FROM me") == [(0,)]
+    again = import_path(path, force=True)
+    assert (again.added, again.present) == (0, n)
+    assert store.count("interactions") == n
+
+
+def test_testbox2_usenet_article_is_public(shared, store, import_path):
+    import_path(email_dir(shared) / "testbox-2")
+    root = "20030101210258.63148.qmail@web20805.mail.yahoo.com"
+    assert rows(store, "SELECT native_id, kind, visibility, thread_id, reply_to FROM interactions ORDER BY ts") == [
+        (root, "message", "group", root, None),
+        ("auvpjq$ede$1@post.home.lunix", "reply", "public", root, rid(root)),
+        ("r3i71vcul4g95orb58173qj6b8dus6pnch@4ax.com", "reply", "group", root, rid(root)),
+    ]
+    # From: address (Name) form; the list address is the recipient
+    assert rows(
+        store,
+        "SELECT a.value, a.display_name, p.value, ip.role FROM interactions i JOIN identities a ON a.id = i.actor_id "
+        "JOIN interaction_participants ip ON ip.interaction_id = i.id JOIN identities p ON p.id = ip.identity_id "
+        "WHERE i.native_id = 'auvpjq$ede$1@post.home.lunix'",
+    ) == [("fun_with_perl@ton.iguana.be", "Ton Hospel", "fwp@perl.org", "recipient")]
+    assert rows(store, "SELECT ts FROM interactions WHERE native_id = ?", [root]) == [
+        (datetime(2003, 1, 1, 21, 2, 58, tzinfo=timezone.utc),)
+    ]
+
+
+def test_testbox3_mutt_in_reply_to(shared, store, import_path):
+    import_path(email_dir(shared) / "testbox-3")
+    root = "20030102152943.D635@hermione.osp.nl"
+    got = links(store)
+    # "In-Reply-To: <id>; from abigail@foad.org on Thu, Jan 02, 2003 at 03:29:43PM +0100"
+    assert got["20030102115117.A21351@cs839290-a.mtth.phub.net.cable.rogers.com"] == (rid(root), root)
+    assert got["20030102180231.F635@hermione.osp.nl"] == (rid("3E146C15.8000302@ntlworld.com"), root)
+    assert got["3E146C15.8000302@ntlworld.com"] == (rid("20030102144211.GV7700@ox.compsoc.net"), root)
+    # To: Abigail, Cc: the list -> recipient and cc
+    assert rows(
+        store,
+        "SELECT p.value, ip.role FROM interactions i JOIN interaction_participants ip ON ip.interaction_id = i.id "
+        "JOIN identities p ON p.id = ip.identity_id WHERE i.native_id LIKE '20030102115117%' ORDER BY 1",
+    ) == [("abigail@foad.org", "recipient"), ("fwp@perl.org", "cc")]
+
+
+def test_testbox4_partial_references_and_prose_in_reply_to(shared, store, import_path):
+    import_path(email_dir(shared) / "testbox-4")
+    got = links(store)
+    root = "20000719155037.A27886@O2.chapin.edu"
+    # In-Reply-To: "Kurt D. Starsinic"'s message of "..." (no id) -> last References id
+    assert got["87em4pa0ec.fsf@fire-swamp.org"] == (rid(root), root)
+    # References start mid-thread: the thread is its first id
+    assert got["20000719164529.E17718@ghostwheel.wks.na.deuba.com"] == (
+        rid("20000719154851.C5309@cbi.tamucc.edu"),
+        "20000719161418.D17718@ghostwheel.wks.na.deuba.com",
+    )
+    # no In-Reply-To nor References: a new thread of its own
+    assert got["F122YsoaJ70EgyBiQhe00003799@hotmail.com"] == (None, "F122YsoaJ70EgyBiQhe00003799@hotmail.com")
+    assert got[root] == (None, root)
+
+
+def test_testbox7_no_id_in_in_reply_to_and_message_id_casing(shared, store, import_path):
+    import_path(email_dir(shared) / "testbox-7")
+    # "Message-Id:", "In-Reply-To: Joanna Farley's message as of Nov 13,  9:56am.", folded References
+    assert links(store) == {
+        "1021113100650.ZM12997@skye.rdg.opengroup.org": (
+            rid("3DD221BB.13116D47@sun.com"),
+            "200211120937.JAA28130@xoneweb.opengroup.org",
+        )
+    }
+
+
+def test_testbox8_and_9_threads(shared, store, import_path):
+    import_path(email_dir(shared) / "testbox-8")
+    got = links(store)
+    assert got["200303010143.h211hvD16626@rszemeti.demon.co.uk"] == (
+        rid("Pine.GSO.4.50.0303010015230.21567-100000@theproject.fierypit.org"),
+        "20030228174141.GA12360@plough.barnyard.co.uk",
+    )
+    import_path(email_dir(shared) / "testbox-9")
+    got = links(store)
+    # In-Reply-To but no References: the parent is the thread
+    assert got["D4CA215C-53B6-11D7-8510-0030654E40D0@quietstars.com"] == (
+        rid("1047382472.1875.19.camel@dirk2.int.tobit.co.uk"),
+        "1047382472.1875.19.camel@dirk2.int.tobit.co.uk",
+    )
+    # a reply whose parent is in the box resolves to it
+    assert rows(
+        store,
+        "SELECT c.native_id FROM interactions c JOIN interactions p ON c.reply_to = p.id "
+        "WHERE p.native_id = '11030370.22639@webbox.com'",
+    ) == [("86fzpu3r6o.fsf@red.stonehenge.com",)]
+    # "Date: 11 Mar 2003 11:34:32 +0000" (no weekday)
+    assert rows(store, "SELECT ts FROM interactions WHERE native_id = '1047382472.1875.19.camel@dirk2.int.tobit.co.uk'") == [
+        (datetime(2003, 3, 11, 11, 34, 32, tzinfo=timezone.utc),)
+    ]
+
+
+def test_enron_sample(shared, store, import_path):
+    path = shared / "interactions" / "enron_sample" / "enron_sample_103.mbox"
+    r = import_path(path)
+    assert r.format == "mbox"
+    assert (r.added, r.errors) == (103, 0)
+    assert by_kind(store) == {"message": 103}
+    assert by_vis(store) == {"private": 103}
+    # 557 To recipients in all; Enron's Bcc repeats Cc, so every Bcc address is already a cc
+    assert dict(rows(store, "SELECT role, count(*) FROM interaction_participants GROUP BY role")) == {
+        "recipient": 557,
+        "cc": 61,
+    }
+    assert rows(store, "SELECT count(*) FROM interactions WHERE text IS NULL OR ts IS NULL OR actor_id IS NULL") == [(0,)]
+    assert rows(store, "SELECT ts, text_len FROM interactions WHERE native_id = '1310258.1075843013191.JavaMail.evans@thyme'") == [
+        (datetime(2000, 10, 31, 2, 21, tzinfo=timezone.utc), 2062)
+    ]
+    # the top sender has 5 of 103 messages: too few to call it the owner
+    assert rows(store, "SELECT count(*) FROM me") == [(0,)]
+    assert import_path(path).skipped
+
+
+# -- our fixtures -----------------------------------------------------------------------------
+
+
+def test_quirks_fixture(store, import_path):
+    r = import_path(FIXTURES / "quirks.mbox")
+    assert (r.added, r.errors) == (5, 1)
+    assert rows(store, "SELECT location, error FROM import_errors") == [
+        ("quirks.mbox message 4 (byte 1417)", "unreadable Date 'sometime last tuesday'")
+    ]
+    got = {
+        n: (k, v, t, x)
+        for n, k, v, t, x in rows(store, "SELECT native_id, kind, visibility, thread_id, text FROM interactions")
+    }
+    # RFC 2047 names, quoted-printable body, >From unescaping, a "From " body line without a colon
+    assert got["plan-1@example.org"] == (
+        "message",
+        "private",
+        "plan-1@example.org",
+        "Shall we meet at the café?\nFrom the menu I like the tea.\n>From here an mboxrd line stays quoted once.\n"
+        "From here on this line has no colon and does not split the message\nSee you.",
+    )
+    first = next(r for r in read_all(FIXTURES / "quirks.mbox") if isinstance(r, Interaction))
+    assert first.actor == Ident("email", "email", "ada@example.org", "Adéla Lovélace")
+    assert [(i.value, i.name, role) for i, role in first.participants] == [
+        ("bjorn@example.net", "Björn", "recipient"),
+        ("carol@example.com", "Doe, Carol", "recipient"),
+        ("dan@example.com", "Dan Example", "cc"),
+    ]
+    # no Message-ID: content hash; In-Reply-To with trailing prose; multipart picks text/plain (base64, latin-1)
+    no_id = [(n, v) for n, v in got.items() if n.startswith("h:")]
+    assert sorted(v[0] for _, v in no_id) == ["message", "reply"]
+    reply = next(v for _, v in no_id if v[0] == "reply")
+    assert reply == ("reply", "private", "plan-1@example.org", "Ja, gärne!")
+    html_only = next(v for _, v in no_id if v[0] == "message")
+    assert html_only[3] == "Only HTML here & there"
+    # Usenet follow-up: public; its parent is the last References id (not in the box)
+    assert got["post-9@news.example.net"][:3] == ("reply", "public", "plan-1@example.org")
+    assert rows(store, "SELECT reply_to FROM interactions WHERE native_id = 'post-9@news.example.net'") == [
+        (rid("not-in-box@example.org"),)
+    ]
+    # list mail: group, the list address as recipient, unknown charset falls back to cp1252
+    assert got["list-1@example.org"] == ("message", "group", "list-1@example.org", "Café for everyone.")
+    # Ada sent 3 of 5: guessed to be the owner
+    assert rows(store, "SELECT value, evidence FROM me") == [("ada@example.org", "most frequent sender in quirks.mbox")]
+    again = import_path(FIXTURES / "quirks.mbox", force=True)
+    assert (again.added, again.present, again.errors) == (0, 5, 1)
+
+
+def test_crlf_mbox_same_as_lf(tmp_path):
+    lf = (FIXTURES / "quirks.mbox").read_bytes()
+    p = tmp_path / "crlf.mbox"
+    p.write_bytes(lf.replace(b"\n", b"\r\n"))
+    a = [r for r in read_all(FIXTURES / "quirks.mbox") if isinstance(r, Interaction)]
+    b = [r for r in read_all(p) if isinstance(r, Interaction)]
+    assert len(b) == 5
+    assert [(r.native_id, r.kind, r.ts, r.actor, list(r.participants), r.thread, r.reply_to, r.text) for r in b] == [
+        (r.native_id, r.kind, r.ts, r.actor, list(r.participants), r.thread, r.reply_to, r.text) for r in a
+    ]
+    bad = [r for r in read_all(p) if isinstance(r, BadRecord)]
+    assert [x.location for x in bad] == ["crlf.mbox message 4 (byte 1464)"]
+
+
+def test_eml_folder_and_zip(tmp_path, store, import_path):
+    folder = tmp_path / "mail"
+    (folder / "Takeout" / "Mail").mkdir(parents=True)
+    (folder / "Takeout" / "Mail" / "All mail Including Spam and Trash.mbox").write_bytes((FIXTURES / "quirks.mbox").read_bytes())
+    (folder / "Takeout" / "Mail" / "one.eml").write_bytes((FIXTURES / "single.eml").read_bytes())
+    (folder / "Takeout" / "archive_browser.html").write_text("<html></html>")
+    z = tmp_path / "takeout.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in folder.rglob("*"):
+            if f.is_file():
+                zf.write(f, f.relative_to(folder).as_posix())
+    r = import_path(z)
+    assert r.format == "mbox"
+    assert (r.added, r.errors) == (6, 1)
+    assert rows(store, "SELECT kind, reply_to, thread_id FROM interactions WHERE native_id = 'eml-1@example.org'") == [
+        ("reply", rid("plan-1@example.org"), "plan-1@example.org")
+    ]
+    # the same messages from the unzipped folder add nothing
+    r2 = import_path(folder)
+    assert (r2.format, r2.added, r2.present) == ("mbox", 0, 6)
+    single = import_path(FIXTURES / "single.eml")
+    assert (single.format, single.added, single.present) == ("mbox", 0, 1)
+
+
+def test_known_self_and_gmail_labels(tmp_path):
+    mbox = (
+        b"From 1@xxx Mon Jan  1 00:00:00 2024\n"
+        b"X-GM-THRID: 1788\nX-Gmail-Labels: Inbox,Opened\nDelivered-To: me@gmail.com\n"
+        b"From: Pat <pat@example.com>\nTo: list@lists.example.com\nList-Id: <list.lists.example.com>\n"
+        b"Date: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <a@x>\n\nhello\n\n"
+        b"From 2@xxx Mon Jan  1 00:10:00 2024\n"
+        b"X-GM-THRID: 1788\nX-Gmail-Labels: Sent\n"
+        b"From: Me <me@gmail.com>\nTo: Pat <pat@example.com>\nBcc: Quinn <quinn@example.com>\n"
+        b"Date: Mon, 1 Jan 2024 00:10:00 +0000\nMessage-ID: <b@x>\nIn-Reply-To: <a@x>\n\nhi\n\n"
+        b"From 3@xxx Mon Jan  1 00:20:00 2024\n"
+        b"X-GM-THRID: 1799\nX-Gmail-Labels: Inbox\nDelivered-To: me@gmail.com\n"
+        b"From: Pat <pat@example.com>\nTo: Quinn <quinn@example.com>\n"
+        b"Date: Mon, 1 Jan 2024 00:20:00 +0000\nMessage-ID: <c@x>\n\nfyi\n"
+    )
+    p = tmp_path / "All mail.mbox"
+    p.write_bytes(mbox)
+    me = Ident("email", "email", "me@gmail.com")
+    recs = read_all(p, ImportContext(self_idents=frozenset({me})))
+    assert not any(isinstance(r, SelfIdentity) for r in recs)
+    got = {r.native_id: r for r in recs if isinstance(r, Interaction)}
+    assert [(i.value, role) for i, role in got["a@x"].participants] == [
+        ("list@lists.example.com", "recipient"),
+        ("me@gmail.com", "recipient"),  # received through the list
+    ]
+    assert got["a@x"].visibility == "group" and got["a@x"].thread == "gm:1788"
+    assert [(i.value, role) for i, role in got["b@x"].participants] == [("pat@example.com", "recipient"), ("quinn@example.com", "bcc")]
+    assert (got["b@x"].kind, got["b@x"].reply_to, got["b@x"].thread) == ("reply", "a@x", "gm:1788")
+    assert [(i.value, role) for i, role in got["c@x"].participants] == [("quinn@example.com", "recipient"), ("me@gmail.com", "bcc")]
+    # without a known self: Gmail's Sent label outweighs Pat's two messages
+    recs = read_all(p)
+    assert [r.ident.value for r in recs if isinstance(r, SelfIdentity)] == ["me@gmail.com"]
+
+
+def test_not_mail_is_not_detected(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("From here on, nothing in this file is mail.\nIt just starts like one.\n")
+    assert get_importer("mbox").detect(open_tree(p)) == 0
+
+
+def test_garbage_between_separators_is_reported(tmp_path):
+    p = tmp_path / "x.mbox"
+    p.write_bytes(
+        b"From a@x Mon Jan  1 00:00:00 2024\nFrom: a@x\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <1@x>\n\nok\n\n"
+        b"From b@x Mon Jan  1 00:00:00 2024\njust some text with no headers\n\n"
+    )
+    recs = read_all(p)
+    assert [type(r).__name__ for r in recs] == ["Interaction", "BadRecord"]
+    assert recs[1].location == "x.mbox message 2 (byte 104)"
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def test_split_mbox_small_chunks_and_huge_message():
+    data = b"".join(b"From x@y Mon Jan  1 00:00:%02d 2024\nMessage-ID: <%d@y>\n\nbody %d\n\n" % (i, i, i) for i in range(50))
+    whole = list(split_mbox(io.BytesIO(data)))
+    assert len(whole) == 50
+    assert list(split_mbox(io.BytesIO(data), chunk=7)) == whole
+    assert all(data[o:].startswith(m) for o, m in whole)
+
+
+def test_parse_date_forms():
+    assert parse_date("Wed, 19 Jul 2000 23:21:50 GMT").isoformat() == "2000-07-19T23:21:50+00:00"
+    assert parse_date("Wed, 1 Jan 2003 22:20:42 +0000 (UTC)").isoformat() == "2003-01-01T22:20:42+00:00"
+    assert parse_date("Thu, 2 Jan 03 11:51:17 EST").isoformat() == "2003-01-02T16:51:17+00:00"
+    assert parse_date("Tue, 11 Mar 2003 06:20:04 -0800").isoformat() == "2003-03-11T14:20:04+00:00"
+    with pytest.raises(ValueError):
+        parse_date("3/11/03 1:30:51 PM")
+
+
+def test_parse_addresses_forms():
+    assert parse_addresses("undisclosed-recipients:;") == []
+    assert parse_addresses("Lusercop <`the.lusercop'@lusercop.net>") == [("`the.lusercop'@lusercop.net", "Lusercop")]
+    assert parse_addresses("=?utf-8?q?J=C3=BCrgen?= <j@x.de>, <k@x.de>") == [("j@x.de", "Jürgen"), ("k@x.de", None)]
