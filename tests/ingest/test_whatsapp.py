@@ -1,0 +1,345 @@
+"""WhatsApp chat exports: real samples in ../shared and our own fixtures in tests/fixtures/whatsapp."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from closeknit.core.ids import content_id
+from closeknit.ingest import ImportContext, detect_format, get_importer, open_tree
+from closeknit.ingest.formats.whatsapp import chat_name_from_filename, classify_system
+from closeknit.ingest.records import BadRecord, Ident, Interaction, SelfIdentity
+from tests.conftest import rows
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "whatsapp"
+ADA = FIX / "WhatsApp Chat with Ada Lovelace.txt"
+UTC = timezone.utc
+
+
+def _read(path: Path, ctx: ImportContext | None = None) -> list:
+    return list(get_importer("whatsapp").read(open_tree(path), ctx or ImportContext()))
+
+
+def _kinds(store) -> dict[str, int]:
+    return dict(rows(store, "SELECT kind, count(*) FROM interactions GROUP BY 1 ORDER BY 1"))
+
+
+# -- real samples ------------------------------------------------------------------------------
+
+WHATSR = [
+    "englishandroid24h.txt",
+    "englishandroidampm.txt",
+    "englishios24h.txt",
+    "englishiosampm.txt",
+    "germanandroid24h.txt",
+    "germanandroidampm.txt",
+    "germanios24h.txt",
+    "germaniosampm.txt",
+]
+
+
+@pytest.mark.parametrize("name", WHATSR)
+def test_whatsr_variants_agree(shared, store, import_path, name):
+    """The same synthetic group chat in 8 locale/OS/clock variants reads the same."""
+    r = import_path(shared / "formats/whatsapp/WhatsR" / name)
+    assert r.format == "whatsapp"
+    assert (r.added, r.errors, r.identities) == (50, 0, 5)
+    assert _kinds(store) == {"message": 42, "system": 8}
+    assert rows(store, "SELECT DISTINCT visibility FROM interactions") == [("group",)]
+    authors = rows(
+        store,
+        "SELECT i.value, count(*) FROM interactions x JOIN identities i ON i.id = x.actor_id "
+        "WHERE x.kind = 'message' GROUP BY 1 ORDER BY 1",
+    )
+    assert authors == [("Alice", 13), ("Bob", 19), ("Carol", 5), ("Dave", 4), ("Mallory", 1)]
+    # every message goes to the 4 other participants; 4 system lines name someone (added/removed)
+    assert rows(store, "SELECT role, count(*) FROM interaction_participants GROUP BY 1 ORDER BY 1") == [
+        ("recipient", 168),
+        ("subject", 4),
+    ]
+    # the day ran from 29 Jan 2018 12:24 to 30 Jan 00:23: impossible "23:59 PM"/"00:04 AM" read as 24h
+    lo, hi = rows(store, "SELECT min(ts), max(ts) FROM interactions")[0]
+    assert lo.strftime("%Y-%m-%d %H:%M") == "2018-01-29 12:24"
+    assert hi.strftime("%Y-%m-%d %H:%M") == "2018-01-30 00:23"
+    # three media/self-deleting placeholders carry no text; no BOM or LRM survives
+    assert rows(store, "SELECT count(*) FROM interactions WHERE text IS NULL") == [(3,)]
+    assert rows(
+        store, "SELECT count(*) FROM interactions WHERE text LIKE '%' || chr(65279) || '%' OR text LIKE '%' || chr(8206) || '%'"
+    ) == [(0,)]
+    assert rows(store, "SELECT count(*) FROM me") == [(0,)]  # "You" never writes: the user stays unknown
+
+
+def test_whatsr_system_lines(shared):
+    recs = _read(shared / "formats/whatsapp/WhatsR/germanandroid24h.txt")
+    sys_ = [r for r in recs if isinstance(r, Interaction) and r.kind == "system"]
+    assert [(r.actor, [(p.value, role) for p, role in r.participants]) for r in sys_[1:7]] == [
+        (None, []),  # Du hast die Gruppe ... erstellt (the user, unknown here)
+        (None, [("Mallory", "subject")]),
+        (None, [("Mallory", "subject")]),
+        (None, [("Alice", "subject")]),
+        (None, [("Bob", "subject")]),
+        (None, []),
+    ]
+    first = next(r for r in recs if isinstance(r, Interaction) and r.kind == "message")
+    assert (first.ts, first.actor, first.text) == (
+        datetime(2018, 1, 29, 12, 24, tzinfo=UTC),
+        Ident("whatsapp", "name", "Mallory", "Mallory"),
+        "Hey! :)",
+    )
+
+
+def test_whats_json_android_group(shared, store, import_path):
+    r = import_path(shared / "formats/whatsapp/whats_json/WhatsApp Chat with Group Chat XXX Android.txt")
+    assert (r.added, r.errors, r.identities) == (20, 0, 2)
+    assert _kinds(store) == {"message": 4, "system": 16}
+    assert rows(store, "SELECT DISTINCT visibility, thread_id FROM interactions") == [
+        ("group", content_id("whatsapp-chat", "Group Chat XXX Android"))
+    ]
+    # the number that joined by link is a phone identity; Dmitry S removed it
+    assert rows(store, "SELECT kind, value FROM identities ORDER BY 1") == [("name", "Dmitry S"), ("phone", "+79999999999")]
+    assert rows(
+        store,
+        "SELECT x.text, a.value, s.value FROM interactions x JOIN identities a ON a.id = x.actor_id "
+        "JOIN interaction_participants p ON p.interaction_id = x.id JOIN identities s ON s.id = p.identity_id "
+        "WHERE x.kind = 'system'",
+    ) == [("Dmitry S removed +7 999 999-99-99", "Dmitry S", "+79999999999")]
+    assert rows(store, "SELECT count(*) FROM interactions WHERE kind = 'system' AND actor_id IS NULL") == [(8,)]
+    assert rows(store, "SELECT count(*) FROM me") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "name, added, kinds, nulls, me",
+    [
+        ("english_android.txt", 60, {"call": 2, "message": 57, "system": 1}, 39, "Elon"),
+        ("english_android_media.txt", 60, {"call": 2, "message": 57, "system": 1}, 28, "Elon"),
+        ("russian_android.txt", 60, {"call": 2, "message": 57, "system": 1}, 39, "Elon"),
+        ("english_ios.txt", 23, {"message": 22, "system": 1}, 16, "Dmitry S"),
+        ("english_ios_media.txt", 25, {"message": 22, "system": 3}, 16, "Dmitry S"),
+        ("deutch_ios.txt", 23, {"message": 22, "system": 1}, 16, "Dmitry S"),
+    ],
+)
+def test_whats_json_one_to_one(shared, store, import_path, name, added, kinds, nulls, me):
+    r = import_path(shared / "formats/whatsapp/whats_json" / name)
+    assert (r.added, r.errors, r.identities) == (added, 0, 2)
+    assert _kinds(store) == kinds
+    assert rows(store, "SELECT DISTINCT visibility FROM interactions") == [("private",)]
+    assert rows(store, "SELECT count(*) FROM interactions WHERE text IS NULL") == [(nulls,)]
+    # "You deleted this message" tells who exported the chat
+    assert rows(store, "SELECT value, evidence FROM me") == [(me, f"whatsapp: wrote 'You deleted this message' in {name}")]
+    assert rows(store, "SELECT count(*) FROM people") == [(2,)]
+    assert import_path(shared / "formats/whatsapp/whats_json" / name, force=True).added == 0
+
+
+def test_whats_json_details(shared):
+    recs = _read(shared / "formats/whatsapp/whats_json/english_android_media.txt")
+    msgs = [r for r in recs if isinstance(r, Interaction)]
+    # a location over three lines is one message; a picture with a caption keeps the caption
+    assert next(m for m in msgs if m.text and m.text.startswith("Pimlico")).text == "Pimlico Gardens\nLondon, United Kingdom\nhttps://foursquare.com/v/4e89af95e5fa82ad4c0aa03b"
+    assert [m.text for m in msgs[3:5]] == ["Caption", "карточка компании"]
+    ios = [r for r in _read(shared / "formats/whatsapp/whats_json/english_ios_media.txt") if isinstance(r, Interaction)]
+    # iOS writes its notices under the chat's name (Elon Musk): system, without actor
+    assert [(m.kind, m.actor, m.ts) for m in ios if m.kind == "system"] == [
+        ("system", None, datetime(2022, 3, 18, 14, 56, 1, tzinfo=UTC)),
+        ("system", None, datetime(2022, 4, 28, 20, 17, 30, tzinfo=UTC)),
+        ("system", None, datetime(2023, 1, 7, 23, 32, 30, tzinfo=UTC)),
+    ]
+    # the thread comes from that name, and is the same in the German export of the chat
+    de = [r for r in _read(shared / "formats/whatsapp/whats_json/deutch_ios.txt") if isinstance(r, Interaction)]
+    assert {m.thread for m in ios} == {m.thread for m in de} == {content_id("whatsapp-chat", "Elon Musk")}
+
+
+def test_short_chat(shared, store, import_path):
+    r = import_path(shared / "formats/whatsapp/whatsapp-chat-parser/short-chat.txt")
+    assert (r.added, r.errors, r.identities) == (5, 0, 3)
+    assert _kinds(store) == {"message": 3, "system": 2}
+    got = rows(
+        store,
+        "SELECT x.ts, i.channel, i.value, x.text FROM interactions x JOIN identities i ON i.id = x.actor_id ORDER BY x.ts",
+    )
+    assert got == [
+        (datetime(2017, 3, 6, 0, 45, tzinfo=UTC), "whatsapp", "Sample User", "This is a test message"),
+        (datetime(2017, 4, 9, 1, 50, tzinfo=UTC), "phone", "+41123456789", "How are you?\n\nIs everything alright?"),
+        (datetime(2017, 5, 8, 1, 48, tzinfo=UTC), "whatsapp", "TestBot", "Hey I'm a test too!"),
+    ]
+    assert rows(store, "SELECT DISTINCT visibility FROM interactions") == [("group",)]
+
+
+def test_shared_folder_at_once(shared, store, import_path):
+    """A folder of exports: every chat file is read.
+
+    The 7 files hold 271 records, but they are three exports of one Android chat and three of
+    one iOS chat: a line with the same thread, time, author and text is the same message, so
+    the overlap (73 records) is stored once.
+    """
+    r = import_path(shared / "formats/whatsapp/whats_json")
+    assert r.format == "whatsapp"
+    assert (r.added, r.errors) == (198, 0)
+    assert rows(store, "SELECT count(DISTINCT thread_id) FROM interactions") == [(3,)]
+
+
+# -- our fixtures ------------------------------------------------------------------------------
+
+
+def test_android_12h_narrow_nbsp(store, import_path):
+    r = import_path(ADA)
+    assert r.format == "whatsapp"
+    assert (r.added, r.errors, r.identities) == (9, 0, 2)
+    got = rows(store, "SELECT ts, kind, text FROM interactions ORDER BY ts, kind = 'system' DESC, native_id")
+    assert [(t.strftime("%m-%d %H:%M"), k) for t, k, _ in got] == [
+        ("03-14 09:58", "system"),
+        ("03-14 09:58", "message"),
+        ("03-14 10:02", "message"),
+        ("03-14 12:30", "message"),
+        ("03-14 12:31", "message"),
+        ("03-14 13:15", "message"),
+        ("03-15 00:05", "message"),  # 12:05 AM
+        ("03-15 00:05", "message"),  # the same message twice is kept twice
+        ("03-15 20:00", "call"),
+    ]
+    texts = [t for _, _, t in got]
+    assert texts[2] == "Morning! The engine drawings are ready.\nShall I send them over?\n\nThey are large."
+    assert texts[3] == "Here is my note G"  # caption after "IMG-... (file attached)"
+    assert texts[4] is None and texts[5] is None and texts[8] is None
+    # a 1:1 export named after Ada: the other side is the user
+    assert rows(store, "SELECT value, evidence FROM me") == [
+        ("Charles Babbage", "whatsapp: the other side of the 1:1 chat with Ada Lovelace (WhatsApp Chat with Ada Lovelace.txt)")
+    ]
+    assert rows(store, "SELECT DISTINCT visibility, thread_id FROM interactions") == [
+        ("private", content_id("whatsapp-chat", "Ada Lovelace"))
+    ]
+    assert import_path(ADA, force=True).added == 0
+
+
+def test_ios_zip_export(tmp_path, store, import_path):
+    z = tmp_path / "WhatsApp Chat - Book club.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(FIX / "_chat.txt", "_chat.txt")
+        zf.writestr("00000007-PHOTO-2024-03-02-18-04-00.jpg", b"\xff\xd8\xff" + bytes(32))
+    tree = open_tree(z)
+    assert detect_format(tree).name == "whatsapp"
+    r = import_path(z)
+    assert (r.added, r.errors, r.identities) == (9, 0, 3)
+    assert _kinds(store) == {"message": 5, "system": 4}
+    assert rows(store, "SELECT DISTINCT visibility, thread_id FROM interactions") == [
+        ("group", content_id("whatsapp-chat", "Book club"))
+    ]
+    # day-first: 14.03.24; the group's own name never becomes a person
+    assert rows(store, "SELECT value FROM identities ORDER BY 1") == [("Claire",), ("Mary Shelley",), ("Percy",)]
+    assert rows(store, "SELECT max(ts) FROM interactions") == [(datetime(2024, 3, 14, 9, 20, tzinfo=UTC),)]
+    assert rows(store, "SELECT text FROM interactions WHERE kind = 'message' ORDER BY ts") == [
+        ("Welcome! First book: Frankenstein",),
+        ("Bold choice",),
+        (None,),
+        (None,),
+        ("Chapter 5 by Sunday,\nplease",),
+    ]
+    assert import_path(z, force=True).added == 0
+
+
+def test_user_from_context_joins_every_chat(tmp_path):
+    ctx = ImportContext(self_idents=frozenset({Ident("whatsapp", "name", "Percy")}))
+    recs = [r for r in _read(FIX / "_chat.txt", ctx) if isinstance(r, Interaction)]
+    added = recs[2]
+    assert added.text == "Mary Shelley added Percy, Claire and you"
+    assert [(p.value, role) for p, role in added.participants] == [("Percy", "subject"), ("Claire", "subject"), ("Percy", "subject")]
+    # a user who never wrote is still a recipient when known by name
+    ctx2 = ImportContext(self_idents=frozenset({Ident("whatsapp", "name", "Me Myself")}))
+    m = next(r for r in _read(FIX / "_chat.txt", ctx2) if isinstance(r, Interaction) and r.kind == "message")
+    assert [p.value for p, _ in m.participants] == ["Percy", "Claire", "Me Myself"]
+
+
+def test_corrupt_lines_are_reported(store, import_path):
+    r = import_path(FIX / "corrupt.txt", fmt="whatsapp")
+    assert (r.added, r.errors) == (4, 3)
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY location") == [
+        ("corrupt.txt line 1", "text without a timestamp before it"),
+        ("corrupt.txt line 3", "impossible date or time '31/02/2021, 10:01'"),
+        ("corrupt.txt line 5", "impossible date or time '13/01/2021, 25:61'"),
+    ]
+    # the continuation of the broken message is dropped with it, not glued to the one before
+    assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [
+        ("first",),
+        ("second",),
+        ('Jerry changed the subject from "Cats: a study" to "Mice"',),
+        ("third",),
+    ]
+
+
+@pytest.mark.parametrize(
+    "lines, first",
+    [
+        # all fields <= 12, dots, 24h: day-first by default
+        (["01.02.21, 10:00 - A: x", "03.02.21, 10:00 - B: y"], datetime(2021, 2, 1, 10, 0, tzinfo=UTC)),
+        # "/" with an AM/PM clock: the US month-first layout
+        (["1/2/21, 10:00 AM - A: x", "1/3/21, 10:00 AM - B: y"], datetime(2021, 1, 2, 10, 0, tzinfo=UTC)),
+        # a day > 12 late in the file decides for the whole file
+        (["01/02/2021, 10:00 - A: x"] + ["05/02/2021, 10:00 - B: y"] * 3 + ["20/02/2021, 10:00 - A: z"],
+         datetime(2021, 2, 1, 10, 0, tzinfo=UTC)),
+        (["02/01/2021, 10:00 - A: x", "02/25/2021, 10:00 - B: y"], datetime(2021, 2, 1, 10, 0, tzinfo=UTC)),
+        # no field > 12, but the dates only run forward as month-first
+        ([f"{d}.21, 10:00 - A: x" for d in ("1.5", "1.9", "2.3", "2.10", "3.4")], datetime(2021, 1, 5, 10, 0, tzinfo=UTC)),
+        # year first, seconds, a. m./p. m. locale
+        (["2021-02-01, 9:05:30 p. m. - A: x"], datetime(2021, 2, 1, 21, 5, 30, tzinfo=UTC)),
+    ],
+)
+def test_date_order(tmp_path, lines, first):
+    p = tmp_path / "chat.txt"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    recs = [r for r in _read(p) if isinstance(r, Interaction)]
+    assert len(recs) == len(lines)
+    assert recs[0].ts == first
+
+
+def test_reexport_adds_only_new(tmp_path, store, import_path):
+    lines = ADA.read_text(encoding="utf-8").splitlines(keepends=True)
+    old = tmp_path / "old" / ADA.name
+    old.parent.mkdir()
+    old.write_text("".join(lines[:7]), encoding="utf-8")  # first 4 records, the 4th without its caption yet
+    assert import_path(old).added == 4
+    r = import_path(ADA)
+    # the caption changed message 4 (a new record); the other 5 are new
+    assert (r.added, r.present) == (6, 3)
+    grown = tmp_path / "grown" / ADA.name
+    grown.parent.mkdir()
+    shutil.copy(ADA, grown)
+    with open(grown, "a", encoding="utf-8") as f:
+        f.write("3/16/24, 7:00\u202fAM - Ada Lovelace: Still awake: the numbers work out\n")
+    r = import_path(grown)
+    assert (r.added, r.present) == (1, 9)
+
+
+def test_detection(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("just some notes\n10:00 meeting\n", encoding="utf-8")
+    assert get_importer("whatsapp").detect(open_tree(p)) == 0
+    assert get_importer("whatsapp").detect(open_tree(ADA)) == 9
+    assert get_importer("whatsapp").detect(open_tree(FIX / "corrupt.txt")) == 7
+
+
+def test_folder_of_zips_and_txt(tmp_path, store, import_path):
+    d = tmp_path / "exports"
+    d.mkdir()
+    shutil.copy(ADA, d / ADA.name)
+    with zipfile.ZipFile(d / "WhatsApp Chat - Book club.zip", "w") as zf:
+        zf.write(FIX / "_chat.txt", "_chat.txt")
+    (d / "readme.txt").write_text("not a chat\n", encoding="utf-8")
+    r = import_path(d)
+    assert r.format == "whatsapp"
+    assert (r.added, r.errors) == (18, 0)
+    assert rows(store, "SELECT count(DISTINCT thread_id) FROM interactions") == [(2,)]
+
+
+def test_helpers():
+    assert chat_name_from_filename("WhatsApp Chat with +41 79 123 45 67.txt") == "+41 79 123 45 67"
+    assert chat_name_from_filename("_chat.txt") is None
+    assert classify_system("Вы добавили Ивана") == ("you", ["Ивана"], True)
+    assert classify_system("Hello there") == (None, [], False)
+    recs = _read(ADA)
+    assert isinstance(recs[0], SelfIdentity)
+    assert not any(isinstance(r, BadRecord) for r in recs)
+    assert Counter(type(r).__name__ for r in recs) == {"Interaction": 9, "SelfIdentity": 1}
