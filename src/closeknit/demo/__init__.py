@@ -1,0 +1,1 @@
+"""``closeknit demo``: a fictional life written out as real export files and imported."""

@@ -1,0 +1,150 @@
+"""Build the demo: simulate the life, write the exports, import them into a fresh demo store.
+
+The exports go through the same importers as a user's own files (:func:`import_paths`), so the
+demo store is exactly what ``closeknit import`` would make of those files. The user's identities
+are registered first, as ``closeknit me add`` would, for the formats that cannot tell who the
+archive belongs to (WhatsApp, SMS, calls, calendar).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from closeknit.core.config import default_db_path
+from closeknit.core.errors import UsageError
+from closeknit.demo.life import Life, simulate
+from closeknit.demo.writers import Export
+from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, twitter, vcard, whatsapp
+from closeknit.ingest import Ident, importers
+from closeknit.store import Store
+from closeknit.store.load import SourceResult
+from closeknit.store.people import resolve_people
+
+__all__ = ["WRITERS", "DemoResult", "write_exports", "user_identities", "register_me", "build_demo"]
+
+#: Writers in import order: the address book first, then the archives.
+WRITERS: tuple[Callable[[Life, Path], list[Export]], ...] = (
+    vcard.write, twitter.write, mbox.write, whatsapp.write, messenger.write, linkedin.write, smsbackup.write, ical.write,
+)
+
+
+@dataclass
+class DemoResult:
+    seed: int
+    store: Path
+    out: Path
+    life: Life
+    exports: list[Export]
+    results: list[SourceResult] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Export] = field(default_factory=list)  # formats without an importer yet
+    seconds_simulate: float = 0.0
+    seconds_write: float = 0.0
+    seconds_import: float = 0.0
+
+
+def write_exports(life: Life, out: Path) -> list[Export]:
+    """Write every export of ``life`` under ``out``; returns them in import order."""
+    out.mkdir(parents=True, exist_ok=True)
+    exports: list[Export] = []
+    for w in WRITERS:
+        exports += w(life, out)
+    return exports
+
+
+def user_identities(life: Life) -> list[Ident]:
+    """The user's identities as ``closeknit me add`` would register them."""
+    from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
+
+    u = life.user
+    return [
+        Ident("email", "email", normalize_email(u.email)),
+        Ident("phone", "phone", normalize_phone(u.phone)),
+        Ident("twitter", "handle", normalize_handle(u.x_handle)),
+        Ident("twitter", "account_id", u.x_id),
+        Ident("whatsapp", "name", whatsapp.WHATSAPP_NAME),
+        Ident("messenger", "name", u.name),
+        Ident("linkedin", "name", u.name),
+    ]
+
+
+def register_me(store: Store, idents: list[Ident]) -> None:
+    """Add ``idents`` to the store's ``me`` table (the logic of ``closeknit me add``)."""
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    for ident in idents:
+        con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
+        con.execute("INSERT INTO me VALUES (?, ?, ?, ?, 'manual', 'closeknit demo')",
+                    [ident.id, ident.channel, ident.kind, ident.value])
+        con.execute(
+            "INSERT INTO identities SELECT ?, ?, ?, ?, NULL, ?, NULL WHERE NOT EXISTS (SELECT 1 FROM identities WHERE id = ?)",
+            [ident.id, ident.channel, ident.kind, ident.value, ident.id, ident.id],
+        )
+    resolve_people(con)
+    con.execute("COMMIT")
+
+
+def _is_demo_store(db: Path) -> bool:
+    """True when ``db`` is absent, empty, or was made by the demo (never wipe anything else)."""
+    if not db.exists():
+        return True
+    try:
+        with Store(db, read_only=True) as st:
+            marked = st.con.execute("SELECT count(*) FROM meta WHERE key = 'demo'").fetchall()[0][0]
+            return bool(marked) or st.count("interactions") == 0
+    except Exception:
+        return db.stat().st_size == 0
+
+
+def _fresh_store(db: Path, seed: int) -> Store:
+    db = db.expanduser()
+    if db.resolve() == default_db_path().resolve():
+        raise UsageError(f"{db} is the main store; the demo only writes to a store of its own (use --db)")
+    if not _is_demo_store(db):
+        raise UsageError(f"{db} holds data that the demo did not make; choose another store with --db")
+    for p in (db, db.with_name(db.name + ".wal")):
+        if p.exists():
+            p.unlink()
+    st = Store(db)
+    st.con.execute("INSERT INTO meta VALUES ('demo', ?)", [str(seed)])
+    return st
+
+
+def build_demo(
+    db: Path,
+    out: Path | None = None,
+    *,
+    seed: int = 7,
+    quiet: bool = True,
+    warn: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Simulate, write the exports to ``out`` (default: ``demo-exports`` beside ``db``), recreate
+    the store at ``db`` and import every export whose importer is registered."""
+    from closeknit.present.commands.data import import_paths  # the same path `closeknit import` takes
+
+    out = out or db.expanduser().parent / "demo-exports"
+    t0 = time.perf_counter()
+    life = simulate(seed)
+    t1 = time.perf_counter()
+    exports = write_exports(life, out)
+    t2 = time.perf_counter()
+    res = DemoResult(seed, db, out, life, exports, seconds_simulate=t1 - t0, seconds_write=t2 - t1)
+    known = importers()
+    with _fresh_store(db, seed) as store:
+        register_me(store, user_identities(life))
+        for ex in exports:
+            if ex.format not in known:
+                res.skipped.append(ex)
+                continue
+            results, failures = import_paths(store, [ex.path], quiet=quiet)
+            res.results += results
+            res.failures += failures
+    if warn:
+        for fmt in sorted({ex.format for ex in res.skipped}):
+            n = sum(1 for ex in res.skipped if ex.format == fmt)
+            warn(f"no importer for format {fmt!r} yet: skipped {n} export file(s)")
+    res.seconds_import = time.perf_counter() - t2
+    return res
