@@ -64,3 +64,76 @@ def normalize_handle(value: str) -> str:
     'adal'
     """
     return value.strip().lstrip("@").lower()
+
+
+_SOCIAL = [
+    # (host suffixes, channel, path pattern giving the handle)
+    (("twitter.com", "x.com"), "twitter", re.compile(r"^/@?([A-Za-z0-9_]{1,15})/?$")),
+    (("instagram.com",), "instagram", re.compile(r"^/([A-Za-z0-9_.]{1,30})/?$")),
+    (("facebook.com",), "messenger", re.compile(r"^/([A-Za-z0-9.]{5,})/?$")),
+    (("github.com",), "github", re.compile(r"^/([A-Za-z0-9-]{1,39})/?$")),
+]
+_RESERVED = {"home", "share", "intent", "i", "search", "explore", "hashtag", "settings", "login", "profile.php", "p", "status"}
+
+
+def normalize_url(url: str) -> str | None:
+    """Canonical form of a profile URL: https, no ``www.``, no query, no trailing slash, lower-case host.
+
+    >>> normalize_url('HTTP://www.LinkedIn.com/in/ada-lovelace/?trk=x')
+    'https://linkedin.com/in/ada-lovelace'
+    """
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    u = url.strip()
+    if "://" not in u:
+        u = "https://" + u
+    try:
+        parts = urlsplit(u)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if not host or "." not in host:
+        return None
+    if host.startswith("www."):
+        host = host[4:]
+    if host.endswith("linkedin.com"):
+        host = "linkedin.com"
+    path = parts.path.rstrip("/")
+    return f"https://{host}{path}"
+
+
+def social_ident(url: str) -> tuple[str, str, str] | None:
+    """The channel identity a profile URL stands for, as ``(channel, kind, value)``, if known.
+
+    X/Twitter, Instagram, Facebook and GitHub URLs become handles on their channel; LinkedIn
+    profiles stay URLs on ``linkedin``; Mastodon-style ``https://host/@user`` and
+    ``https://host/users/user`` become ``user@host`` handles on ``mastodon``.
+
+    >>> social_ident('https://x.com/AdaL')
+    ('twitter', 'handle', 'adal')
+    >>> social_ident('https://www.linkedin.com/in/ada-lovelace/')
+    ('linkedin', 'url', 'https://linkedin.com/in/ada-lovelace')
+    >>> social_ident('https://mastodon.social/@ada')
+    ('mastodon', 'handle', 'ada@mastodon.social')
+    """
+    canon = normalize_url(url)
+    if not canon:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(canon)
+    host, path = parts.hostname or "", parts.path
+    if host == "linkedin.com":
+        return ("linkedin", "url", canon) if path.startswith("/in/") else None
+    for hosts, channel, pat in _SOCIAL:
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            m = pat.match(path)
+            if m and m.group(1).lower() not in _RESERVED:
+                return (channel, "handle", m.group(1).lower())
+            return None
+    m = re.match(r"^/(?:@|users/)([A-Za-z0-9_]{1,30})/?$", path)
+    if m:
+        return ("mastodon", "handle", f"{m.group(1).lower()}@{host}")
+    return None

@@ -8,7 +8,16 @@ import duckdb
 
 from closeknit.store.schema import SELF_PERSON_ID
 
-__all__ = ["people_overview", "sources_table", "doctor_report", "PEOPLE_SORTS", "dyad_sql"]
+__all__ = [
+    "people_overview",
+    "sources_table",
+    "doctor_report",
+    "PEOPLE_SORTS",
+    "dyad_sql",
+    "find_person",
+    "person_identities",
+    "person_evidence",
+]
 
 PEOPLE_SORTS = ("interactions", "name", "first", "last", "out", "in", "channels")
 
@@ -128,3 +137,94 @@ def doctor_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "interactions_per_channel": per_channel,
         "errors_per_source": errors,
     }
+
+
+def find_person(con: duckdb.DuckDBPyConnection, ref: str) -> int:
+    """The person ``ref`` names: a person id, an identity value (address, number, handle) or a name.
+
+    Raises :class:`NotFoundError` when nothing or more than one person matches, listing candidates.
+    """
+    from closeknit.core.errors import NotFoundError
+    from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
+
+    ref = ref.strip()
+    if ref.lstrip("-").isdigit():
+        hit = con.execute("SELECT id FROM people WHERE id = ?", [int(ref)]).fetchall()
+        if hit:
+            return hit[0][0]
+    values = {ref, ref.lower(), normalize_handle(ref)}
+    for v in (normalize_email(ref), normalize_phone(ref)):
+        if v:
+            values.add(v)
+    hit = con.execute(
+        "SELECT DISTINCT person_id FROM identities WHERE value IN (SELECT unnest(?))", [sorted(values)]
+    ).fetchall()
+    if len(hit) == 1:
+        return hit[0][0]
+    for sql in (
+        "SELECT id, display_name FROM people WHERE lower(display_name) = lower(?)",
+        "SELECT DISTINCT p.id, p.display_name FROM people p JOIN identities i ON i.person_id = p.id "
+        "WHERE lower(i.display_name) = lower(?)",
+        "SELECT id, display_name FROM people WHERE contains(lower(display_name), lower(?))",
+    ):
+        hit = con.execute(sql, [ref]).fetchall()
+        if len(hit) == 1:
+            return hit[0][0]
+        if len(hit) > 1:
+            cands = ", ".join(f"{n} (id {i})" for i, n in hit[:8])
+            raise NotFoundError(f"{ref!r} matches {len(hit)} people: {cands}; use the id")
+    raise NotFoundError(f"nobody called {ref!r} in the store (see: closeknit people)")
+
+
+def person_identities(con: duckdb.DuckDBPyConnection, person_id: int) -> list[dict[str, Any]]:
+    """Every identity of a person, with the formats and files it was seen in."""
+    return _rows(
+        con,
+        """
+        WITH mine AS (SELECT id FROM identities WHERE person_id = ?),
+        seen AS (
+            SELECT actor_id AS ident, source_id FROM interactions WHERE actor_id IN (SELECT id FROM mine)
+            UNION SELECT ip.identity_id, i.source_id FROM interaction_participants ip
+                JOIN interactions i ON i.id = ip.interaction_id WHERE ip.identity_id IN (SELECT id FROM mine)
+            UNION SELECT id, first_source FROM identities WHERE id IN (SELECT id FROM mine)
+            UNION SELECT a, source_id FROM identity_links WHERE a IN (SELECT id FROM mine)
+            UNION SELECT b, source_id FROM identity_links WHERE b IN (SELECT id FROM mine)
+        )
+        SELECT i.id AS identity_id, i.channel, i.kind, i.value, i.display_name,
+               list(DISTINCT s.format ORDER BY s.format) FILTER (WHERE s.format IS NOT NULL) AS formats,
+               list(DISTINCT s.path ORDER BY s.path) FILTER (WHERE s.path IS NOT NULL) AS files
+        FROM identities i LEFT JOIN seen ON seen.ident = i.id LEFT JOIN sources s ON s.id = seen.source_id
+        WHERE i.person_id = ?
+        GROUP BY ALL ORDER BY i.channel, i.kind, i.value
+        """,
+        [person_id, person_id],
+    )
+
+
+def person_evidence(con: duckdb.DuckDBPyConnection, person_id: int) -> list[dict[str, Any]]:
+    """Why these identities are one person: the links and decisions that joined them."""
+    links = _rows(
+        con,
+        """
+        SELECT ia.channel || ' ' || ia.value AS a, ib.channel || ' ' || ib.value AS b, l.reason, l.confidence,
+               coalesce(s.format, 'derived') AS origin
+        FROM identity_links l JOIN identities ia ON ia.id = l.a JOIN identities ib ON ib.id = l.b
+        LEFT JOIN sources s ON s.id = l.source_id
+        WHERE ia.person_id = ? AND ib.person_id = ?
+        ORDER BY l.confidence DESC, a, b
+        """,
+        [person_id, person_id],
+    )
+    decisions = _rows(
+        con,
+        """
+        SELECT d.kind, ia.value AS a, ib.value AS b, d.made_at FROM decisions d
+        JOIN identities ia ON ia.id = TRY_CAST(d.a AS BIGINT) JOIN identities ib ON ib.id = TRY_CAST(d.b AS BIGINT)
+        WHERE d.kind IN ('merge', 'split') AND (ia.person_id = ? OR ib.person_id = ?)
+        ORDER BY d.made_at
+        """,
+        [person_id, person_id],
+    )
+    for d in decisions:
+        links.append({"a": d["a"], "b": d["b"], "reason": f"you decided: {d['kind']}", "confidence": 1.0, "origin": "manual"})
+    return links

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS people (
     is_self BOOLEAN NOT NULL
 );
 
+-- Short, stable person ids: a person is keyed by its smallest identity id.
+CREATE TABLE IF NOT EXISTS person_keys (
+    rep_identity BIGINT PRIMARY KEY,
+    person_id BIGINT NOT NULL
+);
+
 -- A handle, address, phone number or account id on a channel, and the person it belongs to.
 CREATE TABLE IF NOT EXISTS identities (
     id BIGINT PRIMARY KEY,

@@ -14,7 +14,7 @@ from closeknit.ingest import Ident, detect_format, get_importer, importers, open
 from closeknit.present.common import db_option, emit, format_options, open_store, stderr_console, stdout_console
 from closeknit.store.load import SourceResult, import_tree
 from closeknit.store.people import get_setting, resolve_people, set_setting
-from closeknit.store.queries import PEOPLE_SORTS, doctor_report, people_overview, sources_table
+from closeknit.store.queries import doctor_report, sources_table
 
 
 def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, quiet: bool = False):
@@ -124,35 +124,8 @@ def sources_cmd(errors_of, as_json, as_csv, db):
              as_json=as_json, as_csv=as_csv, title="Sources")
 
 
+#: Columns of the people overview (`closeknit people`, and the demo's closing table).
 PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact"]
-
-
-@click.command("people")
-@click.option("--sort", type=click.Choice(PEOPLE_SORTS), default="interactions", show_default=True, help="Sort order.")
-@click.option("--limit", type=int, default=None, help="Show at most N people.")
-@click.option("--all", "include_silent", is_flag=True, help="Include people with no interaction with you.")
-@format_options
-@db_option
-def people_cmd(sort, limit, include_silent, as_json, as_csv, db):
-    """Everyone you interact with: one row per person across all channels.
-
-    n_out counts what you sent or did towards them, n_in what they sent or did towards you.
-
-    \b
-    Example:
-      closeknit people --sort last --limit 20
-      closeknit people --json > people.json
-    """
-    with open_store(db) as store:
-        rows = people_overview(store.con, sort=sort, limit=limit, include_silent=include_silent)
-    for r in rows:
-        if not (as_json or as_csv):
-            r["channels"] = ", ".join(r["channels"])
-            for k in ("first_contact", "last_contact"):
-                r[k] = r[k].strftime("%Y-%m-%d") if r[k] else None
-        elif as_csv:
-            r["channels"] = ";".join(r["channels"])
-    emit(rows, PEOPLE_COLUMNS, as_json=as_json, as_csv=as_csv, title=f"People ({len(rows)})")
 
 
 @click.command("doctor")
@@ -287,4 +260,4 @@ def me_region(ctx, region):
     click.echo(f"Phone numbers without a country code will be read as {region}.")
 
 
-COMMANDS = [import_cmd, sources_cmd, people_cmd, doctor_cmd, me_cmd]
+COMMANDS = [import_cmd, sources_cmd, doctor_cmd, me_cmd]
