@@ -16,7 +16,15 @@ from closeknit.store.queries import people_overview
 SHOWN = 25
 
 
-@click.command("demo")
+_EXAMPLE = """\b
+Example:
+  closeknit demo
+  closeknit demo --seed 3 --out /tmp/nora --db /tmp/nora.duckdb
+  closeknit people --db /tmp/nora.duckdb --sort channels
+"""
+
+
+@click.command("demo", epilog=_EXAMPLE)
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated life (same seed, same files).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Folder for the export files (default: demo-exports beside the demo store).")
@@ -32,13 +40,7 @@ def demo_cmd(seed, out, db, as_json):
     mbox, WhatsApp chats, a Facebook Messenger download, a LinkedIn export, SMS and call
     backups, a calendar, an address book), then imports them with the same importers as
     `closeknit import` into a separate demo store. Formats whose importer is missing are
-    skipped with a warning.
-
-    \b
-    Example:
-      closeknit demo
-      closeknit demo --seed 3 --out /tmp/nora --db /tmp/nora.duckdb
-      closeknit people --db "$(closeknit demo --json | jq -r .store)"
+    skipped with a warning. Same seed, byte-identical files.
     """
     from closeknit.demo.build import build_demo
     from closeknit.demo.episodes import EPISODES
