@@ -99,12 +99,17 @@ def _is_demo_store(db: Path) -> bool:
         return db.stat().st_size == 0
 
 
-def _fresh_store(db: Path, seed: int) -> Store:
+def _check_store(db: Path) -> None:
     db = db.expanduser()
     if db.resolve() == default_db_path().resolve():
         raise UsageError(f"{db} is the main store; the demo only writes to a store of its own (use --db)")
     if not _is_demo_store(db):
         raise UsageError(f"{db} holds data that the demo did not make; choose another store with --db")
+
+
+def _fresh_store(db: Path, seed: int) -> Store:
+    db = db.expanduser()
+    _check_store(db)
     for p in (db, db.with_name(db.name + ".wal")):
         if p.exists():
             p.unlink()
@@ -125,6 +130,7 @@ def build_demo(
     the store at ``db`` and import every export whose importer is registered."""
     from closeknit.present.commands.data import import_paths  # the same path `closeknit import` takes
 
+    _check_store(db)  # before any work: never wipe a store the demo did not make
     out = out or db.expanduser().parent / "demo-exports"
     t0 = time.perf_counter()
     life = simulate(seed)

@@ -247,6 +247,8 @@ class _Sim:
         n = 0
         while t < END and n < 12:
             to = (p.pid,) if frm == USER else (USER,)
+            if rng.random() < 0.03:  # a message over two lines
+                line = line + "\n" + T.chat_line(rng, p.tier, "")[0]
             self.events.append(Event(channel, t, frm, to, line, thread))
             n += 1
             # who speaks next, if anyone
