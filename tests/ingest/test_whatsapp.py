@@ -343,3 +343,16 @@ def test_helpers():
     assert isinstance(recs[0], SelfIdentity)
     assert not any(isinstance(r, BadRecord) for r in recs)
     assert Counter(type(r).__name__ for r in recs) == {"Interaction": 9, "SelfIdentity": 1}
+
+
+def test_big_files_are_read_twice_with_the_same_result(monkeypatch, tmp_path):
+    """Above the buffer size the file is scanned first (counters only) and parsed on a second read."""
+    import closeknit.ingest.formats.whatsapp as wa
+
+    once = _read(FIX / "_chat.txt") + _read(FIX / "corrupt.txt")
+    monkeypatch.setattr(wa, "_BUFFER_BYTES", 10)
+    twice = _read(FIX / "_chat.txt") + _read(FIX / "corrupt.txt")
+    assert [(type(r), getattr(r, "native_id", None), getattr(r, "ts", None), str(r) if isinstance(r, BadRecord) else None) for r in once] == [
+        (type(r), getattr(r, "native_id", None), getattr(r, "ts", None), str(r) if isinstance(r, BadRecord) else None) for r in twice
+    ]
+    assert len(once) == 9 + 7

@@ -196,6 +196,7 @@ _CHAT_NAME = re.compile(
 
 _MAX_TEXT_LINES = 10_000
 _SEQ_LIMIT = 100_000
+_BUFFER_BYTES = 8 * 1024 * 1024
 
 
 def chat_name_from_filename(name: str) -> str | None:
@@ -319,23 +320,6 @@ class _Scan:
         return "mdy" if (self.sep == "/" and self.ampm) else "dmy"
 
 
-def _split_author(rest: str) -> tuple[str | None, str]:
-    """``(author, text)`` of what follows the stamp; author None for a system line."""
-    i = rest.find(": ")
-    if i > 0:
-        author = rest[:i]
-        text = rest[i + 2 :]
-    elif rest.endswith(":") and len(rest) > 1:
-        author, text = rest[:-1], ""
-    else:
-        return None, rest
-    if i > 100 or '"' in author or (not author.isascii() and _QUOTE_RE.search(author)):
-        return None, rest  # a system line whose quoted subject holds ": "
-    if author[0] in "~ " or author[-1] == " ":
-        author = author.strip().lstrip("~").strip()
-    return author, text
-
-
 def _looks_whatsapp(head: bytes) -> bool:
     text = head.decode("utf-8", "replace")
     lines = text.splitlines()[:12]
@@ -413,70 +397,112 @@ class WhatsAppImporter(Importer):
             cache[name] = ident
         return ident
 
-    def _scan(self, tree: InputTree, member: str) -> _Scan:
-        sc = _Scan()
-        authors = sc.authors
-        prev_date: tuple[int, int, int] | None = None
-        prev_key: tuple[str, ...] | None = None
-        tick, tree.tick = tree.tick, None  # the first pass does not count as progress
+    def _entries(self, tree: InputTree, member: str, progress: bool = True) -> Iterator[tuple]:
+        """The file's messages as ``(line, stamp, stamp groups, author, text, iOS notice, more lines)``.
+
+        ``author`` is None for a system line; ``stamp`` is None for text before the first stamp.
+        """
+        tick = tree.tick
+        if not progress:
+            tree.tick = None  # a first pass does not count as progress
         try:
             stream = tree.open(member)
         finally:
             tree.tick = tick
+        head = _HEAD.match
+        cur: tuple | None = None
+        extra: list[str] = []
+        lineno = 0
         with stream:
             for line in iter_lines(stream):
-                if not line.isascii():
+                lineno += 1
+                if line.isascii():
+                    had_lrm = False
+                else:
                     had_lrm = "\u200e" in line
                     line = _clean(line)
-                else:
-                    had_lrm = False
-                m = _HEAD.match(line)
+                m = head(line)
                 if m is None:
+                    if cur is not None:
+                        if len(extra) < _MAX_TEXT_LINES:
+                            extra.append(line.rstrip("\r\n"))
+                    elif line.strip():
+                        cur = (lineno, None, None, None, line, False, extra)
+                        yield cur  # text before the first stamp (reported once)
                     continue
-                sc.headers += 1
-                key = m.group(2, 4, 5)
-                if key != prev_key:
-                    prev_key = key
-                    a, b, c = int(key[0]), int(key[1]), int(key[2])
-                    if not sc.sep:
-                        sc.sep = m.group(3)
-                        sc.year_first = len(key[0]) == 4
-                    if a <= 31 and b <= 31 and not (a > 12 and b > 12):
-                        if a > sc.max_a:
-                            sc.max_a = a
-                        if b > sc.max_b:
-                            sc.max_b = b
-                        if prev_date is not None:
-                            pa, pb, pc = prev_date
-                            sc.fwd_dmy += (c, b, a) > (pc, pb, pa)
-                            sc.fwd_mdy += (c, a, b) > (pc, pa, pb)
-                        prev_date = (a, b, c)
-                if not sc.ampm and m.group(9) is not None:
-                    sc.ampm = True
+                if cur is not None and cur[1] is not None:
+                    yield cur
                 rest = line[m.end() :].rstrip("\r\n")
-                author, text = _split_author(rest)
-                if author is None:
-                    actor, named, group = classify_system(rest)
-                    if group:
-                        sc.group = True
-                    if actor and actor != "you":
-                        sc.named.setdefault(actor)
-                    for n in named:
-                        if n != "you":
-                            sc.named.setdefault(n)
-                    continue
-                if had_lrm and m.group(1) and _IOS_NOTICE.match(text):
-                    _, named, group = classify_system(text)
-                    sc.group = sc.group or group
+                # author and text; an author in quotes or over 100 characters is a system line's subject
+                i = rest.find(": ")
+                if i > 0:
+                    author: str | None = rest[:i]
+                    text = rest[i + 2 :]
+                elif rest.endswith(":") and len(rest) > 1:
+                    author, text = rest[:-1], ""
+                else:
+                    author, text = None, rest
+                if author is not None:
+                    if i > 100 or '"' in author or (not author.isascii() and _QUOTE_RE.search(author)):
+                        author, text = None, rest  # a system line whose quoted subject holds ": "
+                    elif author[0] in "~ " or author[-1] == " ":
+                        author = author.strip().lstrip("~").strip()
+                notice = had_lrm and author is not None and m.group(1) is not None and _IOS_NOTICE.match(text) is not None
+                extra = []
+                cur = (lineno, m.group(0), m.groups(), author, text, notice, extra)
+            if cur is not None and cur[1] is not None:
+                yield cur
+
+    def _scan(self, entries: Iterator[tuple], keep: list | None) -> _Scan:
+        """Learn the date order and the participants; keep the entries in ``keep`` if given."""
+        sc = _Scan()
+        authors = sc.authors
+        prev_date: tuple[int, int, int] | None = None
+        prev_key: tuple[str, ...] | None = None
+        for e in entries:
+            if keep is not None:
+                keep.append(e)
+            g = e[2]
+            if g is None:
+                continue
+            sc.headers += 1
+            key = (g[1], g[3], g[4])
+            if key != prev_key:
+                prev_key = key
+                a, b, c = int(key[0]), int(key[1]), int(key[2])
+                if not sc.sep:
+                    sc.sep = g[2]
+                    sc.year_first = len(key[0]) == 4
+                if a <= 31 and b <= 31 and not (a > 12 and b > 12):
+                    if a > sc.max_a:
+                        sc.max_a = a
+                    if b > sc.max_b:
+                        sc.max_b = b
+                    if prev_date is not None:
+                        pa, pb, pc = prev_date
+                        sc.fwd_dmy += (c, b, a) > (pc, pb, pa)
+                        sc.fwd_mdy += (c, a, b) > (pc, pa, pb)
+                    prev_date = (a, b, c)
+            if not sc.ampm and g[8] is not None:
+                sc.ampm = True
+            author = e[3]
+            if author is None or e[5]:
+                actor, named, group = classify_system(e[4])
+                if group:
+                    sc.group = True
+                if author is not None:  # an iOS notice under the chat's own name
                     if sc.ios_name is None:
                         sc.ios_name = author
-                    for n in named:
-                        if n != "you":
-                            sc.named.setdefault(n)
-                    continue
-                authors[author] = authors.get(author, 0) + 1
-                if text in _YOU_DELETED and sc.you_deleted is None:
-                    sc.you_deleted = author
+                elif actor and actor != "you":
+                    sc.named.setdefault(actor)
+                for n in named:
+                    if n != "you":
+                        sc.named.setdefault(n)
+                continue
+            n = authors.get(author)
+            authors[author] = 1 if n is None else n + 1
+            if sc.you_deleted is None and e[4] in _YOU_DELETED:
+                sc.you_deleted = author
         return sc
 
     def _read_chat(
@@ -489,12 +515,17 @@ class WhatsAppImporter(Importer):
         prefix: str = "",
     ) -> Iterator[Record]:
         where = prefix + member
+        # Files up to _BUFFER_BYTES are read once and kept; bigger ones are read twice (first pass:
+        # counters only), so memory stays bounded whatever the size of the chat.
+        keep: list | None = [] if tree.size(member) <= _BUFFER_BYTES else None
         try:
-            sc = self._scan(tree, member)
+            sc = self._scan(self._entries(tree, member, progress=keep is not None), keep)
         except InputError as e:
             yield BadRecord(where, str(e))
             return
         if not sc.headers:
+            for e in keep or ():
+                yield BadRecord(f"{where} line {e[0]}", "text without a timestamp before it")
             return
         order = sc.order()
 
@@ -554,43 +585,72 @@ class WhatsAppImporter(Importer):
                 r = recips[name] = tuple((i, "recipient") for i in members if i.id != me)
             return r
 
-        yield from self._parse(tree, member, where, order, thread, visibility, self_ident, recipients, ctx, idents)
+        entries = keep if keep is not None else self._entries(tree, member)
+        try:
+            yield from self._emit(entries, where, order, thread, visibility, self_ident, recipients, ctx, idents)
+        except InputError as e:
+            yield BadRecord(where, str(e))
 
-    def _parse(self, tree, member, where, order, thread, visibility, self_ident, recipients, ctx, idents) -> Iterator[Record]:
+    def _emit(self, entries, where, order, thread, visibility, self_ident, recipients, ctx, idents) -> Iterator[Record]:
         dates: dict[tuple[str, str, str], tuple[int, int, int] | None] = {}
         stamps: dict[str, tuple[datetime | None, str]] = {}
         seq: dict[str, int] = {}
         actors: dict[str, tuple[Ident, tuple[tuple[Ident, str], ...]]] = {}
         ident = self._ident
-        cur: tuple | None = None  # (time key, ts, author, text, iOS notice)
-        extra: list[str] = []
-        orphan: int | None = None  # line of text seen before any stamp; -1 while skipping a bad message
         prefix = thread + "\x1f"
 
-        def native(tkey: str, author: str, raw: str) -> str:
-            # == content_id(thread, tkey, author, raw), inlined: this runs once per message
+        for lineno, stamp, g, author, text, notice, extra in entries:
+            if stamp is None:
+                yield BadRecord(f"{where} line {lineno}", "text without a timestamp before it")
+                continue
+            got = stamps.get(stamp)
+            if got is None:
+                dk = (g[1], g[3], g[4])
+                ymd = dates.get(dk, False)
+                if ymd is False:
+                    ymd = dates[dk] = _ymd(int(dk[0]), int(dk[1]), int(dk[2]), order)
+                hms = _parse_time(g)
+                if ymd and hms:
+                    got = (datetime(*ymd, *hms, tzinfo=_UTC), "%04d%02d%02d%02d%02d%02d" % (*ymd, *hms))
+                else:
+                    got = (None, "")
+                if len(stamps) > 4096:
+                    stamps.clear()
+                stamps[stamp] = got
+            ts, tkey = got
+            if ts is None:
+                # the message and its continuation lines are skipped together
+                yield BadRecord(f"{where} line {lineno}", f"impossible date or time {stamp.strip(' -[]')!r}", stamp + text)
+                continue
+            if extra:
+                while extra and not extra[-1].strip():
+                    extra.pop()
+            raw = "\n".join([text, *extra]) if extra else text
+            # native id == content_id(thread, time, author, text), inlined: this runs once per message
             key = blake2b(
-                (prefix + tkey + "\x1f" + author + "\x1f" + raw).encode("utf-8", "surrogatepass"), digest_size=12
+                (prefix + tkey + "\x1f" + (author if author is not None and not notice else "") + "\x1f" + raw).encode(
+                    "utf-8", "surrogatepass"
+                ),
+                digest_size=12,
             ).hexdigest()
-            n = seq.get(key, 0)
-            seq[key] = n + 1
-            return key if n == 0 else f"{key}#{n}"
-
-        def emit(cur: tuple, extra: list[str]) -> Interaction:
-            tkey, ts, author, text, notice = cur
-            while extra and not extra[-1].strip():
-                extra.pop()
+            n = seq.get(key)
+            if n is None:
+                seq[key] = 1
+                if len(seq) > _SEQ_LIMIT:
+                    seq.clear()
+            else:
+                seq[key] = n + 1
+                key = f"{key}#{n}"
             if author is None or notice:
-                full = "\n".join([text, *extra]) if extra else text
                 actor_name, named, _ = classify_system(text)
                 actor = (self_ident if actor_name == "you" else ident(actor_name, ctx, idents)) if actor_name else None
                 parts = tuple(
-                    (self_ident if n == "you" else ident(n, ctx, idents), "subject")
-                    for n in named
-                    if n != "you" or self_ident is not None
+                    (self_ident if nm == "you" else ident(nm, ctx, idents), "subject")
+                    for nm in named
+                    if nm != "you" or self_ident is not None
                 )
-                return Interaction(native(tkey, "", full), "system", "whatsapp", ts, actor, parts, visibility, thread, None, full)
-            raw = "\n".join([text, *extra]) if extra else text
+                yield Interaction(key, "system", "whatsapp", ts, actor, parts, visibility, thread, None, raw)
+                continue
             kind = "message"
             body: str | None = raw
             if text in _MEDIA_EXACT or (
@@ -606,67 +666,7 @@ class WhatsAppImporter(Importer):
                 kind, body = "call", None
             elif not raw:
                 body = None
-            got = actors.get(author)
-            if got is None:
-                got = actors[author] = (ident(author, ctx, idents), recipients(author))
-            return Interaction(native(tkey, author, raw), kind, "whatsapp", ts, got[0], got[1], visibility, thread, None, body)
-
-        try:
-            with tree.open(member) as stream:
-                lineno = 0
-                for line in iter_lines(stream):
-                    lineno += 1
-                    if not line.isascii():
-                        had_lrm = "\u200e" in line
-                        line = _clean(line)
-                    else:
-                        had_lrm = False
-                    m = _HEAD.match(line)
-                    if m is None:
-                        if cur is not None:
-                            if len(extra) < _MAX_TEXT_LINES:
-                                extra.append(line.rstrip("\r\n"))
-                        elif orphan is None and line.strip():
-                            orphan = lineno
-                        continue
-                    if cur is not None:
-                        yield emit(cur, extra)
-                        cur = None
-                        extra = []
-                    elif orphan is not None and orphan > 0:
-                        yield BadRecord(f"{where} line {orphan}", "text without a timestamp before it")
-                    stamp = m.group(0)
-                    got = stamps.get(stamp)
-                    if got is None:
-                        g = m.groups()
-                        dk = (g[1], g[3], g[4])
-                        ymd = dates.get(dk, False)
-                        if ymd is False:
-                            ymd = dates[dk] = _ymd(int(dk[0]), int(dk[1]), int(dk[2]), order)
-                        hms = _parse_time(g)
-                        if ymd and hms:
-                            got = (datetime(*ymd, *hms, tzinfo=_UTC), "%04d%02d%02d%02d%02d%02d" % (*ymd, *hms))
-                        else:
-                            got = (None, "")
-                        if len(stamps) > 4096:
-                            stamps.clear()
-                        stamps[stamp] = got
-                    ts, tkey = got
-                    if ts is None:
-                        yield BadRecord(
-                            f"{where} line {lineno}", f"impossible date or time {stamp.strip(' -[]')!r}", line.rstrip("\r\n")
-                        )
-                        orphan = -1  # its continuation lines go with it
-                        continue
-                    orphan = None
-                    author, text = _split_author(line[m.end() :].rstrip("\r\n"))
-                    notice = author is not None and had_lrm and m.group(1) is not None and _IOS_NOTICE.match(text) is not None
-                    cur = (tkey, ts, author, text, notice)
-                    if len(seq) > _SEQ_LIMIT:
-                        seq.clear()
-                if cur is not None:
-                    yield emit(cur, extra)
-                elif orphan is not None and orphan > 0:
-                    yield BadRecord(f"{where} line {orphan}", "text without a timestamp before it")
-        except InputError as e:
-            yield BadRecord(where, str(e))
+            who = actors.get(author)
+            if who is None:
+                who = actors[author] = (ident(author, ctx, idents), recipients(author))
+            yield Interaction(key, kind, "whatsapp", ts, who[0], who[1], visibility, thread, None, body)
