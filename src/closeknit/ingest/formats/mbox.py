@@ -97,7 +97,7 @@ _ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": 
           "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}
 #: Without a Sent label or folder, the top sender must have sent this share of the messages.
 _GUESS_SHARE = 0.1
-_SENT_RE = re.compile(r"^(sent|sent[ _-]?(mail|items|messages)|gesendet|envoy|enviados)", re.I)
+_SENT_RE = re.compile(r"^(sent|sent[ _-]?(mail|items|messages)|gesendet|envoy[ée]s|enviados)(\.mbox)?$", re.I)
 _LIST_SENDER = ("owner-",)
 _LIST_SENDER_END = ("-bounces", "-request", "-admin", "-owner")
 
@@ -408,11 +408,28 @@ def _html_to_text(s: str) -> str:
     return _NL_RE.sub("\n\n", s).strip()
 
 
+_CTYPES: dict[str, tuple[str, str | None]] = {}
+
+
+def _ctype(ct: str) -> tuple[str, str | None]:
+    """``(media type, charset)`` of a Content-Type value (cached; the values repeat)."""
+    got = _CTYPES.get(ct)
+    if got is None:
+        mtype = ct.lower().split(";", 1)[0].strip() if ct else "text/plain"
+        m = _CHARSET_RE.search(ct)
+        got = (mtype, m.group(1) if m else None)
+        if not mtype.startswith("multipart/") and len(_CTYPES) < 10_000:
+            _CTYPES[ct] = got
+    return got
+
+
 def _body_text(headers: dict[str, str], body: bytes, depth: int = 0) -> tuple[str | None, bool]:
     """``(text, is_plain)``: the first text/plain part, or stripped HTML (is_plain False)."""
     ct = headers.get("content-type", "")
-    low = ct.lower()
-    mtype = low.split(";", 1)[0].strip() if ct else "text/plain"
+    mtype, charset = _ctype(ct)
+    if mtype in ("text/plain", "text"):
+        data = _transfer_decode(body[: MAX_TEXT * 4], headers.get("content-transfer-encoding"))
+        return _decode_bytes(data, charset)[:MAX_TEXT], True
     if mtype.startswith("multipart/"):
         if depth > 6:
             return None, False
@@ -438,14 +455,9 @@ def _body_text(headers: dict[str, str], body: bytes, depth: int = 0) -> tuple[st
                 if html_text is None:
                     html_text = text
         return html_text, False
-    if mtype in ("text/plain", "text"):
-        m = _CHARSET_RE.search(ct) if ct else None
-        data = _transfer_decode(body[: MAX_TEXT * 4], headers.get("content-transfer-encoding"))
-        return _decode_bytes(data, m.group(1) if m else None)[:MAX_TEXT], True
     if mtype == "text/html":
-        m = _CHARSET_RE.search(ct)
         data = _transfer_decode(body[: MAX_TEXT * 8], headers.get("content-transfer-encoding"))
-        return _html_to_text(_decode_bytes(data, m.group(1) if m else None))[:MAX_TEXT], False
+        return _html_to_text(_decode_bytes(data, charset))[:MAX_TEXT], False
     return None, False
 
 
@@ -651,7 +663,8 @@ class _State:
         return Ident("email", "email", top[0][0])
 
     def messages(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
-        self.in_sent_folder = _SENT_RE.search(PurePosixPath(member).name) is not None
+        pp = PurePosixPath(member)  # Thunderbird "Sent", Apple Mail "Sent Messages.mbox/mbox"
+        self.in_sent_folder = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
         for n, (offset, raw) in enumerate(msgs, start=1):
             try:
                 rec = self.message(raw)
@@ -666,15 +679,15 @@ class _State:
         if raw.startswith(b"From "):
             nl = raw.find(b"\n")
             raw = raw[nl + 1 :] if nl >= 0 else b""
-        if b"\r\n" in raw[:2000]:
+        if raw.find(b"\r\n", 0, 2000) >= 0:
             raw = raw.replace(b"\r\n", b"\n")
         j = raw.find(b"\n\n")
         if j < 0:
             head, body = raw, b""
         else:
             head, body = raw[: j + 1], raw[j + 2 :]
-        if not head.strip():
-            if not body.strip():
+        if not head or head.isspace():
+            if not body or body.isspace():
                 return None  # blank space between messages
             return BadRecord("", "no mail headers", body[:200].decode("utf-8", "replace"))
         try:
@@ -746,7 +759,7 @@ class _State:
         if actor is not None:
             self.senders[actor.value] += 1
             labels = h.get("x-gmail-labels")
-            if self.in_sent_folder or (labels and "Sent" in (x.strip() for x in labels.split(","))):
+            if self.in_sent_folder or (labels and "Sent" in labels and "Sent" in (x.strip() for x in labels.split(","))):
                 self.sent[actor.value] += 1
 
         return Interaction(
