@@ -21,16 +21,17 @@ references to control characters that XML forbids into U+FFFD.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import BinaryIO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml import ElementTree as _DET
 
 from closeknit.core.errors import InputError, UnsafeInputError
 
-__all__ = ["iterparse", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+__all__ = ["iterparse", "iter_elements", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -45,10 +46,11 @@ _LOCAL: dict[str, str] = {}
 
 
 def local(tag: str) -> str:
-    """The tag without its ``{namespace}``: ``local('{http://wordpress.org/export/1.2/}comment') == 'comment'``."""
+    """The tag without namespace or prefix: ``local('{http://wordpress.org/export/1.2/}comment') == 'comment'``,
+    ``local('wp:comment') == 'comment'``."""
     name = _LOCAL.get(tag)
     if name is None:
-        name = _LOCAL[tag] = tag.rpartition("}")[2]
+        name = _LOCAL[tag] = tag.rpartition("}")[2].rpartition(":")[2]
     return name
 
 
@@ -76,22 +78,118 @@ def iterparse(
     try:
         yield from it
     except DefusedXmlException as e:
-        raise UnsafeInputError(
-            f"{name}: the XML declares entities or refers to external ones ({type(e).__name__}: {e}); "
-            "this is how 'billion laughs' and external-entity attacks work, so the file is refused. "
-            "Real exports never need this: re-download the export from the service."
-        ) from e
+        raise _unsafe(name, e) from e
     except ParseError as e:
         line = e.position[0] if getattr(e, "position", None) else None
         raise MalformedXMLError(f"{name}: XML is not well-formed ({e})", line) from e
 
 
+def _unsafe(name: str, e: Exception) -> UnsafeInputError:
+    return UnsafeInputError(
+        f"{name}: the XML declares entities or refers to external ones ({type(e).__name__}: {e}); "
+        "this is how 'billion laughs' and external-entity attacks work, so the file is refused. "
+        "Real exports never need this: re-download the export from the service."
+    )
+
+
+def iter_elements(
+    stream: BinaryIO,
+    tags: Collection[str],
+    *,
+    name: str = "input",
+    forbid_dtd: bool = False,
+    chunk: int = 1 << 20,
+) -> Iterator[Element]:
+    """Yield every complete element whose local tag is in ``tags``, detached from the document.
+
+    The fast path for big exports: a raw expat parser hardened with exactly defusedxml's rules
+    (its ``EntityDeclHandler`` / ``UnparsedEntityDeclHandler`` / ``ExternalEntityRefHandler``
+    raise defusedxml's own exceptions, reported as :class:`UnsafeInputError`), feeding the C
+    ``TreeBuilder`` only inside the wanted elements, so nothing else is kept in memory and no
+    pure-Python parser sits in the hot loop (defusedxml's ``iterparse`` uses one: 3-4x slower).
+
+    Tags and the yielded elements' tags are local names (``wp:comment`` -> ``comment``);
+    attribute names are left as written (``dsq:id``). Only outermost matches are yielded:
+    a wanted tag nested inside another wanted element stays a child of it.
+    Raises :class:`MalformedXMLError` (with the line) for XML that is not well-formed.
+    """
+    want = frozenset(tags)
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    p.buffer_size = 1 << 16
+
+    def entity_decl(ename, is_param, value, base, sysid, pubid, notation):  # noqa: ANN001
+        raise EntitiesForbidden(ename, value, base, sysid, pubid, notation)
+
+    def unparsed_entity_decl(ename, base, sysid, pubid, notation):  # noqa: ANN001
+        raise EntitiesForbidden(ename, None, base, sysid, pubid, notation)
+
+    def external_ref(context, base, sysid, pubid):  # noqa: ANN001
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    def doctype(dname, sysid, pubid, has_internal_subset):  # noqa: ANN001
+        raise DTDForbidden(dname, sysid, pubid)
+
+    p.EntityDeclHandler = entity_decl
+    p.UnparsedEntityDeclHandler = unparsed_entity_decl
+    p.ExternalEntityRefHandler = external_ref
+    if forbid_dtd:
+        p.StartDoctypeDeclHandler = doctype
+
+    out: list[Element] = []
+    depth = 0
+    tb = TreeBuilder()
+    tb_start, tb_end, tb_data = tb.start, tb.end, tb.data
+    cache = _LOCAL
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        lt = cache.get(tag) or local(tag)
+        if depth:
+            depth += 1
+            tb_start(lt, attrs)
+        elif lt in want:
+            depth = 1
+            tb_start(lt, attrs)
+
+    def end(tag: str) -> None:
+        nonlocal depth, tb, tb_start, tb_end, tb_data
+        if depth:
+            depth -= 1
+            el = tb_end(cache.get(tag) or local(tag))
+            if not depth:
+                out.append(el)
+                tb = TreeBuilder()
+                tb_start, tb_end, tb_data = tb.start, tb.end, tb.data
+
+    def data(text: str) -> None:
+        if depth:
+            tb_data(text)
+
+    p.StartElementHandler = start
+    p.EndElementHandler = end
+    p.CharacterDataHandler = data
+    try:
+        while True:
+            buf = stream.read(chunk)
+            p.Parse(buf, not buf)
+            if out:
+                yield from out
+                out.clear()
+            if not buf:
+                break
+    except DefusedXmlException as e:
+        raise _unsafe(name, e) from e
+    except expat.ExpatError as e:
+        raise MalformedXMLError(f"{name}: XML is not well-formed ({expat.ErrorString(e.code)}, line {e.lineno})", e.lineno) from e
+
+
 # A run of numeric character references that may need repair: decimal 55000-57999 or hex
-# D800-DFFF (the UTF-16 surrogate range, with some margin handled by _fix_run), or small
-# control-character references (&#1; .. &#31;, &#x1; .. &#x1F;).
-_RUN = re.compile(
-    rb"(?:&#(?:5[5-7]\d{3}|[xX][dD][89a-fA-F][0-9a-fA-F]{2}|[0-9]|[12][0-9]|3[01]|[xX][01]?[0-9a-fA-F]);)+"
-)
+# D800-DFFF (the UTF-16 surrogate range, with some margin that _fix_run leaves alone), or small
+# control-character references (&#0; .. &#31;, &#x0; .. &#x1F;). The pattern starts with a
+# literal "&#" so the regex engine can skip ahead fast (a leading group makes it 40x slower).
+_ONE = rb"(?:5[5-7]\d{3}|[xX][dD][89a-fA-F][0-9a-fA-F]{2}|[12]?\d|3[01]|[xX]1?[0-9a-fA-F]);"
+_RUN = re.compile(rb"&#" + _ONE + rb"(?:&#" + _ONE + rb")*")
 _REF = re.compile(rb"&#([xX]?)([0-9a-fA-F]+);")
 _TAIL_REF = re.compile(rb"&#(?:5[5-7]\d{3}|[xX][dD][89a-fA-F][0-9a-fA-F]{2});$")
 _OK_CONTROL = {9, 10, 13}

@@ -29,7 +29,7 @@ Bodies may hold UTF-16 surrogate pairs as two numeric references; they are repai
 streaming (:class:`~closeknit.ingest.xmlsafe.SurrogateRefFixer`).
 
 Native ids. The backup has no message ids, so an sms is identified by its time, direction,
-number and a hash of its text (``sms:<ms>:<hash>``); identical duplicates (which restores
+number and a hash of its text (``sms:<ms>:<type>:<number>:<crc32 of text>``); identical duplicates (which restores
 sometimes create) collapse into one. An mms uses its ``m_id`` when present. A call is
 ``call:<ms>:<number>:<type>``.
 """
@@ -38,13 +38,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from zlib import crc32
 
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
-from closeknit.ingest.xmlsafe import MalformedXMLError, SurrogateRefFixer, iterparse, local
+from closeknit.ingest.xmlsafe import MalformedXMLError, SurrogateRefFixer, iter_elements, local
 
 __all__ = ["SmsImporter", "CallsImporter", "OWNER"]
 
@@ -82,14 +83,16 @@ class _Phones:
         #: the owner's own numbers learnt from sent MMS
         self.own: set[str] = set()
 
-    def __call__(self, raw: str | None, name: str | None = None) -> Ident | None:
+    def __call__(self, raw: str | None, contact_name: str | None = None) -> Ident | None:
+        """The identity of number ``raw`` with the backup's ``contact_name`` (raw, may be "(Unknown)")."""
         if raw is None:
             return None
-        key = (raw, name)
+        key = (raw, contact_name)
         try:
             return self.cache[key]
         except KeyError:
             pass
+        name = _name(contact_name)
         v = raw.strip()
         ident: Ident | None
         if v.lower() in _WITHHELD:
@@ -144,27 +147,26 @@ class _XmlPhoneImporter(Importer):
         phones = _Phones(ctx.region)
         for member in _members(tree, self.marker):
             with tree.open(member) as raw:
-                root = None
                 n = 0
                 try:
-                    for ev, el in iterparse(SurrogateRefFixer(raw), ("start", "end"), name=member):
-                        if ev == "start":
-                            if root is None:
-                                root = el
-                            continue
-                        tag = local(el.tag)
-                        if tag not in self.top:
-                            continue
+                    for el in iter_elements(SurrogateRefFixer(raw), self.top, name=member):
                         n += 1
+                        tag = el.tag
                         try:
-                            yield from self._element(tag, el, member, n, owner, phones)
+                            res = self._element(tag, el, member, n, owner, phones)
+                            if res is None:
+                                continue
+                            if type(res) is list:
+                                yield from res
+                            else:
+                                yield res
                         except (ValueError, KeyError, TypeError) as e:
                             yield BadRecord(f"{member} {tag} {n}", f"unreadable {tag}: {e}", str(el.attrib)[:200])
-                        root.clear()
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
 
-    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+    def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
+        """The record(s) of one top-level element: one record, a list, or None to skip it."""
         raise NotImplementedError
 
 
@@ -176,30 +178,27 @@ class SmsImporter(_XmlPhoneImporter):
     marker = b"<smses"
     top = frozenset({"sms", "mms"})
 
-    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+    def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
         a = el.attrib
         if tag == "sms":
             typ = a.get("type", "")
-            if typ not in ("1", "2"):
+            if typ != "1" and typ != "2":
                 if typ not in ("3", "4", "5", "6"):
-                    yield BadRecord(f"{member} sms {n}", f"unknown sms type {typ!r}", str(a)[:200])
-                return
-            ts = _ts(a.get("date"))
+                    return BadRecord(f"{member} sms {n}", f"unknown sms type {typ!r}", str(a)[:200])
+                return None
+            date = a.get("date")
+            ts = _ts(date)
             if ts is None:
-                yield BadRecord(f"{member} sms {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
-                return
-            other = phones(a.get("address"), _name(a.get("contact_name")))
+                return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])
+            other = phones(a.get("address"), a.get("contact_name"))
             body = a.get("body")
-            if other is None:
-                key = "withheld"
-            else:
-                key = other.value
-            nid = f"sms:{a['date']}:{content_id(typ, key, body)}"
+            key = "withheld" if other is None else other.value
+            nid = f"sms:{date}:{typ}:{key}:{crc32(body.encode('utf-8', 'surrogatepass')) if body else 0:08x}"
             if typ == "2":
                 actor, parts = owner, (((other, "recipient"),) if other else ())
             else:
                 actor, parts = other, ((owner, "recipient"),)
-            yield Interaction(
+            return Interaction(
                 native_id=nid,
                 kind="message",
                 channel="phone",
@@ -207,25 +206,24 @@ class SmsImporter(_XmlPhoneImporter):
                 actor=actor,
                 participants=parts,
                 visibility="private",
-                thread=f"phone:{key}",
+                thread="phone:" + key,
                 text=body,
             )
-            return
         # mms
+        out: list[Record] = []
         box = a.get("msg_box", "")
         if box not in ("1", "2"):
             if box not in ("3", "4", "5", "6"):
-                yield BadRecord(f"{member} mms {n}", f"unknown mms msg_box {box!r}", str(a)[:200])
-            return
+                return BadRecord(f"{member} mms {n}", f"unknown mms msg_box {box!r}", str(a)[:200])
+            return None
         ts = _ts(a.get("date"))
         if ts is None:
-            yield BadRecord(f"{member} mms {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
-            return
+            return BadRecord(f"{member} mms {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
         names = [s.strip() for s in (a.get("contact_name") or "").split(",")]
         raw_others = [x for x in (a.get("address") or "").split("~") if x.strip()]
         others: list[Ident] = []
         for i, x in enumerate(raw_others):
-            ident = phones(x, _name(names[i]) if len(names) == len(raw_others) else None)
+            ident = phones(x, names[i] if len(names) == len(raw_others) else None)
             if ident is not None and ident not in others:
                 others.append(ident)
         other_values = {o.value for o in others}
@@ -254,7 +252,7 @@ class SmsImporter(_XmlPhoneImporter):
             if sender is not None and sender.kind == "phone" and sender.value not in other_values:
                 if sender.value not in phones.own:
                     phones.own.add(sender.value)
-                    yield SelfIdentity(Ident("phone", "phone", sender.value), evidence="sender of a sent MMS (SMS Backup & Restore)")
+                    out.append(SelfIdentity(Ident("phone", "phone", sender.value), evidence="sender of a sent MMS (SMS Backup & Restore)"))
             actor = owner
             parts = tuple((o, roles.get(o.value, "recipient")) for o in others)
         else:
@@ -270,7 +268,7 @@ class SmsImporter(_XmlPhoneImporter):
             nid = f"mms:{m_id}"
         else:
             nid = f"mms:{a.get('date')}:{content_id(box, key, texts)}"
-        yield Interaction(
+        out.append(Interaction(
             native_id=nid,
             kind="message",
             channel="phone",
@@ -280,7 +278,8 @@ class SmsImporter(_XmlPhoneImporter):
             visibility="group" if len(others) > 1 else "private",
             thread=f"phone:{key}",
             text="\n".join(texts) if texts else None,
-        )
+        ))
+        return out
 
 
 @register
@@ -293,18 +292,15 @@ class CallsImporter(_XmlPhoneImporter):
     _INCOMING = frozenset({"1", "3", "4", "5", "6"})
     _UNANSWERED = frozenset({"3", "5", "6"})
 
-    def _element(self, tag, el, member, n, owner, phones) -> Iterator[Record]:
+    def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
         a = el.attrib
         typ = a.get("type", "")
         if typ != "2" and typ not in self._INCOMING:
-            yield BadRecord(f"{member} call {n}", f"unknown call type {typ!r}", str(a)[:200])
-            return
+            return BadRecord(f"{member} call {n}", f"unknown call type {typ!r}", str(a)[:200])
         ts = _ts(a.get("date"))
         if ts is None:
-            yield BadRecord(f"{member} call {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
-            return
-        number = a.get("number")
-        other = phones(number, _name(a.get("contact_name")))
+            return BadRecord(f"{member} call {n}", f"unreadable date {a.get('date')!r}", str(a)[:200])
+        other = phones(a.get("number"), a.get("contact_name"))
         try:
             duration = float(a.get("duration") or 0)
         except ValueError:
@@ -316,7 +312,7 @@ class CallsImporter(_XmlPhoneImporter):
         else:
             actor, parts = other, ((owner, "recipient"),)
         key = other.value if other else "withheld"
-        yield Interaction(
+        return Interaction(
             native_id=f"call:{a.get('date')}:{key}:{typ}",
             kind="call",
             channel="phone",
@@ -324,6 +320,6 @@ class CallsImporter(_XmlPhoneImporter):
             actor=actor,
             participants=parts,
             visibility="private",
-            thread=f"phone:{key}",
+            thread="phone:" + key,
             duration_s=duration,
         )

@@ -1,0 +1,342 @@
+"""Blog comments: WordPress WXR exports (``wordpress``) and Disqus exports (``disqus``).
+
+WordPress eXtended RSS (WXR 1.0, 1.1, 1.2; namespace ``http(s)://wordpress.org/export/1.x/``):
+every ``<item>`` (a post or page) holds its ``<wp:comment>`` elements. A comment becomes an
+interaction of kind ``comment`` (``comment_type`` '' / ``comment`` and anything unknown),
+``pingback`` (also ``webmention``) or ``trackback``; WooCommerce order notes and action logs
+(``note``, ``order_note``, ``action_log``) are not conversations and are skipped. Only approved
+comments (``comment_approved`` = 1) are kept: pending (0), ``spam`` and ``trash`` ones are
+skipped. The person commented to (role ``recipient``) is the author of the parent comment for a
+reply (``comment_parent``), otherwise the post's author (``dc:creator``, resolved through the
+``<wp:author>`` entries to an email address when the export lists one). A reply's ``reply_to`` is
+its parent's native id; ``thread`` is the post's link. Times come from ``comment_date_gmt``
+(falling back to ``comment_date``, the blog's local time, when the GMT field is zeroed).
+
+Disqus XML (``<disqus xmlns="http://disqus.com">``): ``<thread dsq:id>`` and ``<post dsq:id>`` are
+siblings linked by ``dsq:id``; ``<parent dsq:id>`` threads replies. Posts with ``isDeleted`` or
+``isSpam`` true are skipped (a reply to a deleted post keeps its ``reply_to`` and is addressed
+to the deleted post's author, who is still named in the export). A top-level post is addressed
+to the thread's author when the export names one. An author shown with both an email and a
+Disqus username gives an :class:`IdentityLink` between the two (Disqus's own account data).
+
+Identities of commenters: the email address when given (``Ident("email", "email", addr, name)``),
+else a Disqus username (``Ident("disqus", "handle", username, name)``), else the commenter's
+website (``Ident("blog", "url", url, name)``, which is what pingbacks and trackbacks carry),
+else the bare name (``Ident("blog", "name", name)``). A WordPress post author without an email is
+``Ident("wordpress", "handle", "<blog host>/<login>", display name)``.
+
+Native ids: ``comment:<blog>|<post>|<comment_id>`` (WordPress ids are unique per blog, but the
+post is included because some hand-edited exports reuse ids across posts) and
+``post:<dsq:id>`` for Disqus. Comment text is the comment's HTML reduced to plain text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
+
+from closeknit.core.normalize import normalize_email, normalize_handle
+from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record
+from closeknit.ingest.xmlsafe import MalformedXMLError, iter_elements
+
+__all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
+
+_TAG = re.compile(r"<(/?)(\w+)[^>]*>")
+_BLOCK = frozenset({"br", "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+_SKIP_TYPES = frozenset({"note", "order_note", "action_log"})
+_KIND_OF_TYPE = {"": "comment", "comment": "comment", "pingback": "pingback", "webmention": "pingback", "trackback": "trackback"}
+
+
+def html_to_text(value: str | None) -> str | None:
+    """Plain text of a comment's HTML (tags dropped, block ends as newlines, entities decoded).
+
+    >>> html_to_text('<p>Hello,<br/>World &amp; co.</p>')
+    'Hello,\\nWorld & co.'
+    """
+    if value is None:
+        return None
+    if "<" in value:
+        value = _TAG.sub(lambda m: "\n" if m.group(2).lower() in _BLOCK else "", value)
+    if "&" in value:
+        value = html.unescape(value)
+    value = value.strip()
+    if "\n\n" in value:
+        value = re.sub(r"\n\s*\n+", "\n", value)
+    return value or None
+
+
+def _gmt(value: str) -> datetime | None:
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace(" ", "T", 1) if "T" not in value else value)
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _norm_url(url: str) -> str | None:
+    url = url.strip()
+    if not url or url in ("http://", "https://"):
+        return None
+    if "://" not in url:
+        url = "http://" + url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return None
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def _members(tree: InputTree, markers: tuple[bytes, ...]) -> list[str]:
+    out = []
+    for n in sorted(tree.names()):
+        if not n.lower().endswith((".xml", ".wxr")):
+            continue
+        head = tree.head(n, 8192)
+        if all(m in head for m in markers):
+            out.append(n)
+    return out
+
+
+def _commenter(email: str, name: str, url: str, username: str = "", cache: dict | None = None) -> Ident | None:
+    key = (email, name, url, username)
+    if cache is not None and key in cache:
+        return cache[key]
+    ident: Ident | None = None
+    disp = " ".join(html.unescape(name).split()) or None if name else None
+    e = normalize_email(email) if email else None
+    if e:
+        ident = Ident("email", "email", e, disp)
+    elif username:
+        ident = Ident("disqus", "handle", normalize_handle(username), disp or username)
+    elif url and (u := _norm_url(url)):
+        ident = Ident("blog", "url", u, disp)
+    elif disp:
+        ident = Ident("blog", "name", disp, disp)
+    if cache is not None:
+        cache[key] = ident
+    return ident
+
+
+def _children(el: Element) -> dict[str, str]:
+    """Local tag -> stripped text of ``el``'s direct children (first occurrence wins)."""
+    out: dict[str, str] = {}
+    for c in el:
+        if c.tag not in out:
+            out[c.tag] = (c.text or "").strip()
+    return out
+
+
+@register
+class WordPressImporter(Importer):
+    name = "wordpress"
+    channel = "blog"
+    version = "1"
+    description = "WordPress WXR export (.xml) - comments, pingbacks and trackbacks"
+
+    def detect(self, tree: InputTree) -> int:
+        return 9 if _members(tree, (b"wordpress.org/export/",)) else 0
+
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        cache: dict = {}
+        for member in _members(tree, (b"wordpress.org/export/",)):
+            authors: dict[str, Ident] = {}
+            site = ""
+            host = ""
+            n_items = 0
+            with tree.open(member) as raw:
+                try:
+                    for el in iter_elements(raw, ("author", "item", "base_blog_url", "link"), name=member):
+                        tag = el.tag
+                        if tag == "item":
+                            n_items += 1
+                            yield from self._item(el, member, n_items, site, host, authors, cache)
+                        elif tag == "author":
+                            f = _children(el)
+                            login = f.get("author_login", "")
+                            if not login:
+                                continue
+                            disp = html.unescape(f.get("author_display_name") or login)
+                            e = normalize_email(f.get("author_email", ""))
+                            authors[login] = (
+                                Ident("email", "email", e, disp) if e else Ident("wordpress", "handle", self._handle(host, login), disp)
+                            )
+                        elif tag == "base_blog_url" or (tag == "link" and not site):
+                            url = _norm_url(el.text or "")
+                            if url:
+                                site = url
+                                host = urlsplit(url).netloc
+                except MalformedXMLError as e:
+                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+
+    @staticmethod
+    def _handle(host: str, login: str) -> str:
+        login = normalize_handle(login)
+        return f"{host}/{login}" if host else login
+
+    def _item(self, item: Element, member: str, n_item: int, site: str, host: str, authors: dict, cache: dict) -> Iterator[Record]:
+        comments = [c for c in item if c.tag == "comment"]
+        if not comments:
+            return
+        f = _children(item)
+        login = f.get("creator", "")
+        post_author = authors.get(login) if login else None
+        if post_author is None and login:
+            post_author = authors[login] = Ident("wordpress", "handle", self._handle(host, login), login)
+        post = f.get("post_id") or f.get("link") or f"item{n_item}"
+        thread = f.get("link") or f"{site}?p={post}"
+        prefix = f"comment:{site}|{post}|"
+        rows = []
+        by_id: dict[str, Ident | None] = {}
+        for c in comments:
+            cf = _children(c)
+            cid = cf.get("comment_id", "")
+            author = _commenter(cf.get("comment_author_email", ""), cf.get("comment_author", ""), cf.get("comment_author_url", ""), cache=cache)
+            if cid:
+                by_id[cid] = author
+            rows.append((cid, author, cf, c))
+        for cid, author, cf, c in rows:
+            where = f"{member} item {n_item} comment {cid or '?'}"
+            if not cid:
+                yield BadRecord(where, "comment without comment_id", (cf.get("comment_content") or "")[:200])
+                continue
+            if cf.get("comment_approved", "1") != "1":
+                continue  # pending, spam or trash
+            ctype = cf.get("comment_type", "").lower()
+            if ctype in _SKIP_TYPES:
+                continue
+            kind = _KIND_OF_TYPE.get(ctype, "comment")
+            ts = _gmt(cf.get("comment_date_gmt", "")) or _gmt(cf.get("comment_date", ""))
+            if ts is None:
+                yield BadRecord(where, f"no readable date (comment_date_gmt={cf.get('comment_date_gmt')!r})")
+                continue
+            parent = cf.get("comment_parent", "0") or "0"
+            reply_to = None
+            recipient = post_author
+            if parent != "0":
+                reply_to = prefix + parent
+                if parent in by_id:
+                    recipient = by_id[parent]
+            # the content keeps its inner whitespace; html_to_text strips the ends
+            text = html_to_text("".join(c.find("comment_content").itertext()) if c.find("comment_content") is not None else None)
+            parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
+            yield Interaction(
+                native_id=prefix + cid,
+                kind=kind,
+                channel="blog",
+                ts=ts,
+                actor=author,
+                participants=parts,
+                visibility="public",
+                thread=thread,
+                reply_to=reply_to,
+                text=text,
+            )
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("true", "1", "yes")
+
+
+@register
+class DisqusImporter(Importer):
+    name = "disqus"
+    channel = "blog"
+    version = "1"
+    description = "Disqus comments export (XML with <thread> and <post>)"
+
+    def detect(self, tree: InputTree) -> int:
+        return 9 if _members(tree, (b"<disqus", b"disqus.com")) else 0
+
+    @staticmethod
+    def _dsq_id(el: Element | None) -> str:
+        if el is None:
+            return ""
+        for k, v in el.attrib.items():
+            if k == "id" or k.endswith(":id"):
+                return v.strip()
+        return ""
+
+    def _author(self, el: Element | None, cache: dict, links: dict) -> Ident | None:
+        """The author's identity; a Disqus account shown with its email also links the two."""
+        if el is None:
+            return None
+        f = _children(el)
+        username = "" if _bool(f.get("isAnonymous", "false")) else f.get("username", "")
+        ident = _commenter(f.get("email", ""), f.get("name", ""), "", username, cache=cache)
+        if ident is not None and ident.kind == "email" and username:
+            handle = Ident("disqus", "handle", normalize_handle(username), ident.name)
+            if (ident.value, handle.value) not in links:
+                links[(ident.value, handle.value)] = IdentityLink(ident, handle, "Disqus account with this email", 1.0)
+        return ident
+
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        cache: dict = {}
+        threads: dict[str, tuple[str, Ident | None]] = {}
+        authors: dict[str, Ident | None] = {}
+        pending: list[tuple[str, str, str, Element]] = []  # posts whose thread or parent came later
+        links: dict[tuple[str, str], IdentityLink] = {}
+        for member in _members(tree, (b"<disqus", b"disqus.com")):
+            n = 0
+            with tree.open(member) as raw:
+                try:
+                    for el in iter_elements(raw, ("thread", "post"), name=member):
+                        if el.tag == "thread":
+                            tid = self._dsq_id(el)
+                            f = _children(el)
+                            threads[tid] = (f.get("link") or f.get("id") or tid, self._author(el.find("author"), cache, links))
+                            continue
+                        n += 1
+                        pid = self._dsq_id(el)
+                        where = f"{member} post {n}"
+                        if not pid:
+                            yield BadRecord(where, "post without dsq:id", (el.findtext("message") or "")[:200])
+                            continue
+                        authors[pid] = self._author(el.find("author"), cache, links)
+                        tid = self._dsq_id(el.find("thread"))
+                        parent = self._dsq_id(el.find("parent"))
+                        if (tid and tid not in threads) or (parent and parent not in authors):
+                            pending.append((where, pid, tid, el))
+                            continue
+                        rec = self._post(where, pid, tid, parent, el, threads, authors)
+                        if rec is not None:
+                            yield rec
+                except MalformedXMLError as e:
+                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+        for where, pid, tid, el in pending:
+            rec = self._post(where, pid, tid, self._dsq_id(el.find("parent")), el, threads, authors)
+            if rec is not None:
+                yield rec
+        yield from links.values()
+
+    def _post(self, where, pid, tid, parent, el, threads, authors) -> Record | None:
+        f = _children(el)
+        if _bool(f.get("isDeleted", "false")) or _bool(f.get("isSpam", "false")):
+            return None
+        ts = _gmt(f.get("createdAt", "").replace("Z", "+00:00"))
+        if ts is None:
+            return BadRecord(where, f"unreadable createdAt {f.get('createdAt')!r}")
+        author = authors.get(pid)
+        link, thread_author = threads.get(tid, (None, None))
+        recipient = authors.get(parent) if parent else thread_author
+        parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
+        msg = el.find("message")
+        return Interaction(
+            native_id=f"post:{pid}",
+            kind="comment",
+            channel="blog",
+            ts=ts,
+            actor=author,
+            participants=parts,
+            visibility="public",
+            thread=f"disqus:{link}" if link else (f"disqus:thread:{tid}" if tid else None),
+            reply_to=f"post:{parent}" if parent else None,
+            text=html_to_text("".join(msg.itertext())) if msg is not None else None,
+        )
