@@ -336,8 +336,11 @@ def test_parse_date_forms():
     assert parse_date("Wed, 1 Jan 2003 22:20:42 +0000 (UTC)").isoformat() == "2003-01-01T22:20:42+00:00"
     assert parse_date("Thu, 2 Jan 03 11:51:17 EST").isoformat() == "2003-01-02T16:51:17+00:00"
     assert parse_date("Tue, 11 Mar 2003 06:20:04 -0800").isoformat() == "2003-03-11T14:20:04+00:00"
-    with pytest.raises(ValueError):
-        parse_date("3/11/03 1:30:51 PM")
+    assert parse_date("Mon, 04 Mar 2024 10:00 +0100").isoformat() == "2024-03-04T09:00:00+00:00"
+    assert parse_date("2024-03-04T10:00:00Z").isoformat() == "2024-03-04T10:00:00+00:00"
+    for bad in ("3/11/03 1:30:51 PM", "Tue, 31 Feb 2003 10:00:00 +0000", "sometime last tuesday"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
 
 
 def test_parse_addresses_forms():

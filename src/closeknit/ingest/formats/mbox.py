@@ -77,8 +77,6 @@ _MBOX_EXT = (".mbox", ".mbx", ".mbs")
 _EML_EXT = (".eml",)
 
 
-# Header lines: name, colon, value with its folded continuation lines.
-_HDR_RE = re.compile(r"^([!-9;-~]+)[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)", re.M)
 _ID_RE = re.compile(r"<([^<>\s]+)>")
 _UNESCAPE_RE = re.compile(rb"^>(>*From )", re.M)
 _HEADERLIKE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
@@ -332,7 +330,11 @@ def parse_date(value: str) -> datetime:
     else:
         t = parsedate_tz(value)
         if t is None or not t[0]:
-            raise ValueError(f"unreadable Date {value[:80]!r}")
+            try:  # some tools write ISO 8601
+                iso = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(f"unreadable Date {value[:80]!r}") from None
+            return iso.replace(tzinfo=_UTC) if iso.tzinfo is None else iso.astimezone(_UTC)
         year = t[0]
         if year < 100:
             year += 2000 if year < 50 else 1900
