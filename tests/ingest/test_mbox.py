@@ -307,6 +307,10 @@ def test_not_mail_is_not_detected(tmp_path):
     p = tmp_path / "notes.txt"
     p.write_text("From here on, nothing in this file is mail.\nIt just starts like one.\n")
     assert get_importer("mbox").detect(open_tree(p)) == 0
+    # raw messages inside a CSV cell (the Kaggle Enron layout) are not an .eml
+    c = tmp_path / "emails.csv"
+    c.write_text('file,message\n"a/1.","Message-ID: <1@x>\nDate: Mon, 1 Jan 2001 00:00:00 +0000\nFrom: a@x\n\nhi"\n')
+    assert get_importer("mbox").detect(open_tree(c)) == 0
 
 
 def test_garbage_between_separators_is_reported(tmp_path):

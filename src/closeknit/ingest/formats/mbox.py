@@ -528,6 +528,9 @@ def _looks_like_mail(head: bytes) -> bool:
     if head.startswith(b"From ") and b"\n" in head:
         first, rest = head.split(b"\n", 1)
         return b":" in first and _HEADERLIKE_RE.match(rest) is not None
+    head = head.lstrip(b"\r\n")
+    if _HEADERLIKE_RE.match(head) is None:  # the first line must be a header ("file,message" CSV is not)
+        return False
     lines = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].split(b"\n")[:40]
     names = {ln.split(b":", 1)[0].strip().lower() for ln in lines if b":" in ln and not ln[:1].isspace()}
     return b"from" in names and (b"date" in names or b"message-id" in names or b"subject" in names)
