@@ -137,9 +137,12 @@ def _row(demo, name: str) -> list[dict]:
 def test_cross_channel_whatsapp_and_phone_are_one_person(demo):
     """DEPENDS ON IDENTITY RESOLUTION (lead): the SMS backup names Priya's number with her address-book
     name, which is also her WhatsApp name, so her chats and her calls are one person."""
-    rows = _row(demo, "Priya Raman")
+    rows = [r for r in _row(demo, "Priya Raman") if "whatsapp" in r["channels"]]
     assert len(rows) == 1, rows
     assert {"whatsapp", "phone"} <= set(rows[0]["channels"])
+    # the same holds for everyone in the address book who has both a WhatsApp chat and calls or texts
+    merged = [r for r in people_overview(demo["store"].con) if {"whatsapp", "phone"} <= set(r["channels"])]
+    assert len(merged) >= 25
 
 
 def test_cross_channel_address_book_links_x_email_and_whatsapp(demo):

@@ -17,7 +17,7 @@ from closeknit.core.config import default_db_path
 from closeknit.core.errors import UsageError
 from closeknit.demo.life import Life, simulate
 from closeknit.demo.writers import Export
-from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, twitter, vcard, whatsapp
+from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, twitter, vcard, whatsapp, wordpress
 from closeknit.ingest import Ident, importers
 from closeknit.store import Store
 from closeknit.store.load import SourceResult
@@ -28,6 +28,7 @@ __all__ = ["WRITERS", "DemoResult", "write_exports", "user_identities", "registe
 #: Writers in import order: the address book first, then the archives.
 WRITERS: tuple[Callable[[Life, Path], list[Export]], ...] = (
     vcard.write, twitter.write, mbox.write, whatsapp.write, messenger.write, linkedin.write, smsbackup.write, ical.write,
+    wordpress.write,
 )
 
 

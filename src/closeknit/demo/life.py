@@ -710,6 +710,58 @@ class _Sim:
                     self.x_like(None, t)
             week += timedelta(days=7)
 
+    def blog(self) -> None:
+        """Nora's WordPress blog: a post every few weeks, comments (some from people she knows, by
+        the same email address they write from), her answers, a pingback now and then, spam."""
+        rng = self.rng
+        keep_out = {self.ep_fading.pid, self.ep_newcomer.pid}  # the episodes stay as designed
+        pool = [p for p in self.people if p.email and p.tier in ("close", "friend", "acquaintance", "list")
+                and p.pid not in keep_out]
+        weights = [{"close": 3, "friend": 2, "acquaintance": 2, "list": 1}[p.tier] for p in pool]
+        t = _d(2024, 9, 9, 8, 30)
+        post_id, comment_id = 40, 100
+        while t < END:
+            post_id += rng.randrange(2, 6)
+            title = T.blog_title(rng)
+            slug = "-".join("".join(c for c in w.lower() if c.isalnum()) for w in title.split())[:60].strip("-")
+            thread = f"blog:{post_id}"
+            self.events.append(Event("blog_post", t, USER, (), title, thread, {"post_id": post_id, "slug": slug}))
+            ct = t
+            for _ in range(_poisson(rng, 2.2)):
+                ct = ct + timedelta(minutes=rng.randrange(30, 60 * 72))
+                if ct >= END:
+                    break
+                p = rng.choices(pool, weights)[0]
+                comment_id += 1
+                cid = comment_id
+                self.events.append(Event("blog_comment", ct, p.pid, (USER,), T.blog_comment(rng), thread,
+                                         {"post_id": post_id, "comment_id": cid, "parent": 0, "approved": "1",
+                                          "type": "comment"}))
+                if rng.random() < 0.5:
+                    rt = ct + timedelta(minutes=rng.randrange(20, 60 * 24))
+                    if rt < END:
+                        comment_id += 1
+                        self.events.append(Event("blog_comment", rt, USER, (p.pid,), T.blog_reply(rng), thread,
+                                                 {"post_id": post_id, "comment_id": comment_id, "parent": cid,
+                                                  "approved": "1", "type": "comment"}))
+            if rng.random() < 0.3:
+                comment_id += 1
+                self.events.append(Event("blog_comment", t + timedelta(hours=rng.randrange(2, 200)), -1, (USER,),
+                                         "Best essay writing service, cheap prices, click here", thread,
+                                         {"post_id": post_id, "comment_id": comment_id, "parent": 0, "approved": "spam",
+                                          "type": "comment", "author": "Essay Helper Pro",
+                                          "email": "promo@spam.example", "url": "http://essays.spam.example"}))
+            if rng.random() < 0.15:
+                comment_id += 1
+                blog = rng.choice(("designnotes.example", "thecanalcyclist.example", "plotandpen.example"))
+                self.events.append(Event("blog_comment", t + timedelta(hours=rng.randrange(2, 100)), -1, (USER,),
+                                         f"[…] as Nora Castell wrote last week, {title.lower()} […]", thread,
+                                         {"post_id": post_id, "comment_id": comment_id, "parent": 0, "approved": "1",
+                                          "type": "pingback", "author": blog.split(".")[0], "email": "",
+                                          "url": f"https://{blog}/{t:%Y/%m}/links/"}))
+            t = t + timedelta(days=rng.randrange(12, 30))
+            t = t.replace(hour=rng.choice((7, 8, 9, 20, 21)), minute=rng.randrange(60))
+
     # ------------------------------------------------------------------ the designed episodes
     def episodes(self) -> None:
         u = self.user
@@ -775,6 +827,7 @@ class _Sim:
         self.mailing_list()
         self.work_meetings()
         self.user_timeline()
+        self.blog()
         self.episodes()
         self.events.sort(key=lambda e: (e.ts, e.channel, e.sender))
         return Life(self.seed, self.user, self.people, self.events, self.groups)

@@ -360,3 +360,30 @@ PRO_MESSAGES = ("Hi {name}, thanks for connecting! Enjoyed your talk on {topic}.
 
 def pro_message(rng: random.Random, name: str) -> str:
     return fill(rng, rng.choice(PRO_MESSAGES), name=name)
+
+
+# ---------------------------------------------------------------------------- blog
+BLOG_TITLES = ("What I learned redesigning {project}", "A year on the allotment", "Notes on {topic}",
+               "Why I stopped using dark patterns", "Cycling to work in winter: a field guide",
+               "The case for boring design systems", "Reading list: {book} and others", "On saying no at work",
+               "Sketchbook: {city}", "Small tools I rely on", "How we run design crits", "Things I got wrong about {topic}")
+BLOG_COMMENTS = ("Really enjoyed this, thank you for writing it.", "The part about {topic} rang true for me.",
+                 "We tried something similar at work and it went badly, so this is reassuring!",
+                 "Do you have a template for this? Would love to borrow it.", "Great post. Sharing with my team.",
+                 "I disagree a bit on the second point, but well argued.", "Lovely photos!",
+                 "This is the post I needed this week.", "How long did the whole thing take you?",
+                 "Bookmarked. More of these please.")
+BLOG_REPLIES = ("Thank you! Glad it helped.", "Happy to share it, I'll email you.", "Fair point, I might write a follow-up.",
+                "About three months, most of it arguing about colours.", "Ha, thanks for reading!")
+
+
+def blog_title(rng: random.Random) -> str:
+    return fill(rng, rng.choice(BLOG_TITLES))
+
+
+def blog_comment(rng: random.Random) -> str:
+    return fill(rng, rng.choice(BLOG_COMMENTS))
+
+
+def blog_reply(rng: random.Random) -> str:
+    return rng.choice(BLOG_REPLIES)
