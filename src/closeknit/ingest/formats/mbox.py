@@ -604,6 +604,7 @@ class _State:
         self.ctx = ctx
         self.self_addrs = ctx.self_values("email")
         self.addr_cache: dict[str, list[Ident]] = {}
+        self.piece_cache: dict[str, Ident | bool] = {}
         self.people_cache: dict[tuple, tuple[Ident | None, tuple[tuple[Ident, str], ...]]] = {}
         self.idents: dict[tuple[str, str | None], Ident] = {}
         self.senders: Counter[str] = Counter()
@@ -628,7 +629,21 @@ class _State:
         if got is None:
             if len(self.addr_cache) > 200_000:
                 self.addr_cache.clear()
-            got = self.addr_cache[value] = [self.ident(a, n) for a, n in parse_addresses(value)]
+            if '"' in value or "(" in value or "\\" in value or ";" in value or ":" in value:
+                got = [self.ident(a, n) for a, n in parse_addresses(value)]
+            else:  # plain "Name <addr>, addr" lists: each entry is parsed once per import
+                got = []
+                pieces = self.piece_cache
+                for piece in value.split(","):
+                    ident = pieces.get(piece)
+                    if ident is None:
+                        if len(pieces) > 200_000:
+                            pieces.clear()
+                        found = parse_addresses(piece)
+                        ident = pieces[piece] = self.ident(*found[0]) if found else False
+                    if ident:
+                        got.append(ident)
+            self.addr_cache[value] = got
         return got
 
     def people(self, frm, to, cc, bcc) -> tuple[Ident | None, tuple[tuple[Ident, str], ...]]:
