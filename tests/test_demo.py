@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,11 @@ def demo(tmp_path_factory):
     st.close()
 
 
+@pytest.fixture(scope="module")
+def life():
+    return simulate(7)
+
+
 def _hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -54,14 +59,13 @@ def test_same_seed_gives_byte_identical_exports(demo, tmp_path):
     assert _hashes(again) == first
 
 
-def test_other_seed_gives_another_life():
-    a, b = simulate(7), simulate(8)
+def test_other_seed_gives_another_life(life):
+    a, b = life, simulate(8)
     assert [e.text for e in a.events[:200]] != [e.text for e in b.events[:200]]
 
 
 # ------------------------------------------------------------------------------ size guarantees
-def test_life_size():
-    life = simulate(7)
+def test_life_size(life):
     assert len(life.people) >= 150
     tiers = {t: sum(p.tier == t for p in life.people) for t in ("intimate", "close", "friend")}
     assert tiers == {"intimate": 5, "close": 15, "friend": 51}  # Dunbar-like layers (+ an aunt among friends)
@@ -201,7 +205,7 @@ def test_episode_premature_question(demo):
     assert names == [ep.display_name]
 
 
-def test_episode_fading_friend(demo):
+def test_episode_fading_friend(demo, life):
     st = demo["store"]
     ep = EPISODES[1]
     pid = _person_of(st, ep.ident)
@@ -216,6 +220,11 @@ def test_episode_fading_friend(demo):
     assert len({(ts - timedelta(days=ts.weekday())).date() for ts in before}) >= 70
     calls = [ts for ts, d, k in _dyads(st, pid, "phone") if k == "call"]
     assert len(calls) >= 25 and max(calls) < cut
+    if "ical" in importers():  # meetings name her by email: found through her address in the life
+        email = next(p.email for p in life.people if p.name == ep.display_name)
+        meetings = [ts for ts, d, k in _dyads(st, _person_of(st, ("email", "email", email)), "meeting")]
+        assert meetings[0].date() == date(2024, 12, 14)  # the party where they met
+        assert len(meetings) >= 5 and max(meetings) < cut
 
 
 def test_episode_unanswered_newcomer(demo):
