@@ -356,3 +356,19 @@ def test_big_files_are_read_twice_with_the_same_result(monkeypatch, tmp_path):
         (type(r), getattr(r, "native_id", None), getattr(r, "ts", None), str(r) if isinstance(r, BadRecord) else None) for r in twice
     ]
     assert len(once) == 9 + 7
+
+
+def test_you_is_the_user_from_context(shared):
+    ctx = ImportContext(self_idents=frozenset({Ident("whatsapp", "name", "Owner")}))
+    recs = [r for r in _read(shared / "formats/whatsapp/WhatsR/englishandroid24h.txt", ctx) if isinstance(r, Interaction)]
+    me = Ident("whatsapp", "name", "Owner")
+    added = recs[2]
+    assert (added.text, added.actor, [(p.value, role) for p, role in added.participants]) == (
+        "You added Mallory", me, [("Mallory", "subject")]
+    )
+    # the user never writes here but receives every message
+    assert all((me, "recipient") in r.participants for r in recs if r.kind == "message")
+    # a 1:1 chat whose two authors are both known is not made a group by a name closeknit has for the user
+    one = [r for r in _read(ADA, ctx) if isinstance(r, Interaction)]
+    assert {r.visibility for r in one} == {"private"}
+    assert all(len(r.participants) == 1 for r in one if r.kind == "message")

@@ -567,10 +567,10 @@ class WhatsAppImporter(Importer):
         else:
             mine = sorted((i for i in ctx.self_idents if i.channel == "whatsapp" and i.kind == "name"), key=lambda i: i.value)
             mine = mine or sorted((i for i in ctx.self_idents if i.kind == "phone"), key=lambda i: i.value)
-            if mine:
+            # the user is in every chat they export; but a private chat with two authors already
+            # holds the user (under a name closeknit was not told), so no one is added there
+            if mine and (not private or len(people) < 2):
                 self_ident = Ident(mine[0].channel, mine[0].kind, mine[0].value, mine[0].name)
-                if private and len(people) >= 2:
-                    private = False  # two others plus the user
         visibility = "private" if private else "group"
 
         members = [self._ident(n, ctx, idents) for n in people]
