@@ -628,7 +628,7 @@ class _Sim:
     def messenger_group(self) -> None:
         rng = self.rng
         fam = [p for p in self.intimates if p.role in ("sister", "mum")]
-        aunt = self.new_person("friend", "Ruth", "Castell", "aunt")
+        aunt = self.new_person("friend", "Siân", "Castell", "aunt")
         aunt.messenger, aunt.in_contacts = True, True
         fam.append(aunt)
         self.groups["messenger"] = {"title": "Castell family", "members": [p.pid for p in fam],
