@@ -250,3 +250,15 @@ def test_episode_linkedin_too_personal(demo):
     assert sum(d == "out" for _, d in rows) == 2
     texts = [t for (t,) in _q(st, "SELECT text FROM interactions WHERE channel = 'linkedin' AND ts >= '2026-08-01'")]
     assert any("falling for you" in t for t in texts)
+
+
+def test_refuses_the_main_store(tmp_path, monkeypatch):
+    from closeknit.core.config import default_db_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    main = default_db_path()
+    assert str(main).startswith(str(tmp_path))
+    res = CliRunner().invoke(cli, ["demo", "--db", str(main), "--out", str(tmp_path / "x")])
+    assert res.exit_code != 0
+    assert "main store" in res.output
+    assert not main.exists() and not (tmp_path / "x").exists()
