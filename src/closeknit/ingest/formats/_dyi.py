@@ -17,7 +17,7 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 from closeknit.ingest.records import BadRecord
@@ -25,9 +25,10 @@ from closeknit.ingest.records import BadRecord
 __all__ = ["JsonCursor", "JsonStreamError", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "html_to_text", "bad"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UTC = timezone.utc
+_fromts = datetime.fromtimestamp
 _WS = re.compile(r"[ \t\n\r]*")
-# A \xNN escape preceded by an even number of backslashes (so it is an escape, not "\\x").
-_X_ESC = re.compile(r"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
+_HEX = frozenset("0123456789abcdefABCDEF")
 _MAX_ITEM = 256 * 1024 * 1024
 _TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -53,12 +54,12 @@ def utc_ms(ms: int | float) -> datetime:
     >>> utc_ms(1620119347772).isoformat()
     '2021-05-04T09:09:07.772000+00:00'
     """
-    return _EPOCH + timedelta(milliseconds=ms)
+    return _fromts(ms / 1000, _UTC)
 
 
 def utc_s(s: int | float | str) -> datetime:
     """Seconds since the epoch (number or numeric string) to an aware UTC datetime."""
-    return _EPOCH + timedelta(seconds=float(s))
+    return _fromts(float(s), _UTC)
 
 
 def fix_mojibake(s: str) -> str:
@@ -81,9 +82,23 @@ def repair_x_escapes(text: str) -> str:
     >>> repair_x_escapes(r'"a\x01b" "\\x41"')
     '"a\\u0001b" "\\\\x41"'
     """
-    if "\\x" not in text:
+    i = text.find("\\x")
+    if i < 0:
         return text
-    return _X_ESC.sub(r"\1\\u00\2", text)
+    out = []
+    last = 0
+    n = len(text)
+    while i >= 0:
+        j = i
+        while j > 0 and text[j - 1] == "\\":
+            j -= 1
+        if (i - j) % 2 == 0 and i + 3 < n and text[i + 2] in _HEX and text[i + 3] in _HEX:
+            out.append(text[last:i])
+            out.append("\\u00")
+            last = i + 2
+        i = text.find("\\x", i + 2)
+    out.append(text[last:])
+    return "".join(out)
 
 
 class JsonStreamError(ValueError):

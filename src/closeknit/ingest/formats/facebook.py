@@ -51,7 +51,8 @@ from pathlib import PurePosixPath
 
 import orjson
 
-from closeknit.core.ids import content_id
+from hashlib import blake2b as _hash
+
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.formats._dyi import Seq, bad, fix_mojibake, utc_ms, utc_s
@@ -73,6 +74,7 @@ _SENT_MEDIA = re.compile(
 )
 _IG_HANDLE = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _PROFILE_FILES = ("profile_information.json", "personal_information.json")
+_SEP, _NONE = "\x1f", "\x00"  # hash separators
 
 
 def meta_flavor(tree: InputTree) -> tuple[str | None, int]:
@@ -265,6 +267,7 @@ class _MetaImporter(Importer):
         channel, tid, vis, flavor = self.channel, st.tid, st.vis, self.flavor
         like_emoji = "❤️" if flavor == "instagram" else "👍"
         msgs = doc["messages"]
+        seq = st.seq
         for i in range(len(msgs) - 1, -1, -1):  # oldest first
             m = msgs[i]
             loc = f"{member} message {i}"
@@ -340,8 +343,7 @@ class _MetaImporter(Importer):
                 recips = tuple((self._name(u), "subject") for u in users)
             if m.get("is_unsent") or m.get("isUnsent") or m.get("is_taken_down"):
                 text = None
-            key = f"m:{tid}:{ts_ms}:{content_id(sender_name, content)[:16]}"
-            nid = st.seq(key)
+            nid = seq(f"m:{tid}:{ts_ms}:{_hash(f'{sender_name}{_SEP}{content or _NONE}'.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}")
             yield Interaction(
                 native_id=nid,
                 kind=kind,

@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import csv
 import re
+from hashlib import blake2b as _hash
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.formats._dyi import Seq, bad, html_to_text
@@ -91,6 +91,8 @@ def parse_linkedin_date(value: str) -> datetime | None:
     if not v:
         return None
     try:
+        if len(v) == 23 and v.endswith(" UTC") and v[4] == "-":
+            return datetime.fromisoformat(v[:19] + "+00:00")
         if v[:4].isdigit() and len(v) >= 10 and v[4] == "-":
             if v.endswith(" UTC"):
                 v = v[:-4]
@@ -172,6 +174,7 @@ class LinkedInImporter(Importer):
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         self._cache: dict[tuple[str, str], Ident] = {}
+        self._recips: dict[tuple[str, str], list[Ident]] = {}
         mem = self._members(tree)
         owner_votes: Counter[Ident] = Counter()
         every: set[Ident] | None = None
@@ -258,46 +261,60 @@ class LinkedInImporter(Importer):
     # -- messages.csv
     def _messages(self, tree: InputTree, member: str, votes: Counter) -> Iterator[Record | set]:
         seq = Seq()
+        every: set[Ident] | None = None
+        cols: tuple[int, ...] | None = None
         for lineno, hdr, row in _rows(tree, member, "CONVERSATION ID"):
             if hdr is None:
                 yield bad(member, "no 'CONVERSATION ID,...' header found")
                 return
+            if cols is None:
+                cols = tuple(hdr.get(k, 10_000) for k in (
+                    "CONVERSATION ID", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS",
+                    "DATE", "CONTENT", "FOLDER", "IS MESSAGE DRAFT"))
             n = len(row)
-            get = lambda k: row[hdr[k]] if k in hdr and hdr[k] < n else ""  # noqa: E731
-            sender_name, sender_url = get("FROM").strip(), get("SENDER PROFILE URL").strip()
-            content = get("CONTENT")
-            if get("IS MESSAGE DRAFT").strip().lower() in ("yes", "true"):
+            conv, sender_name, sender_url, to, rurls, raw_date, content, folder, draft = (
+                row[i] if i < n else "" for i in cols)
+            sender_name, sender_url = sender_name.strip(), sender_url.strip()
+            if draft and draft.strip().lower() in ("yes", "true"):
                 continue
             if sender_name == SPONSORED_SENDER and not sender_url:
                 continue  # sponsored InMail / a hidden profile: nobody to relate to
             if not sender_name and not sender_url:
                 yield bad(f"{member} line {lineno}", "message without a sender", ",".join(row)[:200])
                 continue
-            raw_date = get("DATE")
             ts = parse_linkedin_date(raw_date)
             if ts is None:
                 yield bad(f"{member} line {lineno}", f"unreadable date {raw_date!r}", ",".join(row)[:200])
                 continue
             sender = self._person(sender_url, sender_name)
-            urls = [u.strip() for u in get("RECIPIENT PROFILE URLS").split(",") if u.strip()]
-            to = get("TO")
-            names = [t.strip() for t in to.split(",") if t.strip()]
-            if urls:
-                if len(names) != len(urls):
-                    names = [""] * len(urls) if len(urls) > 1 else [to.strip()]
-                recips = [self._person(u, nm) for u, nm in zip(urls, names)]
-            else:
-                recips = [self._person("", nm) for nm in names]
-            recips = [r for r in recips if r != sender]
-            if get("FOLDER").strip().upper() == "SENT" and sender.kind == "url":
+            recips = self._recips.get((to, rurls))
+            if recips is None:
+                urls = [u.strip() for u in rurls.split(",") if u.strip()]
+                names = [t.strip() for t in to.split(",") if t.strip()]
+                if urls:
+                    if len(names) != len(urls):
+                        names = [""] * len(urls) if len(urls) > 1 else [to.strip()]
+                    recips = [self._person(u, nm) for u, nm in zip(urls, names)]
+                else:
+                    recips = [self._person("", nm) for nm in names]
+                if len(self._recips) > 100_000:
+                    self._recips.clear()
+                self._recips[(to, rurls)] = recips
+            if sender in recips:
+                recips = [r for r in recips if r != sender]
+            if folder and sender.kind == "url" and folder.strip().upper() == "SENT":
                 votes[sender] += 1
-            yield {sender, *recips}
+            if every is None:
+                every = {sender, *recips}
+            elif every:
+                every = {x for x in every if x == sender or x in recips}
             text = content.strip()
             if "<" in text and ">" in text:
                 text = html_to_text(text)
-            conv = get("CONVERSATION ID").strip()
+            conv = conv.strip()
+            h = _hash(f"{sender.value}\x1f{content}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
             yield Interaction(
-                native_id=seq(f"msg:{conv}:{raw_date.strip()}:{content_id(sender.value, content)[:16]}"),
+                native_id=seq(f"msg:{conv}:{raw_date.strip()}:{h}"),
                 kind="message",
                 channel="linkedin",
                 ts=ts,
@@ -307,6 +324,8 @@ class LinkedInImporter(Importer):
                 thread=conv or None,
                 text=text or None,
             )
+        if every is not None:
+            yield every
 
     # -- Invitations.csv
     def _invitations(self, tree: InputTree, member: str, votes: Counter) -> Iterator[Record]:

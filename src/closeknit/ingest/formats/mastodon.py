@@ -36,11 +36,12 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+import ijson
 import orjson
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad, html_to_text
+from closeknit.ingest.formats._dyi import bad, html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
@@ -69,6 +70,20 @@ def _norm_url(url: str) -> str:
     if not m:
         return url
     return f"{m.group(1).lower()}://{m.group(2).lower()}{m.group(3).rstrip('/')}"
+
+
+_AUTHORS: dict[str, Ident | None] = {}
+
+
+def _author_cached(status_url: str) -> Ident | None:
+    k = status_url.find("/statuses/")
+    key = status_url[:k] if k > 0 else status_url
+    hit = _AUTHORS.get(key, False)
+    if hit is False:
+        if len(_AUTHORS) > 100_000:
+            _AUTHORS.clear()
+        hit = _AUTHORS[key] = author_of(status_url)
+    return hit  # type: ignore[return-value]
 
 
 def author_of(status_url: str) -> Ident | None:
@@ -267,19 +282,13 @@ class MastodonImporter(Importer):
     # -- outbox.json
     def _outbox(self, tree: InputTree, member: str) -> Iterator[Record]:
         with tree.open(member) as f:
-            cur = JsonCursor(f)
             try:
-                for key in cur.object():
-                    if key != "orderedItems":
-                        cur.skip()
-                        continue
-                    for i in cur.array():
-                        item = cur.value()
-                        try:
-                            yield from self._activity(item, member, i)
-                        except (KeyError, TypeError, ValueError, AttributeError) as e:
-                            yield bad(f"{member} item {i}", f"unreadable activity ({type(e).__name__}: {e})", item)
-            except JsonStreamError as e:
+                for i, item in enumerate(ijson.items(f, "orderedItems.item", use_float=True)):
+                    try:
+                        yield from self._activity(item, member, i)
+                    except (KeyError, TypeError, ValueError, AttributeError) as e:
+                        yield bad(f"{member} item {i}", f"unreadable activity ({type(e).__name__}: {e})", item)
+            except ijson.JSONError as e:
                 yield bad(member, f"outbox.json is cut short or not JSON ({e}); items before that were read")
 
     def _visibility(self, to: list, cc: list) -> str:
@@ -301,13 +310,13 @@ class MastodonImporter(Importer):
         obj = item.get("object")
         published = item.get("published") or (obj.get("published") if isinstance(obj, dict) else None)
         ts = _iso(published) if published else None
-        vis = self._visibility(_as_list(item.get("to")), _as_list(item.get("cc")))
         if typ == "Announce":
+            vis = self._visibility(_as_list(item.get("to")), _as_list(item.get("cc")))
             target = obj.get("id") if isinstance(obj, dict) else obj
             if not isinstance(target, str):
                 yield bad(f"{member} item {i}", "boost without the boosted status", item)
                 return
-            author = author_of(target)
+            author = _author_cached(target)
             yield Interaction(
                 native_id=f"announce:{item.get('id') or target}",
                 kind="repost",
@@ -327,7 +336,7 @@ class MastodonImporter(Importer):
             yield bad(f"{member} item {i}", "note without an id", item)
             return
         parent = obj.get("inReplyTo")
-        parent_author = author_of(parent) if isinstance(parent, str) else None
+        parent_author = _author_cached(parent) if isinstance(parent, str) else None
         if parent_author is not None and self._me is not None and parent_author.value in (self._me.value,):
             parent_author = None  # a thread of one's own
         vis = self._visibility(_as_list(obj.get("to", item.get("to"))), _as_list(obj.get("cc", item.get("cc"))))
@@ -349,7 +358,7 @@ class MastodonImporter(Importer):
             seen.add(ident)
             r = role
             if parent_author is not None and (
-                _norm_url(tag.get("href") or "") == parent_author.value or ident.value == parent_author.value
+                (tag.get("href") and self._url(tag["href"]).value == parent_author.value) or ident.value == parent_author.value
             ):
                 r, parent_found = "recipient", True
             parts.append((ident, r))
@@ -375,31 +384,25 @@ class MastodonImporter(Importer):
     def _likes(self, tree: InputTree, member: str) -> Iterator[Record]:
         me = self._me
         with tree.open(member) as f:
-            cur = JsonCursor(f)
             try:
-                for key in cur.object():
-                    if key != "orderedItems":
-                        cur.skip()
+                for i, url in enumerate(ijson.items(f, "orderedItems.item", use_float=True)):
+                    if isinstance(url, dict):
+                        url = url.get("id") or url.get("object")
+                    if not isinstance(url, str) or not url:
+                        yield bad(f"{member} item {i}", "like is not a status URL", url)
                         continue
-                    for i in cur.array():
-                        url = cur.value()
-                        if isinstance(url, dict):
-                            url = url.get("id") or url.get("object")
-                        if not isinstance(url, str) or not url:
-                            yield bad(f"{member} item {i}", "like is not a status URL", url)
-                            continue
-                        author = author_of(url)
-                        yield Interaction(
-                            native_id=f"like:{url}",
-                            kind="like",
-                            channel="mastodon",
-                            ts=None,
-                            actor=me,
-                            participants=((author, "recipient"),) if author is not None else (),
-                            visibility="public",
-                            reply_to=f"note:{url}",
-                        )
-            except JsonStreamError as e:
+                    author = _author_cached(url)
+                    yield Interaction(
+                        native_id=f"like:{url}",
+                        kind="like",
+                        channel="mastodon",
+                        ts=None,
+                        actor=me,
+                        participants=((author, "recipient"),) if author is not None else (),
+                        visibility="public",
+                        reply_to=f"note:{url}",
+                    )
+            except ijson.JSONError as e:
                 yield bad(member, f"likes.json is cut short or not JSON ({e}); items before that were read")
 
     # -- CSV lists
