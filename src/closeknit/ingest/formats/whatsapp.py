@@ -196,7 +196,7 @@ _CHAT_NAME = re.compile(
 
 _MAX_TEXT_LINES = 10_000
 _SEQ_LIMIT = 100_000
-_BUFFER_BYTES = 8 * 1024 * 1024
+_BUFFER_BYTES = 2 * 1024 * 1024
 
 
 def chat_name_from_filename(name: str) -> str | None:
