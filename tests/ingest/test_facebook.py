@@ -1,0 +1,124 @@
+"""Messenger ("Download Your Information" JSON): the real sample and our own fixtures."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from tests.conftest import rows
+
+
+def _moji(s: str) -> str:
+    return s.encode("utf-8").decode("latin-1")
+
+
+def _thread(parts, msgs, title, ttype="Regular", path="inbox/x_1"):
+    return json.dumps({
+        "participants": [{"name": _moji(p)} for p in parts],
+        "messages": msgs,
+        "title": _moji(title),
+        "is_still_participant": True,
+        "thread_type": ttype,
+        "thread_path": path,
+        "magic_words": [],
+    })
+
+
+def _m(sender, ts, content=None, **kw):
+    m = {"sender_name": _moji(sender), "timestamp_ms": ts, "type": "Generic", "is_unsent": False}
+    if content is not None:
+        m["content"] = _moji(content)
+    m.update(kw)
+    return m
+
+
+def test_messenger_sample(shared, store, import_path):
+    r = import_path(shared / "formats" / "facebook")
+    assert r.format == "messenger"
+    assert (r.added, r.errors, r.identities) == (8, 0, 2)
+    assert rows(store, "SELECT kind, count(*) FROM interactions GROUP BY 1 ORDER BY 1") == [("message", 7), ("reaction", 1)]
+    texts = [t for (t,) in rows(store, "SELECT text FROM interactions WHERE kind = 'message' ORDER BY ts")]
+    assert texts[:3] == [None, None, None]  # photo, gif, sticker
+    assert "Tjek 👏" in texts and any("tænkt" in (t or "") for t in texts)
+    assert rows(store, """SELECT a.value, i.text, p.value, i.ts IS NULL, i.reply_to IS NOT NULL FROM interactions i
+        JOIN identities a ON a.id = i.actor_id JOIN interaction_participants ip ON ip.interaction_id = i.id
+        JOIN identities p ON p.id = ip.identity_id WHERE i.kind = 'reaction'""") == [
+        ("Lukas Vinther Offenberg Larsen", "👍", "Gustav Johansen", True, True)]
+    assert rows(store, "SELECT DISTINCT visibility, thread_id FROM interactions") == [("private", "2qr6kux07q")]
+    # 1:1 threads are titled after the other person: the owner is the other participant
+    assert rows(store, "SELECT value FROM me") == [("Gustav Johansen",)]
+    assert store.count("people") == 2
+    again = import_path(shared / "formats" / "facebook", force=True)
+    assert (again.added, again.present) == (0, 8)
+
+
+def _new_layout(tmp_path, root="your_facebook_activity/messages/inbox/adalovelace_1001", name="fb.zip"):
+    # thread split over two files, newest first in each; message_1 holds the newest
+    newest = [
+        _m("Ada Lovelace", 5000, "Ada reacted 😮 to your message"),
+        _m("Owen Owner", 4000, "Søndag? 🙂", reactions=[{"reaction": _moji("❤️"), "actor": _moji("Ada Lovelace")}] * 2),
+        _m("Ada Lovelace", 3000, "You sent an attachment.", type="Share"),
+    ]
+    oldest = [
+        _m("Ada Lovelace", 2500, "oops", is_unsent=True),
+        _m("Owen Owner", 2000, "Ada called you.", type="Call", call_duration=125),
+        _m("Owen Owner", 1000, "hello"),
+        {"sender_name": "Ada Lovelace", "content": "no time"},  # broken: no timestamp
+    ]
+    p = tmp_path / name
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr(f"{root}/message_1.json", _thread(["Ada Lovelace", "Owen Owner"], newest, "Ada Lovelace"))
+        zf.writestr(f"{root}/message_2.json", _thread(["Ada Lovelace", "Owen Owner"], oldest, "Ada Lovelace"))
+        zf.writestr("your_facebook_activity/messages/inbox/group_2002/message_1.json", _thread(
+            ["Owen Owner", "Ada Lovelace", "Bob Byte"],
+            [_m("Bob Byte", 9000, "hi all"),
+             _m("Owen Owner", 8000, "Owen added Bob Byte to the group.", type="Subscribe", users=[{"name": "Bob Byte"}])],
+            "Ada, Bob", "RegularGroup"))
+        zf.writestr("your_facebook_activity/messages/inbox/broken_3003/message_1.json", "{not json")
+        zf.writestr("personal_information/profile_information/profile_information.json",
+                    json.dumps({"profile_v2": {"name": {"full_name": _moji("Owen Owner")}, "emails": {"emails": ["Owen@Example.org"]}}}))
+        zf.writestr("connections/friends/your_friends.json",
+                    json.dumps({"friends_v2": [{"name": _moji("Ada Lovelace"), "timestamp": 1_600_000_000}]}))
+    return p
+
+
+def test_messenger_new_layout_multi_file(tmp_path, store, import_path):
+    r = import_path(_new_layout(tmp_path))
+    assert r.format == "messenger"
+    assert (r.added, r.errors) == (9, 2)
+    got = rows(store, "SELECT i.kind, a.value, text, visibility, duration_s, epoch_ms(ts) FROM interactions i "
+                      "LEFT JOIN identities a ON a.id = i.actor_id ORDER BY ts NULLS LAST, i.kind")
+    assert got == [
+        ("message", "Owen Owner", "hello", "private", None, 1000),
+        ("call", "Owen Owner", None, "private", 125.0, 2000),
+        ("message", "Ada Lovelace", None, "private", None, 2500),  # unsent
+        ("message", "Ada Lovelace", None, "private", None, 3000),  # "You sent an attachment." placeholder
+        ("message", "Owen Owner", "Søndag? 🙂", "private", None, 4000),
+        ("system", "Owen Owner", None, "group", None, 8000),
+        ("message", "Bob Byte", "hi all", "group", None, 9000),
+        ("connect", "Owen Owner", None, "private", None, 1_600_000_000_000),  # your_friends.json
+        ("reaction", "Ada Lovelace", "❤️", "private", None, None),  # listed twice, kept once
+    ]
+    # "Ada reacted 😮 to your message" is a notice, not a message; Ada already reacted to that message
+    assert rows(store, "SELECT count(*) FROM interactions WHERE text LIKE '%reacted%'") == [(0,)]
+    assert rows(store, "SELECT value, evidence FROM me ORDER BY value") == [
+        ("Owen Owner", "messenger: profile_information.json"),
+        ("owen@example.org", "messenger: profile_information.json"),
+    ]
+    errs = rows(store, "SELECT location FROM import_errors ORDER BY location")
+    assert [e[0] for e in errs] == [
+        "your_facebook_activity/messages/inbox/adalovelace_1001/message_2.json message 3",
+        "your_facebook_activity/messages/inbox/broken_3003/message_1.json",
+    ]
+    group = rows(store, "SELECT ip.role, p.value FROM interactions i JOIN interaction_participants ip ON ip.interaction_id = i.id "
+                        "JOIN identities p ON p.id = ip.identity_id WHERE i.text = 'hi all' ORDER BY 2")
+    assert group == [("recipient", "Ada Lovelace"), ("recipient", "Owen Owner")]
+
+
+def test_old_and_new_layouts_give_the_same_ids(tmp_path, store, import_path):
+    old = _new_layout(tmp_path, root="messages/inbox/adalovelace_1001", name="old.zip")
+    new = _new_layout(tmp_path, name="new.zip")
+    first = import_path(old)
+    second = import_path(new)
+    assert first.added == 9
+    assert (second.added, second.present) == (0, 9)
