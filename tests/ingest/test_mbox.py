@@ -269,6 +269,23 @@ def test_eml_folder_and_zip(tmp_path, store, import_path):
     assert (single.format, single.added, single.present) == ("mbox", 0, 1)
 
 
+def test_maildir(tmp_path, store, import_path):
+    md = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (md / sub).mkdir(parents=True)
+    (md / "cur" / "1709900000.M1P2.host:2,S").write_bytes((FIXTURES / "single.eml").read_bytes())
+    (md / "new" / "1709900001.M3P4.host").write_bytes(
+        b"From: Ada <ada@example.org>\nTo: Erin <erin@example.org>\nDate: Fri, 8 Mar 2024 16:00:00 +0000\n"
+        b"Message-ID: <eml-2@example.org>\nIn-Reply-To: <eml-1@example.org>\n\nGreat.\n"
+    )
+    r = import_path(md)
+    assert (r.format, r.added, r.errors) == ("mbox", 2, 0)
+    assert rows(store, "SELECT native_id, kind, thread_id FROM interactions ORDER BY ts") == [
+        ("eml-1@example.org", "reply", "plan-1@example.org"),
+        ("eml-2@example.org", "reply", "eml-1@example.org"),
+    ]
+
+
 def test_known_self_and_gmail_labels(tmp_path):
     mbox = (
         b"From 1@xxx Mon Jan  1 00:00:00 2024\n"

@@ -2,7 +2,7 @@
 
 Input: one mbox file (it starts with a ``From `` separator line), a folder or zip holding mbox
 files (Google Takeout's ``Takeout/Mail/All mail Including Spam and Trash.mbox``, Thunderbird's
-extension-less ``Inbox``/``Sent``), or single ``.eml`` messages.
+extension-less ``Inbox``/``Sent``), single ``.eml`` messages, or a Maildir (``cur/``, ``new/``).
 
 How it reads. The file is streamed in 4 MiB chunks and cut at ``\\nFrom `` lines whose line
 holds a ``:`` (the asctime of a real separator; a body line "From my point of view" has none).
@@ -31,10 +31,9 @@ What it yields, per message (``channel="email"``):
   ``mailing list ...``), else ``private``.
 
 The user: when ``closeknit me`` lists no email address, the address that sent the most
-messages is guessed to be the owner's and yielded as a :class:`SelfIdentity` at the end (the
-messages labelled ``Sent`` by Gmail count alone when there are any). Messages labelled
-``Sent`` by Gmail or read from a ``Sent`` mbox count alone when there are any; otherwise the guess
-is made only when one address clearly leads (at least 2 messages and 10% of them, more than any
+messages is guessed to be the owner's and yielded as a :class:`SelfIdentity` at the end.
+Messages labelled ``Sent`` by Gmail or read from a ``Sent`` mbox count alone when there are
+any; otherwise the guess is made only when one address clearly leads (at least 2 messages and 10% of them, more than any
 other address) and is not a mailing list. ``closeknit me add email ADDRESS`` overrides it.
 
 A message with an unreadable Date, or one that is not a mail message at all, is reported as a
@@ -556,8 +555,8 @@ class MboxImporter(Importer):
                 continue
             if low.endswith(_MBOX_EXT):
                 out.append((n, "mbox"))
-            elif low.endswith(_EML_EXT):
-                out.append((n, "eml"))
+            elif low.endswith(_EML_EXT) or PurePosixPath(low).parent.name in ("cur", "new"):
+                out.append((n, "eml"))  # .eml files; Maildir messages ("cur/1700000000.M1P2.host:2,S")
             elif len(names) == 1 or ("." not in base and checked < 200):
                 checked += 1
                 head = tree.head(n, 4096)
@@ -575,6 +574,9 @@ class MboxImporter(Importer):
         if any(n.lower().endswith(_MBOX_EXT) for n in names):
             return 8
         if any(n.lower().endswith(_EML_EXT) for n in names):
+            return 6
+        maildir = [n for n in names if PurePosixPath(n).parent.name in ("cur", "new")][:5]
+        if maildir and any(_looks_like_mail(tree.head(n, 4096)) for n in maildir):
             return 6
         small = [n for n in names if "." not in PurePosixPath(n).name][:20]
         if small and any(_looks_like_mail(tree.head(n, 4096)) for n in small):
