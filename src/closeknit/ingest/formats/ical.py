@@ -1,0 +1,473 @@
+"""iCalendar (``.ics``) events with other people in them, as meetings (format ``ical``).
+
+Reads every ``.ics`` member (a single file, a folder, or a zip such as Google Takeout's
+Calendar export) line by line with a small streaming parser for the subset needed here
+(RFC 5545 content lines: folding, parameters with quoted and multiple values, escaped text);
+``icalendar`` would load the whole file into an object tree and is far too slow for big
+calendars (see docs/formats/ical.md).
+
+Each ``VEVENT`` becomes one interaction of kind ``meeting`` on channel ``meeting``:
+
+* actor: the ``ORGANIZER``; participants: every other ``ATTENDEE`` with role ``attendee``.
+  Addresses are ``mailto:`` URIs in any case (``MAILTO:``), normalised; ``CN`` is the display
+  name. Attendees that declined (``PARTSTAT=DECLINED``), rooms and resources
+  (``CUTYPE=ROOM/RESOURCE``, Google ``@resource.calendar.google.com``) and
+  ``ROLE=NON-PARTICIPANT`` copies are left out.
+* Only meetings *with other people* are kept (as Clay does): when the calendar owner is known
+  (``closeknit me``, or Google's ``X-WR-CALNAME`` holding the owner's address, which is then
+  declared a :class:`SelfIdentity`) an event needs one other person; when the owner is unknown
+  it needs two people (the owner is presumably one of them). Events the owner declined and
+  cancelled events (``STATUS:CANCELLED``, ``METHOD:CANCEL``) are skipped.
+* time: ``DTSTART`` in UTC (``TZID`` through the IANA database, or the file's own
+  ``VTIMEZONE`` standard offset for Windows zone names; floating times in ``X-WR-TIMEZONE`` or
+  UTC; all-day dates at 00:00 UTC); no ``DTSTART`` -> no time. ``duration_s`` from ``DURATION``
+  or ``DTEND - DTSTART``.
+* recurring events (``RRULE``): the series is kept as *one* meeting at its first occurrence,
+  and each modified occurrence (``RECURRENCE-ID``) as its own. Expanding rules would invent
+  meetings that may have been skipped or cancelled and the export cannot tell; see the docs.
+* native id: ``event:<UID>`` plus ``@<RECURRENCE-ID>`` for a modified occurrence; text: ``SUMMARY``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from closeknit.core.ids import content_id
+from closeknit.core.normalize import normalize_email, normalize_phone
+from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
+
+__all__ = ["IcalImporter", "unfold", "parse_line", "unescape_text", "parse_dt", "parse_duration"]
+
+UTC = timezone.utc
+
+# --------------------------------------------------------------------------- content lines
+
+
+_MAX_LINE = 16 * 1024 * 1024
+
+
+def text_lines(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[str]:
+    """Lines of a binary stream (without line ends), decoded chunk-wise; a BOM is dropped.
+
+    Faster than reading line by line; a "line" longer than 16 MiB is an :class:`InputError`.
+    """
+    import codecs
+
+    from closeknit.core.errors import InputError
+
+    dec = codecs.getincrementaldecoder(encoding)("replace")
+    rest = ""
+    first = True
+    while True:
+        data = raw.read(chunk)
+        text = dec.decode(data, final=not data)
+        if first and text:
+            text = text.lstrip("\ufeff")
+            first = False
+        text = rest + text
+        if not data:
+            if text:
+                yield from text.splitlines()
+            return
+        cut = text.rfind("\n")
+        if cut == -1:
+            rest = text
+            if len(rest) > _MAX_LINE:
+                raise InputError(f"a line longer than {_MAX_LINE:,} characters; is this the right file?")
+            continue
+        rest = text[cut + 1 :]
+        yield from text[:cut].split("\n")
+
+
+def unfold(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """``(line number, logical line)`` with folded continuation lines joined (RFC 5545 3.1)."""
+    buf: str | None = None
+    start = 0
+    for n, line in enumerate(lines, start=1):
+        if line[-1:] == "\r" or line[-1:] == "\n":
+            line = line.rstrip("\r\n")
+        if line[:1] in (" ", "\t"):
+            if buf is not None:
+                buf += line[1:]
+            continue
+        if buf:
+            yield start, buf
+        buf, start = line, n
+    if buf:
+        yield start, buf
+
+
+_PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
+_PVAL = re.compile(r'"([^"]*)"|([^",]+)')
+
+
+def parse_line(line: str) -> tuple[str, dict[str, list[str]], str] | None:
+    """``(NAME, {PARAM: [values]}, value)`` of a content line, or None if it is not one.
+
+    The name keeps its group prefix (``item1.EMAIL``) and is upper-cased; parameter names are
+    upper-cased; quoted parameter values lose their quotes; a vCard 2.1 bare parameter
+    (``TEL;HOME:``) counts as a ``TYPE``.
+
+    >>> parse_line('ATTENDEE;CN="Doe, Jo";DELEGATED-TO="mailto:a@x","mailto:b@x":MAILTO:j@x')
+    ('ATTENDEE', {'CN': ['Doe, Jo'], 'DELEGATED-TO': ['mailto:a@x', 'mailto:b@x']}, 'MAILTO:j@x')
+    """
+    colon = line.find(":")
+    if colon <= 0:
+        return None
+    semi = line.find(";", 0, colon)
+    if semi == -1:
+        return line[:colon].upper(), {}, line[colon + 1 :]
+    params: dict[str, list[str]] = {}
+    if line.find('"', 0, colon) == -1:
+        # fast path: no quoted parameter, so the first colon ends the parameters
+        for item in line[semi + 1 : colon].split(";"):
+            k, eq, v = item.partition("=")
+            if not eq:
+                params.setdefault("TYPE", []).append(k.strip().lower())
+            elif "," in v:
+                params.setdefault(k.strip().upper(), []).extend(v.split(","))
+            else:
+                params.setdefault(k.strip().upper(), []).append(v)
+        return line[:semi].upper(), params, line[colon + 1 :]
+    pos, n = semi, len(line)
+    while True:
+        m = _PARAM.match(line, pos)
+        if m is None:
+            return None
+        pname, raw = m.group(1).strip().upper(), m.group(2)
+        if raw is None:
+            params.setdefault("TYPE", []).append(pname.lower())
+        elif '"' in raw or "," in raw:
+            params.setdefault(pname, []).extend(a if a or not b else b for a, b in _PVAL.findall(raw))
+        else:
+            params.setdefault(pname, []).append(raw)
+        pos = m.end()
+        if pos >= n:
+            return None
+        if line[pos] == ":":
+            return line[:semi].upper(), params, line[pos + 1 :]
+        if line[pos] != ";":
+            return None
+
+
+def unescape_text(value: str) -> str:
+    r"""TEXT value unescaped: ``\n`` -> newline, ``\,`` ``\;`` ``\\`` -> the character."""
+    if "\\" not in value:
+        return value
+    out = []
+    i, n = 0, len(value)
+    while i < n:
+        c = value[i]
+        if c == "\\" and i + 1 < n:
+            nxt = value[i + 1]
+            out.append("\n" if nxt in "nN" else nxt)
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- time
+
+
+@lru_cache(maxsize=256)
+def _zone(tzid: str) -> tzinfo | None:
+    tzid = tzid.strip().strip('"')
+    parts = tzid.strip("/").split("/")
+    for k in range(len(parts)):  # "/mozilla.org/20050126_1/Europe/Berlin" -> "Europe/Berlin"
+        try:
+            return ZoneInfo("/".join(parts[k:]))
+        except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+            continue
+    return None
+
+
+def parse_dt(value: str, tz: tzinfo | None = None) -> tuple[datetime, bool] | None:
+    """``(UTC datetime, is_date)`` of a DATE or DATE-TIME value; ``tz`` for local times.
+
+    >>> parse_dt('20240301T090000Z')
+    (datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.timezone.utc), False)
+    """
+    v = value.strip()
+    try:
+        if len(v) == 8:
+            return datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), tzinfo=UTC), True
+        if len(v) >= 15 and v[8] == "T":
+            dt = datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:15]))
+            if v.endswith(("Z", "z")):
+                return dt.replace(tzinfo=UTC), False
+            if tz is None:
+                return dt.replace(tzinfo=UTC), False
+            return dt.replace(tzinfo=tz).astimezone(UTC), False
+    except ValueError:
+        return None
+    return None
+
+
+_DUR = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def parse_duration(value: str) -> float | None:
+    """Seconds of an RFC 5545 DURATION (``PT1H30M`` -> 5400.0), None if unreadable."""
+    m = _DUR.match(value.strip().upper())
+    if not m or value.strip().upper() in ("P", "PT"):
+        return None
+    sign, w, d, h, mi, s = m.groups()
+    secs = int(w or 0) * 604800 + int(d or 0) * 86400 + int(h or 0) * 3600 + int(mi or 0) * 60 + int(s or 0)
+    return float(-secs if sign == "-" else secs)
+
+
+def _offset(value: str) -> tzinfo | None:
+    v = value.strip()
+    if len(v) < 5 or v[0] not in "+-":
+        return None
+    try:
+        secs = int(v[1:3]) * 3600 + int(v[3:5]) * 60 + (int(v[5:7]) if len(v) >= 7 else 0)
+    except ValueError:
+        return None
+    return timezone(timedelta(seconds=-secs if v[0] == "-" else secs))
+
+
+# --------------------------------------------------------------------------- importer
+
+_EVENT_PROPS = frozenset(
+    {"UID", "RECURRENCE-ID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS"}
+)
+_SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
+_EVENT_PREFIXES = tuple(_EVENT_PROPS) + ("BEGIN", "END")
+
+
+def _name_of(line: str) -> str:
+    """The property name of a raw content line (upper-cased), cheaply."""
+    colon = line.find(":")
+    if colon == -1:
+        colon = len(line)
+    semi = line.find(";", 0, colon)
+    return line[: colon if semi == -1 else semi].upper()
+
+
+class _Cal:
+    """Per-file state: time zones, the owner's address, the default zone for floating times."""
+
+    def __init__(self) -> None:
+        self.vtimezones: dict[str, tzinfo] = {}
+        self.floating: tzinfo | None = None
+        self.owner: str | None = None
+        self.cancel = False
+
+    def zone(self, tzid: str | None) -> tzinfo | None:
+        if not tzid:
+            return self.floating
+        z = _zone(tzid)
+        if z is None:
+            z = self.vtimezones.get(tzid.strip('"'))
+        return z or UTC
+
+
+@register
+class IcalImporter(Importer):
+    name = "ical"
+    channel = "meeting"
+    version = "1"
+    description = "iCalendar .ics events with attendees (Google, Apple, Outlook calendar exports)"
+
+    def detect(self, tree: InputTree) -> int:
+        return 9 if self._members(tree) else 0
+
+    @staticmethod
+    def _members(tree: InputTree) -> list[str]:
+        out = []
+        for n in sorted(tree.names()):
+            if n.lower().endswith((".ics", ".ical", ".icalendar", ".ifb")) and b"BEGIN:VCALENDAR" in tree.head(n, 4096).upper():
+                out.append(n)
+        return out
+
+    def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
+        idents: dict[tuple, Ident | None] = {}
+        self_emails = ctx.self_values("email")
+        owners: set[str] = set()
+        for member in self._members(tree):
+            with tree.open(member) as raw:
+                yield from self._read_file(member, text_lines(raw), ctx, idents, self_emails, owners)
+
+    def _read_file(self, member, lines, ctx, idents, self_emails, owners) -> Iterator[Record]:
+        cal = _Cal()
+        stack: list[str] = []
+        ev: dict[str, list] | None = None
+        ev_line = 0
+        tz_id: str | None = None
+        tz_off: tzinfo | None = None
+        for lineno, line in unfold(lines):
+            if ev is not None and not line.startswith(_EVENT_PREFIXES):
+                if line[:1].isupper() or not line:
+                    continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
+            name = _name_of(line)
+            if name == "BEGIN":
+                comp = line[6:].strip().upper()
+                stack.append(comp)
+                if comp == "VEVENT" and len(stack) >= 2:
+                    ev, ev_line = {}, lineno
+                elif comp == "VTIMEZONE":
+                    tz_id, tz_off = None, None
+                continue
+            if name == "END":
+                comp = line[4:].strip().upper()
+                if comp in stack:
+                    while stack and stack.pop() != comp:
+                        pass
+                if comp == "VEVENT" and ev is not None:
+                    rec = self._event(member, ev_line, ev, cal, ctx, idents, self_emails)
+                    ev = None
+                    if rec is not None:
+                        yield rec
+                elif comp == "VTIMEZONE" and tz_id and tz_off:
+                    cal.vtimezones[tz_id] = tz_off
+                continue
+            if not stack:
+                continue
+            top = stack[-1]
+            if top == "VEVENT":
+                if ev is not None and name in _EVENT_PROPS:
+                    p = parse_line(line)
+                    if p is None:
+                        yield BadRecord(f"{member} line {lineno}", f"unreadable {name} line", line[:200])
+                        continue
+                    ev.setdefault(name, []).append(p)
+            elif top == "VCALENDAR":
+                if name == "X-WR-CALNAME":
+                    addr = normalize_email(line.partition(":")[2])
+                    if addr:
+                        cal.owner = addr
+                        if addr not in owners and addr not in self_emails:
+                            owners.add(addr)
+                            yield SelfIdentity(Ident("email", "email", addr), evidence=f"X-WR-CALNAME of {member}")
+                elif name == "X-WR-TIMEZONE":
+                    cal.floating = _zone(line.partition(":")[2])
+                elif name == "METHOD":
+                    cal.cancel = line.partition(":")[2].strip().upper() == "CANCEL"
+            elif top == "VTIMEZONE" and name == "TZID":
+                tz_id = line.partition(":")[2].strip()
+            elif top == "STANDARD" and name == "TZOFFSETTO" and tz_off is None:
+                tz_off = _offset(line.partition(":")[2])
+        if ev is not None:
+            yield BadRecord(f"{member} line {ev_line}", "event not closed (END:VEVENT missing); file cut off?")
+
+    def _person(self, prop: tuple[str, dict[str, list[str]], str], idents: dict) -> Ident | None:
+        _, params, value = prop
+        cn_list = params.get("CN")
+        cn = cn_list[0].strip() if cn_list else None
+        key = (value, cn)
+        if key in idents:
+            return idents[key]
+        v = value.strip()
+        low = v.lower()
+        ident: Ident | None = None
+        if low.startswith("mailto:"):
+            addr = normalize_email(v[7:])
+            if addr and not addr.endswith("@resource.calendar.google.com"):
+                ident = Ident("email", "email", addr, cn if cn and cn.lower() != addr else None)
+        elif low.startswith("tel:"):
+            num = normalize_phone(v[4:])
+            if num:
+                ident = Ident("phone", "phone", num, cn)
+        elif "@" in v and (addr := normalize_email(v)):
+            ident = Ident("email", "email", addr, cn if cn and cn.lower() != addr else None)
+        elif cn:
+            ident = Ident("meeting", "name", cn, cn)
+        idents[key] = ident
+        return ident
+
+    def _event(self, member, lineno, ev, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
+        if cal.cancel:
+            return None
+        status = ev.get("STATUS")
+        if status and status[0][2].strip().upper() == "CANCELLED":
+            return None
+        organizer = self._person(ev["ORGANIZER"][0], idents) if "ORGANIZER" in ev else None
+        people: dict[tuple[str, str, str], Ident] = {}
+        if organizer is not None:
+            people[organizer[:3]] = organizer
+        owner_present = False
+        owner_declined = False
+        for prop in ev.get("ATTENDEE", ()):
+            params = prop[1]
+            if params.get("CUTYPE", [""])[0].upper() in _SKIP_CUTYPES:
+                continue
+            if params.get("ROLE", [""])[0].upper() == "NON-PARTICIPANT":
+                continue
+            ident = self._person(prop, idents)
+            if ident is None:
+                continue
+            is_self = ident.value == cal.owner or ident.value in self_emails or ctx.is_self(ident)
+            if params.get("PARTSTAT", [""])[0].upper() == "DECLINED":
+                if is_self:
+                    owner_declined = True
+                continue
+            key = ident[:3]
+            prev = people.get(key)
+            if prev is None:
+                people[key] = ident
+            elif prev.name is None and ident.name:  # ORGANIZER without CN, listed again with one
+                people[key] = ident
+                if organizer is not None and organizer[:3] == key:
+                    organizer = ident
+        if owner_declined:
+            return None
+        others = 0
+        for ident in people.values():
+            if ident.value == cal.owner or ident.value in self_emails or ctx.is_self(ident):
+                owner_present = True
+            else:
+                others += 1
+        if others < (1 if owner_present else 2):
+            return None
+        # time and duration
+        start = None
+        dur: float | None = None
+        if "DTSTART" in ev:
+            _, params, value = ev["DTSTART"][0]
+            start = parse_dt(value, cal.zone(params.get("TZID", [None])[0]))
+            if start is None:
+                return BadRecord(f"{member} line {lineno}", f"unreadable DTSTART {value!r}")
+            if "DURATION" in ev:
+                dur = parse_duration(ev["DURATION"][0][2])
+            elif "DTEND" in ev:
+                _, eparams, evalue = ev["DTEND"][0]
+                end = parse_dt(evalue, cal.zone(eparams.get("TZID", [None])[0]))
+                if end is not None:
+                    dur = (end[0] - start[0]).total_seconds()
+            elif start[1]:
+                dur = 86400.0  # an all-day event without an end lasts one day (RFC 5545 3.6.1)
+            if dur is not None and dur < 0:
+                dur = None
+        uid = ev["UID"][0][2].strip() if "UID" in ev else ""
+        if uid:
+            nid = f"event:{uid}"
+        else:
+            nid = "event:" + content_id(ev.get("DTSTART", [("", {}, "")])[0][2], ev.get("SUMMARY", [("", {}, "")])[0][2],
+                                        organizer.value if organizer else "", *sorted(k[2] for k in people))
+        if "RECURRENCE-ID" in ev:
+            _, rparams, rvalue = ev["RECURRENCE-ID"][0]
+            rid = parse_dt(rvalue, cal.zone(rparams.get("TZID", [None])[0]))
+            nid += "@" + (rid[0].strftime("%Y%m%dT%H%M%SZ") if rid else rvalue.strip())
+        parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer[:3])
+        summary = unescape_text(ev["SUMMARY"][0][2]).strip() if "SUMMARY" in ev else None
+        return Interaction(
+            native_id=nid,
+            kind="meeting",
+            channel="meeting",
+            ts=start[0] if start else None,
+            actor=organizer,
+            participants=parts,
+            visibility="private" if len(people) <= 2 else "group",
+            thread=f"event:{uid}" if uid else None,
+            text=summary or None,
+            duration_s=dur,
+        )

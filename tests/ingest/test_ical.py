@@ -1,0 +1,101 @@
+"""iCalendar events as meetings (format "ical")."""
+
+from pathlib import Path
+
+from closeknit.ingest.formats.ical import parse_duration, parse_line
+from tests.conftest import rows
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ical"
+ACTOR = "(SELECT channel || ':' || kind || ':' || value FROM identities d WHERE d.id = actor_id)"
+ATTENDEES = (
+    "SELECT i.native_id, d.value FROM interaction_participants p JOIN interactions i ON i.id = p.interaction_id "
+    "JOIN identities d ON d.id = p.identity_id WHERE p.role = 'attendee' ORDER BY 1, 2"
+)
+
+
+def test_sample_property_params(shared, store, import_path):
+    p = shared / "formats" / "calendar-contacts" / "property_params.ics"
+    r = import_path(p)
+    assert r.format == "ical"
+    # 1 event, organizer + 3 attendees (uppercase MAILTO, quoted CN); the organizer is also attendee 2
+    assert (r.added, r.present, r.errors, r.identities) == (1, 0, 0, 3)
+    assert rows(store, f"SELECT kind, channel, {ACTOR}, ts::VARCHAR, duration_s, visibility, text FROM interactions") == [
+        ("meeting", "meeting", "email:email:rembrand@daxlab.com", "2012-08-14 00:00:00+00", 86400.0, "group", "Test meeting from BB")
+    ]
+    assert rows(store, ATTENDEES) == [
+        ("event:XRIMCAL-628059586-522954492-9750559", "rembrand@xs4all.nl"),
+        ("event:XRIMCAL-628059586-522954492-9750559", "rembspam@xs4all.nl"),
+    ]
+    assert rows(store, "SELECT value, display_name FROM identities ORDER BY 1") == [
+        ("rembrand@daxlab.com", "RembrandDX"), ("rembrand@xs4all.nl", "RembrandXS"), ("rembspam@xs4all.nl", "RembrandSB")
+    ]
+    assert import_path(p, force=True).added == 0
+
+
+def test_sample_example(shared, store, import_path):
+    r = import_path(shared / "formats" / "calendar-contacts" / "example.ics")
+    # 2 events: the first has nobody in it (skipped), the second 3 bare attendees
+    assert (r.added, r.errors, r.identities) == (1, 0, 3)
+    assert rows(store, f"SELECT native_id, {ACTOR}, ts::VARCHAR, duration_s FROM interactions") == [
+        ("event:d755cef5-2311-46ed-a0e1-6733c9e15c63", None, "2026-03-28 07:00:00+00", 23400.0)
+    ]
+    assert [v for _, v in rows(store, ATTENDEES)] == ["another_friend@example.com", "late_joiner@example.com", "me@example.com"]
+
+
+def test_sample_rfc_7256(shared, store, import_path):
+    r = import_path(shared / "formats" / "calendar-contacts" / "rfc_7256_multi_value_parameters.ics")
+    # two events without DTSTART (kept, no time), 3 attendees each; multi-valued params parsed
+    assert (r.added, r.errors, r.identities) == (2, 0, 3)
+    assert rows(store, "SELECT native_id, ts, duration_s FROM interactions ORDER BY 1") == [("event:list", None, None), ("event:single", None, None)]
+    assert len(rows(store, ATTENDEES)) == 6
+
+
+def test_parse_line_multi_values():
+    name, params, value = parse_line('ATTENDEE;DELEGATED-TO="mailto:jdoe@example.com","mailto:jqpublic@example.com":mailto:jsmith@example.com')
+    assert (name, value) == ("ATTENDEE", "mailto:jsmith@example.com")
+    assert params == {"DELEGATED-TO": ["mailto:jdoe@example.com", "mailto:jqpublic@example.com"]}
+    assert parse_line("item1.EMAIL;type=INTERNET;type=pref:a@b.c") == ("ITEM1.EMAIL", {"TYPE": ["INTERNET", "pref"]}, "a@b.c")
+    assert parse_line("TEL;HOME;VOICE:555") == ("TEL", {"TYPE": ["home", "voice"]}, "555")
+    assert parse_line("no colon here") is None
+    assert [parse_duration(d) for d in ("PT1H30M", "P1W", "P1DT2S", "-PT15M", "P", "xx")] == [5400.0, 604800.0, 86402.0, -900.0, None, None]
+
+
+def test_fixture_google(store, import_path):
+    p = FIX / "google-takeout.ics"
+    r = import_path(p)
+    # 8 events: 4 kept; Ada declined one, one cancelled, one with nobody else, one broken DTSTART
+    assert (r.added, r.present, r.errors) == (4, 0, 1)
+    assert rows(store, "SELECT location, error FROM import_errors") == [("google-takeout.ics line 86", "unreadable DTSTART '2024-03-23 10:00'")]
+    assert rows(store, f"SELECT native_id, {ACTOR}, ts::VARCHAR, duration_s, visibility, text FROM interactions ORDER BY ts") == [
+        # Europe/Berlin 10:00 = 09:00 UTC; folded lines join the split address and CN
+        ("event:lunch-1@google.com", "email:email:grace@example.org", "2024-03-05 09:00:00+00", 3600.0, "private", "Lunch, and a walk"),
+        # the recurring series is one meeting; the moved occurrence is its own
+        ("event:weekly-1on1@google.com", "email:email:ada.lovelace@example.com", "2024-03-06 09:00:00+00", 1800.0, "private", "1:1 Mary / Ada"),
+        ("event:weekly-1on1@google.com@20240313T090000Z", "email:email:ada.lovelace@example.com", "2024-03-13 10:00:00+00", 2700.0,
+         "private", "1:1 Mary / Ada (moved)"),
+        # floating time read in X-WR-TIMEZONE (London, GMT in March)
+        ("event:floating@google.com", None, "2024-03-25 18:00:00+00", 7200.0, "private", "Dinner (floating time; London)"),
+    ]
+    # declined Charles, the room and the alarm's attendee are not there; the owner is (person 0)
+    assert rows(store, ATTENDEES) == [
+        ("event:floating@google.com", "ada.lovelace@example.com"),
+        ("event:floating@google.com", "mary@example.com"),
+        ("event:lunch-1@google.com", "ada.lovelace@example.com"),
+        ("event:weekly-1on1@google.com", "mary@example.com"),
+        ("event:weekly-1on1@google.com@20240313T090000Z", "mary@example.com"),
+    ]
+    assert rows(store, "SELECT value, evidence FROM me") == [("ada.lovelace@example.com", "X-WR-CALNAME of google-takeout.ics")]
+    assert rows(store, "SELECT person_id FROM identities WHERE value = 'ada.lovelace@example.com'") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM identities WHERE value LIKE '%charles%' OR value LIKE '%resource%' OR value LIKE 'alarm%'") == [(0,)]
+    assert import_path(p, force=True).added == 0
+
+
+def test_fixture_outlook(store, import_path):
+    r = import_path(FIX / "outlook.ics")
+    # Windows zone name: the file's VTIMEZONE standard offset (+01:00) is used; the second event is cut off
+    assert (r.added, r.errors) == (1, 1)
+    assert rows(store, "SELECT error FROM import_errors") == [("event not closed (END:VEVENT missing); file cut off?",)]
+    assert rows(store, f"SELECT {ACTOR}, ts::VARCHAR, duration_s, visibility, text FROM interactions") == [
+        ("email:email:jo.smith@corp.example", "2024-02-15 13:00:00+00", 3600.0, "group", "Quarterly review")
+    ]
+    assert [v for _, v in rows(store, ATTENDEES)] == ["kim.park@corp.example", "lee.chan@corp.example"]
