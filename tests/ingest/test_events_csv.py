@@ -27,8 +27,8 @@ def test_events_csv_roundtrip(tmp_path, store, import_path):
         ("reply", "chat", "private", "t1", "hi ada", 6),
     ]
     assert rows(store, "SELECT location, error FROM import_errors ORDER BY location") == [
-        ("log.csv line 5", "unreadable timestamp 'not-a-time'"),
-        ("log.csv line 6", "unknown kind 'kiss'"),
+        ("log.csv row 4", "unreadable timestamp 'not-a-time'"),
+        ("log.csv row 5", "unknown kind 'kiss'"),
     ]
     again = import_path(p, force=True)
     assert (again.added, again.present) == (0, 3)

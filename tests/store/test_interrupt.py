@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-import time
 
 import duckdb
-import pytest
 
 from closeknit.store import Store
 
@@ -46,11 +45,12 @@ def test_kill_9_midway_leaves_store_unchanged(tmp_path):
         _import(db, small)
     before = snapshot(killed_db)
 
+    # the failpoint holds the import right after its 5th batch of 100,000 rows has been written
+    env = dict(os.environ, CLOSEKNIT_FAILPOINT="batch_written:5")
     proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", "import", "--db", str(killed_db), str(big)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(3.0)  # python start-up plus a good part of the 1.5M lines
-    if proc.poll() is not None:
-        pytest.fail("the import finished before it could be killed; make the file bigger")
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stderr.readline()
+    assert line.startswith("FAILPOINT batch_written:5"), line
     proc.kill()  # SIGKILL: no handler runs
     proc.wait()
 

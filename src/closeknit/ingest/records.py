@@ -6,6 +6,8 @@ An importer yields, in any order:
 * :class:`Ident` - an identity seen without an interaction (a contact card entry, say).
 * :class:`IdentityLink` - evidence that two identities are the same person.
 * :class:`SelfIdentity` - an identity that belongs to the archive's owner.
+* :class:`InteractionBatch` - many interactions at once as Arrow tables, for importers that
+  parse set-wise (the events CSV reads through DuckDB); same meaning as many Interaction records.
 * :class:`BadRecord` - a record it could not read (an ``Exception`` instance, *yielded* not
   raised, so the import goes on: HPI's ``Res[T] = T | Exception``).
 
@@ -31,6 +33,7 @@ __all__ = [
     "IdentityLink",
     "SelfIdentity",
     "BadRecord",
+    "InteractionBatch",
     "Record",
     "KINDS",
     "VISIBILITIES",
@@ -137,4 +140,18 @@ class BadRecord(Exception):
         self.excerpt = excerpt
 
 
-Record = Interaction | Ident | IdentityLink | SelfIdentity | BadRecord
+@dataclass(slots=True)
+class InteractionBatch:
+    """Interactions as Arrow tables (``pyarrow.Table``), for importers that parse set-wise.
+
+    ``interactions`` has the columns of :data:`closeknit.store.load.BATCH_SCHEMA` (native_id,
+    kind, channel, ts, actor_id, visibility, thread_id, reply_native, text, duration_s), with
+    ``actor_id`` an identity id (``Ident.id``); ``participants`` has native_id, identity_id,
+    role. Every identity id used must belong to an :class:`Ident` the importer also yields.
+    """
+
+    interactions: object
+    participants: object
+
+
+Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | BadRecord

@@ -9,6 +9,8 @@ interactions. Everything for a source happens inside one transaction: an interru
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,13 +21,26 @@ import pyarrow as pa
 from closeknit.core.ids import sql_stable_id
 from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, SelfIdentity
+from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, InteractionBatch, SelfIdentity
 from closeknit.store.db import Store
 from closeknit.store.people import load_context, resolve_people
 
-__all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS"]
+__all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS", "BATCH_SCHEMA", "PARTICIPANT_SCHEMA"]
 
 BATCH_ROWS = 100_000
+
+
+def _failpoint(name: str, count: int) -> None:
+    """Test hook: ``CLOSEKNIT_FAILPOINT=batch_written:3`` stops the 3rd batch write here.
+
+    The process announces itself on stderr and waits, so a test can kill it at a known point
+    of an import (see tests/store/test_interrupt.py). Unset, this costs one dict lookup.
+    """
+    fp = os.environ.get("CLOSEKNIT_FAILPOINT")
+    if fp and fp == f"{name}:{count}":
+        sys.stderr.write(f"FAILPOINT {fp}\n")
+        sys.stderr.flush()
+        time.sleep(3600)
 _EXCERPT = 200
 
 # What the importer side hands over per interaction; ids are computed in SQL (md5, set-wise).
@@ -44,6 +59,8 @@ _R_SCHEMA = pa.schema(
     ]
 )
 _P_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
+BATCH_SCHEMA = _R_SCHEMA
+PARTICIPANT_SCHEMA = _P_SCHEMA
 
 
 def _clean(values: list) -> list:
@@ -98,6 +115,7 @@ class _Writer:
         self.selves: dict[int, tuple[Ident, str]] = {}
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
+        self.batches = 0
         key = f"'{fmt.replace(chr(39), chr(39) * 2)}|' || "
         self._id_sql = sql_stable_id(key + "native_id")
         self._reply_sql = sql_stable_id(key + "reply_native")
@@ -140,12 +158,21 @@ class _Writer:
         if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
+    def add_batch(self, batch: InteractionBatch) -> None:
+        self.flush()
+        rtab = batch.interactions.select(_R_SCHEMA.names).cast(_R_SCHEMA)
+        ptab = batch.participants.select(_P_SCHEMA.names).cast(_P_SCHEMA)
+        self._write(rtab, ptab)
+
     def flush(self) -> None:
         if not self.rows:
             return
         rtab = _table(self.rows, _R_SCHEMA)
         ptab = _table(self.parts, _P_SCHEMA)
         self.rows, self.parts = [], []
+        self._write(rtab, ptab)
+
+    def _write(self, rtab: pa.Table, ptab: pa.Table) -> None:
         con = self.con
         con.register("_b_r", rtab)
         con.register("_b_p", ptab)
@@ -174,6 +201,8 @@ class _Writer:
                 f"WHERE iid IN (SELECT id FROM _k WHERE source_id IS NULL)"
             )
             con.execute("DROP TABLE _k")
+            self.batches += 1
+            _failpoint("batch_written", self.batches)
         finally:
             con.unregister("_b_r")
             con.unregister("_b_p")
@@ -244,6 +273,8 @@ def load_records(
         for rec in records:
             if isinstance(rec, Interaction):
                 w.add(rec)
+            elif isinstance(rec, InteractionBatch):
+                w.add_batch(rec)
             elif isinstance(rec, BadRecord):
                 exc = rec.excerpt[:_EXCERPT] if rec.excerpt else None
                 w.errors.append((rec.location, rec.message, exc))

@@ -3,37 +3,48 @@
 * ``events`` - a CSV (or TSV) file with a header containing at least ``src,dst,ts`` and
   optionally ``text,channel,kind,visibility,thread``. ``ts`` is Unix seconds (integer or
   fractional) or ISO 8601 (a time without an offset is taken as UTC).
-* ``edges`` - whitespace-separated ``src dst t`` lines without a header (SNAP temporal
-  networks such as email-Eu-core-temporal); ``t`` in seconds from any origin.
+* ``edges`` - ``src dst t`` lines without a header, separated by one space or one tab (SNAP
+  temporal networks such as email-Eu-core-temporal); ``t`` in seconds from any origin.
 
 ``src``/``dst`` are opaque ids on the ``channel`` column's channel (default ``events``); they
-become ``account_id`` identities. A row's native id is its content hash plus its ordinal among
-identical rows, so re-importing the file adds nothing and the same event listed twice is kept
-twice (repeated events are real in these logs).
+become ``account_id`` identities. A row's native id is a hash of its content plus its ordinal
+among identical rows (in file order), so re-importing the file adds nothing, a longer version of
+the same log adds only its new rows, and the same event listed twice is kept twice (repeated
+events are real in these logs).
+
+These logs run to millions of rows, so they are parsed set-wise: pyarrow's CSV reader streams
+the member (zip members included) into a private in-memory DuckDB, which validates, hashes and
+numbers the rows; the importer yields Arrow batches, not one object per row.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-from closeknit.core.ids import content_id
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from closeknit.core.ids import sql_stable_id
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.inputs import InputTree, iter_lines
-from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, Interaction, Record
+from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, InteractionBatch, Record
 
 __all__ = ["EventsCsvImporter", "EdgesImporter", "parse_ts"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NUM = re.compile(r"^-?\d+(\.\d+)?$")
-_EDGE_LINE = re.compile(rb"^\s*\S+\s+\S+\s+-?\d+(\.\d+)?\s*$")
+_EDGE_LINE = re.compile(rb"^\S+[ \t]\S+[ \t]-?\d+(\.\d+)?\r?$")
+_OPTIONAL = ("text", "channel", "kind", "visibility", "thread")
+_CHUNK = 100_000
+# Unix seconds beyond this (year 5138) are not seconds: refuse them rather than overflow.
+_MAX_SECONDS = 1e11
 
 
 def parse_ts(value: str) -> datetime:
-    """Unix seconds or ISO 8601 to an aware UTC datetime.
+    """Unix seconds or ISO 8601 to an aware UTC datetime (the rule the importer applies set-wise).
 
     >>> parse_ts("86400").isoformat()
     '1970-01-02T00:00:00+00:00'
@@ -46,9 +57,7 @@ def parse_ts(value: str) -> datetime:
     if v.endswith(("Z", "z")):
         v = v[:-1] + "+00:00"
     dt = datetime.fromisoformat(v)
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
 
 
 def _only_member(tree: InputTree) -> str | None:
@@ -56,23 +65,154 @@ def _only_member(tree: InputTree) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-class _Seq:
-    """Ordinal of identical rows, so duplicates stay distinct but stable."""
+def _sql_list(values) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(values))
+
+
+class _Staging:
+    """A private in-memory DuckDB that spills to a temporary folder, for one import."""
 
     def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
+        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-")
+        self.con = duckdb.connect()
+        self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
+        self.con.execute("SET TimeZone = 'UTC'")
 
-    def __call__(self, key: str) -> str:
-        n = self.seen.get(key, 0)
-        self.seen[key] = n + 1
-        return key if n == 0 else f"{key}#{n}"
+    def close(self) -> None:
+        self.con.close()
+        self._tmp.cleanup()
+
+
+def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimiter: str, con, bad: list) -> int:
+    """Stream ``member`` into table ``raw`` (rn, <columns as VARCHAR>); returns the row count."""
+
+    def on_invalid(row) -> str:
+        bad.append((row.number, f"{row.actual_columns} fields, expected {row.expected_columns}", row.text))
+        return "skip"
+
+    read_opts = pacsv.ReadOptions(block_size=8 << 20, column_names=names, autogenerate_column_names=False)
+    parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=names is None, invalid_row_handler=on_invalid)
+    n = 0
+    created = False
+    with tree.open(member) as stream:
+        try:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=read_opts,
+                parse_options=parse_opts,
+                convert_options=pacsv.ConvertOptions(column_types=None, strings_can_be_null=False, auto_dict_encode=False),
+            )
+        except pa.ArrowInvalid as e:
+            raise _Unreadable(str(e)) from e
+        schema = reader.schema
+        cols = [f.name.strip().lower().lstrip("\ufeff") for f in schema]
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+                raise _Unreadable(str(e)) from e
+            tbl = pa.Table.from_batches([batch]).rename_columns(cols)
+            tbl = tbl.cast(pa.schema([(c, pa.string()) for c in cols]))
+            tbl = tbl.append_column("rn", pa.array(range(n, n + tbl.num_rows), pa.int64()))
+            con.register("_chunk", tbl)
+            if not created:
+                con.execute("CREATE TABLE raw AS SELECT * FROM _chunk")
+                created = True
+            else:
+                con.execute("INSERT INTO raw BY NAME SELECT * FROM _chunk")
+            con.unregister("_chunk")
+            n += tbl.num_rows
+        if not created:
+            con.execute("CREATE TABLE raw AS SELECT " + ", ".join(f"NULL::VARCHAR AS \"{c}\"" for c in cols) + ", 0::BIGINT AS rn WHERE false")
+    return n
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Record]:
+    """Validate ``raw``, yield its bad rows as BadRecords, its identities, and Arrow batches."""
+    opt = {c: (f'nullif("{c}", \'\')' if c in cols else "NULL") for c in _OPTIONAL}
+    con.execute(
+        f"""
+        CREATE TABLE ev AS
+        SELECT rn, trim(src) AS src, trim(dst) AS dst, trim(ts) AS ts_raw,
+               CASE WHEN regexp_full_match(trim(ts), '-?[0-9]+([.][0-9]+)?')
+                    THEN CASE WHEN abs(TRY_CAST(trim(ts) AS DOUBLE)) < {_MAX_SECONDS}
+                              THEN to_timestamp(TRY_CAST(trim(ts) AS DOUBLE)) END
+                    ELSE TRY_CAST(trim(ts) AS TIMESTAMPTZ) END AS t,
+               {opt['text']} AS text,
+               coalesce({opt['channel']}, 'events') AS channel,
+               lower(coalesce({opt['kind']}, 'message')) AS kind,
+               lower(coalesce({opt['visibility']}, 'private')) AS visibility,
+               {opt['thread']} AS thread_id
+        FROM raw
+        """
+    )
+    problems = con.execute(
+        f"""
+        SELECT rn, CASE WHEN src IS NULL OR src = '' OR dst IS NULL OR dst = '' THEN 'empty src or dst'
+                        WHEN t IS NULL THEN 'unreadable timestamp ''' || coalesce(ts_raw, '') || ''''
+                        WHEN kind NOT IN ({_sql_list(KINDS)}) THEN 'unknown kind ''' || kind || ''''
+                        ELSE 'unknown visibility ''' || visibility || '''' END,
+               concat_ws(',', src, dst, ts_raw, text)
+        FROM ev
+        WHERE src IS NULL OR src = '' OR dst IS NULL OR dst = '' OR t IS NULL
+           OR kind NOT IN ({_sql_list(KINDS)}) OR visibility NOT IN ({_sql_list(VISIBILITIES)})
+        ORDER BY rn
+        """
+    ).fetchall()
+    errs = [(rn, msg, exc) for rn, msg, exc in problems] + [(n - 1, msg, exc) for n, msg, exc in bad]
+    for rn, msg, exc in sorted(errs, key=lambda e: e[0]):
+        yield BadRecord(f"{member} row {rn + 1}", msg, exc)  # data rows, counted from 1 after any header
+    bad_rns = [e[0] for e in problems]
+    con.execute("CREATE TEMP TABLE bad_rn (rn BIGINT)")
+    if bad_rns:
+        con.execute("INSERT INTO bad_rn SELECT unnest(?)", [bad_rns])
+    for channel, value in con.execute(
+        "SELECT DISTINCT channel, v FROM (SELECT channel, src AS v FROM ev UNION ALL SELECT channel, dst FROM ev) "
+        "WHERE v IS NOT NULL AND v <> '' AND channel IS NOT NULL ORDER BY 1, 2"
+    ).fetchall():
+        yield Ident(channel, "account_id", value)
+    ident = lambda col: sql_stable_id(f"'ident|' || channel || '|account_id|' || {col}")  # noqa: E731
+    rel = con.sql(
+        f"""
+        WITH good AS (
+            SELECT *, md5(concat_ws(chr(31), src, dst, ts_raw, channel, kind, visibility, coalesce(text, ''),
+                                     coalesce(thread_id, ''))) AS h
+            FROM ev WHERE rn NOT IN (SELECT rn FROM bad_rn)
+        )
+        SELECT left(h, 24) || CASE WHEN row_number() OVER w > 1 THEN '#' || (row_number() OVER w - 1) ELSE '' END
+                   AS native_id,
+               kind, channel, t AS ts, {ident('src')} AS actor_id, visibility, thread_id,
+               NULL::VARCHAR AS reply_native, text, NULL::DOUBLE AS duration_s,
+               {ident('dst')} AS dst_id
+        FROM good
+        WINDOW w AS (PARTITION BY h ORDER BY rn)
+        ORDER BY rn
+        """
+    )
+    reader = rel.to_arrow_reader(_CHUNK)
+    for batch in reader:
+        tbl = pa.Table.from_batches([batch])
+        parts = pa.table(
+            {
+                "native_id": tbl["native_id"],
+                "identity_id": tbl["dst_id"],
+                "role": pa.array(["recipient"] * tbl.num_rows, pa.string()),
+            }
+        )
+        yield InteractionBatch(tbl.drop_columns(["dst_id"]), parts)
 
 
 @register
 class EventsCsvImporter(Importer):
     name = "events"
     channel = "events"
-    version = "1"
+    version = "2"
     description = "CSV/TSV interaction log with a src,dst,ts header (+ optional text,channel,kind,visibility,thread)"
 
     def detect(self, tree: InputTree) -> int:
@@ -81,72 +221,38 @@ class EventsCsvImporter(Importer):
             return 0
         head = tree.head(m, 4096).decode("utf-8", "replace").lstrip("\ufeff")
         first = head.splitlines()[0] if head else ""
-        cols = {c.strip().lower() for c in re.split(r"[,\t]", first)}
+        cols = {c.strip().strip('"').lower() for c in re.split(r"[,\t]", first)}
         return 8 if {"src", "dst", "ts"} <= cols else 0
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
-        member = tree.names()[0]
-        with tree.open(member) as raw:
-            lines = iter_lines(raw)
-            header = next(lines, "")
-            delim = "\t" if header.count("\t") > header.count(",") else ","
-            reader = csv.reader(lines, delimiter=delim)
-            cols = [c.strip().lower() for c in next(csv.reader(io.StringIO(header), delimiter=delim), [])]
-            missing = {"src", "dst", "ts"} - set(cols)
-            if missing:
-                yield BadRecord("line 1", f"header lacks {', '.join(sorted(missing))}; expected src,dst,ts[,text,...]", header)
+        member = _only_member(tree) or sorted(tree.names())[0]
+        first = tree.head(member, 65536).decode("utf-8", "replace").lstrip("\ufeff").splitlines()
+        header = first[0] if first else ""
+        delim = "\t" if header.count("\t") > header.count(",") else ","
+        cols = {c.strip().strip('"').lower() for c in header.split(delim)}
+        missing = {"src", "dst", "ts"} - cols
+        if missing:
+            yield BadRecord("row 1", f"header lacks {', '.join(sorted(missing))}; expected src,dst,ts[,text,...]", header[:200])
+            return
+        st = _Staging()
+        try:
+            bad: list = []
+            try:
+                _stream_csv(tree, member, names=None, delimiter=delim, con=st.con, bad=bad)
+            except _Unreadable as e:
+                yield BadRecord(member, f"unreadable CSV: {e}")
                 return
-            ix = {c: i for i, c in enumerate(cols)}
-            isrc, idst, its = ix["src"], ix["dst"], ix["ts"]
-            opt = {k: ix.get(k) for k in ("text", "channel", "kind", "visibility", "thread")}
-            seq = _Seq()
-            n = len(cols)
-            for lineno, row in enumerate(reader, start=2):
-                if not row:
-                    continue
-                if len(row) < n:
-                    yield BadRecord(f"{member} line {lineno}", f"{len(row)} fields, expected {n}", delim.join(row))
-                    continue
-                try:
-                    ts = parse_ts(row[its])
-                except (ValueError, OverflowError, OSError):
-                    yield BadRecord(f"{member} line {lineno}", f"unreadable timestamp {row[its]!r}", delim.join(row))
-                    continue
-                src, dst = row[isrc].strip(), row[idst].strip()
-                if not src or not dst:
-                    yield BadRecord(f"{member} line {lineno}", "empty src or dst", delim.join(row))
-                    continue
-                get = lambda k: (row[opt[k]] if opt[k] is not None and row[opt[k]] != "" else None)  # noqa: E731
-                channel = get("channel") or "events"
-                kind = (get("kind") or "message").lower()
-                if kind not in KINDS:
-                    yield BadRecord(f"{member} line {lineno}", f"unknown kind {kind!r}", delim.join(row))
-                    continue
-                vis = (get("visibility") or "private").lower()
-                if vis not in VISIBILITIES:
-                    yield BadRecord(f"{member} line {lineno}", f"unknown visibility {vis!r}", delim.join(row))
-                    continue
-                text = get("text")
-                key = content_id(src, dst, row[its], channel, kind, text)
-                yield Interaction(
-                    native_id=seq(key),
-                    kind=kind,
-                    channel=channel,
-                    ts=ts,
-                    actor=Ident(channel, "account_id", src),
-                    participants=((Ident(channel, "account_id", dst), "recipient"),),
-                    visibility=vis,
-                    thread=get("thread"),
-                    text=text,
-                )
+            yield from _events_from_raw(st.con, member, cols, bad)
+        finally:
+            st.close()
 
 
 @register
 class EdgesImporter(Importer):
     name = "edges"
     channel = "events"
-    version = "1"
-    description = "whitespace-separated 'src dst t' lines without a header (SNAP temporal networks)"
+    version = "2"
+    description = "'src dst t' lines without a header, space- or tab-separated (SNAP temporal networks)"
 
     def detect(self, tree: InputTree) -> int:
         m = _only_member(tree)
@@ -158,30 +264,17 @@ class EdgesImporter(Importer):
         return 5 if lines and all(_EDGE_LINE.match(ln) for ln in lines) else 0
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
-        member = tree.names()[0]
-        seq = _Seq()
-        idents: dict[str, Ident] = {}
-        with tree.open(member) as raw:
-            for lineno, line in enumerate(iter_lines(raw), start=1):
-                parts = line.split()
-                if not parts or parts[0].startswith(("#", "%")):
-                    continue
-                if len(parts) < 3:
-                    yield BadRecord(f"{member} line {lineno}", "expected 'src dst t'", line.strip())
-                    continue
-                src, dst, t = parts[0], parts[1], parts[2]
-                try:
-                    ts = _EPOCH.fromtimestamp(float(t), timezone.utc)
-                except (ValueError, OverflowError, OSError):
-                    yield BadRecord(f"{member} line {lineno}", f"unreadable time {t!r}", line.strip())
-                    continue
-                a = idents.get(src) or idents.setdefault(src, Ident("events", "account_id", src))
-                b = idents.get(dst) or idents.setdefault(dst, Ident("events", "account_id", dst))
-                yield Interaction(
-                    native_id=seq(f"{src} {dst} {t}"),
-                    kind="message",
-                    channel="events",
-                    ts=ts,
-                    actor=a,
-                    participants=((b, "recipient"),),
-                )
+        member = _only_member(tree) or sorted(tree.names())[0]
+        head = tree.head(member, 4096)
+        delim = "\t" if b"\t" in head.split(b"\n", 1)[0] else " "
+        st = _Staging()
+        try:
+            bad: list = []
+            try:
+                _stream_csv(tree, member, names=["src", "dst", "ts"], delimiter=delim, con=st.con, bad=bad)
+            except _Unreadable as e:
+                yield BadRecord(member, f"unreadable edge list: {e}")
+                return
+            yield from _events_from_raw(st.con, member, {"src", "dst", "ts"}, bad)
+        finally:
+            st.close()

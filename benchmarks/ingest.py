@@ -1,0 +1,106 @@
+"""Import speed and memory for every format: `python benchmarks/ingest.py [--n 1000000] [--only twitter,mbox]`.
+
+For each generator in benchmarks/gen/<name>.py (``generate(out_dir, n_messages, seed) -> path``):
+1. write an export of about N messages in the real format;
+2. baseline, measured in the same run: the importer's parse alone (records consumed, nothing
+   stored), in a fresh process;
+3. the full import into a new store, in a fresh process, with its peak memory (max RSS).
+Prints messages/second for both, the ratio (how much the store write costs), and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+CHILD = r"""
+import json, resource, sys, time
+from closeknit.ingest import get_importer, open_tree
+from closeknit.ingest.records import Interaction, InteractionBatch
+from closeknit.store import Store
+from closeknit.store.load import import_tree
+from closeknit.store.people import load_context
+mode, fmt, path, db = sys.argv[1:5]
+tree = open_tree(path)
+imp = get_importer(fmt)
+t0 = time.perf_counter()
+if mode == "parse":
+    n = 0
+    for r in imp.read(tree, load_context(Store(db).con)):
+        if isinstance(r, Interaction):
+            n += 1
+        elif isinstance(r, InteractionBatch):
+            n += r.interactions.num_rows
+    out = {"interactions": n}
+else:
+    st = Store(db)
+    r = import_tree(st, tree, imp)
+    st.close()
+    out = {"interactions": r.added, "errors": r.errors}
+out["seconds"] = time.perf_counter() - t0
+out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def _child(mode: str, fmt: str, path: Path, db: Path) -> dict:
+    r = subprocess.run([sys.executable, "-c", CHILD, mode, fmt, str(path), str(db)], capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"{fmt} {mode} failed:\n{r.stderr[-2000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def _generators(only: set[str] | None):
+    for p in sorted((HERE / "gen").glob("*.py")):
+        if p.name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location(f"gen_{p.stem}", p)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        fmt = getattr(mod, "FORMAT", p.stem)
+        if only and p.stem not in only and fmt not in only:
+            continue
+        yield p.stem, fmt, mod
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1_000_000, help="messages per format (default 1,000,000)")
+    ap.add_argument("--only", default="", help="comma-separated generator or format names")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    only = {s.strip() for s in args.only.split(",") if s.strip()} or None
+    print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} {'peak MB':>8} {'gen s':>6}")
+    for name, fmt, mod in _generators(only):
+        with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
+            d = Path(d)
+            t = time.perf_counter()
+            path = mod.generate(d / "export", args.n, args.seed) if _mk(d / "export") else None
+            gen_s = time.perf_counter() - t
+            parse = _child("parse", fmt, path, d / "parse.duckdb")
+            full = _child("import", fmt, path, d / "store.duckdb")
+            n = full["interactions"]
+            p_rate = parse["interactions"] / parse["seconds"]
+            i_rate = n / full["seconds"]
+            print(
+                f"{name:12} {fmt:10} {n:>10,} {p_rate:>10,.0f} {i_rate:>10,.0f} {i_rate / p_rate:>6.2f} "
+                f"{full['max_rss_mb']:>8,.0f} {gen_s:>6.1f}",
+                flush=True,
+            )
+
+
+def _mk(p: Path) -> bool:
+    p.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+if __name__ == "__main__":
+    main()
