@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -199,12 +200,12 @@ def _read_prefix(stream: BinaryIO, opener: bytes) -> tuple[bytes, bytes] | None:
 
 
 def iter_js_items(
-    stream: BinaryIO, name: str, fast: bool = False, with_raw: bool = False
+    stream: BinaryIO, name: str, fast: bool = False, probe: bytes | None = None
 ) -> Iterator[tuple[int, Any] | tuple[int, Any, bytes | None] | BadRecord]:
     """Yield ``(index, item)`` for each item of a ``window.YTD.x.partN = [ ... ]`` stream.
 
-    With ``with_raw``, ``(index, item, raw)`` where ``raw`` is the item's bytes when known
-    (a superset: it may hold the separator), else None.
+    With ``probe``, ``(index, item, hit)`` where ``hit`` tells whether the item's bytes contain
+    ``probe`` (None when unknown).
 
     An item that cannot be parsed is yielded as a :class:`BadRecord` and reading goes on.
     Memory stays bounded by :data:`CHUNK` plus the largest item.
@@ -227,7 +228,7 @@ def iter_js_items(
         return
     if stripped[:1] != b"{":
         for rec in _ijson_items(_Chain(b"[" + rest, stream), name, 0):
-            yield (rec[0], rec[1], None) if with_raw and type(rec) is tuple else rec
+            yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
         return
     ws = rest[: len(rest) - len(stripped)]
     if b"\n" in ws:
@@ -251,7 +252,7 @@ def iter_js_items(
             searched = max(0, len(pending) - len(marker))
             if len(pending) > MAX_PENDING:
                 for rec in _ijson_items(_Chain(b"[" + pending.lstrip(b" \t\r\n,"), stream), name, idx):
-                    yield (rec[0], rec[1], None) if with_raw and type(rec) is tuple else rec
+                    yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
                 return
             continue
         end = cut + len(marker)
@@ -265,25 +266,35 @@ def iter_js_items(
             for rec in _piecewise(seg, marker, name, idx, fast):
                 if not isinstance(rec, BadRecord):
                     idx = rec[0] + 1
-                    if with_raw:
+                    if probe is not None:
                         rec = (rec[0], rec[1], None)
                 else:
                     idx += 1
                 yield rec
             continue
-        if with_raw:
-            # the raw bytes of each item let the caller test for a key without a failed lookup
-            # (a missing key costs a C++ exception, ~6 us, in pysimdjson)
-            raws = seg.split(marker)
-            if len(raws) == len(items) + 1:
-                for item, raw in zip(items, raws):
-                    yield idx, item, raw
+        if probe is not None:
+            # Which items hold the bytes ``probe``: lets the caller skip looking up a key that is
+            # absent (a failed lookup costs a C++ exception, ~6 us, in pysimdjson). Item k ends
+            # at the k-th marker; no copies are made.
+            ends: list[int] = []
+            pos = seg.find(marker)
+            while pos >= 0:
+                pos += len(marker)
+                ends.append(pos)
+                pos = seg.find(marker, pos)
+            if len(ends) == len(items):
+                hits = set()
+                pos = seg.find(probe)
+                while pos >= 0:
+                    hits.add(bisect_right(ends, pos))
+                    pos = seg.find(probe, pos + 1)
+                for k, item in enumerate(items):
+                    yield idx, item, k in hits
                     idx += 1
-                del items
-                continue
-            for item in items:
-                yield idx, item, None
-                idx += 1
+            else:
+                for item in items:
+                    yield idx, item, None
+                    idx += 1
         else:
             for item in items:
                 yield idx, item
@@ -294,7 +305,7 @@ def iter_js_items(
         tail = tail[:-1].strip().lstrip(b",").strip()
         if tail:  # items after the last cut: the layout is not X's (one long line, say)
             for rec in _ijson_items(_Chain(b"[" + tail + b"]", io.BytesIO()), name, idx):
-                yield (rec[0], rec[1], None) if with_raw and type(rec) is tuple else rec
+                yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
     elif tail:
         excerpt = tail.lstrip(b" \t\r\n,")[:200].decode("utf-8", "replace")
         yield BadRecord(f"{name} item {idx}", "the file ends inside an item (truncated download?)", excerpt)
@@ -590,11 +601,11 @@ class _Reader:
         owner = self.owner
         accts, handle, linked = self._accts, self.handle, self._linked
         month = _MONTHS
-        for rec in iter_js_items(stream, name, fast=True, with_raw=True):
+        for rec in iter_js_items(stream, name, fast=True, probe=b'"in_reply_to_status_id'):
             if type(rec) is not tuple:
                 yield rec
                 continue
-            idx, item, raw = rec
+            idx, item, maybe_reply = rec
             try:
                 try:
                     tw = item["tweet"] if len(item) == 1 else item  # GDPR archives: no wrapper
@@ -602,7 +613,7 @@ class _Reader:
                     text = tw["full_text"]
                     s = tw["created_at"]
                     mentions = [(m["id_str"], m["screen_name"], m["name"]) for m in tw["entities"]["user_mentions"]]
-                    if raw is None or b'"in_reply_to_status_id' in raw:
+                    if maybe_reply is not False:
                         parent = tw["in_reply_to_status_id_str"]
                         reply_uid = tw["in_reply_to_user_id_str"]
                         reply_sn = tw["in_reply_to_screen_name"]
