@@ -95,7 +95,10 @@ def test_every_registered_importer_reads_its_export_without_errors(demo):
     by_path = {e["path"]: e for e in rep["exports"]}
     for imp in rep["imports"]:
         assert imp["unreadable"] == 0, imp
-        assert imp["added"] > 0, imp
+        if imp["format"] == "vcard":  # an address book has identities and links, no interactions
+            assert imp["identities"] > 50, imp
+        else:
+            assert imp["added"] > 0, imp
         exp = by_path[imp["path"]]
         assert imp["format"] == exp["format"], f"{imp['path']} detected as {imp['format']}"
     for e in rep["exports"]:

@@ -64,7 +64,7 @@ def demo_cmd(seed, out, db, as_json):
             "exports": [{"path": str(e.path), "format": e.format, "channel": e.channel,
                          "imported": e not in res.skipped} for e in res.exports],
             "imports": [{"path": r.path, "format": r.format, "added": r.added, "already_present": r.present,
-                         "unreadable": r.errors, "seconds": round(r.seconds, 3)} for r in res.results],
+                         "unreadable": r.errors, "identities": r.identities, "seconds": round(r.seconds, 3)} for r in res.results],
             "failures": [{"path": p, "error": m} for p, m in res.failures],
             "interactions": n_inter, "interactions_per_channel": dict(per_channel),
             "seconds": {"simulate": round(res.seconds_simulate, 3), "write": round(res.seconds_write, 3),
