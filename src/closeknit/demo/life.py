@@ -701,7 +701,7 @@ class _Sim:
             for _ in range(_poisson(rng, 0.6)):
                 t = self.when(week + timedelta(days=rng.randrange(7)))
                 p = rng.choice(x_people)
-                if t < END:
+                if t < END and t >= p.channels.get("x_reply", (0, START, END))[1]:  # only once they have met
                     self.events.append(Event("x_rt", t, USER, (p.pid,), f"RT @{p.x_handle}: {T.tweet(rng)}", "",
                                              {"id": self.snowflake(t), "orig": self.snowflake(t - timedelta(hours=3))}))
             for _ in range(_poisson(rng, 8.0)):
@@ -732,6 +732,8 @@ class _Sim:
                 if ct >= END:
                     break
                 p = rng.choices(pool, weights)[0]
+                if ct < p.channels.get("x_reply", (0, START, END))[1]:
+                    continue  # the people met on X find the blog only after they have met
                 comment_id += 1
                 cid = comment_id
                 self.events.append(Event("blog_comment", ct, p.pid, (USER,), T.blog_comment(rng), thread,
