@@ -113,8 +113,8 @@ def social_ident(url: str) -> tuple[str, str, str] | None:
 
     >>> social_ident('https://x.com/AdaL')
     ('twitter', 'handle', 'adal')
-    >>> social_ident('https://www.linkedin.com/in/ada-lovelace/')
-    ('linkedin', 'url', 'https://linkedin.com/in/ada-lovelace')
+    >>> social_ident('https://uk.linkedin.com/in/Ada-Lovelace/')
+    ('linkedin', 'url', 'https://www.linkedin.com/in/ada-lovelace')
     >>> social_ident('https://mastodon.social/@ada')
     ('mastodon', 'handle', 'ada@mastodon.social')
     """
@@ -126,7 +126,11 @@ def social_ident(url: str) -> tuple[str, str, str] | None:
     parts = urlsplit(canon)
     host, path = parts.hostname or "", parts.path
     if host == "linkedin.com":
-        return ("linkedin", "url", canon) if path.startswith("/in/") else None
+        segs = [x for x in path.split("/") if x]
+        if len(segs) >= 2 and segs[0] in ("in", "pub"):
+            slug = segs[1] if segs[1].startswith("ACo") else segs[1].lower()  # member ids are case-sensitive
+            return ("linkedin", "url", f"https://www.linkedin.com/{segs[0]}/{slug}")
+        return None
     for hosts, channel, pat in _SOCIAL:
         if any(host == h or host.endswith("." + h) for h in hosts):
             m = pat.match(path)
