@@ -766,7 +766,6 @@ class _Sim:
 
     # ------------------------------------------------------------------ the designed episodes
     def episodes(self) -> None:
-        u = self.user
         # 1. premature personal question on X
         s = self.ep_stranger
         self.x_reply(s, _d(2026, 10, 14, 18, 22, 40), "Thanks! Glad it was useful")
@@ -818,7 +817,6 @@ class _Sim:
         self.events.append(Event("whatsapp", _d(2026, 1, 10, 20, 30, 2), USER, (m.pid,),
                                  "MARCUS. Yes! Saturday?", f"whatsapp:{m.pid}"))
         self.meeting(m, _d(2026, 1, 24, 19, 0), "Pints with Marcus", 3, "the taproom", organizer=USER)
-        del u
 
     def run(self) -> Life:
         self.cast()

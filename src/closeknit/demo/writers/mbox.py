@@ -10,7 +10,6 @@ body lines starting with ``From `` are escaped with ``>`` (mboxo). Mailing-list 
 from __future__ import annotations
 
 import quopri
-import random
 import zlib
 from email.header import Header
 from email.utils import format_datetime, formataddr
@@ -36,7 +35,6 @@ def _subject(s: str) -> str:
 
 
 def write(life: Life, out: Path) -> list[Export]:
-    rng = random.Random(life.seed * 1000 + 2)
     u = life.user
     lst = life.groups["list"]
     thrids: dict[str, int] = {}
@@ -84,7 +82,6 @@ def write(life: Life, out: Path) -> list[Export]:
             lines.append(b">" + ln if ln.startswith(b"From ") else ln)
         sep = f"From {thr}@xxx {e.ts.strftime('%a %b %d %H:%M:%S +0000 %Y')}"
         chunks.append((sep + "\n" + "\n".join(h) + "\n\n").encode() + b"\n".join(lines) + b"\n\n")
-    del rng
     path = out / "Takeout" / "Mail" / MBOX_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"".join(chunks))
