@@ -1,0 +1,1 @@
+"""Relationships: measures over the timeline of interactions (see the submodules)."""
