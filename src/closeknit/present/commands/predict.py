@@ -107,7 +107,13 @@ def predict_contacts_files(events: Path, queries: Path, out: Path, model_path: P
     return nq
 
 
-@click.command("predict-contacts")
+_EXAMPLE = """\b
+Example:
+  closeknit predict-contacts --events events.csv --queries queries.csv -o scored.csv
+"""
+
+
+@click.command("predict-contacts", epilog=_EXAMPLE)
 @click.option("--events", "events", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV with header src,dst,ts: one directed interaction per row, ts in seconds (Unix or any origin).")
 @click.option("--queries", "queries", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV with header src,dst,cutoff (other columns are kept).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write the query rows plus a score column.")
@@ -119,10 +125,6 @@ def predict_cmd(events: Path, queries: Path, output: Path, model_path: Path | No
     readable model of recency, frequency, reciprocity, shared contacts, threads and activity (see
     docs/predict-contacts.md). OUT gets the query columns unchanged plus `score`, the log-odds:
     higher means src is more likely to contact dst next.
-
-    \b
-    Example:
-      closeknit predict-contacts --events events.csv --queries queries.csv -o scored.csv
     """
     t0 = time.perf_counter()
     n = predict_contacts_files(events, queries, output, model_path)
