@@ -43,7 +43,7 @@ from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record
-from closeknit.ingest.xmlsafe import MalformedXMLError, iter_elements
+from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_elements, local
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
 
@@ -128,10 +128,23 @@ def _commenter(email: str, name: str, url: str, username: str = "", cache: dict 
 def _children(el: Element) -> dict[str, str]:
     """Local tag -> stripped text of ``el``'s direct children (first occurrence wins)."""
     out: dict[str, str] = {}
+    names = _LOCAL
     for c in el:
-        if c.tag not in out:
-            out[c.tag] = (c.text or "").strip()
+        tag = names.get(c.tag) or local(c.tag)
+        if tag not in out:
+            text = c.text
+            out[tag] = text.strip() if text else ""
     return out
+
+
+def _child(el: Element | None, name: str) -> Element | None:
+    """The first direct child of ``el`` with local tag ``name``."""
+    if el is None:
+        return None
+    for c in el:
+        if local(c.tag) == name:
+            return c
+    return None
 
 
 @register
@@ -182,7 +195,7 @@ class WordPressImporter(Importer):
         return f"{host}/{login}" if host else login
 
     def _item(self, item: Element, member: str, n_item: int, site: str, host: str, authors: dict, cache: dict) -> Iterator[Record]:
-        comments = [c for c in item if c.tag == "comment"]
+        comments = [c for c in item if local(c.tag) == "comment"]
         if not comments:
             return
         f = _children(item)
@@ -225,7 +238,7 @@ class WordPressImporter(Importer):
                 if parent in by_id:
                     recipient = by_id[parent]
             # the content keeps its inner whitespace; html_to_text strips the ends
-            text = html_to_text("".join(c.find("comment_content").itertext()) if c.find("comment_content") is not None else None)
+            text = html_to_text(cf.get("comment_content"))
             parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
             yield Interaction(
                 native_id=prefix + cid,
@@ -291,17 +304,17 @@ class DisqusImporter(Importer):
                         if el.tag == "thread":
                             tid = self._dsq_id(el)
                             f = _children(el)
-                            threads[tid] = (f.get("link") or f.get("id") or tid, self._author(el.find("author"), cache, links))
+                            threads[tid] = (f.get("link") or f.get("id") or tid, self._author(_child(el, "author"), cache, links))
                             continue
                         n += 1
                         pid = self._dsq_id(el)
                         where = f"{member} post {n}"
                         if not pid:
-                            yield BadRecord(where, "post without dsq:id", (el.findtext("message") or "")[:200])
+                            yield BadRecord(where, "post without dsq:id", (_children(el).get("message") or "")[:200])
                             continue
-                        authors[pid] = self._author(el.find("author"), cache, links)
-                        tid = self._dsq_id(el.find("thread"))
-                        parent = self._dsq_id(el.find("parent"))
+                        authors[pid] = self._author(_child(el, "author"), cache, links)
+                        tid = self._dsq_id(_child(el, "thread"))
+                        parent = self._dsq_id(_child(el, "parent"))
                         if (tid and tid not in threads) or (parent and parent not in authors):
                             pending.append((where, pid, tid, el))
                             continue
@@ -311,7 +324,7 @@ class DisqusImporter(Importer):
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
         for where, pid, tid, el in pending:
-            rec = self._post(where, pid, tid, self._dsq_id(el.find("parent")), el, threads, authors)
+            rec = self._post(where, pid, tid, self._dsq_id(_child(el, "parent")), el, threads, authors)
             if rec is not None:
                 yield rec
         yield from links.values()
@@ -327,7 +340,7 @@ class DisqusImporter(Importer):
         link, thread_author = threads.get(tid, (None, None))
         recipient = authors.get(parent) if parent else thread_author
         parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
-        msg = el.find("message")
+        msg = _child(el, "message")
         return Interaction(
             native_id=f"post:{pid}",
             kind="comment",

@@ -82,6 +82,16 @@ class _Phones:
         self.cache: dict[tuple[str, str | None], Ident | None] = {}
         #: the owner's own numbers learnt from sent MMS
         self.own: set[str] = set()
+        #: (address, contact_name) -> (key, thread, participants if sent, participants if received)
+        self.conv: dict[tuple[str | None, str | None], tuple] = {}
+
+    def conversation(self, raw: str | None, contact_name: str | None, owner: Ident) -> tuple:
+        other = self(raw, contact_name)
+        key = "withheld" if other is None else other.value
+        sent = ((other, "recipient"),) if other is not None else ()
+        out = (key, "phone:" + key, sent, ((owner, "recipient"),))
+        self.conv[(raw, contact_name)] = out
+        return out
 
     def __call__(self, raw: str | None, contact_name: str | None = None) -> Ident | None:
         """The identity of number ``raw`` with the backup's ``contact_name`` (raw, may be "(Unknown)")."""
@@ -135,7 +145,8 @@ def _owner(ctx: ImportContext) -> tuple[Ident, bool]:
 class _XmlPhoneImporter(Importer):
     channel = "phone"
     marker = b""
-    top = frozenset()
+    top: frozenset[str] = frozenset()
+    flat: frozenset[str] = frozenset()
 
     def detect(self, tree: InputTree) -> int:
         return 9 if _members(tree, self.marker) else 0
@@ -149,7 +160,7 @@ class _XmlPhoneImporter(Importer):
             with tree.open(member) as raw:
                 n = 0
                 try:
-                    for el in iter_elements(SurrogateRefFixer(raw), self.top, name=member):
+                    for el in iter_elements(SurrogateRefFixer(raw), self.top, name=member, flat=self.flat):
                         n += 1
                         tag = el.tag
                         try:
@@ -177,6 +188,7 @@ class SmsImporter(_XmlPhoneImporter):
     description = "SMS Backup & Restore XML (<smses> with <sms> and <mms>)"
     marker = b"<smses"
     top = frozenset({"sms", "mms"})
+    flat = frozenset({"sms"})
 
     def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
         a = el.attrib
@@ -190,25 +202,15 @@ class SmsImporter(_XmlPhoneImporter):
             ts = _ts(date)
             if ts is None:
                 return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])
-            other = phones(a.get("address"), a.get("contact_name"))
+            ctx = phones.conv.get((a.get("address"), a.get("contact_name")))
+            if ctx is None:
+                ctx = phones.conversation(a.get("address"), a.get("contact_name"), owner)
+            key, thread, sent, received = ctx
             body = a.get("body")
-            key = "withheld" if other is None else other.value
             nid = f"sms:{date}:{typ}:{key}:{crc32(body.encode('utf-8', 'surrogatepass')) if body else 0:08x}"
             if typ == "2":
-                actor, parts = owner, (((other, "recipient"),) if other else ())
-            else:
-                actor, parts = other, ((owner, "recipient"),)
-            return Interaction(
-                native_id=nid,
-                kind="message",
-                channel="phone",
-                ts=ts,
-                actor=actor,
-                participants=parts,
-                visibility="private",
-                thread="phone:" + key,
-                text=body,
-            )
+                return Interaction(nid, "message", "phone", ts, owner, sent, "private", thread, None, body)
+            return Interaction(nid, "message", "phone", ts, sent[0][0] if sent else None, received, "private", thread, None, body)
         # mms
         out: list[Record] = []
         box = a.get("msg_box", "")
@@ -289,6 +291,7 @@ class CallsImporter(_XmlPhoneImporter):
     description = "SMS Backup & Restore / Call Logs Backup & Restore XML (<calls> with <call>)"
     marker = b"<calls"
     top = frozenset({"call"})
+    flat = frozenset({"call"})
     _INCOMING = frozenset({"1", "3", "4", "5", "6"})
     _UNANSWERED = frozenset({"3", "5", "6"})
 
