@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
 from pathlib import PurePosixPath
 
@@ -271,7 +271,8 @@ def _parse_time(g: tuple[str | None, ...]) -> tuple[int, int, int] | None:
     return h, mi, s
 
 
-def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int] | None:
+def _day(a: int, b: int, c: int, order: str) -> tuple[datetime, int] | None:
+    """Midnight (UTC) of the date and its first second counted from year 1, or None if impossible."""
     if order == "ymd":
         y, mo, d = a, b, c
     elif order == "dmy":
@@ -281,10 +282,14 @@ def _ymd(a: int, b: int, c: int, order: str) -> tuple[int, int, int] | None:
     if y < 100:
         y += 2000
     try:
-        date(y, mo, d)
+        day = date(y, mo, d)
     except ValueError:
         return None
-    return y, mo, d
+    return datetime(y, mo, d, tzinfo=_UTC), day.toordinal() * 86400
+
+
+_MINUTES = [timedelta(minutes=i) for i in range(24 * 60)]
+_SECONDS = [timedelta(seconds=i) for i in range(60)]
 
 
 class _Scan:
@@ -592,7 +597,7 @@ class WhatsAppImporter(Importer):
             yield BadRecord(where, str(e))
 
     def _emit(self, entries, where, order, thread, visibility, self_ident, recipients, ctx, idents) -> Iterator[Record]:
-        dates: dict[tuple[str, str, str], tuple[int, int, int] | None] = {}
+        dates: dict[tuple[str, str, str], tuple[datetime, int] | None] = {}
         stamps: dict[str, tuple[datetime | None, str]] = {}
         seq: dict[str, int] = {}
         actors: dict[str, tuple[Ident, tuple[tuple[Ident, str], ...]]] = {}
@@ -606,12 +611,14 @@ class WhatsAppImporter(Importer):
             got = stamps.get(stamp)
             if got is None:
                 dk = (g[1], g[3], g[4])
-                ymd = dates.get(dk, False)
-                if ymd is False:
-                    ymd = dates[dk] = _ymd(int(dk[0]), int(dk[1]), int(dk[2]), order)
+                day = dates.get(dk, False)
+                if day is False:
+                    day = dates[dk] = _day(int(dk[0]), int(dk[1]), int(dk[2]), order)
                 hms = _parse_time(g)
-                if ymd and hms:
-                    got = (datetime(*ymd, *hms, tzinfo=_UTC), "%04d%02d%02d%02d%02d%02d" % (*ymd, *hms))
+                if day and hms:
+                    minute = hms[0] * 60 + hms[1]
+                    # the time key is the second since year 1: cheap, and the same for any layout
+                    got = (day[0] + _MINUTES[minute] + _SECONDS[hms[2]], str(day[1] + minute * 60 + hms[2]))
                 else:
                     got = (None, "")
                 if len(stamps) > 4096:
