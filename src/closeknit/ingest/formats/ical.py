@@ -156,22 +156,23 @@ def parse_line(line: str) -> tuple[str, dict[str, list[str]], str] | None:
             return None
 
 
+_ESC = re.compile(r"\\(.)")
+
+
+def _unesc(m: re.Match[str]) -> str:
+    c = m.group(1)
+    return "\n" if c == "n" or c == "N" else c
+
+
 def unescape_text(value: str) -> str:
-    r"""TEXT value unescaped: ``\n`` -> newline, ``\,`` ``\;`` ``\\`` -> the character."""
+    r"""TEXT value unescaped: ``\n`` -> newline, ``\,`` ``\;`` ``\\`` -> the character.
+
+    >>> unescape_text(r"Lunch\, then a walk\nbring shoes")
+    'Lunch, then a walk\nbring shoes'
+    """
     if "\\" not in value:
         return value
-    out = []
-    i, n = 0, len(value)
-    while i < n:
-        c = value[i]
-        if c == "\\" and i + 1 < n:
-            nxt = value[i + 1]
-            out.append("\n" if nxt in "nN" else nxt)
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+    return _ESC.sub(_unesc, value)
 
 
 # --------------------------------------------------------------------------- time
@@ -237,6 +238,25 @@ def _offset(value: str) -> tzinfo | None:
 
 # --------------------------------------------------------------------------- importer
 
+_PFAST = re.compile(r";([^=;:]+)=([^;:]*)")
+
+
+def _prop(line: str) -> tuple[str, dict[str, str], str] | None:
+    """Like :func:`parse_line` but with only the first value of each parameter (the fast path
+    for event properties: one regex call when no parameter is quoted)."""
+    colon = line.find(":")
+    if colon <= 0:
+        return None
+    semi = line.find(";", 0, colon)
+    if semi == -1:
+        return line[:colon], {}, line[colon + 1 :]
+    if line.find('"', 0, colon) == -1:
+        return line[:semi], {k.upper(): v.split(",", 1)[0] for k, v in _PFAST.findall(line, semi, colon)}, line[colon + 1 :]
+    p = parse_line(line)
+    if p is None:
+        return None
+    return p[0], {k: v[0] if v else "" for k, v in p[1].items()}, p[2]
+
 _EVENT_PROPS = frozenset(
     {"UID", "RECURRENCE-ID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS"}
 )
@@ -261,6 +281,13 @@ class _Cal:
         self.floating: tzinfo | None = None
         self.owner: str | None = None
         self.cancel = False
+        self._mine: set[str] | None = None
+
+    def self_values(self, base: set[str]) -> set[str]:
+        """The owner's identity values: ``base`` plus the calendar's owner address (cached)."""
+        if self._mine is None:
+            self._mine = set(base) | {self.owner}
+        return self._mine
 
     def zone(self, tzid: str | None) -> tzinfo | None:
         if not tzid:
@@ -291,7 +318,7 @@ class IcalImporter(Importer):
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         idents: dict[tuple, Ident | None] = {}
-        self_emails = ctx.self_values("email")
+        self_emails = {i.value for i in ctx.self_idents}  # any of the user's identity values
         owners: set[str] = set()
         for member in self._members(tree):
             with tree.open(member) as raw:
@@ -335,7 +362,7 @@ class IcalImporter(Importer):
             top = stack[-1]
             if top == "VEVENT":
                 if ev is not None and name in _EVENT_PROPS:
-                    p = parse_line(line)
+                    p = _prop(line)
                     if p is None:
                         yield BadRecord(f"{member} line {lineno}", f"unreadable {name} line", line[:200])
                         continue
@@ -359,10 +386,10 @@ class IcalImporter(Importer):
         if ev is not None:
             yield BadRecord(f"{member} line {ev_line}", "event not closed (END:VEVENT missing); file cut off?")
 
-    def _person(self, prop: tuple[str, dict[str, list[str]], str], idents: dict) -> Ident | None:
+    def _person(self, prop: tuple[str, dict[str, str], str], idents: dict) -> Ident | None:
         _, params, value = prop
-        cn_list = params.get("CN")
-        cn = cn_list[0].strip() if cn_list else None
+        cn = params.get("CN")
+        cn = cn.strip() if cn else None
         key = (value, cn)
         if key in idents:
             return idents[key]
@@ -391,38 +418,36 @@ class IcalImporter(Importer):
         if status and status[0][2].strip().upper() == "CANCELLED":
             return None
         organizer = self._person(ev["ORGANIZER"][0], idents) if "ORGANIZER" in ev else None
-        people: dict[tuple[str, str, str], Ident] = {}
+        mine = self_emails if cal.owner is None else cal.self_values(self_emails)
+        people: dict[str, Ident] = {}  # by value: addresses, numbers and names do not collide
         if organizer is not None:
-            people[organizer[:3]] = organizer
+            people[organizer.value] = organizer
         owner_present = False
         owner_declined = False
         for prop in ev.get("ATTENDEE", ()):
             params = prop[1]
-            if params.get("CUTYPE", [""])[0].upper() in _SKIP_CUTYPES:
-                continue
-            if params.get("ROLE", [""])[0].upper() == "NON-PARTICIPANT":
+            if params and (params.get("CUTYPE", "").upper() in _SKIP_CUTYPES or params.get("ROLE", "").upper() == "NON-PARTICIPANT"):
                 continue
             ident = self._person(prop, idents)
             if ident is None:
                 continue
-            is_self = ident.value == cal.owner or ident.value in self_emails or ctx.is_self(ident)
-            if params.get("PARTSTAT", [""])[0].upper() == "DECLINED":
-                if is_self:
+            if params and params.get("PARTSTAT", "").upper() == "DECLINED":
+                if ident.value in mine:
                     owner_declined = True
                 continue
-            key = ident[:3]
+            key = ident.value
             prev = people.get(key)
             if prev is None:
                 people[key] = ident
             elif prev.name is None and ident.name:  # ORGANIZER without CN, listed again with one
                 people[key] = ident
-                if organizer is not None and organizer[:3] == key:
+                if organizer is not None and organizer.value == key:
                     organizer = ident
         if owner_declined:
             return None
         others = 0
-        for ident in people.values():
-            if ident.value == cal.owner or ident.value in self_emails or ctx.is_self(ident):
+        for value in people:
+            if value in mine:
                 owner_present = True
             else:
                 others += 1
@@ -433,14 +458,14 @@ class IcalImporter(Importer):
         dur: float | None = None
         if "DTSTART" in ev:
             _, params, value = ev["DTSTART"][0]
-            start = parse_dt(value, cal.zone(params.get("TZID", [None])[0]))
+            start = parse_dt(value, cal.zone(params.get("TZID")))
             if start is None:
                 return BadRecord(f"{member} line {lineno}", f"unreadable DTSTART {value!r}")
             if "DURATION" in ev:
                 dur = parse_duration(ev["DURATION"][0][2])
             elif "DTEND" in ev:
                 _, eparams, evalue = ev["DTEND"][0]
-                end = parse_dt(evalue, cal.zone(eparams.get("TZID", [None])[0]))
+                end = parse_dt(evalue, cal.zone(eparams.get("TZID")))
                 if end is not None:
                     dur = (end[0] - start[0]).total_seconds()
             elif start[1]:
@@ -452,12 +477,12 @@ class IcalImporter(Importer):
             nid = f"event:{uid}"
         else:
             nid = "event:" + content_id(ev.get("DTSTART", [("", {}, "")])[0][2], ev.get("SUMMARY", [("", {}, "")])[0][2],
-                                        organizer.value if organizer else "", *sorted(k[2] for k in people))
+                                        organizer.value if organizer else "", *sorted(people))
         if "RECURRENCE-ID" in ev:
             _, rparams, rvalue = ev["RECURRENCE-ID"][0]
-            rid = parse_dt(rvalue, cal.zone(rparams.get("TZID", [None])[0]))
+            rid = parse_dt(rvalue, cal.zone(rparams.get("TZID")))
             nid += "@" + (rid[0].strftime("%Y%m%dT%H%M%SZ") if rid else rvalue.strip())
-        parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer[:3])
+        parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer.value)
         summary = unescape_text(ev["SUMMARY"][0][2]).strip() if "SUMMARY" in ev else None
         return Interaction(
             native_id=nid,
