@@ -58,23 +58,23 @@ def test_exact_pair_features():
     assert f["pair_count"] == pytest.approx(math.log1p(2))
     assert f["pair_never"] == 0.0
     assert f["pair_recency"] == pytest.approx(math.log1p(1.0))  # last a→b one hour before
-    assert f["pair_hour"] == pytest.approx(math.log1p(math.exp(-2) + math.exp(-1)))
-    assert f["pair_day"] == pytest.approx(math.log1p(math.exp(-2 / 24) + math.exp(-1 / 24)))
-    assert f["pair_age"] == pytest.approx(math.log1p(2.0))
-    assert f["pair_gap"] == pytest.approx(math.log1p(1.0))  # two messages one hour apart
+    day = math.exp(-2 / 24) + math.exp(-1 / 24)  # a→b at 0 h and 1 h, seen from 2 h
+    assert f["pair_day"] == pytest.approx(math.log1p(day))
     assert f["back_count"] == pytest.approx(math.log1p(1))
     assert f["back_recency"] == pytest.approx(math.log1p(0.5))
-    assert f["back_never"] == 0.0
+    assert f["back_day"] == pytest.approx(math.log1p(math.exp(-0.5 / 24)))
     assert f["share_of_u"] == pytest.approx(0.0)  # everything a sent went to b
+    assert f["share_of_u_day"] == pytest.approx(0.0)
     assert f["u_sent_since"] == 0.0
     assert f["back_share"] == pytest.approx(math.log1p(1) - math.log1p(3))  # a received from c, d, b
+    week = lambda t: math.exp(-(2 * H - t) / (7 * 24 * H))  # noqa: E731
+    assert f["back_share_week"] == pytest.approx(math.log1p(week(1.5 * H)) - math.log1p(week(200) + week(300) + week(1.5 * H)))
 
 
 def test_exact_node_and_network_features():
     (f,) = feats(LOG, [(A, B, 2 * H)])
     assert f["dst_received"] == pytest.approx(math.log1p(4))  # a, c, d, a
     assert f["dst_senders"] == pytest.approx(math.log1p(3))  # a, c, d
-    assert f["dst_sent"] == pytest.approx(math.log1p(1))
     assert f["dst_active_recency"] == pytest.approx(math.log1p(0.5))  # b wrote at 1.5 h
     assert f["dst_age"] == pytest.approx(math.log1p(2.0))
     assert f["src_sent"] == pytest.approx(math.log1p(2))
@@ -84,16 +84,17 @@ def test_exact_node_and_network_features():
     # d's message at 300 s went to both a and b
     assert f["cc_count"] == pytest.approx(math.log1p(1))
     assert f["cc_recency"] == pytest.approx(math.log1p((2 * H - 300) / H))
-    # shared contacts weighted by recency: c (ages 2h-100s and 2h-200s), d (2h-300s twice)
-    age_c = (2 * H - 100) + (2 * H - 200)
-    age_d = 2 * (2 * H - 300)
-    assert f["shared_week"] == pytest.approx(math.log1p(math.exp(-age_c / (7 * 24 * H)) + math.exp(-age_d / (7 * 24 * H))))
+    assert f["cc_day"] == pytest.approx(math.log1p(math.exp(-(2 * H - 300) / (24 * H))))
+    # first contacts lately: a→b at 0 s is a's only first contact; b's first senders a, c, d
+    week = lambda t: math.exp(-(2 * H - t) / (7 * 24 * H))  # noqa: E731
+    assert f["src_new_week"] == pytest.approx(math.log1p(week(0)))
+    assert f["dst_new_week"] == pytest.approx(math.log1p(week(0) + week(100) + week(300)))
 
 
 def test_never_and_unknown_people():
     # e→b: e is unknown before the cutoff, and never wrote to b; z (code 9) appears nowhere
     f, g = feats(LOG, [(E, B, 2 * H), (9, 8, 2 * H)], n=10)
-    assert f["pair_never"] == 1.0 and f["pair_count"] == 0.0 and f["back_never"] == 1.0
+    assert f["pair_never"] == 1.0 and f["pair_count"] == 0.0 and f["back_count"] == 0.0
     assert f["src_sent"] == 0.0 and f["shared_contacts"] == 0.0
     assert g["dst_received"] == 0.0 and g["dst_active_recency"] == pytest.approx(math.log1p(24 * 365 * 5))
 
@@ -319,3 +320,19 @@ def test_cli_help_ends_with_example():
     r = CliRunner().invoke(cli, ["predict-contacts", "--help"])
     assert r.exit_code == 0
     assert r.output.rstrip().splitlines()[-1].strip().startswith("closeknit predict-contacts --events")
+
+
+def test_empty_log_and_chunked_expansion(monkeypatch):
+    import closeknit.relate.predict as P
+
+    e = np.zeros(0, np.int64)
+    s = score_contacts(e, e, np.zeros(0), np.array([0, 1]), np.array([1, 0]), np.array([5.0, 6.0]), n_nodes=2)
+    assert np.isfinite(s).all() and s[0] == s[1]
+    rng = np.random.default_rng(5)
+    src, dst, ts = _random_log(rng)
+    qs = rng.integers(0, 25, 300)
+    qd = (qs + 5) % 25
+    qc = rng.uniform(0, 40 * H, 300)
+    a = contact_features(src, dst, ts, qs, qd, qc)
+    monkeypatch.setattr(P, "_EXPAND_CHUNK", 7)
+    np.testing.assert_array_equal(contact_features(src, dst, ts, qs, qd, qc), a)

@@ -17,6 +17,8 @@ event in Python, so a million events and a hundred thousand queries take seconds
 Pure functions over numpy arrays:
 
 >>> import numpy as np
+
+from closeknit.core.errors import InputError
 >>> src, dst, ts = np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([10.0, 20.0, 30.0])
 >>> X = contact_features(src, dst, ts, np.array([0, 0]), np.array([1, 1]), np.array([15.0, 25.0]))
 >>> X[:, FEATURES.index("pair_count")].tolist() == [np.log1p(1), np.log1p(2)]
@@ -29,6 +31,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,10 +51,9 @@ __all__ = [
 ]
 
 HOUR = 3600.0
+#: Time constants (seconds) of the decayed counts: "how much lately", at two speeds.
 DAY = 24 * HOUR
 WEEK = 7 * DAY
-#: Time scales (seconds) of the decayed counts: "how much lately", at three speeds.
-TAUS = {"hour": HOUR, "day": DAY, "week": WEEK}
 
 #: The features, in column order, with what each one means. Counts enter as log(1 + n); times
 #: as log(1 + hours). "Never" means no such event before the cutoff; its recency is then the
@@ -60,15 +62,10 @@ FEATURE_HELP: dict[str, str] = {
     "pair_count": "log(1 + messages u sent to v)",
     "pair_recency": "log(1 + hours since u last wrote to v)",
     "pair_never": "1 if u never wrote to v before",
-    "pair_hour": "log(1 + u→v messages, decayed with a 1-hour time constant)",
     "pair_day": "log(1 + u→v messages, decayed with a 1-day time constant)",
-    "pair_week": "log(1 + u→v messages, decayed with a 1-week time constant)",
     "back_count": "log(1 + messages v sent to u)  (reciprocity)",
     "back_recency": "log(1 + hours since v last wrote to u)",
-    "back_never": "1 if v never wrote to u before",
-    "back_hour": "log(1 + v→u messages, 1-hour decay)",
     "back_day": "log(1 + v→u messages, 1-day decay)",
-    "back_week": "log(1 + v→u messages, 1-week decay)",
     "share_of_u": "log((1 + u→v) / (1 + all u sent))  (v's share of u's messages)",
     "share_of_u_week": "the same share, counted with a 1-week decay (v's share of u's recent messages)",
     "share_of_u_day": "the same share, with a 1-day decay",
@@ -76,22 +73,15 @@ FEATURE_HELP: dict[str, str] = {
     "back_share_week": "the same, with a 1-week decay",
     "back_share_day": "the same, with a 1-day decay",
     "u_sent_since": "log(1 + messages u sent to anyone since u last wrote to v)",
-    "pair_gap": "log(1 + typical hours between two u→v messages)  (the pair's rhythm)",
-    "pair_age": "log(1 + hours since u first wrote to v)",
     "dst_received": "log(1 + messages v received from anyone)  (popularity)",
     "dst_senders": "log(1 + distinct people who wrote to v)",
-    "dst_received_day": "log(1 + messages v received, 1-day decay)",
-    "dst_sent": "log(1 + messages v sent)",
     "dst_active_recency": "log(1 + hours since v last sent or received anything)",
-    "dst_active_hour": "log(1 + v's messages sent or received, 1-hour decay)  (v is busy right now)",
     "src_sent": "log(1 + messages u sent)",
     "src_contacts": "log(1 + distinct people u wrote to)",
     "src_new_week": "log(1 + people u wrote to for the first time, 1-week decay)  (u is reaching out to new people)",
     "dst_new_week": "log(1 + people who wrote to v for the first time, 1-week decay)  (v is a newcomer being welcomed)",
     "dst_age": "log(1 + hours since v's first message sent or received)",
     "shared_contacts": "log(1 + people both u and v have exchanged messages with)",
-    "shared_day": "log(1 + shared contacts weighted by how recent both links are, 1-day decay)",
-    "shared_week": "the same with a 1-week decay  (people u and v are both talking to lately)",
     "cc_count": "log(1 + messages that went to both u and v)  (on the same thread)",
     "cc_recency": "log(1 + hours since u and v last received the same message)",
     "cc_day": "log(1 + messages to both u and v, 1-day decay)",
@@ -124,58 +114,78 @@ def encode_ids(*arrays: np.ndarray) -> tuple[list[np.ndarray], int]:
     return out, len(uniq)
 
 
+class _Lookup(NamedTuple):
+    n: np.ndarray  # number of events before the cutoff
+    first: np.ndarray  # time of the first of them (nan if none)
+    last: np.ndarray  # time of the last of them (nan if none)
+    decayed: dict[float, np.ndarray]  # tau -> sum over them of exp(-(cutoff - t) / tau)
+
+
 class _History:
     """Events grouped by an integer key, sorted by time, queried "before rank r".
 
-    ``keys`` (int64 >= 0), ``ranks`` (int, dense time ranks) and ``ts`` (float) describe events.
-    :meth:`at` answers, for query keys and cutoff ranks, how many events with that key have
-    rank < cutoff rank, the time of the last one, and decayed counts at the cutoff time.
+    ``keys`` (int >= 0), ``ranks`` (dense time ranks: rank(t) < rank(c) iff t < c) and ``ts``
+    describe events. :meth:`at` answers, for query keys and cutoff ranks, how many events with
+    that key come before the cutoff, the first and last of their times and decayed counts at
+    the cutoff, with two binary searches per query on (key, rank): nothing at or after the
+    cutoff is ever read.
     """
 
-    def __init__(self, keys: np.ndarray, ranks: np.ndarray, ts: np.ndarray, n_ranks: int, taus=()):
+    def __init__(self, keys: np.ndarray, ranks: np.ndarray, ts: np.ndarray, n_ranks: int, taus: tuple[float, ...] = ()):
         self.base = np.int64(n_ranks + 1)
         comp = keys.astype(np.int64) * self.base + ranks.astype(np.int64)
         order = np.argsort(comp, kind="stable")
         self.comp = comp[order]
         self.ts = ts[order]
+        self.taus = tuple(taus)
         self.logd: dict[float, np.ndarray] = {}
-        if len(order) and taus:
+        if len(order):
             k = keys[order]
             seg = np.concatenate([[0], np.cumsum(k[1:] != k[:-1])]).astype(np.float64)
-            t0 = self.ts[0] if len(self.ts) else 0.0
-            span = float(self.ts.max() - self.ts.min()) if len(self.ts) else 0.0
+            t0 = float(self.ts.min())
+            span = float(self.ts.max()) - t0
             for tau in taus:
-                # log D_i = log sum_{j<=i, same key} exp((t_j - t_i)/tau); a large offset per key
-                # segment makes earlier segments vanish from the running log-sum-exp.
+                # log D_i = log sum_{j<=i, same key} exp((t_j - t_i)/tau), by a running
+                # log-sum-exp; an offset of `big` per key makes earlier keys vanish from it.
                 big = span / tau + 50.0
                 x = (self.ts - t0) / tau + seg * big
                 self.logd[tau] = np.logaddexp.accumulate(x) - x
 
-    def at(self, keys: np.ndarray, rank_cut: np.ndarray, cut: np.ndarray):
+    def at(self, keys: np.ndarray, rank_cut: np.ndarray, cut: np.ndarray) -> _Lookup:
         keys = keys.astype(np.int64)
         lo = np.searchsorted(self.comp, keys * self.base, side="left")
         hi = np.searchsorted(self.comp, keys * self.base + rank_cut.astype(np.int64), side="left")
         n = hi - lo
         has = n > 0
+        if not len(self.ts):
+            nan = np.full(len(keys), np.nan)
+            return _Lookup(n, nan, nan, {tau: np.zeros(len(keys)) for tau in self.taus})
         last_i = np.where(has, hi - 1, 0)
-        if len(self.ts):
-            last = np.where(has, self.ts[last_i], np.nan)
-            self.first = np.where(has, self.ts[np.minimum(lo, len(self.ts) - 1)], np.nan)
-        else:
-            last = np.full(len(keys), np.nan)
-            self.first = last
+        first = np.where(has, self.ts[np.minimum(lo, len(self.ts) - 1)], np.nan)
+        last = np.where(has, self.ts[last_i], np.nan)
         dec = {}
         for tau, ld in self.logd.items():
             v = np.exp(ld[last_i] - np.maximum(cut - self.ts[last_i], 0.0) / tau)
             dec[tau] = np.where(has, v, 0.0)
-        for tau in set(TAUS.values()) - set(dec):
-            dec[tau] = np.zeros(len(keys))
-        return n, last, dec
+        return _Lookup(n, first, last, dec)
 
 
 def _hours_since(cut: np.ndarray, last: np.ndarray) -> np.ndarray:
     h = np.where(np.isnan(last), _NEVER_HOURS, (cut - np.nan_to_num(last)) / HOUR)
     return np.log1p(np.clip(h, 0.0, _NEVER_HOURS))
+
+
+def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys and each key's index among them."""
+    return np.unique(keys, return_inverse=True)
+
+
+def _find(uniq: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Index of each key in ``uniq``, or len(uniq) (an id with no events) when absent."""
+    if not len(uniq):
+        return np.zeros(len(keys), np.int64)
+    pos = np.minimum(np.searchsorted(uniq, keys), len(uniq) - 1)
+    return np.where(uniq[pos] == keys, pos, len(uniq))
 
 
 def contact_features(
@@ -208,100 +218,67 @@ def contact_features(
     r_ev = np.searchsorted(times, ts, side="left")
     r_q = np.searchsorted(times, q_cut, side="left")
     n_ranks = len(times)
-    taus = tuple(TAUS.values())
 
-    # directed pairs, as dense pair ids (only pairs that occur in events)
-    pkey = src * n + dst
-    upairs, pid = np.unique(pkey, return_inverse=True)
-    pair_h = _History(pid, r_ev, ts, n_ranks, taus)
+    # u→v and v→u: directed pairs as dense ids (only pairs that occur in events)
+    upairs, pid = _dense(src * n + dst)
+    pair_h = _History(pid, r_ev, ts, n_ranks, (DAY, WEEK))
+    uv = pair_h.at(_find(upairs, q_src * n + q_dst), r_q, q_cut)
+    vu = pair_h.at(_find(upairs, q_dst * n + q_src), r_q, q_cut)
 
-    def pair_lookup(a, b):
-        k = a * n + b
-        pos = np.searchsorted(upairs, k)
-        pos_c = np.minimum(pos, max(len(upairs) - 1, 0))
-        found = (upairs[pos_c] == k) if len(upairs) else np.zeros(len(k), bool)
-        key = np.where(found, pos_c, len(upairs))  # unknown pair: an id with no events
-        return pair_h.at(key, r_q, q_cut)
-
-    n_uv, last_uv, dec_uv = pair_lookup(q_src, q_dst)
-    first_uv = pair_h.first
-    n_vu, last_vu, dec_vu = pair_lookup(q_dst, q_src)
-
-    # per node: received, sent, any activity
-    recv_h = _History(dst, r_ev, ts, n_ranks, (DAY, WEEK))
+    # per person: what they sent, what they received, any activity
     sent_h = _History(src, r_ev, ts, n_ranks, (DAY, WEEK))
-    act_h = _History(np.concatenate([src, dst]), np.concatenate([r_ev, r_ev]), np.concatenate([ts, ts]), n_ranks, (HOUR,))
-    v_recv, _, v_recv_dec = recv_h.at(q_dst, r_q, q_cut)
-    v_sent, _, _ = sent_h.at(q_dst, r_q, q_cut)
-    u_sent, _, u_sent_dec = sent_h.at(q_src, r_q, q_cut)
-    u_recv, _, u_recv_dec = recv_h.at(q_src, r_q, q_cut)
-    r_last_uv = np.where(np.isnan(last_uv), 0, np.searchsorted(times, np.nan_to_num(last_uv), side="right"))
-    u_sent_then, _, _ = sent_h.at(q_src, r_last_uv, q_cut)
-    u_since = np.where(n_uv > 0, u_sent - u_sent_then, u_sent)
-    gap_h = np.where(n_uv > 1, (np.nan_to_num(last_uv) - np.nan_to_num(first_uv)) / np.maximum(n_uv - 1, 1) / HOUR, _NEVER_HOURS)
-    _, v_last, v_act_dec = act_h.at(q_dst, r_q, q_cut)
-    v_first = act_h.first
+    recv_h = _History(dst, r_ev, ts, n_ranks, (DAY, WEEK))
+    act_h = _History(np.concatenate([src, dst]), np.concatenate([r_ev, r_ev]), np.concatenate([ts, ts]), n_ranks)
+    u_sent = sent_h.at(q_src, r_q, q_cut)
+    u_recv = recv_h.at(q_src, r_q, q_cut)
+    v_recv = recv_h.at(q_dst, r_q, q_cut)
+    v_act = act_h.at(q_dst, r_q, q_cut)
+    # what u sent up to (and including) its last message to v
+    r_last_uv = np.where(uv.n > 0, np.searchsorted(times, np.nan_to_num(uv.last), side="right"), 0)
+    u_since = u_sent.n - sent_h.at(q_src, r_last_uv, q_cut).n
 
-    # distinct contacts: first event of each directed pair, keyed by its dst (senders) or src
-    first = np.ones(len(pid), bool)
+    # distinct contacts: the first event of each directed pair, keyed by its dst or its src
     order = np.lexsort((ts, pid))
-    first_idx = order[np.concatenate([[True], pid[order][1:] != pid[order][:-1]])] if len(order) else order
-    del first
-    f_src, f_dst, f_r, f_t = src[first_idx], dst[first_idx], r_ev[first_idx], ts[first_idx]
-    v_senders, _, v_new_dec = _History(f_dst, f_r, f_t, n_ranks, (WEEK,)).at(q_dst, r_q, q_cut)
-    u_contacts, _, u_new_dec = _History(f_src, f_r, f_t, n_ranks, (WEEK,)).at(q_src, r_q, q_cut)
+    first_idx = order[np.r_[True, pid[order][1:] != pid[order][:-1]]] if len(order) else order
+    f_r, f_t = r_ev[first_idx], ts[first_idx]
+    v_senders = _History(dst[first_idx], f_r, f_t, n_ranks, (WEEK,)).at(q_dst, r_q, q_cut)
+    u_contacts = _History(src[first_idx], f_r, f_t, n_ranks, (WEEK,)).at(q_src, r_q, q_cut)
 
-    shared, shared_day, shared_week = _shared_contacts(src, dst, ts, r_ev, n, q_src, q_dst, r_q, q_cut, n_ranks)
+    shared = _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q)
 
-    # co-recipients: both u and v received the same message (same sender, same time)
+    # co-recipients: u and v both received the same message (same sender, same time)
     ca, cb, ct, cr = _corecipients(src, dst, ts, r_ev)
-    ckey = np.minimum(ca, cb) * n + np.maximum(ca, cb)
-    ucc, cid = np.unique(ckey, return_inverse=True)
-    cc_h = _History(cid, cr, ct, n_ranks, (DAY,))
-    qk = np.minimum(q_src, q_dst) * n + np.maximum(q_src, q_dst)
-    pos = np.minimum(np.searchsorted(ucc, qk), max(len(ucc) - 1, 0))
-    found = (ucc[pos] == qk) if len(ucc) else np.zeros(nq, bool)
-    n_cc, last_cc, dec_cc = cc_h.at(np.where(found, pos, len(ucc)), r_q, q_cut)
+    ucc, cid = _dense(np.minimum(ca, cb) * n + np.maximum(ca, cb))
+    cc = _History(cid, cr, ct, n_ranks, (DAY,)).at(_find(ucc, np.minimum(q_src, q_dst) * n + np.maximum(q_src, q_dst)), r_q, q_cut)
 
+    L = np.log1p
     cols = {
-        "pair_count": np.log1p(n_uv),
-        "pair_recency": _hours_since(q_cut, last_uv),
-        "pair_never": (n_uv == 0).astype(float),
-        "pair_hour": np.log1p(dec_uv[HOUR]),
-        "pair_day": np.log1p(dec_uv[DAY]),
-        "pair_week": np.log1p(dec_uv[WEEK]),
-        "back_count": np.log1p(n_vu),
-        "back_recency": _hours_since(q_cut, last_vu),
-        "back_never": (n_vu == 0).astype(float),
-        "back_hour": np.log1p(dec_vu[HOUR]),
-        "back_day": np.log1p(dec_vu[DAY]),
-        "back_week": np.log1p(dec_vu[WEEK]),
-        "share_of_u": np.log1p(n_uv) - np.log1p(u_sent),
-        "share_of_u_week": np.log1p(dec_uv[WEEK]) - np.log1p(u_sent_dec[WEEK]),
-        "share_of_u_day": np.log1p(dec_uv[DAY]) - np.log1p(u_sent_dec[DAY]),
-        "back_share": np.log1p(n_vu) - np.log1p(u_recv),
-        "back_share_week": np.log1p(dec_vu[WEEK]) - np.log1p(u_recv_dec[WEEK]),
-        "back_share_day": np.log1p(dec_vu[DAY]) - np.log1p(u_recv_dec[DAY]),
-        "u_sent_since": np.log1p(u_since),
-        "pair_gap": np.log1p(np.minimum(gap_h, _NEVER_HOURS)),
-        "pair_age": _hours_since(q_cut, first_uv),
-        "dst_received": np.log1p(v_recv),
-        "dst_senders": np.log1p(v_senders),
-        "dst_received_day": np.log1p(v_recv_dec[DAY]),
-        "dst_sent": np.log1p(v_sent),
-        "dst_active_recency": _hours_since(q_cut, v_last),
-        "dst_active_hour": np.log1p(v_act_dec[HOUR]),
-        "src_sent": np.log1p(u_sent),
-        "src_contacts": np.log1p(u_contacts),
-        "src_new_week": np.log1p(u_new_dec[WEEK]),
-        "dst_new_week": np.log1p(v_new_dec[WEEK]),
-        "dst_age": _hours_since(q_cut, v_first),
-        "shared_contacts": np.log1p(shared),
-        "shared_day": np.log1p(shared_day),
-        "shared_week": np.log1p(shared_week),
-        "cc_count": np.log1p(n_cc),
-        "cc_recency": _hours_since(q_cut, last_cc),
-        "cc_day": np.log1p(dec_cc[DAY]),
+        "pair_count": L(uv.n),
+        "pair_recency": _hours_since(q_cut, uv.last),
+        "pair_never": (uv.n == 0).astype(float),
+        "pair_day": L(uv.decayed[DAY]),
+        "back_count": L(vu.n),
+        "back_recency": _hours_since(q_cut, vu.last),
+        "back_day": L(vu.decayed[DAY]),
+        "share_of_u": L(uv.n) - L(u_sent.n),
+        "share_of_u_week": L(uv.decayed[WEEK]) - L(u_sent.decayed[WEEK]),
+        "share_of_u_day": L(uv.decayed[DAY]) - L(u_sent.decayed[DAY]),
+        "back_share": L(vu.n) - L(u_recv.n),
+        "back_share_week": L(vu.decayed[WEEK]) - L(u_recv.decayed[WEEK]),
+        "back_share_day": L(vu.decayed[DAY]) - L(u_recv.decayed[DAY]),
+        "u_sent_since": L(u_since),
+        "dst_received": L(v_recv.n),
+        "dst_senders": L(v_senders.n),
+        "dst_active_recency": _hours_since(q_cut, v_act.last),
+        "src_sent": L(u_sent.n),
+        "src_contacts": L(u_contacts.n),
+        "src_new_week": L(u_contacts.decayed[WEEK]),
+        "dst_new_week": L(v_senders.decayed[WEEK]),
+        "dst_age": _hours_since(q_cut, v_act.first),
+        "shared_contacts": L(shared),
+        "cc_count": L(cc.n),
+        "cc_recency": _hours_since(q_cut, cc.last),
+        "cc_day": L(cc.decayed[DAY]),
     }
     X = np.empty((nq, len(FEATURES)))
     for j, name in enumerate(FEATURES):
@@ -337,60 +314,51 @@ def _corecipients(src, dst, ts, r_ev):
     return d_[ii], d_[jj], t_[ii], r_[ii]
 
 
-def _shared_contacts(src, dst, ts, r_ev, n, q_src, q_dst, r_q, q_cut, n_ranks, taus=(DAY, WEEK)):
-    """For each query (u, v, cutoff): the people w that both u and v exchanged a message with
-    (either way) before the cutoff. Returns their number and, for each tau in ``taus``, the sum
-    over them of exp(-(age of the last u–w message + age of the last w–v message) / tau), i.e.
-    shared contacts that are *currently* shared. Vectorised over (query, neighbour) pairs,
-    expanding each query on the side (u or v) with fewer neighbours."""
+_EXPAND_CHUNK = 4_000_000
+
+
+def _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q) -> np.ndarray:
+    """For each query (u, v, cutoff): how many people w both u and v exchanged a message with
+    (either way) before the cutoff. Vectorised over (query, neighbour) pairs, expanding each
+    query over the neighbours of whichever of u and v has fewer."""
     nq = len(q_src)
-    zeros = [np.zeros(nq) for _ in range(1 + len(taus))]
     if nq == 0 or len(src) == 0:
-        return zeros
-    # undirected edges (both directions present) with the rank of their first event
+        return np.zeros(nq)
+    # undirected links (both directions listed) and the rank of their first event
     a = np.concatenate([src, dst])
     b = np.concatenate([dst, src])
     r = np.concatenate([r_ev, r_ev])
-    t = np.concatenate([ts, ts])
-    key = a * n + b
-    ekey, eid = np.unique(key, return_inverse=True)  # sorted => grouped by a
+    ekey, eid = np.unique(a * n + b, return_inverse=True)  # sorted => grouped by a
     first_r = np.full(len(ekey), np.iinfo(np.int64).max)
     np.minimum.at(first_r, eid, r)
-    edge_h = _History(eid, r, t, n_ranks)
     ea = ekey // n
     eb = ekey % n
     start = np.searchsorted(ea, np.arange(int(n) + 1))
     deg = start[1:] - start[:-1]
-    # expand each query over the neighbours of its lower-degree end x; y is the other end
     swap = deg[q_dst] < deg[q_src]
     x = np.where(swap, q_dst, q_src)
     y = np.where(swap, q_src, q_dst)
     cnt = deg[x]
-    total = int(cnt.sum())
-    if total == 0:
-        return zeros
-    qi = np.repeat(np.arange(nq), cnt)
-    offs = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    ei = start[x][qi] + offs
-    ok = first_r[ei] < r_q[qi]
-    qi, ei = qi[ok], ei[ok]
-    w = eb[ei]
-    yy = y[qi]
-    ok = w != yy
-    qi, ei, w, yy = qi[ok], ei[ok], w[ok], yy[ok]
-    k2 = w * n + yy
-    pos = np.minimum(np.searchsorted(ekey, k2), len(ekey) - 1)
-    hit = (ekey[pos] == k2) & (first_r[pos] < r_q[qi])
-    qi, e1, e2 = qi[hit], ei[hit], pos[hit]
-    out = [np.bincount(qi, minlength=nq).astype(float)]
-    if taus and len(qi):
-        _, l1, _ = edge_h.at(e1, r_q[qi], q_cut[qi])
-        _, l2, _ = edge_h.at(e2, r_q[qi], q_cut[qi])
-        age = (q_cut[qi] - l1) + (q_cut[qi] - l2)
-        for tau in taus:
-            out.append(np.bincount(qi, weights=np.exp(-age / tau), minlength=nq))
-    else:
-        out += zeros[1:]
+    out = np.zeros(nq)
+    # in chunks of about _EXPAND_CHUNK (query, neighbour) rows, to bound memory with hubs
+    csum = np.cumsum(cnt)
+    bounds = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
+    lo = 0
+    for hi in np.unique(np.r_[np.minimum(np.maximum(bounds, 1), nq), nq]):
+        if hi <= lo:
+            continue
+        c = cnt[lo:hi]
+        total = int(c.sum())
+        if total:
+            qi = np.repeat(np.arange(lo, hi), c)
+            ei = np.repeat(start[x[lo:hi]] - (np.cumsum(c) - c), c) + np.arange(total)
+            ok = first_r[ei] < r_q[qi]  # x already knew w at the cutoff
+            qi, w = qi[ok], eb[ei[ok]]
+            k2 = w * n + y[qi]
+            pos = np.minimum(np.searchsorted(ekey, k2), len(ekey) - 1)
+            hit = (ekey[pos] == k2) & (first_r[pos] < r_q[qi]) & (w != y[qi])  # and so did y
+            out += np.bincount(qi[hit], minlength=nq)
+        lo = hi
     return out
 
 
@@ -431,6 +399,9 @@ class Logit:
     def from_dict(cls, d: dict) -> "Logit":
         fs = list(d["features"])
         g = d["features"]
+        unknown = [f for f in fs if f not in FEATURE_HELP]
+        if unknown:
+            raise InputError(f"the contacts model uses features this version does not compute: {', '.join(unknown)}; refit it with scripts/fit_contacts.py")
         return cls(fs, [g[f]["mean"] for f in fs], [g[f]["scale"] for f in fs], [g[f]["coef"] for f in fs], float(d["intercept"]))
 
 
@@ -459,7 +430,11 @@ class ContactModel:
 
     @classmethod
     def from_json(cls, text: str) -> "ContactModel":
-        d = json.loads(text)
+        try:
+            d = json.loads(text)
+            d["known_pair"], d["new_pair"]
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError(f"not a closeknit contacts model (JSON with known_pair and new_pair): {e}") from None
         return cls(Logit.from_dict(d["known_pair"]), Logit.from_dict(d["new_pair"]), d.get("meta", {}))
 
 
