@@ -18,6 +18,7 @@ from closeknit.store.queries import (
 )
 
 from closeknit.present.commands.data import PEOPLE_COLUMNS
+from closeknit.present.commands.relate import MEASURE_COLUMNS, MEASURE_SORTS, people_columns
 
 
 def _fmt_rows(rows, as_json, as_csv):
@@ -32,7 +33,8 @@ def _fmt_rows(rows, as_json, as_csv):
 
 
 @click.group("people", invoke_without_command=True)
-@click.option("--sort", type=click.Choice(PEOPLE_SORTS), default="interactions", show_default=True, help="Sort order.")
+@click.option("--sort", type=click.Choice(PEOPLE_SORTS + MEASURE_SORTS), default="interactions", show_default=True,
+              help="Sort order (the relationship measures sort highest first).")
 @click.option("--limit", type=int, default=None, help="Show at most N people.")
 @click.option("--all", "include_silent", is_flag=True, help="Include people with no interaction with you.")
 @format_options
@@ -42,20 +44,33 @@ def people_cmd(ctx, sort, limit, include_silent, as_json, as_csv, db):
     """Everyone you interact with: one row per person across all channels.
 
     n_out counts what you sent or did towards them, n_in what they sent or did towards you.
+    stage, familiarity, intimacy, reciprocity and trust are the relationship measures
+    (see closeknit person NAME and docs/relate.md); texts are scored first if needed.
     Subcommands decide who is who: show, suggest, merge, split, reject.
 
     \b
     Example:
       closeknit people --sort last --limit 20
+      closeknit people --sort intimacy --limit 15
       closeknit people show "Ada Lovelace"
       closeknit people suggest
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is not None:
         return
+    by_measure = sort in MEASURE_SORTS
     with open_store(db) as store:
-        rows = people_overview(store.con, sort=sort, limit=limit, include_silent=include_silent)
-    emit(_fmt_rows(rows, as_json, as_csv), PEOPLE_COLUMNS, as_json=as_json, as_csv=as_csv, title=f"People ({len(rows)})")
+        rows = people_overview(store.con, sort="interactions" if by_measure else sort,
+                               limit=None if by_measure else limit, include_silent=include_silent)
+        measures = people_columns(store) if rows else {}
+    for r in rows:
+        r.update(measures.get(r["person_id"], {"stage": "stranger", "stage_rank": 0}))
+    if by_measure:
+        key = "stage_rank" if sort == "stage" else sort
+        rows.sort(key=lambda r: -(r.get(key) if r.get(key) is not None else -1))
+        rows = rows[:limit] if limit else rows
+    emit(_fmt_rows(rows, as_json, as_csv), PEOPLE_COLUMNS + MEASURE_COLUMNS, as_json=as_json, as_csv=as_csv,
+         title=f"People ({len(rows)})")
 
 
 @people_cmd.command("show")

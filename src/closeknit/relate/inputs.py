@@ -1,0 +1,134 @@
+"""The edge: the inputs of every relationship measure, extracted from the store once.
+
+Measures never read the store (see :mod:`closeknit.relate.measures`); they take the Arrow tables
+made here:
+
+* :func:`dyad_events` - one row per (interaction, pair of people): the unit of every measure.
+  A pair is ``(a, b)`` with ``a < b``; ``a_acts`` says whether ``a`` was the actor. In the
+  personal view (``scope="self"``) ``a`` is always the user (person 0, the smallest id), so
+  ``a_acts`` means "you did it" and ``b`` is the other person. With ``scope="all"`` every pair of
+  people linked by an interaction is kept (research data: any actor/participant pair).
+* :func:`post_counts` - public posts per person and month: what a follower gets to see.
+
+Times are plain numbers so the same pipeline runs on any engine: ``ts`` in Unix seconds (NULL when
+the source gives no time, e.g. follow lists), ``month`` as ``year * 12 + month - 1`` in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from closeknit.store.schema import SELF_PERSON_ID
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "dyad_events",
+    "post_counts",
+    "latest_time",
+    "current_model_version",
+    "month_index",
+    "month_label",
+    "people_names",
+    "to_arrow",
+]
+
+#: Columns of the dyad-event table (the input of every measure).
+EVENT_COLUMNS = (
+    "interaction_id", "a", "b", "a_acts", "ts", "month", "channel", "kind", "visibility", "role",
+    "intimacy", "confidence", "is_question", "personal_question", "disclosure", "text_len", "duration_s",
+    "thread_id", "reply_to",
+)
+
+
+def to_arrow(con, sql: str, params: list | None = None) -> pa.Table:
+    """The result of ``sql`` as an Arrow table (DuckDB 1.x and 2.x)."""
+    rel = con.sql(sql, params=params or None)
+    f = getattr(rel, "to_arrow_table", None) or rel.arrow
+    return f()
+
+
+def current_model_version(name: str = "fast") -> str:
+    """Version string of the shipped intimacy model whose scores the measures read."""
+    from closeknit.language.model import read_meta
+
+    return read_meta(name)["version"]
+
+
+def month_index(ts: datetime) -> int:
+    """``year * 12 + month - 1`` of a datetime (UTC): the month key used by every measure."""
+    ts = ts.astimezone(timezone.utc) if ts.tzinfo else ts
+    return ts.year * 12 + ts.month - 1
+
+
+def month_label(m: int | None) -> str | None:
+    """``2026-10`` for a month index."""
+    if m is None:
+        return None
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def latest_time(con) -> float | None:
+    """Unix seconds of the latest interaction in the store ("now" unless the user says otherwise)."""
+    return con.execute("SELECT epoch(max(ts)) FROM interactions").fetchall()[0][0]
+
+
+_MONTH = "(year(i.ts AT TIME ZONE 'UTC') * 12 + month(i.ts AT TIME ZONE 'UTC') - 1)"
+
+
+def dyad_events(con, *, scope: str = "self", model_version: str | None = None, as_of: float | None = None) -> pa.Table:
+    """The dyad-event table (columns :data:`EVENT_COLUMNS`) as an Arrow table.
+
+    One row per (interaction, pair): the actor and each participant of another person. Scores come
+    from ``message_scores`` for ``model_version`` (NULL when the text is unscored or absent).
+    Events after ``as_of`` (Unix seconds) are left out; events without a time are kept.
+    """
+    if scope not in ("self", "all"):
+        raise ValueError(f"scope must be 'self' or 'all', not {scope!r}")
+    version = model_version or current_model_version()
+    where = [f"(ap.person_id = {SELF_PERSON_ID} OR pp.person_id = {SELF_PERSON_ID})"] if scope == "self" else []
+    where.append("ap.person_id <> pp.person_id")
+    params: list = []
+    if as_of is not None:
+        where.append("(i.ts IS NULL OR epoch(i.ts) <= ?)")
+        params.append(float(as_of))
+    sql = f"""
+    WITH pairs AS (
+        SELECT i.id AS interaction_id, ap.person_id AS actor, pp.person_id AS other, min(ip.role) AS role
+        FROM interactions i
+        JOIN identities ap ON ap.id = i.actor_id
+        JOIN interaction_participants ip ON ip.interaction_id = i.id
+        JOIN identities pp ON pp.id = ip.identity_id
+        WHERE {' AND '.join(where)}
+        GROUP BY ALL
+    )
+    SELECT p.interaction_id,
+           least(p.actor, p.other) AS a, greatest(p.actor, p.other) AS b, p.actor < p.other AS a_acts,
+           epoch(i.ts) AS ts, {_MONTH} AS month,
+           i.channel, i.kind, i.visibility, p.role,
+           s.intimacy, s.confidence, s.is_question, s.personal_question, s.disclosure,
+           i.text_len, i.duration_s, i.thread_id, i.reply_to
+    FROM pairs p JOIN interactions i ON i.id = p.interaction_id
+    LEFT JOIN message_scores s ON s.interaction_id = i.id AND s.model_version = ?
+    """
+    params.append(version)
+    return to_arrow(con, sql, params)
+
+
+def post_counts(con, *, as_of: float | None = None) -> pa.Table:
+    """Public posts and reposts per (person, month): ``person``, ``month``, ``n_posts``."""
+    cond = "" if as_of is None else "AND epoch(i.ts) <= ?"
+    sql = f"""
+    SELECT ap.person_id AS person, {_MONTH} AS month, count(*) AS n_posts
+    FROM interactions i
+    JOIN identities ap ON ap.id = i.actor_id
+    WHERE i.kind IN ('post', 'repost') AND i.visibility = 'public' AND i.ts IS NOT NULL {cond}
+    GROUP BY ALL
+    """
+    return to_arrow(con, sql, [] if as_of is None else [float(as_of)])
+
+
+def people_names(con) -> dict[int, str]:
+    """person id -> display name."""
+    return {pid: name for pid, name in con.execute("SELECT id, display_name FROM people").fetchall()}

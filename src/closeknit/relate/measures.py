@@ -1,0 +1,697 @@
+"""Relationship measures: familiarity, intimacy, reciprocity, trust, stage, trajectory, norms.
+
+Pure functions of the dyad-event table (and the public-post counts) made by
+:mod:`closeknit.relate.inputs`; nothing here reads the store. Everything is computed set-wise in
+SQL (plain joins, GROUP BY, window functions and FILTER clauses, so the same statements run on
+Spark) by a private in-memory DuckDB engine over the Arrow inputs. No Python loop ever runs over
+interactions.
+
+    >>> from closeknit.relate import Relationships
+    >>> rel = Relationships(events, posts)            # doctest: +SKIP
+    >>> rel.dyads()        # one row per pair: the measures now
+    >>> rel.panel()        # one row per pair and active month: monthly and cumulative measures
+    >>> rel.norms()        # usual intimacy per channel (and per stage)
+    >>> rel.incoming()     # received messages that ran ahead of their relationship
+
+Every number is documented in docs/relate.md, with the constants of :class:`Params`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from closeknit.relate.inputs import month_index, to_arrow
+
+__all__ = [
+    "Params",
+    "STAGES",
+    "STAGE_RULES",
+    "TRAJECTORIES",
+    "VERDICTS",
+    "KIND_WEIGHTS",
+    "Relationships",
+    "verdict_sql",
+    "stage_name",
+]
+
+#: The ladder, lowest first. The rule for each rung is in :data:`STAGE_RULES`.
+STAGES = ("stranger", "first contact", "acquaintance", "familiar", "friend", "close")
+TRAJECTORIES = ("new", "warming", "steady", "fading", "revived", "dormant")
+VERDICTS = ("fine", "ahead of the relationship", "well ahead")
+
+#: kind -> (what the actor learns about the other, what the participant learns about the actor,
+#: is it a contact (a directed exchange), contact weight). Exposure units for familiarity.
+KIND_WEIGHTS: dict[str, tuple[float, float, bool, float]] = {
+    "message": (0.25, 1.0, True, 1.0),
+    "reply": (1.0, 1.0, True, 1.0),
+    "comment": (1.0, 1.0, True, 1.0),
+    "call": (2.0, 2.0, True, 2.0),
+    "meeting": (2.0, 2.0, True, 2.0),
+    "mention": (0.5, 0.5, False, 0.0),
+    "post": (0.5, 0.5, False, 0.0),
+    "like": (0.5, 0.1, False, 0.0),
+    "reaction": (0.5, 0.1, False, 0.0),
+    "repost": (1.0, 0.2, False, 0.0),
+    "follow": (1.0, 0.2, False, 0.0),
+    "connect": (0.5, 0.5, False, 0.0),
+    "invite": (0.5, 0.2, False, 0.0),
+    "pingback": (0.5, 0.2, False, 0.0),
+    "trackback": (0.5, 0.2, False, 0.0),
+}
+#: Kinds whose text counts as something said from one to the other (scored for intimacy).
+TEXT_KINDS = ("message", "reply", "comment", "mention")
+
+DAY = 86400.0
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every constant of the measures (see docs/relate.md for what each does)."""
+
+    privacy_private: float = 1.0
+    privacy_group: float = 0.5
+    privacy_public: float = 0.25
+    group_exposure: float = 0.5  # a group message teaches its readers half of what a direct one does
+    post_seen: float = 0.1  # exposure per public post of someone you follow
+    familiarity_half: float = 10.0  # exposure units at which familiarity is 0.5
+    volume_scale: float = 10.0  # contact weight at which intimacy's volume factor is 1 - 1/e
+    depth_full: float = 0.5  # mean message intimacy (0..1 model scale) that counts as full depth
+    depth_default: float = 0.25  # depth assumed when nothing exchanged has a score (calls only)
+    min_confidence: float = 0.1  # floor on a score's weight
+    conversation_gap: float = 1 * DAY  # a contact after this much silence starts a new conversation
+    answer_window: float = 7 * DAY  # a turn answered later than this counts as unanswered
+    recent_days: float = 90.0
+    usual_days: float = 365.0
+    revive_gap_days: float = 180.0
+    revived_within_days: float = 365.0
+    new_days: float = 90.0
+    gap_flag: float = 0.5  # familiarity minus max(intimacy, trust) from which a gap is flagged
+    norm_min_n: int = 30  # fewer messages than this: fall back to a broader norm
+    # stage rules
+    familiar_months: int = 2
+    familiar_contacts: int = 10
+    friend_months: int = 3
+    friend_intimacy: float = 0.3
+    friend_reciprocity: float = 0.25
+    close_months: int = 6
+    close_intimacy: float = 0.6
+    close_trust: float = 0.6
+    # verdict rules
+    judge_min_confidence: float = 0.2  # scores less sure than this are not judged (nor in the norms)
+    judge_min_length: int = 25  # texts shorter than this are too short to judge
+    stage_tolerance: tuple[float, ...] = (0.0, 0.0, 0.0, 0.05, 0.2, 0.3)  # extra room earned per stage
+    ahead_over: float = 0.05
+    ahead_z: float = 1.5
+    well_over: float = 0.15
+    well_z: float = 2.5
+
+
+STAGE_RULES = {
+    "stranger": "no interaction at all (you may still have seen their posts)",
+    "first contact": "the handshake: any interaction - a follow, a like, a connection, a first message or reply - "
+                     "but no exchange both ways yet",
+    "acquaintance": "at least one contact (message, reply, comment, call or meeting) each way",
+    "familiar": "contact both ways in at least {familiar_months} distinct months and at least {familiar_contacts} "
+                "contacts in all",
+    "friend": "familiar, plus private contact both ways, contact both ways in at least {friend_months} months, "
+              "intimacy >= {friend_intimacy} and reciprocity >= {friend_reciprocity}",
+    "close": "friend, plus intimacy >= {close_intimacy}, trust >= {close_trust} and contact both ways in at least "
+             "{close_months} months",
+}
+
+
+def stage_name(i: int | None) -> str | None:
+    return None if i is None else STAGES[int(i)]
+
+
+def _case_kind(idx: int, default: str = "0") -> str:
+    parts = " ".join(f"WHEN '{k}' THEN {v[idx]}" for k, v in KIND_WEIGHTS.items())
+    return f"CASE kind {parts} ELSE {default} END"
+
+
+def allowance_sql(p: Params, *, stage: str = "stage", established: str = "established", p90: str = "norm_p90") -> str:
+    """How intimate a message may be in this relationship: the higher of what both sides have
+    already reached and the channel's 90th percentile, plus the room earned by the stage."""
+    tol = " ".join(f"WHEN {i} THEN {t}" for i, t in enumerate(p.stage_tolerance))
+    return f"(greatest(coalesce({established}, 0), coalesce({p90}, 0)) + CASE {stage} {tol} ELSE 0 END)"
+
+
+def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", stage: str = "stage", established: str = "established",
+                p90: str = "norm_p90", mean: str = "norm_mean", sd: str = "norm_sd") -> str:
+    """The verdict rule as one SQL CASE (used by ``check`` and ``check --incoming`` alike)."""
+    allowance = allowance_sql(p, stage=stage, established=established, p90=p90)
+    over = f"({x} - {allowance})"
+    z = f"(({x} - {mean}) / greatest(coalesce({sd}, 0.0), 0.02))"
+    return f"""CASE
+        WHEN {pq} AND {stage} <= 1 THEN 'well ahead'
+        WHEN {over} >= {p.well_over} AND {z} >= {p.well_z} THEN 'well ahead'
+        WHEN {pq} AND {stage} = 2 THEN 'ahead of the relationship'
+        WHEN {over} >= {p.ahead_over} AND {z} >= {p.ahead_z} THEN 'ahead of the relationship'
+        ELSE 'fine' END"""
+
+
+def _month_of(ts: float) -> int:
+    return month_index(datetime.fromtimestamp(ts, timezone.utc))
+
+
+@dataclass
+class Relationships:
+    """All measures for one dyad-event table, computed on demand and kept as Arrow tables.
+
+    ``events``: the dyad-event table (:data:`closeknit.relate.inputs.EVENT_COLUMNS`), an Arrow
+    table or anything DuckDB can scan. ``posts``: public posts per (person, month), or None.
+    ``as_of``: "now" in Unix seconds (default: the latest event). Events after it are ignored.
+    """
+
+    events: object
+    posts: object = None
+    as_of: float | None = None
+    params: Params = field(default_factory=Params)
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        self._con = duckdb.connect(":memory:")
+        if self.threads:
+            self._con.execute(f"SET threads = {int(self.threads)}")
+        self._con.execute("SET preserve_insertion_order = false")
+        self._con.register("ev_in", self.events)
+        if self.posts is None:
+            self.posts = pa.table({"person": pa.array([], pa.int64()), "month": pa.array([], pa.int64()),
+                                   "n_posts": pa.array([], pa.int64())})
+        self._con.register("posts_in", self.posts)
+        if self.as_of is None:
+            self.as_of = self._con.execute("SELECT max(ts) FROM ev_in").fetchall()[0][0]
+        self._built: set[str] = set()
+
+    # ------------------------------------------------------------------ plumbing
+    def sql(self, q: str, params: list | None = None) -> pa.Table:
+        """Run SQL against the engine's tables (``e``, ``c``, ``panel``, ``dyads``, ``norms``, ...)."""
+        return to_arrow(self._con, q, params)
+
+    def rows(self, q: str, params: list | None = None) -> list[dict]:
+        cur = self._con.execute(q, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def build(self, *names: str) -> None:
+        """Make the engine tables ``names`` (e, c, panel, dyads, norms, incoming) for :meth:`sql`."""
+        self._need(*names)
+
+    def _need(self, *names: str) -> None:
+        for n in names:
+            if n not in self._built:
+                getattr(self, f"_build_{n}")()
+                self._built.add(n)
+
+    @property
+    def as_of_month(self) -> int | None:
+        return None if self.as_of is None else _month_of(self.as_of)
+
+    def close(self) -> None:
+        self._con.close()
+
+    # ------------------------------------------------------------------ base events
+    def _build_e(self) -> None:
+        p = self.params
+        as_of = "NULL" if self.as_of is None else repr(float(self.as_of))
+        first_month = self._con.execute("SELECT min(month) FROM ev_in").fetchall()[0][0]
+        first_month = 0 if first_month is None else int(first_month)
+        pw = (f"CASE visibility WHEN 'private' THEN {p.privacy_private} WHEN 'group' THEN {p.privacy_group} "
+              f"ELSE {p.privacy_public} END")
+        part_factor = f"CASE WHEN visibility = 'group' THEN {p.group_exposure} ELSE 1.0 END"
+        text_kinds = ", ".join(f"'{k}'" for k in TEXT_KINDS)
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE e AS
+        WITH base AS (
+            SELECT interaction_id, a, b, a_acts, ts, month AS raw_month,
+                   coalesce(month, min(month) OVER (PARTITION BY a, b), {first_month}) AS m,
+                   channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len,
+                   coalesce(is_question, false) AS is_question
+            FROM ev_in WHERE ts IS NULL OR {as_of} IS NULL OR ts <= {as_of}
+        )
+        SELECT *,
+               CASE WHEN a_acts THEN {_case_kind(0)} ELSE {_case_kind(1)} * {part_factor} END AS fa,
+               CASE WHEN a_acts THEN {_case_kind(1)} * {part_factor} ELSE {_case_kind(0)} END AS fb,
+               {_case_kind(2, 'false')} AS is_contact,
+               {_case_kind(3)} * {pw} AS cw,
+               CASE WHEN intimacy IS NOT NULL AND kind IN ({text_kinds})
+                    THEN {pw} * greatest(coalesce(confidence, 0), {p.min_confidence}) ELSE 0 END AS sw
+        FROM base
+        """)
+
+    # ------------------------------------------------------------------ contact sequence (reciprocity)
+    def _build_c(self) -> None:
+        self._need("e")
+        p = self.params
+        as_of = float(self.as_of or 0)
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE c AS
+        WITH s AS (
+            SELECT interaction_id, a, b, m, ts, a_acts, channel, kind, visibility, cw, is_question,
+                   lag(ts) OVER w AS prev_ts, lead(ts) OVER w AS next_ts, lead(a_acts) OVER w AS next_acts
+            FROM e WHERE is_contact AND ts IS NOT NULL
+            WINDOW w AS (PARTITION BY a, b ORDER BY ts, interaction_id)
+        )
+        SELECT *,
+               prev_ts IS NULL OR ts - prev_ts > {p.conversation_gap} AS new_conv,
+               ts - prev_ts AS gap_before,
+               (next_acts IS NULL OR next_acts <> a_acts) AS turn_end,
+               -- a turn is decided once it was answered or the answer window has passed
+               (next_acts IS NOT NULL AND next_acts <> a_acts) OR ts <= {as_of} - {p.answer_window} AS decided,
+               next_acts IS NOT NULL AND next_acts <> a_acts AND next_ts - ts <= {p.answer_window} AS answered,
+               CASE WHEN next_acts IS NOT NULL AND next_acts <> a_acts THEN next_ts - ts END AS rt
+        FROM s
+        """)
+
+    # ------------------------------------------------------------------ monthly panel
+    def _build_panel(self) -> None:
+        self._need("e", "c")
+        p = self.params
+        am = self.as_of_month if self.as_of is not None else 10**7
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE panel AS
+        WITH mo AS (
+            SELECT a, b, m,
+                   count(*) AS n_events, sum(fa) AS fam_a_units, sum(fb) AS fam_b_units,
+                   count(*) FILTER (WHERE is_contact) AS n_contact,
+                   count(*) FILTER (WHERE is_contact AND a_acts) AS contact_ab,
+                   count(*) FILTER (WHERE is_contact AND NOT a_acts) AS contact_ba,
+                   coalesce(sum(cw) FILTER (WHERE a_acts), 0) AS cw_ab,
+                   coalesce(sum(cw) FILTER (WHERE NOT a_acts), 0) AS cw_ba,
+                   count(*) FILTER (WHERE is_contact AND visibility = 'private' AND a_acts) AS priv_ab,
+                   count(*) FILTER (WHERE is_contact AND visibility = 'private' AND NOT a_acts) AS priv_ba,
+                   coalesce(sum(sw) FILTER (WHERE a_acts), 0) AS sw_ab,
+                   coalesce(sum(sw) FILTER (WHERE NOT a_acts), 0) AS sw_ba,
+                   coalesce(sum(sw * intimacy) FILTER (WHERE a_acts), 0) AS swx_ab,
+                   coalesce(sum(sw * intimacy) FILTER (WHERE NOT a_acts), 0) AS swx_ba,
+                   max(intimacy) FILTER (WHERE sw > 0 AND a_acts) AS max_ab,
+                   max(intimacy) FILTER (WHERE sw > 0 AND NOT a_acts) AS max_ba,
+                   count(*) FILTER (WHERE sw > 0 AND disclosure AND a_acts) AS disc_ab,
+                   count(*) FILTER (WHERE sw > 0 AND disclosure AND NOT a_acts) AS disc_ba,
+                   count(*) FILTER (WHERE sw > 0 AND personal_question AND a_acts) AS pq_ab,
+                   count(*) FILTER (WHERE sw > 0 AND personal_question AND NOT a_acts) AS pq_ba,
+                   min(ts) AS first_ts, max(ts) AS last_ts
+            FROM e GROUP BY a, b, m
+        ),
+        fol AS (  -- who follows whom, from when (unknown time: all posts count)
+            SELECT a, b, a_acts, min(coalesce(raw_month, -1)) AS since, min(m) AS at_month
+            FROM e WHERE kind = 'follow' GROUP BY a, b, a_acts
+        ),
+        seen AS (  -- exposure to the followed person's public posts
+            SELECT f.a, f.b, greatest(ps.month, f.at_month) AS m,
+                   CAST(sum(CASE WHEN f.a_acts THEN ps.n_posts ELSE 0 END) AS DOUBLE) * {p.post_seen} AS fam_a_units,
+                   CAST(sum(CASE WHEN f.a_acts THEN 0 ELSE ps.n_posts END) AS DOUBLE) * {p.post_seen} AS fam_b_units
+            FROM fol f JOIN posts_in ps
+              ON ps.person = CASE WHEN f.a_acts THEN f.b ELSE f.a END AND ps.month >= f.since AND ps.month <= {am}
+            GROUP BY f.a, f.b, greatest(ps.month, f.at_month)
+        ),
+        rc AS (
+            SELECT a, b, m,
+                   count(*) FILTER (WHERE new_conv AND a_acts) AS init_ab,
+                   count(*) FILTER (WHERE new_conv AND NOT a_acts) AS init_ba,
+                   count(*) FILTER (WHERE turn_end AND decided AND a_acts) AS turns_ab,
+                   count(*) FILTER (WHERE turn_end AND decided AND NOT a_acts) AS turns_ba,
+                   count(*) FILTER (WHERE turn_end AND answered AND a_acts) AS b_answered,
+                   count(*) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_answered,
+                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND a_acts), 0) AS b_rt_sum,
+                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts), 0) AS a_rt_sum
+            FROM c GROUP BY a, b, m
+        ),
+        chf AS (SELECT a, b, channel, min(m) AS m FROM e WHERE is_contact GROUP BY a, b, channel),
+        ch AS (SELECT a, b, m, count(*) AS new_channels FROM chf GROUP BY a, b, m),
+        keys AS (SELECT a, b, m FROM mo UNION SELECT a, b, m FROM seen),
+        j AS (
+            SELECT k.a, k.b, k.m,
+                   coalesce(mo.n_events, 0) AS n_events,
+                   coalesce(mo.fam_a_units, 0) + coalesce(seen.fam_a_units, 0) AS fam_a_units,
+                   coalesce(mo.fam_b_units, 0) + coalesce(seen.fam_b_units, 0) AS fam_b_units,
+                   coalesce(mo.n_contact, 0) AS n_contact, coalesce(mo.contact_ab, 0) AS contact_ab,
+                   coalesce(mo.contact_ba, 0) AS contact_ba, coalesce(mo.cw_ab, 0) AS cw_ab,
+                   coalesce(mo.cw_ba, 0) AS cw_ba, coalesce(mo.priv_ab, 0) AS priv_ab,
+                   coalesce(mo.priv_ba, 0) AS priv_ba, coalesce(mo.sw_ab, 0) AS sw_ab, coalesce(mo.sw_ba, 0) AS sw_ba,
+                   coalesce(mo.swx_ab, 0) AS swx_ab, coalesce(mo.swx_ba, 0) AS swx_ba, mo.max_ab, mo.max_ba,
+                   coalesce(mo.disc_ab, 0) AS disc_ab, coalesce(mo.disc_ba, 0) AS disc_ba,
+                   coalesce(mo.pq_ab, 0) AS pq_ab, coalesce(mo.pq_ba, 0) AS pq_ba, mo.first_ts, mo.last_ts,
+                   coalesce(rc.init_ab, 0) AS init_ab, coalesce(rc.init_ba, 0) AS init_ba,
+                   coalesce(rc.turns_ab, 0) AS turns_ab, coalesce(rc.turns_ba, 0) AS turns_ba,
+                   coalesce(rc.b_answered, 0) AS b_answered, coalesce(rc.a_answered, 0) AS a_answered,
+                   coalesce(rc.b_rt_sum, 0) AS b_rt_sum, coalesce(rc.a_rt_sum, 0) AS a_rt_sum,
+                   coalesce(ch.new_channels, 0) AS new_channels,
+                   CASE WHEN coalesce(mo.n_contact, 0) > 0 THEN 1 ELSE 0 END AS active,
+                   CASE WHEN coalesce(mo.contact_ab, 0) > 0 AND coalesce(mo.contact_ba, 0) > 0 THEN 1 ELSE 0 END AS mutual
+            FROM keys k
+            LEFT JOIN mo ON mo.a = k.a AND mo.b = k.b AND mo.m = k.m
+            LEFT JOIN seen ON seen.a = k.a AND seen.b = k.b AND seen.m = k.m
+            LEFT JOIN rc ON rc.a = k.a AND rc.b = k.b AND rc.m = k.m
+            LEFT JOIN ch ON ch.a = k.a AND ch.b = k.b AND ch.m = k.m
+        ),
+        cum AS (
+            SELECT j.*,
+                   CAST(sum(n_events) OVER w AS BIGINT) AS c_events, sum(fam_a_units) OVER w AS c_fam_a_units,
+                   sum(fam_b_units) OVER w AS c_fam_b_units, CAST(sum(n_contact) OVER w AS BIGINT) AS c_contact,
+                   CAST(sum(contact_ab) OVER w AS BIGINT) AS c_contact_ab, CAST(sum(contact_ba) OVER w AS BIGINT) AS c_contact_ba,
+                   sum(cw_ab) OVER w AS c_cw_ab, sum(cw_ba) OVER w AS c_cw_ba,
+                   CAST(sum(priv_ab) OVER w AS BIGINT) AS c_priv_ab, CAST(sum(priv_ba) OVER w AS BIGINT) AS c_priv_ba,
+                   sum(sw_ab) OVER w AS c_sw_ab, sum(sw_ba) OVER w AS c_sw_ba,
+                   sum(swx_ab) OVER w AS c_swx_ab, sum(swx_ba) OVER w AS c_swx_ba,
+                   max(max_ab) OVER w AS c_max_ab, max(max_ba) OVER w AS c_max_ba,
+                   CAST(sum(disc_ab) OVER w AS BIGINT) AS c_disc_ab, CAST(sum(disc_ba) OVER w AS BIGINT) AS c_disc_ba,
+                   CAST(sum(pq_ab) OVER w AS BIGINT) AS c_pq_ab, CAST(sum(pq_ba) OVER w AS BIGINT) AS c_pq_ba,
+                   CAST(sum(init_ab) OVER w AS BIGINT) AS c_init_ab, CAST(sum(init_ba) OVER w AS BIGINT) AS c_init_ba,
+                   CAST(sum(turns_ab) OVER w AS BIGINT) AS c_turns_ab, CAST(sum(turns_ba) OVER w AS BIGINT) AS c_turns_ba,
+                   CAST(sum(b_answered) OVER w AS BIGINT) AS c_b_answered, CAST(sum(a_answered) OVER w AS BIGINT) AS c_a_answered,
+                   sum(b_rt_sum) OVER w AS c_b_rt_sum, sum(a_rt_sum) OVER w AS c_a_rt_sum,
+                   CAST(sum(new_channels) OVER w AS BIGINT) AS c_channels,
+                   CAST(sum(active) OVER w AS BIGINT) AS c_active_months, CAST(sum(mutual) OVER w AS BIGINT) AS c_mutual_months,
+                   min(CASE WHEN active = 1 THEN m END) OVER w AS first_active_m,
+                   max(CASE WHEN active = 1 THEN m END) OVER w AS last_active_m
+            FROM j
+            WINDOW w AS (PARTITION BY a, b ORDER BY m ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+        ),
+        meas AS (
+            SELECT cum.*,
+                   c_fam_a_units / (c_fam_a_units + {p.familiarity_half}) AS familiarity_a,
+                   c_fam_b_units / (c_fam_b_units + {p.familiarity_half}) AS familiarity_b,
+                   CASE WHEN c_sw_ab + c_sw_ba > 0 THEN (c_swx_ab + c_swx_ba) / (c_sw_ab + c_sw_ba)
+                        ELSE {p.depth_default} END AS depth,
+                   1 - exp(-(c_cw_ab + c_cw_ba) / {p.volume_scale}) AS volume,
+                   0.5 + 0.25 * CASE WHEN greatest(c_cw_ab, c_cw_ba) > 0
+                                     THEN least(c_cw_ab, c_cw_ba) / greatest(c_cw_ab, c_cw_ba) ELSE 0 END
+                       + 0.25 * CASE WHEN c_disc_ab + c_disc_ba = 0 THEN 0.5
+                                     ELSE least(c_disc_ab, c_disc_ba) * 1.0 / greatest(c_disc_ab, c_disc_ba) END
+                       AS mutuality,
+                   CASE WHEN c_cw_ab + c_cw_ba > 0 THEN (c_cw_ab - c_cw_ba) / (c_cw_ab + c_cw_ba) END AS effort_balance,
+                   CASE WHEN c_init_ab + c_init_ba > 0
+                        THEN (c_init_ab - c_init_ba) * 1.0 / (c_init_ab + c_init_ba) END AS initiative_balance,
+                   CASE WHEN c_turns_ab > 0 THEN c_b_answered * 1.0 / c_turns_ab END AS b_response_rate,
+                   CASE WHEN c_turns_ba > 0 THEN c_a_answered * 1.0 / c_turns_ba END AS a_response_rate,
+                   CASE WHEN c_b_answered > 0 THEN c_b_rt_sum / c_b_answered END AS b_mean_response_s,
+                   CASE WHEN c_a_answered > 0 THEN c_a_rt_sum / c_a_answered END AS a_mean_response_s,
+                   CASE WHEN c_active_months > 0 THEN last_active_m - first_active_m + 1 ELSE 0 END AS span_months
+            FROM cum
+        ),
+        meas2 AS (
+            SELECT meas.*,
+                   greatest(familiarity_a, familiarity_b) AS familiarity,
+                   least(1.0, depth / {p.depth_full}) * volume * mutuality AS intimacy,
+                   CASE WHEN effort_balance IS NULL THEN NULL
+                        ELSE 1 - (abs(effort_balance) + abs(coalesce(initiative_balance, effort_balance))) / 2 END
+                       AS reciprocity,
+                   CASE WHEN c_active_months = 0 THEN 0.0 ELSE
+                       ((1 - exp(-span_months / 12.0)) + c_active_months / (c_active_months + 6.0)
+                        + least(c_channels, 4) / 4.0) / 3
+                       * (0.25 + 0.75 * c_mutual_months / (c_active_months + 3.0)) END AS trust
+            FROM meas
+        )
+        SELECT meas2.*,
+               CASE
+                 WHEN c_events = 0 THEN 0
+                 WHEN c_contact_ab = 0 OR c_contact_ba = 0 THEN 1
+                 WHEN NOT (c_mutual_months >= {p.familiar_months} AND c_contact >= {p.familiar_contacts}) THEN 2
+                 WHEN NOT (c_priv_ab > 0 AND c_priv_ba > 0 AND c_mutual_months >= {p.friend_months}
+                           AND intimacy >= {p.friend_intimacy} AND coalesce(reciprocity, 0) >= {p.friend_reciprocity})
+                      THEN 3
+                 WHEN NOT (intimacy >= {p.close_intimacy} AND trust >= {p.close_trust}
+                           AND c_mutual_months >= {p.close_months}) THEN 4
+                 ELSE 5 END AS stage,
+               familiarity - greatest(intimacy, trust) AS familiarity_gap
+        FROM meas2
+        """)
+
+    # ------------------------------------------------------------------ per-dyad summary now
+    def _build_dyads(self) -> None:
+        self._need("panel")
+        p = self.params
+        now = float(self.as_of or 0)
+        recent0 = now - p.recent_days * DAY
+        usual0 = recent0 - p.usual_days * DAY
+        year0 = now - 365 * DAY
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE dyads AS
+        WITH last AS (
+            SELECT * FROM panel QUALIFY row_number() OVER (PARTITION BY a, b ORDER BY m DESC) = 1
+        ),
+        st AS (  -- stage changes: the month each stage was first reached, and the last change
+            SELECT a, b, max(m) FILTER (WHERE changed) AS last_stage_change_m,
+                   max(stage) AS peak_stage
+            FROM (SELECT a, b, m, stage, stage <> coalesce(lag(stage) OVER (PARTITION BY a, b ORDER BY m), -1) AS changed
+                  FROM panel) GROUP BY a, b
+        ),
+        rhythm AS (
+            SELECT a, b,
+                   count(*) FILTER (WHERE ts > {recent0}) AS recent_contacts,
+                   count(*) FILTER (WHERE ts > {usual0} AND ts <= {recent0}) AS usual_contacts,
+                   count(*) FILTER (WHERE ts > {year0}) AS year_contacts,
+                   count(*) FILTER (WHERE ts > {year0} AND visibility = 'private') AS year_private_contacts,
+                   count(*) FILTER (WHERE ts > {year0} AND visibility = 'private' AND new_conv AND a_acts) AS year_init_ab,
+                   count(*) FILTER (WHERE ts > {year0} AND visibility = 'private' AND new_conv AND NOT a_acts)
+                       AS year_init_ba,
+                   coalesce(sum(cw) FILTER (WHERE ts > {year0} AND visibility = 'private' AND a_acts), 0) AS year_cw_ab,
+                   coalesce(sum(cw) FILTER (WHERE ts > {year0} AND visibility = 'private' AND NOT a_acts), 0)
+                       AS year_cw_ba,
+                   min(ts) AS first_contact_ts, max(ts) AS last_contact_ts,
+                   max(ts) FILTER (WHERE a_acts) AS last_ab_ts, max(ts) FILTER (WHERE NOT a_acts) AS last_ba_ts,
+                   max(ts) FILTER (WHERE gap_before >= {p.revive_gap_days * DAY}) AS revived_ts,
+                   median(gap_before) FILTER (WHERE new_conv AND gap_before IS NOT NULL) AS usual_gap_s,
+                   median(rt) FILTER (WHERE turn_end AND answered AND a_acts) AS b_median_response_s,
+                   median(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_median_response_s
+            FROM c GROUP BY a, b
+        ),
+        lastc AS (
+            SELECT a, b, a_acts AS last_contact_by_a, kind AS last_contact_kind, channel AS last_contact_channel,
+                   visibility AS last_contact_visibility, interaction_id AS last_contact_id,
+                   is_question AS last_contact_question
+            FROM c QUALIFY row_number() OVER (PARTITION BY a, b ORDER BY ts DESC, interaction_id DESC) = 1
+        ),
+        firsts AS (SELECT a, b, min(ts) AS first_ts_any, max(ts) AS last_ts_any FROM e GROUP BY a, b)
+        SELECT l.a, l.b, l.stage, st.peak_stage, st.last_stage_change_m,
+               l.familiarity, l.familiarity_a, l.familiarity_b, l.intimacy, l.reciprocity, l.trust,
+               l.familiarity_gap, l.familiarity_gap >= {p.gap_flag} AS gap_flag,
+               l.depth, l.volume, l.mutuality, l.effort_balance, l.initiative_balance,
+               l.b_response_rate, l.a_response_rate, l.b_mean_response_s, l.a_mean_response_s,
+               r.b_median_response_s, r.a_median_response_s,
+               l.span_months, l.c_active_months AS active_months, l.c_mutual_months AS mutual_months,
+               l.c_channels AS channels, l.c_events AS events, l.c_contact AS contacts,
+               l.c_contact_ab AS contacts_ab, l.c_contact_ba AS contacts_ba, l.c_priv_ab AS private_ab,
+               l.c_priv_ba AS private_ba, l.c_init_ab AS initiated_ab, l.c_init_ba AS initiated_ba,
+               l.c_disc_ab AS disclosures_ab, l.c_disc_ba AS disclosures_ba,
+               l.c_pq_ab AS personal_questions_ab, l.c_pq_ba AS personal_questions_ba,
+               CASE WHEN l.c_sw_ab > 0 THEN l.c_swx_ab / l.c_sw_ab END AS depth_ab,
+               CASE WHEN l.c_sw_ba > 0 THEN l.c_swx_ba / l.c_sw_ba END AS depth_ba,
+               l.c_max_ab AS max_intimacy_ab, l.c_max_ba AS max_intimacy_ba,
+               least(coalesce(l.c_max_ab, 0), coalesce(l.c_max_ba, 0)) AS established,
+               l.c_fam_a_units AS exposure_a, l.c_fam_b_units AS exposure_b,
+               f.first_ts_any AS first_ts, f.last_ts_any AS last_ts,
+               coalesce(r.recent_contacts, 0) AS recent_contacts, coalesce(r.usual_contacts, 0) AS usual_contacts,
+               CAST(coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} AS DOUBLE) AS usual_per_recent_window,
+               coalesce(r.year_contacts, 0) AS year_contacts,
+               r.year_init_ab, r.year_init_ba, r.year_cw_ab, r.year_cw_ba,
+               r.first_contact_ts, r.last_contact_ts, r.last_ab_ts, r.last_ba_ts, r.revived_ts, r.usual_gap_s,
+               lc.last_contact_by_a, lc.last_contact_kind, lc.last_contact_channel, lc.last_contact_visibility,
+               lc.last_contact_id, lc.last_contact_question, r.year_private_contacts,
+               CASE
+                 WHEN coalesce(r.first_contact_ts, f.first_ts_any) > {now - p.new_days * DAY} THEN 'new'
+                 WHEN coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} >= 3
+                      AND coalesce(r.recent_contacts, 0) < coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} / 3
+                      THEN 'fading'
+                 WHEN r.revived_ts > {now - p.revived_within_days * DAY} AND r.recent_contacts > 0 THEN 'revived'
+                 WHEN coalesce(r.recent_contacts, 0) >= 3
+                      AND r.recent_contacts >= 1.5 * coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} + 1
+                      THEN 'warming'
+                 WHEN coalesce(r.recent_contacts, 0) = 0 THEN 'dormant'
+                 ELSE 'steady' END AS trajectory
+        FROM last l
+        JOIN st ON st.a = l.a AND st.b = l.b
+        JOIN firsts f ON f.a = l.a AND f.b = l.b
+        LEFT JOIN rhythm r ON r.a = l.a AND r.b = l.b
+        LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
+        """)
+
+    # ------------------------------------------------------------------ channel norms
+    def _build_norms(self) -> None:
+        self._need("panel")
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE norms AS
+        SELECT e.channel, e.visibility, p.stage,
+               count(*) AS n, avg(e.intimacy) AS norm_mean, coalesce(stddev_samp(e.intimacy), 0) AS norm_sd,
+               quantile_cont(e.intimacy, 0.5) AS norm_p50, quantile_cont(e.intimacy, 0.9) AS norm_p90,
+               avg(CASE WHEN e.personal_question THEN 1.0 ELSE 0.0 END) AS personal_question_rate
+        FROM e JOIN panel p ON p.a = e.a AND p.b = e.b AND p.m = e.m
+        WHERE e.sw > 0 AND e.confidence >= {self.params.judge_min_confidence}
+        GROUP BY GROUPING SETS ((e.channel, e.visibility), (e.channel, e.visibility, p.stage), ())
+        """)
+
+    def _norm_join(self, alias: str, channel: str, visibility: str, stage: str) -> str:
+        """SQL selecting the norm for (channel, visibility, stage): that cell if it has enough
+        messages, else the (channel, visibility) norm if it has, else the norm of all messages."""
+        n = int(self.params.norm_min_n)
+        return f"""
+        LEFT JOIN norms {alias}_s ON {alias}_s.channel = {channel} AND {alias}_s.visibility = {visibility}
+             AND {alias}_s.stage = {stage} AND {alias}_s.n >= {n}
+        LEFT JOIN norms {alias}_c ON {alias}_c.channel = {channel} AND {alias}_c.visibility = {visibility}
+             AND {alias}_c.stage IS NULL AND {alias}_c.n >= {n}
+        LEFT JOIN norms {alias}_g ON {alias}_g.channel IS NULL AND {alias}_g.visibility IS NULL AND {alias}_g.stage IS NULL"""
+
+    @staticmethod
+    def _norm_cols(alias: str) -> str:
+        cols = []
+        for c in ("norm_mean", "norm_sd", "norm_p50", "norm_p90", "n"):
+            cols.append(f"coalesce({alias}_s.{c}, {alias}_c.{c}, {alias}_g.{c}) AS {'norm_n' if c == 'n' else c}")
+        cols.append(f"CASE WHEN {alias}_s.n IS NOT NULL THEN 'channel and stage' WHEN {alias}_c.n IS NOT NULL "
+                    f"THEN 'channel' ELSE 'all channels' END AS norm_basis")
+        return ", ".join(cols)
+
+    # ------------------------------------------------------------------ incoming messages ahead
+    def _build_incoming(self) -> None:
+        self._need("e", "panel", "norms")
+        p = self.params
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        WITH j AS (
+            SELECT e.*, sw > 0 AND confidence >= {p.judge_min_confidence} AND text_len >= {p.judge_min_length} AS judged
+            FROM e
+        ),
+        run AS (
+            SELECT j.*,
+                   count(*) OVER wp AS prior_events,
+                   sum(CASE WHEN is_contact AND a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ab,
+                   sum(CASE WHEN is_contact AND NOT a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ba,
+                   max(CASE WHEN judged AND a_acts THEN intimacy END) OVER wp AS prior_max_ab,
+                   max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wp AS prior_max_ba
+            FROM j
+            WINDOW wp AS (PARTITION BY a, b ORDER BY ts NULLS FIRST, interaction_id
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+        ),
+        prev AS (SELECT a, b, m, lag(stage) OVER (PARTITION BY a, b ORDER BY m) AS prev_stage FROM panel),
+        x AS (
+            SELECT run.interaction_id, run.a, run.b, run.a_acts, run.ts, run.channel, run.kind, run.visibility,
+                   run.intimacy AS x, coalesce(run.personal_question, false) AS pq, run.disclosure,
+                   greatest(coalesce(prev.prev_stage, 0),
+                            CASE WHEN coalesce(run.prior_contact_ab, 0) > 0 AND coalesce(run.prior_contact_ba, 0) > 0
+                                 THEN 2 WHEN coalesce(run.prior_events, 0) > 0 THEN 1 ELSE 0 END) AS stage,
+                   least(coalesce(run.prior_max_ab, 0), coalesce(run.prior_max_ba, 0)) AS established,
+                   run.prior_events
+            FROM run JOIN prev ON prev.a = run.a AND prev.b = run.b AND prev.m = run.m
+            WHERE run.judged AND run.ts IS NOT NULL
+        ),
+        y AS (
+            SELECT x.*, {self._norm_cols('nm')}
+            FROM x {self._norm_join('nm', 'x.channel', 'x.visibility', 'x.stage')}
+        )
+        SELECT y.*, {allowance_sql(p)} AS allowance, x - {allowance_sql(p)} AS over_allowance,
+               (x - norm_mean) / greatest(norm_sd, 0.02) AS z,
+               {verdict_sql(p)} AS verdict
+        FROM y
+        """)
+
+    # ------------------------------------------------------------------ public API
+    def panel(self) -> pa.Table:
+        """One row per pair and month with events: monthly counts, cumulative measures, stage."""
+        self._need("panel")
+        return self.sql("SELECT * FROM panel ORDER BY a, b, m")
+
+    def dyads(self) -> pa.Table:
+        """One row per pair: every measure as of ``as_of``, with trajectory and rhythm."""
+        self._need("dyads")
+        return self.sql("SELECT * FROM dyads ORDER BY a, b")
+
+    def stage_changes(self) -> pa.Table:
+        """Each month a pair's stage changed: ``a, b, m, from_stage, to_stage``."""
+        self._need("panel")
+        return self.sql("""
+            SELECT a, b, m, from_stage, stage AS to_stage, last_ts FROM (
+                SELECT a, b, m, stage, last_ts, lag(stage) OVER (PARTITION BY a, b ORDER BY m) AS from_stage FROM panel)
+            WHERE from_stage IS NULL OR from_stage <> stage ORDER BY a, b, m""")
+
+    def norms(self) -> pa.Table:
+        """Usual intimacy per (channel, visibility), per (channel, visibility, stage) and overall."""
+        self._need("norms")
+        return self.sql("SELECT * FROM norms ORDER BY channel NULLS LAST, visibility, stage NULLS FIRST")
+
+    def incoming(self, *, to: int | None = None, only_flagged: bool = True) -> pa.Table:
+        """Scored messages received by ``to`` (default: ``a``, the user in the personal view),
+        each judged against its relationship as it stood before the message; newest first."""
+        self._need("incoming")
+        cond = "NOT a_acts" if to is None else f"((a = {int(to)} AND NOT a_acts) OR (b = {int(to)} AND a_acts))"
+        if only_flagged:
+            cond += " AND verdict <> 'fine'"
+        return self.sql(f"SELECT * FROM incoming WHERE {cond} ORDER BY ts DESC, interaction_id DESC")
+
+    def judge(self, a: int, b: int, x: float, personal_question: bool, channel: str,
+              visibility: str = "private", a_sends: bool = True) -> dict:
+        """The verdict for a message of intimacy ``x`` about to travel in pair (a, b) on ``channel``."""
+        self._need("dyads", "norms")
+        rows = self.rows(f"""
+            WITH q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::VARCHAR AS channel, ?::VARCHAR AS visibility,
+                              coalesce(d.stage, 0) AS stage, coalesce(d.established, 0) AS established
+                       FROM (SELECT 1) one LEFT JOIN dyads d ON d.a = ? AND d.b = ?),
+            y AS (SELECT q.*, {self._norm_cols('nm')} FROM q {self._norm_join('nm', 'q.channel', 'q.visibility', 'q.stage')})
+            SELECT y.*, {allowance_sql(self.params)} AS allowance, x - {allowance_sql(self.params)} AS over_allowance,
+                   (x - norm_mean) / greatest(norm_sd, 0.02) AS z, {verdict_sql(self.params)} AS verdict FROM y
+        """, [float(x), bool(personal_question), channel, visibility, int(a), int(b)])
+        return rows[0]
+
+    def top_messages(self, a: int, b: int, n: int = 5) -> pa.Table:
+        """The exchanged messages that weigh most in the pair's intimacy (weight x score)."""
+        self._need("e")
+        return self.sql("""SELECT interaction_id, a_acts, ts, channel, kind, visibility, intimacy, sw AS weight,
+                                  disclosure, personal_question
+                           FROM e WHERE a = ? AND b = ? AND sw > 0 ORDER BY sw * intimacy DESC, ts DESC LIMIT ?""",
+                        [int(a), int(b), int(n)])
+
+    def channel_mix(self, a: int, b: int) -> pa.Table:
+        """Contacts per channel each way, with first and last time, for one pair."""
+        self._need("e")
+        return self.sql("""SELECT channel, count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
+                                  min(ts) AS first_ts, max(ts) AS last_ts, avg(intimacy) FILTER (WHERE sw > 0) AS mean_intimacy
+                           FROM e WHERE a = ? AND b = ? GROUP BY channel ORDER BY count(*) DESC""", [int(a), int(b)])
+
+
+def jenks_breaks(values, k: int) -> list[float]:
+    """Fisher-Jenks natural breaks: the ``k`` classes of 1-D ``values`` with the least within-class
+    variance. Returns the upper bound of each class (ascending). Exact dynamic programming,
+    O(k n^2) on the distinct values (callers keep n to a few thousand).
+
+    >>> jenks_breaks([1, 2, 3, 10, 11, 12, 30], 3)
+    [3.0, 12.0, 30.0]
+    """
+    import numpy as np
+
+    x = np.sort(np.asarray(values, dtype=np.float64))
+    n = len(x)
+    if n == 0:
+        return []
+    k = max(1, min(k, len(np.unique(x))))
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def ssd(i, j):  # sum of squared deviations of x[i:j]
+        cnt = j - i
+        s = s1[j] - s1[i]
+        return s2[j] - s2[i] - s * s / cnt
+
+    inf = math.inf
+    cost = np.full((k + 1, n + 1), inf)
+    back = np.zeros((k + 1, n + 1), dtype=np.int64)
+    cost[0, 0] = 0.0
+    for c in range(1, k + 1):
+        for j in range(c, n + 1):
+            i = np.arange(c - 1, j)
+            cnt = j - i
+            s = s1[j] - s1[i]
+            v = cost[c - 1, i] + (s2[j] - s2[i] - s * s / cnt)
+            t = int(np.argmin(v))
+            cost[c, j] = v[t]
+            back[c, j] = i[t]
+    bounds = []
+    j = n
+    for c in range(k, 0, -1):
+        bounds.append(float(x[j - 1]))
+        j = back[c, j]
+    del ssd
+    return sorted(bounds)

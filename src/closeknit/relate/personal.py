@@ -1,0 +1,199 @@
+"""The personal view: attention, circles and the story of one relationship, from the measures.
+
+Pure functions of a :class:`~closeknit.relate.measures.Relationships` built on the personal
+dyad-event table (pairs ``(0, person)``, ``a`` = the user). :func:`load` is the edge that builds it
+from a store.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
+from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
+
+__all__ = ["load", "attention", "circles", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
+
+ATTENTION_REASONS = {
+    "waiting": "waiting for your answer",
+    "newcomer": "a newcomer who reached out: deserves a welcome",
+    "fading": "a strong tie fading against its own rhythm",
+    "one-sided": "one side does all the work",
+}
+LAYER_NAMES = ("support clique (~5)", "sympathy group (~15)", "affinity group (~50)", "active network (~150)",
+               "acquaintances (~500)")
+
+
+def load(con, *, as_of: float | None = None, model_version: str | None = None, params: Params | None = None,
+         scope: str = "self") -> Relationships:
+    """Extract the inputs from the store behind ``con`` and return the (lazy) measures.
+
+    ``as_of`` (Unix seconds) defaults to the latest interaction in the store, so results do not
+    depend on the day the command runs.
+    """
+    now = latest_time(con) if as_of is None else float(as_of)
+    ev = dyad_events(con, scope=scope, model_version=model_version, as_of=now)
+    posts = post_counts(con, as_of=now)
+    return Relationships(ev, posts, as_of=now, params=params or Params())
+
+
+def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: float = 60,
+              limit: int | None = None) -> list[dict[str, Any]]:
+    """Whom to pay attention to now, ranked (highest ``priority`` first), each with its reason.
+
+    * waiting: their last private message or reply to you asked something, is recent
+      (``waiting_days``), has waited longer than twice your usual answer time (at least 12 hours),
+      and did not run ahead of the relationship;
+    * newcomer: first contact within ``newcomer_days``, they reached out, you never answered;
+    * fading: a friend or close tie whose recent contact fell below a third of its usual rhythm;
+    * one-sided: over the last year of private contact (at least 20 contacts), one side started
+      >= 80 % of the conversations or made >= 75 % of the contact.
+    Priority = reason rank (waiting 4, newcomer 3, fading 2, one-sided 1) + closeness in [0, 1).
+    """
+    rel.build("dyads", "incoming")
+    now = float(rel.as_of)
+    rows = rel.rows(f"""
+    WITH flagged AS (
+        SELECT DISTINCT b FROM incoming WHERE a = 0 AND NOT a_acts AND verdict <> 'fine' AND ts > {now - 90 * DAY}
+    ),
+    d AS (SELECT d.*, f.b IS NOT NULL AS ran_ahead FROM dyads d LEFT JOIN flagged f ON f.b = d.b WHERE d.a = 0),
+    r AS (
+        SELECT b, 'waiting' AS reason, 4 + least(0.99, coalesce(intimacy, 0)) AS priority FROM d
+        WHERE last_contact_by_a = false AND last_contact_visibility = 'private' AND last_contact_question
+          AND last_contact_kind IN ('message', 'reply', 'comment')
+          AND last_contact_ts > {now - waiting_days * DAY}
+          AND {now} - last_contact_ts > greatest(2 * coalesce(a_median_response_s, 0), 12 * 3600)
+          AND contacts_ab > 0 AND NOT ran_ahead
+        UNION ALL
+        SELECT b, 'newcomer', 3 + least(0.99, (first_ts - {now - newcomer_days * DAY}) / {newcomer_days * DAY})
+        FROM d WHERE first_ts > {now - newcomer_days * DAY} AND contacts_ba > 0 AND contacts_ab = 0 AND NOT ran_ahead
+        UNION ALL
+        SELECT b, 'fading', 2 + least(0.99, trust) FROM d WHERE stage >= 4 AND trajectory = 'fading'
+        UNION ALL
+        SELECT b, 'one-sided', 1 + least(0.99, abs(year_cw_ab - year_cw_ba) / (year_cw_ab + year_cw_ba)) FROM d
+        WHERE year_private_contacts >= 20 AND (
+              greatest(year_init_ab, year_init_ba) >= 0.8 * (year_init_ab + year_init_ba)
+           OR greatest(year_cw_ab, year_cw_ba) >= 0.75 * (year_cw_ab + year_cw_ba))
+    )
+    SELECT r.reason, r.priority, d.* FROM r JOIN d ON d.b = r.b ORDER BY r.priority DESC, d.b
+    """)
+    out = []
+    for r in rows[:limit] if limit else rows:
+        r["explanation"] = _attention_text(r, now)
+        out.append(r)
+    return out
+
+
+def _days(s: float | None) -> str:
+    if s is None:
+        return "?"
+    d = s / DAY
+    return f"{d:.0f} days" if d >= 2 else (f"{s / 3600:.0f} hours" if s >= 3600 else f"{s / 60:.0f} minutes")
+
+
+def _attention_text(r: dict, now: float) -> str:
+    reason = r["reason"]
+    if reason == "waiting":
+        return (f"their {r['last_contact_kind']} on {r['last_contact_channel']} {_days(now - r['last_contact_ts'])} ago "
+                f"is unanswered (you usually answer in {_days(r['a_median_response_s'])})")
+    if reason == "newcomer":
+        return (f"first contact {_days(now - r['first_ts'])} ago on {r['last_contact_channel']}: "
+                f"{r['contacts_ba']} message(s) from them, none from you")
+    if reason == "fading":
+        return (f"{STAGES[r['stage']]}: {r['recent_contacts']} contacts in the last 90 days against a usual "
+                f"{float(r['usual_per_recent_window']):.0f} (usual gap between conversations "
+                f"{_days(r['usual_gap_s'])}; last contact {_days(now - r['last_contact_ts'])} ago)")
+    tot_i = (r["year_init_ab"] or 0) + (r["year_init_ba"] or 0)
+    share_you = (r["year_init_ab"] or 0) / tot_i if tot_i else 0.5
+    eff = (r["year_cw_ab"] or 0) / ((r["year_cw_ab"] or 0) + (r["year_cw_ba"] or 0) or 1)
+    who = "you do" if eff > 0.5 or (eff == 0.5 and share_you > 0.5) else "they do"
+    return (f"{who} the work: over the last year you started {share_you:.0%} of {tot_i} conversations and made "
+            f"{eff:.0%} of the contact")
+
+
+def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, Any]:
+    """Dunbar layers around the user from per-alter contact frequency and intimacy.
+
+    Each person with contact in the last ``days`` gets ``closeness = contacts per month *
+    (0.5 + intimacy)`` (frequency, as in the literature, weighted up to 1.5x by depth);
+    Fisher-Jenks natural breaks cut this one-dimensional distribution into ``k`` classes; the
+    highest class is the innermost layer. Layers are nested: each layer's size and its
+    cumulative size (the layer with everything inside it) are reported.
+    """
+    rel.build("dyads", "c")
+    now = float(rel.as_of)
+    rows = rel.rows(f"""
+        SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage,
+               count(c.ts) / {days / 30.4375} * (0.5 + d.intimacy) AS closeness
+        FROM dyads d JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
+        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage ORDER BY closeness DESC, d.b""")
+    for r in rows:
+        r["contacts_per_month"] = r["contacts"] / (days / 30.4375)
+    vals = [r["closeness"] for r in rows]
+    if len(vals) > 3000:  # the DP is quadratic: cluster on rounded values, same breaks in practice
+        vals = sorted({round(v, 3) for v in vals})
+    breaks = jenks_breaks(vals, k)
+    kk = len(breaks)
+    layers = []
+    for r in rows:
+        cls = next((i for i, br in enumerate(breaks) if r["closeness"] <= br + 1e-12), kk - 1)
+        r["layer"] = kk - cls  # 1 = innermost
+    cum = 0
+    for layer in range(1, kk + 1):
+        members = [r for r in rows if r["layer"] == layer]
+        cum += len(members)
+        lo = min((m["closeness"] for m in members), default=None)
+        layers.append({"layer": layer, "name": LAYER_NAMES[layer - 1] if layer <= len(LAYER_NAMES) else f"layer {layer}",
+                       "size": len(members), "cumulative_size": cum, "min_closeness": lo, "members": members})
+    return {"as_of": now, "days": days, "people": len(rows), "breaks": breaks, "layers": layers}
+
+
+def relationship(rel: Relationships, person: int) -> dict[str, Any]:
+    """Everything about the pair (user, ``person``): measures now, monthly timeline, stage
+    changes, channels, the messages that weigh most, who discloses more."""
+    rel.build("dyads", "panel")
+    d = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
+    if not d:
+        return {"person_id": person, "measures": None, "timeline": [], "stage_changes": [], "channels": [],
+                "top_messages": []}
+    d = d[0]
+    timeline = rel.rows("""SELECT m, n_events, n_contact, contact_ab, contact_ba, stage, familiarity, intimacy,
+                                  reciprocity, trust FROM panel WHERE a = 0 AND b = ? ORDER BY m""", [int(person)])
+    for t in timeline:
+        t["month"] = month_label(t.pop("m"))
+        t["stage"] = STAGES[t["stage"]]
+    changes = rel.rows("""SELECT m, from_stage, stage AS to_stage FROM (
+        SELECT m, stage, lag(stage) OVER (ORDER BY m) AS from_stage FROM panel WHERE a = 0 AND b = ?)
+        WHERE from_stage IS NULL OR from_stage <> stage ORDER BY m""", [int(person)])
+    changes = [{"month": month_label(c["m"]), "from": None if c["from_stage"] is None else STAGES[c["from_stage"]],
+                "to": STAGES[c["to_stage"]]} for c in changes]
+    da, db = d["disclosures_ab"] or 0, d["disclosures_ba"] or 0
+    if da == db:
+        discloses = "both the same" if da else "neither (no self-disclosure detected)"
+    else:
+        discloses = "you" if da > db else "they"
+    return {
+        "person_id": person,
+        "measures": d,
+        "who_discloses_more": discloses,
+        "timeline": timeline,
+        "stage_changes": changes,
+        "channels": rel.channel_mix(0, person).to_pylist(),
+        "top_messages": rel.top_messages(0, person).to_pylist(),
+    }
+
+
+def people_measures(rel: Relationships) -> dict[int, dict[str, Any]]:
+    """person id -> stage, familiarity, intimacy, reciprocity, trust, trajectory (for listings)."""
+    rel.build("dyads")
+    out = {}
+    for r in rel.rows("SELECT b, stage, trajectory, familiarity, intimacy, reciprocity, trust FROM dyads WHERE a = 0"):
+        out[r["b"]] = {"stage": STAGES[r["stage"]], "stage_rank": r["stage"], "trajectory": r["trajectory"],
+                       "familiarity": _r(r["familiarity"]), "intimacy": _r(r["intimacy"]),
+                       "reciprocity": _r(r["reciprocity"]), "trust": _r(r["trust"])}
+    return out
+
+
+def _r(x):
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 3)

@@ -1,0 +1,53 @@
+"""Tiny hand-made timelines for the relationship measures: dyad-event tables built by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pyarrow as pa
+
+from closeknit.relate.inputs import EVENT_COLUMNS, month_index
+
+T0 = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+_TYPES = {
+    "interaction_id": pa.int64(), "a": pa.int64(), "b": pa.int64(), "a_acts": pa.bool_(), "ts": pa.float64(),
+    "month": pa.int64(), "channel": pa.string(), "kind": pa.string(), "visibility": pa.string(), "role": pa.string(),
+    "intimacy": pa.float64(), "confidence": pa.float64(), "is_question": pa.bool_(), "personal_question": pa.bool_(),
+    "disclosure": pa.bool_(), "text_len": pa.int32(), "duration_s": pa.float64(), "thread_id": pa.string(),
+    "reply_to": pa.int64(),
+}
+
+
+class Timeline:
+    """Build a dyad-event table: ``tl.add(day, 'out'|'in', kind, ...)`` between the user (0) and ``b``."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, when, direction: str, kind: str = "message", *, b: int = 1, a: int = 0, channel: str = "whatsapp",
+            visibility: str = "private", intimacy: float | None = None, confidence: float = 1.0,
+            pq: bool = False, disclosure: bool = False, question: bool = False, text_len: int = 40,
+            duration: float | None = None) -> "Timeline":
+        if isinstance(when, (int, float)):
+            when = T0 + timedelta(days=when)
+        ts = None if when is None else when.timestamp()
+        self.rows.append({
+            "interaction_id": len(self.rows) + 1, "a": a, "b": b, "a_acts": direction == "out",
+            "ts": ts, "month": None if when is None else month_index(when), "channel": channel, "kind": kind,
+            "visibility": visibility, "role": "recipient",
+            "intimacy": intimacy, "confidence": confidence if intimacy is not None else None,
+            "is_question": question or pq, "personal_question": pq, "disclosure": disclosure, "text_len": text_len,
+            "duration_s": duration, "thread_id": None, "reply_to": None,
+        })
+        return self
+
+    def table(self) -> pa.Table:
+        return pa.table({c: pa.array([r[c] for r in self.rows], _TYPES[c]) for c in EVENT_COLUMNS})
+
+
+def posts_table(rows: list[tuple[int, datetime, int]]) -> pa.Table:
+    return pa.table({"person": pa.array([r[0] for r in rows], pa.int64()),
+                     "month": pa.array([month_index(r[1]) for r in rows], pa.int64()),
+                     "n_posts": pa.array([r[2] for r in rows], pa.int64())})
