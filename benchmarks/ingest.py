@@ -83,7 +83,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
             d = Path(d)
             t = time.perf_counter()
-            path = mod.generate(d / "export", args.n, args.seed) if _mk(d / "export") else None
+            # generate in a child too: Linux keeps a process's peak RSS across exec, so a parent
+            # that had generated the data itself would hand its peak to every child it starts
+            path = _generate(name, d / "export", args.n, args.seed)
             gen_s = time.perf_counter() - t
             parse = _child("parse", fmt, path, d / "parse.duckdb")
             full = _child("import", fmt, path, d / "store.duckdb")
@@ -97,9 +99,23 @@ def main() -> None:
             )
 
 
-def _mk(p: Path) -> bool:
-    p.mkdir(parents=True, exist_ok=True)
-    return True
+GEN_CHILD = r"""
+import importlib.util, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("gen", sys.argv[1])
+mod = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(mod)
+out = Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
+print(mod.generate(out, int(sys.argv[3]), int(sys.argv[4])))
+"""
+
+
+def _generate(name: str, out: Path, n: int, seed: int) -> Path:
+    r = subprocess.run([sys.executable, "-c", GEN_CHILD, str(HERE / "gen" / f"{name}.py"), str(out), str(n), str(seed)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise RuntimeError(f"generator {name} failed:\n{r.stderr[-2000:]}")
+    return Path(r.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
