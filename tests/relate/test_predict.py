@@ -336,3 +336,14 @@ def test_empty_log_and_chunked_expansion(monkeypatch):
     a = contact_features(src, dst, ts, qs, qd, qc)
     monkeypatch.setattr(P, "_EXPAND_CHUNK", 7)
     np.testing.assert_array_equal(contact_features(src, dst, ts, qs, qd, qc), a)
+
+
+def test_explain_adds_up_to_the_score():
+    model = load_model()
+    X = contact_features(np.array([A, B, C]), np.array([B, A, B]), np.array([0.0, H, 2 * H]), np.array([A, A]), np.array([B, C]), np.array([3 * H, 3 * H]))
+    s = model.decision(X)
+    for i, half in ((0, model.known), (1, model.new)):
+        rows = model.explain(X[i])
+        assert len(rows) == len(half.features)
+        assert sum(c for _, _, c in rows) + half.intercept == pytest.approx(s[i])
+        assert abs(rows[0][2]) >= abs(rows[-1][2])

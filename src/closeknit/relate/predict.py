@@ -425,6 +425,16 @@ class ContactModel:
             out[never] = self.new.decision(X[never])
         return out
 
+    def explain(self, x: np.ndarray) -> list[tuple[str, float, float]]:
+        """Why one query got its score: ``(feature, value, contribution to the log-odds)`` for
+        the half of the model that scored it, largest contributions first; the contributions
+        plus that half's intercept add up to the score."""
+        half = self.new if x[FEATURES.index("pair_never")] > 0.5 else self.known
+        idx = [FEATURES.index(f) for f in half.features]
+        contrib = (x[idx] - np.asarray(half.mean)) / np.asarray(half.scale) * np.asarray(half.coef)
+        rows = [(f, float(x[i]), float(c)) for f, i, c in zip(half.features, idx, contrib)]
+        return sorted(rows, key=lambda r: -abs(r[2]))
+
     def to_json(self) -> str:
         return json.dumps({"model": "closeknit contacts v1", "known_pair": self.known.as_dict(), "new_pair": self.new.as_dict(), "meta": self.meta}, indent=1, ensure_ascii=False)
 
