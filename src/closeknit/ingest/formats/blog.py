@@ -137,6 +137,24 @@ def _children(el: Element) -> dict[str, str]:
     return out
 
 
+def _kids(el: Element) -> dict[str, Element]:
+    """Local tag -> first direct child of ``el`` with that tag."""
+    out: dict[str, Element] = {}
+    names = _LOCAL
+    for c in el:
+        tag = names.get(c.tag) or local(c.tag)
+        if tag not in out:
+            out[tag] = c
+    return out
+
+
+def _text(el: Element | None) -> str:
+    if el is None:
+        return ""
+    t = el.text
+    return t.strip() if t else ""
+
+
 def _child(el: Element | None, name: str) -> Element | None:
     """The first direct child of ``el`` with local tag ``name``."""
     if el is None:
@@ -294,7 +312,7 @@ class DisqusImporter(Importer):
         cache: dict = {}
         threads: dict[str, tuple[str, Ident | None]] = {}
         authors: dict[str, Ident | None] = {}
-        pending: list[tuple[str, str, str, Element]] = []  # posts whose thread or parent came later
+        pending: list[tuple] = []  # posts whose thread or parent came later in the file
         links: dict[tuple[str, str], IdentityLink] = {}
         for member in _members(tree, (b"<disqus", b"disqus.com")):
             n = 0
@@ -308,39 +326,40 @@ class DisqusImporter(Importer):
                             continue
                         n += 1
                         pid = self._dsq_id(el)
-                        where = f"{member} post {n}"
+                        kids = _kids(el)
                         if not pid:
-                            yield BadRecord(where, "post without dsq:id", (_children(el).get("message") or "")[:200])
+                            yield BadRecord(f"{member} post {n}", "post without dsq:id", _text(kids.get("message"))[:200])
                             continue
-                        authors[pid] = self._author(_child(el, "author"), cache, links)
-                        tid = self._dsq_id(_child(el, "thread"))
-                        parent = self._dsq_id(_child(el, "parent"))
+                        authors[pid] = self._author(kids.get("author"), cache, links)
+                        tid = self._dsq_id(kids.get("thread"))
+                        parent = self._dsq_id(kids.get("parent"))
                         if (tid and tid not in threads) or (parent and parent not in authors):
-                            pending.append((where, pid, tid, el))
+                            pending.append((f"{member} post {n}", pid, tid, parent, kids))
                             continue
-                        rec = self._post(where, pid, tid, parent, el, threads, authors)
+                        rec = self._post(member, n, pid, tid, parent, kids, threads, authors)
                         if rec is not None:
                             yield rec
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
-        for where, pid, tid, el in pending:
-            rec = self._post(where, pid, tid, self._dsq_id(_child(el, "parent")), el, threads, authors)
+        for where, pid, tid, parent, kids in pending:
+            rec = self._post(where, None, pid, tid, parent, kids, threads, authors)
             if rec is not None:
                 yield rec
         yield from links.values()
 
-    def _post(self, where, pid, tid, parent, el, threads, authors) -> Record | None:
-        f = _children(el)
-        if _bool(f.get("isDeleted", "false")) or _bool(f.get("isSpam", "false")):
+    def _post(self, member, n, pid, tid, parent, kids, threads, authors) -> Record | None:
+        """One post; ``member`` is the file (or, with ``n`` None, the full location)."""
+        if _bool(_text(kids.get("isDeleted"))) or _bool(_text(kids.get("isSpam"))):
             return None
-        ts = _gmt(f.get("createdAt", "").replace("Z", "+00:00"))
+        created = _text(kids.get("createdAt"))
+        ts = _gmt(created.replace("Z", "+00:00"))
         if ts is None:
-            return BadRecord(where, f"unreadable createdAt {f.get('createdAt')!r}")
+            return BadRecord(member if n is None else f"{member} post {n}", f"unreadable createdAt {created!r}")
         author = authors.get(pid)
         link, thread_author = threads.get(tid, (None, None))
         recipient = authors.get(parent) if parent else thread_author
         parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
-        msg = _child(el, "message")
+        msg = kids.get("message")
         return Interaction(
             native_id=f"post:{pid}",
             kind="comment",

@@ -49,6 +49,7 @@ from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Record
 __all__ = ["VcardImporter", "GoogleContactsImporter", "card_records", "profile_ident"]
 
 _NOT_PEOPLE = frozenset({"group", "org", "organization", "location"})
+_BINARY = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
 _IM_SCHEMES = {
     "xmpp": "xmpp", "jabber": "xmpp", "gtalk": "xmpp", "sip": "sip", "skype": "skype", "callto": "skype",
     "aim": "aim", "ymsgr": "yahoo", "msnim": "msn", "msn": "msn", "icq": "icq", "irc": "irc",
@@ -179,6 +180,7 @@ def _logical_lines(lines) -> Iterator[tuple[int, str]]:
     buf: str | None = None
     start = 0
     qp = False
+    binary = False  # PHOTO/LOGO/SOUND/KEY: continuation lines are dropped, not accumulated
     for n, line in enumerate(lines, start=1):
         if line[-1:] == "\r":
             line = line[:-1]
@@ -186,7 +188,7 @@ def _logical_lines(lines) -> Iterator[tuple[int, str]]:
             buf = buf[:-1] + line.lstrip(" \t")
             continue
         if line[:1] in (" ", "\t"):
-            if buf is not None:
+            if buf is not None and not binary:
                 buf += line[1:]
             continue
         if buf:
@@ -194,6 +196,7 @@ def _logical_lines(lines) -> Iterator[tuple[int, str]]:
         buf, start = line, n
         head = line.split(":", 1)[0].upper()
         qp = "QUOTED-PRINTABLE" in head
+        binary = head.split(";", 1)[0].rpartition(".")[2] in _BINARY
     if buf:
         yield start, buf
 
