@@ -62,7 +62,8 @@ def summary_table(results: list[SourceResult]) -> Table:
     return t
 
 
-@click.command("import")
+@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n"
+               "  closeknit import log.csv --format events\n")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
 @click.option("--force", is_flag=True, help="Read files again even if they were imported before unchanged.")
@@ -75,11 +76,6 @@ def import_cmd(paths, fmt, force, db):
     The format of each PATH (a zip, an unzipped folder or a single file) is detected. Each
     source is written in one transaction; unreadable records are reported and skipped.
     Importing the same archive again adds nothing; a newer archive adds only what is new.
-
-    \b
-    Example:
-      closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox
-      closeknit import contacts.csv --format events
     """
     with open_store(db) as store:
         results, failures = import_paths(store, paths, fmt=fmt, force=force)
@@ -99,17 +95,12 @@ def _print_formats() -> None:
         click.echo(f"{name:12} {cls.description}")
 
 
-@click.command("sources")
+@click.command("sources", epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n")
 @click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
 @format_options
 @db_option
 def sources_cmd(errors_of, as_json, as_csv, db):
     """What has been imported: one row per source, with counts and errors.
-
-    \b
-    Example:
-      closeknit sources
-      closeknit sources --errors 3
     """
     with open_store(db) as store:
         if errors_of is not None:
@@ -128,15 +119,11 @@ def sources_cmd(errors_of, as_json, as_csv, db):
 PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact"]
 
 
-@click.command("doctor")
+@click.command("doctor", epilog="\b\nExample:\n  closeknit doctor --json\n")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (keys people, identities, interactions, import_errors, ...).")
 @db_option
 def doctor_cmd(as_json, db):
     """Store health: counts per table, import errors, identities nobody can name.
-
-    \b
-    Example:
-      closeknit doctor --json
     """
     with open_store(db) as store:
         rep = doctor_report(store.con)
@@ -181,18 +168,11 @@ def _me_ident(kind: str, value: str, channel: str | None, region: str | None) ->
     return Ident(channel, kind, normalize_handle(value) if kind == "handle" else value.strip())
 
 
-@click.group("me", invoke_without_command=True)
+@click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n")
 @click.pass_context
 @db_option
 def me_cmd(ctx, db):
     """Your own identities, used by importers whose format does not say who you are.
-
-    \b
-    Example:
-      closeknit me
-      closeknit me add email ada@example.org
-      closeknit me add handle adalovelace --channel twitter
-      closeknit me region GB
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is None:
