@@ -32,7 +32,8 @@ def _fmt_rows(rows, as_json, as_csv):
     return rows
 
 
-@click.group("people", invoke_without_command=True)
+@click.group("people", invoke_without_command=True, epilog="\b\nExample:\n  closeknit people --sort last --limit 20\n  closeknit people --sort intimacy --limit 15\n"
+             "  closeknit people show \"Ada Lovelace\"\n  closeknit people suggest\n")
 @click.option("--sort", type=click.Choice(PEOPLE_SORTS + MEASURE_SORTS), default="interactions", show_default=True,
               help="Sort order (the relationship measures sort highest first).")
 @click.option("--limit", type=int, default=None, help="Show at most N people.")
@@ -47,13 +48,6 @@ def people_cmd(ctx, sort, limit, include_silent, as_json, as_csv, db):
     stage, familiarity, intimacy, reciprocity and trust are the relationship measures
     (see closeknit person NAME and docs/relate.md); texts are scored first if needed.
     Subcommands decide who is who: show, suggest, merge, split, reject.
-
-    \b
-    Example:
-      closeknit people --sort last --limit 20
-      closeknit people --sort intimacy --limit 15
-      closeknit people show "Ada Lovelace"
-      closeknit people suggest
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is not None:
@@ -73,16 +67,12 @@ def people_cmd(ctx, sort, limit, include_silent, as_json, as_csv, db):
          title=f"People ({len(rows)})")
 
 
-@people_cmd.command("show")
+@people_cmd.command("show", epilog="\b\nExample:\n  closeknit people show ada@example.org\n")
 @click.argument("person")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def people_show(ctx, person, as_json):
     """Every identity of PERSON (id, name, address, number or handle), with where it came from.
-
-    \b
-    Example:
-      closeknit people show ada@example.org
     """
     with open_store(ctx.obj["db"]) as store:
         pid = find_person(store.con, person)
@@ -101,7 +91,7 @@ def people_show(ctx, person, as_json):
         emit(evidence, ["a", "b", "reason", "confidence", "origin"], title="Why these are one person")
 
 
-@people_cmd.command("suggest")
+@people_cmd.command("suggest", epilog="\b\nExample:\n  closeknit people suggest\n  closeknit people merge 1234 5678      # accept\n  closeknit people reject 1234 5678     # never suggest again\n")
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
@@ -109,12 +99,6 @@ def people_suggest(ctx, limit, as_json):
     """People who may be one person, from their names only: accept with merge, or reject.
 
     closeknit never merges on a name alone; these pairs wait for your decision.
-
-    \b
-    Example:
-      closeknit people suggest
-      closeknit people merge 1234 5678      # accept
-      closeknit people reject 1234 5678     # never suggest again
     """
     with open_store(ctx.obj["db"], read_only=True) as store:
         sugg = suggest_merges(store.con, limit=limit)
@@ -143,16 +127,12 @@ def _decide(db, kind: str, a: str, b: str) -> None:
         con.execute("COMMIT")
 
 
-@people_cmd.command("merge")
+@people_cmd.command("merge", epilog="\b\nExample:\n  closeknit people merge \"Ada L.\" ada@example.org\n")
 @click.argument("a")
 @click.argument("b")
 @click.pass_context
 def people_merge(ctx, a, b):
     """Make A and B one person (ids, names, addresses or handles). Survives re-imports.
-
-    \b
-    Example:
-      closeknit people merge "Ada L." ada@example.org
     """
     with open_store(ctx.obj["db"]) as store:
         pa_, pb = find_person(store.con, a), find_person(store.con, b)
@@ -163,7 +143,7 @@ def people_merge(ctx, a, b):
     click.echo(f"Merged {a} and {b}.")
 
 
-@people_cmd.command("reject")
+@people_cmd.command("reject", epilog="\b\nExample:\n  closeknit people split \"Alex Kim\" alex@other.example\n")
 @click.argument("a")
 @click.argument("b")
 @click.pass_context
@@ -181,10 +161,6 @@ def people_reject(ctx, a, b):
 @click.pass_context
 def people_split(ctx, person, identity):
     """Take IDENTITY (its id or value) out of PERSON: it becomes a person of its own.
-
-    \b
-    Example:
-      closeknit people split "Alex Kim" alex@other.example
     """
     with open_store(ctx.obj["db"]) as store:
         pid = find_person(store.con, person)
