@@ -142,6 +142,22 @@ def test_sample_reimport_adds_nothing(sample, store, import_path):
     assert store.count("interactions") == 365
 
 
+def test_sample_small_tweet_batches(sample, tmp_path, store, import_path, monkeypatch):
+    import_path(sample)
+    want = snapshot(store)
+    monkeypatch.setattr(tw, "TWEET_BATCH", 7)  # 60 tweets -> 9 batches
+    from closeknit.store import Store
+    from closeknit.store.load import import_tree
+
+    other = Store(tmp_path / "small.duckdb")
+    try:
+        r = import_tree(other, open_tree(sample), tw.TwitterImporter())
+        assert (r.added, r.errors, r.identities) == (365, 0, 329)
+        assert snapshot(other) == want
+    finally:
+        other.close()
+
+
 def test_sample_zip_imports_like_the_folder(sample, tmp_path, store, import_path):
     import_path(sample)
     folder = snapshot(store)
@@ -377,3 +393,20 @@ def test_detect(tmp_path):
     assert imp.detect(open_tree(tmp_path / "tweets.js")) == 10
     (tmp_path / "notes.txt").write_text("hello")
     assert imp.detect(open_tree(tmp_path / "notes.txt")) == 0
+
+
+def test_tweet_without_str_ids(tmp_path, store, import_path):
+    """Numbers as numbers and no ``*_str`` twins: read by the tolerant path, same result."""
+    item = {
+        "tweet": {
+            "id": 11, "created_at": "Mon Apr 01 08:00:00 +0000 2024", "full_text": "@bob_b yes",
+            "in_reply_to_status_id": 10, "in_reply_to_user_id": 2002, "in_reply_to_screen_name": "bob_b",
+            "entities": {"user_mentions": [{"id": 2002, "screen_name": "bob_b", "name": "Bob B"}]},
+        }
+    }
+    p = tmp_path / "tweet.js"
+    p.write_bytes(b"window.YTD.tweet.part0 = [\n  " + orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") + b"\n]")
+    r = import_path(p)
+    assert (r.added, r.errors) == (1, 0)
+    assert rows(store, "SELECT native_id, kind, text FROM interactions") == [("tweet:11", "reply", "@bob_b yes")]
+    assert participants(store, "tweet:11") == [("account_id", "2002", "recipient")]

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -50,12 +49,21 @@ from typing import Any, BinaryIO
 
 import ijson
 import orjson
+import pyarrow as pa
 
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record, SelfIdentity
+from closeknit.ingest.records import (
+    BadRecord,
+    Ident,
+    IdentityLink,
+    Interaction,
+    InteractionBatch,
+    Record,
+    SelfIdentity,
+)
 
 try:  # simdjson parses a chunk ~3x faster than orjson and builds Python objects only for what we read
     import simdjson as _simdjson
@@ -199,13 +207,8 @@ def _read_prefix(stream: BinaryIO, opener: bytes) -> tuple[bytes, bytes] | None:
     return None
 
 
-def iter_js_items(
-    stream: BinaryIO, name: str, fast: bool = False, probe: bytes | None = None
-) -> Iterator[tuple[int, Any] | tuple[int, Any, bytes | None] | BadRecord]:
+def iter_js_items(stream: BinaryIO, name: str, fast: bool = False) -> Iterator[tuple[int, Any] | BadRecord]:
     """Yield ``(index, item)`` for each item of a ``window.YTD.x.partN = [ ... ]`` stream.
-
-    With ``probe``, ``(index, item, hit)`` where ``hit`` tells whether the item's bytes contain
-    ``probe`` (None when unknown).
 
     An item that cannot be parsed is yielded as a :class:`BadRecord` and reading goes on.
     Memory stays bounded by :data:`CHUNK` plus the largest item.
@@ -228,7 +231,7 @@ def iter_js_items(
         return
     if stripped[:1] != b"{":
         for rec in _ijson_items(_Chain(b"[" + rest, stream), name, 0):
-            yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
+            yield rec
         return
     ws = rest[: len(rest) - len(stripped)]
     if b"\n" in ws:
@@ -252,7 +255,7 @@ def iter_js_items(
             searched = max(0, len(pending) - len(marker))
             if len(pending) > MAX_PENDING:
                 for rec in _ijson_items(_Chain(b"[" + pending.lstrip(b" \t\r\n,"), stream), name, idx):
-                    yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
+                    yield rec
                 return
             continue
         end = cut + len(marker)
@@ -266,46 +269,20 @@ def iter_js_items(
             for rec in _piecewise(seg, marker, name, idx, fast):
                 if not isinstance(rec, BadRecord):
                     idx = rec[0] + 1
-                    if probe is not None:
-                        rec = (rec[0], rec[1], None)
                 else:
                     idx += 1
                 yield rec
             continue
-        if probe is not None:
-            # Which items hold the bytes ``probe``: lets the caller skip looking up a key that is
-            # absent (a failed lookup costs a C++ exception, ~6 us, in pysimdjson). Item k ends
-            # at the k-th marker; no copies are made.
-            ends: list[int] = []
-            pos = seg.find(marker)
-            while pos >= 0:
-                pos += len(marker)
-                ends.append(pos)
-                pos = seg.find(marker, pos)
-            if len(ends) == len(items):
-                hits = set()
-                pos = seg.find(probe)
-                while pos >= 0:
-                    hits.add(bisect_right(ends, pos))
-                    pos = seg.find(probe, pos + 1)
-                for k, item in enumerate(items):
-                    yield idx, item, k in hits
-                    idx += 1
-            else:
-                for item in items:
-                    yield idx, item, None
-                    idx += 1
-        else:
-            for item in items:
-                yield idx, item
-                idx += 1
+        for item in items:
+            yield idx, item
+            idx += 1
         del items
     tail = pending.strip().rstrip(b";").rstrip()
     if tail.endswith(b"]"):
         tail = tail[:-1].strip().lstrip(b",").strip()
         if tail:  # items after the last cut: the layout is not X's (one long line, say)
             for rec in _ijson_items(_Chain(b"[" + tail + b"]", io.BytesIO()), name, idx):
-                yield (rec[0], rec[1], None) if probe is not None and type(rec) is tuple else rec
+                yield rec
     elif tail:
         excerpt = tail.lstrip(b" \t\r\n,")[:200].decode("utf-8", "replace")
         yield BadRecord(f"{name} item {idx}", "the file ends inside an item (truncated download?)", excerpt)
@@ -389,6 +366,71 @@ def _excerpt(obj: Any) -> str:
         return repr(obj)[:200]
 
 
+def _day_epoch(s: str) -> int:
+    """Epoch seconds of the day of a tweet time ``"Fri Mar 06 13:02:05 +0000 2026"``."""
+    return int(datetime(int(s[26:30]), _MONTHS[s[4:7]], int(s[8:10]), tzinfo=UTC).timestamp())
+
+
+_US = timedelta(microseconds=1)
+_TS_TYPE = pa.timestamp("us", tz="UTC")
+#: Tweets per InteractionBatch.
+TWEET_BATCH = 50_000
+
+
+class _TweetColumns:
+    """Column lists of tweets on their way to an :class:`InteractionBatch`."""
+
+    __slots__ = ("nid", "kind", "ts", "reply", "text", "p_nid", "p_iid", "p_role")
+
+    def __init__(self) -> None:
+        self.nid: list[str] = []
+        self.kind: list[str] = []
+        self.ts: list[int] = []
+        self.reply: list[str | None] = []
+        self.text: list[str] = []
+        self.p_nid: list[str] = []
+        self.p_iid: list[int] = []
+        self.p_role: list[str] = []
+
+    def clear(self) -> None:
+        """Empty the lists in place (callers hold references to them)."""
+        for name in self.__slots__:
+            getattr(self, name).clear()
+
+    def build(self, owner_iid: int | None) -> InteractionBatch:
+        n = len(self.nid)
+        strings = pa.string()
+        interactions = pa.table(
+            {
+                "native_id": pa.array(self.nid, strings),
+                "kind": pa.array(self.kind, strings),
+                "channel": pa.array([CHANNEL] * n, strings),
+                "ts": pa.array(self.ts, pa.int64()).cast(_TS_TYPE),
+                "actor_id": pa.array([owner_iid] * n, pa.int64()),
+                "visibility": pa.array(["public"] * n, strings),
+                "thread_id": pa.nulls(n, strings),
+                "reply_native": pa.array(self.reply, strings),
+                "text": _strings(self.text),
+                "duration_s": pa.nulls(n, pa.float64()),
+            }
+        )
+        participants = pa.table(
+            {
+                "native_id": pa.array(self.p_nid, strings),
+                "identity_id": pa.array(self.p_iid, pa.int64()),
+                "role": pa.array(self.p_role, strings),
+            }
+        )
+        return InteractionBatch(interactions, participants)
+
+
+def _strings(values: list) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates from a broken export
+        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values], pa.string())
+
+
 def _str_or_none(v: Any) -> str | None:
     return None if v is None or v == "" else str(v)
 
@@ -468,6 +510,8 @@ class _Reader:
         self._linked: set[tuple[str, str]] = set()
         self._dm_ids: set[str] = set()
         self._owner_stated = False  # account.js, manifest.js or screen-name-change.js said who
+        self._tw_acc_ids: dict[tuple[str, str | None], int] = {}  # (account id, name) -> identity id
+        self._days: dict[str, int] = {}
 
     # -- identities
     def acct(self, aid: str, name: str | None = None) -> Ident:
@@ -596,16 +640,29 @@ class _Reader:
 
     # -- tweets
     def do_tweets(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
-        # The hot path of big archives: fields are read strictly (``[]`` is cheapest on simdjson
-        # proxies); a tweet lacking one of them is read again tolerantly by _tweet_fields.
+        """Tweets as :class:`InteractionBatch` column tables: the hot path of big archives.
+
+        Fields are read strictly (``[]`` is cheapest on simdjson proxies); a tweet lacking one of
+        them is read again tolerantly by :func:`_tweet_fields`. Times go straight to epoch
+        microseconds (a per-day table plus arithmetic), identities to their ids (each new one is
+        yielded once as an :class:`Ident`).
+        """
         owner = self.owner
-        accts, handle, linked = self._accts, self.handle, self._linked
-        month = _MONTHS
-        for rec in iter_js_items(stream, name, fast=True, probe=b'"in_reply_to_status_id'):
+        owner_iid = None
+        if owner is not None:
+            owner_iid = owner.id
+            yield owner
+        acc_ids, handle, linked = self._tw_acc_ids, self.handle, self._linked
+        days = self._days
+        cols = _TweetColumns()
+        nids, kinds, tss, replies, texts = cols.nid, cols.kind, cols.ts, cols.reply, cols.text
+        p_nid, p_iid, p_role = cols.p_nid, cols.p_iid, cols.p_role
+        for rec in iter_js_items(stream, name, fast=True):
             if type(rec) is not tuple:
                 yield rec
                 continue
-            idx, item, maybe_reply = rec
+            idx, item = rec
+            n_parts = len(p_nid)
             try:
                 try:
                     tw = item["tweet"] if len(item) == 1 else item  # GDPR archives: no wrapper
@@ -613,10 +670,15 @@ class _Reader:
                     text = tw["full_text"]
                     s = tw["created_at"]
                     mentions = [(m["id_str"], m["screen_name"], m["name"]) for m in tw["entities"]["user_mentions"]]
-                    if maybe_reply is not False:
+                    # listing the keys (~1 us) beats looking up an absent one (~6 us: pysimdjson
+                    # raises a C++ exception) on every tweet that is not a reply
+                    keys = list(tw.keys())
+                    if "in_reply_to_status_id_str" in keys:
                         parent = tw["in_reply_to_status_id_str"]
                         reply_uid = tw["in_reply_to_user_id_str"]
                         reply_sn = tw["in_reply_to_screen_name"]
+                    elif "in_reply_to_status_id" in keys:
+                        raise KeyError("in_reply_to_status_id_str")  # an older layout: read tolerantly
                     else:
                         parent = reply_uid = reply_sn = None
                 except KeyError:
@@ -624,12 +686,18 @@ class _Reader:
                 if not tid:
                     raise KeyError("id_str")
                 if len(s) == 30 and s[20:25] == "+0000":
-                    ts = datetime(int(s[26:30]), month[s[4:7]], int(s[8:10]), int(s[11:13]), int(s[14:16]), int(s[17:19]), tzinfo=UTC)
+                    day = days.get(s[4:10] + s[26:30])
+                    if day is None:
+                        day = days[s[4:10] + s[26:30]] = _day_epoch(s)
+                    hh, mi, ss = int(s[11:13]), int(s[14:16]), int(s[17:19])
+                    if hh > 23 or mi > 59 or ss > 60:
+                        raise ValueError(f"no such time {s!r}")
+                    ts_us = (day + hh * 3600 + mi * 60 + ss) * 1_000_000
                 else:
-                    ts = _slow_time(s)
+                    ts_us = (_slow_time(s) - _EPOCH) // _US
                 if "&" in text:
                     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                parts: list[tuple[Ident, str]] = []
+                nid = "tweet:" + tid
                 target_id = target_sn = None
                 if text.startswith("RT @"):
                     kind = "repost"
@@ -658,39 +726,50 @@ class _Reader:
                             role = "recipient"
                             target_found = True
                     if mid and mid != "-1" and mid != "0":
-                        key = (mid, mname or None)
-                        ident = accts.get(key)
-                        if ident is None:
-                            ident = accts[key] = Ident(CHANNEL, "account_id", mid, mname or None)
-                        parts.append((ident, role))
+                        key = (mid, mname)
+                        iid = acc_ids.get(key)
+                        if iid is None:
+                            ident = Ident(CHANNEL, "account_id", mid, mname or None)
+                            iid = acc_ids[key] = ident.id
+                            yield ident
                         if sn and (mid, sn) not in linked:
                             linked.add((mid, sn))
-                            yield IdentityLink(ident, handle(sn, mname), "twitter user_mentions", 1.0)
+                            yield IdentityLink(self.acct(mid, mname), handle(sn, mname), "twitter user_mentions", 1.0)
                     elif sn:
-                        parts.append((handle(sn, mname), role))
+                        ident = handle(sn, mname)
+                        iid = ident.id
+                        yield ident
+                    else:
+                        continue
+                    p_nid.append(nid)
+                    p_iid.append(iid)
+                    p_role.append(role)
                 if not target_found:
                     if target_id:
-                        parts.append((self.acct(target_id), "recipient"))
+                        ident = self.acct(target_id)
                         if reply_sn and (target_id, reply_sn) not in linked:
                             linked.add((target_id, reply_sn))
-                            yield IdentityLink(self.acct(target_id), handle(reply_sn), "twitter in_reply_to", 1.0)
+                            yield IdentityLink(ident, handle(reply_sn), "twitter in_reply_to", 1.0)
                     else:
-                        parts.append((handle(target_sn), "recipient"))  # type: ignore[arg-type]
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+                        ident = handle(target_sn)  # type: ignore[arg-type]
+                    yield ident
+                    p_nid.append(nid)
+                    p_iid.append(ident.id)
+                    p_role.append("recipient")
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+                del p_nid[n_parts:], p_iid[n_parts:], p_role[n_parts:]
                 yield BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item))
                 continue
-            yield Interaction(
-                "tweet:" + tid,
-                kind,
-                CHANNEL,
-                ts,
-                owner,
-                parts,
-                "public",
-                None,
-                "tweet:" + parent if kind == "reply" else None,
-                text,
-            )
+            nids.append(nid)
+            kinds.append(kind)
+            tss.append(ts_us)
+            replies.append("tweet:" + parent if kind == "reply" else None)
+            texts.append(text)
+            if len(nids) >= TWEET_BATCH:
+                yield cols.build(owner_iid)
+                cols.clear()
+        if nids:
+            yield cols.build(owner_iid)
 
     # -- likes
     def do_likes(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
