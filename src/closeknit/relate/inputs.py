@@ -42,11 +42,20 @@ EVENT_COLUMNS = (
 )
 
 
-def to_arrow(con, sql: str, params: list | None = None) -> pa.Table:
-    """The result of ``sql`` as an Arrow table (DuckDB 1.x and 2.x)."""
-    rel = con.sql(sql, params=params or None)
-    f = getattr(rel, "to_arrow_table", None) or rel.arrow
-    return f()
+def to_arrow(con, sql: str, params: list | None = None, *, cursor: bool = True) -> pa.Table:
+    """The result of ``sql`` as an Arrow table (DuckDB 1.x and 2.x), without a row-wise copy.
+
+    With ``cursor`` (the default, for the store) the query runs on a cursor of ``con``, so a
+    half-fetched result someone else left on ``con`` does not get in the way.
+    """
+    cur = con.cursor() if cursor else con
+    try:
+        rel = cur.sql(sql, params=params or None)
+        f = getattr(rel, "to_arrow_table", None) or rel.arrow
+        return f()
+    finally:
+        if cursor:
+            cur.close()
 
 
 def current_model_version(name: str = "fast") -> str:

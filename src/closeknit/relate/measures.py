@@ -191,7 +191,7 @@ class Relationships:
     # ------------------------------------------------------------------ plumbing
     def sql(self, q: str, params: list | None = None) -> pa.Table:
         """Run SQL against the engine's tables (``e``, ``c``, ``panel``, ``dyads``, ``norms``, ...)."""
-        return to_arrow(self._con, q, params)
+        return to_arrow(self._con, q, params, cursor=False)
 
     def rows(self, q: str, params: list | None = None) -> list[dict]:
         cur = self._con.execute(q, params or [])
@@ -562,10 +562,14 @@ class Relationships:
                    sum(CASE WHEN is_contact AND a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ab,
                    sum(CASE WHEN is_contact AND NOT a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ba,
                    max(CASE WHEN judged AND a_acts THEN intimacy END) OVER wp AS prior_max_ab,
-                   max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wp AS prior_max_ba
+                   max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wp AS prior_max_ba,
+                   -- what the other side just said (same conversation) invites an answer at that level
+                   max(CASE WHEN judged AND a_acts THEN intimacy END) OVER wc AS invited_by_a,
+                   max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wc AS invited_by_b
             FROM j
             WINDOW wp AS (PARTITION BY a, b ORDER BY ts NULLS FIRST, interaction_id
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                   wc AS (PARTITION BY a, b ORDER BY ts RANGE BETWEEN {p.conversation_gap} PRECEDING AND CURRENT ROW)
         ),
         prev AS (SELECT a, b, m, lag(stage) OVER (PARTITION BY a, b ORDER BY m) AS prev_stage FROM panel),
         x AS (
@@ -574,7 +578,9 @@ class Relationships:
                    greatest(coalesce(prev.prev_stage, 0),
                             CASE WHEN coalesce(run.prior_contact_ab, 0) > 0 AND coalesce(run.prior_contact_ba, 0) > 0
                                  THEN 2 WHEN coalesce(run.prior_events, 0) > 0 THEN 1 ELSE 0 END) AS stage,
-                   least(coalesce(run.prior_max_ab, 0), coalesce(run.prior_max_ba, 0)) AS established,
+                   greatest(least(coalesce(run.prior_max_ab, 0), coalesce(run.prior_max_ba, 0)),
+                            coalesce(CASE WHEN run.a_acts THEN run.invited_by_b ELSE run.invited_by_a END, 0))
+                       AS established,
                    run.prior_events
             FROM run JOIN prev ON prev.a = run.a AND prev.b = run.b AND prev.m = run.m
             WHERE run.judged AND run.ts IS NOT NULL
@@ -627,13 +633,18 @@ class Relationships:
         """The verdict for a message of intimacy ``x`` about to travel in pair (a, b) on ``channel``."""
         self._need("dyads", "norms")
         rows = self.rows(f"""
-            WITH q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::VARCHAR AS channel, ?::VARCHAR AS visibility,
-                              coalesce(d.stage, 0) AS stage, coalesce(d.established, 0) AS established
-                       FROM (SELECT 1) one LEFT JOIN dyads d ON d.a = ? AND d.b = ?),
+            WITH inv AS (SELECT max(intimacy) AS invited FROM e
+                         WHERE a = ? AND b = ? AND a_acts = NOT ? AND sw > 0
+                           AND confidence >= {self.params.judge_min_confidence}
+                           AND ts > {float(self.as_of or 0) - self.params.conversation_gap}),
+            q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::VARCHAR AS channel, ?::VARCHAR AS visibility,
+                         coalesce(d.stage, 0) AS stage,
+                         greatest(coalesce(d.established, 0), coalesce(inv.invited, 0)) AS established
+                  FROM inv LEFT JOIN dyads d ON d.a = ? AND d.b = ?),
             y AS (SELECT q.*, {self._norm_cols('nm')} FROM q {self._norm_join('nm', 'q.channel', 'q.visibility', 'q.stage')})
             SELECT y.*, {allowance_sql(self.params)} AS allowance, x - {allowance_sql(self.params)} AS over_allowance,
                    (x - norm_mean) / greatest(norm_sd, 0.02) AS z, {verdict_sql(self.params)} AS verdict FROM y
-        """, [float(x), bool(personal_question), channel, visibility, int(a), int(b)])
+        """, [int(a), int(b), bool(a_sends), float(x), bool(personal_question), channel, visibility, int(a), int(b)])
         return rows[0]
 
     def top_messages(self, a: int, b: int, n: int = 5) -> pa.Table:
