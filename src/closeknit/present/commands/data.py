@@ -42,7 +42,7 @@ def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, q
                 results.append(import_tree(store, tree, importer, force=force))
         except CloseknitError as e:
             failures.append((str(path), str(e)))
-            console.print(f"[red]Error:[/red] {e}", highlight=False)
+            click.echo(f"Error: {e}", err=True)  # one line, never wrapped
     return results, failures
 
 
