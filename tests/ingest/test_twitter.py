@@ -410,3 +410,21 @@ def test_tweet_without_str_ids(tmp_path, store, import_path):
     assert (r.added, r.errors) == (1, 0)
     assert rows(store, "SELECT native_id, kind, text FROM interactions") == [("tweet:11", "reply", "@bob_b yes")]
     assert participants(store, "tweet:11") == [("account_id", "2002", "recipient")]
+
+
+def test_two_archives_in_one_folder(tmp_path, store, import_path):
+    """Each archive keeps its own owner: a business importing its two accounts at once."""
+    import shutil
+
+    shutil.copytree(FIX / "v2019", tmp_path / "a")
+    shutil.copytree(FIX / "split", tmp_path / "b")
+    (tmp_path / "b" / "data" / "account.js").write_text(
+        (FIX / "split" / "data" / "account.js").read_text().replace('"1001"', '"1009"').replace("ada_l", "ada_work"),
+    )
+    r = import_path(tmp_path)
+    assert (r.added, r.errors) == (14, 0)
+    assert rows(
+        store,
+        "SELECT a.value, count(*) FROM interactions i JOIN identities a ON a.id = i.actor_id "
+        "WHERE i.native_id LIKE 'tweet:%' GROUP BY 1 ORDER BY 1",
+    ) == [("1001", 4), ("1009", 3)]

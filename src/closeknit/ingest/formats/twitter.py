@@ -488,6 +488,12 @@ class TwitterImporter(Importer):
         return _Reader(tree, ctx).run()
 
 
+def _archive_root(name: str) -> str:
+    """The archive a member belongs to: the folder holding ``data/`` (or the file's own folder)."""
+    parent = PurePosixPath(name).parent
+    return str(parent.parent if parent.name == "data" else parent)
+
+
 def _stem(name: str) -> str:
     stem = PurePosixPath(name).name[:-3]
     m = re.match(r"^(.*?)-part\d+$", stem)
@@ -503,13 +509,13 @@ class _Reader:
         self.owner: Ident | None = None
         self.owner_id: str | None = None
         owners = [i for i in ctx.self_idents if i.channel == CHANNEL and i.kind == "account_id"]
-        if len(owners) == 1:  # `closeknit me` or an earlier import of account.js
-            self.owner, self.owner_id = owners[0], owners[0].value
+        # the owner when the archive does not say: `closeknit me` or an earlier import of account.js
+        self._default_owner = owners[0] if len(owners) == 1 else None
+        self._reset_owner()
         self._accts: dict[tuple[str, str | None], Ident] = {}
         self._handles: dict[tuple[str, str | None], Ident] = {}
         self._linked: set[tuple[str, str]] = set()
         self._dm_ids: set[str] = set()
-        self._owner_stated = False  # account.js, manifest.js or screen-name-change.js said who
         self._tw_acc_ids: dict[tuple[str, str | None], int] = {}  # (account id, name) -> identity id
         self._days: dict[str, int] = {}
 
@@ -539,21 +545,30 @@ class _Reader:
     # -- driving
     def run(self) -> Iterator[Record]:
         tree = self.tree
-        files: list[tuple[int, str, str]] = []
+        files: list[tuple[str, int, str, str]] = []
         for n in tree.names():
             if not n.endswith(".js") or "assets/" in n:
                 continue
             g = _global_name(tree, n)
             if g in _ORDER:
-                files.append((_ORDER[g], n, g))
+                files.append((_archive_root(n), _ORDER[g], n, g))
         files.sort()
-        for _, n, g in files:
+        root = None
+        for r, _, n, g in files:
+            if r != root:  # a folder holding several people's archives: one owner each
+                root = r
+                self._reset_owner()
             if g == "manifest":
                 yield from self.manifest(n)
                 continue
             handler = getattr(self, "do_" + _HANDLER[g])
             with tree.open(n) as stream:
                 yield from handler(n, g, stream)
+
+    def _reset_owner(self) -> None:
+        d = self._default_owner
+        self.owner, self.owner_id = (d, d.value) if d is not None else (None, None)
+        self._owner_stated = False
 
     def items(self, name: str, stream: BinaryIO, key: str, fast: bool = False) -> Iterator[tuple[int, Any] | BadRecord]:
         """(index, inner object) for ``{"<key>": {...}}`` items; unwrapped items pass as they are."""
