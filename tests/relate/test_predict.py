@@ -347,3 +347,29 @@ def test_explain_adds_up_to_the_score():
         assert len(rows) == len(half.features)
         assert sum(c for _, _, c in rows) + half.intercept == pytest.approx(s[i])
         assert abs(rows[0][2]) >= abs(rows[-1][2])
+
+
+def test_shared_contacts_dense_bitset_and_sparse_paths_agree(monkeypatch):
+    import closeknit.relate.predict as P
+
+    rng = np.random.default_rng(11)
+    src, dst, ts = _random_log(rng)
+    src = np.r_[src, 3, 4]  # self-loops are not contacts of oneself
+    dst = np.r_[dst, 3, 4]
+    ts = np.r_[ts, 0.0, 0.0]
+    qs = rng.integers(0, 25, 300)
+    qd = (qs + rng.integers(0, 25, 300)) % 25  # some queries ask about u -> u
+    qc = rng.uniform(0, 40 * H, 300)
+    j = FEATURES.index("shared_contacts")
+    dense = contact_features(src, dst, ts, qs, qd, qc)[:, j]
+    monkeypatch.setattr(P, "_DENSE_MAX_NODES", 0)
+    bitset = contact_features(src, dst, ts, qs, qd, qc)[:, j]
+    monkeypatch.setattr(P, "_BITSET_MAX_NODES", 0)
+    sparse = contact_features(src, dst, ts, qs, qd, qc)[:, j]
+    np.testing.assert_array_equal(dense, sparse)
+    np.testing.assert_array_equal(dense, bitset)
+    # brute force for a few queries
+    for i in range(0, 300, 37):
+        before = ts < qc[i]
+        nb = lambda p: {int(w) for s_, d_, w in [(s_, d_, d_ if s_ == p else s_) for s_, d_ in zip(src[before], dst[before])] if (s_ == p or d_ == p) and s_ != d_}  # noqa: E731
+        assert dense[i] == pytest.approx(np.log1p(len((nb(qs[i]) & nb(qd[i])) - {int(qs[i]), int(qd[i])})))

@@ -315,6 +315,56 @@ def _corecipients(src, dst, ts, r_ev):
 
 
 _EXPAND_CHUNK = 4_000_000
+#: Up to this many people, shared contacts are counted on a dense people × people matrix of
+#: first-contact ranks (at most 64 MB), which costs one row comparison per query whatever the
+#: degrees; above it, by expanding neighbour lists (the graph is then necessarily sparser).
+_DENSE_MAX_NODES = 4096
+#: Up to this many people, on people × people bitsets (at most 128 MB) filled in cutoff order.
+_BITSET_MAX_NODES = 32768
+
+
+def _shared_bitset(ekey, first_r, n, q_src, q_dst, r_q) -> np.ndarray:
+    """Queries in cutoff order; links are set in one bitset row per person as their first
+    message passes, and each query counts the bits its two rows share."""
+    n = int(n)
+    words = (n + 63) // 64
+    bits = np.zeros((n, words), dtype=np.uint64)
+    flat = bits.reshape(-1)
+    o = np.argsort(first_r, kind="stable")
+    er, ea, eb = first_r[o], ekey[o] // n, ekey[o] % n
+    word = ea * words + eb // 64
+    mask = np.left_shift(np.uint64(1), (eb % 64).astype(np.uint64))
+    qo = np.argsort(r_q, kind="stable")
+    k = np.searchsorted(er, r_q[qo], side="left")  # links known at each query's cutoff
+    bounds = np.r_[0, np.nonzero(np.diff(k))[0] + 1, len(qo)]
+    step = max(1, (1 << 21) // words)
+    out = np.zeros(len(q_src))
+    done = 0
+    for i, j in zip(bounds[:-1], bounds[1:]):
+        kk = int(k[i])
+        if kk > done:
+            np.bitwise_or.at(flat, word[done:kk], mask[done:kk])
+            done = kk
+        for lo in range(i, j, step):
+            qi = qo[lo : min(j, lo + step)]
+            out[qi] = np.bitwise_count(bits[q_src[qi]] & bits[q_dst[qi]]).sum(axis=1)
+    return out
+
+
+def _shared_dense(ekey, first_r, n, q_src, q_dst, r_q) -> np.ndarray:
+    n = int(n)
+    big = np.iinfo(np.int32).max
+    fr = np.full(n * n, big, dtype=np.int32)
+    fr[ekey] = np.minimum(first_r, big - 1).astype(np.int32)
+    fr = fr.reshape(n, n)
+    nq = len(q_src)
+    out = np.zeros(nq)
+    step = max(1, (1 << 22) // max(n, 1))
+    for lo in range(0, nq, step):
+        hi = min(nq, lo + step)
+        rq = r_q[lo:hi, None]
+        out[lo:hi] = ((fr[q_src[lo:hi]] < rq) & (fr[q_dst[lo:hi]] < rq)).sum(axis=1)
+    return out
 
 
 def _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q) -> np.ndarray:
@@ -324,13 +374,18 @@ def _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q) -> np.ndarray:
     nq = len(q_src)
     if nq == 0 or len(src) == 0:
         return np.zeros(nq)
-    # undirected links (both directions listed) and the rank of their first event
+    # undirected links (both directions listed, self-loops left out) and the rank of their first event
     a = np.concatenate([src, dst])
     b = np.concatenate([dst, src])
     r = np.concatenate([r_ev, r_ev])
-    ekey, eid = np.unique(a * n + b, return_inverse=True)  # sorted => grouped by a
+    keep = a != b
+    ekey, eid = np.unique(a[keep] * n + b[keep], return_inverse=True)  # sorted => grouped by a
     first_r = np.full(len(ekey), np.iinfo(np.int64).max)
-    np.minimum.at(first_r, eid, r)
+    np.minimum.at(first_r, eid, r[keep])
+    if n <= _DENSE_MAX_NODES:
+        return _shared_dense(ekey, first_r, n, q_src, q_dst, r_q)
+    if n <= _BITSET_MAX_NODES:
+        return _shared_bitset(ekey, first_r, n, q_src, q_dst, r_q)
     ea = ekey // n
     eb = ekey % n
     start = np.searchsorted(ea, np.arange(int(n) + 1))
