@@ -373,3 +373,15 @@ def test_shared_contacts_dense_bitset_and_sparse_paths_agree(monkeypatch):
         before = ts < qc[i]
         nb = lambda p: {int(w) for s_, d_, w in [(s_, d_, d_ if s_ == p else s_) for s_, d_ in zip(src[before], dst[before])] if (s_ == p or d_ == p) and s_ != d_}  # noqa: E731
         assert dense[i] == pytest.approx(np.log1p(len((nb(qs[i]) & nb(qd[i])) - {int(qs[i]), int(qd[i])})))
+
+
+def test_cli_bom_quoted_newlines_and_minimal_quoting(tmp_path):
+    ev = tmp_path / "events.csv"
+    ev.write_bytes(b"\xef\xbb\xbfsrc,dst,ts\na,b,1\nb,a,2\n")
+    q = _write(tmp_path / "queries.csv", 'src,dst,cutoff,note\na,b,5,"two\nlines"\nb,a,1.5,plain\n')
+    out = tmp_path / "o.csv"
+    r = CliRunner().invoke(cli, ["predict-contacts", "--events", str(ev), "--queries", str(q), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('src,dst,cutoff,note,score\na,b,5,"two\nlines",')
+    assert "\nb,a,1.5,plain," in text

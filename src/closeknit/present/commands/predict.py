@@ -98,12 +98,12 @@ def predict_contacts_files(events: Path, queries: Path, out: Path, model_path: P
 
     scores = score_contacts(src, dst, ts, q_src, q_dst, q_cut, model=model, n_nodes=n_nodes)
 
-    table = q.append_column("score", pa.array(scores, type=pa.float64()))
     out.parent.mkdir(parents=True, exist_ok=True)
+    columns = [q.column(c).to_pylist() for c in range(q.num_columns)] + [[repr(x) for x in scores.tolist()]]
     with open(out, "w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerow(table.column_names)
-    with pa.OSFile(str(out), "ab") as sink:
-        pacsv.write_csv(table, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(q.column_names + ["score"])
+        w.writerows(zip(*columns))
     return nq
 
 
