@@ -236,9 +236,9 @@ def test_incoming_judged_against_the_relationship_before_the_message():
     tl = _norm_background(Timeline(), "twitter", 0.3)
     # person 1, a near-stranger: follows you, you replied to them in public twice, then a personal DM
     tl.add(None, "in", "follow", channel="twitter", b=1)
-    tl.add(1, "out", "reply", channel="twitter", visibility="public", b=1, intimacy=0.25)
-    tl.add(2, "out", "reply", channel="twitter", visibility="public", b=1, intimacy=0.25)
-    tl.add(3, "in", "message", channel="twitter", b=1, intimacy=0.5, pq=True)
+    tl.add(201, "out", "reply", channel="twitter", visibility="public", b=1, intimacy=0.25)
+    tl.add(202, "out", "reply", channel="twitter", visibility="public", b=1, intimacy=0.25)
+    tl.add(203, "in", "message", channel="twitter", b=1, intimacy=0.5, pq=True)
     # person 2, a friend of a year (ordinary messages for the channel), asks the same kind of question
     for w in range(52):
         tl.add(7 * w, "out", channel="twitter", b=2, intimacy=0.3).add(7 * w + 0.01, "in", channel="twitter", b=2, intimacy=0.3)
@@ -251,9 +251,16 @@ def test_incoming_judged_against_the_relationship_before_the_message():
     assert len(friend_q) == 1 and friend_q[0]["verdict"] == "fine"
 
 
+def test_nothing_is_judged_in_the_warm_up():
+    tl = _norm_background(Timeline(), "twitter", 0.3)
+    tl.add(3, "in", "message", channel="twitter", b=1, intimacy=0.5, pq=True)  # 3 days into the archive
+    tl.add(200, "out", b=2, intimacy=0.3)
+    assert Relationships(tl.table()).incoming(only_flagged=False).num_rows == 0
+
+
 def test_short_or_unsure_texts_are_not_judged():
-    tl = Timeline().add(0, "in", intimacy=0.9, pq=True, text_len=10)
-    tl.add(1, "in", intimacy=0.9, pq=True, confidence=0.1, b=2)
+    tl = Timeline().add(0, "out", b=3).add(100, "in", intimacy=0.9, pq=True, text_len=10)
+    tl.add(101, "in", intimacy=0.9, pq=True, confidence=0.1, b=2)
     assert Relationships(tl.table()).incoming(only_flagged=False).num_rows == 0
 
 

@@ -37,9 +37,14 @@ __all__ = [
 #: Columns of the dyad-event table (the input of every measure).
 EVENT_COLUMNS = (
     "interaction_id", "a", "b", "a_acts", "ts", "month", "channel", "kind", "visibility", "role",
-    "intimacy", "confidence", "is_question", "personal_question", "disclosure", "text_len", "duration_s",
-    "thread_id", "reply_to",
+    "intimacy", "confidence", "is_question", "personal_question", "disclosure", "addresses_you", "text_len",
+    "duration_s", "thread_id", "reply_to",
 )
+
+#: Words that address the reader (English, Spanish, Portuguese, Italian, French), as in
+#: :func:`closeknit.language.detectors.addresses_you`; matched set-wise in SQL at the edge.
+YOU_REGEX = (r"(?i)\b(you|your|yours|yourself|yourselves|u|ur|ya|y'all|tu|tú|te|ti|tuo|tua|tuoi|tue|vous|votre|vos|"
+             r"toi|ton|ta|tes|você|vocês|voce|usted|ustedes|tus|teu|seu)\b|[你您妳]")
 
 
 def to_arrow(con, sql: str, params: list | None = None, *, cursor: bool = True) -> pa.Table:
@@ -98,7 +103,7 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
     version = model_version or current_model_version()
     where = [f"(ap.person_id = {SELF_PERSON_ID} OR pp.person_id = {SELF_PERSON_ID})"] if scope == "self" else []
     where.append("ap.person_id <> pp.person_id")
-    params: list = []
+    params: list = []  # in the order of the query text: as_of, the regex, the model version
     if as_of is not None:
         where.append("(i.ts IS NULL OR epoch(i.ts) <= ?)")
         params.append(float(as_of))
@@ -117,11 +122,12 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
            epoch(i.ts) AS ts, {_MONTH} AS month,
            i.channel, i.kind, i.visibility, p.role,
            s.intimacy, s.confidence, s.is_question, s.personal_question, s.disclosure,
+           CASE WHEN i.text IS NULL THEN NULL ELSE regexp_matches(i.text, ?) END AS addresses_you,
            i.text_len, i.duration_s, i.thread_id, i.reply_to
     FROM pairs p JOIN interactions i ON i.id = p.interaction_id
     LEFT JOIN message_scores s ON s.interaction_id = i.id AND s.model_version = ?
     """
-    params.append(version)
+    params = params + [YOU_REGEX, version]
     return to_arrow(con, sql, params)
 
 

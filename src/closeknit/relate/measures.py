@@ -36,6 +36,8 @@ __all__ = [
     "KIND_WEIGHTS",
     "Relationships",
     "verdict_sql",
+    "probing_sql",
+    "allowance_sql",
     "stage_name",
 ]
 
@@ -105,6 +107,8 @@ class Params:
     judge_min_confidence: float = 0.2  # scores less sure than this are not judged (nor in the norms)
     judge_min_length: int = 25  # texts shorter than this are too short to judge
     stage_tolerance: tuple[float, ...] = (0.0, 0.0, 0.0, 0.05, 0.2, 0.3)  # extra room earned per stage
+    probing_sd: float = 0.5  # a question this many sd above the channel median probes
+    warmup_days: float = 90.0  # messages this close to the start of the data are not judged (history unknown)
     ahead_over: float = 0.05
     ahead_z: float = 1.5
     well_over: float = 0.15
@@ -141,16 +145,26 @@ def allowance_sql(p: Params, *, stage: str = "stage", established: str = "establ
     return f"(greatest(coalesce({established}, 0), coalesce({p90}, 0)) + CASE {stage} {tol} ELSE 0 END)"
 
 
-def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", stage: str = "stage", established: str = "established",
-                p90: str = "norm_p90", mean: str = "norm_mean", sd: str = "norm_sd") -> str:
+def probing_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: str = "you",
+                visibility: str = "visibility", p50: str = "norm_p50", sd: str = "norm_sd") -> str:
+    """A probing question: the language model's personal question, or a private question to the
+    reader ("you") more intimate than the channel's median plus ``probing_sd`` standard deviations."""
+    return (f"(coalesce({pq}, false) OR (coalesce({q}, false) AND coalesce({you}, false) AND {visibility} = 'private' "
+            f"AND {x} >= coalesce({p50}, 0) + {p.probing_sd} * coalesce({sd}, 0)))")
+
+
+def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: str = "you",
+                visibility: str = "visibility", stage: str = "stage", established: str = "established",
+                p50: str = "norm_p50", p90: str = "norm_p90", mean: str = "norm_mean", sd: str = "norm_sd") -> str:
     """The verdict rule as one SQL CASE (used by ``check`` and ``check --incoming`` alike)."""
     allowance = allowance_sql(p, stage=stage, established=established, p90=p90)
     over = f"({x} - {allowance})"
     z = f"(({x} - {mean}) / greatest(coalesce({sd}, 0.0), 0.02))"
+    probing = probing_sql(p, x=x, pq=pq, q=q, you=you, visibility=visibility, p50=p50, sd=sd)
     return f"""CASE
-        WHEN {pq} AND {stage} <= 1 THEN 'well ahead'
+        WHEN {probing} AND {stage} <= 1 THEN 'well ahead'
         WHEN {over} >= {p.well_over} AND {z} >= {p.well_z} THEN 'well ahead'
-        WHEN {pq} AND {stage} = 2 THEN 'ahead of the relationship'
+        WHEN coalesce({pq}, false) AND {stage} = 2 THEN 'ahead of the relationship'
         WHEN {over} >= {p.ahead_over} AND {z} >= {p.ahead_z} THEN 'ahead of the relationship'
         ELSE 'fine' END"""
 
@@ -230,7 +244,7 @@ class Relationships:
         WITH base AS (
             SELECT interaction_id, a, b, a_acts, ts, month AS raw_month,
                    coalesce(month, min(month) OVER (PARTITION BY a, b), {first_month}) AS m,
-                   channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len,
+                   channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len, addresses_you,
                    coalesce(is_question, false) AS is_question
             FROM ev_in WHERE ts IS NULL OR {as_of} IS NULL OR ts <= {as_of}
         )
@@ -574,7 +588,9 @@ class Relationships:
         prev AS (SELECT a, b, m, lag(stage) OVER (PARTITION BY a, b ORDER BY m) AS prev_stage FROM panel),
         x AS (
             SELECT run.interaction_id, run.a, run.b, run.a_acts, run.ts, run.channel, run.kind, run.visibility,
-                   run.intimacy AS x, coalesce(run.personal_question, false) AS pq, run.disclosure,
+                   run.intimacy AS x, coalesce(run.personal_question, false) AS pq, run.is_question AS q,
+                   run.addresses_you AS you,
+                   run.disclosure,
                    greatest(coalesce(prev.prev_stage, 0),
                             CASE WHEN coalesce(run.prior_contact_ab, 0) > 0 AND coalesce(run.prior_contact_ba, 0) > 0
                                  THEN 2 WHEN coalesce(run.prior_events, 0) > 0 THEN 1 ELSE 0 END) AS stage,
@@ -584,6 +600,8 @@ class Relationships:
                    run.prior_events
             FROM run JOIN prev ON prev.a = run.a AND prev.b = run.b AND prev.m = run.m
             WHERE run.judged AND run.ts IS NOT NULL
+              -- relationships already existed when the archives begin: judge nothing in the warm-up
+              AND run.ts >= (SELECT quantile_cont(ts, 0.01) FROM e) + {p.warmup_days * DAY}
         ),
         y AS (
             SELECT x.*, {self._norm_cols('nm')}
@@ -591,6 +609,7 @@ class Relationships:
         )
         SELECT y.*, {allowance_sql(p)} AS allowance, x - {allowance_sql(p)} AS over_allowance,
                (x - norm_mean) / greatest(norm_sd, 0.02) AS z,
+               {probing_sql(p)} AS probing,
                {verdict_sql(p)} AS verdict
         FROM y
         """)
@@ -629,7 +648,8 @@ class Relationships:
         return self.sql(f"SELECT * FROM incoming WHERE {cond} ORDER BY ts DESC, interaction_id DESC")
 
     def judge(self, a: int, b: int, x: float, personal_question: bool, channel: str,
-              visibility: str = "private", a_sends: bool = True) -> dict:
+              visibility: str = "private", a_sends: bool = True, is_question: bool | None = None,
+              addresses_you: bool = True) -> dict:
         """The verdict for a message of intimacy ``x`` about to travel in pair (a, b) on ``channel``."""
         self._need("dyads", "norms")
         rows = self.rows(f"""
@@ -637,14 +657,18 @@ class Relationships:
                          WHERE a = ? AND b = ? AND a_acts = NOT ? AND sw > 0
                            AND confidence >= {self.params.judge_min_confidence}
                            AND ts > {float(self.as_of or 0) - self.params.conversation_gap}),
-            q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::VARCHAR AS channel, ?::VARCHAR AS visibility,
+            q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::BOOLEAN AS q, ?::BOOLEAN AS you, ?::VARCHAR AS channel,
+                         ?::VARCHAR AS visibility,
                          coalesce(d.stage, 0) AS stage,
                          greatest(coalesce(d.established, 0), coalesce(inv.invited, 0)) AS established
                   FROM inv LEFT JOIN dyads d ON d.a = ? AND d.b = ?),
             y AS (SELECT q.*, {self._norm_cols('nm')} FROM q {self._norm_join('nm', 'q.channel', 'q.visibility', 'q.stage')})
             SELECT y.*, {allowance_sql(self.params)} AS allowance, x - {allowance_sql(self.params)} AS over_allowance,
-                   (x - norm_mean) / greatest(norm_sd, 0.02) AS z, {verdict_sql(self.params)} AS verdict FROM y
-        """, [int(a), int(b), bool(a_sends), float(x), bool(personal_question), channel, visibility, int(a), int(b)])
+                   (x - norm_mean) / greatest(norm_sd, 0.02) AS z, {probing_sql(self.params)} AS probing,
+                   {verdict_sql(self.params)} AS verdict FROM y
+        """, [int(a), int(b), bool(a_sends), float(x), bool(personal_question),
+              bool(personal_question if is_question is None else is_question), bool(addresses_you), channel,
+              visibility, int(a), int(b)])
         return rows[0]
 
     def top_messages(self, a: int, b: int, n: int = 5) -> pa.Table:

@@ -259,6 +259,7 @@ def check_cmd(text, to, channel, incoming, limit, as_of, as_json, db):
         return _check_incoming(limit, as_of, as_json, db)
     if not text or not to:
         raise UsageError('give the message and who it is for: closeknit check "TEXT" --to NAME')
+    from closeknit.language.detectors import addresses_you
     from closeknit.language.scorer import default_scorer
     from closeknit.relate.measures import STAGES
     from closeknit.store.queries import find_person
@@ -273,12 +274,13 @@ def check_cmd(text, to, channel, incoming, limit, as_of, as_json, db):
             top = rel.rows("""SELECT channel FROM e WHERE a = 0 AND b = ? AND is_contact AND visibility = 'private'
                               GROUP BY channel ORDER BY count(*) DESC, channel LIMIT 1""", [pid])
             channel = top[0]["channel"] if top else "email"
-        j = rel.judge(0, pid, sc.intimacy, sc.personal_question, channel)
+        j = rel.judge(0, pid, sc.intimacy, sc.personal_question, channel, is_question=sc.is_question,
+                      addresses_you=addresses_you(text))
         rel.close()
     j = {**j, "stage_name": STAGES[int(j["stage"])]}
     expl = _explain(j, pname, sc, channel)
     out = {"text": text, "to": pname, "person_id": pid, "channel": channel, "verdict": j["verdict"],
-           "intimacy": _f(sc.intimacy, 3), "confidence": _f(sc.confidence, 3), "personal_question": sc.personal_question,
+           "intimacy": _f(sc.intimacy, 3), "confidence": _f(sc.confidence, 3), "personal_question": sc.personal_question, "probing_question": bool(j["probing"]),
            "disclosure": sc.disclosure, "stage": j["stage_name"], "established": _f(j["established"], 3),
            "channel_norm": {"basis": j["norm_basis"], "n": j["norm_n"], "mean": _f(j["norm_mean"], 3),
                             "sd": _f(j["norm_sd"], 3), "p90": _f(j["norm_p90"], 3)},
@@ -297,8 +299,9 @@ def _explain(j: dict, pname: str, sc, channel: str) -> str:
     x = sc.intimacy
     parts = [f"This message scores {x:.2f} on the intimacy scale (0 impersonal, 1 most intimate; confidence "
              f"{sc.confidence:.2f})"]
-    if sc.personal_question:
-        parts[-1] += " and it is a personal question (it asks about the reader)"
+    if j["probing"]:
+        parts[-1] += (" and it is a personal question (it asks about the reader)" if sc.personal_question else
+                      " and it asks a question more intimate than usual on this channel")
     parts[-1] += "."
     est = float(j["established"] or 0)
     parts.append(f"With {pname} the relationship is at stage '{j['stage_name']}', and the most intimate level both "
@@ -309,7 +312,7 @@ def _explain(j: dict, pname: str, sc, channel: str) -> str:
     over = float(j["over_allowance"])
     if j["verdict"] == "fine":
         parts.append(f"It stays within what the relationship allows ({j['allowance']:.2f}), so it should land well.")
-    elif sc.personal_question and int(j["stage"]) <= 2:
+    elif (j["probing"] and int(j["stage"]) <= 1) or (sc.personal_question and int(j["stage"]) == 2):
         parts.append("A personal question before any real exchange has happened runs ahead of the relationship: "
                      "they have not shared anything like it with you yet.")
     else:
@@ -332,7 +335,7 @@ def _check_incoming(limit, as_of, as_json, db) -> None:
         out.append({
             "when": _iso(r["ts"]), "from": names.get(r["b"], f"person {r['b']}"), "person_id": r["b"],
             "channel": r["channel"], "kind": r["kind"], "verdict": r["verdict"], "intimacy": _f(r["x"]),
-            "personal_question": r["pq"], "stage_before": STAGES[int(r["stage"])],
+            "personal_question": r["pq"], "probing_question": r["probing"], "stage_before": STAGES[int(r["stage"])],
             "established": _f(r["established"]), "norm_p90": _f(r["norm_p90"]), "z": _f(r["z"], 1),
             "over_allowance": _f(r["over_allowance"]), "interaction_id": r["interaction_id"],
             "text": texts.get(r["interaction_id"]),

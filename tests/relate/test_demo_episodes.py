@@ -1,0 +1,108 @@
+"""On the demo life: every designed episode is found by the command meant to find it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from closeknit.demo.build import build_demo
+from closeknit.demo.episodes import EPISODES
+from closeknit.present.cli import cli
+
+EP = {e.key: e for e in EPISODES}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    base = tmp_path_factory.mktemp("demo_relate")
+    res = build_demo(base / "demo.duckdb", base / "exports", seed=7)
+    assert not res.failures
+    return str(base / "demo.duckdb")
+
+
+def js(*args):
+    r = CliRunner().invoke(cli, [*args, "--json"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+@pytest.fixture(scope="module")
+def incoming(db):
+    return js("check", "--incoming", "--limit", "0", "--db", db)
+
+
+@pytest.fixture(scope="module")
+def attention(db):
+    return js("attention", "--limit", "0", "--db", db)
+
+
+def _day(when: str) -> date:
+    return date.fromisoformat(when[:10])
+
+
+def test_premature_personal_question_found_by_check_incoming(incoming):
+    ep = EP["premature_question"]
+    hits = [r for r in incoming if r["from"] == ep.display_name]
+    assert [(_day(r["when"]), r["verdict"], r["stage_before"], r["channel"]) for r in hits] == [
+        (ep.dates[-1], "well ahead", "first contact", "twitter")]
+    assert hits[0]["probing_question"] is True
+    assert incoming[0]["from"] == ep.display_name  # the newest flagged message of the whole life
+
+
+def test_linkedin_contact_getting_too_personal_found_by_check_incoming(incoming):
+    ep = EP["linkedin_too_personal"]
+    hits = [r for r in incoming if r["from"] == ep.display_name]
+    assert {r["channel"] for r in hits} == {"linkedin"}
+    days = {_day(r["when"]) for r in hits}
+    assert days <= set(ep.dates[3:])  # only the late, personal messages; the professional ones pass
+    assert date(2026, 8, 25) in days  # "Are you seeing anyone? I'd love to take you to dinner"
+
+
+def test_fading_close_friend_found_by_attention(attention, db):
+    ep = EP["fading_friend"]
+    hits = [r for r in attention if r["person"] == ep.display_name]
+    assert [(r["reason"], r["stage"], r["trajectory"]) for r in hits] == [("fading", "close", "fading")]
+    fading = [r for r in attention if r["reason"] == "fading"]
+    assert fading[0]["person"] == ep.display_name  # the strongest of the fading ties
+    p = js("person", ep.display_name, "--db", db)
+    assert p["measures"]["trajectory"] == "fading" and p["measures"]["stage"] == "close"
+    assert p["measures"]["recent_contacts"] == 3
+
+
+def test_unanswered_newcomer_found_by_attention(attention):
+    ep = EP["unanswered_newcomer"]
+    hits = [r for r in attention if r["person"] == ep.display_name]
+    assert [(r["reason"], r["stage"]) for r in hits] == [("newcomer", "first contact")]
+    assert [r["person"] for r in attention if r["reason"] == "newcomer"] == [ep.display_name]
+
+
+def test_unwanted_advances_are_not_recommended_for_a_welcome(attention):
+    names = {r["person"] for r in attention if r["reason"] in ("waiting", "newcomer")}
+    assert EP["premature_question"].display_name not in names
+    assert EP["linkedin_too_personal"].display_name not in names
+
+
+def _busiest(db, name: str) -> str:
+    """The id of the person called ``name`` with the most interactions (names can repeat)."""
+    from closeknit.store import Store
+    from closeknit.store.queries import people_overview
+
+    with Store(db, read_only=True) as st:
+        return str([p for p in people_overview(st.con) if p["name"] == name][0]["person_id"])
+
+
+def test_extras_revived_and_asymmetry(db, attention):
+    marcus = js("person", _busiest(db, "Marcus Okafor"), "--db", db)
+    assert marcus["measures"]["trajectory"] == "revived"
+    assert any(r["person"] == "Ellie Brooks" and r["reason"] == "one-sided" for r in attention)
+
+
+def test_circles_and_people_on_the_demo(db):
+    c = js("circles", "--db", db)
+    sizes = [l["cumulative_size"] for l in c["layers"]]
+    assert len(sizes) == 5 and sizes == sorted(sizes) and sizes[0] <= 10 and sizes[-1] == c["people"]
+    people = js("people", "--db", db, "--sort", "intimacy", "--limit", "20")
+    assert len(people) == 20 and all(p["stage"] in ("friend", "close") for p in people[:10])
