@@ -185,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  closeknit model (fit in this run): AP {r['ap']:.2f}  AUC {r['auc']:.2f}")
         if "shipped_ap" in r:
             print(f"  closeknit model (shipped weights): AP {r['shipped_ap']:.2f}  AUC {r['shipped_auc']:.2f}")
-        print(f"  time: fit (features + regression on validation) {r['fit_seconds']:.1f} s, score test {r['score_seconds']:.1f} s")
+        print(
+            f"  time: fit (features + regression on validation) {r['fit_seconds']:.1f} s, score test {r['score_seconds']:.1f} s, "
+            f"total {r['fit_seconds'] + r['score_seconds']:.1f} s"
+        )
     if not args.skip_throughput:
         r = throughput()
         print(
