@@ -385,3 +385,22 @@ def test_cli_bom_quoted_newlines_and_minimal_quoting(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith('src,dst,cutoff,note,score\na,b,5,"two\nlines",')
     assert "\nb,a,1.5,plain," in text
+
+
+def test_bad_model_file_is_a_one_line_error(tmp_path):
+    ev = _write(tmp_path / "events.csv", EVENTS)
+    q = _write(tmp_path / "queries.csv", "src,dst,cutoff\na,b,2\n")
+    bad = _write(tmp_path / "m.json", '{"known_pair": {"intercept": 0, "features": {"telepathy": {"coef": 1, "mean": 0, "scale": 1}}}, "new_pair": {"intercept": 0, "features": {}}}')
+    r = CliRunner().invoke(cli, ["predict-contacts", "--events", str(ev), "--queries", str(q), "-o", str(tmp_path / "o.csv"), "--model", str(bad)])
+    assert r.exit_code == 1 and "telepathy" in r.output and r.output.strip().count("\n") == 0
+    junk = _write(tmp_path / "j.json", "not json")
+    r = CliRunner().invoke(cli, ["predict-contacts", "--events", str(ev), "--queries", str(q), "-o", str(tmp_path / "o.csv"), "--model", str(junk)])
+    assert r.exit_code == 1 and "not a closeknit contacts model" in r.output
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import closeknit.relate.predict as P
+
+    assert doctest.testmod(P).failed == 0

@@ -2,8 +2,8 @@
 
 Given directed interactions ``(src, dst, ts)`` and queries ``(u, v, cutoff)``, score how likely
 ``u`` is to contact ``v`` next, using **only the events with ``ts < cutoff``**. Every feature is
-something a person can read off a timeline (see :data:`FEATURES`); a logistic regression weighs
-them. The weights that ship with closeknit (``contacts_model.json`` next to this module) were fit
+something a person can read off a timeline (see :data:`FEATURE_HELP`); two logistic
+regressions weigh them, one for pairs with history and one for first contacts. The weights that ship with closeknit (``contacts_model.json`` next to this module) were fit
 by ``scripts/fit_contacts.py`` on the validation period (70–85 %) of SNAP email-Eu-core; the test
 period is never used for fitting.
 
@@ -11,14 +11,14 @@ How it stays leak-free and fast: events are sorted once by (key, time) for each 
 (u→v, v→u, what v received, what v sent, ...). A query looks up its history with one vectorised
 ``searchsorted`` on (key, rank of cutoff): whatever happened at or after the cutoff is simply not
 reached. Exponentially decayed counts are prefix sums in log space (``logaddexp.accumulate``),
-read at the last event before the cutoff and decayed to the cutoff. No loop runs per query or per
-event in Python, so a million events and a hundred thousand queries take seconds.
+read at the last event before the cutoff and decayed to the cutoff. Shared contacts are counted
+on a people × people matrix, on bitsets filled in cutoff order, or by expanding neighbour lists,
+depending on the number of people. No loop runs per query or per event in Python, so a million
+events and a hundred thousand queries take seconds.
 
 Pure functions over numpy arrays:
 
 >>> import numpy as np
-
-from closeknit.core.errors import InputError
 >>> src, dst, ts = np.array([0, 0, 1]), np.array([1, 1, 0]), np.array([10.0, 20.0, 30.0])
 >>> X = contact_features(src, dst, ts, np.array([0, 0]), np.array([1, 1]), np.array([15.0, 25.0]))
 >>> X[:, FEATURES.index("pair_count")].tolist() == [np.log1p(1), np.log1p(2)]
@@ -35,12 +35,18 @@ from typing import NamedTuple
 
 import numpy as np
 
+from closeknit.core.errors import InputError
+
 __all__ = [
     "FEATURES",
     "FEATURE_HELP",
+    "KNOWN_PAIR_FEATURES",
+    "NEW_PAIR_FEATURES",
     "ContactModel",
+    "Logit",
     "contact_features",
     "fit_contacts",
+    "fit_logit",
     "load_model",
     "score_contacts",
     "encode_ids",
