@@ -404,3 +404,10 @@ def test_docstring_examples_run():
     import closeknit.relate.predict as P
 
     assert doctest.testmod(P).failed == 0
+
+
+def test_nan_cutoff_refused():
+    from closeknit.core.errors import InputError
+
+    with pytest.raises(InputError):
+        contact_features(np.array([0]), np.array([1]), np.array([1.0]), np.array([0]), np.array([1]), np.array([np.nan]))

@@ -214,6 +214,8 @@ def contact_features(
     q_src = np.asarray(q_src, dtype=np.int64)
     q_dst = np.asarray(q_dst, dtype=np.int64)
     q_cut = np.asarray(q_cut, dtype=np.float64)
+    if not (np.isfinite(ts).all() and np.isfinite(q_cut).all()):
+        raise InputError("times and cutoffs must be finite numbers of seconds")
     if n_nodes is None:
         n_nodes = int(max(src.max(initial=-1), dst.max(initial=-1), q_src.max(initial=-1), q_dst.max(initial=-1))) + 1
     n = np.int64(max(n_nodes, 1))
