@@ -112,13 +112,27 @@ def asks_personal(text: str, intimacy: float, threshold: float = PERSONAL_THRESH
     return intimacy >= threshold and is_question(text) and addresses_you(text)
 
 
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_FIRST_WORDS = frozenset("i i'm im i've ive i'd i'll me my mine myself we we're our ours us".split()) | frozenset(
+    "i’m i’ve i’d i’ll we’re".split())
+_TOPIC_WORDS = frozenset(w for ws in TOPICS.values() for w in ws if " " not in w and not w.endswith("*"))
+_TOPIC_PREFIXES = tuple(w[:-1] for ws in TOPICS.values() for w in ws if w.endswith("*"))
+_TOPIC_PHRASES = tuple(w for ws in TOPICS.values() for w in ws if " " in w)
+
+
 def discloses(text: str) -> bool:
     """The writer speaks about themselves (first person) on a private topic (see ``TOPICS``)."""
     if not text:
         return False
-    if not (_FIRST.search(text) or _I_CONTRACTED.search(text)):
+    low = text.lower()
+    words = _WORD.findall(low)
+    if _FIRST_WORDS.isdisjoint(words):
         return False
-    return bool(_TOPIC.search(text))
+    if not _TOPIC_WORDS.isdisjoint(words):
+        return True
+    if any(w.startswith(_TOPIC_PREFIXES) for w in words):
+        return True
+    return any(p in low for p in _TOPIC_PHRASES) and bool(_TOPIC.search(text))
 
 
 def topics(text: str) -> list[str]:

@@ -168,8 +168,30 @@ class IntimacyModel:
         return np.clip(self.head.predict(X), 0.0, 1.0)
 
     def transform(self, texts: list[str]) -> np.ndarray:
-        X, _ = self.encoder.encode(list(texts))
-        return self.predict_features(X)
+        return self.predict_with_lengths(list(texts))[0]
+
+    def predict_with_lengths(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(intimacy 0..1, number of tokens). For a static encoder with a linear head the mean of
+        token vectors followed by the head equals the mean of per-token scores, so each text costs
+        one scalar lookup per token instead of a vector sum."""
+        if isinstance(self.encoder, StaticEncoder):
+            if getattr(self, "_tok_score", None) is None:
+                h = self.head
+                self._tok_score = ((self.encoder.table - h.mean) / h.std) @ np.asarray(h.coef, np.float32)
+                self._tok_score = self._tok_score.astype(np.float32)
+            ids = self.encoder.token_ids(texts)
+            lens = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+            raw = np.zeros(len(texts), np.float32)
+            if lens.sum():
+                flat = np.fromiter((t for x in ids for t in x), dtype=np.int64, count=int(lens.sum()))
+                nz = lens > 0
+                starts = np.concatenate([[0], np.cumsum(lens)[:-1]])[nz]
+                raw[nz] = np.add.reduceat(self._tok_score[flat], starts) / lens[nz] + np.float32(self.head.intercept)
+            if (~(lens > 0)).any():  # no tokens: the head applied to a zero vector
+                raw[lens == 0] = float(self.head.predict(np.zeros((1, self.encoder.dim), np.float32))[0])
+            return np.clip(raw, 0.0, 1.0), lens
+        X, lens = self.encoder.encode(texts)
+        return self.predict_features(X), lens
 
     def fit_transform(self, texts, y, nuisance=None) -> np.ndarray:
         return self.fit(texts, y, nuisance).transform(texts)

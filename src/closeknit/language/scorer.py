@@ -96,8 +96,8 @@ class IntimacyScorer:
         if n == 0:
             return {"intimacy": np.zeros(0), "confidence": np.zeros(0), "lang": [], "is_question": [],
                     "personal_question": [], "disclosure": []}
-        X, ntok = self.model.encoder.encode(texts)
-        inti = self.model.predict_features(X).astype(np.float64)
+        inti, ntok = self.model.predict_with_lengths(texts)
+        inti = inti.astype(np.float64)
         codes, probs = langid.identify_batch(texts)
         known = np.fromiter((c in self.learned for c in codes), dtype=np.float64, count=n)
         F = np.stack([np.ones(n), known, np.asarray(probs, np.float64), np.log1p(ntok)], 1)
