@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-__all__ = ["normalize_email", "normalize_phone", "normalize_handle", "DEFAULT_REGION"]
+__all__ = ["normalize_email", "normalize_phone", "normalize_handle", "profile_key", "DEFAULT_REGION"]
 
 DEFAULT_REGION = "US"
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
@@ -66,78 +66,59 @@ def normalize_handle(value: str) -> str:
     return value.strip().lstrip("@").lower()
 
 
-_SOCIAL = [
-    # (host suffixes, channel, path pattern giving the handle)
-    (("twitter.com", "x.com"), "twitter", re.compile(r"^/@?([A-Za-z0-9_]{1,15})/?$")),
-    (("instagram.com",), "instagram", re.compile(r"^/([A-Za-z0-9_.]{1,30})/?$")),
-    (("facebook.com",), "messenger", re.compile(r"^/([A-Za-z0-9.]{5,})/?$")),
-    (("github.com",), "github", re.compile(r"^/([A-Za-z0-9-]{1,39})/?$")),
-]
-_RESERVED = {"home", "share", "intent", "i", "search", "explore", "hashtag", "settings", "login", "profile.php", "p", "status"}
+
+_HANDLE_HOSTS = {
+    "twitter.com": "twitter", "x.com": "twitter", "mobile.twitter.com": "twitter",
+    "instagram.com": "instagram", "facebook.com": "facebook", "fb.com": "facebook", "github.com": "github",
+}
+_NOT_HANDLES = frozenset({"", "home", "share", "intent", "i", "profile.php", "people", "pages", "p", "explore"})
+_HANDLE_SERVICES = ("twitter", "instagram", "facebook", "github")
 
 
-def normalize_url(url: str) -> str | None:
-    """Canonical form of a profile URL: https, no ``www.``, no query, no trailing slash, lower-case host.
+def profile_key(url: str, service: str | None = None, user: str | None = None) -> tuple[str, str, str] | None:
+    """The identity a profile URL stands for, as ``(channel, kind, value)``; None for an empty URL.
 
-    >>> normalize_url('HTTP://www.LinkedIn.com/in/ada-lovelace/?trk=x')
-    'https://linkedin.com/in/ada-lovelace'
+    X/Twitter, Instagram, Facebook and GitHub profiles become handles on their channel; LinkedIn
+    profiles ``https://www.linkedin.com/in/<slug>`` on ``linkedin``; ``https://host/@user`` a
+    Mastodon handle ``user@host``; anything else a ``web`` URL. ``service``/``user`` are hints some
+    address books give (``X-SOCIALPROFILE;TYPE=twitter;X-USER=ada``).
+
+    >>> profile_key('https://twitter.com/AdaL')
+    ('twitter', 'handle', 'adal')
+    >>> profile_key('https://uk.linkedin.com/in/Ada-Lovelace/')
+    ('linkedin', 'url', 'https://www.linkedin.com/in/ada-lovelace')
+    >>> profile_key('https://hachyderm.io/@ada')
+    ('mastodon', 'handle', 'ada@hachyderm.io')
+    >>> profile_key('example.org/blog/')
+    ('web', 'url', 'https://example.org/blog')
     """
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
+    url = url.strip()
+    if service in _HANDLE_SERVICES and user:
+        return (service, "handle", normalize_handle(user))
     if not url:
         return None
-    u = url.strip()
-    if "://" not in u:
-        u = "https://" + u
+    if "://" not in url:
+        if service in _HANDLE_SERVICES and "/" not in url and "." not in url:
+            return (service, "handle", normalize_handle(url))
+        url = "https://" + url
     try:
-        parts = urlsplit(u)
+        parts = urlsplit(url)
     except ValueError:
         return None
-    host = (parts.hostname or "").lower()
-    if not host or "." not in host:
-        return None
+    host = parts.netloc.lower().split("@")[-1].split(":")[0]
     if host.startswith("www."):
         host = host[4:]
-    if host.endswith("linkedin.com"):
-        host = "linkedin.com"
+    segs = [unquote(s) for s in parts.path.split("/") if s]
+    if host in _HANDLE_HOSTS and segs and segs[0].lower() not in _NOT_HANDLES:
+        return (_HANDLE_HOSTS[host], "handle", normalize_handle(segs[0]))
+    if host.endswith("linkedin.com") and len(segs) >= 2 and segs[0] in ("in", "pub"):
+        slug = segs[1] if segs[1].startswith("ACo") else segs[1].lower()  # member ids are case-sensitive
+        return ("linkedin", "url", f"https://www.linkedin.com/{segs[0]}/{slug}")
+    if segs and segs[0].startswith("@") and len(segs[0]) > 1:
+        return ("mastodon", "handle", f"{normalize_handle(segs[0])}@{host}")
+    if not host:
+        return None
     path = parts.path.rstrip("/")
-    return f"https://{host}{path}"
-
-
-def social_ident(url: str) -> tuple[str, str, str] | None:
-    """The channel identity a profile URL stands for, as ``(channel, kind, value)``, if known.
-
-    X/Twitter, Instagram, Facebook and GitHub URLs become handles on their channel; LinkedIn
-    profiles stay URLs on ``linkedin``; Mastodon-style ``https://host/@user`` and
-    ``https://host/users/user`` become ``user@host`` handles on ``mastodon``.
-
-    >>> social_ident('https://x.com/AdaL')
-    ('twitter', 'handle', 'adal')
-    >>> social_ident('https://uk.linkedin.com/in/Ada-Lovelace/')
-    ('linkedin', 'url', 'https://www.linkedin.com/in/ada-lovelace')
-    >>> social_ident('https://mastodon.social/@ada')
-    ('mastodon', 'handle', 'ada@mastodon.social')
-    """
-    canon = normalize_url(url)
-    if not canon:
-        return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(canon)
-    host, path = parts.hostname or "", parts.path
-    if host == "linkedin.com":
-        segs = [x for x in path.split("/") if x]
-        if len(segs) >= 2 and segs[0] in ("in", "pub"):
-            slug = segs[1] if segs[1].startswith("ACo") else segs[1].lower()  # member ids are case-sensitive
-            return ("linkedin", "url", f"https://www.linkedin.com/{segs[0]}/{slug}")
-        return None
-    for hosts, channel, pat in _SOCIAL:
-        if any(host == h or host.endswith("." + h) for h in hosts):
-            m = pat.match(path)
-            if m and m.group(1).lower() not in _RESERVED:
-                return (channel, "handle", m.group(1).lower())
-            return None
-    m = re.match(r"^/(?:@|users/)([A-Za-z0-9_]{1,30})/?$", path)
-    if m:
-        return ("mastodon", "handle", f"{m.group(1).lower()}@{host}")
-    return None
+    return ("web", "url", f"{parts.scheme.lower() or 'https'}://{host}{path}" + (f"?{parts.query}" if parts.query else ""))

@@ -62,6 +62,7 @@ _R_SCHEMA = pa.schema(
 _P_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
 BATCH_SCHEMA = _R_SCHEMA
 PARTICIPANT_SCHEMA = _P_SCHEMA
+_E_SCHEMA = pa.schema([("location", pa.string()), ("error", pa.string()), ("excerpt", pa.string())])
 # inside the writer, participants point at their interaction by row number in the batch
 _PR_SCHEMA = pa.schema([("rn", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
 
@@ -250,21 +251,32 @@ class _Writer:
             finally:
                 con.unregister("_b_id")
         if self.links:
-            con.executemany(
-                "INSERT INTO identity_links SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS "
-                "(SELECT 1 FROM identity_links WHERE a = ? AND b = ? AND reason = ?)",
-                [(a, b, r, c, self.sid, a, b, r) for a, b, r, c in dict.fromkeys(self.links)],
-            )
+            links = list(dict.fromkeys(self.links))
+            con.register("_b_l", pa.table({
+                "a": pa.array([x[0] for x in links], pa.int64()),
+                "b": pa.array([x[1] for x in links], pa.int64()),
+                "reason": pa.array([x[2] for x in links], pa.string()),
+                "confidence": pa.array([x[3] for x in links], pa.float64()),
+            }))
+            try:
+                con.execute(
+                    "INSERT INTO identity_links SELECT n.a, n.b, n.reason, n.confidence, ? FROM _b_l n "
+                    "WHERE NOT EXISTS (SELECT 1 FROM identity_links l WHERE l.a = n.a AND l.b = n.b AND l.reason = n.reason)",
+                    [self.sid],
+                )
+            finally:
+                con.unregister("_b_l")
         for iid, (ident, evidence) in self.selves.items():
             con.execute(
                 "INSERT INTO me SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM me WHERE identity_id = ?)",
                 [iid, ident.channel, ident.kind, ident.value, f"import:{self.sid}", evidence, iid],
             )
         if self.errors:
-            con.executemany(
-                "INSERT INTO import_errors VALUES (?, ?, ?, ?)",
-                [(self.sid, loc, err, exc) for loc, err, exc in self.errors],
-            )
+            con.register("_b_e", _table(self.errors, _E_SCHEMA))
+            try:
+                con.execute("INSERT INTO import_errors SELECT ?, location, error, excerpt FROM _b_e", [self.sid])
+            finally:
+                con.unregister("_b_e")
 
 
 def load_records(

@@ -32,7 +32,7 @@ import pyarrow as pa
 import re
 import unicodedata
 
-from closeknit.core.normalize import social_ident
+from closeknit.core.normalize import profile_key
 from closeknit.ingest.base import ImportContext
 from closeknit.ingest.records import Ident
 from closeknit.store.schema import SELF_PERSON_ID
@@ -203,8 +203,8 @@ def _store_derived_links(con: duckdb.DuckDBPyConnection) -> None:
     for iid, channel, kind, value, _ in rows:
         if kind != "url":
             continue
-        target = social_ident(value)
-        if target and target != (channel, kind, value) and target in by_key:
+        target = profile_key(value)
+        if target and target[0] != "web" and target != (channel, kind, value) and target in by_key:
             links.append((iid, by_key[target], f"profile URL {value} is {target[0]} {target[2]}", 1.0))
     # address-book names of phone numbers (vCard FN, SMS/call-log contact names)
     phone_names: dict[str, set[int]] = {}

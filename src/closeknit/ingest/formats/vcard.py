@@ -41,7 +41,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
-from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
+from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone, profile_key
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.formats.ical import parse_line, text_lines, unescape_text
 from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Record
@@ -62,45 +62,16 @@ _X_IM = {
 }
 _SERVICE_OF_TYPE = {"twitter": "twitter", "x": "twitter", "instagram": "instagram", "facebook": "facebook",
                     "linkedin": "linkedin", "mastodon": "mastodon", "github": "github"}
-_HANDLE_HOSTS = {
-    "twitter.com": "twitter", "x.com": "twitter", "mobile.twitter.com": "twitter",
-    "instagram.com": "instagram", "facebook.com": "facebook", "fb.com": "facebook", "github.com": "github",
-}
-_NOT_HANDLES = frozenset({"", "home", "share", "intent", "i", "profile.php", "people", "pages", "p", "explore"})
 
 
 def profile_ident(url: str, service: str | None = None, user: str | None = None) -> Ident | None:
-    """The identity a profile URL stands for (see the module docs), or None for an empty URL.
+    """The identity a profile URL stands for (:func:`closeknit.core.normalize.profile_key`), or None.
 
     >>> profile_ident('https://twitter.com/AdaL')
     Ident(channel='twitter', kind='handle', value='adal', name=None)
-    >>> profile_ident('https://hachyderm.io/@ada')
-    Ident(channel='mastodon', kind='handle', value='ada@hachyderm.io', name=None)
     """
-    url = url.strip()
-    if service in ("twitter", "instagram", "facebook", "github") and user:
-        return Ident(service, "handle", normalize_handle(user))
-    if not url:
-        return None
-    if "://" not in url:
-        if service in ("twitter", "instagram", "facebook", "github") and "/" not in url and "." not in url:
-            return Ident(service, "handle", normalize_handle(url))
-        url = "https://" + url
-    parts = urlsplit(url)
-    host = parts.netloc.lower().split("@")[-1].split(":")[0]
-    if host.startswith("www."):
-        host = host[4:]
-    segs = [unquote(s) for s in parts.path.split("/") if s]
-    if host in _HANDLE_HOSTS and segs and segs[0].lower() not in _NOT_HANDLES:
-        return Ident(_HANDLE_HOSTS[host], "handle", normalize_handle(segs[0]))
-    if host.endswith("linkedin.com") and len(segs) >= 2 and segs[0] == "in":
-        return Ident("linkedin", "url", f"https://www.linkedin.com/in/{segs[1].lower()}")
-    if segs and segs[0].startswith("@") and len(segs[0]) > 1:
-        return Ident("mastodon", "handle", f"{normalize_handle(segs[0])}@{host}")
-    if not host:
-        return None
-    path = parts.path.rstrip("/")
-    return Ident("web", "url", f"{parts.scheme.lower() or 'https'}://{host}{path}" + (f"?{parts.query}" if parts.query else ""))
+    key = profile_key(url, service, user)
+    return Ident(*key) if key else None
 
 
 def card_records(name: str | None, idents: list[Ident], where: str) -> Iterator[Record]:
