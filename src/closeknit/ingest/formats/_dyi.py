@@ -101,6 +101,30 @@ def repair_x_escapes(text: str) -> str:
     return "".join(out)
 
 
+_HEXB = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _repair_x_bytes(data: bytes) -> bytes:
+    """:func:`repair_x_escapes` on UTF-8 bytes (the same escapes; ``bytes.find`` is much faster)."""
+    i = data.find(b"\\x")
+    if i < 0:
+        return data
+    out = []
+    last = 0
+    n = len(data)
+    while i >= 0:
+        j = i
+        while j > 0 and data[j - 1] == 92:
+            j -= 1
+        if (i - j) % 2 == 0 and i + 3 < n and data[i + 2] in _HEXB and data[i + 3] in _HEXB:
+            out.append(data[last:i])
+            out.append(b"\\u00")
+            last = i + 2
+        i = data.find(b"\\x", i + 2)
+    out.append(data[last:])
+    return b"".join(out)
+
+
 class JsonStreamError(ValueError):
     """The document is not JSON where the cursor stands (``pos`` is a character offset)."""
 
@@ -129,13 +153,13 @@ class JsonCursor:
         self._dec = codecs.getincrementaldecoder("utf-8")("replace")
         self._repair = repair_x
         self._chunk = chunk
-        self._carry = ""  # undecoded-escape tail kept back for the \xNN repair
+        self._carry = b""  # bytes of a possibly cut \xNN escape kept back for the repair
         self.buf = ""
         self.pos = 0
         self.eof = False
         self._base = 0  # characters dropped from the front of buf so far
         self._first = True
-        self._scan = json.JSONDecoder().raw_decode
+        self._scan = json.JSONDecoder().scan_once  # raw_decode without its Python frame
 
     # -- buffer
     def _refill(self) -> bool:
@@ -144,25 +168,29 @@ class JsonCursor:
         raw = self._stream.read(self._chunk)
         if not raw:
             self.eof = True
-            text = self._carry + self._dec.decode(b"", final=True)
-            self._carry = ""
-        else:
-            text = self._carry + self._dec.decode(raw)
-            self._carry = ""
+            data, self._carry = self._carry, b""
             if self._repair:
-                # keep back a possibly incomplete escape (and the backslash run before it)
-                cut = len(text)
-                back = text.rfind("\\", max(0, cut - 4))
+                data = _repair_x_bytes(data)
+            text = self._dec.decode(data, final=True)
+        else:
+            if self._repair:
+                # keep back a possibly incomplete escape (and the backslash run before it); the
+                # repair works on the bytes: an ASCII "\\xNN" never sits inside a UTF-8 sequence
+                data = self._carry + raw if self._carry else raw
+                cut = len(data)
+                back = data.rfind(b"\\", max(0, cut - 4))
                 if back >= 0:
                     cut = back
-                    while cut > 0 and text[cut - 1] == "\\":
+                    while cut > 0 and data[cut - 1] == 92:
                         cut -= 1
-                    text, self._carry = text[:cut], text[cut:]
+                    data, self._carry = data[:cut], data[cut:]
+                else:
+                    self._carry = b""
+                raw = _repair_x_bytes(data)
+            text = self._dec.decode(raw)
         if self._first and text:
             text = text.lstrip("\ufeff")
             self._first = False
-        if self._repair:
-            text = repair_x_escapes(text)
         if self.pos > (1 << 20) and self.pos > len(self.buf) // 2:
             self._base += self.pos
             self.buf = self.buf[self.pos :]
@@ -189,14 +217,17 @@ class JsonCursor:
     # -- reading
     def value(self) -> Any:
         """Decode the whole value at the cursor and step over it."""
-        if not self._peek():
-            raise self._fail("unexpected end of document")
+        buf, pos = self.buf, self.pos
+        if pos >= len(buf) or buf[pos] in " \t\n\r":
+            if not self._peek():
+                raise self._fail("unexpected end of document")
         while True:
             try:
                 val, end = self._scan(self.buf, self.pos)
-            except json.JSONDecodeError as e:
+            except (json.JSONDecodeError, StopIteration) as e:
                 if self.eof or len(self.buf) - self.pos > _MAX_ITEM:
-                    raise self._fail(f"not JSON ({e.msg})") from None
+                    msg = e.msg if isinstance(e, json.JSONDecodeError) else "Expecting value"
+                    raise self._fail(f"not JSON ({msg})") from None
                 self._refill()
                 continue
             if end >= len(self.buf) and not self.eof:

@@ -60,6 +60,7 @@ _VIS = {
 _MAX_MEMBERS = 50
 _MAX_REMEMBERED = 200_000
 FREQUENT_THREAD = "telegram:frequent_contacts"
+_UTC = timezone.utc
 
 
 def join_text(text: object) -> str:
@@ -281,43 +282,55 @@ class TelegramImporter(Importer):
         peer, senders, members = chat.peer, chat.senders, chat.members
         channel_like = chat.type.endswith("channel")
         loc = f"{member} chat {cid}"
+        cache, user, fromts = self._cache, self._user, datetime.fromtimestamp
+        personal = chat.type == "personal_chat"
+        group = chat.group
+        chat_recips = chat.recips
         for i in cur.array():
             m = cur.value()
-            if not isinstance(m, dict):
+            if m.__class__ is not dict and not isinstance(m, dict):
                 yield bad(f"{loc} item {i}", "message is not an object", m)
                 continue
-            mid = m.get("id")
+            get = m.get
+            mid = get("id")
             try:
-                ts = _ts(m)
+                u = get("date_unixtime")
+                ts = fromts(float(u), _UTC) if u is not None else _ts(m)
             except (ValueError, OverflowError, TypeError):
                 yield bad(f"{loc} message {mid}", f"unreadable date {m.get('date_unixtime') or m.get('date')!r}", m)
                 continue
-            mtype = m.get("type")
+            mtype = get("type")
             if mtype == "service":
-                actor = self._user(m.get("actor_id"), m.get("actor"))
+                fid, nm = get("actor_id"), get("actor")
             else:
-                actor = self._user(m.get("from_id"), m.get("from"))
+                fid, nm = get("from_id"), get("from")
+            if fid is None or fid == "":
+                actor = None
+            else:
+                actor = cache.get((fid, nm))
+                if actor is None:
+                    actor = user(fid, nm)
             if mid is None:
                 yield bad(f"{loc} item {i}", "message without an id", m)
                 continue
             if actor is not None:
-                if peer is not None and actor != peer and chat.type == "personal_chat":
+                if peer is not None and actor != peer and personal:
                     chat.owner_votes[actor] = chat.owner_votes.get(actor, 0) + 1
-                if chat.group and actor not in members:
+                if group and actor not in members:
                     members[actor] = None
-                    chat.recips.clear()
+                    chat_recips.clear()
             # recipients
-            rto = m.get("reply_to_message_id")
+            rto = get("reply_to_message_id")
             if peer is not None:
                 if actor == peer:
                     other = self._owner or (next(iter(chat.owner_votes)) if len(chat.owner_votes) == 1 else None)
                     recips = ((other, "recipient"),) if other is not None else ()
                 else:
                     recips = ((peer, "recipient"),)
-            elif chat.group and len(members) <= _MAX_MEMBERS:
-                recips = chat.recips.get(actor)
+            elif group and len(members) <= _MAX_MEMBERS:
+                recips = chat_recips.get(actor)
                 if recips is None:
-                    recips = chat.recips[actor] = tuple((p, "recipient") for p in members if p != actor)
+                    recips = chat_recips[actor] = tuple((p, "recipient") for p in members if p != actor)
             else:
                 recips = ()
                 if rto is not None and not channel_like:
@@ -328,25 +341,28 @@ class TelegramImporter(Importer):
             duration = None
             text: str | None
             if mtype == "service":
-                action = m.get("action") or ""
+                action = get("action") or ""
                 text = None
                 if action in ("phone_call", "group_call"):
                     kind = "call"
-                    d = m.get("duration_seconds")
+                    d = get("duration_seconds")
                     duration = float(d) if isinstance(d, (int, float)) else None
                 else:
                     kind = "system"
-                    names = m.get("members")
+                    names = get("members")
                     if isinstance(names, list) and names:
                         subj = tuple((Ident("telegram", "name", n, n), "subject") for n in names if isinstance(n, str) and n)
                         recips = tuple(recips) + subj
             else:
-                text = join_text(m.get("text")) or None
-                if m.get("forwarded_from") is not None or m.get("forwarded_from_id") is not None:
+                raw = get("text")
+                if raw.__class__ is str:
+                    text = raw or None
+                else:
+                    text = join_text(raw) or None
+                if get("forwarded_from") is not None or get("forwarded_from_id") is not None:
                     kind = "repost"
                 elif rto is not None:
                     kind = "reply"
-                raw = m.get("text")
                 if isinstance(raw, list):
                     mentioned = []
                     for e in raw:
@@ -365,15 +381,15 @@ class TelegramImporter(Importer):
                     for k in list(senders)[: _MAX_REMEMBERED // 2]:
                         del senders[k]
             yield Interaction(
-                native_id=f"msg:{cid}:{mid}",
-                kind=kind,
-                channel="telegram",
-                ts=ts,
-                actor=actor,
-                participants=recips,
-                visibility=vis,
-                thread=thread,
-                reply_to=f"msg:{cid}:{rto}" if rto is not None else None,
-                text=text,
-                duration_s=duration,
+                f"msg:{cid}:{mid}",
+                kind,
+                "telegram",
+                ts,
+                actor,
+                recips,
+                vis,
+                thread,
+                f"msg:{cid}:{rto}" if rto is not None else None,
+                text,
+                duration,
             )
