@@ -88,6 +88,9 @@ def latest_time(con) -> float | None:
     return con.execute("SELECT epoch(max(ts)) FROM interactions").fetchall()[0][0]
 
 
+_ROLES = ("recipient", "mentioned", "cc", "bcc", "attendee", "member", "subject", "sender")
+_ROLE_RANK = " ".join(f"WHEN '{r}' THEN {i}" for i, r in enumerate(_ROLES))
+_RANK_ROLE = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(_ROLES))
 _MONTH = "(year(i.ts AT TIME ZONE 'UTC') * 12 + month(i.ts AT TIME ZONE 'UTC') - 1)"
 
 
@@ -101,26 +104,40 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
     if scope not in ("self", "all"):
         raise ValueError(f"scope must be 'self' or 'all', not {scope!r}")
     version = model_version or current_model_version()
-    where = [f"(ap.person_id = {SELF_PERSON_ID} OR pp.person_id = {SELF_PERSON_ID})"] if scope == "self" else []
-    where.append("ap.person_id <> pp.person_id")
-    params: list = []  # in the order of the query text: as_of, the regex, the model version
+    # No condition may compare the actor's identity with the participant's (not even "not the same
+    # person"): the planner turns such a predicate into a join of every identity with every other,
+    # which explodes on large stores. The personal view is two branches with one-sided filters;
+    # rows of someone addressing themselves (a = b) are left to the measures, which ignore them.
+    where = "true"
+    params: list = []  # in the order of the query text: as_of (per branch), the regex, the model version
     if as_of is not None:
-        where.append("(i.ts IS NULL OR epoch(i.ts) <= ?)")
-        params.append(float(as_of))
-    sql = f"""
-    WITH pairs AS (
-        SELECT i.id AS interaction_id, ap.person_id AS actor, pp.person_id AS other, min(ip.role) AS role
+        where = "(i.ts IS NULL OR epoch(i.ts) <= ?)"
+    branch = f"""
+        SELECT i.id AS interaction_id, ap.person_id AS actor, pp.person_id AS other,
+               -- the strongest role (an integer: min() over strings is slow on millions of groups)
+               min(CASE ip.role {_ROLE_RANK} ELSE 99 END) AS role_rank
         FROM interactions i
         JOIN identities ap ON ap.id = i.actor_id
         JOIN interaction_participants ip ON ip.interaction_id = i.id
         JOIN identities pp ON pp.id = ip.identity_id
-        WHERE {' AND '.join(where)}
-        GROUP BY ALL
+        WHERE {where} AND {{cond}}
+        GROUP BY i.id, ap.person_id, pp.person_id"""
+    if scope == "self":
+        pairs = (branch.format(cond=f"ap.person_id = {SELF_PERSON_ID}") + "\n        UNION ALL" +
+                 branch.format(cond=f"pp.person_id = {SELF_PERSON_ID} AND ap.person_id <> {SELF_PERSON_ID}"))
+        n_branches = 2
+    else:
+        pairs = branch.format(cond="true")
+        n_branches = 1
+    if as_of is not None:
+        params += [float(as_of)] * n_branches
+    sql = f"""
+    WITH pairs AS ({pairs}
     )
     SELECT p.interaction_id,
            least(p.actor, p.other) AS a, greatest(p.actor, p.other) AS b, p.actor < p.other AS a_acts,
            epoch(i.ts) AS ts, {_MONTH} AS month,
-           i.channel, i.kind, i.visibility, p.role,
+           i.channel, i.kind, i.visibility, CASE p.role_rank {_RANK_ROLE} ELSE 'other' END AS role,
            s.intimacy, s.confidence, s.is_question, s.personal_question, s.disclosure,
            CASE WHEN i.text IS NULL THEN NULL ELSE regexp_matches(i.text, ?) END AS addresses_you,
            i.text_len, i.duration_s, i.thread_id, i.reply_to

@@ -129,6 +129,16 @@ STAGE_RULES = {
 }
 
 
+#: Channels get one bit each in a mask, so "how many media" is a cumulative bit_or (no distinct count).
+CHANNEL_BITS = ("twitter", "email", "whatsapp", "messenger", "instagram", "linkedin", "mastodon", "telegram", "phone",
+                "blog", "meeting", "contacts", "events", "sms", "discord", "slack")
+
+
+def _channel_bit() -> str:
+    parts = " ".join(f"WHEN '{c}' THEN {1 << i}" for i, c in enumerate(CHANNEL_BITS))
+    return f"CAST(CASE channel {parts} ELSE {1 << len(CHANNEL_BITS)} END AS BIGINT)"
+
+
 def stage_name(i: int | None) -> str | None:
     return None if i is None else STAGES[int(i)]
 
@@ -187,11 +197,17 @@ class Relationships:
     as_of: float | None = None
     params: Params = field(default_factory=Params)
     threads: int | None = None
+    memory_limit: str | None = None  # e.g. "4GB": the engine spills to temp_directory beyond it
+    temp_directory: str | None = None
 
     def __post_init__(self) -> None:
         self._con = duckdb.connect(":memory:")
         if self.threads:
             self._con.execute(f"SET threads = {int(self.threads)}")
+        if self.memory_limit:
+            self._con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        if self.temp_directory:
+            self._con.execute(f"SET temp_directory = '{self.temp_directory}'")
         self._con.execute("SET preserve_insertion_order = false")
         self._con.register("ev_in", self.events)
         if self.posts is None:
@@ -233,6 +249,7 @@ class Relationships:
     def _build_e(self) -> None:
         p = self.params
         as_of = "NULL" if self.as_of is None else repr(float(self.as_of))
+        as_of_num = float(self.as_of or 0)
         first_month = self._con.execute("SELECT min(month) FROM ev_in").fetchall()[0][0]
         first_month = 0 if first_month is None else int(first_month)
         pw = (f"CASE visibility WHEN 'private' THEN {p.privacy_private} WHEN 'group' THEN {p.privacy_group} "
@@ -246,41 +263,42 @@ class Relationships:
                    coalesce(month, min(month) OVER (PARTITION BY a, b), {first_month}) AS m,
                    channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len, addresses_you,
                    coalesce(is_question, false) AS is_question
-            FROM ev_in WHERE ts IS NULL OR {as_of} IS NULL OR ts <= {as_of}
+            FROM ev_in WHERE a <> b AND (ts IS NULL OR {as_of} IS NULL OR ts <= {as_of})
         )
-        SELECT *,
-               CASE WHEN a_acts THEN {_case_kind(0)} ELSE {_case_kind(1)} * {part_factor} END AS fa,
-               CASE WHEN a_acts THEN {_case_kind(1)} * {part_factor} ELSE {_case_kind(0)} END AS fb,
-               {_case_kind(2, 'false')} AS is_contact,
-               {_case_kind(3)} * {pw} AS cw,
-               CASE WHEN intimacy IS NOT NULL AND kind IN ({text_kinds})
-                    THEN {pw} * greatest(coalesce(confidence, 0), {p.min_confidence}) ELSE 0 END AS sw
-        FROM base
+        , w AS (
+            SELECT *,
+                   CASE WHEN a_acts THEN {_case_kind(0)} ELSE {_case_kind(1)} * {part_factor} END AS fa,
+                   CASE WHEN a_acts THEN {_case_kind(1)} * {part_factor} ELSE {_case_kind(0)} END AS fb,
+                   {_case_kind(2, 'false')} AS is_contact,
+                   {_case_kind(2, 'false')} AND ts IS NOT NULL AS seq,
+                   {_case_kind(3)} * {pw} AS cw,
+                   CASE WHEN intimacy IS NOT NULL AND kind IN ({text_kinds})
+                        THEN {pw} * greatest(coalesce(confidence, 0), {p.min_confidence}) ELSE 0 END AS sw,
+                   {_channel_bit()} AS channel_bit
+            FROM base
+        ),
+        -- the contact sequence of each pair (timed contacts in order); other rows get their own partition
+        s AS (
+            SELECT *, lag(ts) OVER ws AS prev_ts, lead(ts) OVER ws AS next_ts, lead(a_acts) OVER ws AS next_acts
+            FROM w
+            WINDOW ws AS (PARTITION BY a, b, seq ORDER BY ts, interaction_id)
+        )
+        SELECT * EXCLUDE (prev_ts, next_ts, next_acts),
+               seq AND (prev_ts IS NULL OR ts - prev_ts > {p.conversation_gap}) AS new_conv,
+               CASE WHEN seq THEN ts - prev_ts END AS gap_before,
+               seq AND (next_acts IS NULL OR next_acts <> a_acts) AS turn_end,
+               -- a turn is decided once it was answered or the answer window has passed
+               seq AND ((next_acts IS NOT NULL AND next_acts <> a_acts) OR ts <= {as_of_num} - {p.answer_window}) AS decided,
+               seq AND next_acts IS NOT NULL AND next_acts <> a_acts AND next_ts - ts <= {p.answer_window} AS answered,
+               CASE WHEN seq AND next_acts IS NOT NULL AND next_acts <> a_acts THEN next_ts - ts END AS rt
+        FROM s
         """)
 
     # ------------------------------------------------------------------ contact sequence (reciprocity)
     def _build_c(self) -> None:
+        """The contact sequence: the timed contacts of each pair in order, with their flags."""
         self._need("e")
-        p = self.params
-        as_of = float(self.as_of or 0)
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE c AS
-        WITH s AS (
-            SELECT interaction_id, a, b, m, ts, a_acts, channel, kind, visibility, cw, is_question,
-                   lag(ts) OVER w AS prev_ts, lead(ts) OVER w AS next_ts, lead(a_acts) OVER w AS next_acts
-            FROM e WHERE is_contact AND ts IS NOT NULL
-            WINDOW w AS (PARTITION BY a, b ORDER BY ts, interaction_id)
-        )
-        SELECT *,
-               prev_ts IS NULL OR ts - prev_ts > {p.conversation_gap} AS new_conv,
-               ts - prev_ts AS gap_before,
-               (next_acts IS NULL OR next_acts <> a_acts) AS turn_end,
-               -- a turn is decided once it was answered or the answer window has passed
-               (next_acts IS NOT NULL AND next_acts <> a_acts) OR ts <= {as_of} - {p.answer_window} AS decided,
-               next_acts IS NOT NULL AND next_acts <> a_acts AND next_ts - ts <= {p.answer_window} AS answered,
-               CASE WHEN next_acts IS NOT NULL AND next_acts <> a_acts THEN next_ts - ts END AS rt
-        FROM s
-        """)
+        self._con.execute("CREATE OR REPLACE TEMP VIEW c AS SELECT * FROM e WHERE seq")
 
     # ------------------------------------------------------------------ monthly panel
     def _build_panel(self) -> None:
@@ -309,7 +327,16 @@ class Relationships:
                    count(*) FILTER (WHERE sw > 0 AND disclosure AND NOT a_acts) AS disc_ba,
                    count(*) FILTER (WHERE sw > 0 AND personal_question AND a_acts) AS pq_ab,
                    count(*) FILTER (WHERE sw > 0 AND personal_question AND NOT a_acts) AS pq_ba,
-                   min(ts) AS first_ts, max(ts) AS last_ts
+                   min(ts) AS first_ts, max(ts) AS last_ts,
+                   count(*) FILTER (WHERE new_conv AND a_acts) AS init_ab,
+                   count(*) FILTER (WHERE new_conv AND NOT a_acts) AS init_ba,
+                   count(*) FILTER (WHERE turn_end AND decided AND a_acts) AS turns_ab,
+                   count(*) FILTER (WHERE turn_end AND decided AND NOT a_acts) AS turns_ba,
+                   count(*) FILTER (WHERE turn_end AND answered AND a_acts) AS b_answered,
+                   count(*) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_answered,
+                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND a_acts), 0) AS b_rt_sum,
+                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts), 0) AS a_rt_sum,
+                   bit_or(CASE WHEN is_contact THEN channel_bit ELSE 0 END) AS channel_mask
             FROM e GROUP BY a, b, m
         ),
         fol AS (  -- who follows whom, from when (unknown time: all posts count)
@@ -324,23 +351,8 @@ class Relationships:
               ON ps.person = CASE WHEN f.a_acts THEN f.b ELSE f.a END AND ps.month >= f.since AND ps.month <= {am}
             GROUP BY f.a, f.b, greatest(ps.month, f.at_month)
         ),
-        rc AS (
-            SELECT a, b, m,
-                   count(*) FILTER (WHERE new_conv AND a_acts) AS init_ab,
-                   count(*) FILTER (WHERE new_conv AND NOT a_acts) AS init_ba,
-                   count(*) FILTER (WHERE turn_end AND decided AND a_acts) AS turns_ab,
-                   count(*) FILTER (WHERE turn_end AND decided AND NOT a_acts) AS turns_ba,
-                   count(*) FILTER (WHERE turn_end AND answered AND a_acts) AS b_answered,
-                   count(*) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_answered,
-                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND a_acts), 0) AS b_rt_sum,
-                   coalesce(sum(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts), 0) AS a_rt_sum
-            FROM c GROUP BY a, b, m
-        ),
-        chf AS (SELECT a, b, channel, min(m) AS m FROM e WHERE is_contact GROUP BY a, b, channel),
-        ch AS (SELECT a, b, m, count(*) AS new_channels FROM chf GROUP BY a, b, m),
-        keys AS (SELECT a, b, m FROM mo UNION SELECT a, b, m FROM seen),
-        j AS (
-            SELECT k.a, k.b, k.m,
+        j AS (  -- the months with events, and the months where only posts were seen
+            SELECT coalesce(mo.a, seen.a) AS a, coalesce(mo.b, seen.b) AS b, coalesce(mo.m, seen.m) AS m,
                    coalesce(mo.n_events, 0) AS n_events,
                    coalesce(mo.fam_a_units, 0) + coalesce(seen.fam_a_units, 0) AS fam_a_units,
                    coalesce(mo.fam_b_units, 0) + coalesce(seen.fam_b_units, 0) AS fam_b_units,
@@ -351,38 +363,31 @@ class Relationships:
                    coalesce(mo.swx_ab, 0) AS swx_ab, coalesce(mo.swx_ba, 0) AS swx_ba, mo.max_ab, mo.max_ba,
                    coalesce(mo.disc_ab, 0) AS disc_ab, coalesce(mo.disc_ba, 0) AS disc_ba,
                    coalesce(mo.pq_ab, 0) AS pq_ab, coalesce(mo.pq_ba, 0) AS pq_ba, mo.first_ts, mo.last_ts,
-                   coalesce(rc.init_ab, 0) AS init_ab, coalesce(rc.init_ba, 0) AS init_ba,
-                   coalesce(rc.turns_ab, 0) AS turns_ab, coalesce(rc.turns_ba, 0) AS turns_ba,
-                   coalesce(rc.b_answered, 0) AS b_answered, coalesce(rc.a_answered, 0) AS a_answered,
-                   coalesce(rc.b_rt_sum, 0) AS b_rt_sum, coalesce(rc.a_rt_sum, 0) AS a_rt_sum,
-                   coalesce(ch.new_channels, 0) AS new_channels,
+                   coalesce(mo.init_ab, 0) AS init_ab, coalesce(mo.init_ba, 0) AS init_ba,
+                   coalesce(mo.turns_ab, 0) AS turns_ab, coalesce(mo.turns_ba, 0) AS turns_ba,
+                   coalesce(mo.b_answered, 0) AS b_answered, coalesce(mo.a_answered, 0) AS a_answered,
+                   coalesce(mo.b_rt_sum, 0) AS b_rt_sum, coalesce(mo.a_rt_sum, 0) AS a_rt_sum,
+                   coalesce(mo.channel_mask, 0) AS channel_mask,
                    CASE WHEN coalesce(mo.n_contact, 0) > 0 THEN 1 ELSE 0 END AS active,
                    CASE WHEN coalesce(mo.contact_ab, 0) > 0 AND coalesce(mo.contact_ba, 0) > 0 THEN 1 ELSE 0 END AS mutual
-            FROM keys k
-            LEFT JOIN mo ON mo.a = k.a AND mo.b = k.b AND mo.m = k.m
-            LEFT JOIN seen ON seen.a = k.a AND seen.b = k.b AND seen.m = k.m
-            LEFT JOIN rc ON rc.a = k.a AND rc.b = k.b AND rc.m = k.m
-            LEFT JOIN ch ON ch.a = k.a AND ch.b = k.b AND ch.m = k.m
+            FROM mo FULL OUTER JOIN seen ON seen.a = mo.a AND seen.b = mo.b AND seen.m = mo.m
         ),
-        cum AS (
+        cum AS (  -- only what the monthly measures and the stage need is cumulated month by month
             SELECT j.*,
                    CAST(sum(n_events) OVER w AS BIGINT) AS c_events, sum(fam_a_units) OVER w AS c_fam_a_units,
                    sum(fam_b_units) OVER w AS c_fam_b_units, CAST(sum(n_contact) OVER w AS BIGINT) AS c_contact,
-                   CAST(sum(contact_ab) OVER w AS BIGINT) AS c_contact_ab, CAST(sum(contact_ba) OVER w AS BIGINT) AS c_contact_ba,
+                   CAST(sum(contact_ab) OVER w AS BIGINT) AS c_contact_ab,
+                   CAST(sum(contact_ba) OVER w AS BIGINT) AS c_contact_ba,
                    sum(cw_ab) OVER w AS c_cw_ab, sum(cw_ba) OVER w AS c_cw_ba,
                    CAST(sum(priv_ab) OVER w AS BIGINT) AS c_priv_ab, CAST(sum(priv_ba) OVER w AS BIGINT) AS c_priv_ba,
                    sum(sw_ab) OVER w AS c_sw_ab, sum(sw_ba) OVER w AS c_sw_ba,
                    sum(swx_ab) OVER w AS c_swx_ab, sum(swx_ba) OVER w AS c_swx_ba,
-                   max(max_ab) OVER w AS c_max_ab, max(max_ba) OVER w AS c_max_ba,
                    CAST(sum(disc_ab) OVER w AS BIGINT) AS c_disc_ab, CAST(sum(disc_ba) OVER w AS BIGINT) AS c_disc_ba,
-                   CAST(sum(pq_ab) OVER w AS BIGINT) AS c_pq_ab, CAST(sum(pq_ba) OVER w AS BIGINT) AS c_pq_ba,
                    CAST(sum(init_ab) OVER w AS BIGINT) AS c_init_ab, CAST(sum(init_ba) OVER w AS BIGINT) AS c_init_ba,
-                   CAST(sum(turns_ab) OVER w AS BIGINT) AS c_turns_ab, CAST(sum(turns_ba) OVER w AS BIGINT) AS c_turns_ba,
-                   CAST(sum(b_answered) OVER w AS BIGINT) AS c_b_answered, CAST(sum(a_answered) OVER w AS BIGINT) AS c_a_answered,
-                   sum(b_rt_sum) OVER w AS c_b_rt_sum, sum(a_rt_sum) OVER w AS c_a_rt_sum,
-                   CAST(sum(new_channels) OVER w AS BIGINT) AS c_channels,
-                   CAST(sum(active) OVER w AS BIGINT) AS c_active_months, CAST(sum(mutual) OVER w AS BIGINT) AS c_mutual_months,
-                   min(CASE WHEN active = 1 THEN m END) OVER w AS first_active_m,
+                   bit_count(bit_or(channel_mask) OVER w) AS c_channels,
+                   CAST(sum(active) OVER w AS BIGINT) AS c_active_months,
+                   CAST(sum(mutual) OVER w AS BIGINT) AS c_mutual_months,
+                   min(CASE WHEN active = 1 THEN m END) OVER (PARTITION BY a, b) AS first_active_overall,
                    max(CASE WHEN active = 1 THEN m END) OVER w AS last_active_m
             FROM j
             WINDOW w AS (PARTITION BY a, b ORDER BY m ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -402,11 +407,7 @@ class Relationships:
                    CASE WHEN c_cw_ab + c_cw_ba > 0 THEN (c_cw_ab - c_cw_ba) / (c_cw_ab + c_cw_ba) END AS effort_balance,
                    CASE WHEN c_init_ab + c_init_ba > 0
                         THEN (c_init_ab - c_init_ba) * 1.0 / (c_init_ab + c_init_ba) END AS initiative_balance,
-                   CASE WHEN c_turns_ab > 0 THEN c_b_answered * 1.0 / c_turns_ab END AS b_response_rate,
-                   CASE WHEN c_turns_ba > 0 THEN c_a_answered * 1.0 / c_turns_ba END AS a_response_rate,
-                   CASE WHEN c_b_answered > 0 THEN c_b_rt_sum / c_b_answered END AS b_mean_response_s,
-                   CASE WHEN c_a_answered > 0 THEN c_a_rt_sum / c_a_answered END AS a_mean_response_s,
-                   CASE WHEN c_active_months > 0 THEN last_active_m - first_active_m + 1 ELSE 0 END AS span_months
+                   CASE WHEN c_active_months > 0 THEN last_active_m - first_active_overall + 1 ELSE 0 END AS span_months
             FROM cum
         ),
         meas2 AS (
@@ -450,6 +451,14 @@ class Relationships:
         WITH last AS (
             SELECT * FROM panel QUALIFY row_number() OVER (PARTITION BY a, b ORDER BY m DESC) = 1
         ),
+        tot AS (
+            SELECT a, b, max(max_ab) AS c_max_ab, max(max_ba) AS c_max_ba,
+                   sum(pq_ab) AS c_pq_ab, sum(pq_ba) AS c_pq_ba,
+                   sum(turns_ab) AS c_turns_ab, sum(turns_ba) AS c_turns_ba,
+                   sum(b_answered) AS c_b_answered, sum(a_answered) AS c_a_answered,
+                   sum(b_rt_sum) AS c_b_rt_sum, sum(a_rt_sum) AS c_a_rt_sum
+            FROM panel GROUP BY a, b
+        ),
         st AS (  -- stage changes: the month each stage was first reached, and the last change
             SELECT a, b, max(m) FILTER (WHERE changed) AS last_stage_change_m,
                    max(stage) AS peak_stage
@@ -487,18 +496,21 @@ class Relationships:
                l.familiarity, l.familiarity_a, l.familiarity_b, l.intimacy, l.reciprocity, l.trust,
                l.familiarity_gap, l.familiarity_gap >= {p.gap_flag} AS gap_flag,
                l.depth, l.volume, l.mutuality, l.effort_balance, l.initiative_balance,
-               l.b_response_rate, l.a_response_rate, l.b_mean_response_s, l.a_mean_response_s,
+               CASE WHEN t.c_turns_ab > 0 THEN t.c_b_answered * 1.0 / t.c_turns_ab END AS b_response_rate,
+               CASE WHEN t.c_turns_ba > 0 THEN t.c_a_answered * 1.0 / t.c_turns_ba END AS a_response_rate,
+               CASE WHEN t.c_b_answered > 0 THEN t.c_b_rt_sum / t.c_b_answered END AS b_mean_response_s,
+               CASE WHEN t.c_a_answered > 0 THEN t.c_a_rt_sum / t.c_a_answered END AS a_mean_response_s,
                r.b_median_response_s, r.a_median_response_s,
                l.span_months, l.c_active_months AS active_months, l.c_mutual_months AS mutual_months,
                l.c_channels AS channels, l.c_events AS events, l.c_contact AS contacts,
                l.c_contact_ab AS contacts_ab, l.c_contact_ba AS contacts_ba, l.c_priv_ab AS private_ab,
                l.c_priv_ba AS private_ba, l.c_init_ab AS initiated_ab, l.c_init_ba AS initiated_ba,
                l.c_disc_ab AS disclosures_ab, l.c_disc_ba AS disclosures_ba,
-               l.c_pq_ab AS personal_questions_ab, l.c_pq_ba AS personal_questions_ba,
+               CAST(t.c_pq_ab AS BIGINT) AS personal_questions_ab, CAST(t.c_pq_ba AS BIGINT) AS personal_questions_ba,
                CASE WHEN l.c_sw_ab > 0 THEN l.c_swx_ab / l.c_sw_ab END AS depth_ab,
                CASE WHEN l.c_sw_ba > 0 THEN l.c_swx_ba / l.c_sw_ba END AS depth_ba,
-               l.c_max_ab AS max_intimacy_ab, l.c_max_ba AS max_intimacy_ba,
-               least(coalesce(l.c_max_ab, 0), coalesce(l.c_max_ba, 0)) AS established,
+               t.c_max_ab AS max_intimacy_ab, t.c_max_ba AS max_intimacy_ba,
+               least(coalesce(t.c_max_ab, 0), coalesce(t.c_max_ba, 0)) AS established,
                l.c_fam_a_units AS exposure_a, l.c_fam_b_units AS exposure_b,
                f.first_ts_any AS first_ts, f.last_ts_any AS last_ts,
                coalesce(r.recent_contacts, 0) AS recent_contacts, coalesce(r.usual_contacts, 0) AS usual_contacts,
@@ -521,6 +533,7 @@ class Relationships:
                  ELSE 'steady' END AS trajectory
         FROM last l
         JOIN st ON st.a = l.a AND st.b = l.b
+        JOIN tot t ON t.a = l.a AND t.b = l.b
         JOIN firsts f ON f.a = l.a AND f.b = l.b
         LEFT JOIN rhythm r ON r.a = l.a AND r.b = l.b
         LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
