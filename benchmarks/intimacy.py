@@ -76,13 +76,19 @@ def throughput(name: str, root: Path, n: int) -> None:
         src.write_text("\n".join(texts) + "\n", encoding="utf-8")
         out = Path(d) / "out.csv"
         exe = [sys.executable, "-m", "closeknit.present.cli", "score", str(src), "-o", str(out), "--model", name]
+        import resource
+
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         subprocess.run(exe, check=True)
         dt = time.perf_counter() - t
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
         rows = sum(1 for _ in open(out, encoding="utf-8")) - 1
     assert rows == n, (rows, n)
     print(f"  closeknit score, {n:,} tweets ({np.mean([len(t) for t in texts]):.0f} chars avg), start-up included: "
-          f"{dt:.1f} s = {n / dt:,.0f} texts/s  (cores: {os.cpu_count()}, load avg {os.getloadavg()[0]:.1f})")
+          f"{dt:.1f} s = {n / dt:,.0f} texts/s  (cores: {os.cpu_count()}, load avg {os.getloadavg()[0]:.1f}); "
+          f"CPU time {cpu:.1f} s = {n / cpu:,.0f} texts per CPU-second")
 
 
 def main() -> None:

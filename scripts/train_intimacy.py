@@ -377,6 +377,97 @@ def stage_topft(args, train, src_train, calib, src_calib, q_val, m_dev):
     print(f"  best calib r sum {best:.3f}")
 
 
+def stage_fastdistill(args, train, src_train, calib, src_calib, q_val, m_dev):
+    """Re-train the fast table on the accurate model's scores of the training texts and of
+    cropped / word-dropped variants of them (teacher -> student), plus the labels."""
+    import torch
+
+    from closeknit.language.model import load_tokenizer
+    from closeknit.language.scorer import IntimacyScorer
+
+    torch.manual_seed(SEED)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(SEED)
+    aug = []
+    for t in train.texts:
+        w = t.split()
+        for _ in range(args.aug):
+            if len(w) < 4:
+                continue
+            if rng.random() < 0.5:
+                n = max(2, int(len(w) * rng.uniform(0.5, 0.9)))
+                s0 = rng.integers(0, len(w) - n + 1)
+                aug.append(" ".join(w[s0 : s0 + n]))
+            else:
+                keep = [x for x in w if rng.random() > 0.25] or w
+                aug.append(" ".join(keep))
+    teacher = IntimacyScorer.load("accurate", threads=args.threads)
+    t0 = time.time()
+    t_orig = teacher.transform(train.texts)
+    t_aug = teacher.transform(aug)
+    print(f"  teacher scored {len(train) + len(aug)} texts in {time.time() - t0:.0f}s", flush=True)
+    tok = load_tokenizer()
+
+    def ids_of(texts):
+        return [e.ids[1:-1] or [100] for e in tok.encode_batch(texts)]
+
+    def bag(idl):
+        flat = torch.tensor([t for x in idl for t in x], dtype=torch.long)
+        offs = torch.tensor(np.concatenate([[0], np.cumsum([len(x) for x in idl])[:-1]]), dtype=torch.long)
+        return flat, offs
+
+    table = np.load(args.work / "static_table.npy")
+    emb = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(table), freeze=False, mode="mean", sparse=True)
+    head = torch.nn.Linear(table.shape[1], 1)
+    scale = torch.nn.Parameter(torch.ones(2))
+    shift = torch.nn.Parameter(torch.zeros(2))
+    opt_e = torch.optim.SparseAdam(list(emb.parameters()), lr=args.fast_lr)
+    opt_h = torch.optim.Adam(list(head.parameters()) + [scale, shift], lr=3e-3)
+    all_ids = ids_of(train.texts) + ids_of(aug)
+    target = torch.tensor(np.concatenate([t_orig, t_aug]).astype(np.float32))
+    n_orig = len(train)
+    y = torch.tensor(train.y)
+    src = torch.tensor(src_train)
+    ca_ids = ids_of(calib.texts)
+
+    def predict(idl):
+        with torch.no_grad():
+            f, o = bag(idl)
+            return head(emb(f, o)).squeeze(-1).numpy()
+
+    best = (-1.0, None)
+    for epoch in range(args.fast_epochs):
+        perm = rng.permutation(len(all_ids))
+        for i in range(0, len(perm), 64):
+            b = perm[i : i + 64]
+            f, o = bag([all_ids[k] for k in b])
+            z = head(emb(f, o)).squeeze(-1)
+            bt = torch.tensor(b)
+            loss = torch.nn.functional.mse_loss(scale[1] * z + shift[1], target[bt])
+            lab = bt < n_orig
+            if lab.any():
+                bl = bt[lab]
+                s = src[bl]
+                loss = loss + torch.nn.functional.mse_loss(scale[s] * z[lab] + shift[s], y[bl])
+            opt_e.zero_grad()
+            opt_h.zero_grad()
+            loss.backward()
+            opt_e.step()
+            opt_h.step()
+        p = predict(ca_ids)
+        r = pearson(p[src_calib == 0], calib.y[src_calib == 0]) + pearson(p[src_calib == 1], calib.y[src_calib == 1])
+        pq, pd = predict(ids_of(q_val.texts)), predict(ids_of(m_dev.texts))
+        print(f"  epoch {epoch}: calib r sum {r:.3f} | (report only) q_val {pearson(pq, q_val.y):.3f} mint_dev {pearson(pd, m_dev.y):.3f}", flush=True)
+        if r > best[0]:
+            w = (head.weight.detach().numpy()[0] * scale[1].item()).astype(np.float64)
+            b0 = head.bias.item() * scale[1].item() + shift[1].item()
+            best = (r, emb.weight.detach().numpy().copy(), w, b0)
+    _, tab, w, b0 = best
+    np.save(args.work / "fast_table.npy", tab.astype(np.float32))
+    np.savez(args.work / "fast_head.npz", coef=w, intercept=np.array([b0]))
+    print(f"  best calib r sum {best[0]:.3f}")
+
+
 def quantise_table(table):
     scale = np.abs(table).max(0) / 127.0 + 1e-12
     q = np.clip(np.round(table / scale), -127, 127).astype(np.int8)
@@ -452,6 +543,8 @@ def stage_fit(args, train, src_train, calib, src_calib, q_val, m_dev):
         if name == "fast":
             q, scale = quantise_table(np.load(fast_table_path(args)))
             arrays.update(table_q=q, table_scale=scale)
+            deq = q.astype(np.float32) * scale
+            arrays["tok_score"] = (((deq - head.mean) / head.std) @ np.asarray(head.coef)).astype(np.float32)
         np.savez_compressed(OUT / f"{name}.npz", **arrays)
         meta = {
             "name": name,
@@ -487,6 +580,7 @@ def main(argv=None):
     ap.add_argument("--work", type=Path, default=Path("/tmp/closeknit-intimacy-work"))
     ap.add_argument("--stages", default="export,distill,fasttrain,topft,export,fit,eval")
     ap.add_argument("--top", type=int, default=2)
+    ap.add_argument("--aug", type=int, default=2, help="augmented variants per training text for fastdistill")
     ap.add_argument("--models", default="fast,accurate")
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)

@@ -39,10 +39,17 @@ class StaticEncoder:
 
     kind = "fast"
 
-    def __init__(self, table: np.ndarray, tokenizer=None):
-        self.table = np.ascontiguousarray(table, dtype=np.float32)
+    def __init__(self, table, tokenizer=None, dim: int | None = None):
+        """``table``: the (vocab, dim) array, or a callable returning it (loaded on first use)."""
+        self._table = table if callable(table) else np.ascontiguousarray(table, dtype=np.float32)
         self.tok = tokenizer or load_tokenizer()
-        self.dim = self.table.shape[1]
+        self.dim = dim if dim is not None else self.table.shape[1]
+
+    @property
+    def table(self) -> np.ndarray:
+        if callable(self._table):
+            self._table = np.ascontiguousarray(self._table(), dtype=np.float32)
+        return self._table
 
     def token_ids(self, texts: list[str]) -> list[list[int]]:
         return [e.ids[1:-1] for e in self.tok.encode_batch(texts, add_special_tokens=True)]
@@ -151,16 +158,20 @@ class Ridge:
 class IntimacyModel:
     """encoder + ridge head, sklearn style: ``fit(texts, y)`` then ``transform(texts)`` -> intimacy 0..1."""
 
-    def __init__(self, encoder, alpha: float = 10.0, head: Ridge | None = None):
+    def __init__(self, encoder, alpha: float = 10.0, head: Ridge | None = None, tok_score: np.ndarray | None = None):
         self.encoder = encoder
         self.head = head or Ridge(alpha)
+        # static encoder + linear head: the head applied to each token's vector, precomputed
+        self._tok_score = tok_score
 
     def fit(self, texts: list[str], y, nuisance=None) -> IntimacyModel:
+        self._tok_score = None
         X, _ = self.encoder.encode(list(texts))
         self.head.fit(X, np.asarray(y, np.float64), nuisance)
         return self
 
     def fit_features(self, X, y, nuisance=None) -> IntimacyModel:
+        self._tok_score = None
         self.head.fit(X, np.asarray(y, np.float64), nuisance)
         return self
 
@@ -188,7 +199,7 @@ class IntimacyModel:
                 starts = np.concatenate([[0], np.cumsum(lens)[:-1]])[nz]
                 raw[nz] = np.add.reduceat(self._tok_score[flat], starts) / lens[nz] + np.float32(self.head.intercept)
             if (~(lens > 0)).any():  # no tokens: the head applied to a zero vector
-                raw[lens == 0] = float(self.head.predict(np.zeros((1, self.encoder.dim), np.float32))[0])
+                raw[lens == 0] = np.float32(self.head.intercept)  # no tokens: the mean vector of nothing is 0
             return np.clip(raw, 0.0, 1.0), lens
         X, lens = self.encoder.encode(texts)
         return self.predict_features(X), lens

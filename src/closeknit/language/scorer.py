@@ -65,13 +65,16 @@ class IntimacyScorer:
         meta = read_meta(name)
         arr = np.load(MODEL_DIR / f"{name}.npz")
         tok = load_tokenizer()
+        tok_score = None
+        head = Ridge.from_arrays(arr, "head_")
         if name == "fast":
-            enc = StaticEncoder(arr["table_q"].astype(np.float32) * arr["table_scale"], tok)
+            # the table is only needed to refit or to get features; scoring uses the per-token scores
+            enc = StaticEncoder(lambda: arr["table_q"].astype(np.float32) * arr["table_scale"], tok, dim=len(head.coef))
+            tok_score = arr["tok_score"] if "tok_score" in arr.files else None
         else:
             enc = OnnxEncoder(MODEL_DIR / "accurate.onnx", tok, threads=threads)
-        head = Ridge.from_arrays(arr, "head_")
-        return cls(IntimacyModel(enc, head=head), version=meta["version"], learned=meta["learned_languages"],
-                   conf_coef=meta["confidence"]["coef"])
+        return cls(IntimacyModel(enc, head=head, tok_score=tok_score), version=meta["version"],
+                   learned=meta["learned_languages"], conf_coef=meta["confidence"]["coef"])
 
     # ------------------------------------------------------------------ fit / transform
     def fit(self, texts, y, nuisance=None) -> IntimacyScorer:
