@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from xml.etree.ElementTree import Element, TreeBuilder
 from zlib import crc32
 
 from closeknit.core.ids import content_id
@@ -45,7 +46,7 @@ from closeknit.core.normalize import normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
-from closeknit.ingest.xmlsafe import MalformedXMLError, SurrogateRefFixer, iter_elements, local
+from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, SurrogateRefFixer, feed, hardened_parser, local
 
 __all__ = ["SmsImporter", "CallsImporter", "OWNER"]
 
@@ -158,23 +159,82 @@ class _XmlPhoneImporter(Importer):
         phones = _Phones(ctx.region)
         for member in _members(tree, self.marker):
             with tree.open(member) as raw:
-                n = 0
+                out: list[Record] = []
                 try:
-                    for el in iter_elements(SurrogateRefFixer(raw), self.top, name=member, flat=self.flat):
-                        n += 1
-                        tag = el.tag
-                        try:
-                            res = self._element(tag, el, member, n, owner, phones)
-                            if res is None:
-                                continue
-                            if type(res) is list:
-                                yield from res
-                            else:
-                                yield res
-                        except (ValueError, KeyError, TypeError) as e:
-                            yield BadRecord(f"{member} {tag} {n}", f"unreadable {tag}: {e}", str(el.attrib)[:200])
+                    for _ in self._scan(SurrogateRefFixer(raw), member, owner, phones, out):
+                        if out:
+                            yield from out
+                            out.clear()
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+
+    def _scan(self, stream, member: str, owner: Ident, phones: _Phones, out: list) -> Iterator[None]:
+        """Parse one file; the records of its top-level elements go to ``out`` while parsing.
+
+        Flat elements (``<sms .../>``, ``<call .../>``) are handled right in the expat start
+        handler from their attributes (no element objects); others (``<mms>``) are built with
+        the C TreeBuilder and handled at their end tag. The n-th top-level element is
+        ``<tag> n`` in error locations. Yields after each chunk (see :func:`feed`).
+        """
+        p = hardened_parser()
+        top, flat = self.top, self.flat
+        flat_record = self._flat
+        element = self._element
+        cache = _LOCAL
+        n = 0
+        root: Element | None = None
+        tb_end = None
+        root_n = 0
+
+        def start_outside(tag: str, a: dict[str, str]) -> None:
+            nonlocal n, root, tb_end, root_n
+            lt = cache.get(tag) or local(tag)
+            if lt in flat:
+                n += 1
+                try:
+                    res = flat_record(lt, a, member, n, owner, phones)
+                except (ValueError, KeyError, TypeError) as e:
+                    res = BadRecord(f"{member} {lt} {n}", f"unreadable {lt}: {e}", str(a)[:200])
+                if res is not None:
+                    if type(res) is list:
+                        out.extend(res)
+                    else:
+                        out.append(res)
+            elif lt in top:
+                n += 1
+                root_n = n
+                tb = TreeBuilder()
+                root = tb.start(lt, a)
+                tb_end = tb.end
+                p.StartElementHandler = tb.start
+                p.CharacterDataHandler = tb.data
+                p.EndElementHandler = end_inside
+
+        def end_inside(tag: str) -> None:
+            nonlocal root, tb_end
+            el = tb_end(tag)
+            if el is root:
+                root = tb_end = None
+                p.StartElementHandler = start_outside
+                p.CharacterDataHandler = None
+                p.EndElementHandler = None
+                lt = el.tag
+                try:
+                    res = element(lt, el, member, root_n, owner, phones)
+                except (ValueError, KeyError, TypeError) as e:
+                    res = BadRecord(f"{member} {lt} {root_n}", f"unreadable {lt}: {e}", str(el.attrib)[:200])
+                if res is not None:
+                    if type(res) is list:
+                        out.extend(res)
+                    else:
+                        out.append(res)
+
+        p.StartElementHandler = start_outside
+        yield from feed(p, stream, name=member)
+
+    def _flat(self, tag, a, member, n, owner, phones) -> Record | list[Record] | None:
+        """The record(s) of one flat top-level element from its attributes ``a``."""
+        raise NotImplementedError
 
     def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
         """The record(s) of one top-level element: one record, a list, or None to skip it."""
@@ -190,27 +250,36 @@ class SmsImporter(_XmlPhoneImporter):
     top = frozenset({"sms", "mms"})
     flat = frozenset({"sms"})
 
+    def _flat(self, tag, a, member, n, owner, phones) -> Record | list[Record] | None:
+        typ = a.get("type", "")
+        if typ != "1" and typ != "2":
+            if typ not in ("3", "4", "5", "6"):
+                return BadRecord(f"{member} sms {n}", f"unknown sms type {typ!r}", str(a)[:200])
+            return None
+        date = a.get("date")
+        try:
+            ms = int(date)  # the usual case, inline; anything else goes through _ts
+            ts = _EPOCH + timedelta(0, 0, 0, ms if ms >= 100_000_000_000 else ms * 1000) if ms > 0 else None
+        except (TypeError, ValueError):
+            ts = _ts(date)
+        if ts is None:
+            return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])
+        address = a.get("address")
+        contact = a.get("contact_name")
+        ctx = phones.conv.get((address, contact))
+        if ctx is None:
+            ctx = phones.conversation(address, contact, owner)
+        key, thread, sent, received = ctx
+        body = a.get("body")
+        nid = f"sms:{date}:{typ}:{key}:{crc32(body.encode('utf-8', 'surrogatepass')) if body else 0:08x}"
+        if typ == "2":
+            return Interaction(nid, "message", "phone", ts, owner, sent, "private", thread, None, body)
+        return Interaction(nid, "message", "phone", ts, sent[0][0] if sent else None, received, "private", thread, None, body)
+
     def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
         a = el.attrib
-        if tag == "sms":
-            typ = a.get("type", "")
-            if typ != "1" and typ != "2":
-                if typ not in ("3", "4", "5", "6"):
-                    return BadRecord(f"{member} sms {n}", f"unknown sms type {typ!r}", str(a)[:200])
-                return None
-            date = a.get("date")
-            ts = _ts(date)
-            if ts is None:
-                return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])
-            ctx = phones.conv.get((a.get("address"), a.get("contact_name")))
-            if ctx is None:
-                ctx = phones.conversation(a.get("address"), a.get("contact_name"), owner)
-            key, thread, sent, received = ctx
-            body = a.get("body")
-            nid = f"sms:{date}:{typ}:{key}:{crc32(body.encode('utf-8', 'surrogatepass')) if body else 0:08x}"
-            if typ == "2":
-                return Interaction(nid, "message", "phone", ts, owner, sent, "private", thread, None, body)
-            return Interaction(nid, "message", "phone", ts, sent[0][0] if sent else None, received, "private", thread, None, body)
+        if tag == "sms":  # an <sms> with children: read as a flat one
+            return self._flat(tag, a, member, n, owner, phones)
         # mms
         out: list[Record] = []
         box = a.get("msg_box", "")
@@ -296,7 +365,9 @@ class CallsImporter(_XmlPhoneImporter):
     _UNANSWERED = frozenset({"3", "5", "6"})
 
     def _element(self, tag, el, member, n, owner, phones) -> Record | list[Record] | None:
-        a = el.attrib
+        return self._flat(tag, el.attrib, member, n, owner, phones)
+
+    def _flat(self, tag, a, member, n, owner, phones) -> Record | list[Record] | None:
         typ = a.get("type", "")
         if typ != "2" and typ not in self._INCOMING:
             return BadRecord(f"{member} call {n}", f"unknown call type {typ!r}", str(a)[:200])
