@@ -131,7 +131,7 @@ def _rows(tree: InputTree, member: str, first_col: str) -> Iterator[tuple[int, d
                 if row and row[0].strip().lstrip("\ufeff").upper() == first_col:
                     header = {c.strip().upper(): i for i, c in enumerate(row)}
                 continue
-            if not row or not any(c.strip() for c in row):
+            if not row or (not row[0].strip() and not any(c.strip() for c in row)):
                 continue
             yield reader.line_num, header, row
         if header is None:
@@ -260,9 +260,12 @@ class LinkedInImporter(Importer):
 
     # -- messages.csv
     def _messages(self, tree: InputTree, member: str, votes: Counter) -> Iterator[Record | set]:
-        seq = Seq()
+        seen_ids = Seq().seen  # Seq inlined: the ordinal of identical ids
         every: set[Ident] | None = None
         cols: tuple[int, ...] | None = None
+        cache, person = self._cache, self._person
+        recips_cache = self._recips
+        parts_cache: dict[tuple, tuple[list[Ident], tuple]] = {}
         for lineno, hdr, row in _rows(tree, member, "CONVERSATION ID"):
             if hdr is None:
                 yield bad(member, "no 'CONVERSATION ID,...' header found")
@@ -271,10 +274,17 @@ class LinkedInImporter(Importer):
                 cols = tuple(hdr.get(k, 10_000) for k in (
                     "CONVERSATION ID", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS",
                     "DATE", "CONTENT", "FOLDER", "IS MESSAGE DRAFT"))
+                i_conv, i_sname, i_surl, i_to, i_rurls, i_date, i_content, i_folder, i_draft = cols
             n = len(row)
-            conv, sender_name, sender_url, to, rurls, raw_date, content, folder, draft = (
-                row[i] if i < n else "" for i in cols)
-            sender_name, sender_url = sender_name.strip(), sender_url.strip()
+            conv = row[i_conv] if i_conv < n else ""
+            sender_name = (row[i_sname] if i_sname < n else "").strip()
+            sender_url = (row[i_surl] if i_surl < n else "").strip()
+            to = row[i_to] if i_to < n else ""
+            rurls = row[i_rurls] if i_rurls < n else ""
+            raw_date = row[i_date] if i_date < n else ""
+            content = row[i_content] if i_content < n else ""
+            folder = row[i_folder] if i_folder < n else ""
+            draft = row[i_draft] if i_draft < n else ""
             if draft and draft.strip().lower() in ("yes", "true"):
                 continue
             if sender_name == SPONSORED_SENDER and not sender_url:
@@ -286,22 +296,31 @@ class LinkedInImporter(Importer):
             if ts is None:
                 yield bad(f"{member} line {lineno}", f"unreadable date {raw_date!r}", ",".join(row)[:200])
                 continue
-            sender = self._person(sender_url, sender_name)
-            recips = self._recips.get((to, rurls))
-            if recips is None:
-                urls = [u.strip() for u in rurls.split(",") if u.strip()]
-                names = [t.strip() for t in to.split(",") if t.strip()]
-                if urls:
-                    if len(names) != len(urls):
-                        names = [""] * len(urls) if len(urls) > 1 else [to.strip()]
-                    recips = [self._person(u, nm) for u, nm in zip(urls, names)]
-                else:
-                    recips = [self._person("", nm) for nm in names]
-                if len(self._recips) > 100_000:
-                    self._recips.clear()
-                self._recips[(to, rurls)] = recips
-            if sender in recips:
-                recips = [r for r in recips if r != sender]
+            sender = cache.get((sender_url, sender_name))
+            if sender is None:
+                sender = person(sender_url, sender_name)
+            pkey = (to, rurls, sender)
+            got = parts_cache.get(pkey)
+            if got is None:
+                recips = recips_cache.get((to, rurls))
+                if recips is None:
+                    urls = [u.strip() for u in rurls.split(",") if u.strip()]
+                    names = [t.strip() for t in to.split(",") if t.strip()]
+                    if urls:
+                        if len(names) != len(urls):
+                            names = [""] * len(urls) if len(urls) > 1 else [to.strip()]
+                        recips = [person(u, nm) for u, nm in zip(urls, names)]
+                    else:
+                        recips = [person("", nm) for nm in names]
+                    if len(recips_cache) > 100_000:
+                        recips_cache.clear()
+                    recips_cache[(to, rurls)] = recips
+                if sender in recips:
+                    recips = [r for r in recips if r != sender]
+                if len(parts_cache) > 100_000:
+                    parts_cache.clear()
+                got = parts_cache[pkey] = (recips, tuple((r, "recipient") for r in recips))
+            recips, parts = got
             if folder and sender.kind == "url" and folder.strip().upper() == "SENT":
                 votes[sender] += 1
             if every is None:
@@ -313,16 +332,20 @@ class LinkedInImporter(Importer):
                 text = html_to_text(text)
             conv = conv.strip()
             h = _hash(f"{sender.value}\x1f{content}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+            key = f"msg:{conv}:{raw_date.strip()}:{h}"
+            k = seen_ids.get(key, 0)
+            seen_ids[key] = k + 1
             yield Interaction(
-                native_id=seq(f"msg:{conv}:{raw_date.strip()}:{h}"),
-                kind="message",
-                channel="linkedin",
-                ts=ts,
-                actor=sender,
-                participants=tuple((r, "recipient") for r in recips),
-                visibility="group" if len(recips) > 1 else "private",
-                thread=conv or None,
-                text=text or None,
+                key if k == 0 else f"{key}#{k}",
+                "message",
+                "linkedin",
+                ts,
+                sender,
+                parts,
+                "group" if len(recips) > 1 else "private",
+                conv or None,
+                None,
+                text or None,
             )
         if every is not None:
             yield every
