@@ -258,12 +258,23 @@ class Relationships:
         text_kinds = ", ".join(f"'{k}'" for k in TEXT_KINDS)
         self._con.execute(f"""
         CREATE OR REPLACE TEMP TABLE e AS
-        WITH base AS (
-            SELECT interaction_id, a, b, a_acts, ts, month AS raw_month,
-                   coalesce(month, min(month) OVER (PARTITION BY a, b), {first_month}) AS m,
+        WITH untimed AS (  -- pairs with events of unknown time (follow lists): their first month
+            SELECT u.a, u.b, min(t.month) AS m0
+            FROM (SELECT DISTINCT a, b FROM ev_in WHERE month IS NULL) u
+            LEFT JOIN ev_in t ON t.a = u.a AND t.b = u.b AND t.month IS NOT NULL
+            GROUP BY u.a, u.b
+        ),
+        ev AS (
+            SELECT ev_in.*, ev_in.month AS m0 FROM ev_in WHERE month IS NOT NULL
+            UNION ALL
+            SELECT ev_in.*, untimed.m0 FROM ev_in JOIN untimed ON untimed.a = ev_in.a AND untimed.b = ev_in.b
+            WHERE ev_in.month IS NULL
+        ),
+        base AS (
+            SELECT interaction_id, a, b, a_acts, ts, month AS raw_month, coalesce(m0, {first_month}) AS m,
                    channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len, addresses_you,
                    coalesce(is_question, false) AS is_question
-            FROM ev_in WHERE a <> b AND (ts IS NULL OR {as_of} IS NULL OR ts <= {as_of})
+            FROM ev WHERE a <> b AND (ts IS NULL OR {as_of} IS NULL OR ts <= {as_of})
         )
         , w AS (
             SELECT *,
@@ -448,23 +459,15 @@ class Relationships:
         year0 = now - 365 * DAY
         self._con.execute(f"""
         CREATE OR REPLACE TEMP TABLE dyads AS
-        WITH last AS (
-            SELECT * FROM panel QUALIFY row_number() OVER (PARTITION BY a, b ORDER BY m DESC) = 1
-        ),
-        tot AS (
-            SELECT a, b, max(max_ab) AS c_max_ab, max(max_ba) AS c_max_ba,
+        WITH tot AS (
+            SELECT a, b, max(m) AS last_m, max(stage) AS peak_stage, max(max_ab) AS c_max_ab, max(max_ba) AS c_max_ba,
                    sum(pq_ab) AS c_pq_ab, sum(pq_ba) AS c_pq_ba,
                    sum(turns_ab) AS c_turns_ab, sum(turns_ba) AS c_turns_ba,
                    sum(b_answered) AS c_b_answered, sum(a_answered) AS c_a_answered,
                    sum(b_rt_sum) AS c_b_rt_sum, sum(a_rt_sum) AS c_a_rt_sum
             FROM panel GROUP BY a, b
         ),
-        st AS (  -- stage changes: the month each stage was first reached, and the last change
-            SELECT a, b, max(m) FILTER (WHERE changed) AS last_stage_change_m,
-                   max(stage) AS peak_stage
-            FROM (SELECT a, b, m, stage, stage <> coalesce(lag(stage) OVER (PARTITION BY a, b ORDER BY m), -1) AS changed
-                  FROM panel) GROUP BY a, b
-        ),
+        last AS (SELECT p.* FROM panel p JOIN tot t ON t.a = p.a AND t.b = p.b AND t.last_m = p.m),
         rhythm AS (
             SELECT a, b,
                    count(*) FILTER (WHERE ts > {recent0}) AS recent_contacts,
@@ -482,17 +485,17 @@ class Relationships:
                    max(ts) FILTER (WHERE gap_before >= {p.revive_gap_days * DAY}) AS revived_ts,
                    median(gap_before) FILTER (WHERE new_conv AND gap_before IS NOT NULL) AS usual_gap_s,
                    median(rt) FILTER (WHERE turn_end AND answered AND a_acts) AS b_median_response_s,
-                   median(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_median_response_s
+                   median(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_median_response_s,
+                   -- the last contact (ties: the highest interaction id)
+                   max_by(a_acts, (ts, interaction_id)) AS last_contact_by_a, max_by(kind, (ts, interaction_id)) AS last_contact_kind,
+                   max_by(channel, (ts, interaction_id)) AS last_contact_channel,
+                   max_by(visibility, (ts, interaction_id)) AS last_contact_visibility,
+                   max_by(interaction_id, (ts, interaction_id)) AS last_contact_id,
+                   max_by(is_question, (ts, interaction_id)) AS last_contact_question
             FROM c GROUP BY a, b
         ),
-        lastc AS (
-            SELECT a, b, a_acts AS last_contact_by_a, kind AS last_contact_kind, channel AS last_contact_channel,
-                   visibility AS last_contact_visibility, interaction_id AS last_contact_id,
-                   is_question AS last_contact_question
-            FROM c QUALIFY row_number() OVER (PARTITION BY a, b ORDER BY ts DESC, interaction_id DESC) = 1
-        ),
         firsts AS (SELECT a, b, min(ts) AS first_ts_any, max(ts) AS last_ts_any FROM e GROUP BY a, b)
-        SELECT l.a, l.b, l.stage, st.peak_stage, st.last_stage_change_m,
+        SELECT l.a, l.b, l.stage, t.peak_stage,
                l.familiarity, l.familiarity_a, l.familiarity_b, l.intimacy, l.reciprocity, l.trust,
                l.familiarity_gap, l.familiarity_gap >= {p.gap_flag} AS gap_flag,
                l.depth, l.volume, l.mutuality, l.effort_balance, l.initiative_balance,
@@ -518,8 +521,8 @@ class Relationships:
                coalesce(r.year_contacts, 0) AS year_contacts,
                r.year_init_ab, r.year_init_ba, r.year_cw_ab, r.year_cw_ba,
                r.first_contact_ts, r.last_contact_ts, r.last_ab_ts, r.last_ba_ts, r.revived_ts, r.usual_gap_s,
-               lc.last_contact_by_a, lc.last_contact_kind, lc.last_contact_channel, lc.last_contact_visibility,
-               lc.last_contact_id, lc.last_contact_question, r.year_private_contacts,
+               r.last_contact_by_a, r.last_contact_kind, r.last_contact_channel, r.last_contact_visibility,
+               r.last_contact_id, r.last_contact_question, r.year_private_contacts,
                CASE
                  WHEN coalesce(r.first_contact_ts, f.first_ts_any) > {now - p.new_days * DAY} THEN 'new'
                  WHEN coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} >= 3
@@ -532,11 +535,9 @@ class Relationships:
                  WHEN coalesce(r.recent_contacts, 0) = 0 THEN 'dormant'
                  ELSE 'steady' END AS trajectory
         FROM last l
-        JOIN st ON st.a = l.a AND st.b = l.b
         JOIN tot t ON t.a = l.a AND t.b = l.b
         JOIN firsts f ON f.a = l.a AND f.b = l.b
         LEFT JOIN rhythm r ON r.a = l.a AND r.b = l.b
-        LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
         """)
 
     # ------------------------------------------------------------------ channel norms
@@ -583,17 +584,20 @@ class Relationships:
             SELECT e.*, sw > 0 AND confidence >= {p.judge_min_confidence} AND text_len >= {p.judge_min_length} AS judged
             FROM e
         ),
+        firsts AS (  -- an event "before" a message: untimed, or earlier (ties: lower interaction id)
+            SELECT a, b, min(coalesce(ts, -1e18)) AS first_any,
+                   min(coalesce(ts, -1e18)) FILTER (WHERE is_contact AND a_acts) AS first_ab,
+                   min(coalesce(ts, -1e18)) FILTER (WHERE is_contact AND NOT a_acts) AS first_ba
+            FROM e GROUP BY a, b
+        ),
         run AS (
             SELECT j.*,
-                   count(*) OVER wp AS prior_events,
-                   sum(CASE WHEN is_contact AND a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ab,
-                   sum(CASE WHEN is_contact AND NOT a_acts THEN 1 ELSE 0 END) OVER wp AS prior_contact_ba,
                    max(CASE WHEN judged AND a_acts THEN intimacy END) OVER wp AS prior_max_ab,
                    max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wp AS prior_max_ba,
                    -- what the other side just said (same conversation) invites an answer at that level
                    max(CASE WHEN judged AND a_acts THEN intimacy END) OVER wc AS invited_by_a,
                    max(CASE WHEN judged AND NOT a_acts THEN intimacy END) OVER wc AS invited_by_b
-            FROM j
+            FROM j WHERE judged
             WINDOW wp AS (PARTITION BY a, b ORDER BY ts NULLS FIRST, interaction_id
                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
                    wc AS (PARTITION BY a, b ORDER BY ts RANGE BETWEEN {p.conversation_gap} PRECEDING AND CURRENT ROW)
@@ -605,13 +609,14 @@ class Relationships:
                    run.addresses_you AS you,
                    run.disclosure,
                    greatest(coalesce(prev.prev_stage, 0),
-                            CASE WHEN coalesce(run.prior_contact_ab, 0) > 0 AND coalesce(run.prior_contact_ba, 0) > 0
-                                 THEN 2 WHEN coalesce(run.prior_events, 0) > 0 THEN 1 ELSE 0 END) AS stage,
+                            CASE WHEN f.first_ab < run.ts AND f.first_ba < run.ts THEN 2
+                                 WHEN f.first_any < run.ts THEN 1 ELSE 0 END) AS stage,
                    greatest(least(coalesce(run.prior_max_ab, 0), coalesce(run.prior_max_ba, 0)),
                             coalesce(CASE WHEN run.a_acts THEN run.invited_by_b ELSE run.invited_by_a END, 0))
                        AS established,
-                   run.prior_events
+                   f.first_any < run.ts AS has_history
             FROM run JOIN prev ON prev.a = run.a AND prev.b = run.b AND prev.m = run.m
+            JOIN firsts f ON f.a = run.a AND f.b = run.b
             WHERE run.judged AND run.ts IS NOT NULL
               -- relationships already existed when the archives begin: judge nothing in the warm-up
               AND run.ts >= (SELECT quantile_cont(ts, 0.01) FROM e) + {p.warmup_days * DAY}

@@ -10,7 +10,8 @@ import click
 from closeknit.core.errors import UsageError
 from closeknit.present.common import db_option, emit, open_store, stderr_console, stdout_console
 
-__all__ = ["COMMANDS", "ensure_scores", "load_measures", "people_columns", "MEASURE_COLUMNS", "MEASURE_SORTS"]
+__all__ = ["COMMANDS", "ensure_scores", "load_measures", "people_columns", "MEASURE_COLUMNS", "MEASURE_SORTS",
+           "demo_relationships"]
 
 #: Columns ``closeknit people`` gains, and the sorts over them.
 MEASURE_COLUMNS = ["stage", "familiarity", "intimacy", "reciprocity", "trust"]
@@ -165,7 +166,7 @@ def person_cmd(name, n_last, as_of, as_json, db):
         out = {"person_id": pid, "name": pname, "as_of": _iso(as_of_ts), **story, "last_exchanges": last}
         if m:
             out["measures"] = {**m, "stage": STAGES[m["stage"]], "peak_stage": STAGES[m["peak_stage"]],
-                               "last_stage_change": month_label(m["last_stage_change_m"])}
+                               "last_stage_change": (story["stage_changes"] or [{}])[-1].get("month")}
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return
     con = stdout_console()
@@ -435,6 +436,34 @@ def circles_cmd(days, k, as_of, as_json, db):
             for l in res["layers"]]
     emit(rows, ["layer", "size", "cumulative", "from_closeness", "people"],
          title=f"Circles of closeness ({res['people']} people in contact over {days:g} days to {_iso(res['as_of'])})")
+
+
+def demo_relationships(db_path, limit: int = 15) -> None:
+    """For ``closeknit demo``: score the demo store, then show the closest relationships with their
+    measures and the designed episodes' findings (attention and check --incoming)."""
+    from closeknit.relate.measures import STAGES
+    from closeknit.relate.personal import attention, people_measures
+    from closeknit.store import Store
+
+    with Store(db_path) as store:
+        rel = load_measures(store)
+        m = people_measures(rel)
+        att = attention(rel)
+        inc = rel.incoming().to_pylist()
+        names = _names(store.con)
+        rel.close()
+    rows = sorted(({"person": names.get(pid, pid), **v} for pid, v in m.items()),
+                  key=lambda r: (-r["stage_rank"], -(r["intimacy"] or 0)))[:limit]
+    emit(rows, ["person", "stage", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"],
+         title=f"Relationships (the {len(rows)} closest; closeknit people --sort intimacy for all)")
+    lines = [f"  attention: {names.get(r['b'], r['b'])} - {r['reason']}: {r['explanation']}"
+             for r in att if r["reason"] in ("newcomer", "fading")][:3]
+    lines += [f"  ran ahead: {names.get(r['b'], r['b'])} on {r['channel']} {_day(r['ts'])} ({r['verdict']}, "
+              f"stage before: {STAGES[int(r['stage'])]})" for r in inc[:3]]
+    if lines:
+        click.echo("Found in the demo life (closeknit attention, closeknit check --incoming):")
+        for line in lines:
+            click.echo(line)
 
 
 COMMANDS = [person_cmd, check_cmd, attention_cmd, circles_cmd]
