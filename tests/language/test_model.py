@@ -7,14 +7,12 @@ import pytest
 
 from closeknit.language.data import load_mint, load_questions, mint_split, pearson
 
-# Measured when the models were built (scripts/train_intimacy.py; see docs/language.md); the tests
-# allow 0.02 of slack. The issue's target (r >= 0.85 on the questions validation split) is not
-# reached by either shipped model: see test_issue_target below.
+# Measured when the models were built (scripts/train_intimacy.py; see docs/language.md), less some
+# slack. The accurate model must keep r >= 0.85 on the questions validation split (measured 0.865).
 FLOOR = {
     "fast": {"questions": 0.66, "mint": 0.42},
-    "accurate": {"questions": 0.66, "mint": 0.50},
+    "accurate": {"questions": 0.85, "mint_en": 0.57},
 }
-ISSUE_TARGET = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +50,10 @@ def test_mint_dev_fast(mdev, fast_scorer):
         assert pearson(p[lang == lg], mdev.y[lang == lg]) > 0.25, lg
 
 
-@pytest.mark.xfail(reason="issue target r >= 0.85 on questions val not reached; see docs/language.md", strict=False)
-def test_issue_target(qval, accurate_scorer):
-    assert pearson(accurate_scorer.transform(qval.texts), qval.y) >= ISSUE_TARGET
+def test_mint_dev_english_accurate(mdev, accurate_scorer):
+    en = np.array(mdev.lang) == "en"  # English only: keeps the test to a few seconds
+    p = accurate_scorer.transform([t for t, e in zip(mdev.texts, en) if e])
+    assert pearson(p, mdev.y[en]) >= FLOOR["accurate"]["mint_en"]
 
 
 def test_split_is_fixed_and_disjoint(mdev, shared):
