@@ -179,8 +179,12 @@ def _children(el: Element) -> dict[str, str]:
 
 def _kids(el: Element) -> dict[str, Element]:
     """Local tag -> first direct child of ``el`` with that tag."""
-    out: dict[str, Element] = {}
     names = _LOCAL
+    try:
+        return {names[c.tag]: c for c in reversed(el)}  # reversed: the first one wins
+    except KeyError:  # a tag not seen before: the slow way, which learns it
+        pass
+    out: dict[str, Element] = {}
     for c in el:
         tag = names.get(c.tag) or local(c.tag)
         if tag not in out:
@@ -326,7 +330,12 @@ class DisqusImporter(Importer):
     def _dsq_id(el: Element | None) -> str:
         if el is None:
             return ""
-        for k, v in el.attrib.items():
+        a = el.attrib
+        if len(a) == 1:  # the usual <post dsq:id="..."> (the loop below, for one attribute)
+            v = a.get("dsq:id")
+            if v is not None:
+                return v.strip()
+        for k, v in a.items():
             if k == "id" or k.endswith(":id"):
                 return v.strip()
         return ""
@@ -335,6 +344,14 @@ class DisqusImporter(Importer):
         """The author's identity; a Disqus account shown with its email also links the two."""
         if el is None:
             return None
+        # the same author element (tags and texts) gives the same identity and link
+        key = tuple([(c.tag, c.text) for c in el])
+        ident = cache.get(key, _MISSING)
+        if ident is _MISSING:
+            ident = cache[key] = self._author_of(el, cache, links)
+        return ident
+
+    def _author_of(self, el: Element, cache: dict, links: dict) -> Ident | None:
         f = _children(el)
         username = "" if _bool(f.get("isAnonymous", "false")) else f.get("username", "")
         ident = _commenter(f.get("email", ""), f.get("name", ""), "", username, cache=cache)
@@ -385,10 +402,20 @@ class DisqusImporter(Importer):
 
     def _post(self, member, n, pid, tid, parent, kids, threads, authors) -> Record | None:
         """One post; ``member`` is the file (or, with ``n`` None, the full location)."""
-        if _bool(_text(kids.get("isDeleted"))) or _bool(_text(kids.get("isSpam"))):
+        flag = kids.get("isDeleted")
+        if flag is not None and (t := flag.text) and t != "false" and _bool(t):
+            return None
+        flag = kids.get("isSpam")
+        if flag is not None and (t := flag.text) and t != "false" and _bool(t):
             return None
         created = _text(kids.get("createdAt"))
-        ts = _gmt(created.replace("Z", "+00:00"))
+        if len(created) == 20 and created[19] == "Z" and created[10] == "T" and created[13] == ":" and created[16] == ":":
+            try:  # the usual "2013-01-01T00:00:00Z", straight to an aware UTC time
+                ts = datetime.fromisoformat(created[:19] + "+00:00")
+            except ValueError:
+                ts = _gmt(created.replace("Z", "+00:00"))
+        else:
+            ts = _gmt(created.replace("Z", "+00:00"))
         if ts is None:
             return BadRecord(member if n is None else f"{member} post {n}", f"unreadable createdAt {created!r}")
         author = authors.get(pid)
@@ -397,14 +424,14 @@ class DisqusImporter(Importer):
         parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
         msg = kids.get("message")
         return Interaction(
-            native_id=f"post:{pid}",
-            kind="comment",
-            channel="blog",
-            ts=ts,
-            actor=author,
-            participants=parts,
-            visibility="public",
-            thread=f"disqus:{link}" if link else (f"disqus:thread:{tid}" if tid else None),
-            reply_to=f"post:{parent}" if parent else None,
-            text=html_to_text("".join(msg.itertext())) if msg is not None else None,
+            f"post:{pid}",
+            "comment",
+            "blog",
+            ts,
+            author,
+            parts,
+            "public",
+            f"disqus:{link}" if link else (f"disqus:thread:{tid}" if tid else None),
+            f"post:{parent}" if parent else None,
+            None if msg is None else html_to_text(("".join(msg.itertext()) if len(msg) else msg.text) or ""),
         )
