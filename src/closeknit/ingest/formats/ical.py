@@ -103,6 +103,68 @@ def unfold(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield start, buf
 
 
+def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[list[tuple[int, str]]]:
+    """``unfold(text_lines(raw))`` in one loop, a list of ``(line number, logical line)`` per chunk
+    read (the same lines, numbers and decoding; no generator step per line)."""
+    import codecs
+
+    from closeknit.core.errors import InputError
+
+    dec = codecs.getincrementaldecoder(encoding)("replace")
+    rest = ""
+    first = True
+    buf: str | None = None
+    start = 0
+    n = 0
+    while True:
+        data = raw.read(chunk)
+        text = dec.decode(data, final=not data)
+        if first and text:
+            text = text.lstrip("\ufeff")
+            first = False
+        text = rest + text
+        crlf = False
+        if not data:
+            lines = text.splitlines() if text else []
+        else:
+            cut = text.rfind("\n")
+            if cut == -1:
+                rest = text
+                if len(rest) > _MAX_LINE:
+                    raise InputError(f"a line longer than {_MAX_LINE:,} characters; is this the right file?")
+                continue
+            rest = text[cut + 1 :]
+            body = text[:cut]
+            if "\r\r" not in body and body.count("\n") == body.count("\r\n"):
+                # every line ends with exactly one CR or none (only the last can have none): cut
+                # them all at once, as the per-line rstrip below would
+                crlf = True
+                lines = body[:-1].split("\r\n") if body[-1:] == "\r" else body.split("\r\n")
+            else:
+                lines = body.split("\n")
+        out: list[tuple[int, str]] = []
+        append = out.append
+        for n, line in enumerate(lines, n + 1):  # noqa: B020 - n carries on to the next chunk
+            if not crlf:
+                last = line[-1:]
+                if last == "\r" or last == "\n":
+                    line = line.rstrip("\r\n")
+            c = line[:1]
+            if c == " " or c == "\t":
+                if buf is not None:
+                    buf += line[1:]
+                continue
+            if buf:
+                append((start, buf))
+            buf, start = line, n
+        if not data:
+            if buf:
+                append((start, buf))
+            yield out
+            return
+        yield out
+
+
 _PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
 _PVAL = re.compile(r'"([^"]*)"|([^",]+)')
 
@@ -201,12 +263,10 @@ def parse_dt(value: str, tz: tzinfo | None = None) -> tuple[datetime, bool] | No
         if len(v) == 8:
             return datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), tzinfo=UTC), True
         if len(v) >= 15 and v[8] == "T":
-            dt = datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:15]))
-            if v.endswith(("Z", "z")):
-                return dt.replace(tzinfo=UTC), False
-            if tz is None:
-                return dt.replace(tzinfo=UTC), False
-            return dt.replace(tzinfo=tz).astimezone(UTC), False
+            if tz is None or v.endswith(("Z", "z")):
+                tz = UTC
+            dt = datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:15]), 0, tz)
+            return (dt if tz is UTC else dt.astimezone(UTC)), False
     except ValueError:
         return None
     return None
@@ -262,6 +322,15 @@ _EVENT_PROPS = frozenset(
 )
 _SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
 _EVENT_PREFIXES = tuple(_EVENT_PROPS) + ("BEGIN", "END")
+_MISSING = object()
+_DECLINED = "declined"
+#: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
+_SEEN_MAX = 100_000
+
+
+def _flat(chunks: Iterable[list]) -> Iterator:
+    for items in chunks:
+        yield from items
 
 
 def _name_of(line: str) -> str:
@@ -282,6 +351,7 @@ class _Cal:
         self.owner: str | None = None
         self.cancel = False
         self._mine: set[str] | None = None
+        self._zones: dict[str, tzinfo] = {}
 
     def self_values(self, base: set[str]) -> set[str]:
         """The owner's identity values: ``base`` plus the calendar's owner address (cached)."""
@@ -292,7 +362,12 @@ class _Cal:
     def zone(self, tzid: str | None) -> tzinfo | None:
         if not tzid:
             return self.floating
+        z = self._zones.get(tzid)
+        if z is not None:
+            return z
         z = _zone(tzid)
+        if z is not None:
+            self._zones[tzid] = z  # an IANA zone: the same whatever VTIMEZONEs come later
         if z is None:
             z = self.vtimezones.get(tzid.strip('"'))
         return z or UTC
@@ -320,21 +395,36 @@ class IcalImporter(Importer):
         idents: dict[tuple, Ident | None] = {}
         self_emails = {i.value for i in ctx.self_idents}  # any of the user's identity values
         owners: set[str] = set()
+        lines_seen: dict[str, tuple] = {}
         for member in self._members(tree):
             with tree.open(member) as raw:
-                yield from self._read_file(member, text_lines(raw), ctx, idents, self_emails, owners)
+                yield from self._read_file(member, _unfolded_chunks(raw), ctx, idents, self_emails, owners, lines_seen)
 
-    def _read_file(self, member, lines, ctx, idents, self_emails, owners) -> Iterator[Record]:
+    def _read_file(self, member, chunks, ctx, idents, self_emails, owners, seen) -> Iterator[Record]:
+        """Events of one file; ``chunks`` yields lists of (line number, logical line).
+
+        ``seen`` caches ATTENDEE / ORGANIZER lines (they repeat from event to event): the line ->
+        its parsed property, and for attendees what :meth:`_attendee` makes of it.
+        """
         cal = _Cal()
         stack: list[str] = []
         ev: dict[str, list] | None = None
         ev_line = 0
         tz_id: str | None = None
         tz_off: tzinfo | None = None
-        for lineno, line in unfold(lines):
-            if ev is not None and not line.startswith(_EVENT_PREFIXES):
-                if line[:1].isupper() or not line:
-                    continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
+        prefixes = _EVENT_PREFIXES
+        props = _EVENT_PROPS
+        miss = _MISSING
+        for lineno, line in _flat(chunks):
+            if ev is not None:
+                if not line.startswith(prefixes):
+                    if line[:1].isupper() or not line:
+                        continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
+                elif stack and stack[-1] == "VEVENT":
+                    hit = seen.get(line, miss)
+                    if hit is not miss:  # a repeated ATTENDEE / ORGANIZER line of an event
+                        ev.setdefault(hit[0], []).append(hit[1])
+                        continue
             name = _name_of(line)
             if name == "BEGIN":
                 comp = line[6:].strip().upper()
@@ -361,11 +451,17 @@ class IcalImporter(Importer):
                 continue
             top = stack[-1]
             if top == "VEVENT":
-                if ev is not None and name in _EVENT_PROPS:
+                if ev is not None and name in props:
                     p = _prop(line)
                     if p is None:
                         yield BadRecord(f"{member} line {lineno}", f"unreadable {name} line", line[:200])
                         continue
+                    if name == "ATTENDEE":
+                        p = self._attendee(p, idents)
+                    if name == "ATTENDEE" or name == "ORGANIZER":
+                        if len(seen) >= _SEEN_MAX:
+                            seen.clear()
+                        seen[line] = (name, p)
                     ev.setdefault(name, []).append(p)
             elif top == "VCALENDAR":
                 if name == "X-WR-CALNAME":
@@ -385,6 +481,17 @@ class IcalImporter(Importer):
                 tz_off = _offset(line.partition(":")[2])
         if ev is not None:
             yield BadRecord(f"{member} line {ev_line}", "event not closed (END:VEVENT missing); file cut off?")
+
+    def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[object, Ident | None]:
+        """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
+        and non-participants (left out); status is :data:`_DECLINED` when they declined."""
+        params = prop[1]
+        if params and (params.get("CUTYPE", "").upper() in _SKIP_CUTYPES or params.get("ROLE", "").upper() == "NON-PARTICIPANT"):
+            return None, None
+        ident = self._person(prop, idents)
+        if ident is not None and params and params.get("PARTSTAT", "").upper() == "DECLINED":
+            return _DECLINED, ident
+        return None, ident
 
     def _person(self, prop: tuple[str, dict[str, str], str], idents: dict) -> Ident | None:
         _, params, value = prop
@@ -424,14 +531,10 @@ class IcalImporter(Importer):
             people[organizer.value] = organizer
         owner_present = False
         owner_declined = False
-        for prop in ev.get("ATTENDEE", ()):
-            params = prop[1]
-            if params and (params.get("CUTYPE", "").upper() in _SKIP_CUTYPES or params.get("ROLE", "").upper() == "NON-PARTICIPANT"):
+        for status, ident in ev.get("ATTENDEE", ()):
+            if ident is None:  # left out (room, resource, non-participant) or nobody
                 continue
-            ident = self._person(prop, idents)
-            if ident is None:
-                continue
-            if params and params.get("PARTSTAT", "").upper() == "DECLINED":
+            if status is _DECLINED:
                 if ident.value in mine:
                     owner_declined = True
                 continue
@@ -485,14 +588,15 @@ class IcalImporter(Importer):
         parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer.value)
         summary = unescape_text(ev["SUMMARY"][0][2]).strip() if "SUMMARY" in ev else None
         return Interaction(
-            native_id=nid,
-            kind="meeting",
-            channel="meeting",
-            ts=start[0] if start else None,
-            actor=organizer,
-            participants=parts,
-            visibility="private" if len(people) <= 2 else "group",
-            thread=f"event:{uid}" if uid else None,
-            text=summary or None,
-            duration_s=dur,
+            nid,
+            "meeting",
+            "meeting",
+            start[0] if start else None,
+            organizer,
+            parts,
+            "private" if len(people) <= 2 else "group",
+            f"event:{uid}" if uid else None,
+            None,
+            summary or None,
+            dur,
         )
