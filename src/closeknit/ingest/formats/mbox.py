@@ -278,48 +278,6 @@ def parse_addresses(value: str) -> list[tuple[str, str | None]]:
 
 
 _OFFSETS: dict[int, timedelta] = {}
-_MISS = object()
-_DAY: dict[tuple, datetime | None] = {}
-_HMS: dict[str, int | None] = {}
-_TZ: dict[str, int | None] = {}
-
-
-def _day(d: str, mo: int, y: str) -> datetime | None:
-    """Midnight UTC of a date, or None when it is not one (what ``datetime()`` refuses)."""
-    try:
-        got = datetime(int(y), mo, int(d), tzinfo=_UTC)
-    except ValueError:
-        got = None
-    if len(_DAY) > 100_000:
-        _DAY.clear()
-    _DAY[(d, mo, y)] = got
-    return got
-
-
-def _hms(hms: str) -> int | None:
-    """Seconds into the day of ``HH:MM:SS``, or None when ``datetime()`` would refuse it."""
-    try:
-        h, m, sec = int(hms[:2]), int(hms[3:5]), int(hms[6:])
-        got = h * 3600 + m * 60 + sec if 0 <= h < 24 and 0 <= m < 60 and 0 <= sec < 60 else None
-    except ValueError:
-        got = None
-    if len(_HMS) > 200_000:
-        _HMS.clear()
-    _HMS[hms] = got
-    return got
-
-
-def _tz(tz: str) -> int | None:
-    """Seconds east of UTC of ``+HHMM``/``-HHMM``, or None when the digits do not read."""
-    try:
-        off = (int(tz[1:3]) * 60 + int(tz[3:])) * 60
-        got = -off if tz[0] == "-" else off
-    except ValueError:
-        got = None
-    if len(_TZ) > 10_000:
-        _TZ.clear()
-    _TZ[tz] = got
-    return got
 
 
 def parse_date(value: str) -> datetime:
@@ -334,23 +292,25 @@ def parse_date(value: str) -> datetime:
     if p and p[0][-1:] == ",":
         del p[0]
     if len(p) >= 4:
-        # fast path for the common "1 Jan 2003 13:02:58 -0800": the day, the time of day and the
-        # offset are each read once per import (cached) and added up
+        # fast path for the common "1 Jan 2003 13:02:58 -0800"
         mo = _MONTHS_CAP.get(p[1])
         y, hms = p[2], p[3]
         tz = p[4] if len(p) > 4 else "+0000"
         if mo and len(y) == 4 and len(hms) == 8 and len(tz) == 5 and tz[0] in "+-" and hms[2] == ":" == hms[5]:
-            day = _DAY.get((p[0], mo, y), _MISS)
-            if day is _MISS:
-                day = _day(p[0], mo, y)
-            secs = _HMS.get(hms, _MISS)
-            if secs is _MISS:
-                secs = _hms(hms)
-            off = _TZ.get(tz, _MISS)
-            if off is _MISS:
-                off = _tz(tz)
-            if day is not None and secs is not None and off is not None:
-                return day + timedelta(seconds=secs - off)
+            try:
+                dt = datetime(int(y), mo, int(p[0]), int(hms[:2]), int(hms[3:5]), int(hms[6:]), tzinfo=_UTC)
+                off = int(tz[1:3]) * 60 + int(tz[3:])
+            except ValueError:
+                pass
+            else:
+                if off:
+                    if tz[0] == "-":
+                        off = -off
+                    td = _OFFSETS.get(off)
+                    if td is None:
+                        td = _OFFSETS[off] = timedelta(minutes=off)
+                    dt -= td
+                return dt
     m = _DATE_RE.match(value)
     if m is not None and m.group(2).lower() in _MONTHS:
         d, mon, y, hh, mm, ss, sign, oh, om, zone = m.groups()
