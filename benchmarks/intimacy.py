@@ -63,7 +63,10 @@ def accuracy(name: str, root: Path) -> None:
         t = time.perf_counter()
         sc.score(text)
         lat.append(time.perf_counter() - t)
-    print(f"  model load (incl. language id, first call): {load:.2f} s")
+    code = ("import time; t = time.perf_counter(); from closeknit.language.scorer import IntimacyScorer; "
+            f"IntimacyScorer.load({name!r}).score('hello there'); print(time.perf_counter() - t)")
+    fresh = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()[-1])
+    print(f"  model load: {load:.2f} s in this process; {fresh:.2f} s in a fresh process (imports and first text included)")
     print(f"  single text: median {statistics.median(lat) * 1000:.1f} ms, p95 {np.percentile(lat, 95) * 1000:.1f} ms")
 
 

@@ -148,7 +148,8 @@ def stage_export(args, *data):
     torch.onnx.export(Pool(enc), (ids, ids.clone()), str(fp32), input_names=["input_ids", "attention_mask"],
                       output_names=["features"], opset_version=17, dynamo=False,
                       dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"}, "features": {0: "b"}})
-    quantize_dynamic(str(fp32), str(OUT / "accurate.onnx"), weight_type=QuantType.QInt8)
+    # per-channel int8 keeps the fp32 accuracy (per-tensor lost 0.007 r on the questions, 0.016 on MINT)
+    quantize_dynamic(str(fp32), str(OUT / "accurate.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     print(f"  accurate.onnx {os.path.getsize(OUT / 'accurate.onnx') / 1e6:.1f} MB")
 
 
