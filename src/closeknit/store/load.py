@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import gc
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -176,6 +178,46 @@ class _Writer:
         ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
         self._write(rtab, ptab)
 
+    # -- the store write runs on its own thread, overlapping the parse of the next batch: DuckDB
+    # releases the GIL while it hashes, joins and inserts, so on two cores an import costs about
+    # max(parse, write) instead of their sum. The connection is only ever used by one thread at
+    # a time: the writer while batches are in flight, the caller before and after.
+    def _start_writer(self) -> None:
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._writer_loop, name="closeknit-store-writer", daemon=True)
+        self._thread.start()
+
+    def _writer_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is None:
+                try:
+                    self._write_now(*item)
+                except BaseException as e:  # handed to the caller at the next batch or at the end
+                    self._error = e
+
+    def _write(self, rtab: pa.Table, ptab: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((rtab, ptab))
+
+    def _stop_writer(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        """Stop the writer without writing what is still queued (the caller rolls back)."""
+        if getattr(self, "_thread", None) is not None and self._thread.is_alive():
+            if self._error is None:
+                self._error = RuntimeError("import aborted")
+            self._queue.put(None)
+            self._thread.join()
+
     def flush(self) -> None:
         if not self.rows:
             return
@@ -184,7 +226,7 @@ class _Writer:
         self.rows, self.parts = [], []
         self._write(rtab, ptab)
 
-    def _write(self, rtab: pa.Table, ptab: pa.Table) -> None:
+    def _write_now(self, rtab: pa.Table, ptab: pa.Table) -> None:
         """Insert one batch: ids hashed once, what the store has dropped, participants of the rest."""
         con = self.con
         rtab = rtab.append_column("rn", pa.array(range(rtab.num_rows), pa.int64()))
@@ -224,6 +266,7 @@ class _Writer:
 
     def finish(self) -> None:
         self.flush()
+        self._stop_writer()
         con = self.con
         if self.idents:
             ids = list(self.idents)
@@ -298,9 +341,11 @@ def load_records(
     gc_was_enabled = gc.isenabled()
     gc.disable()
     con.execute("BEGIN TRANSACTION")
+    w: _Writer | None = None
     try:
         sid = con.execute("SELECT nextval('source_seq')").fetchall()[0][0]
         w = _Writer(store, sid, fmt)
+        w._start_writer()
         for rec in records:
             if isinstance(rec, Interaction):
                 w.add(rec)
@@ -329,6 +374,8 @@ def load_records(
         resolve_people(con)
         con.execute("COMMIT")
     except BaseException:
+        if w is not None:
+            w.abort()
         con.execute("ROLLBACK")
         raise
     finally:

@@ -1,0 +1,62 @@
+"""The loader: one transaction per source, errors from the importer or the writer thread roll back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from closeknit.ingest.records import BadRecord, Ident, Interaction
+from closeknit.store.load import BATCH_ROWS, load_records
+
+T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+ADA, BOB = Ident("events", "account_id", "ada"), Ident("events", "account_id", "bob")
+
+
+def _records(n: int, fail_at: int | None = None):
+    for i in range(n):
+        if i == fail_at:
+            raise RuntimeError("importer broke")
+        yield Interaction(f"e{i}", "message", "events", T0, ADA, ((BOB, "recipient"),), text=f"t{i}")
+
+
+def _load(store, recs, **kw):
+    return load_records(store, recs, fmt="test", path="p", fingerprint="f", parser_version="1", **kw)
+
+
+def test_batches_written_by_the_writer_thread(store):
+    n = BATCH_ROWS * 2 + 5
+    r = _load(store, _records(n))
+    assert (r.added, r.present, store.count("interactions"), store.count("interaction_participants")) == (n, 0, n, n)
+    again = _load(store, _records(n))
+    assert (again.added, again.present) == (0, n)
+
+
+def test_importer_failure_after_queued_batches_rolls_back(store):
+    _load(store, _records(10))
+    with pytest.raises(RuntimeError, match="importer broke"):
+        _load(store, _records(BATCH_ROWS * 2 + 100, fail_at=BATCH_ROWS * 2 + 50))
+    assert (store.count("interactions"), store.count("sources"), store.count("interaction_participants")) == (10, 1, 10)
+    # the connection is usable afterwards
+    assert _load(store, _records(20)).added == 10
+
+
+def test_writer_failure_is_raised_and_rolls_back(store):
+    def bad():
+        yield from _records(5)
+        yield Interaction("x", "message", "events", datetime(2025, 1, 1), ADA)  # naive time: refused
+
+    with pytest.raises(ValueError, match="naive timestamp"):
+        _load(store, bad())
+    assert store.count("interactions") == 0
+
+
+def test_bad_records_are_kept_as_errors(store):
+    def recs():
+        yield from _records(3)
+        yield BadRecord("line 9", "unreadable date", "x" * 500)
+
+    r = _load(store, recs())
+    assert (r.added, r.errors) == (3, 1)
+    assert store.con.execute("SELECT location, error, length(excerpt) FROM import_errors").fetchall() == [
+        ("line 9", "unreadable date", 200)]
