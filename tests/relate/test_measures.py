@@ -151,9 +151,9 @@ def test_reciprocity_response_rates_and_times():
     assert d["initiative_balance"] == pytest.approx(0.5)
     assert d["b_response_rate"] == pytest.approx(1 / 3)  # your 3 turns, 1 answered within 7 days
     assert d["a_response_rate"] == pytest.approx(1.0)  # their 2 turns, both answered
-    assert d["b_median_response_s"] == pytest.approx(2 * H)
+    assert d["b_typical_response_s"] == pytest.approx(2 * H)
     # their turns were answered after 30 minutes and (by your next conversation) after 5 days - 2 h
-    assert d["a_median_response_s"] == pytest.approx((0.5 * H + 5 * 86400 - 2 * H) / 2)
+    assert d["a_typical_response_s"] == pytest.approx(math.sqrt(0.5 * H * (5 * 86400 - 2 * H)))  # geometric mean
     assert d["effort_balance"] == pytest.approx((4 - 2) / 6)
     assert d["reciprocity"] == pytest.approx(1 - (1 / 3 + 0.5) / 2)
 

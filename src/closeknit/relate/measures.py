@@ -272,7 +272,7 @@ class Relationships:
         ),
         base AS (
             SELECT interaction_id, a, b, a_acts, ts, month AS raw_month, coalesce(m0, {first_month}) AS m,
-                   channel, kind, visibility, intimacy, confidence, personal_question, disclosure, duration_s, text_len, addresses_you,
+                   channel, kind, visibility, intimacy, confidence, personal_question, disclosure, text_len, addresses_you,
                    coalesce(is_question, false) AS is_question
             FROM ev WHERE a <> b AND (ts IS NULL OR {as_of} IS NULL OR ts <= {as_of})
         )
@@ -301,7 +301,8 @@ class Relationships:
                -- a turn is decided once it was answered or the answer window has passed
                seq AND ((next_acts IS NOT NULL AND next_acts <> a_acts) OR ts <= {as_of_num} - {p.answer_window}) AS decided,
                seq AND next_acts IS NOT NULL AND next_acts <> a_acts AND next_ts - ts <= {p.answer_window} AS answered,
-               CASE WHEN seq AND next_acts IS NOT NULL AND next_acts <> a_acts THEN next_ts - ts END AS rt
+               CASE WHEN seq AND next_acts IS NOT NULL AND next_acts <> a_acts THEN next_ts - ts END AS rt,
+               seq AND next_ts IS NULL AS is_last
         FROM s
         """)
 
@@ -434,7 +435,14 @@ class Relationships:
                        * (0.25 + 0.75 * c_mutual_months / (c_active_months + 3.0)) END AS trust
             FROM meas
         )
-        SELECT meas2.*,
+        SELECT -- what the views downstream read (a narrow table: it has a row per pair and month)
+               a, b, m, n_events, n_contact, contact_ab, contact_ba, first_ts, last_ts,
+               max_ab, max_ba, pq_ab, pq_ba, turns_ab, turns_ba, b_answered, a_answered, b_rt_sum, a_rt_sum,
+               c_events, c_contact, c_contact_ab, c_contact_ba, c_priv_ab, c_priv_ba, c_init_ab, c_init_ba,
+               c_disc_ab, c_disc_ba, c_sw_ab, c_sw_ba, c_swx_ab, c_swx_ba, c_fam_a_units, c_fam_b_units,
+               c_active_months, c_mutual_months, c_channels, span_months,
+               familiarity, familiarity_a, familiarity_b, depth, volume, mutuality, intimacy,
+               effort_balance, initiative_balance, reciprocity, trust,
                CASE
                  WHEN c_events = 0 THEN 0
                  WHEN c_contact_ab = 0 OR c_contact_ba = 0 THEN 1
@@ -483,16 +491,18 @@ class Relationships:
                    min(ts) AS first_contact_ts, max(ts) AS last_contact_ts,
                    max(ts) FILTER (WHERE a_acts) AS last_ab_ts, max(ts) FILTER (WHERE NOT a_acts) AS last_ba_ts,
                    max(ts) FILTER (WHERE gap_before >= {p.revive_gap_days * DAY}) AS revived_ts,
-                   median(gap_before) FILTER (WHERE new_conv AND gap_before IS NOT NULL) AS usual_gap_s,
-                   median(rt) FILTER (WHERE turn_end AND answered AND a_acts) AS b_median_response_s,
-                   median(rt) FILTER (WHERE turn_end AND answered AND NOT a_acts) AS a_median_response_s,
-                   -- the last contact (ties: the highest interaction id)
-                   max_by(a_acts, (ts, interaction_id)) AS last_contact_by_a, max_by(kind, (ts, interaction_id)) AS last_contact_kind,
-                   max_by(channel, (ts, interaction_id)) AS last_contact_channel,
-                   max_by(visibility, (ts, interaction_id)) AS last_contact_visibility,
-                   max_by(interaction_id, (ts, interaction_id)) AS last_contact_id,
-                   max_by(is_question, (ts, interaction_id)) AS last_contact_question
+                   -- typical times: geometric means (algebraic, so cheap on millions of pairs, and robust
+                   -- to the odd answer after a week)
+                   exp(avg(ln(greatest(gap_before, 1))) FILTER (WHERE new_conv AND gap_before IS NOT NULL)) AS usual_gap_s,
+                   exp(avg(ln(greatest(rt, 1))) FILTER (WHERE turn_end AND answered AND a_acts)) AS b_typical_response_s,
+                   exp(avg(ln(greatest(rt, 1))) FILTER (WHERE turn_end AND answered AND NOT a_acts)) AS a_typical_response_s
             FROM c GROUP BY a, b
+        ),
+        lastc AS (  -- the last contact of each pair: the end of its sequence (ties: the highest interaction id)
+            SELECT a, b, a_acts AS last_contact_by_a, kind AS last_contact_kind, channel AS last_contact_channel,
+                   visibility AS last_contact_visibility, interaction_id AS last_contact_id,
+                   is_question AS last_contact_question
+            FROM c WHERE is_last
         ),
         firsts AS (SELECT a, b, min(ts) AS first_ts_any, max(ts) AS last_ts_any FROM e GROUP BY a, b)
         SELECT l.a, l.b, l.stage, t.peak_stage,
@@ -503,7 +513,7 @@ class Relationships:
                CASE WHEN t.c_turns_ba > 0 THEN t.c_a_answered * 1.0 / t.c_turns_ba END AS a_response_rate,
                CASE WHEN t.c_b_answered > 0 THEN t.c_b_rt_sum / t.c_b_answered END AS b_mean_response_s,
                CASE WHEN t.c_a_answered > 0 THEN t.c_a_rt_sum / t.c_a_answered END AS a_mean_response_s,
-               r.b_median_response_s, r.a_median_response_s,
+               r.b_typical_response_s, r.a_typical_response_s,
                l.span_months, l.c_active_months AS active_months, l.c_mutual_months AS mutual_months,
                l.c_channels AS channels, l.c_events AS events, l.c_contact AS contacts,
                l.c_contact_ab AS contacts_ab, l.c_contact_ba AS contacts_ba, l.c_priv_ab AS private_ab,
@@ -521,8 +531,8 @@ class Relationships:
                coalesce(r.year_contacts, 0) AS year_contacts,
                r.year_init_ab, r.year_init_ba, r.year_cw_ab, r.year_cw_ba,
                r.first_contact_ts, r.last_contact_ts, r.last_ab_ts, r.last_ba_ts, r.revived_ts, r.usual_gap_s,
-               r.last_contact_by_a, r.last_contact_kind, r.last_contact_channel, r.last_contact_visibility,
-               r.last_contact_id, r.last_contact_question, r.year_private_contacts,
+               lc.last_contact_by_a, lc.last_contact_kind, lc.last_contact_channel, lc.last_contact_visibility,
+               lc.last_contact_id, lc.last_contact_question, r.year_private_contacts,
                CASE
                  WHEN coalesce(r.first_contact_ts, f.first_ts_any) > {now - p.new_days * DAY} THEN 'new'
                  WHEN coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} >= 3
@@ -538,6 +548,7 @@ class Relationships:
         JOIN tot t ON t.a = l.a AND t.b = l.b
         JOIN firsts f ON f.a = l.a AND f.b = l.b
         LEFT JOIN rhythm r ON r.a = l.a AND r.b = l.b
+        LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
         """)
 
     # ------------------------------------------------------------------ channel norms

@@ -63,7 +63,7 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
         WHERE last_contact_by_a = false AND last_contact_visibility = 'private' AND last_contact_question
           AND last_contact_kind IN ('message', 'reply', 'comment')
           AND last_contact_ts > {now - waiting_days * DAY}
-          AND {now} - last_contact_ts > greatest(2 * coalesce(a_median_response_s, 0), 12 * 3600)
+          AND {now} - last_contact_ts > greatest(2 * coalesce(a_typical_response_s, 0), 12 * 3600)
           AND contacts_ab > 0 AND NOT ran_ahead
         UNION ALL
         SELECT b, 'newcomer', 3 + least(0.99, (first_ts - {now - newcomer_days * DAY}) / {newcomer_days * DAY})
@@ -96,7 +96,7 @@ def _attention_text(r: dict, now: float) -> str:
     reason = r["reason"]
     if reason == "waiting":
         return (f"their {r['last_contact_kind']} on {r['last_contact_channel']} {_days(now - r['last_contact_ts'])} ago "
-                f"is unanswered (you usually answer in {_days(r['a_median_response_s'])})")
+                f"is unanswered (you usually answer in {_days(r['a_typical_response_s'])})")
     if reason == "newcomer":
         return (f"first contact {_days(now - r['first_ts'])} ago on {r['last_contact_channel']}: "
                 f"{r['contacts_ba']} message(s) from them, none from you")

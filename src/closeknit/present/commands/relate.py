@@ -190,8 +190,8 @@ def person_cmd(name, n_last, as_of, as_json, db):
         {"measure": "reciprocity", "value": _f(m["reciprocity"]),
          "evidence": f"effort balance {_f(m['effort_balance'])}, initiative balance {_f(m['initiative_balance'])} "
                      f"(+1 = all you); you started {m['initiated_ab']} conversations, they {m['initiated_ba']}; "
-                     f"they answer {_pct(m['b_response_rate'])} of your turns (median {_dur(m['b_median_response_s'])}), "
-                     f"you {_pct(m['a_response_rate'])} of theirs (median {_dur(m['a_median_response_s'])})"},
+                     f"they answer {_pct(m['b_response_rate'])} of your turns (typically {_dur(m['b_typical_response_s'])}), "
+                     f"you {_pct(m['a_response_rate'])} of theirs (typically {_dur(m['a_typical_response_s'])})"},
         {"measure": "trust", "value": _f(m["trust"]),
          "evidence": f"{m['span_months']} months from first to last active month, {m['active_months']} active, "
                      f"{m['mutual_months']} with contact both ways, {m['channels']} channel(s)"},
