@@ -136,5 +136,9 @@ def test_wrong_encoding(tmp_path):
     assert "not UTF-8" in one_line_error(run(str(p2)))
 
 
+def test_stdin_wrong_encoding():
+    assert "not UTF-8" in one_line_error(run("-", input=b"caf\xe9\n"))
+
+
 def test_no_input_is_usage_error():
     assert one_line_error(run()).startswith("Error:")

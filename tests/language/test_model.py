@@ -15,24 +15,15 @@ FLOOR = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def qval(shared):
     return load_questions(shared / "intimacy", "val")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def mdev(shared):
     m = load_mint(shared / "intimacy")
     return m.subset(mint_split(m)[1])
-
-
-@pytest.fixture(scope="module")
-def shared():
-    from tests.conftest import DATA
-
-    if not DATA.is_dir():
-        pytest.skip(f"shared data folder not found at {DATA}")
-    return DATA
 
 
 @pytest.mark.parametrize("name", ["fast", "accurate"])
