@@ -10,7 +10,8 @@ from closeknit.core.errors import InputError, UsageError
 from closeknit.present.common import db_option, open_store, stderr_console
 
 
-@click.command("score")
+@click.command("score", epilog="\b\nExample:\n  closeknit score messages.csv --text-column body -o scored.csv\n"
+               "  closeknit score - < lines.txt\n  closeknit score --store\n")
 @click.argument("input_path", metavar="INPUT", required=False)
 @click.option("--text-column", default="text", show_default=True, help="Column holding the text in a .csv/.tsv INPUT.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -29,12 +30,6 @@ def score_cmd(input_path, text_column, output, use_store, model, db):
 
     With --store, every message in the store that has text and no score from the current model
     is scored and saved (table message_scores); running it again scores only what is new.
-
-    \b
-    Example:
-      closeknit score messages.csv --text-column body -o scored.csv
-      echo "what's your lowest point while being broke?" | closeknit score -
-      closeknit score --store
     """
     from closeknit.language.scorer import default_scorer
 
