@@ -103,9 +103,36 @@ def unfold(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield start, buf
 
 
-def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[list[tuple[int, str]]]:
-    """``unfold(text_lines(raw))`` in one loop, a list of ``(line number, logical line)`` per chunk
-    read (the same lines, numbers and decoding; no generator step per line)."""
+class _Lines:
+    """Logical lines of part of a file, with their line numbers (computed only when asked for).
+
+    ``numbers`` is the list of line numbers, or None when the lines came from the fast path:
+    then ``physical`` (the complete physical lines they were unfolded from, ``first`` being the
+    number of the first) gives them on demand, by unfolding once more line by line.
+    """
+
+    __slots__ = ("lines", "numbers", "physical", "first")
+
+    def __init__(self, lines: list[str], numbers: list[int] | None, physical: list[str] | None = None, first: int = 0) -> None:
+        self.lines = lines
+        self.numbers = numbers
+        self.physical = physical
+        self.first = first
+
+    def number(self, i: int) -> int:
+        if self.numbers is None:
+            self.numbers = [n for n, _ in unfold(self.physical)]
+            self.numbers = [n + self.first - 1 for n in self.numbers]
+        return self.numbers[i]
+
+
+_FOLD = re.compile(r"\n[ \t]")
+
+
+def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[_Lines]:
+    """``unfold(text_lines(raw))`` chunk-wise, as :class:`_Lines` (the same lines, numbers and
+    decoding). Where a chunk has CRLF line ends throughout, the complete logical lines in its
+    middle are unfolded with one regex substitution instead of a Python step per line."""
     import codecs
 
     from closeknit.core.errors import InputError
@@ -115,7 +142,7 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
     first = True
     buf: str | None = None
     start = 0
-    n = 0
+    n = 0  # physical lines before this chunk's
     while True:
         data = raw.read(chunk)
         text = dec.decode(data, final=not data)
@@ -144,7 +171,23 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
                 lines = body.split("\n")
         out: list[tuple[int, str]] = []
         append = out.append
-        for n, line in enumerate(lines, n + 1):  # noqa: B020 - n carries on to the next chunk
+        parts: list[_Lines] = []
+        k = len(lines)
+        a = 0
+        if crlf:
+            # lines[a:b] hold complete logical lines: a is the first line that does not continue
+            # the one before, b the last (which the next chunk may still continue)
+            while a < k and lines[a][:1] in (" ", "\t") and lines[a]:
+                a += 1
+            b = k - 1
+            while b > a and (lines[b][:1] == " " or lines[b][:1] == "\t"):
+                b -= 1
+            if b - a < 2:
+                a = k  # not worth it: all line by line
+        else:
+            a = b = k
+        for i in range(a if a < k else k):  # continuations of the line carried from before
+            line = lines[i]
             if not crlf:
                 last = line[-1:]
                 if last == "\r" or last == "\n":
@@ -156,13 +199,42 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
                 continue
             if buf:
                 append((start, buf))
-            buf, start = line, n
-        if not data:
+            buf, start = line, n + i + 1
+        if a < k:
             if buf:
                 append((start, buf))
-            yield out
+            if out:
+                parts.append(_Lines([x for _, x in out], [x for x, _ in out]))
+                out = []
+                append = out.append
+            middle = lines[a:b]
+            parts.append(_Lines(list(filter(None, _FOLD.sub("", "\n".join(middle)).split("\n"))), None, middle, n + a + 1))
+            buf, start = lines[b], n + b + 1
+            tail_from = b + 1
+        else:
+            tail_from = a if a < k else k
+        for i in range(tail_from, k):
+            line = lines[i]
+            if not crlf:
+                last = line[-1:]
+                if last == "\r" or last == "\n":
+                    line = line.rstrip("\r\n")
+            c = line[:1]
+            if c == " " or c == "\t":
+                if buf is not None:
+                    buf += line[1:]
+                continue
+            if buf:
+                append((start, buf))
+            buf, start = line, n + i + 1
+        n += k
+        if not data and buf:
+            append((start, buf))
+        if out:
+            parts.append(_Lines([x for _, x in out], [x for x, _ in out]))
+        yield from parts
+        if not data:
             return
-        yield out
 
 
 _PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
@@ -301,21 +373,34 @@ def _offset(value: str) -> tzinfo | None:
 _PFAST = re.compile(r";([^=;:]+)=([^;:]*)")
 
 
+_HEADS: dict[str, tuple[str, dict[str, str]]] = {}
+
+
 def _prop(line: str) -> tuple[str, dict[str, str], str] | None:
     """Like :func:`parse_line` but with only the first value of each parameter (the fast path
-    for event properties: one regex call when no parameter is quoted)."""
+    for event properties: one regex call when no parameter is quoted, and the name and
+    parameters of a repeated head such as ``DTSTART;TZID=Europe/Berlin`` read once)."""
     colon = line.find(":")
     if colon <= 0:
         return None
+    head = line[:colon]
+    hit = _HEADS.get(head)
+    if hit is not None:
+        return hit[0], hit[1], line[colon + 1 :]
     semi = line.find(";", 0, colon)
     if semi == -1:
-        return line[:colon], {}, line[colon + 1 :]
+        return head, {}, line[colon + 1 :]
     if line.find('"', 0, colon) == -1:
-        return line[:semi], {k.upper(): v.split(",", 1)[0] for k, v in _PFAST.findall(line, semi, colon)}, line[colon + 1 :]
+        params = {k.upper(): v.split(",", 1)[0] for k, v in _PFAST.findall(line, semi, colon)}
+        if len(_HEADS) >= 4096:
+            _HEADS.clear()
+        _HEADS[head] = (line[:semi], params)
+        return line[:semi], params, line[colon + 1 :]
     p = parse_line(line)
     if p is None:
         return None
     return p[0], {k: v[0] if v else "" for k, v in p[1].items()}, p[2]
+
 
 _EVENT_PROPS = frozenset(
     {"UID", "RECURRENCE-ID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS"}
@@ -326,11 +411,6 @@ _MISSING = object()
 _DECLINED = "declined"
 #: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
 _SEEN_MAX = 100_000
-
-
-def _flat(chunks: Iterable[list]) -> Iterator:
-    for items in chunks:
-        yield from items
 
 
 def _name_of(line: str) -> str:
@@ -403,84 +483,85 @@ class IcalImporter(Importer):
     def _read_file(self, member, chunks, ctx, idents, self_emails, owners, seen) -> Iterator[Record]:
         """Events of one file; ``chunks`` yields lists of (line number, logical line).
 
-        ``seen`` caches ATTENDEE / ORGANIZER lines (they repeat from event to event): the line ->
+        ``seen`` caches ATTENDEE / ORGANIZER / STATUS lines (they repeat from event to event): the line ->
         its parsed property, and for attendees what :meth:`_attendee` makes of it.
         """
         cal = _Cal()
         stack: list[str] = []
         ev: dict[str, list] | None = None
-        ev_line = 0
+        ev_line: tuple = (None, 0)  # (lines, index) of the BEGIN:VEVENT line
         tz_id: str | None = None
         tz_off: tzinfo | None = None
         prefixes = _EVENT_PREFIXES
         props = _EVENT_PROPS
         miss = _MISSING
-        for lineno, line in _flat(chunks):
-            if ev is not None:
-                if not line.startswith(prefixes):
-                    if line[:1].isupper() or not line:
-                        continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
-                elif stack and stack[-1] == "VEVENT":
-                    hit = seen.get(line, miss)
-                    if hit is not miss:  # a repeated ATTENDEE / ORGANIZER line of an event
-                        ev.setdefault(hit[0], []).append(hit[1])
-                        continue
-            name = _name_of(line)
-            if name == "BEGIN":
-                comp = line[6:].strip().upper()
-                stack.append(comp)
-                if comp == "VEVENT" and len(stack) >= 2:
-                    ev, ev_line = {}, lineno
-                elif comp == "VTIMEZONE":
-                    tz_id, tz_off = None, None
-                continue
-            if name == "END":
-                comp = line[4:].strip().upper()
-                if comp in stack:
-                    while stack and stack.pop() != comp:
-                        pass
-                if comp == "VEVENT" and ev is not None:
-                    rec = self._event(member, ev_line, ev, cal, ctx, idents, self_emails)
-                    ev = None
-                    if rec is not None:
-                        yield rec
-                elif comp == "VTIMEZONE" and tz_id and tz_off:
-                    cal.vtimezones[tz_id] = tz_off
-                continue
-            if not stack:
-                continue
-            top = stack[-1]
-            if top == "VEVENT":
-                if ev is not None and name in props:
-                    p = _prop(line)
-                    if p is None:
-                        yield BadRecord(f"{member} line {lineno}", f"unreadable {name} line", line[:200])
-                        continue
-                    if name == "ATTENDEE":
-                        p = self._attendee(p, idents)
-                    if name == "ATTENDEE" or name == "ORGANIZER":
-                        if len(seen) >= _SEEN_MAX:
-                            seen.clear()
-                        seen[line] = (name, p)
-                    ev.setdefault(name, []).append(p)
-            elif top == "VCALENDAR":
-                if name == "X-WR-CALNAME":
-                    addr = normalize_email(line.partition(":")[2])
-                    if addr:
-                        cal.owner = addr
-                        if addr not in owners and addr not in self_emails:
-                            owners.add(addr)
-                            yield SelfIdentity(Ident("email", "email", addr), evidence=f"X-WR-CALNAME of {member}")
-                elif name == "X-WR-TIMEZONE":
-                    cal.floating = _zone(line.partition(":")[2])
-                elif name == "METHOD":
-                    cal.cancel = line.partition(":")[2].strip().upper() == "CANCEL"
-            elif top == "VTIMEZONE" and name == "TZID":
-                tz_id = line.partition(":")[2].strip()
-            elif top == "STANDARD" and name == "TZOFFSETTO" and tz_off is None:
-                tz_off = _offset(line.partition(":")[2])
+        for part in chunks:
+            for i, line in enumerate(part.lines):
+                if ev is not None:
+                    if not line.startswith(prefixes):
+                        if line[:1].isupper() or not line:
+                            continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
+                    elif stack and stack[-1] == "VEVENT":
+                        hit = seen.get(line, miss)
+                        if hit is not miss:  # a repeated ATTENDEE / ORGANIZER line of an event
+                            ev.setdefault(hit[0], []).append(hit[1])
+                            continue
+                name = _name_of(line)
+                if name == "BEGIN":
+                    comp = line[6:].strip().upper()
+                    stack.append(comp)
+                    if comp == "VEVENT" and len(stack) >= 2:
+                        ev, ev_line = {}, (part, i)
+                    elif comp == "VTIMEZONE":
+                        tz_id, tz_off = None, None
+                    continue
+                if name == "END":
+                    comp = line[4:].strip().upper()
+                    if comp in stack:
+                        while stack and stack.pop() != comp:
+                            pass
+                    if comp == "VEVENT" and ev is not None:
+                        rec = self._event(member, ev_line, ev, cal, ctx, idents, self_emails)
+                        ev = None
+                        if rec is not None:
+                            yield rec
+                    elif comp == "VTIMEZONE" and tz_id and tz_off:
+                        cal.vtimezones[tz_id] = tz_off
+                    continue
+                if not stack:
+                    continue
+                top = stack[-1]
+                if top == "VEVENT":
+                    if ev is not None and name in props:
+                        p = _prop(line)
+                        if p is None:
+                            yield BadRecord(f"{member} line {part.number(i)}", f"unreadable {name} line", line[:200])
+                            continue
+                        if name == "ATTENDEE":
+                            p = self._attendee(p, idents)
+                        if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":
+                            if len(seen) >= _SEEN_MAX:
+                                seen.clear()
+                            seen[line] = (name, p)
+                        ev.setdefault(name, []).append(p)
+                elif top == "VCALENDAR":
+                    if name == "X-WR-CALNAME":
+                        addr = normalize_email(line.partition(":")[2])
+                        if addr:
+                            cal.owner = addr
+                            if addr not in owners and addr not in self_emails:
+                                owners.add(addr)
+                                yield SelfIdentity(Ident("email", "email", addr), evidence=f"X-WR-CALNAME of {member}")
+                    elif name == "X-WR-TIMEZONE":
+                        cal.floating = _zone(line.partition(":")[2])
+                    elif name == "METHOD":
+                        cal.cancel = line.partition(":")[2].strip().upper() == "CANCEL"
+                elif top == "VTIMEZONE" and name == "TZID":
+                    tz_id = line.partition(":")[2].strip()
+                elif top == "STANDARD" and name == "TZOFFSETTO" and tz_off is None:
+                    tz_off = _offset(line.partition(":")[2])
         if ev is not None:
-            yield BadRecord(f"{member} line {ev_line}", "event not closed (END:VEVENT missing); file cut off?")
+            yield BadRecord(f"{member} line {ev_line[0].number(ev_line[1])}", "event not closed (END:VEVENT missing); file cut off?")
 
     def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[object, Ident | None]:
         """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
@@ -518,7 +599,8 @@ class IcalImporter(Importer):
         idents[key] = ident
         return ident
 
-    def _event(self, member, lineno, ev, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
+    def _event(self, member, where, ev, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
+        """The meeting of one VEVENT (or None); ``where`` is ``(lines, index)`` of its BEGIN line."""
         if cal.cancel:
             return None
         status = ev.get("STATUS")
@@ -563,7 +645,7 @@ class IcalImporter(Importer):
             _, params, value = ev["DTSTART"][0]
             start = parse_dt(value, cal.zone(params.get("TZID")))
             if start is None:
-                return BadRecord(f"{member} line {lineno}", f"unreadable DTSTART {value!r}")
+                return BadRecord(f"{member} line {where[0].number(where[1])}", f"unreadable DTSTART {value!r}")
             if "DURATION" in ev:
                 dur = parse_duration(ev["DURATION"][0][2])
             elif "DTEND" in ev:
