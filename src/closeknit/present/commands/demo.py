@@ -89,6 +89,9 @@ def demo_cmd(seed, out, db, as_json):
         click.echo("Designed episodes to look for (see docs/demo.md):")
         for e in EPISODES:
             click.echo(f"  {e.display_name:15} {e.channel:9} {e.dates[-1]}  {e.key.replace('_', ' ')}")
+        from closeknit.present.commands.relate import demo_relationships  # the measures on the demo life
+
+        demo_relationships(store_path)
         click.echo(f"Next: closeknit people --db {store_path}")
     if res.failures:
         raise SystemExit(1)
