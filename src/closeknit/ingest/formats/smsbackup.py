@@ -301,8 +301,9 @@ class SmsImporter(_XmlPhoneImporter):
         sender: Ident | None = None
         roles: dict[str, str] = {}
         texts: list[str] = []
+        names = _LOCAL
         for child in el:
-            ctag = local(child.tag)
+            ctag = names.get(child.tag) or local(child.tag)
             if ctag == "parts":
                 for part in child:
                     if part.get("ct") == "text/plain":
@@ -339,17 +340,8 @@ class SmsImporter(_XmlPhoneImporter):
             nid = f"mms:{m_id}"
         else:
             nid = f"mms:{a.get('date')}:{content_id(box, key, texts)}"
-        out.append(Interaction(
-            native_id=nid,
-            kind="message",
-            channel="phone",
-            ts=ts,
-            actor=actor,
-            participants=parts,
-            visibility="group" if len(others) > 1 else "private",
-            thread=f"phone:{key}",
-            text="\n".join(texts) if texts else None,
-        ))
+        out.append(Interaction(nid, "message", "phone", ts, actor, parts, "group" if len(others) > 1 else "private",
+                               f"phone:{key}", None, "\n".join(texts) if texts else None))
         return out
 
 
@@ -386,14 +378,5 @@ class CallsImporter(_XmlPhoneImporter):
         else:
             actor, parts = other, ((owner, "recipient"),)
         key = other.value if other else "withheld"
-        return Interaction(
-            native_id=f"call:{a.get('date')}:{key}:{typ}",
-            kind="call",
-            channel="phone",
-            ts=ts,
-            actor=actor,
-            participants=parts,
-            visibility="private",
-            thread="phone:" + key,
-            duration_s=duration,
-        )
+        return Interaction(f"call:{a.get('date')}:{key}:{typ}", "call", "phone", ts, actor, parts, "private", "phone:" + key,
+                           None, None, duration)
