@@ -31,6 +31,8 @@ from closeknit.store.people import load_context, resolve_people
 __all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS", "BATCH_SCHEMA", "PARTICIPANT_SCHEMA"]
 
 BATCH_ROWS = 100_000
+#: DuckDB's memory budget while a source is imported (the rest of closeknit keeps the default).
+IMPORT_MEMORY_LIMIT = "512MB"
 
 
 def _failpoint(name: str, count: int) -> None:
@@ -340,6 +342,8 @@ def load_records(
     # for the import and restored after (reference counting still frees everything as usual).
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    # an import streams: DuckDB's buffers need not grow with the archive (it spills beyond this)
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
     con.execute("BEGIN TRANSACTION")
     w: _Writer | None = None
     try:
@@ -381,6 +385,7 @@ def load_records(
     finally:
         if gc_was_enabled:
             gc.enable()
+        con.execute("RESET memory_limit")
     return SourceResult(
         path=path,
         format=fmt,

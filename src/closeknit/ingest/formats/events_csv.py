@@ -76,6 +76,9 @@ class _Staging:
         self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-")
         self.con = duckdb.connect()
         self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
+        # logs of any size: past this the staging tables spill to the temporary folder, which keeps
+        # an import's peak memory well under 1 GB (the store's own connection needs its share too)
+        self.con.execute("SET memory_limit = '256MB'")
         self.con.execute("SET TimeZone = 'UTC'")
 
     def close(self) -> None:
