@@ -153,11 +153,10 @@ def test_cross_channel_whatsapp_and_phone_are_one_person(demo):
 
 
 def test_cross_channel_address_book_links_x_email_and_whatsapp(demo):
-    """DEPENDS ON THE VCARD IMPORTER AND IDENTITY RESOLUTION (lead): Lena Fischer's card lists her
+    """Identity resolution: Lena Fischer's card lists her
     email, her number and her X profile URL, so her X replies and DMs, her emails and her WhatsApp
     chat (by address-book name = the card's FN) are one row."""
-    if "vcard" not in importers():
-        pytest.skip("no vcard importer registered yet")
+    assert "vcard" in importers()
     rows = _row(demo, "Lena Fischer")
     assert len(rows) == 1, rows
     assert {"twitter", "email", "whatsapp"} <= set(rows[0]["channels"])
