@@ -3,8 +3,9 @@
 Records are gathered into column batches and moved into DuckDB as Arrow tables, so the cost per
 record is a few appends in Python and the database does the rest set-wise: drop what the store
 already has (an anti-join on the stable id), insert the rest, attach participants of the new
-interactions. Everything for a source happens inside one transaction: an interrupted import
-(an exception, Ctrl-C, ``kill -9``) leaves the store exactly as it was.
+interactions. The database work runs on a writer thread while the importer parses the next
+batch. Everything for a source happens inside one transaction: an interrupted import (an
+exception, Ctrl-C, ``kill -9``) leaves the store exactly as it was.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def _failpoint(name: str, count: int) -> None:
         sys.stderr.write(f"FAILPOINT {fp}\n")
         sys.stderr.flush()
         time.sleep(3600)
+
+
 _EXCERPT = 200
 
 # What the importer side hands over per interaction; ids are computed in SQL (md5, set-wise).
@@ -184,7 +187,7 @@ class _Writer:
     # releases the GIL while it hashes, joins and inserts, so on two cores an import costs about
     # max(parse, write) instead of their sum. The connection is only ever used by one thread at
     # a time: the writer while batches are in flight, the caller before and after.
-    def _start_writer(self) -> None:
+    def start(self) -> None:
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._writer_loop, name="closeknit-store-writer", daemon=True)
@@ -349,7 +352,7 @@ def load_records(
     try:
         sid = con.execute("SELECT nextval('source_seq')").fetchall()[0][0]
         w = _Writer(store, sid, fmt)
-        w._start_writer()
+        w.start()
         for rec in records:
             if isinstance(rec, Interaction):
                 w.add(rec)
