@@ -89,7 +89,9 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     i = 0
     while left > 0:
         k = min(left, rng.randint(50, 1500))
-        plan.append((None, [names[i % len(names)]], k))
+        # more chats than names: later rounds get a number, so no export overwrites another
+        name = names[i % len(names)] + (f" {i // len(names) + 1}" if i >= len(names) else "")
+        plan.append((None, [name], k))
         left -= k
         i += 1
     for j, (group, others, n) in enumerate(plan):
