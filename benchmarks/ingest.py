@@ -47,7 +47,7 @@ else:
     out = {"interactions": r.added, "errors": r.errors}
 out["seconds"] = time.perf_counter() - t0
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps(out))
+print("RESULT " + json.dumps(out))
 """
 
 
@@ -55,7 +55,8 @@ def _child(mode: str, fmt: str, path: Path, db: Path) -> dict:
     r = subprocess.run([sys.executable, "-c", CHILD, mode, fmt, str(path), str(db)], capture_output=True, text=True)
     if r.returncode:
         raise RuntimeError(f"{fmt} {mode} failed:\n{r.stderr[-2000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    line = [ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1]
+    return json.loads(line[len("RESULT "):])
 
 
 def _generators(only: set[str] | None):
