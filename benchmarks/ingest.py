@@ -55,8 +55,7 @@ def _child(mode: str, fmt: str, path: Path, db: Path) -> dict:
     r = subprocess.run([sys.executable, "-c", CHILD, mode, fmt, str(path), str(db)], capture_output=True, text=True)
     if r.returncode:
         raise RuntimeError(f"{fmt} {mode} failed:\n{r.stderr[-2000:]}")
-    line = [ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(r.stdout[r.stdout.rindex("RESULT ") + len("RESULT "):].splitlines()[0])
 
 
 def _generators(only: set[str] | None):

@@ -202,6 +202,7 @@ class Relationships:
 
     def __post_init__(self) -> None:
         self._con = duckdb.connect(":memory:")
+        self._con.execute("SET enable_progress_bar = false")  # stdout is the user's
         if self.threads:
             self._con.execute(f"SET threads = {int(self.threads)}")
         if self.memory_limit:

@@ -29,7 +29,9 @@ class Store:
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            # DuckDB would draw its own progress bar on stdout, which carries our data (CSV, JSON)
             self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con.execute("SET enable_progress_bar = false")
         except duckdb.IOException as e:
             raise StoreError(
                 f"cannot open the store {self.path}: {str(e).splitlines()[0]}. "

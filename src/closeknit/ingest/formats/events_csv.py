@@ -75,6 +75,7 @@ class _Staging:
     def __init__(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-")
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")  # stdout is the user's
         self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
         # logs of any size: past this the staging tables spill to the temporary folder, which keeps
         # an import's peak memory well under 1 GB (the store's own connection needs its share too)
