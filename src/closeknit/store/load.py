@@ -32,6 +32,9 @@ from closeknit.store.people import load_context, resolve_people
 __all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS", "BATCH_SCHEMA", "PARTICIPANT_SCHEMA"]
 
 BATCH_ROWS = 100_000
+#: A batch is also written once its texts hold this many characters (long emails): with the batch
+#: being filled, one queued and one being written, this bounds what the loader holds in memory.
+BATCH_TEXT_CHARS = 24_000_000
 #: DuckDB's memory budget while a source is imported (the rest of closeknit keeps the default).
 IMPORT_MEMORY_LIMIT = "512MB"
 
@@ -127,6 +130,7 @@ class _Writer:
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
         self.batches = 0
+        self._chars = 0
         key = f"'{fmt.replace(chr(39), chr(39) * 2)}|' || "
         self._id_sql = sql_stable_id(key + "native_id")
         self._reply_sql = sql_stable_id(key + "reply_native")
@@ -158,10 +162,13 @@ class _Writer:
             actor_id = None
         rows = self.rows
         rn = len(rows)
+        text = rec.text
         rows.append(
-            (rec.native_id, rec.kind, rec.channel, ts, actor_id, rec.visibility, rec.thread, rec.reply_to, rec.text,
+            (rec.native_id, rec.kind, rec.channel, ts, actor_id, rec.visibility, rec.thread, rec.reply_to, text,
              rec.duration_s)
         )
+        if text:
+            self._chars += len(text)
         parts = self.parts
         n = len(parts)
         for ident, role in rec.participants:
@@ -171,7 +178,7 @@ class _Writer:
             parts.append((rn, pid, role))
         if len(parts) - n > 1 and len(set(parts[n:])) < len(parts) - n:  # the same person twice in one record
             parts[n:] = list(dict.fromkeys(parts[n:]))
-        if len(self.rows) >= BATCH_ROWS:
+        if len(self.rows) >= BATCH_ROWS or self._chars >= BATCH_TEXT_CHARS:
             self.flush()
 
     def add_batch(self, batch: InteractionBatch) -> None:
@@ -188,7 +195,7 @@ class _Writer:
     # max(parse, write) instead of their sum. The connection is only ever used by one thread at
     # a time: the writer while batches are in flight, the caller before and after.
     def start(self) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._writer_loop, name="closeknit-store-writer", daemon=True)
         self._thread.start()
@@ -228,7 +235,7 @@ class _Writer:
             return
         rtab = _table(self.rows, _R_SCHEMA)
         ptab = _table(self.parts, _PR_SCHEMA)
-        self.rows, self.parts = [], []
+        self.rows, self.parts, self._chars = [], [], 0
         self._write(rtab, ptab)
 
     def _write_now(self, rtab: pa.Table, ptab: pa.Table) -> None:
