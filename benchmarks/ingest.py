@@ -78,7 +78,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
-    print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} {'peak MB':>8} {'gen s':>6}")
+    print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} "
+          f"{'peak MB':>8} {'parse MB':>8} {'gen s':>6}")
     for name, fmt, mod in _generators(only):
         with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
             d = Path(d)
@@ -94,7 +95,7 @@ def main() -> None:
             i_rate = n / full["seconds"]
             print(
                 f"{name:12} {fmt:10} {n:>10,} {p_rate:>10,.0f} {i_rate:>10,.0f} {i_rate / p_rate:>6.2f} "
-                f"{full['max_rss_mb']:>8,.0f} {gen_s:>6.1f}",
+                f"{full['max_rss_mb']:>8,.0f} {parse['max_rss_mb']:>8,.0f} {gen_s:>6.1f}",
                 flush=True,
             )
 
