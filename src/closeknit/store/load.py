@@ -14,11 +14,13 @@ import gc
 import os
 import queue
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -195,10 +197,37 @@ class _Writer:
     # max(parse, write) instead of their sum. The connection is only ever used by one thread at
     # a time: the writer while batches are in flight, the caller before and after.
     def start(self) -> None:
+        # Batches go to a scratch database first, committed batch by batch, and reach the store in
+        # one INSERT ... SELECT inside the final transaction: DuckDB keeps a transaction's own
+        # appends in memory, so a million long emails appended batch by batch inside the store's
+        # transaction grew past 1 GB, while one large INSERT ... SELECT writes straight to disk.
+        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-import-")
+        stage = Path(self._tmp.name) / "stage.duckdb"
+        self.con.execute(f"ATTACH '{stage}' AS _stage")
+        self.wcon = self.con.cursor()
+        self.wcon.execute("SET enable_progress_bar = false")
+        self.wcon.execute(
+            "CREATE TABLE _stage.i (id BIGINT, seq BIGINT, native_id VARCHAR, channel VARCHAR, kind VARCHAR, "
+            "ts TIMESTAMPTZ, actor_id BIGINT, visibility VARCHAR, thread_id VARCHAR, reply_to BIGINT, text VARCHAR, "
+            "duration_s DOUBLE)"
+        )
+        self.wcon.execute("CREATE TABLE _stage.p (id BIGINT, seq BIGINT, identity_id BIGINT, role VARCHAR)")
+        self._seq = 0
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._writer_loop, name="closeknit-store-writer", daemon=True)
         self._thread.start()
+
+    def close_stage(self) -> None:
+        """Detach and delete the scratch database (after the store's transaction ended)."""
+        if getattr(self, "_tmp", None) is None:
+            return
+        try:
+            self.wcon.close()
+            self.con.execute("DETACH _stage")
+        finally:
+            self._tmp.cleanup()
+            self._tmp = None
 
     def _writer_loop(self) -> None:
         while True:
@@ -239,46 +268,60 @@ class _Writer:
         self._write(rtab, ptab)
 
     def _write_now(self, rtab: pa.Table, ptab: pa.Table) -> None:
-        """Insert one batch: ids hashed once, what the store has dropped, participants of the rest."""
-        con = self.con
+        """Stage one batch: ids hashed once (set-wise), rows numbered in the order they came."""
+        con = self.wcon
+        base = self._seq
+        self._seq += rtab.num_rows
         rtab = rtab.append_column("rn", pa.array(range(rtab.num_rows), pa.int64()))
         con.register("_b_r", rtab)
         con.register("_b_p", ptab)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _ids AS SELECT rn, {self._id_sql} AS id FROM _b_r")
-            # one row per distinct id of the batch (its first occurrence), with the source that has it
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _k AS SELECT b.id, b.rn, i.source_id FROM "
-                "(SELECT id, min(rn) AS rn FROM _ids GROUP BY id) b LEFT JOIN interactions i ON i.id = b.id"
+                f"""INSERT INTO _stage.i
+                SELECT {self._id_sql}, {base} + rn, native_id, channel, kind, ts, actor_id, visibility, thread_id,
+                       CASE WHEN reply_native IS NOT NULL AND reply_native <> '' THEN {self._reply_sql} END,
+                       text, duration_s
+                FROM _b_r"""
             )
-            self.present += con.execute(
-                "SELECT count(*) FROM _k WHERE source_id IS NOT NULL AND source_id <> ?", [self.sid]
-            ).fetchall()[0][0]
             con.execute(
-                f"""INSERT INTO interactions
-                SELECT k.id, {int(self.sid)}::INTEGER, '{self.fmt}', b.native_id, b.channel, b.kind, b.ts, b.actor_id,
-                       b.visibility, b.thread_id,
-                       CASE WHEN b.reply_native IS NOT NULL AND b.reply_native <> '' THEN {self._reply_sql} END,
-                       b.text, length(b.text)::INTEGER, b.duration_s
-                FROM _k k JOIN _b_r b ON b.rn = k.rn
-                WHERE k.source_id IS NULL"""
+                f"INSERT INTO _stage.p SELECT {self._id_sql.replace('native_id', 'b.native_id')}, {base} + p.rn, "
+                "p.identity_id, p.role FROM _b_p p JOIN _b_r b ON b.rn = p.rn"
             )
-            # the participants of each new interaction's first occurrence in the batch
-            con.execute(
-                "INSERT INTO interaction_participants "
-                "SELECT k.id, p.identity_id, p.role FROM _b_p p JOIN _k k ON k.rn = p.rn WHERE k.source_id IS NULL"
-            )
-            con.execute("DROP TABLE _k")
-            con.execute("DROP TABLE _ids")
             self.batches += 1
             _failpoint("batch_written", self.batches)
         finally:
             con.unregister("_b_r")
             con.unregister("_b_p")
 
+    def merge_stage(self) -> None:
+        """Inside the store's transaction: add the staged interactions the store does not have yet.
+
+        Each id keeps its first occurrence (lowest ``seq``) and that occurrence's participants.
+        """
+        con = self.con
+        con.execute("CREATE OR REPLACE TEMP TABLE _first AS SELECT id, min(seq) AS seq FROM _stage.i GROUP BY id")
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _new AS SELECT f.id, f.seq FROM _first f "
+            "WHERE NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = f.id)"
+        )
+        total, new = con.execute("SELECT (SELECT count(*) FROM _first), (SELECT count(*) FROM _new)").fetchall()[0]
+        self.present = total - new
+        con.execute(
+            f"""INSERT INTO interactions
+            SELECT s.id, {int(self.sid)}::INTEGER, '{self.fmt}', s.native_id, s.channel, s.kind, s.ts, s.actor_id,
+                   s.visibility, s.thread_id, s.reply_to, s.text, length(s.text)::INTEGER, s.duration_s
+            FROM _stage.i s JOIN _new n ON n.id = s.id AND n.seq = s.seq"""
+        )
+        con.execute(
+            "INSERT INTO interaction_participants SELECT p.id, p.identity_id, p.role "
+            "FROM _stage.p p JOIN _new n ON n.id = p.id AND n.seq = p.seq"
+        )
+        con.execute("DROP TABLE _first")
+        con.execute("DROP TABLE _new")
+
     def finish(self) -> None:
-        self.flush()
-        self._stop_writer()
+        """Inside the store's transaction: staged interactions, identities, links, owners, errors."""
+        self.merge_stage()
         con = self.con
         if self.idents:
             ids = list(self.idents)
@@ -354,11 +397,10 @@ def load_records(
     gc.disable()
     # an import streams: DuckDB's buffers need not grow with the archive (it spills beyond this)
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
-    con.execute("BEGIN TRANSACTION")
     w: _Writer | None = None
+    in_transaction = False
     try:
-        sid = con.execute("SELECT nextval('source_seq')").fetchall()[0][0]
-        w = _Writer(store, sid, fmt)
+        w = _Writer(store, 0, fmt)
         w.start()
         for rec in records:
             if isinstance(rec, Interaction):
@@ -378,6 +420,12 @@ def load_records(
                 w.selves[w.ident(rec.ident)] = (rec.ident, rec.evidence)
             else:
                 raise TypeError(f"{fmt} importer yielded {type(rec).__name__}, which is not a record")
+        w.flush()
+        w._stop_writer()
+        # everything the store gets from this source, in one transaction
+        con.execute("BEGIN TRANSACTION")
+        in_transaction = True
+        sid = w.sid = con.execute("SELECT nextval('source_seq')").fetchall()[0][0]
         w.finish()
         added = con.execute("SELECT count(*) FROM interactions WHERE source_id = ?", [sid]).fetchall()[0][0]
         con.execute(
@@ -387,12 +435,16 @@ def load_records(
         )
         resolve_people(con)
         con.execute("COMMIT")
+        in_transaction = False
     except BaseException:
         if w is not None:
             w.abort()
-        con.execute("ROLLBACK")
+        if in_transaction:
+            con.execute("ROLLBACK")
         raise
     finally:
+        if w is not None:
+            w.close_stage()
         if gc_was_enabled:
             gc.enable()
         con.execute("RESET memory_limit")
