@@ -1,10 +1,10 @@
 """Writing what an importer yields into the store: one source, one transaction.
 
 Records are gathered into column batches and moved into DuckDB as Arrow tables, so the cost per
-record is a few appends in Python and the database does the rest set-wise: drop what the store
-already has (an anti-join on the stable id), insert the rest, attach participants of the new
-interactions. The database work runs on a writer thread while the importer parses the next
-batch. Everything for a source happens inside one transaction: an interrupted import (an
+record is a few appends in Python and the database does the rest set-wise. A writer thread
+stages each batch in a scratch database (ids hashed in SQL) while the importer parses the next
+one; at the end, one transaction adds what the store does not have yet (an anti-join on the
+stable id), with its participants, identities, links and errors. An interrupted import (an
 exception, Ctrl-C, ``kill -9``) leaves the store exactly as it was.
 """
 
