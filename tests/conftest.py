@@ -48,5 +48,15 @@ def import_path(store):
     return _do
 
 
+#: SQL giving an interaction's actor as "channel:kind:value" (use inside a SELECT on interactions).
+ACTOR_SQL = "(SELECT channel || ':' || kind || ':' || value FROM identities d WHERE d.id = actor_id)"
+#: (native_id, "channel:kind:value") of every recipient, ordered by native id.
+RECIPIENTS_SQL = (
+    "SELECT i.native_id, d.channel || ':' || d.kind || ':' || d.value FROM interaction_participants p "
+    "JOIN interactions i ON i.id = p.interaction_id JOIN identities d ON d.id = p.identity_id "
+    "WHERE p.role = 'recipient' ORDER BY 1"
+)
+
+
 def rows(store: Store, sql: str, params=None) -> list[tuple]:
     return store.con.execute(sql, params or []).fetchall()

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 from closeknit.store.people import set_setting
-from tests.conftest import rows
+from tests.conftest import ACTOR_SQL as ACTOR, rows
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "calls"
-ACTOR = "(SELECT channel || ':' || kind || ':' || value FROM identities d WHERE d.id = actor_id)"
 
 
 def test_sample_calls(shared, store, import_path):

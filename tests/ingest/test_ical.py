@@ -3,10 +3,9 @@
 from pathlib import Path
 
 from closeknit.ingest.formats.ical import parse_duration, parse_line
-from tests.conftest import rows
+from tests.conftest import ACTOR_SQL as ACTOR, rows
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "ical"
-ACTOR = "(SELECT channel || ':' || kind || ':' || value FROM identities d WHERE d.id = actor_id)"
 ATTENDEES = (
     "SELECT i.native_id, d.value FROM interaction_participants p JOIN interactions i ON i.id = p.interaction_id "
     "JOIN identities d ON d.id = p.identity_id WHERE p.role = 'attendee' ORDER BY 1, 2"

@@ -2,15 +2,9 @@
 
 from pathlib import Path
 
-from tests.conftest import rows
+from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, rows
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
-ACTOR = "(SELECT channel || ':' || kind || ':' || value FROM identities d WHERE d.id = actor_id)"
-RECIPIENTS = (
-    "SELECT i.native_id, d.channel || ':' || d.kind || ':' || d.value FROM interaction_participants p "
-    "JOIN interactions i ON i.id = p.interaction_id JOIN identities d ON d.id = p.identity_id "
-    "WHERE p.role = 'recipient' ORDER BY 1"
-)
 
 
 def test_sample_isso_wordpress(shared, store, import_path):
