@@ -35,9 +35,10 @@ def _write_edges(path, n: int) -> None:
             f.write(f"{i % 997} {(i * 7) % 991} {i}\n")
 
 
-def _import(db, path):
+def _import(db, path, env=None):
     r = subprocess.run(
-        [sys.executable, "-m", "closeknit.present.cli", "import", "--db", str(db), str(path)], capture_output=True, text=True
+        [sys.executable, "-m", "closeknit.present.cli", "import", "--db", str(db), str(path)], capture_output=True, text=True,
+        env=env,
     )
     assert r.returncode == 0, r.stderr
 
@@ -51,8 +52,11 @@ def test_kill_9_midway_leaves_store_unchanged(tmp_path):
         _import(db, small)
     before = snapshot(killed_db)
 
-    # the failpoint holds the import right after its 3rd batch of 100,000 rows has been written
-    env = dict(os.environ, CLOSEKNIT_FAILPOINT="batch_written:3")
+    # the failpoint holds the import right after its 3rd batch of 100,000 rows has been written;
+    # its own temp folder shows the scratch database that kill -9 leaves behind
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, CLOSEKNIT_FAILPOINT="batch_written:3", TMPDIR=str(tmp))
     proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", "import", "--db", str(killed_db), str(big)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     line = proc.stderr.readline()
@@ -63,8 +67,11 @@ def test_kill_9_midway_leaves_store_unchanged(tmp_path):
     assert snapshot(killed_db) == before
     with Store(killed_db) as st:  # the store opens and works after the crash
         assert st.count("interactions") == 1000
+    # two scratch folders: the loader's staging database and the CSV importer's own
+    assert [p.name.startswith("closeknit-import-") for p in tmp.iterdir()] == [True, True]
 
-    _import(killed_db, big)
+    _import(killed_db, big, env=dict(os.environ, TMPDIR=str(tmp)))  # sweeps the dead import's scratch folder
+    assert list(tmp.iterdir()) == []
     _import(clean_db, big)
     assert snapshot(killed_db) == snapshot(clean_db)
     # the small file is the first 1,000 lines of the big one: they are already present

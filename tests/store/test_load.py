@@ -60,3 +60,25 @@ def test_bad_records_are_kept_as_errors(store):
     assert (r.added, r.errors) == (3, 1)
     assert store.con.execute("SELECT location, error, length(excerpt) FROM import_errors").fetchall() == [
         ("line 9", "unreadable date", 200)]
+
+
+def test_sweep_removes_only_scratch_of_dead_imports(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from closeknit.core.scratch import sweep_stale_scratch
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    for name, pid in (("closeknit-import-dead", dead_pid), ("closeknit-import-live", os.getppid()),
+                      ("closeknit-import-mine", os.getpid()), ("other-dead", dead_pid)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "owner.pid").write_text(str(pid))
+    (tmp_path / "closeknit-import-young").mkdir()  # no pid file yet, just created: kept
+    old = tmp_path / "closeknit-import-old"  # no pid file, two days old: an abandoned folder
+    old.mkdir()
+    os.utime(old, (0, 0))
+    assert sweep_stale_scratch(tmp_path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "closeknit-import-live", "closeknit-import-mine", "closeknit-import-young", "other-dead"]

@@ -14,7 +14,6 @@ import gc
 import os
 import queue
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from closeknit.core.ids import sql_stable_id
+from closeknit.core.scratch import ScratchDir, sweep_stale_scratch
 from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, InteractionBatch, SelfIdentity
@@ -201,8 +201,9 @@ class _Writer:
         # one INSERT ... SELECT inside the final transaction: DuckDB keeps a transaction's own
         # appends in memory, so a million long emails appended batch by batch inside the store's
         # transaction grew past 1 GB, while one large INSERT ... SELECT writes straight to disk.
-        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-import-")
-        stage = Path(self._tmp.name) / "stage.duckdb"
+        sweep_stale_scratch()  # scratch folders of imports that were killed
+        self._tmp = ScratchDir()
+        stage = self._tmp.path / "stage.duckdb"
         self.con.execute(f"ATTACH '{stage}' AS _stage")
         self.wcon = self.con.cursor()
         self.wcon.execute("SET enable_progress_bar = false")

@@ -20,7 +20,6 @@ numbers the rows; the importer yields Arrow batches, not one object per row.
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from closeknit.core.ids import sql_stable_id
+from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, InteractionBatch, Record
@@ -73,10 +73,11 @@ class _Staging:
     """A private in-memory DuckDB that spills to a temporary folder, for one import."""
 
     def __init__(self) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-")
+        self._tmp = ScratchDir()
         self.con = duckdb.connect()
         self.con.execute("SET enable_progress_bar = false")  # stdout is the user's
-        self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
+        spill = self._tmp.path / "spill"
+        self.con.execute(f"SET temp_directory = '{spill}'")
         # logs of any size: past this the staging tables spill to the temporary folder, which keeps
         # an import's peak memory well under 1 GB (the store's own connection needs its share too)
         self.con.execute("SET memory_limit = '256MB'")
