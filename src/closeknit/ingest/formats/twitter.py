@@ -40,18 +40,22 @@ split item by item, so one broken item is reported and the rest of the file is s
 from __future__ import annotations
 
 import io
+import queue
 import re
+import tempfile
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+import duckdb
 import ijson
 import orjson
 import pyarrow as pa
 
-from closeknit.core.ids import content_id
+from closeknit.core.ids import content_id, sql_stable_id
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
@@ -372,63 +376,27 @@ def _day_epoch(s: str) -> int:
 
 
 _US = timedelta(microseconds=1)
-_TS_TYPE = pa.timestamp("us", tz="UTC")
 #: Tweets per InteractionBatch.
 TWEET_BATCH = 50_000
+#: Bytes per read while a tweets file is copied to the scratch folder.
+SPOOL_CHUNK = 8 * 1024 * 1024
+#: Tweets the Python reader hands to DuckDB at a time.
+_ROWS_FLUSH = 20_000
+#: DuckDB's memory budget for shaping tweets (it spills to the scratch folder beyond it).
+TWEETS_MEMORY_LIMIT = "256MB"
 
 
-class _TweetColumns:
-    """Column lists of tweets on their way to an :class:`InteractionBatch`."""
-
-    __slots__ = ("nid", "kind", "ts", "reply", "text", "p_nid", "p_iid", "p_role")
-
-    def __init__(self) -> None:
-        self.nid: list[str] = []
-        self.kind: list[str] = []
-        self.ts: list[int] = []
-        self.reply: list[str | None] = []
-        self.text: list[str] = []
-        self.p_nid: list[str] = []
-        self.p_iid: list[int] = []
-        self.p_role: list[str] = []
-
-    def clear(self) -> None:
-        """Empty the lists in place (callers hold references to them)."""
-        for name in self.__slots__:
-            getattr(self, name).clear()
-
-    def build(self, owner_iid: int | None) -> InteractionBatch:
-        n = len(self.nid)
-        strings = pa.string()
-        interactions = pa.table(
-            {
-                "native_id": pa.array(self.nid, strings),
-                "kind": pa.array(self.kind, strings),
-                "channel": pa.array([CHANNEL] * n, strings),
-                "ts": pa.array(self.ts, pa.int64()).cast(_TS_TYPE),
-                "actor_id": pa.array([owner_iid] * n, pa.int64()),
-                "visibility": pa.array(["public"] * n, strings),
-                "thread_id": pa.nulls(n, strings),
-                "reply_native": pa.array(self.reply, strings),
-                "text": _strings(self.text),
-                "duration_s": pa.nulls(n, pa.float64()),
-            }
-        )
-        participants = pa.table(
-            {
-                "native_id": pa.array(self.p_nid, strings),
-                "identity_id": pa.array(self.p_iid, pa.int64()),
-                "role": pa.array(self.p_role, strings),
-            }
-        )
-        return InteractionBatch(interactions, participants)
-
-
-def _strings(values: list) -> pa.Array:
-    try:
-        return pa.array(values, pa.string())
-    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates from a broken export
-        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values], pa.string())
+def _tweet_ts_us(s: Any, days: dict[str, int]) -> int:
+    """Epoch microseconds of a tweet's ``created_at``: fixed positions, else :func:`_slow_time`."""
+    if len(s) == 30 and s[20:25] == "+0000":
+        day = days.get(s[4:10] + s[26:30])
+        if day is None:
+            day = days[s[4:10] + s[26:30]] = _day_epoch(s)
+        hh, mi, ss = int(s[11:13]), int(s[14:16]), int(s[17:19])
+        if hh > 23 or mi > 59 or ss > 60:
+            raise ValueError(f"no such time {s!r}")
+        return (day + hh * 3600 + mi * 60 + ss) * 1_000_000
+    return (_slow_time(s) - _EPOCH) // _US
 
 
 def _str_or_none(v: Any) -> str | None:
@@ -438,8 +406,8 @@ def _str_or_none(v: Any) -> str | None:
 def _tweet_fields(item: Any) -> tuple:
     """(id, text, created_at, mentions, parent id, replied-to user id, replied-to handle), tolerantly.
 
-    For tweets the fast path could not read: no wrapper, ``id``/``text`` instead of
-    ``id_str``/``full_text`` (early archives), numbers as numbers, missing ``entities``.
+    For tweets the strict reading in :func:`_tweet_row` could not read: no wrapper, ``id``/``text``
+    instead of ``id_str``/``full_text`` (early archives), numbers as numbers, missing ``entities``.
     """
     tw = item.get("tweet")
     if tw is None:
@@ -461,6 +429,385 @@ def _tweet_fields(item: Any) -> tuple:
     parent = _str_or_none(get("in_reply_to_status_id_str") or get("in_reply_to_status_id"))
     uid = _str_or_none(get("in_reply_to_user_id_str") or get("in_reply_to_user_id"))
     return tid, text, created, mentions, parent, uid, get("in_reply_to_screen_name")
+
+
+def _check_str(what: str, v: Any) -> None:
+    if v is not None and not isinstance(v, str):
+        raise TypeError(f"{what} is a {type(v).__name__}, not a string")
+
+
+def _tweet_row(item: Any, days: dict[str, int]) -> tuple:
+    """One parsed tweet item as a row of :data:`_ROW_SCHEMA` (the Python reader's field reading).
+
+    Fields are read strictly first (``[]`` is cheapest on simdjson proxies); a tweet lacking one of
+    them is read again tolerantly by :func:`_tweet_fields`. What a tweet *means* (kind, people,
+    identities) is worked out in SQL, the same for both readers (see :data:`_SHAPE_SQL`).
+    """
+    try:
+        tw = item["tweet"] if len(item) == 1 else item  # GDPR archives: no wrapper
+        tid = tw["id_str"]
+        text = tw["full_text"]
+        s = tw["created_at"]
+        mentions = [(m["id_str"], m["screen_name"], m["name"]) for m in tw["entities"]["user_mentions"]]
+        # listing the keys (~1 us) beats looking up an absent one (~6 us: pysimdjson raises a
+        # C++ exception) on every tweet that is not a reply
+        keys = list(tw.keys())
+        if "in_reply_to_status_id_str" in keys:
+            parent = tw["in_reply_to_status_id_str"]
+            reply_uid = tw["in_reply_to_user_id_str"]
+            reply_sn = tw["in_reply_to_screen_name"]
+        elif "in_reply_to_status_id" in keys:
+            raise KeyError("in_reply_to_status_id_str")  # an older layout: read tolerantly
+        else:
+            parent = reply_uid = reply_sn = None
+    except KeyError:
+        tid, text, s, mentions, parent, reply_uid, reply_sn = _tweet_fields(item)
+    if not tid:
+        raise KeyError("id_str")
+    _check_str("id_str", tid)
+    if not isinstance(text, str):
+        raise TypeError(f"full_text is a {type(text).__name__}, not a string")
+    ts_us = _tweet_ts_us(s, days)
+    for what, v in (("in_reply_to_status_id", parent), ("in_reply_to_user_id", reply_uid), ("in_reply_to_screen_name", reply_sn)):
+        _check_str(what, v)
+    ms = []
+    for mid, sn, mname in mentions:
+        _check_str("user_mentions id", mid)
+        _check_str("user_mentions screen_name", sn)
+        _check_str("user_mentions name", mname)
+        ms.append({"mid": mid, "sn": sn, "name": mname})
+    return tid, text, s, ts_us, ms, parent, reply_uid, reply_sn
+
+
+# The normalised tweet both readers produce: DuckDB's read_json (X's own layout) and the Python
+# reader (anything else, and every file holding an item DuckDB reads differently from Python).
+_MENTION_TYPE = pa.struct([("mid", pa.string()), ("sn", pa.string()), ("name", pa.string())])
+_ROW_SCHEMA = pa.schema(
+    [
+        ("tid", pa.string()),
+        ("text", pa.string()),
+        ("created", pa.string()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+        ("mentions", pa.list_(_MENTION_TYPE)),
+        ("parent", pa.string()),
+        ("uid", pa.string()),
+        ("rsn", pa.string()),
+    ]
+)
+_ROW_SQL = "tid VARCHAR, text VARCHAR, created VARCHAR, ts TIMESTAMPTZ, " \
+    "mentions STRUCT(mid VARCHAR, sn VARCHAR, name VARCHAR)[], parent VARCHAR, uid VARCHAR, rsn VARCHAR"
+
+_J_FIELDS = (
+    ("id_str", "VARCHAR"),
+    ("id", "VARCHAR"),
+    ("full_text", "VARCHAR"),
+    ("text", "VARCHAR"),
+    ("created_at", "VARCHAR"),
+    ("entities", "STRUCT(user_mentions STRUCT(id_str VARCHAR, id VARCHAR, screen_name VARCHAR, name VARCHAR)[])"),
+    ("in_reply_to_status_id_str", "VARCHAR"),
+    ("in_reply_to_status_id", "VARCHAR"),
+    ("in_reply_to_user_id_str", "VARCHAR"),
+    ("in_reply_to_user_id", "VARCHAR"),
+    ("in_reply_to_screen_name", "VARCHAR"),
+)
+# {"tweet": {...}} items and the GDPR archives' bare tweet objects alike
+_J_COLUMNS = "{'tweet': 'STRUCT(" + ", ".join(f"{k} {t}" for k, t in _J_FIELDS) + ")', " + ", ".join(
+    f"'{k}': '{t}'" for k, t in _J_FIELDS
+) + "}"
+
+
+def _jf(field: str) -> str:
+    return f"(CASE WHEN tweet IS NOT NULL THEN tweet.{field} ELSE {field} END)"
+
+
+_MONTH_RE = "|".join(_MONTHS)
+#: The one layout X writes (``Fri Mar 06 13:02:05 +0000 2026``); DuckDB reads only that, and a file
+#: with any other time goes to the Python reader (:func:`_tweet_ts_us`).
+_CANONICAL_TIME = (
+    "CASE WHEN regexp_full_match({c}, '[A-Za-z]{{3}} (" + _MONTH_RE + r") [0-9]{{2}} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} \+0000 [1-9][0-9]{{3}}')"
+    " THEN try_strptime({c}[5:], '%b %d %H:%M:%S +0000 %Y')::TIMESTAMPTZ END"
+)
+# read_json -> the normalised row, the tolerant reading of _tweet_fields, plus `irregular`: an item
+# DuckDB may read differently from Python (then the whole file is read by Python instead)
+_READ_SQL = f"""
+SELECT tid, text, created, ts, mentions, parent, uid, rsn,
+       tid IS NULL OR text IS NULL OR ts IS NULL OR id_str = '' OR bad_mention AS irregular
+FROM (
+    SELECT nullif(coalesce(nullif({_jf('id_str')}, ''), {_jf('id')}), '') AS tid,
+           {_jf('id_str')} AS id_str,
+           coalesce({_jf('full_text')}, {_jf('text')}) AS text,
+           {_jf('created_at')} AS created,
+           {_CANONICAL_TIME.format(c=_jf('created_at'))} AS ts,
+           list_transform(coalesce({_jf('entities')}.user_mentions, []),
+                          lambda m: {{'mid': nullif(coalesce(nullif(m.id_str, ''), m.id), ''), 'sn': m.screen_name, 'name': m.name}})
+               AS mentions,
+           coalesce(list_bool_or(list_transform({_jf('entities')}.user_mentions, lambda m: m IS NULL)), false) AS bad_mention,
+           nullif(coalesce(nullif({_jf('in_reply_to_status_id_str')}, ''), {_jf('in_reply_to_status_id')}), '') AS parent,
+           nullif(coalesce(nullif({_jf('in_reply_to_user_id_str')}, ''), {_jf('in_reply_to_user_id')}), '') AS uid,
+           {_jf('in_reply_to_screen_name')} AS rsn
+    FROM read_json(?, format = 'array', columns = {_J_COLUMNS})
+)
+"""
+
+
+def _ident_sql(kind: str, value: str) -> str:
+    """SQL for ``Ident("twitter", kind, value).id``."""
+    return sql_stable_id(f"'ident|{CHANNEL}|{kind}|' || {value}")
+
+
+_WS = r"[\t-\r\x{1c}-\x{20}\x{85}\p{Z}]"
+
+
+def _handle_sql(x: str) -> str:
+    """SQL for the value of ``_Reader.handle(x)``: ``x.strip().lstrip("@").lower()``."""
+    return f"lower(ltrim(regexp_replace({x}, '^{_WS}+|{_WS}+$', '', 'g'), '@'))"
+
+
+#: Where a tweet's replied-to / retweeted account sits among its mentions (after all of them).
+_TARGET_ORD = (1 << 19) - 1
+
+# What a tweet means, from the normalised rows in table `r` (rowid = the tweet's place in its file):
+#   s: one row per tweet with its kind and the account it answers/retweets (target_id / target_sn)
+#   m: its mentions, numbered; the first that is the target becomes the "recipient"
+#   p: participants (mentions that name someone, then the target if no mention named it)
+#   ev: identity events in the order Python met them (pos), for the Ident / IdentityLink records
+# Truthiness follows Python: '' counts as absent.
+_SHAPE_SQL = (
+    f"""
+CREATE OR REPLACE TEMP TABLE s AS
+SELECT idx, tid, ts, text, kind,
+       CASE WHEN kind = 'reply' THEN 'tweet:' || parent END AS reply_native,
+       CASE WHEN kind = 'reply' AND uid <> '' AND uid <> '-1' THEN uid END AS target_id,
+       CASE WHEN kind = 'repost' THEN nullif(lower(regexp_extract(text, '^RT @([\\p{{L}}\\p{{N}}_]{{1,15}}):', 1)), '')
+            WHEN kind = 'reply' AND rsn <> '' THEN lower(rsn) END AS target_sn,
+       rsn, mentions
+FROM (
+    SELECT *, CASE WHEN starts_with(text, 'RT @') THEN 'repost'
+                   WHEN parent <> '' THEN 'reply'
+                   WHEN len(mentions) > 0 THEN 'mention'
+                   ELSE 'post' END AS kind
+    FROM (SELECT rowid AS idx, tid, ts, parent, uid, rsn, mentions,
+                 replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM r)
+)
+""",
+    """
+CREATE OR REPLACE TEMP TABLE m AS
+SELECT *, min(ord) FILTER (WHERE matched) OVER (PARTITION BY idx) AS first_match
+FROM (
+    SELECT idx, ord, mm.mid AS mid, mm.sn AS sn, nullif(mm.name, '') AS name,
+           coalesce(mm.mid <> '' AND mm.mid <> '-1' AND mm.mid <> '0', false) AS valid,
+           coalesce(mm.sn <> '', false) AS has_sn,
+           CASE WHEN target_id IS NOT NULL THEN coalesce(mm.mid = target_id, false)
+                WHEN target_sn IS NOT NULL THEN coalesce(mm.sn <> '' AND lower(mm.sn) = target_sn, false)
+                ELSE false END AS matched
+    FROM (SELECT idx, target_id, target_sn, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
+          FROM s WHERE len(mentions) > 0)
+)
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE t AS
+SELECT idx, target_id, target_sn, rsn FROM s
+WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL)
+  AND idx NOT IN (SELECT idx FROM m WHERE matched)
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE p AS
+SELECT idx, ord,
+       CASE WHEN valid THEN {_ident_sql('account_id', 'mid')} ELSE {_ident_sql('handle', _handle_sql('sn'))} END AS identity_id,
+       CASE WHEN ord = first_match THEN 'recipient' ELSE 'mentioned' END AS role
+FROM m WHERE valid OR has_sn
+UNION ALL
+SELECT idx, {_TARGET_ORD},
+       CASE WHEN target_id IS NOT NULL THEN {_ident_sql('account_id', 'target_id')}
+            ELSE {_ident_sql('handle', _handle_sql('target_sn'))} END,
+       'recipient'
+FROM t
+""",
+    f"""
+CREATE OR REPLACE TEMP TABLE ev AS
+WITH links AS (
+    SELECT * FROM (
+        SELECT *, row_number() OVER (PARTITION BY v, sn ORDER BY pos) AS k FROM (
+            SELECT idx * {1 << 20} + ord * 2 + 1 AS pos, 'lu' AS ev, mid AS v, name, sn FROM m WHERE valid AND has_sn
+            UNION ALL
+            SELECT idx * {1 << 20} + {_TARGET_ORD} * 2, 'lr', target_id, NULL, rsn FROM t
+            WHERE target_id IS NOT NULL AND rsn <> ''
+        )
+    ) l
+    WHERE k = 1 AND NOT EXISTS (SELECT 1 FROM linked x WHERE x.aid = l.v AND x.sn = l.sn)
+)
+SELECT ev, v, name, sn, min(pos) AS pos FROM (
+    SELECT idx * {1 << 20} + ord * 2 AS pos, CASE WHEN valid THEN 'a' ELSE 'h' END AS ev,
+           CASE WHEN valid THEN mid ELSE {_handle_sql('sn')} END AS v, name, NULL AS sn
+    FROM m WHERE valid OR has_sn
+    UNION ALL
+    SELECT idx * {1 << 20} + {_TARGET_ORD} * 2 + 1, CASE WHEN target_id IS NOT NULL THEN 'a' ELSE 'h' END,
+           coalesce(target_id, {_handle_sql('target_sn')}), NULL, NULL
+    FROM t
+    UNION ALL
+    SELECT pos, ev, v, name, sn FROM links
+)
+GROUP BY ALL
+""",
+)
+
+_BATCH_SQL = (
+    """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
+              'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
+       FROM s WHERE idx >= $lo AND idx < $hi ORDER BY idx""",
+    """SELECT 'tweet:' || s.tid AS native_id, p.identity_id, p.role
+       FROM p JOIN s USING (idx) WHERE p.idx >= $lo AND p.idx < $hi ORDER BY p.idx, p.ord""",
+)
+
+
+class _Spool:
+    """Copies tweets files (minus the ``window.YTD.x.partN = `` prefix) to a scratch folder on a
+    thread, one file ahead of the reader: inflating a zip member releases the GIL, so the copy of
+    the next file overlaps DuckDB's reading of this one. Yields ``(name, path or None)``; None
+    when the file could not be copied as a JSON array (the Python reader then says why)."""
+
+    def __init__(self, tree: InputTree, names: list[str], folder: str) -> None:
+        self._q: queue.Queue = queue.Queue(maxsize=1)
+        self._stop = False
+        self._done = False
+        self._thread = threading.Thread(
+            target=self._run, args=(tree, names, Path(folder)), name="closeknit-twitter-spool", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, tree: InputTree, names: list[str], folder: Path) -> None:
+        try:
+            for i, name in enumerate(names):
+                if self._stop:
+                    break
+                path = folder / f"tweets-{i}.json"
+                ok = False
+                try:
+                    with tree.open(name) as stream, open(path, "wb") as out:
+                        head = _read_prefix(stream, b"[")
+                        if head is not None:
+                            out.write(b"[")
+                            out.write(head[1])
+                            while not self._stop:
+                                data = stream.read(SPOOL_CHUNK)
+                                if not data:
+                                    ok = True
+                                    break
+                                out.write(data)
+                    ok = ok and _trim_tail(path)
+                except Exception:  # noqa: BLE001 - the Python reader reads it again and reports
+                    ok = False
+                if not ok:
+                    path.unlink(missing_ok=True)
+                self._q.put((name, path if ok else None))
+        finally:
+            self._q.put(None)
+
+    def __iter__(self) -> Iterator[tuple[str, Path | None]]:
+        while not self._done:
+            item = self._q.get()
+            if item is None:
+                self._done = True
+                return
+            yield item
+
+    def close(self) -> None:
+        self._stop = True
+        while not self._done:
+            item = self._q.get()
+            if item is None:
+                self._done = True
+            elif item[1] is not None:
+                item[1].unlink(missing_ok=True)
+        self._thread.join()
+
+
+def _trim_tail(path: Path) -> bool:
+    """Drop what follows the array's closing ``]`` (``;``, blanks); False if there is no ``]``."""
+    with open(path, "r+b") as f:
+        size = f.seek(0, 2)
+        f.seek(max(0, size - 256))
+        tail = f.read()
+        body = tail.rstrip(b" \t\r\n;")
+        if not body.endswith(b"]"):
+            return False
+        f.truncate(size - len(tail) + len(body))
+    return True
+
+
+class _Tweets:
+    """A private DuckDB connection that turns tweets files into :class:`InteractionBatch` tables."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-twitter-")
+        self.folder = self._tmp.name
+        con = self.con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SET temp_directory = '{Path(self.folder) / 'spill'}'")
+        con.execute(f"SET memory_limit = '{TWEETS_MEMORY_LIMIT}'")
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("CREATE TABLE linked (aid VARCHAR, sn VARCHAR)")
+        con.execute(f"CREATE TABLE r ({_ROW_SQL})")
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            self._tmp.cleanup()
+
+    def read_json(self, path: Path) -> bool:
+        """Table ``r`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
+        con = self.con
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE r AS {_READ_SQL}", [str(path)])
+            return not con.execute("SELECT count(*) FROM r WHERE irregular").fetchall()[0][0]
+        except duckdb.Error:
+            return False
+
+    def start_rows(self) -> None:
+        self.con.execute(f"CREATE OR REPLACE TABLE r ({_ROW_SQL})")
+
+    def add_rows(self, rows: list[tuple]) -> None:
+        cols = list(zip(*rows))
+        arrays = [_strings(list(c)) if f.type == pa.string() else pa.array(c, f.type) for c, f in zip(cols, _ROW_SCHEMA)]
+        arrays[3] = pa.array(cols[3], pa.int64()).cast(_ROW_SCHEMA.field("ts").type)
+        tab = pa.Table.from_arrays(arrays, schema=_ROW_SCHEMA)
+        self.con.register("_rows", tab)
+        try:
+            self.con.execute("INSERT INTO r SELECT * FROM _rows")
+        finally:
+            self.con.unregister("_rows")
+
+    def shape(self, linked_new: list[tuple[str, str]]) -> int:
+        """Work out kinds, participants and identity events of the tweets in ``r``; returns their count."""
+        con = self.con
+        if linked_new:
+            con.execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in linked_new], [b for _, b in linked_new]])
+        for sql in _SHAPE_SQL:
+            con.execute(sql)
+        return con.execute("SELECT count(*) FROM s").fetchall()[0][0]
+
+    def events(self) -> list[tuple]:
+        return self.con.execute(
+            f"SELECT ev, v, name, sn, CASE WHEN sn IS NOT NULL THEN {_handle_sql('sn')} END FROM ev ORDER BY pos"
+        ).fetchall()
+
+    def batches(self, n: int, owner_iid: int | None) -> Iterator[InteractionBatch]:
+        con = self.con
+        isql = _BATCH_SQL[0].format(channel=CHANNEL, actor="NULL" if owner_iid is None else int(owner_iid))
+        step = max(1, TWEET_BATCH)
+        for lo in range(0, n, step):
+            args = {"lo": lo, "hi": lo + step}
+            interactions = con.sql(isql, params=args).to_arrow_table()
+            participants = con.sql(_BATCH_SQL[1], params=args).to_arrow_table()
+            yield InteractionBatch(interactions, participants)
+
+
+def _strings(values: list) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates from a broken export
+        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values], pa.string())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,7 +863,7 @@ class _Reader:
         self._handles: dict[tuple[str, str | None], Ident] = {}
         self._linked: set[tuple[str, str]] = set()
         self._dm_ids: set[str] = set()
-        self._tw_acc_ids: dict[tuple[str, str | None], int] = {}  # (account id, name) -> identity id
+        self._linked_synced: set[tuple[str, str]] = set()  # pairs of _linked already in DuckDB's table
         self._days: dict[str, int] = {}
 
     # -- identities
@@ -554,12 +901,22 @@ class _Reader:
                 files.append((_archive_root(n), _ORDER[g], n, g))
         files.sort()
         root = None
-        for r, _, n, g in files:
+        i = 0
+        while i < len(files):
+            r, _, n, g = files[i]
+            i += 1
             if r != root:  # a folder holding several people's archives: one owner each
                 root = r
                 self._reset_owner()
             if g == "manifest":
                 yield from self.manifest(n)
+                continue
+            if _HANDLER[g] == "tweets":  # this archive's tweets files, read together
+                names = [n]
+                while i < len(files) and files[i][0] == r and _HANDLER[files[i][3]] == "tweets":
+                    names.append(files[i][2])
+                    i += 1
+                yield from self.do_tweet_files(names)
                 continue
             handler = getattr(self, "do_" + _HANDLER[g])
             with tree.open(n) as stream:
@@ -654,137 +1011,73 @@ class _Reader:
                         yield link
 
     # -- tweets
-    def do_tweets(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
-        """Tweets as :class:`InteractionBatch` column tables: the hot path of big archives.
+    def do_tweet_files(self, names: list[str]) -> Iterator[Record]:
+        """Tweets files (``tweets.js``, ``tweets-part1.js``, ...) as :class:`InteractionBatch` tables.
 
-        Fields are read strictly (``[]`` is cheapest on simdjson proxies); a tweet lacking one of
-        them is read again tolerantly by :func:`_tweet_fields`. Times go straight to epoch
-        microseconds (a per-day table plus arithmetic), identities to their ids (each new one is
-        yielded once as an :class:`Ident`).
+        The hot path of big archives, done set-wise: each file is copied (minus its prefix) to a
+        scratch file on a thread while DuckDB reads the previous one with ``read_json`` and one
+        explicit column spec; SQL (:data:`_SHAPE_SQL`) works out kinds, participants and identity
+        ids. A file DuckDB cannot read, or holding any item it might read differently from Python
+        (a broken item, another time layout, numbers where X writes strings...), is read by the
+        Python reader instead (:func:`iter_js_items`, :func:`_tweet_row`), which reports unreadable
+        items as BadRecords; its rows go through the same SQL.
         """
         owner = self.owner
         owner_iid = None
         if owner is not None:
             owner_iid = owner.id
             yield owner
-        acc_ids, handle, linked = self._tw_acc_ids, self.handle, self._linked
+        tweets = _Tweets()
+        spool = _Spool(self.tree, names, tweets.folder)
+        try:
+            for name, path in spool:
+                ok = path is not None and tweets.read_json(path)
+                if path is not None:
+                    path.unlink(missing_ok=True)
+                if not ok:
+                    yield from self._python_rows(tweets, name)
+                yield from self._tweets_out(tweets, owner_iid)
+        finally:
+            spool.close()
+            tweets.close()
+
+    def _python_rows(self, tweets: _Tweets, name: str) -> Iterator[Record]:
+        """Table ``r`` from ``name`` read item by item in Python; unreadable items are reported."""
+        tweets.start_rows()
         days = self._days
-        cols = _TweetColumns()
-        nids, kinds, tss, replies, texts = cols.nid, cols.kind, cols.ts, cols.reply, cols.text
-        p_nid, p_iid, p_role = cols.p_nid, cols.p_iid, cols.p_role
-        for rec in iter_js_items(stream, name, fast=True):
-            if type(rec) is not tuple:
-                yield rec
-                continue
-            idx, item = rec
-            n_parts = len(p_nid)
-            try:
+        rows: list[tuple] = []
+        with self.tree.open(name) as stream:
+            for rec in iter_js_items(stream, name, fast=True):
+                if type(rec) is not tuple:
+                    yield rec
+                    continue
+                idx, item = rec
                 try:
-                    tw = item["tweet"] if len(item) == 1 else item  # GDPR archives: no wrapper
-                    tid = tw["id_str"]
-                    text = tw["full_text"]
-                    s = tw["created_at"]
-                    mentions = [(m["id_str"], m["screen_name"], m["name"]) for m in tw["entities"]["user_mentions"]]
-                    # listing the keys (~1 us) beats looking up an absent one (~6 us: pysimdjson
-                    # raises a C++ exception) on every tweet that is not a reply
-                    keys = list(tw.keys())
-                    if "in_reply_to_status_id_str" in keys:
-                        parent = tw["in_reply_to_status_id_str"]
-                        reply_uid = tw["in_reply_to_user_id_str"]
-                        reply_sn = tw["in_reply_to_screen_name"]
-                    elif "in_reply_to_status_id" in keys:
-                        raise KeyError("in_reply_to_status_id_str")  # an older layout: read tolerantly
-                    else:
-                        parent = reply_uid = reply_sn = None
-                except KeyError:
-                    tid, text, s, mentions, parent, reply_uid, reply_sn = _tweet_fields(item)
-                if not tid:
-                    raise KeyError("id_str")
-                if len(s) == 30 and s[20:25] == "+0000":
-                    day = days.get(s[4:10] + s[26:30])
-                    if day is None:
-                        day = days[s[4:10] + s[26:30]] = _day_epoch(s)
-                    hh, mi, ss = int(s[11:13]), int(s[14:16]), int(s[17:19])
-                    if hh > 23 or mi > 59 or ss > 60:
-                        raise ValueError(f"no such time {s!r}")
-                    ts_us = (day + hh * 3600 + mi * 60 + ss) * 1_000_000
-                else:
-                    ts_us = (_slow_time(s) - _EPOCH) // _US
-                if "&" in text:
-                    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-                nid = "tweet:" + tid
-                target_id = target_sn = None
-                if text.startswith("RT @"):
-                    kind = "repost"
-                    m = _RT.match(text)
-                    if m:
-                        target_sn = m.group(1).lower()
-                elif parent:
-                    kind = "reply"
-                    if reply_uid and reply_uid != "-1":
-                        target_id = reply_uid
-                    if reply_sn:
-                        target_sn = reply_sn.lower()
-                elif mentions:
-                    kind = "mention"
-                else:
-                    kind = "post"
-                target_found = target_id is None and target_sn is None
-                for mid, sn, mname in mentions:
-                    role = "mentioned"
-                    if not target_found:
-                        if target_id is not None:
-                            if mid == target_id:
-                                role = "recipient"
-                                target_found = True
-                        elif sn and sn.lower() == target_sn:
-                            role = "recipient"
-                            target_found = True
-                    if mid and mid != "-1" and mid != "0":
-                        key = (mid, mname)
-                        iid = acc_ids.get(key)
-                        if iid is None:
-                            ident = Ident(CHANNEL, "account_id", mid, mname or None)
-                            iid = acc_ids[key] = ident.id
-                            yield ident
-                        if sn and (mid, sn) not in linked:
-                            linked.add((mid, sn))
-                            yield IdentityLink(self.acct(mid, mname), handle(sn, mname), "twitter user_mentions", 1.0)
-                    elif sn:
-                        ident = handle(sn, mname)
-                        iid = ident.id
-                        yield ident
-                    else:
-                        continue
-                    p_nid.append(nid)
-                    p_iid.append(iid)
-                    p_role.append(role)
-                if not target_found:
-                    if target_id:
-                        ident = self.acct(target_id)
-                        if reply_sn and (target_id, reply_sn) not in linked:
-                            linked.add((target_id, reply_sn))
-                            yield IdentityLink(ident, handle(reply_sn), "twitter in_reply_to", 1.0)
-                    else:
-                        ident = handle(target_sn)  # type: ignore[arg-type]
-                    yield ident
-                    p_nid.append(nid)
-                    p_iid.append(ident.id)
-                    p_role.append("recipient")
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
-                del p_nid[n_parts:], p_iid[n_parts:], p_role[n_parts:]
-                yield BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item))
-                continue
-            nids.append(nid)
-            kinds.append(kind)
-            tss.append(ts_us)
-            replies.append("tweet:" + parent if kind == "reply" else None)
-            texts.append(text)
-            if len(nids) >= TWEET_BATCH:
-                yield cols.build(owner_iid)
-                cols.clear()
-        if nids:
-            yield cols.build(owner_iid)
+                    rows.append(_tweet_row(item, days))
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+                    yield BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item))
+                    continue
+                if len(rows) >= _ROWS_FLUSH:
+                    tweets.add_rows(rows)
+                    rows = []
+        if rows:
+            tweets.add_rows(rows)
+
+    def _tweets_out(self, tweets: _Tweets, owner_iid: int | None) -> Iterator[Record]:
+        """The identities, links and batches of the tweets in table ``r``."""
+        linked = self._linked
+        n = tweets.shape(sorted(linked - self._linked_synced))
+        self._linked_synced |= linked
+        for ev, v, name, sn, hv in tweets.events():
+            if ev == "a":
+                yield Ident(CHANNEL, "account_id", v, name)
+            elif ev == "h":
+                yield Ident(CHANNEL, "handle", v, name)
+            else:  # an account id <-> handle link, the first time this import meets the pair
+                linked.add((v, sn))
+                reason = "twitter user_mentions" if ev == "lu" else "twitter in_reply_to"
+                yield IdentityLink(Ident(CHANNEL, "account_id", v, name), Ident(CHANNEL, "handle", hv, name), reason, 1.0)
+        yield from tweets.batches(n, owner_iid)
 
     # -- likes
     def do_likes(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
