@@ -98,3 +98,18 @@ def test_fixture_outlook(store, import_path):
         ("email:email:jo.smith@corp.example", "2024-02-15 13:00:00+00", 3600.0, "group", "Quarterly review")
     ]
     assert [v for _, v in rows(store, ATTENDEES)] == ["kim.park@corp.example", "lee.chan@corp.example"]
+
+
+def test_floating_time_in_the_users_zone(tmp_path, store, import_path):
+    from closeknit.store.people import set_setting
+
+    ics = tmp_path / "cal.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:walk-1\r\nDTSTART:20240710T090000\r\n"
+        "DTEND:20240710T100000\r\nSUMMARY:Walk\r\nORGANIZER:mailto:ada@example.org\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:mary@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    set_setting(store.con, "timezone", "Europe/Berlin")  # no X-WR-TIMEZONE: 09:00 in Berlin (CEST) is 07:00 UTC
+    assert import_path(ics).added == 1
+    assert rows(store, "SELECT (ts AT TIME ZONE 'UTC')::VARCHAR, duration_s FROM interactions") == [("2024-07-10 07:00:00", 3600.0)]

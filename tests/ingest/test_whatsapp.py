@@ -372,3 +372,16 @@ def test_you_is_the_user_from_context(shared):
     one = [r for r in _read(ADA, ctx) if isinstance(r, Interaction)]
     assert {r.visibility for r in one} == {"private"}
     assert all(len(r.participants) == 1 for r in one if r.kind == "message")
+
+
+def test_time_zone_setting(store, import_path):
+    """The wall clock is read in the user's zone (here New York, on daylight time since 10 March 2024)."""
+    from closeknit.store.people import set_setting
+
+    set_setting(store.con, "timezone", "America/New_York")
+    assert import_path(ADA).added == 9
+    got = [t.astimezone(UTC).strftime("%m-%d %H:%M") for (t,) in rows(store, "SELECT ts FROM interactions ORDER BY ts LIMIT 3")]
+    assert got == ["03-14 13:58", "03-14 13:58", "03-14 14:02"]  # 9:58 AM EDT = 13:58 UTC
+    # ids do not depend on the zone: changing it and importing again adds nothing
+    set_setting(store.con, "timezone", "Asia/Tokyo")
+    assert import_path(ADA, force=True).added == 0

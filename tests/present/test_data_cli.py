@@ -59,3 +59,17 @@ def test_import_sources_doctor_me(tmp_path, monkeypatch):
     r = run("import", "--format", "nope", str(log))
     assert r.exit_code == 1
     assert "unknown format 'nope'; supported formats: calls, disqus, edges, events" in r.output
+
+
+def test_me_timezone(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    assert "Time zone of clock times without one (WhatsApp, floating calendar times): UTC (default)" in run("me", "--db", db).output
+    r = run("me", "--db", db, "timezone", "Europe/London")
+    assert r.exit_code == 0 and r.output == "Clock times without a zone will be read as Europe/London.\n"
+    assert "(WhatsApp, floating calendar times): Europe/London" in run("me", "--db", db).output
+    for bad in ("Mars/Olympus", "../../etc/passwd"):
+        r = run("me", "--db", db, "timezone", bad)
+        assert r.exit_code == 2
+        assert r.output.strip() == (f"Error: {bad!r} is not a time zone (use an IANA name such as Europe/London, "
+                                    "America/New_York or UTC)")
+    assert "(WhatsApp, floating calendar times): Europe/London" in run("me", "--db", db).output

@@ -24,11 +24,14 @@ class ImportContext:
     """What an importer may know about the store without reading it.
 
     ``self_idents`` are the user's own identities (``closeknit me``), ``region`` is the default
-    phone region for numbers written without a country code.
+    phone region for numbers written without a country code, ``tz`` the IANA time zone
+    (``closeknit me timezone``) of formats whose clock times carry no zone (WhatsApp, floating
+    calendar times); ``None`` reads those times as UTC.
     """
 
     self_idents: frozenset[Ident] = field(default_factory=frozenset)
     region: str = DEFAULT_REGION
+    tz: str | None = None
 
     def is_self(self, ident: Ident | None) -> bool:
         return ident is not None and (ident.channel, ident.kind, ident.value) in self._keys

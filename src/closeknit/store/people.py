@@ -64,10 +64,10 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
 
 
 def load_context(con: duckdb.DuckDBPyConnection) -> ImportContext:
-    """The :class:`ImportContext` for the next import: the user's identities and phone region."""
+    """The :class:`ImportContext` for the next import: the user's identities, phone region and time zone."""
     rows = con.execute("SELECT channel, kind, value FROM me").fetchall()
     region = get_setting(con, "region")
-    ctx = ImportContext(self_idents=frozenset(Ident(c, k, v) for c, k, v in rows))
+    ctx = ImportContext(self_idents=frozenset(Ident(c, k, v) for c, k, v in rows), tz=get_setting(con, "timezone"))
     if region:
         ctx.region = region
     return ctx

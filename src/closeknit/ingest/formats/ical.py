@@ -19,8 +19,8 @@ Each ``VEVENT`` becomes one interaction of kind ``meeting`` on channel ``meeting
   it needs two people (the owner is presumably one of them). Events the owner declined and
   cancelled events (``STATUS:CANCELLED``, ``METHOD:CANCEL``) are skipped.
 * time: ``DTSTART`` in UTC (``TZID`` through the IANA database, or the file's own
-  ``VTIMEZONE`` standard offset for Windows zone names; floating times in ``X-WR-TIMEZONE`` or
-  UTC; all-day dates at 00:00 UTC); no ``DTSTART`` -> no time. ``duration_s`` from ``DURATION``
+  ``VTIMEZONE`` standard offset for Windows zone names; floating times in ``X-WR-TIMEZONE``, else
+  the user's zone (``closeknit me timezone``), else UTC; all-day dates at 00:00 UTC); no ``DTSTART`` -> no time. ``duration_s`` from ``DURATION``
   or ``DTEND - DTSTART``.
 * recurring events (``RRULE``): the series is kept as *one* meeting at its first occurrence,
   and each modified occurrence (``RECURRENCE-ID``) as its own. Expanding rules would invent
@@ -487,6 +487,8 @@ class IcalImporter(Importer):
         its parsed property, and for attendees what :meth:`_attendee` makes of it.
         """
         cal = _Cal()
+        if ctx.tz:  # floating times, unless the file names its zone (X-WR-TIMEZONE)
+            cal.floating = _zone(ctx.tz)
         stack: list[str] = []
         ev: dict[str, list] | None = None
         ev_line: tuple = (None, 0)  # (lines, index) of the BEGIN:VEVENT line

@@ -21,7 +21,8 @@ changes), else day-first, except ``/`` dates written with an AM/PM clock, which 
 Times: 24h or 12h (``PM``, ``p.m.``, ``a. m.``, with U+202F or no space before the marker).
 Impossible 12h times seen in the wild are read as 24h times: an hour above 12 or equal to 0
 ignores its AM/PM marker (``23:59 PM`` is 23:59, ``00:04 AM`` is 00:04). The export carries no
-time zone: the device's wall-clock time is stored as if it were UTC.
+time zone: the device's wall-clock time is read in the user's zone (``closeknit me timezone``,
+``ctx.tz``), and as UTC until one is set. Ids do not depend on the zone (below).
 
 Cleaning: U+FEFF (even doubled, even inside the bracket), U+200E and the U+202A/U+202C marks
 around phone numbers are removed from every line; CRLF is accepted.
@@ -58,6 +59,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
+from zoneinfo import ZoneInfo
 from pathlib import PurePosixPath
 
 from closeknit.core.errors import InputError
@@ -603,6 +605,7 @@ class WhatsAppImporter(Importer):
         actors: dict[str, tuple[Ident, tuple[tuple[Ident, str], ...]]] = {}
         ident = self._ident
         prefix = thread + "\x1f"
+        zone = ZoneInfo(ctx.tz) if ctx.tz else None
 
         for lineno, stamp, g, author, text, notice, extra in entries:
             if stamp is None:
@@ -618,7 +621,10 @@ class WhatsAppImporter(Importer):
                 if day and hms:
                     minute = hms[0] * 60 + hms[1]
                     # the time key is the second since year 1: cheap, and the same for any layout
-                    got = (day[0] + _MINUTES[minute] + _SECONDS[hms[2]], str(day[1] + minute * 60 + hms[2]))
+                    wall = day[0] + _MINUTES[minute] + _SECONDS[hms[2]]
+                    if zone is not None:  # the wall clock of the user's zone -> UTC (cached per stamp)
+                        wall = wall.replace(tzinfo=zone).astimezone(_UTC)
+                    got = (wall, str(day[1] + minute * 60 + hms[2]))
                 else:
                     got = (None, "")
                 if len(stamps) > 4096:

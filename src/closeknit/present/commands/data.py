@@ -168,7 +168,7 @@ def _me_ident(kind: str, value: str, channel: str | None, region: str | None) ->
     return Ident(channel, kind, normalize_handle(value) if kind == "handle" else value.strip())
 
 
-@click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n")
+@click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n  closeknit me timezone Europe/London\n")
 @click.pass_context
 @db_option
 def me_cmd(ctx, db):
@@ -179,9 +179,11 @@ def me_cmd(ctx, db):
         with open_store(db) as store:
             rows = store.con.execute("SELECT channel, kind, value, origin, evidence FROM me ORDER BY channel, kind, value").fetchall()
             region = get_setting(store.con, "region") or "US (default)"
+            tz = get_setting(store.con, "timezone") or "UTC (default)"
         emit([dict(zip(("channel", "kind", "value", "origin", "evidence"), r)) for r in rows],
              ["channel", "kind", "value", "origin", "evidence"], title="Your identities")
         click.echo(f"Phone region for numbers without a country code: {region}")
+        click.echo(f"Time zone of clock times without one (WhatsApp, floating calendar times): {tz}")
 
 
 @me_cmd.command("add")
@@ -238,6 +240,28 @@ def me_region(ctx, region):
     with open_store(ctx.obj["db"]) as store:
         set_setting(store.con, "region", region)
     click.echo(f"Phone numbers without a country code will be read as {region}.")
+
+
+@me_cmd.command("timezone")
+@click.argument("zone")
+@click.pass_context
+def me_timezone(ctx, zone):
+    """Set your time zone (IANA name, e.g. Europe/London) for exports whose times carry none.
+
+    WhatsApp exports print your phone's wall-clock time with no zone, and calendar events may use
+    "floating" times; both are read in this zone (UTC until you set one). It applies to imports
+    from now on: messages already in the store keep their times.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = zone.strip()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"{zone!r} is not a time zone (use an IANA name such as Europe/London, America/New_York or UTC)") from None
+    with open_store(ctx.obj["db"]) as store:
+        set_setting(store.con, "timezone", zone)
+    click.echo(f"Clock times without a zone will be read as {zone}.")
 
 
 COMMANDS = [import_cmd, sources_cmd, doctor_cmd, me_cmd]
