@@ -574,7 +574,7 @@ _TARGET_ORD = (1 << 19) - 1
 # Truthiness follows Python: '' counts as absent.
 _SHAPE_SQL = (
     f"""
-CREATE OR REPLACE TEMP TABLE s AS
+CREATE OR REPLACE TABLE s@K AS
 SELECT idx, tid, ts, text, kind,
        CASE WHEN kind = 'reply' THEN 'tweet:' || parent END AS reply_native,
        CASE WHEN kind = 'reply' AND uid <> '' AND uid <> '-1' THEN uid END AS target_id,
@@ -587,11 +587,11 @@ FROM (
                    WHEN len(mentions) > 0 THEN 'mention'
                    ELSE 'post' END AS kind
     FROM (SELECT rowid AS idx, tid, ts, parent, uid, rsn, mentions,
-                 replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM r)
+                 replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM r@K)
 )
 """,
     """
-CREATE OR REPLACE TEMP TABLE m AS
+CREATE OR REPLACE TABLE m@K AS
 SELECT *, min(ord) FILTER (WHERE matched) OVER (PARTITION BY idx) AS first_match
 FROM (
     SELECT idx, ord, mm.mid AS mid, mm.sn AS sn, nullif(mm.name, '') AS name,
@@ -601,36 +601,36 @@ FROM (
                 WHEN target_sn IS NOT NULL THEN coalesce(mm.sn <> '' AND lower(mm.sn) = target_sn, false)
                 ELSE false END AS matched
     FROM (SELECT idx, target_id, target_sn, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
-          FROM s WHERE len(mentions) > 0)
+          FROM s@K WHERE len(mentions) > 0)
 )
 """,
     f"""
-CREATE OR REPLACE TEMP TABLE t AS
-SELECT idx, target_id, target_sn, rsn FROM s
+CREATE OR REPLACE TABLE t@K AS
+SELECT idx, target_id, target_sn, rsn FROM s@K
 WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL)
-  AND idx NOT IN (SELECT idx FROM m WHERE matched)
+  AND idx NOT IN (SELECT idx FROM m@K WHERE matched)
 """,
     f"""
-CREATE OR REPLACE TEMP TABLE p AS
+CREATE OR REPLACE TABLE p@K AS
 SELECT idx, ord,
        CASE WHEN valid THEN {_ident_sql('account_id', 'mid')} ELSE {_ident_sql('handle', _handle_sql('sn'))} END AS identity_id,
        CASE WHEN ord = first_match THEN 'recipient' ELSE 'mentioned' END AS role
-FROM m WHERE valid OR has_sn
+FROM m@K WHERE valid OR has_sn
 UNION ALL
 SELECT idx, {_TARGET_ORD},
        CASE WHEN target_id IS NOT NULL THEN {_ident_sql('account_id', 'target_id')}
             ELSE {_ident_sql('handle', _handle_sql('target_sn'))} END,
        'recipient'
-FROM t
+FROM t@K
 """,
     f"""
-CREATE OR REPLACE TEMP TABLE ev AS
+CREATE OR REPLACE TABLE ev@K AS
 WITH links AS (
     SELECT * FROM (
         SELECT *, row_number() OVER (PARTITION BY v, sn ORDER BY pos) AS k FROM (
-            SELECT idx * {1 << 20} + ord * 2 + 1 AS pos, 'lu' AS ev, mid AS v, name, sn FROM m WHERE valid AND has_sn
+            SELECT idx * {1 << 20} + ord * 2 + 1 AS pos, 'lu' AS ev, mid AS v, name, sn FROM m@K WHERE valid AND has_sn
             UNION ALL
-            SELECT idx * {1 << 20} + {_TARGET_ORD} * 2, 'lr', target_id, NULL, rsn FROM t
+            SELECT idx * {1 << 20} + {_TARGET_ORD} * 2, 'lr', target_id, NULL, rsn FROM t@K
             WHERE target_id IS NOT NULL AND rsn <> ''
         )
     ) l
@@ -639,11 +639,11 @@ WITH links AS (
 SELECT ev, v, name, sn, min(pos) AS pos FROM (
     SELECT idx * {1 << 20} + ord * 2 AS pos, CASE WHEN valid THEN 'a' ELSE 'h' END AS ev,
            CASE WHEN valid THEN mid ELSE {_handle_sql('sn')} END AS v, name, NULL AS sn
-    FROM m WHERE valid OR has_sn
+    FROM m@K WHERE valid OR has_sn
     UNION ALL
     SELECT idx * {1 << 20} + {_TARGET_ORD} * 2 + 1, CASE WHEN target_id IS NOT NULL THEN 'a' ELSE 'h' END,
            coalesce(target_id, {_handle_sql('target_sn')}), NULL, NULL
-    FROM t
+    FROM t@K
     UNION ALL
     SELECT pos, ev, v, name, sn FROM links
 )
@@ -654,9 +654,9 @@ GROUP BY ALL
 _BATCH_SQL = (
     """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
               'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
-       FROM s WHERE idx >= $lo AND idx < $hi ORDER BY idx""",
+       FROM s@K WHERE idx >= $lo AND idx < $hi ORDER BY idx""",
     """SELECT 'tweet:' || s.tid AS native_id, p.identity_id, p.role
-       FROM p JOIN s USING (idx) WHERE p.idx >= $lo AND p.idx < $hi ORDER BY p.idx, p.ord""",
+       FROM p@K p JOIN s@K s USING (idx) WHERE p.idx >= $lo AND p.idx < $hi ORDER BY p.idx, p.ord""",
 )
 
 
@@ -736,7 +736,12 @@ def _trim_tail(path: Path) -> bool:
 
 
 class _Tweets:
-    """A private DuckDB connection that turns tweets files into :class:`InteractionBatch` tables."""
+    """A private DuckDB database that turns tweets files into :class:`InteractionBatch` tables.
+
+    A worker thread reads and shapes file ``k`` (tables ``r_k``, ``s_k``, ``p_k``, ...) while the
+    caller hands file ``k - 1``'s batches to the store, one file ahead: DuckDB releases the GIL,
+    so reading, shaping and the store's writes overlap. Each thread has its own cursor.
+    """
 
     def __init__(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-twitter-")
@@ -747,60 +752,83 @@ class _Tweets:
         con.execute(f"SET memory_limit = '{TWEETS_MEMORY_LIMIT}'")
         con.execute("SET TimeZone = 'UTC'")
         con.execute("CREATE TABLE linked (aid VARCHAR, sn VARCHAR)")
-        con.execute(f"CREATE TABLE r ({_ROW_SQL})")
+        self.wcur = con.cursor()  # the worker's
+        self.ocur = con.cursor()  # the caller's (batches out)
 
     def close(self) -> None:
         try:
+            self.wcur.close()
+            self.ocur.close()
             self.con.close()
         finally:
             self._tmp.cleanup()
 
-    def read_json(self, path: Path) -> bool:
-        """Table ``r`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
-        con = self.con
+    def link(self, pairs: list[tuple[str, str]]) -> None:
+        """Account id / handle pairs linked before (by the owner's files): not linked again."""
+        if pairs:
+            self.wcur.execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in pairs], [b for _, b in pairs]])
+
+    def read_json(self, path: Path, k: int) -> bool:
+        """Table ``r_k`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
+        cur = self.wcur
         try:
-            con.execute(f"CREATE OR REPLACE TABLE r AS {_READ_SQL}", [str(path)])
-            return not con.execute("SELECT count(*) FROM r WHERE irregular").fetchall()[0][0]
+            cur.execute(f"CREATE OR REPLACE TABLE r_{k} AS {_READ_SQL}", [str(path)])
+            return not cur.execute(f"SELECT count(*) FROM r_{k} WHERE irregular").fetchall()[0][0]
         except duckdb.Error:
             return False
 
-    def start_rows(self) -> None:
-        self.con.execute(f"CREATE OR REPLACE TABLE r ({_ROW_SQL})")
+    def start_rows(self, k: int) -> None:
+        self.wcur.execute(f"CREATE OR REPLACE TABLE r_{k} ({_ROW_SQL})")
 
-    def add_rows(self, rows: list[tuple]) -> None:
+    def add_rows(self, rows: list[tuple], k: int) -> None:
         cols = list(zip(*rows))
-        arrays = [_strings(list(c)) if f.type == pa.string() else pa.array(c, f.type) for c, f in zip(cols, _ROW_SCHEMA)]
+        arrays = [_strings(list(c)) if f.type == pa.string() else None for c, f in zip(cols, _ROW_SCHEMA)]
         arrays[3] = pa.array(cols[3], pa.int64()).cast(_ROW_SCHEMA.field("ts").type)
-        tab = pa.Table.from_arrays(arrays, schema=_ROW_SCHEMA)
-        self.con.register("_rows", tab)
         try:
-            self.con.execute("INSERT INTO r SELECT * FROM _rows")
+            arrays[4] = pa.array(cols[4], _ROW_SCHEMA.field("mentions").type)
+        except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates in a name
+            arrays[4] = pa.array([[{f: _clean_str(v) for f, v in m.items()} for m in ms] for ms in cols[4]],
+                                 _ROW_SCHEMA.field("mentions").type)
+        tab = pa.Table.from_arrays(arrays, schema=_ROW_SCHEMA)
+        cur = self.wcur
+        cur.register("_rows", tab)
+        try:
+            cur.execute(f"INSERT INTO r_{k} SELECT * FROM _rows")
         finally:
-            self.con.unregister("_rows")
+            cur.unregister("_rows")
 
-    def shape(self, linked_new: list[tuple[str, str]]) -> int:
-        """Work out kinds, participants and identity events of the tweets in ``r``; returns their count."""
-        con = self.con
-        if linked_new:
-            con.execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in linked_new], [b for _, b in linked_new]])
+    def shape(self, k: int) -> tuple[int, list[tuple]]:
+        """Kinds, participants and identity events of the tweets in ``r_k``: (count, events)."""
+        cur = self.wcur
         for sql in _SHAPE_SQL:
-            con.execute(sql)
-        return con.execute("SELECT count(*) FROM s").fetchall()[0][0]
-
-    def events(self) -> list[tuple]:
-        return self.con.execute(
-            f"SELECT ev, v, name, sn, CASE WHEN sn IS NOT NULL THEN {_handle_sql('sn')} END FROM ev ORDER BY pos"
+            cur.execute(sql.replace("@K", f"_{k}"))
+        n = cur.execute(f"SELECT count(*) FROM s_{k}").fetchall()[0][0]
+        events = cur.execute(
+            f"SELECT ev, v, name, sn, CASE WHEN sn IS NOT NULL THEN {_handle_sql('sn')} END FROM ev_{k} ORDER BY pos"
         ).fetchall()
+        cur.execute(f"INSERT INTO linked SELECT v, sn FROM ev_{k} WHERE ev IN ('lu', 'lr')")
+        for t in ("r", "m", "t", "ev"):
+            cur.execute(f"DROP TABLE IF EXISTS {t}_{k}")
+        return n, events
 
-    def batches(self, n: int, owner_iid: int | None) -> Iterator[InteractionBatch]:
-        con = self.con
+    def batches(self, k: int, n: int, owner_iid: int | None) -> Iterator[InteractionBatch]:
+        cur = self.ocur
         isql = _BATCH_SQL[0].format(channel=CHANNEL, actor="NULL" if owner_iid is None else int(owner_iid))
+        isql, psql = isql.replace("@K", f"_{k}"), _BATCH_SQL[1].replace("@K", f"_{k}")
         step = max(1, TWEET_BATCH)
-        for lo in range(0, n, step):
-            args = {"lo": lo, "hi": lo + step}
-            interactions = con.sql(isql, params=args).to_arrow_table()
-            participants = con.sql(_BATCH_SQL[1], params=args).to_arrow_table()
-            yield InteractionBatch(interactions, participants)
+        try:
+            for lo in range(0, n, step):
+                args = {"lo": lo, "hi": lo + step}
+                interactions = cur.sql(isql, params=args).to_arrow_table()
+                participants = cur.sql(psql, params=args).to_arrow_table()
+                yield InteractionBatch(interactions, participants)
+        finally:
+            for t in ("s", "p"):
+                cur.execute(f"DROP TABLE IF EXISTS {t}_{k}")
+
+
+def _clean_str(v: Any) -> Any:
+    return v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v
 
 
 def _strings(values: list) -> pa.Array:
@@ -863,7 +891,6 @@ class _Reader:
         self._handles: dict[tuple[str, str | None], Ident] = {}
         self._linked: set[tuple[str, str]] = set()
         self._dm_ids: set[str] = set()
-        self._linked_synced: set[tuple[str, str]] = set()  # pairs of _linked already in DuckDB's table
         self._days: dict[str, int] = {}
 
     # -- identities
@@ -1014,13 +1041,15 @@ class _Reader:
     def do_tweet_files(self, names: list[str]) -> Iterator[Record]:
         """Tweets files (``tweets.js``, ``tweets-part1.js``, ...) as :class:`InteractionBatch` tables.
 
-        The hot path of big archives, done set-wise: each file is copied (minus its prefix) to a
-        scratch file on a thread while DuckDB reads the previous one with ``read_json`` and one
-        explicit column spec; SQL (:data:`_SHAPE_SQL`) works out kinds, participants and identity
-        ids. A file DuckDB cannot read, or holding any item it might read differently from Python
-        (a broken item, another time layout, numbers where X writes strings...), is read by the
-        Python reader instead (:func:`iter_js_items`, :func:`_tweet_row`), which reports unreadable
-        items as BadRecords; its rows go through the same SQL.
+        The hot path of big archives, done set-wise in three stages that overlap (each releases
+        the GIL most of the time): a spool thread copies each file minus its prefix to a scratch
+        file (:class:`_Spool`); a worker thread has DuckDB read it (``read_json`` with one explicit
+        column spec) and work out kinds, participants and identity ids in SQL (:data:`_SHAPE_SQL`);
+        this generator hands the results on to the store. A file DuckDB cannot read, or holding
+        any item it might read differently from Python (a broken item, another time layout,
+        numbers where X writes strings...), is read by the Python reader instead
+        (:func:`iter_js_items`, :func:`_tweet_row`), which reports unreadable items as
+        BadRecords; its rows go through the same SQL.
         """
         owner = self.owner
         owner_iid = None
@@ -1029,55 +1058,88 @@ class _Reader:
             yield owner
         tweets = _Tweets()
         spool = _Spool(self.tree, names, tweets.folder)
+        done: queue.Queue = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        worker = threading.Thread(
+            target=self._tweets_worker, args=(tweets, spool, done, stop), name="closeknit-twitter-sql", daemon=True
+        )
+        worker.start()
         try:
-            for name, path in spool:
-                ok = path is not None and tweets.read_json(path)
-                if path is not None:
-                    path.unlink(missing_ok=True)
-                if not ok:
-                    yield from self._python_rows(tweets, name)
-                yield from self._tweets_out(tweets, owner_iid)
+            while True:
+                item = done.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                k, bad, n, events = item
+                yield from bad
+                yield from self._tweet_events(events)
+                yield from tweets.batches(k, n, owner_iid)
         finally:
+            stop.set()
+            while worker.is_alive():  # unblock the worker, whatever it is waiting for
+                try:
+                    done.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            worker.join()
             spool.close()
             tweets.close()
 
-    def _python_rows(self, tweets: _Tweets, name: str) -> Iterator[Record]:
-        """Table ``r`` from ``name`` read item by item in Python; unreadable items are reported."""
-        tweets.start_rows()
+    def _tweets_worker(self, tweets: _Tweets, spool: _Spool, done: queue.Queue, stop: threading.Event) -> None:
+        try:
+            tweets.link(sorted(self._linked))
+            for k, (name, path) in enumerate(spool):
+                if stop.is_set():
+                    break
+                ok = path is not None and tweets.read_json(path, k)
+                if path is not None:
+                    path.unlink(missing_ok=True)
+                bad: list[BadRecord] = []
+                if not ok:
+                    bad = self._python_rows(tweets, name, k)
+                n, events = tweets.shape(k)
+                done.put((k, bad, n, events))
+            done.put(None)
+        except BaseException as e:  # noqa: BLE001 - handed to the reading thread
+            done.put(e)
+
+    def _python_rows(self, tweets: _Tweets, name: str, k: int) -> list[BadRecord]:
+        """Table ``r_k`` from ``name`` read item by item in Python; returns the unreadable items."""
+        tweets.start_rows(k)
         days = self._days
+        bad: list[BadRecord] = []
         rows: list[tuple] = []
         with self.tree.open(name) as stream:
             for rec in iter_js_items(stream, name, fast=True):
                 if type(rec) is not tuple:
-                    yield rec
+                    bad.append(rec)  # type: ignore[arg-type]
                     continue
                 idx, item = rec
                 try:
                     rows.append(_tweet_row(item, days))
                 except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
-                    yield BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item))
+                    bad.append(BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item)))
                     continue
                 if len(rows) >= _ROWS_FLUSH:
-                    tweets.add_rows(rows)
+                    tweets.add_rows(rows, k)
                     rows = []
         if rows:
-            tweets.add_rows(rows)
+            tweets.add_rows(rows, k)
+        return bad
 
-    def _tweets_out(self, tweets: _Tweets, owner_iid: int | None) -> Iterator[Record]:
-        """The identities, links and batches of the tweets in table ``r``."""
+    def _tweet_events(self, events: list[tuple]) -> Iterator[Record]:
+        """Identities and account id / handle links, in the order the tweets name them."""
         linked = self._linked
-        n = tweets.shape(sorted(linked - self._linked_synced))
-        self._linked_synced |= linked
-        for ev, v, name, sn, hv in tweets.events():
+        for ev, v, name, sn, hv in events:
             if ev == "a":
                 yield Ident(CHANNEL, "account_id", v, name)
             elif ev == "h":
                 yield Ident(CHANNEL, "handle", v, name)
-            else:  # an account id <-> handle link, the first time this import meets the pair
+            else:  # the first time this import meets the pair
                 linked.add((v, sn))
                 reason = "twitter user_mentions" if ev == "lu" else "twitter in_reply_to"
                 yield IdentityLink(Ident(CHANNEL, "account_id", v, name), Ident(CHANNEL, "handle", hv, name), reason, 1.0)
-        yield from tweets.batches(n, owner_iid)
 
     # -- likes
     def do_likes(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
