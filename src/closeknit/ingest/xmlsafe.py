@@ -20,9 +20,11 @@ references to control characters that XML forbids into U+FFFD.
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Collection, Iterator
-from typing import BinaryIO
+import threading
+from collections.abc import Callable, Collection, Iterator
+from typing import BinaryIO, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers import expat
 
@@ -31,7 +33,9 @@ from defusedxml import ElementTree as _DET
 
 from closeknit.core.errors import InputError, UnsafeInputError
 
-__all__ = ["iterparse", "iter_elements", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+T = TypeVar("T")
+
+__all__ = ["iterparse", "iter_elements", "iter_converted", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -300,3 +304,173 @@ class SurrogateRefFixer:
 
     def close(self) -> None:
         self._raw.close()
+
+
+class _RootStarted(Exception):
+    """Raised by the prolog check when the root element starts (the prolog is over)."""
+
+
+def _prolog_is_plain(head: bytes, stream: BinaryIO, chunk: int) -> tuple[bool, list[bytes]]:
+    """Read the prolog (up to the root start tag) through the :func:`hardened_parser`.
+
+    Returns ``(plain, chunks_read)``: ``plain`` is True for a UTF-8 document without a DOCTYPE
+    (then no entity can be declared, so only the five predefined entities and character
+    references can occur, and libxml2 and expat read it alike). Anything else (a DOCTYPE, another
+    encoding, a prolog that is not well-formed) is ``False``: the caller reads the file the
+    established way, which refuses or reports it exactly as before.
+    """
+    p = hardened_parser()
+    state = {"plain": True}
+
+    def doctype(*_a) -> None:  # noqa: ANN002
+        state["plain"] = False
+        raise _RootStarted
+
+    def xmldecl(version, encoding, standalone) -> None:  # noqa: ANN001
+        if encoding is not None and encoding.lower() != "utf-8":
+            state["plain"] = False
+            raise _RootStarted
+
+    def root(tag, attrs) -> None:  # noqa: ANN001
+        raise _RootStarted
+
+    p.StartDoctypeDeclHandler = doctype
+    p.XmlDeclHandler = xmldecl
+    p.StartElementHandler = root
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"\x3c\x00")):  # UTF-16/32
+        return False, [head]
+    chunks = [head]
+    buf = head
+    try:
+        while True:
+            p.Parse(buf, not buf)
+            if not buf:
+                return False, chunks  # no root element at all: let the established reader report it
+            buf = stream.read(chunk)
+            chunks.append(buf)
+    except _RootStarted:
+        return state["plain"], chunks
+    except (DefusedXmlException, expat.ExpatError):
+        return False, chunks
+
+
+_END = object()
+_FALLBACK = object()
+
+
+def iter_converted(
+    opener: Callable[[], BinaryIO],
+    tags: Collection[str],
+    convert: Callable[[Element], T],
+    *,
+    name: str = "input",
+    chunk: int = 1 << 20,
+) -> Iterator[T]:
+    """``convert(el)`` for every element :func:`iter_elements` would yield, parsed by libxml2
+    (lxml) on a second thread: about 3x faster, and the parse overlaps the caller's work.
+
+    ``opener()`` returns a fresh binary stream of the document (it is called again if the
+    established reader has to take over). ``convert`` gets each element (an lxml element, or an
+    ElementTree one from the established reader: compare tags with :func:`local`, attribute
+    names may be ``{uri}name`` or ``prefix:name``) and must return plain Python values: the
+    element is freed right after, and it runs on the parser thread (lxml trees are never touched
+    by two threads).
+
+    Equivalence with :func:`iter_elements`: libxml2 is used only for a UTF-8 document without a
+    DOCTYPE, checked first by the hardened expat parser (so entity declarations and external
+    references cannot occur; ``resolve_entities=False``, ``no_network``, ``load_dtd=False`` and
+    libxml2's default size limits stay on besides). Comments and processing instructions are
+    dropped and CDATA is merged into text, as expat's tree builder does. Every other document,
+    and any document libxml2 does not read to its end (not well-formed, an undeclared namespace
+    prefix that expat reads without namespace processing, a text node beyond libxml2's 10 MB
+    limit), is read by :func:`iter_elements` from the start, skipping the elements already
+    handed on: refusals (:class:`UnsafeInputError`), errors (message and line) and what was read
+    before them are exactly those of :func:`iter_elements`.
+    """
+    want = frozenset(tags)
+    done = 0
+    with opener() as stream:
+        head = stream.read(chunk)
+        plain, chunks = _prolog_is_plain(head, stream, chunk)
+        if plain:
+            q: queue.Queue = queue.Queue(maxsize=4)
+            stop = threading.Event()
+            th = threading.Thread(
+                target=_lxml_worker, args=(stream, chunks, chunk, want, convert, q, stop), name="closeknit-xml", daemon=True
+            )
+            th.start()
+            try:
+                while True:
+                    batch = q.get()
+                    if batch is _END:
+                        return
+                    if batch is _FALLBACK:
+                        break
+                    if isinstance(batch, BaseException):
+                        raise batch
+                    done += len(batch)
+                    yield from batch
+            finally:
+                stop.set()
+                while th.is_alive():  # unblock a worker waiting to hand on a batch
+                    try:
+                        q.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
+                th.join()
+    with opener() as stream:
+        for i, el in enumerate(iter_elements(stream, want, name=name, chunk=chunk)):
+            if i >= done:
+                yield convert(el)
+
+
+def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa: ANN001
+    """The parser thread of :func:`iter_converted`: feeds libxml2 chunk by chunk (lxml releases
+    the GIL while libxml2 parses), converts the finished outermost elements, frees them and hands
+    on one list per chunk. Ends with ``_END``, ``_FALLBACK`` (libxml2 gave up) or an exception."""
+    from lxml import etree
+
+    try:
+        parser = etree.XMLPullParser(
+            events=("end",),
+            tag=[f"{{*}}{t}" for t in sorted(want)],
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+        cache = _LOCAL
+        while not stop.is_set():
+            buf = chunks.pop(0) if chunks else stream.read(chunk)
+            if buf:
+                parser.feed(buf)
+            else:
+                parser.close()
+            out = []
+            for _, el in parser.read_events():
+                parent = el.getparent()
+                anc = parent
+                while anc is not None:  # only outermost matches, as iter_elements
+                    if (cache.get(anc.tag) or local(anc.tag)) in want:
+                        break
+                    anc = anc.getparent()
+                if anc is not None:
+                    continue
+                out.append(convert(el))
+                # free it and everything before it
+                el.clear()
+                if parent is not None:
+                    while el.getprevious() is not None:
+                        del parent[0]
+            if out:
+                q.put(out)
+            if not buf:
+                q.put(_END)
+                return
+    except etree.LxmlError:
+        q.put(_FALLBACK)
+    except BaseException as e:  # handed to the caller
+        q.put(e)

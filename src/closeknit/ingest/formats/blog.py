@@ -43,7 +43,7 @@ from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record
-from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_elements, local
+from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_converted, local
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
 
@@ -60,6 +60,7 @@ def _tag_break(m: re.Match[str]) -> str:
 _SKIP_TYPES = frozenset({"note", "order_note", "action_log"})
 _KIND_OF_TYPE = {"": "comment", "comment": "comment", "pingback": "pingback", "webmention": "pingback", "trackback": "trackback"}
 _MISSING = object()
+_DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
 
 def html_to_text(value: str | None) -> str | None:
@@ -209,6 +210,23 @@ def _child(el: Element | None, name: str) -> Element | None:
     return None
 
 
+_WP_TAGS = ("author", "item", "base_blog_url", "link")
+
+
+def _wp_convert(el: Element) -> tuple:
+    """What the WordPress importer reads from one element (runs on the XML parser thread):
+    ``("item", fields, [comment fields, ...])`` (``None, None`` without comments),
+    ``("author", fields, None)``, or ``(tag, text, None)`` for the blog's URL."""
+    names = _LOCAL
+    tag = names.get(el.tag) or local(el.tag)
+    if tag == "item":
+        comments = [_children(c) for c in el if (names.get(c.tag) or local(c.tag)) == "comment"]
+        return ("item", _children(el), comments) if comments else ("item", None, None)
+    if tag == "author":
+        return ("author", _children(el), None)
+    return (tag, el.text, None)
+
+
 @register
 class WordPressImporter(Importer):
     name = "wordpress"
@@ -226,42 +244,37 @@ class WordPressImporter(Importer):
             site = ""
             host = ""
             n_items = 0
-            with tree.open(member) as raw:
-                try:
-                    for el in iter_elements(raw, ("author", "item", "base_blog_url", "link"), name=member):
-                        tag = el.tag
-                        if tag == "item":
-                            n_items += 1
-                            yield from self._item(el, member, n_items, site, host, authors, cache)
-                        elif tag == "author":
-                            f = _children(el)
-                            login = f.get("author_login", "")
-                            if not login:
-                                continue
-                            disp = html.unescape(f.get("author_display_name") or login)
-                            e = normalize_email(f.get("author_email", ""))
-                            authors[login] = (
-                                Ident("email", "email", e, disp) if e else Ident("wordpress", "handle", self._handle(host, login), disp)
-                            )
-                        elif tag == "base_blog_url" or (tag == "link" and not site):
-                            url = _norm_url(el.text or "")
-                            if url:
-                                site = url
-                                host = urlsplit(url).netloc
-                except MalformedXMLError as e:
-                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+            try:
+                for tag, a, b in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
+                    if tag == "item":
+                        n_items += 1
+                        if b:
+                            yield from self._item(a, b, member, n_items, site, host, authors, cache)
+                    elif tag == "author":
+                        f = a
+                        login = f.get("author_login", "")
+                        if not login:
+                            continue
+                        disp = html.unescape(f.get("author_display_name") or login)
+                        e = normalize_email(f.get("author_email", ""))
+                        authors[login] = (
+                            Ident("email", "email", e, disp) if e else Ident("wordpress", "handle", self._handle(host, login), disp)
+                        )
+                    elif tag == "base_blog_url" or (tag == "link" and not site):
+                        url = _norm_url(a or "")
+                        if url:
+                            site = url
+                            host = urlsplit(url).netloc
+            except MalformedXMLError as e:
+                yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
 
     @staticmethod
     def _handle(host: str, login: str) -> str:
         login = normalize_handle(login)
         return f"{host}/{login}" if host else login
 
-    def _item(self, item: Element, member: str, n_item: int, site: str, host: str, authors: dict, cache: dict) -> Iterator[Record]:
-        names = _LOCAL
-        comments = [c for c in item if (names.get(c.tag) or local(c.tag)) == "comment"]
-        if not comments:
-            return
-        f = _children(item)
+    def _item(self, f: dict, comments: list, member: str, n_item: int, site: str, host: str, authors: dict, cache: dict) -> Iterator[Record]:
+        """One ``<item>``: ``f`` its fields (:func:`_children`), ``comments`` its comments' fields."""
         login = f.get("creator", "")
         post_author = authors.get(login) if login else None
         if post_author is None and login:
@@ -272,8 +285,7 @@ class WordPressImporter(Importer):
         rows = []
         by_id: dict[str, Ident | None] = {}
         miss = _MISSING
-        for c in comments:
-            cf = _children(c)
+        for cf in comments:
             cid = cf.get("comment_id", "")
             key = (cf.get("comment_author_email", ""), cf.get("comment_author", ""), cf.get("comment_author_url", ""), "")
             author = cache.get(key, miss)
@@ -326,33 +338,19 @@ class DisqusImporter(Importer):
     def detect(self, tree: InputTree) -> int:
         return 9 if _members(tree, (b"<disqus", b"disqus.com")) else 0
 
-    @staticmethod
-    def _dsq_id(el: Element | None) -> str:
-        if el is None:
-            return ""
-        a = el.attrib
-        if len(a) == 1:  # the usual <post dsq:id="..."> (the loop below, for one attribute)
-            v = a.get("dsq:id")
-            if v is not None:
-                return v.strip()
-        for k, v in a.items():
-            if k == "id" or k.endswith(":id"):
-                return v.strip()
-        return ""
-
-    def _author(self, el: Element | None, cache: dict, links: dict) -> Ident | None:
-        """The author's identity; a Disqus account shown with its email also links the two."""
-        if el is None:
+    def _author(self, key: tuple | None, cache: dict, links: dict) -> Ident | None:
+        """The identity of an author element given as its children's ``(tag, text)`` pairs (see
+        :func:`_dsq_convert`); a Disqus account shown with its email also links the two."""
+        if key is None:
             return None
         # the same author element (tags and texts) gives the same identity and link
-        key = tuple([(c.tag, c.text) for c in el])
         ident = cache.get(key, _MISSING)
         if ident is _MISSING:
-            ident = cache[key] = self._author_of(el, cache, links)
+            ident = cache[key] = self._author_of(key, cache, links)
         return ident
 
-    def _author_of(self, el: Element, cache: dict, links: dict) -> Ident | None:
-        f = _children(el)
+    def _author_of(self, key: tuple, cache: dict, links: dict) -> Ident | None:
+        f = _pair_fields(key)
         username = "" if _bool(f.get("isAnonymous", "false")) else f.get("username", "")
         ident = _commenter(f.get("email", ""), f.get("name", ""), "", username, cache=cache)
         if ident is not None and ident.kind == "email" and username:
@@ -369,46 +367,40 @@ class DisqusImporter(Importer):
         links: dict[tuple[str, str], IdentityLink] = {}
         for member in _members(tree, (b"<disqus", b"disqus.com")):
             n = 0
-            with tree.open(member) as raw:
-                try:
-                    for el in iter_elements(raw, ("thread", "post"), name=member):
-                        if el.tag == "thread":
-                            tid = self._dsq_id(el)
-                            f = _children(el)
-                            threads[tid] = (f.get("link") or f.get("id") or tid, self._author(_child(el, "author"), cache, links))
-                            continue
-                        n += 1
-                        pid = self._dsq_id(el)
-                        kids = _kids(el)
-                        if not pid:
-                            yield BadRecord(f"{member} post {n}", "post without dsq:id", _text(kids.get("message"))[:200])
-                            continue
-                        authors[pid] = self._author(kids.get("author"), cache, links)
-                        tid = self._dsq_id(kids.get("thread"))
-                        parent = self._dsq_id(kids.get("parent"))
-                        if (tid and tid not in threads) or (parent and parent not in authors):
-                            pending.append((f"{member} post {n}", pid, tid, parent, kids))
-                            continue
-                        rec = self._post(member, n, pid, tid, parent, kids, threads, authors)
-                        if rec is not None:
-                            yield rec
-                except MalformedXMLError as e:
-                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
-        for where, pid, tid, parent, kids in pending:
-            rec = self._post(where, None, pid, tid, parent, kids, threads, authors)
-            if rec is not None:
-                yield rec
+            try:
+                for rec in iter_converted(lambda m=member: tree.open(m), ("thread", "post"), _dsq_convert, name=member):
+                    if rec[0] == "thread":
+                        _, tid, link, author_key = rec
+                        threads[tid] = (link or tid, self._author(author_key, cache, links))
+                        continue
+                    n += 1
+                    _, pid, message, created, deleted, spam, author_key, tid, parent = rec
+                    if not pid:
+                        yield BadRecord(f"{member} post {n}", "post without dsq:id", message[:200])
+                        continue
+                    authors[pid] = self._author(author_key, cache, links)
+                    if (tid and tid not in threads) or (parent and parent not in authors):
+                        pending.append((f"{member} post {n}", rec))
+                        continue
+                    out = self._post(member, n, rec, threads, authors)
+                    if out is not None:
+                        yield out
+            except MalformedXMLError as e:
+                yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+        for where, rec in pending:
+            out = self._post(where, None, rec, threads, authors)
+            if out is not None:
+                yield out
         yield from links.values()
 
-    def _post(self, member, n, pid, tid, parent, kids, threads, authors) -> Record | None:
-        """One post; ``member`` is the file (or, with ``n`` None, the full location)."""
-        flag = kids.get("isDeleted")
-        if flag is not None and (t := flag.text) and t != "false" and _bool(t):
+    def _post(self, member, n, rec, threads, authors) -> Record | None:
+        """One post (as :func:`_dsq_convert` gives it); ``member`` is the file (or, with ``n``
+        None, the full location)."""
+        _, pid, message, created, deleted, spam, _author_key, tid, parent = rec
+        if deleted and deleted != "false" and _bool(deleted):
             return None
-        flag = kids.get("isSpam")
-        if flag is not None and (t := flag.text) and t != "false" and _bool(t):
+        if spam and spam != "false" and _bool(spam):
             return None
-        created = _text(kids.get("createdAt"))
         if len(created) == 20 and created[19] == "Z" and created[10] == "T" and created[13] == ":" and created[16] == ":":
             try:  # the usual "2013-01-01T00:00:00Z", straight to an aware UTC time
                 ts = datetime.fromisoformat(created[:19] + "+00:00")
@@ -422,7 +414,6 @@ class DisqusImporter(Importer):
         link, thread_author = threads.get(tid, (None, None))
         recipient = authors.get(parent) if parent else thread_author
         parts = ((recipient, "recipient"),) if recipient is not None and (author is None or recipient[:3] != author[:3]) else ()
-        msg = kids.get("message")
         return Interaction(
             f"post:{pid}",
             "comment",
@@ -433,5 +424,68 @@ class DisqusImporter(Importer):
             "public",
             f"disqus:{link}" if link else (f"disqus:thread:{tid}" if tid else None),
             f"post:{parent}" if parent else None,
-            None if msg is None else html_to_text(("".join(msg.itertext()) if len(msg) else msg.text) or ""),
+            None if message is None else html_to_text(message),
         )
+
+
+def _dsq_id(el: Element | None) -> str:
+    if el is None:
+        return ""
+    a = el.attrib
+    if len(a) == 1:  # the usual <post dsq:id="..."> (the loop below, for one attribute)
+        v = a.get(_DSQ_ID)
+        if v is None:
+            v = a.get("dsq:id")
+        if v is not None:
+            return v.strip()
+    # "dsq:id" as written (expat) or "{http://disqus.com/disqus-internals}id" (libxml2)
+    for k, v in a.items():
+        if k == "id" or k.endswith((":id", "}id")):
+            return v.strip()
+    return ""
+
+
+def _pair_fields(pairs: tuple) -> dict[str, str]:
+    """:func:`_children` of an element given as its children's ``(tag, text)`` pairs."""
+    names = _LOCAL
+    out: dict[str, str] = {}
+    for tag, text in pairs:
+        name = names.get(tag) or local(tag)
+        if name not in out:
+            out[name] = text.strip() if text else ""
+    return out
+
+
+def _dsq_convert(el: Element) -> tuple:
+    """What the Disqus importer reads from one element (runs on the XML parser thread):
+    ``("thread", dsq:id, link or id, author)`` or ``("post", dsq:id, message, createdAt,
+    isDeleted, isSpam, author, thread dsq:id, parent dsq:id)``. ``author`` is the author
+    element's children as ``(tag, text)`` pairs (None without one); ``message`` is the message's
+    whole text (None without one), or for a post without an id its stripped leading text;
+    ``isDeleted``/``isSpam`` are their raw texts (None when absent or empty)."""
+    names = _LOCAL
+    if (names.get(el.tag) or local(el.tag)) == "thread":
+        f = _children(el)
+        author = _child(el, "author")
+        return ("thread", _dsq_id(el), f.get("link") or f.get("id"), None if author is None else tuple([(c.tag, c.text) for c in author]))
+    pid = _dsq_id(el)
+    kids = _kids(el)
+    msg = kids.get("message")
+    if not pid:
+        return ("post", pid, _text(msg), "", None, None, None, "", "")
+    author = kids.get("author")
+    flag = kids.get("isDeleted")
+    deleted = None if flag is None else flag.text
+    flag = kids.get("isSpam")
+    spam = None if flag is None else flag.text
+    return (
+        "post",
+        pid,
+        None if msg is None else (("".join(msg.itertext()) if len(msg) else msg.text) or ""),
+        _text(kids.get("createdAt")),
+        deleted,
+        spam,
+        None if author is None else tuple([(c.tag, c.text) for c in author]),
+        _dsq_id(kids.get("thread")),
+        _dsq_id(kids.get("parent")),
+    )
