@@ -45,8 +45,9 @@ from __future__ import annotations
 import binascii
 import codecs
 import html
+import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
@@ -54,10 +55,12 @@ from email.utils import getaddresses, parsedate_tz
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+import pyarrow as pa
+
 from closeknit.core.ids import content_id
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
+from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
 
@@ -70,6 +73,20 @@ _MAX_MESSAGE = 64 << 20
 _KEEP = 1 << 20
 #: Largest .eml read.
 _MAX_EML = 64 << 20
+#: An mbox file at least this big is handed to the store as InteractionBatch column tables
+#: (the same rows as the Interaction records smaller files yield, without a Python object per
+#: message on either side).
+BATCH_MIN_BYTES = 1 << 20
+#: Rows per InteractionBatch, and the text characters that close a batch early (long emails).
+BATCH_ROWS = 50_000
+BATCH_CHARS = 8_000_000
+#: An mbox file at least this big is parsed by worker processes (``CLOSEKNIT_MBOX_WORKERS``
+#: of them, default: one per CPU, at most 2; 0 parses in the importing process). The importing
+#: process splits the messages and hands them over in tasks of up to :data:`TASK_MESSAGES`
+#: messages / :data:`TASK_BYTES` bytes; results come back in order as column tables.
+POOL_MIN_BYTES = 32 << 20
+TASK_MESSAGES = 4000
+TASK_BYTES = 6 << 20
 
 _UTC = timezone.utc
 _MBOX_EXT = (".mbox", ".mbx", ".mbs")
@@ -177,26 +194,39 @@ def split_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, byt
 # Headers
 
 
+_MISS = object()
+#: Header names as written (``"Message-ID"``, ``"X-Spam-Score"``) -> wanted lower-case name or None.
+_HEADER_KEYS: dict[str, str | None] = {}
+
+
 def _parse_headers(block: str) -> dict[str, str]:
     """Wanted headers of a header block (lower-case names, first occurrence wins, unfolded).
 
-    A plain loop over the lines: faster here than any regex over the block tried.
+    A plain loop over the lines; what a name as written means (wanted as which key, or not
+    wanted) is looked up once per distinct spelling, so a line costs a partition and a lookup.
     """
     out: dict[str, str] = {}
     last = None
-    wanted = _WANTED
+    keys = _HEADER_KEYS
     for line in block.split("\n"):
-        if line[:1] in (" ", "\t"):
-            if last is not None:
-                out[last] += line
-            continue
         k, sep, v = line.partition(":")
-        k = k.lower()
-        if k not in wanted and k[-1:] in (" ", "\t"):
-            k = k.rstrip()
-        if sep and k in wanted and k not in out:
-            out[k] = v
-            last = k
+        name = keys.get(k, _MISS)
+        if name is _MISS:
+            if k[:1] in (" ", "\t"):  # a folded line (never cached: its text is not a name)
+                if last is not None:
+                    out[last] += line
+                continue
+            name = k.lower()
+            if name not in _WANTED and name[-1:] in (" ", "\t"):
+                name = name.rstrip()
+            if name not in _WANTED:
+                name = None
+            if len(keys) > 10_000:
+                keys.clear()
+            keys[k] = name
+        if name is not None and sep and name not in out:
+            out[name] = v
+            last = name
         else:
             last = None
     for k, v in out.items():
@@ -347,6 +377,67 @@ def parse_date(value: str) -> datetime:
     return dt
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=_UTC)
+_US = timedelta(microseconds=1)
+#: Epoch day of ``(day, month name, year)`` as written in Date headers.
+_EPOCH_DAYS: dict[tuple[str, str, str], int | None] = {}
+
+
+def date_us(value: str) -> int:
+    """:func:`parse_date` as microseconds since the epoch (UTC); ValueError if unreadable.
+
+    The common ``[Wed, ]1 Jan 2003 13:02:58 -0800`` form is worked out with integer arithmetic
+    (the day number cached per date); anything else goes through :func:`parse_date`.
+
+    >>> date_us("Wed, 1 Jan 2003 13:02:58 -0800") == date_us("Wed, 1 Jan 2003 21:02:58 +0000")
+    True
+    """
+    us = _fast_date_us(value)
+    if us is None:
+        return (parse_date(value) - _EPOCH) // _US
+    return us
+
+
+def _fast_date_us(value: str) -> int | None:
+    """The fast path of :func:`parse_date` in microseconds, or None when the careful path must decide."""
+    p = value.split()
+    if p and p[0][-1:] == ",":
+        del p[0]
+    if len(p) < 4:
+        return None
+    hms = p[3]
+    tz = p[4] if len(p) > 4 else "+0000"
+    if len(hms) != 8 or hms[2] != ":" or hms[5] != ":" or len(tz) != 5 or tz[0] not in "+-":
+        return None
+    key = (p[0], p[1], p[2])
+    day = _EPOCH_DAYS.get(key, -1)
+    if day == -1:
+        day = None
+        mo = _MONTHS_CAP.get(p[1])
+        if mo and len(p[2]) == 4:
+            try:
+                y = int(p[2])
+                if 1 < y < 9999:  # parse_date's subtraction of the zone offset stays in range
+                    day = datetime(y, mo, int(p[0])).toordinal() - 719163
+            except ValueError:
+                pass
+        if len(_EPOCH_DAYS) > 100_000:
+            _EPOCH_DAYS.clear()
+        _EPOCH_DAYS[key] = day
+    if day is None:
+        return None
+    try:
+        hh, mm, ss = int(hms[:2]), int(hms[3:5]), int(hms[6:])
+        off = int(tz[1:3]) * 60 + int(tz[3:])
+    except ValueError:
+        return None
+    if not (0 <= hh < 24 and 0 <= mm < 60 and 0 <= ss < 60):
+        return None
+    if tz[0] == "-":
+        off = -off
+    return (day * 86400 + hh * 3600 + mm * 60 + ss - off * 60) * 1_000_000
+
+
 # --------------------------------------------------------------------------------------------
 # Bodies
 
@@ -399,7 +490,18 @@ def _split_part(raw: bytes) -> tuple[dict[str, str], bytes]:
         return {}, raw[1:]
     j = raw.find(b"\n\n")
     head, body = (raw, b"") if j < 0 else (raw[: j + 1], raw[j + 2 :])
-    return _parse_headers(head.decode("utf-8", "replace")), body
+    h = _PART_HEADS.get(head)
+    if h is None:
+        h = _parse_headers(head.decode("utf-8", "replace"))
+        if len(head) < 512:  # the common short part heads repeat from message to message
+            if len(_PART_HEADS) > 10_000:
+                _PART_HEADS.clear()
+            _PART_HEADS[head] = h
+    return h, body
+
+
+#: Parsed MIME part heads by their raw bytes (read only by the callers).
+_PART_HEADS: dict[bytes, dict[str, str]] = {}
 
 
 def _html_to_text(s: str) -> str:
@@ -535,6 +637,76 @@ def _looks_like_mail(head: bytes) -> bool:
     return b"from" in names and (b"date" in names or b"message-id" in names or b"subject" in names)
 
 
+# --------------------------------------------------------------------------------------------
+# Worker processes
+
+
+def _workers() -> int:
+    env = os.environ.get("CLOSEKNIT_MBOX_WORKERS")
+    if env is not None and env.strip().isdigit():
+        return int(env)
+    return min(2, os.cpu_count() or 1)
+
+
+_WORKER_STATE: _State | None = None
+
+
+def _worker_init(ctx: ImportContext) -> None:
+    global _WORKER_STATE
+    import gc
+
+    gc.disable()  # no reference cycles here worth the full scans (as in the loader)
+    _WORKER_STATE = _State(ctx)
+
+
+def _parse_task(in_sent_folder: bool, raws: list[bytes]) -> tuple:
+    """Parse one task's messages in a worker: tables, new identities, bad messages, counts."""
+    st = _WORKER_STATE
+    assert st is not None
+    st.in_sent_folder = in_sent_folder
+    st.senders, st.sent, st.lists, st.n_messages = Counter(), Counter(), set(), 0
+    cols = _Columns()
+    in_batch: set[str] = set()
+    bad = []
+    fields, add_row = st.fields, st.add_row
+    for k, raw in enumerate(raws):
+        try:
+            got = fields(raw, True)
+        except Exception as e:  # one broken message never stops the import
+            got = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+        if got is None:
+            continue
+        if isinstance(got, BadRecord):
+            bad.append((k, got.message, got.excerpt))
+            continue
+        add_row(cols, in_batch, got)
+    batch = cols.build() if cols.nid else None
+    tables = (batch.interactions, batch.participants) if batch is not None else None
+    return tables, st.new_idents(), bad, dict(st.senders), dict(st.sent), st.lists, st.n_messages
+
+
+def _start_pool(ctx: ImportContext):
+    """A pool of spawned workers (a fork would copy the importing process and its DuckDB threads).
+
+    The workers need nothing from ``__main__``: it is hidden while they start, so a script that
+    imports without an ``if __name__ == "__main__":`` guard is not run again in each of them.
+    """
+    import multiprocessing
+    import sys
+
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            if "__spec__" in saved:
+                main.__spec__ = None
+        return multiprocessing.get_context("spawn").Pool(_workers(), initializer=_worker_init, initargs=(ctx,))
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+
+
 @register
 class MboxImporter(Importer):
     name = "mbox"
@@ -586,17 +758,85 @@ class MboxImporter(Importer):
     # -- reading
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         state = _State(ctx)
-        for member, kind in self._members(tree):
-            with tree.open(member) as f:
-                if kind == "eml":
-                    data = f.read(_MAX_EML)
-                    msgs: Iterator[tuple[int, bytes]] = iter([(0, data)])
-                else:
-                    msgs = split_mbox(f)
-                yield from state.messages(member, msgs)
+        pool = None
+        try:
+            for member, kind in self._members(tree):
+                with tree.open(member) as f:
+                    if kind == "eml":
+                        data = f.read(_MAX_EML)
+                        msgs: Iterator[tuple[int, bytes]] = iter([(0, data)])
+                    else:
+                        msgs = split_mbox(f)
+                        size = tree.size(member)
+                        if size >= POOL_MIN_BYTES and _workers() > 0:
+                            if pool is None:
+                                pool = _start_pool(ctx)
+                            yield from state.pooled(member, msgs, pool)
+                            continue
+                        if size >= BATCH_MIN_BYTES:
+                            yield from state.batches(member, msgs)
+                            continue
+                    yield from state.messages(member, msgs)
+        except BaseException:
+            if pool is not None:
+                pool.terminate()
+                pool = None
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
         guess = state.guess_self()
         if guess is not None:
             yield SelfIdentity(guess, evidence=f"most frequent sender in {tree.path.name}")
+
+
+_TS_TYPE = pa.timestamp("us", tz="UTC")
+
+
+def _strings(values: list) -> pa.Array:
+    try:
+        return pa.array(values, pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates (as the loader replaces them)
+        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values],
+                        pa.string())
+
+
+class _Columns:
+    """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
+
+    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_nid", "p_iid", "p_role")
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, [])
+
+    def build(self) -> InteractionBatch:
+        n = len(self.nid)
+        interactions = pa.table(
+            {
+                "native_id": _strings(self.nid),
+                "kind": _strings(self.kind),
+                "channel": pa.array(["email"] * n, pa.string()),
+                "ts": pa.array(self.ts, pa.int64()).cast(_TS_TYPE),
+                "actor_id": pa.array(self.actor, pa.int64()),
+                "visibility": _strings(self.vis),
+                "thread_id": _strings(self.thread),
+                "reply_native": _strings(self.reply),
+                "text": _strings(self.text),
+                "duration_s": pa.nulls(n, pa.float64()),
+            }
+        )
+        participants = pa.table(
+            {
+                "native_id": _strings(self.p_nid),
+                "identity_id": pa.array(self.p_iid, pa.int64()),
+                "role": _strings(self.p_role),
+            }
+        )
+        for name in self.__slots__:  # emptied in place: the reader holds references to the lists
+            getattr(self, name).clear()
+        return InteractionBatch(interactions, participants)
 
 
 class _State:
@@ -614,6 +854,10 @@ class _State:
         self.lists: set[str] = set()
         self.n_messages = 0
         self.in_sent_folder = False
+        # batches: identity ids by Ident (as the loader keeps them), ids and roles of participant tuples
+        self.iids: dict[Ident, int] = {}
+        self.idents_out: list[Ident] = []
+        self.part_ids: dict[tuple, tuple[list[int], list[str]]] = {}
 
     def ident(self, addr: str, name: str | None) -> Ident:
         key = (addr, name)
@@ -697,7 +941,170 @@ class _State:
             if rec is not None:
                 yield rec
 
+    def batches(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
+        """What :meth:`messages` yields, as InteractionBatch tables plus the Ident records they use.
+
+        Row for row the same as the Interaction records: the loader would register each new
+        ``(address, name)`` identity it meets in an actor or participant, in that order, so
+        those are yielded as Ident records in the order they are first met; a native id
+        repeated inside one batch keeps its first row, as the loader keeps the first occurrence.
+        """
+        pp = PurePosixPath(member)
+        self.in_sent_folder = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+        cols = _Columns()
+        in_batch: set[str] = set()
+        chars = 0
+        fields, add_row = self.fields, self.add_row
+        for n, (offset, raw) in enumerate(msgs, start=1):
+            try:
+                got = fields(raw, True)
+            except Exception as e:  # one broken message never stops the import
+                got = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+            if got is None:
+                continue
+            if isinstance(got, BadRecord):
+                yield BadRecord(f"{member} message {n} (byte {offset})", got.message, got.excerpt)
+                continue
+            chars += add_row(cols, in_batch, got)
+            if len(cols.nid) >= BATCH_ROWS or chars >= BATCH_CHARS:
+                yield from self.new_idents()
+                yield cols.build()
+                in_batch.clear()
+                chars = 0
+        yield from self.new_idents()
+        if cols.nid:
+            yield cols.build()
+
+    def pooled(self, member: str, msgs: Iterator[tuple[int, bytes]], pool) -> Iterator[Record]:
+        """What :meth:`batches` yields, parsed by worker processes.
+
+        Tasks go out in order and their results are taken in order: bad messages get their
+        place in the file here, the sender counts add up, identities are yielded in the order
+        the tasks first met them, and a native id repeated across the tasks of one batch keeps
+        its first row (as within a task).
+        """
+        import pyarrow.compute as pc
+
+        pp = PurePosixPath(member)
+        in_sent = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+        inflight: deque = deque()
+        max_inflight = 2 * _workers() + 1
+        acc_i: list = []
+        acc_p: list = []
+        acc_rows = 0
+        acc_chars = 0
+
+        def take(item) -> Iterator[Record]:
+            nonlocal acc_rows, acc_chars
+            fut, offsets, base, nbytes = item
+            tables, idents, bad, senders, sent, lists, n_messages = fut.get()
+            self.senders.update(senders)
+            self.sent.update(sent)
+            self.lists.update(lists)
+            self.n_messages += n_messages
+            yield from idents
+            for k, message, excerpt in bad:
+                yield BadRecord(f"{member} message {base + k + 1} (byte {offsets[k]})", message, excerpt)
+            if tables is None:
+                return
+            itab, ptab = tables
+            if acc_i:
+                seen = pa.concat_arrays([t["native_id"].combine_chunks() for t in acc_i])
+                dup = pc.is_in(itab["native_id"], value_set=seen)
+                if pc.any(dup).as_py():
+                    dropped = itab["native_id"].filter(dup)
+                    itab = itab.filter(pc.invert(dup))
+                    ptab = ptab.filter(pc.invert(pc.is_in(ptab["native_id"], value_set=dropped.combine_chunks())))
+            acc_i.append(itab)
+            acc_p.append(ptab)
+            acc_rows += itab.num_rows
+            acc_chars += nbytes
+
+        def flush() -> Iterator[Record]:
+            nonlocal acc_rows, acc_chars
+            if acc_i:
+                yield InteractionBatch(pa.concat_tables(acc_i), pa.concat_tables(acc_p))
+            acc_i.clear()
+            acc_p.clear()
+            acc_rows = acc_chars = 0
+
+        n = 0
+        offsets: list[int] = []
+        raws: list[bytes] = []
+        size = 0
+        it = iter(msgs)
+        while True:
+            item = next(it, None)
+            if item is not None:
+                offsets.append(item[0])
+                raws.append(item[1])
+                size += len(item[1])
+                if len(raws) < TASK_MESSAGES and size < TASK_BYTES:
+                    continue
+            if raws:
+                inflight.append((pool.apply_async(_parse_task, (in_sent, raws)), offsets, n, size))
+                n += len(raws)
+                offsets, raws, size = [], [], 0
+            while inflight and (len(inflight) >= max_inflight or item is None):
+                yield from take(inflight.popleft())
+                if acc_rows >= BATCH_ROWS or acc_chars >= 3 * BATCH_CHARS:
+                    yield from flush()
+            if item is None:
+                break
+        yield from flush()
+
+    def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
+        """Append one message's :meth:`fields` to ``cols``; returns its text length."""
+        mid, parent, ts, actor, parts, vis, thread, text = got
+        iid = self.iid
+        aid = iid(actor) if actor is not None else None
+        part_ids = self.part_ids
+        pc = part_ids.get(parts)
+        if pc is None:
+            if len(part_ids) > 200_000:
+                part_ids.clear()
+            pc = part_ids[parts] = ([iid(i) for i, _ in parts], [r for _, r in parts])
+        if mid in in_batch:  # the loader keeps a native id's first occurrence
+            return 0
+        in_batch.add(mid)
+        cols.nid.append(mid)
+        cols.kind.append("reply" if parent else "message")
+        cols.ts.append(ts)
+        cols.actor.append(aid)
+        cols.vis.append(vis)
+        cols.thread.append(thread)
+        cols.reply.append(parent)
+        cols.text.append(text)
+        if pc[0]:
+            cols.p_nid.extend([mid] * len(pc[0]))
+            cols.p_iid.extend(pc[0])
+            cols.p_role.extend(pc[1])
+        return len(text) if text else 0
+
+    def iid(self, ident: Ident) -> int:
+        """The identity id of ``ident``; an (address, name) pair not met before is queued as a record."""
+        i = self.iids.get(ident)
+        if i is None:
+            i = self.iids[ident] = ident.id
+            self.idents_out.append(ident)
+        return i
+
+    def new_idents(self) -> list[Ident]:
+        out, self.idents_out = self.idents_out, []
+        return out
+
     def message(self, raw: bytes) -> Interaction | BadRecord | None:
+        got = self.fields(raw, False)
+        if got is None or isinstance(got, BadRecord):
+            return got
+        mid, parent, ts, actor, parts, vis, thread, text = got
+        return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
+
+    def fields(self, raw: bytes, as_us: bool) -> tuple | BadRecord | None:
+        """``(native_id, parent, ts, actor, participants, visibility, thread, text)`` of one message.
+
+        ``ts`` is an aware datetime, or microseconds since the epoch when ``as_us`` (batches).
+        """
         if raw.startswith(b"From "):
             nl = raw.find(b"\n")
             raw = raw[nl + 1 :] if nl >= 0 else b""
@@ -723,7 +1130,7 @@ class _State:
         ts = None
         if date:
             try:
-                ts = parse_date(date)
+                ts = date_us(date) if as_us else parse_date(date)
             except (ValueError, OverflowError):
                 return BadRecord("", f"unreadable Date {date[:80]!r}", date)
         if b">From " in body:
@@ -784,4 +1191,4 @@ class _State:
             if self.in_sent_folder or (labels and "Sent" in labels and "Sent" in (x.strip() for x in labels.split(","))):
                 self.sent[actor.value] += 1
 
-        return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
+        return mid, parent, ts, actor, parts, vis, thread, text
