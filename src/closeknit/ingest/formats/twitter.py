@@ -572,24 +572,28 @@ _TARGET_ORD = (1 << 19) - 1
 #   p: participants (mentions that name someone, then the target if no mention named it)
 #   ev: identity events in the order Python met them (pos), for the Ident / IdentityLink records
 # Truthiness follows Python: '' counts as absent.
-_SHAPE_SQL = (
-    f"""
+_RT_ASCII = "'^RT @([A-Za-z0-9_]{1,15}):'"
+_RT_WORD = r"'^RT @([\p{L}\p{N}_]{1,15}):'"  # Python's \w; tried only when the ASCII pattern fails
+_S_SQL = f"""
 CREATE OR REPLACE TABLE s@K AS
-SELECT idx, tid, ts, text, kind,
+SELECT tid, ts, text, kind,
        CASE WHEN kind = 'reply' THEN 'tweet:' || parent END AS reply_native,
        CASE WHEN kind = 'reply' AND uid <> '' AND uid <> '-1' THEN uid END AS target_id,
-       CASE WHEN kind = 'repost' THEN nullif(lower(regexp_extract(text, '^RT @([\\p{{L}}\\p{{N}}_]{{1,15}}):', 1)), '')
+       CASE WHEN kind = 'repost' THEN nullif(lower(CASE WHEN regexp_matches(text, {_RT_ASCII})
+                                                        THEN regexp_extract(text, {_RT_ASCII}, 1)
+                                                        ELSE regexp_extract(text, {_RT_WORD}, 1) END), '')
             WHEN kind = 'reply' AND rsn <> '' THEN lower(rsn) END AS target_sn,
-       rsn, mentions
+       rsn, mentions, irregular
 FROM (
     SELECT *, CASE WHEN starts_with(text, 'RT @') THEN 'repost'
                    WHEN parent <> '' THEN 'reply'
                    WHEN len(mentions) > 0 THEN 'mention'
                    ELSE 'post' END AS kind
-    FROM (SELECT rowid AS idx, tid, ts, parent, uid, rsn, mentions,
-                 replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM r@K)
+    FROM (SELECT tid, ts, parent, uid, rsn, mentions, irregular,
+                 replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM ({{src}}))
 )
-""",
+"""
+_SHAPE_SQL = (
     """
 CREATE OR REPLACE TABLE m@K AS
 SELECT *, min(ord) FILTER (WHERE matched) OVER (PARTITION BY idx) AS first_match
@@ -600,15 +604,15 @@ FROM (
            CASE WHEN target_id IS NOT NULL THEN coalesce(mm.mid = target_id, false)
                 WHEN target_sn IS NOT NULL THEN coalesce(mm.sn <> '' AND lower(mm.sn) = target_sn, false)
                 ELSE false END AS matched
-    FROM (SELECT idx, target_id, target_sn, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
+    FROM (SELECT rowid AS idx, target_id, target_sn, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
           FROM s@K WHERE len(mentions) > 0)
 )
 """,
     f"""
 CREATE OR REPLACE TABLE t@K AS
-SELECT idx, target_id, target_sn, rsn FROM s@K
+SELECT rowid AS idx, target_id, target_sn, rsn FROM s@K
 WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL)
-  AND idx NOT IN (SELECT idx FROM m@K WHERE matched)
+  AND rowid NOT IN (SELECT idx FROM m@K WHERE matched)
 """,
     f"""
 CREATE OR REPLACE TABLE p@K AS
@@ -654,9 +658,10 @@ GROUP BY ALL
 _BATCH_SQL = (
     """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
               'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
-       FROM s@K WHERE idx >= $lo AND idx < $hi ORDER BY idx""",
+       FROM s@K WHERE rowid >= $lo AND rowid < $hi ORDER BY rowid""",
     """SELECT 'tweet:' || s.tid AS native_id, p.identity_id, p.role
-       FROM p@K p JOIN s@K s USING (idx) WHERE p.idx >= $lo AND p.idx < $hi ORDER BY p.idx, p.ord""",
+       FROM p@K p JOIN s@K s ON s.rowid = p.idx
+       WHERE p.idx >= $lo AND p.idx < $hi AND s.rowid >= $lo AND s.rowid < $hi ORDER BY p.idx, p.ord""",
 )
 
 
@@ -772,8 +777,8 @@ class _Tweets:
         """Table ``r_k`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
         cur = self.wcur
         try:
-            cur.execute(f"CREATE OR REPLACE TABLE r_{k} AS {_READ_SQL}", [str(path)])
-            return not cur.execute(f"SELECT count(*) FROM r_{k} WHERE irregular").fetchall()[0][0]
+            cur.execute(_S_SQL.replace("@K", f"_{k}").replace("{src}", _READ_SQL), [str(path)])
+            return not cur.execute(f"SELECT count(*) FROM s_{k} WHERE irregular").fetchall()[0][0]
         except duckdb.Error:
             return False
 
@@ -797,8 +802,14 @@ class _Tweets:
         finally:
             cur.unregister("_rows")
 
+    def end_rows(self, k: int) -> None:
+        """Table ``s_k`` from the Python reader's rows."""
+        cur = self.wcur
+        cur.execute(_S_SQL.replace("@K", f"_{k}").replace("{src}", f"SELECT *, false AS irregular FROM r_{k}"))
+        cur.execute(f"DROP TABLE r_{k}")
+
     def shape(self, k: int) -> tuple[int, list[tuple]]:
-        """Kinds, participants and identity events of the tweets in ``r_k``: (count, events)."""
+        """Participants and identity events of the tweets in ``s_k``: (count, events)."""
         cur = self.wcur
         for sql in _SHAPE_SQL:
             cur.execute(sql.replace("@K", f"_{k}"))
@@ -807,7 +818,7 @@ class _Tweets:
             f"SELECT ev, v, name, sn, CASE WHEN sn IS NOT NULL THEN {_handle_sql('sn')} END FROM ev_{k} ORDER BY pos"
         ).fetchall()
         cur.execute(f"INSERT INTO linked SELECT v, sn FROM ev_{k} WHERE ev IN ('lu', 'lr')")
-        for t in ("r", "m", "t", "ev"):
+        for t in ("m", "t", "ev"):
             cur.execute(f"DROP TABLE IF EXISTS {t}_{k}")
         return n, events
 
@@ -1126,6 +1137,7 @@ class _Reader:
                     rows = []
         if rows:
             tweets.add_rows(rows, k)
+        tweets.end_rows(k)
         return bad
 
     def _tweet_events(self, events: list[tuple]) -> Iterator[Record]:
