@@ -112,3 +112,156 @@ def test_truncated_file_keeps_what_was_read(tmp_path, store, import_path):
     # the third item is cut off: the five comments of the first are kept, the cut is reported
     assert (r.added, r.errors) == (5, 2)
     assert rows(store, "SELECT error FROM import_errors ORDER BY location DESC")[0][0].endswith("stopped reading this file here")
+
+
+# -- the libxml2 reader (xmlsafe.iter_converted) against the established expat reader --------------
+
+TRICKY_WXR = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by hand: every way the same WXR can be spelled -->
+<rss version="2.0" xmlns:x="http://wordpress.org/export/1.1/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:atom="http://www.w3.org/2005/Atom">
+<channel>
+  <atom:link href="https://tricky.example.org/feed" rel="self"/>
+  <link>https://Tricky.example.org/</link>
+  <x:base_blog_url>https://tricky.example.org</x:base_blog_url>
+  <x:author><x:author_login>eve</x:author_login><x:author_email> Eve@Example.org </x:author_email>
+    <x:author_display_name><![CDATA[Eve &amp; Co]]></x:author_display_name></x:author>
+  <x:author><x:author_login>mo</x:author_login><x:author_display_name>Mo &#233;</x:author_display_name></x:author>
+  <item>
+    <title>A &amp; B</title>
+    <link>https://tricky.example.org/?p=1</link>
+    <dc:creator>eve</dc:creator>
+    <x:post_id>1</x:post_id>
+    <x:comment>
+      <x:comment_id>1</x:comment_id>
+      <x:comment_author>Ben <!-- hidden -->Jo</x:comment_author>
+      <x:comment_author_email>ben@example.org</x:comment_author_email>
+      <x:comment_date_gmt>2024-01-01 10:00:00</x:comment_date_gmt>
+      <x:comment_content>Plain &lt;b&gt;escaped&lt;/b&gt; &amp;amp; <![CDATA[<p>in cdata</p> & raw]]> tail &#233;&#x1F600;<?pi stuff?> end\r
+second line</x:comment_content>
+      <x:comment_approved>1</x:comment_approved>
+      <x:comment_type></x:comment_type>
+      <x:comment_parent>0</x:comment_parent>
+    </x:comment>
+    <x:comment>
+      <x:comment_id kind="dup">2</x:comment_id>
+      <x:comment_id>99</x:comment_id>
+      <x:comment_author_url>  tricky2.example.org/path/ </x:comment_author_url>
+      <x:comment_author>Pinger</x:comment_author>
+      <x:comment_date_gmt>0000-00-00 00:00:00</x:comment_date_gmt>
+      <x:comment_date>2024-01-02T11:00:00</x:comment_date>
+      <x:comment_content>before<b>nested <i>deep</i></b>after</x:comment_content>
+      <x:comment_type>PINGBACK</x:comment_type>
+      <x:comment_parent>1</x:comment_parent>
+    </x:comment>
+    <x:comment/>
+    <x:comment><x:comment_id>3</x:comment_id><x:comment_date_gmt>garbage</x:comment_date_gmt></x:comment>
+    <x:comment><x:comment_id>4</x:comment_id><x:comment_author>Spammer</x:comment_author>
+      <x:comment_date_gmt>2024-01-01 12:00:00</x:comment_date_gmt><x:comment_approved>spam</x:comment_approved></x:comment>
+  </item>
+  <item><title>no comments</title><link>https://tricky.example.org/?p=9</link></item>
+  <item>
+    <link>https://tricky.example.org/?p=2</link>
+    <dc:creator>mo</dc:creator>
+    <comment xmlns="http://wordpress.org/export/1.2/">
+      <comment_id>5</comment_id><comment_author>Dflt</comment_author>
+      <comment_date_gmt>2024-01-03 00:00:00+02:00</comment_date_gmt><comment_content>  x  </comment_content>
+      <comment_type>note</comment_type>
+    </comment>
+    <x:comment>
+      <x:comment_id>6</x:comment_id><x:comment_author>  Ann   Lee </x:comment_author>
+      <x:comment_date_gmt>2024-01-04 00:00:00</x:comment_date_gmt><x:comment_content><![CDATA[]]></x:comment_content>
+      <x:comment_type>trackback</x:comment_type><x:comment_parent>5</x:comment_parent>
+    </x:comment>
+    UNDECLARED
+  </item>
+</channel>
+</rss>
+"""
+
+
+def _records(path, fmt, monkeypatch=None, expat_only=False):
+    """What the importer yields, comparable: batches as rows, errors as their fields."""
+    from closeknit.ingest import xmlsafe
+    from closeknit.ingest.records import BadRecord, InteractionBatch
+    from closeknit.store.people import load_context
+    from closeknit.store import Store
+
+    if expat_only:
+        monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
+    out = []
+    for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
+        if isinstance(r, InteractionBatch):
+            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
+        elif isinstance(r, BadRecord):
+            out.append(("bad", r.location, r.message, r.excerpt))
+        else:
+            out.append(r)
+    if expat_only:
+        monkeypatch.undo()
+    return out
+
+
+def _same_both_ways(path, fmt, monkeypatch):
+    fast = _records(path, fmt)
+    assert fast == _records(path, fmt, monkeypatch, expat_only=True)
+    return fast
+
+
+import pytest  # noqa: E402
+
+from closeknit.ingest import get_importer, open_tree  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["plain", "undeclared_prefix", "doctype", "latin1", "truncated", "crlf", "bom"],
+)
+def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_path, variant):
+    doc = TRICKY_WXR.replace("UNDECLARED", "")
+    if variant == "undeclared_prefix":  # libxml2 refuses it, expat (no namespace processing) reads it
+        doc = TRICKY_WXR.replace("UNDECLARED", "<y:extra>z</y:extra>")
+    elif variant == "doctype":
+        doc = doc.replace("<rss ", "<!DOCTYPE rss>\n<rss ", 1)
+    elif variant == "truncated":
+        doc = doc[: doc.index("<x:comment_id>6")]
+    elif variant == "crlf":
+        doc = doc.replace("\n", "\r\n")
+    p = tmp_path / f"{variant}.xml"
+    if variant == "latin1":
+        p.write_bytes(doc.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1", "xmlcharrefreplace"))
+    elif variant == "bom":
+        p.write_bytes(b"\xef\xbb\xbf" + doc.encode())
+    else:
+        p.write_text(doc, encoding="utf-8", newline="")
+    got = _same_both_ways(p, "wordpress", monkeypatch)
+    bad = [g for g in got if isinstance(g, tuple) and g[0] == "bad"]
+    rows_ = [row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]]
+    if variant == "truncated":
+        assert len(bad) == 3 and bad[-1][2].endswith("stopped reading this file here")
+        assert len(rows_) == 2
+        return
+    assert [b[1:3] for b in bad] == [
+        (f"{variant}.xml item 1 comment ?", "comment without comment_id"),
+        (f"{variant}.xml item 1 comment 3", "no readable date (comment_date_gmt='garbage')"),
+    ]
+    by_id = {row["native_id"]: row for row in rows_}
+    assert sorted(by_id) == ["comment:https://tricky.example.org|1|1", "comment:https://tricky.example.org|1|2",
+                             "comment:https://tricky.example.org|https://tricky.example.org/?p=2|6"]
+    one = by_id["comment:https://tricky.example.org|1|1"]
+    assert one["text"] == "Plain escaped & \nin cdata\n & raw tail \u00e9\U0001F600 end\nsecond line"
+    two = by_id["comment:https://tricky.example.org|1|2"]
+    assert (two["kind"], two["text"], two["reply_native"]) == ("pingback", "before", "comment:https://tricky.example.org|1|1")
+    assert str(two["ts"]) == "2024-01-02 11:00:00+00:00"
+    six = by_id["comment:https://tricky.example.org|https://tricky.example.org/?p=2|6"]
+    assert (six["kind"], six["text"], six["reply_native"]) == ("trackback", None, "comment:https://tricky.example.org|https://tricky.example.org/?p=2|5")
+    # and through the store: the same counts either way
+    r = import_path(p, "wordpress")
+    assert (r.added, r.errors, r.identities) == (3, 2, 5)
+    assert rows(store, RECIPIENTS) == [
+        ("comment:https://tricky.example.org|1|1", "email:email:eve@example.org"),
+        ("comment:https://tricky.example.org|1|2", "email:email:ben@example.org"),
+        ("comment:https://tricky.example.org|https://tricky.example.org/?p=2|6", "blog:name:Dflt"),  # the note it answers
+    ]
+    assert rows(store, "SELECT display_name FROM identities WHERE value = 'eve@example.org'") == [("Eve & Co",)]
+    assert rows(store, "SELECT display_name FROM identities WHERE value = 'Ann Lee'") == [("Ann Lee",)]

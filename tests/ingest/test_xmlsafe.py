@@ -63,3 +63,118 @@ def test_surrogate_pairs_repaired_across_chunk_boundaries():
         assert out == want, chunk
     (_, el), = iterparse(SurrogateRefFixer(io.BytesIO(src)))
     assert el.get("b").startswith("x\U0001F600y\u3039\U0001F600\ufffdz\ufffd\n")
+
+
+# -- iter_converted: libxml2 on a parser thread, the expat reader wherever they could differ --------
+
+
+def _tree(el):
+    """An element as plain values: local tag, attributes by local name, text, children, tail."""
+    from closeknit.ingest.xmlsafe import local
+
+    return (
+        local(el.tag),
+        sorted((local(k), v) for k, v in el.attrib.items() if not k.startswith("xmlns")),
+        el.text,
+        [_tree(c) for c in el],
+        el.tail,
+    )
+
+
+def _top(el):
+    t = _tree(el)
+    return t[:4]  # the tail of a yielded element is not part of it
+
+
+MIXED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<!-- prolog comment -->\n<?pi before root?>\n'
+    '<r xmlns:a="urn:a" xmlns="urn:default">\n'
+    + "".join(
+        f'  <a:rec n="{i}" a:k="v&amp;{i}">t{i} &lt;&#233;&#x1F600;<!-- c --><![CDATA[<raw> & {i}]]>'
+        f'<a:f>{i}<?pi x?></a:f> tail <g><rec>nested {i}</rec></g>\r\n</a:rec>\n  <skip>{i}</skip>\n'
+        for i in range(40)
+    )
+    + "  <rec/>\n  <other><rec>deep</rec></other>\nEND</r>\n"
+)
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000, 1 << 20])
+@pytest.mark.parametrize("variant", ["plain", "undeclared_prefix", "too_deep_for_libxml2", "doctype", "truncated", "latin1"])
+def test_iter_converted_equals_iter_elements(chunk, variant, monkeypatch):
+    from closeknit.ingest.xmlsafe import iter_converted, iter_elements
+
+    readers = []  # which reader built each record handed on: lxml or expat
+
+    def convert(el):
+        readers.append("lxml" if type(el).__module__.startswith("lxml") else "expat")
+        return _top(el)
+
+    doc = MIXED.replace("END", "")
+    if variant == "undeclared_prefix":  # expat reads it (no namespace processing); libxml2 complains at the end
+        doc = doc.replace("<skip>30</skip>", "<skip>30</skip><u:x u:k='1'/>")
+    elif variant == "too_deep_for_libxml2":  # libxml2 stops at depth 256, after handing on records
+        doc = doc.replace("<skip>30</skip>", "<skip>30</skip>" + "<d>" * 300 + "</d>" * 300)
+    elif variant == "doctype":
+        doc = doc.replace("<r ", "<!DOCTYPE r>\n<r ", 1)
+    elif variant == "truncated":
+        doc = doc[: doc.index("<other>")]
+    data = doc.encode()
+    if variant == "latin1":
+        data = doc.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("latin-1", "xmlcharrefreplace")
+
+    def established():
+        out = []
+        try:
+            for el in iter_elements(io.BytesIO(data), ("rec",), chunk=chunk):
+                out.append(_top(el))
+        except MalformedXMLError as e:
+            out.append(("error", str(e), e.line))
+        return out
+
+    def fast():
+        out = []
+        try:
+            for t in iter_converted(lambda: io.BytesIO(data), ("rec",), convert, chunk=chunk):
+                out.append(t)
+        except MalformedXMLError as e:
+            out.append(("error", str(e), e.line))
+        return out
+
+    want = established()
+    assert fast() == want
+    if variant == "plain":
+        assert set(readers) == {"lxml"}
+    elif variant in ("doctype", "latin1"):
+        assert set(readers) == {"expat"}
+    elif variant == "too_deep_for_libxml2" and chunk < 1000:
+        # libxml2 handed on records before it gave up; expat went on from there, skipping those
+        assert readers[0] == "lxml" and readers[-1] == "expat" and len(readers) == 42
+    if variant != "truncated":
+        assert len(want) == 42 and want[0][2] == "t0 <\u00e9\U0001F600<raw> & 0"
+        assert want[0][3][0][2] == "0"  # the <a:f> child
+    else:
+        assert want[-1][0] == "error"
+
+
+@pytest.mark.parametrize("doc", [BILLION_LAUGHS, EXTERNAL])
+def test_iter_converted_refuses_entities(doc):
+    from closeknit.ingest.xmlsafe import iter_converted
+
+    with pytest.raises(UnsafeInputError):
+        list(iter_converted(lambda: io.BytesIO(doc.encode()), ("sms", "call"), _top))
+    # also when the DOCTYPE comes after a prolog longer than a chunk
+    long = doc.replace("<!DOCTYPE", "<!--" + "x" * 5000 + "-->\n<!DOCTYPE", 1)
+    with pytest.raises(UnsafeInputError):
+        list(iter_converted(lambda: io.BytesIO(long.encode()), ("sms", "call"), _top, chunk=512))
+
+
+def test_iter_converted_stops_its_thread_when_abandoned():
+    import threading
+
+    from closeknit.ingest.xmlsafe import iter_converted
+
+    data = ("<r>" + "<rec>x</rec>" * 20000 + "</r>").encode()
+    it = iter_converted(lambda: io.BytesIO(data), ("rec",), _top, chunk=256)
+    assert next(it)[2] == "x"
+    it.close()
+    assert not [t for t in threading.enumerate() if t.name == "closeknit-xml"]
