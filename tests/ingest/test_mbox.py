@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from closeknit.core.ids import stable_id
 from closeknit.ingest import ImportContext, get_importer, open_tree
+from closeknit.ingest.formats import mbox as mbox_mod
 from closeknit.ingest.formats.mbox import parse_addresses, parse_date, split_mbox
 from closeknit.ingest.records import BadRecord, Ident, Interaction, SelfIdentity
+from closeknit.store import Store
+from closeknit.store.load import import_tree
 from tests.conftest import rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mbox"
@@ -368,3 +372,127 @@ def test_parse_addresses_forms():
     assert parse_addresses("undisclosed-recipients:;") == []
     assert parse_addresses("Lusercop <`the.lusercop'@lusercop.net>") == [("`the.lusercop'@lusercop.net", "Lusercop")]
     assert parse_addresses("=?utf-8?q?J=C3=BCrgen?= <j@x.de>, <k@x.de>") == [("j@x.de", "Jürgen"), ("k@x.de", None)]
+
+
+# -- the batch and worker paths for big files -------------------------------------------------
+
+_STORE_DUMP = {
+    "interactions": "SELECT * EXCLUDE (source_id) FROM interactions ORDER BY id",
+    "participants": "SELECT * FROM interaction_participants ORDER BY ALL",
+    "identities": "SELECT * EXCLUDE (first_source) FROM identities ORDER BY id",
+    "errors": "SELECT location, error, excerpt FROM import_errors ORDER BY ALL",
+    "me": "SELECT identity_id, channel, kind, value, evidence FROM me ORDER BY ALL",
+    "people": "SELECT count(*) FROM people",
+}
+
+_STORES = itertools.count()
+
+# a native id repeated with other participants and a new display name, a broken message between
+_DUPS = (
+    b"From x@y Mon Jan  1 00:00:00 2024\nFrom: a@x\nMessage-ID: <dup@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n"
+    b"To: b@x\n\nfirst\n\n"
+    b"From x@y Mon Jan  1 00:00:00 2024\nFrom: A Name <a@x>\nMessage-ID: <other@x>\nDate: Mon, 1 Jan 2024 00:00:01 +0000\n"
+    b"To: d@x\n\nmiddle\n\n"
+    b"From x@y Mon Jan  1 00:00:00 2024\njust text\n\n"
+    b"From x@y Mon Jan  1 00:00:00 2024\nFrom: A Name <a@x>\nMessage-ID: <dup@x>\nDate: Mon, 1 Jan 2024 00:00:02 +0000\n"
+    b"To: c@x\nCc: A <a@x>\n\nsecond\n"
+)
+
+
+def _dump(tmp_path, path, mode: str, monkeypatch, ctx_self: str | None = None) -> tuple:
+    """Store contents after importing ``path`` through ``mode``: objects, batch or pool."""
+    monkeypatch.setattr(mbox_mod, "BATCH_MIN_BYTES", 1 << 62 if mode == "objects" else 0)
+    monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0 if mode == "pool" else 1 << 62)
+    monkeypatch.setattr(mbox_mod, "TASK_MESSAGES", 2)  # many tasks: ids repeated across tasks
+    monkeypatch.setattr(mbox_mod, "BATCH_ROWS", 3)
+    monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
+    st = Store(tmp_path / f"{mode}-{path.name}-{next(_STORES)}.duckdb")
+    try:
+        if ctx_self:
+            st.con.execute("INSERT INTO me VALUES (?, 'email', 'email', ?, 'test', 'test')", [stable_id("ident", "email", "email", ctx_self), ctx_self])
+        r = import_tree(st, open_tree(path), get_importer("mbox"))
+        return (r.added, r.present, r.errors, r.identities), {k: rows(st, q) for k, q in _STORE_DUMP.items()}
+    finally:
+        st.close()
+
+
+@pytest.mark.parametrize("mode", ["batch", "pool"])
+def test_batch_and_pool_paths_store_the_same(tmp_path, monkeypatch, mode):
+    dups = tmp_path / "dups.mbox"
+    dups.write_bytes(_DUPS)
+    crlf = tmp_path / "crlf.mbox"
+    crlf.write_bytes((FIXTURES / "quirks.mbox").read_bytes().replace(b"\n", b"\r\n"))
+    gmail = tmp_path / "Sent.mbox"
+    gmail.write_bytes(
+        b"From 1@xxx Mon Jan  1 00:00:00 2024\nX-GM-THRID: 17\nX-Gmail-Labels: Sent\nDelivered-To: me@gmail.com\n"
+        b"From: Me <me@gmail.com>\nTo: list@lists.example.com\nList-Id: <list.lists.example.com>\n"
+        b"Date: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-ID: <a@x>\n\nhello\n"
+    )
+    for path in (FIXTURES / "quirks.mbox", dups, crlf, gmail):
+        objects = _dump(tmp_path, path, "objects", monkeypatch)
+        assert _dump(tmp_path, path, mode, monkeypatch) == objects, path.name
+    # the owner known: Delivered-To adds them as a recipient, no guess is made
+    assert _dump(tmp_path, gmail, mode, monkeypatch, "me@gmail.com") == _dump(tmp_path, gmail, "objects", monkeypatch, "me@gmail.com")
+
+
+def test_batch_and_pool_paths_on_samples(shared, tmp_path, monkeypatch):
+    for path in [shared / "interactions" / "enron_sample" / "enron_sample_103.mbox",
+                 *sorted(email_dir(shared).glob("testbox-*"))]:
+        objects = _dump(tmp_path, path, "objects", monkeypatch)
+        assert objects[0][0] > 0
+        assert _dump(tmp_path, path, "batch", monkeypatch) == objects, path.name
+    path = email_dir(shared) / "testbox-4"
+    assert _dump(tmp_path, path, "pool", monkeypatch) == _dump(tmp_path, path, "objects", monkeypatch)
+
+
+def test_date_us_is_parse_date_in_microseconds():
+    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    forms = [
+        "Wed, 1 Jan 2003 13:02:58 -0800", "1 Jan 2003 13:02:58 -0800", "Wed, 01 Jan 2003 13:02:58 +0530 (IST)",
+        "Thu, 1 Jan 2015 00:37:21 +0000", "Sat, 29 Feb 2020 23:59:59 -1200", "Mon, 1 Jan 1900 00:00:00 +0100",
+        "Wed, 19 Jul 2000 23:21:50 GMT", "Thu, 2 Jan 03 11:51:17 EST", "Mon, 04 Mar 2024 10:00 +0100",
+        "2024-03-04T10:00:00Z", "Wed, 1 Jan 2003 13:02:58", "Wed, 1 jan 2003 13:02:58 -0800",
+        "Wed, 1 Jan 2003 24:00:00 -0800", "Wed, 1 Jan 2003 13:60:00 -0800", "Wed, 1 Jan 2003 +1:02:58 -0800",
+        "Wed, 1 Jan 2003 13:02:58 +0099", "1 Jan 0001 00:30:00 +0100", "31 Dec 9999 23:30:00 -0100",
+        "Tue, 31 Feb 2003 10:00:00 +0000", "sometime last tuesday", "",
+    ]
+    for v in forms:
+        try:
+            want = (parse_date(v) - epoch) // timedelta(microseconds=1)
+        except (ValueError, OverflowError) as e:
+            with pytest.raises(type(e)):
+                mbox_mod.date_us(v)
+        else:
+            assert mbox_mod.date_us(v) == want, v
+
+
+def _reference_headers(block: str) -> dict[str, str]:
+    """The header loop before names were classified once per spelling (the reference)."""
+    out: dict[str, str] = {}
+    last = None
+    for line in block.split("\n"):
+        if line[:1] in (" ", "\t"):
+            if last is not None:
+                out[last] += line
+            continue
+        k, sep, v = line.partition(":")
+        k = k.lower()
+        if k not in mbox_mod._WANTED and k[-1:] in (" ", "\t"):
+            k = k.rstrip()
+        if sep and k in mbox_mod._WANTED and k not in out:
+            out[k] = v
+            last = k
+        else:
+            last = None
+    return {k: v.strip() for k, v in out.items()}
+
+
+def test_parse_headers_matches_reference():
+    blocks = [
+        "", "\n", ":x\n", " From: a\nFrom: b\n", "FROM : x\nfrom: y\n\tcont\n", "From\nTo: a\n b\n",
+        "X-Spam: 1\n\tfolded: x\nTo: q\n\t  r:s\n", "To: a\nTo: b\n c\nCc: d\n", "Subject : hi\nsubject: no\n",
+        "Message-Id: <1@x>\nMESSAGE-ID: <2@x>\n", "From: a\n\n", "from\t: a\nTo:\n",
+    ]
+    blocks += [(FIXTURES / "quirks.mbox").read_text("utf-8", "replace"), (FIXTURES / "single.eml").read_text("utf-8", "replace")]
+    for b in blocks:
+        assert mbox_mod._parse_headers(b) == _reference_headers(b), repr(b)
