@@ -50,3 +50,104 @@ def test_fixture_disqus(store, import_path):
     assert rows(store, "SELECT count(DISTINCT person_id) FROM identities WHERE display_name = 'Rosa Gallica'") == [(1,)]
     assert rows(store, "SELECT count(*) FROM people") == [(3,)]
     assert import_path(FIX / "disqus-2024.xml", force=True).added == 0
+
+
+# -- the libxml2 reader (xmlsafe.iter_converted) against the established expat reader --------------
+
+TRICKY_DISQUS = """<?xml version="1.0" encoding="utf-8"?>
+<!-- hand-made: spellings a Disqus export may use -->
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals" xmlns:q="http://disqus.com/disqus-internals">
+  <category dsq:id="1"><forum>f</forum><title>T</title></category>
+  <post q:id=" 12 ">
+    <message><![CDATA[<p>Reply &amp; <b>bold</b></p>]]> plus <i>raw <u>nested</u></i> tail &#233;</message>
+    <createdAt> 2024-03-01T10:00:00Z </createdAt>
+    <isDeleted>False</isDeleted><isSpam/>
+    <author><name>Ann <!-- x -->Lee</name><email> ANN@example.org </email><username>annl</username><isAnonymous>false</isAnonymous></author>
+    <thread dsq:id="100" />
+    <parent dsq:id="11" />
+  </post>
+  <thread dsq:id="100">
+    <id>t-100</id><link>https://blog.example.org/a/</link>
+    <author><name>Owner</name><isAnonymous>false</isAnonymous><username>Owner1</username></author>
+  </thread>
+  <post dsq:id="11">
+    <message>plain &lt;text&gt;</message>
+    <createdAt>2024-03-01T09:00:00+01:00</createdAt>
+    <isDeleted>0</isDeleted>
+    <author><name>Guest</name><isAnonymous>true</isAnonymous><username>ignored</username></author>
+    <thread dsq:id="100"/>
+  </post>
+  <post dsq:id="13"><message/><createdAt>2024-03-01T11:00:00Z</createdAt><isDeleted> TRUE </isDeleted>
+    <author><name>Del</name></author><thread dsq:id="100"/></post>
+  <post><message>no id <b>here</b></message></post>
+  <post dsq:id="14"><createdAt>2024-03-02T00:00:00Z</createdAt><thread dsq:id="999"/>
+    <author><email>ann@example.org</email><name>Ann Lee</name><username>annl</username></author>
+    <parent dsq:id="13"/></post>
+  <post dsq:id="15"><message>x</message><createdAt>soon</createdAt></post>
+  UNDECLARED
+</disqus>
+"""
+
+
+def _records(path, monkeypatch=None, expat_only=False):
+    from closeknit.ingest import get_importer, open_tree, xmlsafe
+    from closeknit.ingest.records import BadRecord, InteractionBatch
+    from closeknit.store import Store
+    from closeknit.store.people import load_context
+
+    if expat_only:
+        monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
+    out = []
+    for r in get_importer("disqus").read(open_tree(path), load_context(Store(":memory:").con)):
+        if isinstance(r, InteractionBatch):
+            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
+        elif isinstance(r, BadRecord):
+            out.append(("bad", r.location, r.message, r.excerpt))
+        else:
+            out.append(r)
+    if expat_only:
+        monkeypatch.undo()
+    return out
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("variant", ["plain", "undeclared_prefix", "doctype", "truncated"])
+def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_path, variant):
+    doc = TRICKY_DISQUS.replace("UNDECLARED", "")
+    if variant == "undeclared_prefix":
+        doc = TRICKY_DISQUS.replace("UNDECLARED", '<post u:id="16"><u:createdAt>2024-03-03T00:00:00Z</u:createdAt></post>')
+    elif variant == "doctype":
+        doc = doc.replace("<disqus ", "<!DOCTYPE disqus>\n<disqus ", 1)
+    elif variant == "truncated":
+        doc = doc[: doc.index('<post dsq:id="15">')]
+    p = tmp_path / f"{variant}.xml"
+    p.write_text(doc, encoding="utf-8")
+    got = _records(p)
+    assert got == _records(p, monkeypatch, expat_only=True)
+    r = import_path(p, "disqus")
+    rows_ = {row["native_id"]: row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]}
+    if variant == "truncated":
+        assert (r.added, r.errors) == (3, 2)
+        return
+    assert (r.added, r.errors, r.identities) == (4 if variant == "undeclared_prefix" else 3, 2, 5)
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY 1") == [
+        (f"{variant}.xml post 4", "post without dsq:id"),
+        (f"{variant}.xml post 6", "unreadable createdAt 'soon'"),
+    ]
+    assert rows_["post:12"]["text"] == "Reply & bold\n plus raw nested tail \u00e9"
+    assert rows_["post:11"]["text"] == "plain"  # "&lt;text&gt;" is HTML markup once unescaped
+    assert rows_["post:14"]["text"] is None and rows_["post:14"]["reply_native"] == "post:13"
+    assert str(rows_["post:11"]["ts"]) == "2024-03-01 08:00:00+00:00"
+    assert rows(store, f"SELECT native_id, {ACTOR}, thread_id FROM interactions ORDER BY 1")[:3] == [
+        ("post:11", "blog:name:Guest", "disqus:https://blog.example.org/a/"),
+        ("post:12", "email:email:ann@example.org", "disqus:https://blog.example.org/a/"),
+        ("post:14", "email:email:ann@example.org", "disqus:thread:999"),
+    ]
+    assert rows(store, RECIPIENTS)[:3] == [
+        ("post:11", "disqus:handle:owner1"),  # the thread's author
+        ("post:12", "blog:name:Guest"),  # the parent's author, listed later in the file
+        ("post:14", "blog:name:Del"),  # the deleted parent's author
+    ]
+    assert rows(store, "SELECT count(*) FROM identity_links") == [(1,)]
