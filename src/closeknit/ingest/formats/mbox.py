@@ -1170,19 +1170,21 @@ class _State:
         if mid is None:
             mid = "h:" + content_id(actor.value if actor else h.get("from"), date, h.get("subject"), (text or "")[:500])
         refs = h.get("references")
-        ref_ids = _ID_RE.findall(refs) if refs else []
+        ref_ids = None  # the References ids, found only when needed (Gmail's thread id makes them moot)
         parent = _first_id(h.get("in-reply-to"))
-        if parent is None and ref_ids:
-            parent = ref_ids[-1]
+        if parent is None and refs:
+            ref_ids = _ID_RE.findall(refs)
+            if ref_ids:
+                parent = ref_ids[-1]
         if parent == mid:
             parent = None
         thrid = h.get("x-gm-thrid")
         if thrid:
             thread = "gm:" + thrid.strip()
-        elif ref_ids:
-            thread = ref_ids[0]
         else:
-            thread = parent or mid
+            if ref_ids is None:
+                ref_ids = _ID_RE.findall(refs) if refs else []
+            thread = ref_ids[0] if ref_ids else parent or mid
 
         self.n_messages += 1
         if actor is not None:
