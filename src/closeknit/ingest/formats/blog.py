@@ -73,7 +73,11 @@ def html_to_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    if "<" in value:
+    if value.startswith("<p>") and value.endswith("</p>") and "<" not in (inner := value[3:-4]):
+        # just one paragraph: what the general case below makes of it (the two tags become
+        # line breaks, which the strip removes), without the regular expressions
+        value = inner
+    elif "<" in value:
         names = _TAG_NAMES.findall(value)
         if names:
             blocks = _IS_BLOCK
@@ -145,16 +149,9 @@ class _Batch:
         self._reset()
 
     def _reset(self) -> None:
-        self.native: list[str] = []
+        self.rows: list[tuple] = []  # (native_id, kind, ts, actor_id, thread, reply_to, text)
+        self.parts: list[tuple[str, int]] = []  # (native_id, recipient id)
         self.seen: set[str] = set()
-        self.kind: list[str] = []
-        self.ts: list[datetime] = []
-        self.actor: list[int | None] = []
-        self.thread: list[str | None] = []
-        self.reply: list[str | None] = []
-        self.text: list[str | None] = []
-        self.p_native: list[str] = []
-        self.p_ident: list[int] = []
 
     def ident_id(self, ident: Ident) -> int:
         iid = self.ids.get(ident)
@@ -165,45 +162,50 @@ class _Batch:
 
     def full(self, native_id: str) -> bool:
         """True when the batch must be taken before ``native_id`` is added."""
-        return len(self.native) >= _BATCH or native_id in self.seen
+        return len(self.rows) >= _BATCH or native_id in self.seen
 
     def add(self, native_id: str, kind: str, ts: datetime, actor: Ident | None, recipient: Ident | None,
             thread: str | None, reply_to: str | None, text: str | None) -> None:
         """One interaction (channel blog, visibility public) with ``recipient`` (or none)."""
-        self.native.append(native_id)
+        ids = self.ids
+        if actor is not None:
+            aid = ids.get(actor)
+            if aid is None:
+                aid = self.ident_id(actor)
+        else:
+            aid = None
         self.seen.add(native_id)
-        self.kind.append(kind)
-        self.ts.append(ts)
-        self.actor.append(None if actor is None else (self.ids.get(actor) or self.ident_id(actor)))
-        self.thread.append(thread)
-        self.reply.append(reply_to)
-        self.text.append(text)
+        self.rows.append((native_id, kind, ts, aid, thread, reply_to, text))
         if recipient is not None:
-            self.p_native.append(native_id)
-            self.p_ident.append(self.ids.get(recipient) or self.ident_id(recipient))
+            rid = ids.get(recipient)
+            if rid is None:
+                rid = self.ident_id(recipient)
+            self.parts.append((native_id, rid))
 
     def take(self) -> list[Record]:
         out: list[Record] = self.fresh
         self.fresh = []
-        n = len(self.native)
+        n = len(self.rows)
         if n:
+            native, kind, ts, actor, thread, reply, text = zip(*self.rows)
+            p_native, p_ident = zip(*self.parts) if self.parts else ((), ())
             inter = pa.Table.from_arrays(
                 [
-                    _strings(self.native),
-                    _strings(self.kind),
+                    _strings(native),
+                    _strings(kind),
                     pa.array(["blog"] * n, pa.string()),
-                    pa.array(self.ts, pa.timestamp("us", tz="UTC")),
-                    pa.array(self.actor, pa.int64()),
+                    pa.array(ts, pa.timestamp("us", tz="UTC")),
+                    pa.array(actor, pa.int64()),
                     pa.array(["public"] * n, pa.string()),
-                    _strings(self.thread),
-                    _strings(self.reply),
-                    _strings(self.text),
+                    _strings(thread),
+                    _strings(reply),
+                    _strings(text),
                     pa.nulls(n, pa.float64()),
                 ],
                 schema=_I_SCHEMA,
             )
             parts = pa.Table.from_arrays(
-                [_strings(self.p_native), pa.array(self.p_ident, pa.int64()), pa.array(["recipient"] * len(self.p_native), pa.string())],
+                [_strings(p_native), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_native), pa.string())],
                 schema=_P_SCHEMA,
             )
             out.append(InteractionBatch(inter, parts))
