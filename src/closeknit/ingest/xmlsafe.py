@@ -443,6 +443,9 @@ def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa
             collect_ids=False,
         )
         cache = _LOCAL
+        # parents already known to have no wanted tag above or at them (the root, say), kept
+        # alive so that lxml hands back the same proxy object: one identity check per element
+        clear: set = set()
         while not stop.is_set():
             buf = chunks.pop(0) if chunks else stream.read(chunk)
             if buf:
@@ -452,13 +455,16 @@ def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa
             out = []
             for _, el in parser.read_events():
                 parent = el.getparent()
-                anc = parent
-                while anc is not None:  # only outermost matches, as iter_elements
-                    if (cache.get(anc.tag) or local(anc.tag)) in want:
-                        break
-                    anc = anc.getparent()
-                if anc is not None:
-                    continue
+                if parent is not None and parent not in clear:
+                    anc = parent
+                    while anc is not None:  # only outermost matches, as iter_elements
+                        if (cache.get(anc.tag) or local(anc.tag)) in want:
+                            break
+                        anc = anc.getparent()
+                    if anc is not None:
+                        continue
+                    if len(clear) < 64:
+                        clear.add(parent)
                 out.append(convert(el))
                 # free it and everything before it
                 el.clear()

@@ -334,8 +334,16 @@ def _wp_convert(el: Element) -> tuple:
     names = _LOCAL
     tag = names.get(el.tag) or local(el.tag)
     if tag == "item":
-        comments = [_children(c) for c in el if (names.get(c.tag) or local(c.tag)) == "comment"]
-        return ("item", _children(el), comments) if comments else ("item", None, None)
+        comments = []
+        fields: dict[str, str] = {}  # _children(el), in the same pass
+        for c in el:
+            name = names.get(c.tag) or local(c.tag)
+            if name == "comment":
+                comments.append(_children(c))
+            if name not in fields:
+                t = c.text
+                fields[name] = t.strip() if t else ""
+        return ("item", fields, comments) if comments else ("item", None, None)
     if tag == "author":
         return ("author", _children(el), None)
     return (tag, el.text, None)
@@ -556,19 +564,18 @@ class DisqusImporter(Importer):
 
 
 def _dsq_id(el: Element | None) -> str:
+    """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written for expat,
+    ``{http://disqus.com/disqus-internals}id`` for libxml2), stripped; '' without one."""
     if el is None:
         return ""
-    a = el.attrib
-    if len(a) == 1:  # the usual <post dsq:id="..."> (the loop below, for one attribute)
-        v = a.get(_DSQ_ID)
-        if v is None:
-            v = a.get("dsq:id")
-        if v is not None:
-            return v.strip()
-    # "dsq:id" as written (expat) or "{http://disqus.com/disqus-internals}id" (libxml2)
-    for k, v in a.items():
-        if k == "id" or k.endswith((":id", "}id")):
-            return v.strip()
+    keys = el.keys()
+    if keys:
+        k = keys[0]
+        if k == _DSQ_ID or k == "dsq:id":  # the usual <post dsq:id="...">
+            return el.get(k).strip()
+        for k in keys:
+            if k == "id" or k.endswith((":id", "}id")):
+                return el.get(k).strip()
     return ""
 
 
