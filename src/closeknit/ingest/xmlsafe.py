@@ -306,6 +306,10 @@ class SurrogateRefFixer:
         self._raw.close()
 
 
+#: A prolog (before the root element) longer than this goes to the established reader.
+_PROLOG_MAX = 8 << 20
+
+
 class _RootStarted(Exception):
     """Raised by the prolog check when the root element starts (the prolog is over)."""
 
@@ -344,8 +348,10 @@ def _prolog_is_plain(head: bytes, stream: BinaryIO, chunk: int) -> tuple[bool, l
     try:
         while True:
             p.Parse(buf, not buf)
-            if not buf:
-                return False, chunks  # no root element at all: let the established reader report it
+            if not buf or len(chunks) * chunk >= _PROLOG_MAX:
+                # no root element at all, or a prolog too long to hold: the established
+                # (streaming) reader reads it and reports what is wrong
+                return False, chunks
             buf = stream.read(chunk)
             chunks.append(buf)
     except _RootStarted:
@@ -401,7 +407,12 @@ def iter_converted(
             th.start()
             try:
                 while True:
-                    batch = q.get()
+                    try:
+                        batch = q.get(timeout=1.0)
+                    except queue.Empty:
+                        if th.is_alive() or not q.empty():
+                            continue
+                        raise RuntimeError(f"{name}: the XML parser thread ended without a result") from None
                     if batch is _END:
                         return
                     if batch is _FALLBACK:
@@ -428,8 +439,11 @@ def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa
     """The parser thread of :func:`iter_converted`: feeds libxml2 chunk by chunk (lxml releases
     the GIL while libxml2 parses), converts the finished outermost elements, frees them and hands
     on one list per chunk. Ends with ``_END``, ``_FALLBACK`` (libxml2 gave up) or an exception."""
-    from lxml import etree
-
+    try:
+        from lxml import etree
+    except BaseException as e:  # handed to the caller
+        q.put(e)
+        return
     try:
         parser = etree.XMLPullParser(
             events=("end",),
