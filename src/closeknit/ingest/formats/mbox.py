@@ -405,37 +405,70 @@ def _fast_date_us(value: str) -> int | None:
         del p[0]
     if len(p) < 4:
         return None
-    hms = p[3]
-    tz = p[4] if len(p) > 4 else "+0000"
-    if len(hms) != 8 or hms[2] != ":" or hms[5] != ":" or len(tz) != 5 or tz[0] not in "+-":
-        return None
-    key = (p[0], p[1], p[2])
-    day = _EPOCH_DAYS.get(key, -1)
+    day = _EPOCH_DAYS.get((p[0], p[1], p[2]), -1)
     if day == -1:
-        day = None
-        mo = _MONTHS_CAP.get(p[1])
-        if mo and len(p[2]) == 4:
-            try:
-                y = int(p[2])
-                if 1 < y < 9999:  # parse_date's subtraction of the zone offset stays in range
-                    day = datetime(y, mo, int(p[0])).toordinal() - 719163
-            except ValueError:
-                pass
-        if len(_EPOCH_DAYS) > 100_000:
-            _EPOCH_DAYS.clear()
-        _EPOCH_DAYS[key] = day
+        day = _epoch_day(p[0], p[1], p[2])
     if day is None:
+        return None
+    secs = _CLOCK.get(p[3])
+    if secs is None:
+        secs = _clock(p[3])
+        if secs is None:
+            return None
+    off = _ZONE_OFFSETS.get(p[4] if len(p) > 4 else "+0000")
+    if off is None:
+        off = _zone_offset(p[4])
+        if off is None:
+            return None
+    return (day * 86400 + secs - off) * 1_000_000
+
+
+#: ``"13:02:58"`` -> seconds into the day; ``"-0800"`` -> offset in seconds (as parse_date reads them).
+_CLOCK: dict[str, int] = {}
+_ZONE_OFFSETS: dict[str, int] = {}
+
+
+def _epoch_day(d: str, mon: str, y: str) -> int | None:
+    day = None
+    mo = _MONTHS_CAP.get(mon)
+    if mo and len(y) == 4:
+        try:
+            year = int(y)
+            if 1 < year < 9999:  # parse_date's subtraction of the zone offset stays in range
+                day = datetime(year, mo, int(d)).toordinal() - 719163
+        except ValueError:
+            pass
+    if len(_EPOCH_DAYS) > 100_000:
+        _EPOCH_DAYS.clear()
+    _EPOCH_DAYS[(d, mon, y)] = day
+    return day
+
+
+def _clock(hms: str) -> int | None:
+    if len(hms) != 8 or hms[2] != ":" or hms[5] != ":":
         return None
     try:
         hh, mm, ss = int(hms[:2]), int(hms[3:5]), int(hms[6:])
-        off = int(tz[1:3]) * 60 + int(tz[3:])
     except ValueError:
         return None
     if not (0 <= hh < 24 and 0 <= mm < 60 and 0 <= ss < 60):
         return None
-    if tz[0] == "-":
-        off = -off
-    return (day * 86400 + hh * 3600 + mm * 60 + ss - off * 60) * 1_000_000
+    if len(_CLOCK) < 100_000:
+        _CLOCK[hms] = hh * 3600 + mm * 60 + ss
+    return hh * 3600 + mm * 60 + ss
+
+
+def _zone_offset(tz: str) -> int | None:
+    if len(tz) != 5 or tz[0] not in "+-":
+        return None
+    try:
+        off = int(tz[1:3]) * 60 + int(tz[3:])
+    except ValueError:
+        return None
+    off = -off * 60 if tz[0] == "-" else off * 60
+    if len(_ZONE_OFFSETS) < 10_000:
+        _ZONE_OFFSETS[tz] = off
+    return off
 
 
 # --------------------------------------------------------------------------------------------
@@ -988,7 +1021,7 @@ class _State:
         pp = PurePosixPath(member)
         in_sent = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
         inflight: deque = deque()
-        max_inflight = 2 * _workers() + 1
+        max_inflight = 4 * _workers() + 2  # workers keep parsing while the store writes a batch
         acc_i: list = []
         acc_p: list = []
         acc_rows = 0
