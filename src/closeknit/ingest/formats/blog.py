@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import pyarrow as pa
+from lxml.etree import tostring as _tostring
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
@@ -590,6 +591,26 @@ def _pair_fields(pairs: tuple) -> dict[str, str]:
     return out
 
 
+_AUTHORS: dict[bytes, tuple] = {}  # an author element's serialization -> its (tag, text) pairs
+
+
+def _author_pairs(el: Element) -> tuple:
+    """``el``'s children as ``(tag, text)`` pairs. The same few thousand authors come back in
+    every export: an lxml element's serialization (one C call) finds the pairs made before, and
+    the same tuple object, whose strings' hashes are already known, keys the importer's cache."""
+    try:
+        key = _tostring(el, with_tail=False)
+    except TypeError:  # an ElementTree element (the expat reader): no shortcut
+        return tuple([(c.tag, c.text) for c in el])
+    pairs = _AUTHORS.get(key)
+    if pairs is None:
+        pairs = tuple([(c.tag, c.text) for c in el])
+        if len(_AUTHORS) >= 100_000:
+            _AUTHORS.clear()
+        _AUTHORS[key] = pairs
+    return pairs
+
+
 def _dsq_convert(el: Element) -> tuple:
     """What the Disqus importer reads from one element (runs on the XML parser thread):
     ``("thread", dsq:id, link or id, author)`` or ``("post", dsq:id, message, createdAt,
@@ -601,7 +622,7 @@ def _dsq_convert(el: Element) -> tuple:
     if (names.get(el.tag) or local(el.tag)) == "thread":
         f = _children(el)
         author = _child(el, "author")
-        return ("thread", _dsq_id(el), f.get("link") or f.get("id"), None if author is None else tuple([(c.tag, c.text) for c in author]))
+        return ("thread", _dsq_id(el), f.get("link") or f.get("id"), None if author is None else _author_pairs(author))
     pid = _dsq_id(el)
     kids = _kids(el)
     msg = kids.get("message")
@@ -619,7 +640,7 @@ def _dsq_convert(el: Element) -> tuple:
         _text(kids.get("createdAt")),
         deleted,
         spam,
-        None if author is None else tuple([(c.tag, c.text) for c in author]),
+        None if author is None else _author_pairs(author),
         _dsq_id(kids.get("thread")),
         _dsq_id(kids.get("parent")),
     )
