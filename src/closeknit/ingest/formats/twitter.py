@@ -384,6 +384,7 @@ SPOOL_CHUNK = 8 * 1024 * 1024
 _ROWS_FLUSH = 20_000
 #: DuckDB's memory budget for shaping tweets (it spills to the scratch folder beyond it).
 TWEETS_MEMORY_LIMIT = "256MB"
+TWEETS_THREADS = 1
 
 
 def _tweet_ts_us(s: Any, days: dict[str, int]) -> int:
@@ -756,6 +757,9 @@ class _Tweets:
         con.execute(f"SET temp_directory = '{Path(self.folder) / 'spill'}'")
         con.execute(f"SET memory_limit = '{TWEETS_MEMORY_LIMIT}'")
         con.execute("SET TimeZone = 'UTC'")
+        # one thread: read_json reads an array with one thread anyway, and the spool thread and the
+        # store's writer need the other core (a second DuckDB thread here cost more CPU than it saved)
+        con.execute(f"SET threads = {TWEETS_THREADS}")
         con.execute("CREATE TABLE linked (aid VARCHAR, sn VARCHAR)")
         self.wcur = con.cursor()  # the worker's
         self.ocur = con.cursor()  # the caller's (batches out)
