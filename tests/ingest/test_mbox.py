@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import random
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -403,7 +404,7 @@ def _dump(tmp_path, path, mode: str, monkeypatch, ctx_self: str | None = None) -
     """Store contents after importing ``path`` through ``mode``: objects, batch or pool."""
     monkeypatch.setattr(mbox_mod, "BATCH_MIN_BYTES", 1 << 62 if mode == "objects" else 0)
     monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0 if mode == "pool" else 1 << 62)
-    monkeypatch.setattr(mbox_mod, "TASK_MESSAGES", 2)  # many tasks: ids repeated across tasks
+    monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)  # runs of a message or two: ids repeated across runs
     monkeypatch.setattr(mbox_mod, "BATCH_ROWS", 3)
     monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
     st = Store(tmp_path / f"{mode}-{path.name}-{next(_STORES)}.duckdb")
@@ -496,3 +497,33 @@ def test_parse_headers_matches_reference():
     blocks += [(FIXTURES / "quirks.mbox").read_text("utf-8", "replace"), (FIXTURES / "single.eml").read_text("utf-8", "replace")]
     for b in blocks:
         assert mbox_mod._parse_headers(b) == _reference_headers(b), repr(b)
+
+
+def _via_groups(data: bytes, chunk: int) -> list[tuple[int, bytes]]:
+    out = []
+    for base, run, single in mbox_mod.split_groups(io.BytesIO(data), chunk):
+        out += [(base, run)] if single else [(base + o, m) for o, m in mbox_mod._split_buffer(run)]
+    return out
+
+
+def test_split_groups_cuts_where_split_mbox_cuts(monkeypatch):
+    quirks = (FIXTURES / "quirks.mbox").read_bytes()
+    datas = [quirks, b"\xef\xbb\xbf" + quirks, quirks.replace(b"\n", b"\r\n"), b"", b"From x", b"\nFrom a 1:1\n",
+             b"\xef\xbb\xbf\xef\xbb\xbfFrom a 1:2\nX: y\n\nz\nFrom b\nFrom c 1:2\n", b"From a 1:1\nFrom b 2:2",
+             b"From a 1:1\n\nFrom b 2:2\n\n>From c 3:3\nFrom d 4\n" * 5]
+    for data in datas:
+        for chunk in (5, 7, 64, 1000, 1 << 22):
+            assert _via_groups(data, chunk) == list(split_mbox(io.BytesIO(data), chunk)), (data[:30], chunk)
+    # huge messages, truncated at the same reads (limits made small), amid real and fake separators
+    monkeypatch.setattr(mbox_mod, "_MAX_MESSAGE", 300)
+    monkeypatch.setattr(mbox_mod, "_KEEP", 100)
+    pieces = [b"line\n", b"From here\n", b"x\n", b"\n", b"From ", b":", b"From x 1:2\n"]
+    for seed in range(400):
+        r = random.Random(seed)
+        data = b"".join(
+            b"From s%d 00:00\nX: 1\n\n" % k
+            + b"".join(r.choices(pieces, weights=[20, 20, 20, 10, 10, 10, 1], k=r.randint(0, 200)))
+            for k in range(r.randint(1, 8))
+        )
+        for chunk in (5, 50, 333):
+            assert _via_groups(data, chunk) == list(split_mbox(io.BytesIO(data), chunk)), (seed, chunk)

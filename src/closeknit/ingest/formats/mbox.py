@@ -82,11 +82,10 @@ BATCH_ROWS = 50_000
 BATCH_CHARS = 8_000_000
 #: An mbox file at least this big is parsed by worker processes (``CLOSEKNIT_MBOX_WORKERS``
 #: of them, default: one per CPU, at most 2; 0 parses in the importing process). The importing
-#: process splits the messages and hands them over in tasks of up to :data:`TASK_MESSAGES`
-#: messages / :data:`TASK_BYTES` bytes; results come back in order as column tables.
+#: process reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last
+#: message boundary (:func:`split_groups`); results come back in order as column tables.
 POOL_MIN_BYTES = 32 << 20
-TASK_MESSAGES = 4000
-TASK_BYTES = 6 << 20
+TASK_BYTES = 4 << 20
 
 _UTC = timezone.utc
 _MBOX_EXT = (".mbox", ".mbx", ".mbs")
@@ -188,6 +187,91 @@ def split_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, byt
         msg_off = read - (len(buf) - pos)
         search = pos
         truncated = False
+
+
+def _split_buffer(buf: bytes) -> Iterator[tuple[int, bytes]]:
+    """:func:`split_mbox` over bytes already in memory: ``(offset in buf, raw message)``."""
+    pos = search = 0
+    find = buf.find
+    while True:
+        i = find(b"\nFrom ", search)
+        if i < 0:
+            break
+        eol = find(b"\n", i + 1)
+        if eol < 0:
+            break
+        if b":" not in buf[i + 1 : eol]:
+            search = i + 1
+            continue
+        yield pos, buf[pos : i + 1]
+        pos = search = i + 1
+    if pos < len(buf):
+        yield pos, buf[pos:]
+
+
+def split_groups(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes, bool]]:
+    """Yield ``(byte offset, run of whole messages, single)``, cut where :func:`split_mbox` cuts.
+
+    Splitting each run with :func:`_split_buffer` (unless ``single``: then the run is one
+    message) gives exactly the messages of :func:`split_mbox`, offsets relative to the run. Only
+    the last cut of each read is looked for, so this costs next to nothing per message. A
+    message that split_mbox truncates (over 64 MiB) is truncated the same way, at the same
+    reads, and comes alone (``single``: the junction of its head and tail is no separator).
+    """
+    buf = stream.read(chunk)
+    if buf.startswith(b"\xef\xbb\xbf"):
+        buf = buf[3:]
+    read = len(buf)  # absolute offset of the end of buf, as in split_mbox
+    start = 0  # absolute offset of buf[0]: buf always starts at a message's start
+    lo = 0  # cuts are looked for from here (past the junction of a truncated message)
+    truncated = False
+    while True:
+        if truncated:  # the huge message ends at the first cut after its kept head
+            search = lo
+            while True:
+                i = buf.find(b"\nFrom ", search)
+                eol = buf.find(b"\n", i + 1) if i >= 0 else -1
+                if i < 0 or eol < 0 or b":" in buf[i + 1 : eol]:
+                    break
+                search = i + 1
+            if i >= 0 and eol >= 0:
+                yield start, buf[: i + 1], True
+                buf = buf[i + 1 :]
+                start = read - len(buf)
+                lo = 0
+                truncated = False
+        if not truncated:  # the last cut of the buffer: everything before it is whole messages
+            end = len(buf)
+            j = -1
+            while True:
+                i = buf.rfind(b"\nFrom ", lo, end)
+                if i < 0:
+                    break
+                eol = buf.find(b"\n", i + 1)
+                if eol >= 0 and b":" in buf[i + 1 : eol]:
+                    j = i + 1
+                    break
+                end = i + 5
+            if j > 0:
+                yield start, buf[:j], False
+                buf = buf[j:]
+                start = read - len(buf)
+        more = stream.read(chunk)
+        if not more:
+            if buf:
+                yield start, buf, True  # one message: every cut before it was taken
+            return
+        # as split_mbox: a huge message keeps its head and the last bytes (a separator may straddle)
+        if len(buf) > _MAX_MESSAGE and not truncated:
+            head = buf[:_KEEP]
+            buf = head + buf[max(len(buf) - 6, _KEEP) :]
+            lo = len(head)
+            truncated = True
+        elif truncated and len(buf) > _KEEP + chunk:
+            buf = buf[:_KEEP] + buf[max(len(buf) - 6, _KEEP) :]
+            lo = _KEEP
+        buf += more
+        read += len(more)
 
 
 # --------------------------------------------------------------------------------------------
@@ -692,8 +776,12 @@ def _worker_init(ctx: ImportContext) -> None:
     _WORKER_STATE = _State(ctx)
 
 
-def _parse_task(in_sent_folder: bool, raws: list[bytes]) -> tuple:
-    """Parse one task's messages in a worker: tables, new identities, bad messages, counts."""
+def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> tuple:
+    """Parse one run of messages (from :func:`split_groups`) in a worker.
+
+    Returns the tables, the identities first met, the bad messages as ``(index in the run,
+    byte offset, message, excerpt)``, the number of split items, and the sender counts.
+    """
     st = _WORKER_STATE
     assert st is not None
     st.in_sent_folder = in_sent_folder
@@ -702,7 +790,8 @@ def _parse_task(in_sent_folder: bool, raws: list[bytes]) -> tuple:
     in_batch: set[str] = set()
     bad = []
     fields, add_row = st.fields, st.add_row
-    for k, raw in enumerate(raws):
+    k = -1
+    for k, (off, raw) in enumerate([(0, data)] if single else _split_buffer(data)):
         try:
             got = fields(raw, True)
         except Exception as e:  # one broken message never stops the import
@@ -710,12 +799,12 @@ def _parse_task(in_sent_folder: bool, raws: list[bytes]) -> tuple:
         if got is None:
             continue
         if isinstance(got, BadRecord):
-            bad.append((k, got.message, got.excerpt))
+            bad.append((k, base + off, got.message, got.excerpt))
             continue
         add_row(cols, in_batch, got)
     batch = cols.build() if cols.nid else None
     tables = (batch.interactions, batch.participants) if batch is not None else None
-    return tables, st.new_idents(), bad, dict(st.senders), dict(st.sent), st.lists, st.n_messages
+    return tables, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, st.n_messages
 
 
 def _start_pool(ctx: ImportContext):
@@ -799,13 +888,13 @@ class MboxImporter(Importer):
                         data = f.read(_MAX_EML)
                         msgs: Iterator[tuple[int, bytes]] = iter([(0, data)])
                     else:
-                        msgs = split_mbox(f)
                         size = tree.size(member)
                         if size >= POOL_MIN_BYTES and _workers() > 0:
                             if pool is None:
                                 pool = _start_pool(ctx)
-                            yield from state.pooled(member, msgs, pool)
+                            yield from state.pooled(member, f, pool)
                             continue
+                        msgs = split_mbox(f)
                         if size >= BATCH_MIN_BYTES:
                             yield from state.batches(member, msgs)
                             continue
@@ -1008,13 +1097,14 @@ class _State:
         if cols.nid:
             yield cols.build()
 
-    def pooled(self, member: str, msgs: Iterator[tuple[int, bytes]], pool) -> Iterator[Record]:
+    def pooled(self, member: str, stream: BinaryIO, pool) -> Iterator[Record]:
         """What :meth:`batches` yields, parsed by worker processes.
 
-        Tasks go out in order and their results are taken in order: bad messages get their
-        place in the file here, the sender counts add up, identities are yielded in the order
-        the tasks first met them, and a native id repeated across the tasks of one batch keeps
-        its first row (as within a task).
+        The stream is cut into runs of whole messages (:func:`split_groups`, a few MiB each)
+        that go to the workers in order; their results are taken in order: bad messages get
+        their number in the file here, the sender counts add up, identities are yielded in the
+        order the runs first met them, and a native id repeated across the runs of one batch
+        keeps its first row (as within a run).
         """
         import pyarrow.compute as pc
 
@@ -1025,19 +1115,21 @@ class _State:
         acc_i: list = []
         acc_p: list = []
         acc_rows = 0
-        acc_chars = 0
+        acc_bytes = 0
+        n = 0  # messages (split items) before the run being taken
 
         def take(item) -> Iterator[Record]:
-            nonlocal acc_rows, acc_chars
-            fut, offsets, base, nbytes = item
-            tables, idents, bad, senders, sent, lists, n_messages = fut.get()
+            nonlocal acc_rows, acc_bytes, n
+            fut, nbytes = item
+            tables, idents, bad, items, senders, sent, lists, n_messages = fut.get()
             self.senders.update(senders)
             self.sent.update(sent)
             self.lists.update(lists)
             self.n_messages += n_messages
             yield from idents
-            for k, message, excerpt in bad:
-                yield BadRecord(f"{member} message {base + k + 1} (byte {offsets[k]})", message, excerpt)
+            for k, offset, message, excerpt in bad:
+                yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
+            n += items
             if tables is None:
                 return
             itab, ptab = tables
@@ -1051,39 +1143,26 @@ class _State:
             acc_i.append(itab)
             acc_p.append(ptab)
             acc_rows += itab.num_rows
-            acc_chars += nbytes
+            acc_bytes += nbytes
 
         def flush() -> Iterator[Record]:
-            nonlocal acc_rows, acc_chars
+            nonlocal acc_rows, acc_bytes
             if acc_i:
                 yield InteractionBatch(pa.concat_tables(acc_i), pa.concat_tables(acc_p))
             acc_i.clear()
             acc_p.clear()
-            acc_rows = acc_chars = 0
+            acc_rows = acc_bytes = 0
 
-        n = 0
-        offsets: list[int] = []
-        raws: list[bytes] = []
-        size = 0
-        it = iter(msgs)
-        while True:
-            item = next(it, None)
-            if item is not None:
-                offsets.append(item[0])
-                raws.append(item[1])
-                size += len(item[1])
-                if len(raws) < TASK_MESSAGES and size < TASK_BYTES:
-                    continue
-            if raws:
-                inflight.append((pool.apply_async(_parse_task, (in_sent, raws)), offsets, n, size))
-                n += len(raws)
-                offsets, raws, size = [], [], 0
-            while inflight and (len(inflight) >= max_inflight or item is None):
+        for base, data, single in split_groups(stream, TASK_BYTES):
+            inflight.append((pool.apply_async(_parse_task, (in_sent, base, data, single)), len(data)))
+            while len(inflight) >= max_inflight:
                 yield from take(inflight.popleft())
-                if acc_rows >= BATCH_ROWS or acc_chars >= 3 * BATCH_CHARS:
+                if acc_rows >= BATCH_ROWS or acc_bytes >= 3 * BATCH_CHARS:
                     yield from flush()
-            if item is None:
-                break
+        while inflight:
+            yield from take(inflight.popleft())
+            if acc_rows >= BATCH_ROWS or acc_bytes >= 3 * BATCH_CHARS:
+                yield from flush()
         yield from flush()
 
     def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
