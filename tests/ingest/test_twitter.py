@@ -428,3 +428,152 @@ def test_two_archives_in_one_folder(tmp_path, store, import_path):
         "SELECT a.value, count(*) FROM interactions i JOIN identities a ON a.id = i.actor_id "
         "WHERE i.native_id LIKE 'tweet:%' GROUP BY 1 ORDER BY 1",
     ) == [("1001", 4), ("1009", 3)]
+
+
+# ------------------------------------------------------------------- the set-wise (DuckDB) tweets path
+
+
+def _tweet(tid: int, text: str, created: str = "Mon Apr 01 08:00:00 +0000 2024", mentions=(), reply=None) -> dict:
+    tw_ = {
+        "edit_info": {"initial": {"editTweetIds": [str(tid)], "editsRemaining": "5"}},
+        "entities": {"hashtags": [], "user_mentions": [
+            {"name": n, "screen_name": sn, "indices": ["0", "5"], "id_str": i, "id": i} for i, sn, n in mentions
+        ], "urls": []},
+        "id_str": str(tid), "id": str(tid), "created_at": created, "full_text": text, "lang": "en",
+    }
+    if reply:
+        parent, uid, sn = reply
+        tw_.update({"in_reply_to_status_id_str": parent, "in_reply_to_status_id": parent,
+                    "in_reply_to_user_id_str": uid, "in_reply_to_user_id": uid, "in_reply_to_screen_name": sn})
+    return {"tweet": tw_}
+
+
+def _js(items: list, name: str = "tweets.part0") -> bytes:
+    body = b",\n".join(b"  " + orjson.dumps(it, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ") for it in items)
+    return f"window.YTD.{name} = [\n".encode() + body + b"\n]"
+
+
+# tweets whose meaning depends on the fine print: who is the recipient, which names win, links
+EDGE_TWEETS = [
+    _tweet(1, "@Bob_B hi &amp; &lt;3", mentions=[("2002", "Bob_B", "Bob")], reply=("900", "2002", "Bob_B")),
+    _tweet(2, "RT @carol_c: quoted", mentions=[("3003", "Carol_C", "Carol"), ("4004", "dan", "")]),
+    _tweet(3, "RT @Ünï_cødé: unicode handle", mentions=[("5005", "Ünï_cødé", "U")]),
+    _tweet(4, "@ghost reply to someone not mentioned", reply=("901", "6006", "Ghost")),
+    _tweet(5, "@nobody reply without a user id", reply=("902", "-1", "NoBody")),
+    _tweet(6, "two of the same @bob_b @bob_b", mentions=[("2002", "bob_b", "Bob B."), ("2002", "bob_b", "Bob B.")]),
+    _tweet(7, "mention without id @ eve", mentions=[("-1", " Eve ", "Eve"), ("0", "", "nameless"), ("", "frank", None)]),
+    _tweet(8, "@Bob_B again, new name", mentions=[("2002", "Bob_B", "Robert")], reply=("1", "2002", "bob_b")),
+    _tweet(9, "plain post"),
+    _tweet(10, "RT @nomatch no colon"),
+    _tweet(11, "reply to a mention matched by handle", mentions=[("7007", "Hank", "H")], reply=("903", "", "hank")),
+    _tweet(12, "@Bob_B first name again", mentions=[("2002", "Bob_B", "Bob")]),
+]
+
+
+def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
+    """Both readers of a tweets file feed the same SQL: the store ends up the same either way."""
+    from closeknit.store import Store
+    from closeknit.store.load import import_tree
+
+    p = tmp_path / "tweets.js"
+    p.write_bytes(_js(EDGE_TWEETS))
+    calls = []
+    real = tw._Tweets.read_json
+    monkeypatch.setattr(tw._Tweets, "read_json", lambda self, path, k: calls.append(k) or real(self, path, k))
+    results = []
+    for python_only in (False, True):
+        if python_only:
+            monkeypatch.setattr(tw._Tweets, "read_json", lambda self, path, k: False)
+        st = Store(tmp_path / f"s{python_only}.duckdb")
+        try:
+            r = import_tree(st, open_tree(p), tw.TwitterImporter())
+            results.append((
+                (r.added, r.errors, r.identities),
+                snapshot(st),
+                rows(st, "SELECT kind, value, display_name FROM identities ORDER BY ALL"),
+                rows(st, "SELECT a.value, b.value, l.reason FROM identity_links l JOIN identities a ON a.id = l.a "
+                         "JOIN identities b ON b.id = l.b ORDER BY ALL"),
+                rows(st, "SELECT count(*) FROM interaction_participants"),
+            ))
+        finally:
+            st.close()
+    assert calls == [0]  # the first import went through DuckDB
+    assert results[0] == results[1]
+    (added, errors, _), snap, idents, links, n_parts = results[0]
+    assert (added, errors) == (12, 0)
+    by_id = {s[0]: s for s in snap}
+    assert by_id["tweet:1"][1] == "reply" and by_id["tweet:1"][7] == "@Bob_B hi & <3"
+    assert by_id["tweet:1"][8] == ["2002/recipient"]
+    assert by_id["tweet:2"][1] == "repost" and by_id["tweet:2"][8] == ["3003/recipient", "4004/mentioned"]
+    assert by_id["tweet:3"][8] == ["5005/recipient"]
+    assert by_id["tweet:4"][8] == ["6006/recipient"]
+    assert by_id["tweet:5"][8] == ["nobody/recipient"]
+    assert by_id["tweet:6"][8] == ["2002/mentioned", "2002/mentioned"]  # listed twice by X, kept twice
+    assert by_id["tweet:7"][8] == ["eve/mentioned", "frank/mentioned"]
+    assert by_id["tweet:10"][1] == "repost" and by_id["tweet:10"][8] == [None]
+    assert by_id["tweet:11"][8] == ["7007/recipient"]
+    # the name whose first appearance is the latest wins: Robert (tweet 8), not Bob again (tweet 12)
+    assert ("account_id", "2002", "Robert") in idents
+    assert ("2002", "bob_b", "twitter user_mentions") in links
+    assert ("6006", "ghost", "twitter in_reply_to") in links
+    assert n_parts == [(13,)]
+
+
+def test_broken_tweet_in_a_big_file_is_reported_and_skipped(tmp_path, store, import_path):
+    """A broken item deep inside a large tweets file: reported, the rest of the file imported."""
+    items = [_tweet(10_000 + i, f"tweet number {i} @bob_b", mentions=[("2002", "bob_b", "Bob")]) for i in range(6000)]
+    data = _js(items)
+    at = data.index(b'"id_str": "14321",')
+    broken = data[:at] + data[at:].replace(b'"14321",', b'"14321"', 1)  # a lost comma
+    part1 = _js([_tweet(20_000, "in the second file", created="Tue Apr 02 09:00:00 +0000 2024")], "tweets.part1")
+    d = tmp_path / "archive" / "data"
+    d.mkdir(parents=True)
+    (d / "tweets.js").write_bytes(broken)
+    (d / "tweets-part1.js").write_bytes(part1)
+    r = import_path(tmp_path / "archive")
+    assert (r.added, r.errors) == (6000, 1)
+    assert rows(store, "SELECT location, error FROM import_errors") == [("data/tweets.js item 4321", "unreadable JSON item")]
+    assert rows(store, "SELECT count(*) FROM interactions WHERE native_id = 'tweet:14321'") == [(0,)]
+    assert rows(store, "SELECT count(*), count(DISTINCT ts) FROM interactions WHERE kind = 'mention'") == [(5999, 1)]
+    assert rows(store, "SELECT kind, text FROM interactions WHERE native_id = 'tweet:20000'") == [("post", "in the second file")]
+
+
+def test_bad_time_in_a_big_file_is_reported(tmp_path, store, import_path):
+    """DuckDB reads only X's own time layout; a file with anything else is read by Python, which says why."""
+    items = [_tweet(30_000 + i, f"t{i}") for i in range(300)]
+    items[150] = _tweet(30_150, "odd time", created="Mon Apr 01 25:00:00 +0000 2024")
+    items[151] = _tweet(30_151, "other zone", created="Mon Apr 01 08:00:00 +0130 2024")
+    p = tmp_path / "tweets.js"
+    p.write_bytes(_js(items))
+    r = import_path(p)
+    assert (r.added, r.errors) == (299, 1)
+    assert rows(store, "SELECT location, error FROM import_errors") == [
+        ("tweets.js item 150", "unreadable tweet (ValueError: no such time 'Mon Apr 01 25:00:00 +0000 2024')")
+    ]
+    assert rows(store, "SELECT ts FROM interactions WHERE native_id = 'tweet:30151'") == [(datetime(2024, 4, 1, 6, 30, tzinfo=UTC),)]
+
+
+def test_sql_time_agrees_with_python():
+    import random
+
+    import duckdb
+
+    r = random.Random(7)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    vals = []
+    for _ in range(2000):
+        dt = datetime(2006, 3, 21, tzinfo=UTC) + (datetime(2030, 1, 1, tzinfo=UTC) - datetime(2006, 3, 21, tzinfo=UTC)) * r.random()
+        vals.append(f"{r.choice(days)} {dt:%b %d %H:%M:%S} +0000 {dt.year}")
+    vals += ["Mon Feb 29 10:00:00 +0000 2024", "Mon Feb 30 10:00:00 +0000 2024", "Mon Apr 01 24:00:00 +0000 2024"]
+    got = con.execute("SELECT " + tw._CANONICAL_TIME.format(c="v") + " FROM unnest(?) AS t(v)", [vals]).fetchall()
+    for v, (ts,) in zip(vals, got):
+        try:
+            want = tw.parse_tweet_time(v)
+        except ValueError:
+            want = None
+        if ts is not None:  # SQL reads it: the same instant as Python
+            assert ts == want, v
+        else:  # SQL declines: the file goes to the Python reader
+            assert want is None or v.startswith("Mon Feb 29"), v

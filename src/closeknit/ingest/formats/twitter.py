@@ -379,7 +379,7 @@ _US = timedelta(microseconds=1)
 #: Tweets per InteractionBatch.
 TWEET_BATCH = 50_000
 #: Bytes per read while a tweets file is copied to the scratch folder.
-SPOOL_CHUNK = 8 * 1024 * 1024
+SPOOL_CHUNK = 1024 * 1024
 #: Tweets the Python reader hands to DuckDB at a time.
 _ROWS_FLUSH = 20_000
 #: DuckDB's memory budget for shaping tweets (it spills to the scratch folder beyond it).
