@@ -276,12 +276,19 @@ def _commenter(email: str, name: str, url: str, username: str = "", cache: dict 
     return ident
 
 
+def _reversed_children(el: Element) -> list:
+    """``el``'s children, last first (lxml's ``getchildren()`` makes them fastest)."""
+    if type(el) is Element:
+        return el[::-1]
+    return el.getchildren()[::-1]
+
+
 def _children(el: Element) -> dict[str, str]:
     """Local tag -> stripped text of ``el``'s direct children (first occurrence wins)."""
     names = _LOCAL
     try:
         # reversed: an earlier child overwrites a later one with the same tag (first wins)
-        return {names[c.tag]: c.text.strip() if c.text else "" for c in reversed(el)}
+        return {names[c.tag]: t.strip() if (t := c.text) else "" for c in _reversed_children(el)}
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, str] = {}
@@ -297,7 +304,7 @@ def _kids(el: Element) -> dict[str, Element]:
     """Local tag -> first direct child of ``el`` with that tag."""
     names = _LOCAL
     try:
-        return {names[c.tag]: c for c in reversed(el)}  # reversed: the first one wins
+        return {names[c.tag]: c for c in _reversed_children(el)}  # reversed: the first one wins
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, Element] = {}
