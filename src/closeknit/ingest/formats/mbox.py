@@ -976,10 +976,9 @@ class _State:
         self.lists: set[str] = set()
         self.n_messages = 0
         self.in_sent_folder = False
-        # batches: identity ids by Ident (as the loader keeps them), ids and roles of participant tuples
+        # batches: identity ids by Ident (as the loader keeps them)
         self.iids: dict[Ident, int] = {}
         self.idents_out: list[Ident] = []
-        self.part_ids: dict[tuple, tuple[list[int], list[str]]] = {}
 
     def ident(self, addr: str, name: str | None) -> Ident:
         key = (addr, name)
@@ -1014,8 +1013,11 @@ class _State:
             self.addr_cache[value] = got
         return got
 
-    def people(self, frm, to, cc, bcc) -> tuple[Ident | None, tuple[tuple[Ident, str], ...]]:
-        """The actor and the participants (one role per address, To before Cc before Bcc); cached."""
+    def people(self, frm, to, cc, bcc) -> tuple[Ident | None, tuple[tuple[Ident, str], ...], list]:
+        """The actor and the participants (one role per address, To before Cc before Bcc); cached.
+
+        The third item is a slot where :meth:`add_row` keeps their identity ids and roles.
+        """
         key = (frm, to, cc, bcc)
         got = self.people_cache.get(key)
         if got is not None:
@@ -1030,7 +1032,7 @@ class _State:
                     parts.append((ident, role))
         if len(self.people_cache) > 200_000:
             self.people_cache.clear()
-        got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts))
+        got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts), [None])
         return got
 
     def guess_self(self) -> Ident | None:
@@ -1167,15 +1169,14 @@ class _State:
 
     def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
         """Append one message's :meth:`fields` to ``cols``; returns its text length."""
-        mid, parent, ts, actor, parts, vis, thread, text = got
-        iid = self.iid
-        aid = iid(actor) if actor is not None else None
-        part_ids = self.part_ids
-        pc = part_ids.get(parts)
-        if pc is None:
-            if len(part_ids) > 200_000:
-                part_ids.clear()
-            pc = part_ids[parts] = ([iid(i) for i, _ in parts], [r for _, r in parts])
+        mid, parent, ts, actor, parts, vis, thread, text, ids = got
+        pc = ids[0] if ids is not None else None
+        if pc is None:  # identity ids in the order the loader would meet them: actor, participants
+            iid = self.iid
+            pc = (iid(actor) if actor is not None else None, [iid(i) for i, _ in parts], [r for _, r in parts])
+            if ids is not None:
+                ids[0] = pc
+        aid = pc[0]
         if mid in in_batch:  # the loader keeps a native id's first occurrence
             return 0
         in_batch.add(mid)
@@ -1187,10 +1188,10 @@ class _State:
         cols.thread.append(thread)
         cols.reply.append(parent)
         cols.text.append(text)
-        if pc[0]:
-            cols.p_nid.extend([mid] * len(pc[0]))
-            cols.p_iid.extend(pc[0])
-            cols.p_role.extend(pc[1])
+        if pc[1]:
+            cols.p_nid.extend([mid] * len(pc[1]))
+            cols.p_iid.extend(pc[1])
+            cols.p_role.extend(pc[2])
         return len(text) if text else 0
 
     def iid(self, ident: Ident) -> int:
@@ -1209,12 +1210,14 @@ class _State:
         got = self.fields(raw, False)
         if got is None or isinstance(got, BadRecord):
             return got
-        mid, parent, ts, actor, parts, vis, thread, text = got
+        mid, parent, ts, actor, parts, vis, thread, text, _ids = got
         return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
 
     def fields(self, raw: bytes, as_us: bool) -> tuple | BadRecord | None:
-        """``(native_id, parent, ts, actor, participants, visibility, thread, text)`` of one message.
+        """``(native_id, parent, ts, actor, participants, visibility, thread, text, ids)`` of one message.
 
+        ``ids`` is the cache slot of the actor and participants (see :meth:`people`), or None
+        when the participants were added to for this message.
         ``ts`` is an aware datetime, or microseconds since the epoch when ``as_us`` (batches).
         """
         if raw.startswith(b"From "):
@@ -1251,7 +1254,7 @@ class _State:
         if text is not None:
             text = text.strip() or None
 
-        actor, parts = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
+        actor, parts, ids = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
         seen = None
         if "newsgroups" in h or "path" in h:
             vis = "public"
@@ -1267,6 +1270,7 @@ class _State:
                 if la not in seen:
                     seen.add(la)
                     parts = parts + ((self.ident(la, None), "recipient"),)
+                    ids = None
         if self.self_addrs:
             for key in ("delivered-to", "x-original-to"):
                 v = h.get(key)
@@ -1277,6 +1281,7 @@ class _State:
                         if ident.value in self.self_addrs and ident.value not in seen:
                             seen.add(ident.value)
                             parts = parts + ((self.ident(ident.value, None), "recipient" if is_list else "bcc"),)
+                            ids = None
 
         mid = _own_id(h.get("message-id"))
         if mid is None:
@@ -1305,4 +1310,4 @@ class _State:
             if self.in_sent_folder or (labels and "Sent" in labels and "Sent" in (x.strip() for x in labels.split(","))):
                 self.sent[actor.value] += 1
 
-        return mid, parent, ts, actor, parts, vis, thread, text
+        return mid, parent, ts, actor, parts, vis, thread, text, ids
