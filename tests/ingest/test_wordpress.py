@@ -265,3 +265,35 @@ def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_pa
     ]
     assert rows(store, "SELECT display_name FROM identities WHERE value = 'eve@example.org'") == [("Eve & Co",)]
     assert rows(store, "SELECT display_name FROM identities WHERE value = 'Ann Lee'") == [("Ann Lee",)]
+
+
+def test_repeated_comment_id_keeps_the_first(tmp_path, store, import_path):
+    # a hand-edited export repeats a comment id within one post: the first one is kept, with its
+    # own recipient (batches never hold one native id twice)
+    def comment(cid, author, email, parent):
+        return (f"<wp:comment><wp:comment_id>{cid}</wp:comment_id><wp:comment_author>{author}</wp:comment_author>"
+                f"<wp:comment_author_email>{email}</wp:comment_author_email><wp:comment_date_gmt>2024-01-0{cid} 10:00:00"
+                f"</wp:comment_date_gmt><wp:comment_content>by {author}</wp:comment_content><wp:comment_parent>{parent}"
+                "</wp:comment_parent></wp:comment>")
+
+    doc = ('<?xml version="1.0" encoding="UTF-8"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><wp:base_blog_url>https://dup.example.org</wp:base_blog_url>'
+           "<item><link>https://dup.example.org/1</link><dc:creator>owner</dc:creator><wp:post_id>1</wp:post_id>"
+           + comment(1, "Ann", "ann@example.org", 0) + comment(2, "Ben", "ben@example.org", 1)
+           + comment(2, "Cy", "cy@example.org", 0) + comment(3, "Dee", "dee@example.org", 2)
+           + "</item></channel></rss>")
+    p = tmp_path / "dup.xml"
+    p.write_text(doc)
+    r = import_path(p)
+    assert (r.added, r.present, r.errors) == (3, 0, 0)
+    assert rows(store, f"SELECT native_id, {ACTOR}, text FROM interactions ORDER BY 1") == [
+        ("comment:https://dup.example.org|1|1", "email:email:ann@example.org", "by Ann"),
+        ("comment:https://dup.example.org|1|2", "email:email:ben@example.org", "by Ben"),
+        ("comment:https://dup.example.org|1|3", "email:email:dee@example.org", "by Dee"),
+    ]
+    assert rows(store, RECIPIENTS) == [
+        ("comment:https://dup.example.org|1|1", "wordpress:handle:dup.example.org/owner"),
+        ("comment:https://dup.example.org|1|2", "email:email:ann@example.org"),
+        # the parent id 2 names the last comment with that id (Cy), as before
+        ("comment:https://dup.example.org|1|3", "email:email:cy@example.org"),
+    ]

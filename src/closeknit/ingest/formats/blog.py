@@ -134,25 +134,22 @@ def _strings(values: list) -> pa.Array:
 
 
 class _Batch:
-    """Interactions gathered as columns and handed to the store as :class:`InteractionBatch`
+    """Interactions gathered as rows and handed to the store as :class:`InteractionBatch`
     tables: the same rows as one :class:`Interaction` per comment, at a fraction of the cost
     per comment (no record objects, no per-record work in the loader).
 
-    :meth:`take` returns the identities first seen since the last call (in the order a loader
-    fed the same records one by one would meet them: actor, then recipient, comment by comment),
-    then the batch. A native id already in the batch closes it first, so every id is unique
-    within a batch (the loader maps participants to their interaction by native id).
+    ``rows`` holds ``(native_id, kind, ts, actor id, thread, reply_to, text, recipient id or
+    None)``; importers append to it directly and use :meth:`ident_id` for identities not yet
+    in ``ids``. :meth:`take` returns the identities first seen since the last call (in the order
+    a loader fed the same records one by one would meet them: actor, then recipient, record by
+    record), then the batch. A batch never holds a native id twice (the loader maps participants
+    to their interaction by native id): a repeated id starts a new batch.
     """
 
     def __init__(self) -> None:
         self.ids: dict[Ident, int] = {}
         self.fresh: list[Ident] = []
-        self._reset()
-
-    def _reset(self) -> None:
-        self.rows: list[tuple] = []  # (native_id, kind, ts, actor_id, thread, reply_to, text)
-        self.parts: list[tuple[str, int]] = []  # (native_id, recipient id)
-        self.seen: set[str] = set()
+        self.rows: list[tuple] = []
 
     def ident_id(self, ident: Ident) -> int:
         iid = self.ids.get(ident)
@@ -161,57 +158,61 @@ class _Batch:
             self.fresh.append(ident)
         return iid
 
-    def full(self, native_id: str) -> bool:
-        """True when the batch must be taken before ``native_id`` is added."""
-        return len(self.rows) >= _BATCH or native_id in self.seen
-
     def add(self, native_id: str, kind: str, ts: datetime, actor: Ident | None, recipient: Ident | None,
             thread: str | None, reply_to: str | None, text: str | None) -> None:
         """One interaction (channel blog, visibility public) with ``recipient`` (or none)."""
         ids = self.ids
-        if actor is not None:
-            aid = ids.get(actor)
-            if aid is None:
-                aid = self.ident_id(actor)
-        else:
-            aid = None
-        self.seen.add(native_id)
-        self.rows.append((native_id, kind, ts, aid, thread, reply_to, text))
-        if recipient is not None:
-            rid = ids.get(recipient)
-            if rid is None:
-                rid = self.ident_id(recipient)
-            self.parts.append((native_id, rid))
+        aid = None if actor is None else (ids.get(actor) or self.ident_id(actor))
+        rid = None if recipient is None else (ids.get(recipient) or self.ident_id(recipient))
+        self.rows.append((native_id, kind, ts, aid, thread, reply_to, text, rid))
 
     def take(self) -> list[Record]:
         out: list[Record] = self.fresh
         self.fresh = []
-        n = len(self.rows)
-        if n:
-            native, kind, ts, actor, thread, reply, text = zip(*self.rows)
-            p_native, p_ident = zip(*self.parts) if self.parts else ((), ())
-            inter = pa.Table.from_arrays(
-                [
-                    _strings(native),
-                    _strings(kind),
-                    pa.array(["blog"] * n, pa.string()),
-                    pa.array(ts, pa.timestamp("us", tz="UTC")),
-                    pa.array(actor, pa.int64()),
-                    pa.array(["public"] * n, pa.string()),
-                    _strings(thread),
-                    _strings(reply),
-                    _strings(text),
-                    pa.nulls(n, pa.float64()),
-                ],
-                schema=_I_SCHEMA,
-            )
-            parts = pa.Table.from_arrays(
-                [_strings(p_native), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_native), pa.string())],
-                schema=_P_SCHEMA,
-            )
-            out.append(InteractionBatch(inter, parts))
-            self._reset()
+        rows, self.rows = self.rows, []
+        if not rows:
+            return out
+        native = [r[0] for r in rows]
+        if len(set(native)) == len(rows):
+            out.append(self._table(rows))
+            return out
+        seen: set[str] = set()  # a native id repeated: cut before each repeat
+        start = 0
+        for i, nid in enumerate(native):
+            if nid in seen:
+                out.append(self._table(rows[start:i]))
+                seen.clear()
+                start = i
+            seen.add(nid)
+        out.append(self._table(rows[start:]))
         return out
+
+    @staticmethod
+    def _table(rows: list[tuple]) -> InteractionBatch:
+        n = len(rows)
+        native, kind, ts, actor, thread, reply, text, rid = zip(*rows)
+        parts = [(r[0], r[7]) for r in rows if r[7] is not None]
+        p_native, p_ident = zip(*parts) if parts else ((), ())
+        inter = pa.Table.from_arrays(
+            [
+                _strings(native),
+                _strings(kind),
+                pa.array(["blog"] * n, pa.string()),
+                pa.array(ts, pa.timestamp("us", tz="UTC")),
+                pa.array(actor, pa.int64()),
+                pa.array(["public"] * n, pa.string()),
+                _strings(thread),
+                _strings(reply),
+                _strings(text),
+                pa.nulls(n, pa.float64()),
+            ],
+            schema=_I_SCHEMA,
+        )
+        participants = pa.Table.from_arrays(
+            [_strings(p_native), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_native), pa.string())],
+            schema=_P_SCHEMA,
+        )
+        return InteractionBatch(inter, participants)
 
 
 def _gmt(value: str) -> datetime | None:
@@ -418,6 +419,8 @@ class WordPressImporter(Importer):
         rows = []
         by_id: dict[str, Ident | None] = {}
         miss = _MISSING
+        ids = batch.ids
+        out = batch.rows
         for cf in comments:
             cid = cf.get("comment_id", "")
             key = (cf.get("comment_author_email", ""), cf.get("comment_author", ""), cf.get("comment_author_url", ""), "")
@@ -455,10 +458,19 @@ class WordPressImporter(Importer):
             text = html_to_text(cf.get("comment_content"))
             if recipient is not None and author is not None and recipient[:3] == author[:3]:
                 recipient = None  # talking to oneself
-            nid = prefix + cid
-            if batch.full(nid):
+            # batch.add, inlined: this runs once per comment
+            if author is None:
+                aid = None
+            elif (aid := ids.get(author)) is None:
+                aid = batch.ident_id(author)
+            if recipient is None:
+                rid = None
+            elif (rid := ids.get(recipient)) is None:
+                rid = batch.ident_id(recipient)
+            out.append((prefix + cid, kind, ts, aid, thread, reply_to, text, rid))
+            if len(out) >= _BATCH:
                 yield from batch.take()
-            batch.add(nid, kind, ts, author, recipient, thread, reply_to, text)
+                out = batch.rows
 
 
 def _bool(value: str) -> bool:
@@ -520,7 +532,7 @@ class DisqusImporter(Importer):
                     if (tid and tid not in threads) or (parent and parent not in authors):
                         pending.append((f"{member} post {n}", rec))
                         continue
-                    if batch.full("post:" + pid):
+                    if len(batch.rows) >= _BATCH:
                         yield from batch.take()
                     out = self._post(member, n, rec, threads, authors, batch)
                     if out is not None:
@@ -528,7 +540,7 @@ class DisqusImporter(Importer):
             except MalformedXMLError as e:
                 yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
         for where, rec in pending:
-            if batch.full("post:" + rec[1]):
+            if len(batch.rows) >= _BATCH:
                 yield from batch.take()
             out = self._post(where, None, rec, threads, authors, batch)
             if out is not None:
