@@ -30,11 +30,18 @@ What becomes what (the owner comes from ``account.js``, else ``manifest.js``, el
   ``system`` events), their ``*-headers.js`` twins (no text; the same message ids, so never
   counted twice), reactions (``reaction``, ``reply_to`` the message), message-event.js (XChat).
 
-Speed: the tweets file of a heavy account is over a gigabyte, so files are read in 4 MiB chunks
-cut after a top-level item (a ``\\n<indent>}`` line: JSON strings cannot hold a raw newline) and
-each chunk is parsed in one call (simdjson when installed, else orjson). A file laid out some
-other way (one long line) falls back to ijson's streaming parser. A chunk that does not parse is
-split item by item, so one broken item is reported and the rest of the file is still read.
+Speed: the tweets files of a heavy account hold gigabytes, so tweets are read set-wise
+(:meth:`_Reader.do_tweet_files`): a thread copies each file minus its prefix to a scratch file,
+DuckDB reads it with ``read_json`` and one explicit column spec, and SQL works out kinds,
+participants, identity ids and the account-id/handle links; the store gets Arrow batches. A file
+DuckDB cannot read, or with any item it might read differently from Python (broken JSON, a time
+in another layout, a null mention...), is read by the Python reader instead: 4 MiB chunks cut
+after a top-level item (a ``\\n<indent>}`` line: JSON strings cannot hold a raw newline), each
+parsed in one call (simdjson when installed, else orjson); a file laid out some other way (one
+long line) falls back to ijson's streaming parser; a chunk that does not parse is split item by
+item, so one broken item is reported and the rest of the file is still read. Its rows go
+through the same SQL, so what a tweet means is written down once (:data:`_SHAPE_SQL`).
+Likes, follows, blocks and DMs (a few percent of an archive) are read by the Python reader.
 """
 
 from __future__ import annotations
@@ -42,7 +49,6 @@ from __future__ import annotations
 import io
 import queue
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -56,6 +62,7 @@ import orjson
 import pyarrow as pa
 
 from closeknit.core.ids import content_id, sql_stable_id
+from closeknit.core.scratch import ScratchDir
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
@@ -750,7 +757,7 @@ class _Tweets:
     """
 
     def __init__(self) -> None:
-        self._tmp = tempfile.TemporaryDirectory(prefix="closeknit-twitter-")
+        self._tmp = ScratchDir()  # swept by the next import if this process is killed
         self.folder = self._tmp.name
         con = self.con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
