@@ -31,7 +31,7 @@ What becomes what (the owner comes from ``account.js``, else ``manifest.js``, el
   counted twice), reactions (``reaction``, ``reply_to`` the message), message-event.js (XChat).
 
 Speed: the tweets files of a heavy account hold gigabytes, so tweets are read set-wise
-(:meth:`_Reader.do_tweet_files`): a thread copies each file minus its prefix to a scratch file,
+(:class:`_TweetRun`, while the Python reader does the rest): a thread copies each file minus its prefix to a scratch file,
 DuckDB reads it with ``read_json`` and one explicit column spec, and SQL works out kinds,
 participants, identity ids and the account-id/handle links; the store gets Arrow batches. A file
 DuckDB cannot read, or with any item it might read differently from Python (broken JSON, a time
@@ -50,7 +50,7 @@ import io
 import queue
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
@@ -897,6 +897,86 @@ def _stem(name: str) -> str:
     return m.group(1) if m else stem
 
 
+_NOTHING = object()
+#: Records of an archive's other files (likes, DMs...) read ahead while its tweets are being read.
+READ_AHEAD = 100_000
+
+
+class _TweetRun:
+    """One archive's tweets files (``tweets.js``, ``tweets-part1.js``, ...) read set-wise.
+
+    Three stages overlap, each releasing the GIL most of the time: a spool thread copies each file
+    minus its prefix to a scratch file (:class:`_Spool`); a worker thread has DuckDB read it
+    (``read_json`` with one explicit column spec) and work out kinds, participants and identity ids
+    in SQL (:data:`_SHAPE_SQL`); :meth:`records` hands the results on to the store. The threads
+    start at once, so they read while the caller reads the archive's other files. A file DuckDB
+    cannot read, or holding any item it might read differently from Python (a broken item, another
+    time layout, a null mention...), is read by the Python reader instead (:func:`iter_js_items`,
+    :func:`_tweet_row`), which reports unreadable items as BadRecords; its rows go through the same SQL.
+
+    Handing tweets on after the archive's other files changes nothing in the store: those files
+    name people without display names, and the owner's files (which have names) come first.
+    """
+
+    def __init__(self, reader: _Reader, names: list[str]) -> None:
+        self.reader = reader
+        self.owner = reader.owner
+        self.tweets = _Tweets()
+        self.spool = _Spool(reader.tree, names, self.tweets.folder)
+        self.done: queue.Queue = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.closed = False
+        self.worker = threading.Thread(
+            target=reader._tweets_worker, args=(self.tweets, self.spool, self.done, self.stop),
+            name="closeknit-twitter-sql", daemon=True,
+        )
+        self.worker.start()
+
+    def records(self, idle: Callable[[], bool] | None = None) -> Iterator[Record]:
+        """The tweets' records; ``idle()`` is called while the next file is not ready yet (it
+        returns False when it has nothing left to do)."""
+        try:
+            owner = self.owner
+            owner_iid = None
+            if owner is not None:
+                owner_iid = owner.id
+                yield owner
+            while True:
+                item = _NOTHING
+                while idle is not None and item is _NOTHING:
+                    try:
+                        item = self.done.get_nowait()
+                    except queue.Empty:
+                        if not idle():
+                            idle = None
+                if item is _NOTHING:
+                    item = self.done.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                k, bad, n, events = item
+                yield from bad
+                yield from self.reader._tweet_events(events)
+                yield from self.tweets.batches(k, n, owner_iid)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.stop.set()
+        while self.worker.is_alive():  # unblock the worker, whatever it is waiting for
+            try:
+                self.done.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        self.worker.join()
+        self.spool.close()
+        self.tweets.close()
+
+
 class _Reader:
     """One import: the owner, identity caches and the ids already yielded."""
 
@@ -949,27 +1029,62 @@ class _Reader:
             if g in _ORDER:
                 files.append((_archive_root(n), _ORDER[g], n, g))
         files.sort()
-        root = None
-        i = 0
-        while i < len(files):
-            r, _, n, g = files[i]
-            i += 1
-            if r != root:  # a folder holding several people's archives: one owner each
-                root = r
-                self._reset_owner()
+        roots: dict[str, list[tuple[str, str]]] = {}
+        for r, _, n, g in files:
+            roots.setdefault(r, []).append((n, g))
+        for group in roots.values():  # a folder holding several people's archives: one owner each
+            self._reset_owner()
+            i = 0
+            while i < len(group):
+                n, g = group[i]
+                i += 1
+                if _HANDLER[g] == "tweets":  # this archive's tweets files, read together
+                    names = [n]
+                    while i < len(group) and _HANDLER[group[i][1]] == "tweets":
+                        names.append(group[i][0])
+                        i += 1
+                    yield from self._tweets_then(names, self._files(group[i:]))
+                    break
+                yield from self._files([(n, g)])
+
+    def _files(self, group: list[tuple[str, str]]) -> Iterator[Record]:
+        for n, g in group:
             if g == "manifest":
                 yield from self.manifest(n)
                 continue
-            if _HANDLER[g] == "tweets":  # this archive's tweets files, read together
-                names = [n]
-                while i < len(files) and files[i][0] == r and _HANDLER[files[i][3]] == "tweets":
-                    names.append(files[i][2])
-                    i += 1
-                yield from self.do_tweet_files(names)
-                continue
             handler = getattr(self, "do_" + _HANDLER[g])
-            with tree.open(n) as stream:
+            with self.tree.open(n) as stream:
                 yield from handler(n, g, stream)
+
+    def _tweets_then(self, names: list[str], rest: Iterator[Record]) -> Iterator[Record]:
+        """The tweets, then ``rest`` (the archive's files after them), in that order.
+
+        The tweets are read on threads (:class:`_TweetRun`); while this thread waits for them it
+        reads ahead in ``rest`` (Python: likes, follows, DMs), keeping up to :data:`READ_AHEAD`
+        records, so both kinds of work overlap and the records still come out in file order.
+        """
+        run = _TweetRun(self, names)
+        ahead: list[Record] = []
+        more = [True]
+
+        def read_ahead() -> bool:
+            if not more[0] or len(ahead) >= READ_AHEAD:
+                return False
+            for _ in range(1000):
+                rec = next(rest, None)
+                if rec is None:
+                    more[0] = False
+                    break
+                ahead.append(rec)
+            return True
+
+        try:
+            yield from run.records(read_ahead)
+        finally:
+            run.close()
+        yield from ahead
+        del ahead[:]
+        yield from rest
 
     def _reset_owner(self) -> None:
         d = self._default_owner
@@ -1059,55 +1174,7 @@ class _Reader:
                     if link:
                         yield link
 
-    # -- tweets
-    def do_tweet_files(self, names: list[str]) -> Iterator[Record]:
-        """Tweets files (``tweets.js``, ``tweets-part1.js``, ...) as :class:`InteractionBatch` tables.
-
-        The hot path of big archives, done set-wise in three stages that overlap (each releases
-        the GIL most of the time): a spool thread copies each file minus its prefix to a scratch
-        file (:class:`_Spool`); a worker thread has DuckDB read it (``read_json`` with one explicit
-        column spec) and work out kinds, participants and identity ids in SQL (:data:`_SHAPE_SQL`);
-        this generator hands the results on to the store. A file DuckDB cannot read, or holding
-        any item it might read differently from Python (a broken item, another time layout,
-        numbers where X writes strings...), is read by the Python reader instead
-        (:func:`iter_js_items`, :func:`_tweet_row`), which reports unreadable items as
-        BadRecords; its rows go through the same SQL.
-        """
-        owner = self.owner
-        owner_iid = None
-        if owner is not None:
-            owner_iid = owner.id
-            yield owner
-        tweets = _Tweets()
-        spool = _Spool(self.tree, names, tweets.folder)
-        done: queue.Queue = queue.Queue(maxsize=1)
-        stop = threading.Event()
-        worker = threading.Thread(
-            target=self._tweets_worker, args=(tweets, spool, done, stop), name="closeknit-twitter-sql", daemon=True
-        )
-        worker.start()
-        try:
-            while True:
-                item = done.get()
-                if item is None:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                k, bad, n, events = item
-                yield from bad
-                yield from self._tweet_events(events)
-                yield from tweets.batches(k, n, owner_iid)
-        finally:
-            stop.set()
-            while worker.is_alive():  # unblock the worker, whatever it is waiting for
-                try:
-                    done.get(timeout=0.1)
-                except queue.Empty:
-                    pass
-            worker.join()
-            spool.close()
-            tweets.close()
-
+    # -- tweets (see _TweetRun)
     def _tweets_worker(self, tweets: _Tweets, spool: _Spool, done: queue.Queue, stop: threading.Event) -> None:
         try:
             tweets.link(sorted(self._linked))
