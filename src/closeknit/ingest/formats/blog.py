@@ -28,6 +28,12 @@ else the bare name (``Ident("blog", "name", name)``). A WordPress post author wi
 Native ids: ``comment:<blog>|<post>|<comment_id>`` (WordPress ids are unique per blog, but the
 post is included because some hand-edited exports reuse ids across posts) and
 ``post:<dsq:id>`` for Disqus. Comment text is the comment's HTML reduced to plain text.
+
+Reading: :func:`closeknit.ingest.xmlsafe.iter_converted` parses with libxml2 on a second thread
+and runs :func:`_wp_convert` / :func:`_dsq_convert` there, which turn each element into plain
+values (falling back to the hardened expat reader, with the same results, for anything unusual).
+Comments reach the store as :class:`InteractionBatch` tables built by :class:`_Batch`: the same
+rows, identities and participants as one :class:`Interaction` per comment would give.
 """
 
 from __future__ import annotations
