@@ -576,7 +576,7 @@ _TARGET_ORD = (1 << 19) - 1
 
 # What a tweet means, from the normalised rows in table `r` (rowid = the tweet's place in its file):
 #   s: one row per tweet with its kind and the account it answers/retweets (target_id / target_sn)
-#   m: its mentions, numbered; the first that is the target becomes the "recipient"
+#   m: its mentions, numbered; the first that is the target (s.first_match) becomes the "recipient"
 #   p: participants (mentions that name someone, then the target if no mention named it)
 #   ev: identity events in the order Python met them (pos), for the Ident / IdentityLink records
 # Truthiness follows Python: '' counts as absent.
@@ -584,6 +584,13 @@ _RT_ASCII = "'^RT @([A-Za-z0-9_]{1,15}):'"
 _RT_WORD = r"'^RT @([\p{L}\p{N}_]{1,15}):'"  # Python's \w; tried only when the ASCII pattern fails
 _S_SQL = f"""
 CREATE OR REPLACE TABLE s@K AS
+SELECT *,
+       -- the first mention that is the target (1-based), which becomes the "recipient"
+       list_position(list_transform(mentions, lambda mm:
+           CASE WHEN target_id IS NOT NULL THEN coalesce(mm.mid = target_id, false)
+                WHEN target_sn IS NOT NULL THEN coalesce(mm.sn <> '' AND lower(mm.sn) = target_sn, false)
+                ELSE false END), true) AS first_match
+FROM (
 SELECT tid, ts, text, kind,
        CASE WHEN kind = 'reply' THEN 'tweet:' || parent END AS reply_native,
        CASE WHEN kind = 'reply' AND uid <> '' AND uid <> '-1' THEN uid END AS target_id,
@@ -600,36 +607,31 @@ FROM (
     FROM (SELECT tid, ts, parent, uid, rsn, mentions, irregular,
                  replace(replace(replace(text, '&lt;', '<'), '&gt;', '>'), '&amp;', '&') AS text FROM ({{src}}))
 )
+)
 """
 _SHAPE_SQL = (
     """
 CREATE OR REPLACE TABLE m@K AS
-SELECT *, min(ord) FILTER (WHERE matched) OVER (PARTITION BY idx) AS first_match
-FROM (
-    SELECT idx, ord, mm.mid AS mid, mm.sn AS sn, nullif(mm.name, '') AS name,
-           coalesce(mm.mid <> '' AND mm.mid <> '-1' AND mm.mid <> '0', false) AS valid,
-           coalesce(mm.sn <> '', false) AS has_sn,
-           CASE WHEN target_id IS NOT NULL THEN coalesce(mm.mid = target_id, false)
-                WHEN target_sn IS NOT NULL THEN coalesce(mm.sn <> '' AND lower(mm.sn) = target_sn, false)
-                ELSE false END AS matched
-    FROM (SELECT rowid AS idx, target_id, target_sn, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
-          FROM s@K WHERE len(mentions) > 0)
-)
+SELECT idx, ord, tid, mm.mid AS mid, mm.sn AS sn, nullif(mm.name, '') AS name,
+       coalesce(mm.mid <> '' AND mm.mid <> '-1' AND mm.mid <> '0', false) AS valid,
+       coalesce(mm.sn <> '', false) AS has_sn,
+       ord = coalesce(first_match, 0) AS is_target
+FROM (SELECT rowid AS idx, tid, first_match, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
+      FROM s@K WHERE len(mentions) > 0)
 """,
     f"""
 CREATE OR REPLACE TABLE t@K AS
-SELECT rowid AS idx, target_id, target_sn, rsn FROM s@K
-WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL)
-  AND rowid NOT IN (SELECT idx FROM m@K WHERE matched)
+SELECT rowid AS idx, tid, target_id, target_sn, rsn FROM s@K
+WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL) AND first_match IS NULL
 """,
     f"""
 CREATE OR REPLACE TABLE p@K AS
-SELECT idx, ord,
+SELECT idx, ord, 'tweet:' || tid AS native_id,
        CASE WHEN valid THEN {_ident_sql('account_id', 'mid')} ELSE {_ident_sql('handle', _handle_sql('sn'))} END AS identity_id,
-       CASE WHEN ord = first_match THEN 'recipient' ELSE 'mentioned' END AS role
+       CASE WHEN is_target THEN 'recipient' ELSE 'mentioned' END AS role
 FROM m@K WHERE valid OR has_sn
 UNION ALL
-SELECT idx, {_TARGET_ORD},
+SELECT idx, {_TARGET_ORD}, 'tweet:' || tid,
        CASE WHEN target_id IS NOT NULL THEN {_ident_sql('account_id', 'target_id')}
             ELSE {_ident_sql('handle', _handle_sql('target_sn'))} END,
        'recipient'
@@ -667,9 +669,7 @@ _BATCH_SQL = (
     """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
               'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
        FROM s@K WHERE rowid >= $lo AND rowid < $hi ORDER BY rowid""",
-    """SELECT 'tweet:' || s.tid AS native_id, p.identity_id, p.role
-       FROM p@K p JOIN s@K s ON s.rowid = p.idx
-       WHERE p.idx >= $lo AND p.idx < $hi AND s.rowid >= $lo AND s.rowid < $hi ORDER BY p.idx, p.ord""",
+    """SELECT native_id, identity_id, role FROM p@K WHERE idx >= $lo AND idx < $hi ORDER BY idx, ord""",
 )
 
 
