@@ -636,6 +636,7 @@ SELECT idx, {_TARGET_ORD}, 'tweet:' || tid,
             ELSE {_ident_sql('handle', _handle_sql('target_sn'))} END,
        'recipient'
 FROM t@K
+ORDER BY idx, ord
 """,
     f"""
 CREATE OR REPLACE TABLE ev@K AS
@@ -668,8 +669,8 @@ GROUP BY ALL
 _BATCH_SQL = (
     """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
               'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
-       FROM s@K WHERE rowid >= $lo AND rowid < $hi ORDER BY rowid""",
-    """SELECT native_id, identity_id, role FROM p@K WHERE idx >= $lo AND idx < $hi ORDER BY idx, ord""",
+       FROM s@K WHERE rowid >= $lo AND rowid < $hi""",
+    """SELECT native_id, identity_id, role FROM p@K WHERE idx >= $lo AND idx < $hi""",
 )
 
 
@@ -751,9 +752,11 @@ def _trim_tail(path: Path) -> bool:
 class _Tweets:
     """A private DuckDB database that turns tweets files into :class:`InteractionBatch` tables.
 
-    A worker thread reads and shapes file ``k`` (tables ``r_k``, ``s_k``, ``p_k``, ...) while the
-    caller hands file ``k - 1``'s batches to the store, one file ahead: DuckDB releases the GIL,
-    so reading, shaping and the store's writes overlap. Each thread has its own cursor.
+    A worker thread reads and shapes file ``k`` (tables ``s_k``, ``p_k``, ...) while the caller
+    hands earlier files' batches to the store: DuckDB releases the GIL, so reading, shaping and
+    the store's writes overlap. Each thread has its own cursor. One thread and
+    ``preserve_insertion_order`` (the default) keep every table in file order (``rowid``), so
+    batches are read back without sorting.
     """
 
     def __init__(self) -> None:
@@ -785,7 +788,7 @@ class _Tweets:
             self.wcur.execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in pairs], [b for _, b in pairs]])
 
     def read_json(self, path: Path, k: int) -> bool:
-        """Table ``r_k`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
+        """Table ``s_k`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
         cur = self.wcur
         try:
             cur.execute(_S_SQL.replace("@K", f"_{k}").replace("{src}", _READ_SQL), [str(path)])
