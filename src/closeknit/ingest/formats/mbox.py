@@ -9,7 +9,13 @@ holds a ``:`` (the asctime of a real separator; a body line "From my point of vi
 ``>From `` body lines are unescaped (mboxrd; also right for the one-level escaping of mboxo).
 Headers are parsed here rather than with :mod:`email.parser`, which is ten times slower:
 only the headers used below are kept, folded lines are unfolded, RFC 2047 words are decoded in
-display names. The body is the first ``text/plain`` part (``text/html`` with the tags stripped
+display names.
+
+Big files (:data:`BATCH_MIN_BYTES`) reach the store as :class:`InteractionBatch` column tables
+rather than one Interaction object per message: the same rows (ids, participants, identities in
+the order the loader would meet them, a native id's first occurrence kept), with the time
+worked out in integer microseconds. On machines with 4+ CPUs, files over
+:data:`POOL_MIN_BYTES` are parsed by worker processes on runs of whole messages. The body is the first ``text/plain`` part (``text/html`` with the tags stripped
 when there is none), transfer-decoded (quoted-printable, base64), decoded with its charset
 falling back to UTF-8 and then cp1252, and cut to :data:`MAX_TEXT` characters.
 
@@ -81,9 +87,11 @@ BATCH_MIN_BYTES = 1 << 20
 BATCH_ROWS = 50_000
 BATCH_CHARS = 8_000_000
 #: An mbox file at least this big is parsed by worker processes (``CLOSEKNIT_MBOX_WORKERS``
-#: of them, default: one per CPU, at most 2; 0 parses in the importing process). The importing
-#: process reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last
-#: message boundary (:func:`split_groups`); results come back in order as column tables.
+#: of them; by default 2 on machines with 4 or more CPUs, none below: on 2 CPUs the store's
+#: writer already takes most of the second one, the workers cost more CPU in all and ~200 MB
+#: each, and measured no faster). The importing process reads the file in :data:`TASK_BYTES`
+#: pieces and hands each over cut at its last message boundary (:func:`split_groups`);
+#: results come back in order as column tables.
 POOL_MIN_BYTES = 32 << 20
 TASK_BYTES = 4 << 20
 
@@ -762,7 +770,7 @@ def _workers() -> int:
     env = os.environ.get("CLOSEKNIT_MBOX_WORKERS")
     if env is not None and env.strip().isdigit():
         return int(env)
-    return min(2, os.cpu_count() or 1)
+    return 2 if (os.cpu_count() or 1) >= 4 else 0
 
 
 _WORKER_STATE: _State | None = None
@@ -774,6 +782,7 @@ def _worker_init(ctx: ImportContext) -> None:
 
     gc.disable()  # no reference cycles here worth the full scans (as in the loader)
     _WORKER_STATE = _State(ctx)
+    _WORKER_STATE.cache_max = 50_000  # two workers next to the store: their caches share the memory
 
 
 def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> tuple:
@@ -976,6 +985,8 @@ class _State:
         self.lists: set[str] = set()
         self.n_messages = 0
         self.in_sent_folder = False
+        #: entries kept per cache of parsed address headers and sender/recipient sets
+        self.cache_max = 200_000
         # batches: identity ids by Ident (as the loader keeps them)
         self.iids: dict[Ident, int] = {}
         self.idents_out: list[Ident] = []
@@ -984,7 +995,7 @@ class _State:
         key = (addr, name)
         i = self.idents.get(key)
         if i is None:
-            if len(self.idents) > 500_000:
+            if len(self.idents) > 2 * self.cache_max:
                 self.idents.clear()
             i = self.idents[key] = Ident("email", "email", addr, name)
         return i
@@ -994,7 +1005,7 @@ class _State:
             return []
         got = self.addr_cache.get(value)
         if got is None:
-            if len(self.addr_cache) > 200_000:
+            if len(self.addr_cache) > self.cache_max:
                 self.addr_cache.clear()
             if '"' in value or "(" in value or "\\" in value or ";" in value or ":" in value:
                 got = [self.ident(a, n) for a, n in parse_addresses(value)]
@@ -1004,7 +1015,7 @@ class _State:
                 for piece in value.split(","):
                     ident = pieces.get(piece)
                     if ident is None:
-                        if len(pieces) > 200_000:
+                        if len(pieces) > self.cache_max:
                             pieces.clear()
                         found = parse_addresses(piece)
                         ident = pieces[piece] = self.ident(*found[0]) if found else False
@@ -1030,7 +1041,7 @@ class _State:
                 if ident.value not in seen:
                     seen.add(ident.value)
                     parts.append((ident, role))
-        if len(self.people_cache) > 200_000:
+        if len(self.people_cache) > self.cache_max:
             self.people_cache.clear()
         got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts), [None])
         return got
