@@ -527,3 +527,22 @@ def test_split_groups_cuts_where_split_mbox_cuts(monkeypatch):
         )
         for chunk in (5, 50, 333):
             assert _via_groups(data, chunk) == list(split_mbox(io.BytesIO(data), chunk)), (seed, chunk)
+
+
+def test_prefetch_reads_the_same_and_passes_errors_on():
+    data = (FIXTURES / "quirks.mbox").read_bytes() * 3
+    with mbox_mod._Prefetch(io.BytesIO(data), 7) as pf:
+        assert list(split_mbox(pf, 7)) == list(split_mbox(io.BytesIO(data), 7))
+
+    class Broken(io.BytesIO):
+        def read(self, n=-1):
+            if self.tell() > 20:
+                raise OSError("zip member is corrupt")
+            return super().read(n)
+
+    with mbox_mod._Prefetch(Broken(data), 16) as pf:
+        with pytest.raises(OSError, match="corrupt"):
+            list(split_mbox(pf, 16))
+    # a reader that stops early does not leave the thread waiting
+    with mbox_mod._Prefetch(io.BytesIO(data), 5) as pf:
+        pf.read(5)

@@ -282,6 +282,62 @@ def split_groups(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, b
         read += len(more)
 
 
+class _Prefetch:
+    """Reads ``stream`` in ``chunk`` pieces on a thread, one piece ahead of the reader.
+
+    Decompressing a zip member releases the GIL, so the next 4 MiB inflate while the last ones
+    are parsed. ``read(chunk)`` returns exactly what ``stream.read(chunk)`` would have.
+    """
+
+    def __init__(self, stream: BinaryIO, chunk: int) -> None:
+        import queue
+        import threading
+
+        self.chunk = chunk
+        self._q: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._run, args=(stream,), name="closeknit-mbox-read", daemon=True)
+        self._thread.start()
+
+    def _run(self, stream: BinaryIO) -> None:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                item: bytes | BaseException = stream.read(self.chunk)
+            except BaseException as e:  # handed to the reader
+                item = e
+            while not self._stop.is_set():
+                try:
+                    self._q.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
+
+    def read(self, n: int) -> bytes:
+        if n != self.chunk:
+            raise ValueError("_Prefetch reads whole chunks only")
+        if self._done:
+            return b""
+        item = self._q.get()
+        if isinstance(item, BaseException):
+            self._done = True
+            raise item
+        if not item:
+            self._done = True
+        return item
+
+    def __enter__(self) -> _Prefetch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 # --------------------------------------------------------------------------------------------
 # Headers
 
@@ -903,10 +959,11 @@ class MboxImporter(Importer):
                                 pool = _start_pool(ctx)
                             yield from state.pooled(member, f, pool)
                             continue
-                        msgs = split_mbox(f)
                         if size >= BATCH_MIN_BYTES:
-                            yield from state.batches(member, msgs)
+                            with _Prefetch(f, _CHUNK) as pf:
+                                yield from state.batches(member, split_mbox(pf, _CHUNK))
                             continue
+                        msgs = split_mbox(f)
                     yield from state.messages(member, msgs)
         except BaseException:
             if pool is not None:
