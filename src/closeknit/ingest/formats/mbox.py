@@ -1043,7 +1043,7 @@ class _State:
         self.n_messages = 0
         self.in_sent_folder = False
         #: entries kept per cache of parsed address headers and sender/recipient sets
-        self.cache_max = 200_000
+        self.cache_max = 100_000
         # batches: identity ids by Ident (as the loader keeps them)
         self.iids: dict[Ident, int] = {}
         self.idents_out: list[Ident] = []
@@ -1241,7 +1241,7 @@ class _State:
         pc = ids[0] if ids is not None else None
         if pc is None:  # identity ids in the order the loader would meet them: actor, participants
             iid = self.iid
-            pc = (iid(actor) if actor is not None else None, [iid(i) for i, _ in parts], [r for _, r in parts])
+            pc = (iid(actor) if actor is not None else None, tuple([iid(i) for i, _ in parts]), tuple([r for _, r in parts]))
             if ids is not None:
                 ids[0] = pc
         aid = pc[0]
