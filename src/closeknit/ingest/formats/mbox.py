@@ -14,8 +14,8 @@ display names.
 Big files (:data:`BATCH_MIN_BYTES`) reach the store as :class:`InteractionBatch` column tables
 rather than one Interaction object per message: the same rows (ids, participants, identities in
 the order the loader would meet them, a native id's first occurrence kept), with the time
-worked out in integer microseconds. On machines with 4+ CPUs, files over
-:data:`POOL_MIN_BYTES` are parsed by worker processes on runs of whole messages. The body is the first ``text/plain`` part (``text/html`` with the tags stripped
+worked out in integer microseconds. With ``CLOSEKNIT_MBOX_WORKERS=N``, files over
+:data:`POOL_MIN_BYTES` are parsed by N worker processes on runs of whole messages. The body is the first ``text/plain`` part (``text/html`` with the tags stripped
 when there is none), transfer-decoded (quoted-printable, base64), decoded with its charset
 falling back to UTF-8 and then cp1252, and cut to :data:`MAX_TEXT` characters.
 
@@ -86,12 +86,12 @@ BATCH_MIN_BYTES = 1 << 20
 #: Rows per InteractionBatch, and the text characters that close a batch early (long emails).
 BATCH_ROWS = 50_000
 BATCH_CHARS = 8_000_000
-#: An mbox file at least this big is parsed by worker processes (``CLOSEKNIT_MBOX_WORKERS``
-#: of them; by default 2 on machines with 4 or more CPUs, none below: on 2 CPUs the store's
-#: writer already takes most of the second one, the workers cost more CPU in all and ~200 MB
-#: each, and measured no faster). The importing process reads the file in :data:`TASK_BYTES`
-#: pieces and hands each over cut at its last message boundary (:func:`split_groups`);
-#: results come back in order as column tables.
+#: With ``CLOSEKNIT_MBOX_WORKERS=N`` (N > 0), an mbox file at least this big is parsed by N
+#: worker processes. Off by default: on this project's 2-CPU machine the store's writer already
+#: takes most of the second CPU, and the workers cost more CPU in all, ~200 MB each (1M
+#: messages: 1.15 GB in all) and measured no faster. The importing process reads the file in
+#: :data:`TASK_BYTES` pieces and hands each over cut at its last message boundary
+#: (:func:`split_groups`); results come back in order as column tables.
 POOL_MIN_BYTES = 32 << 20
 TASK_BYTES = 4 << 20
 
@@ -826,7 +826,7 @@ def _workers() -> int:
     env = os.environ.get("CLOSEKNIT_MBOX_WORKERS")
     if env is not None and env.strip().isdigit():
         return int(env)
-    return 2 if (os.cpu_count() or 1) >= 4 else 0
+    return 0
 
 
 _WORKER_STATE: _State | None = None
