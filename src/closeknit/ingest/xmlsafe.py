@@ -20,9 +20,7 @@ references to control characters that XML forbids into U+FFFD.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
 from collections.abc import Callable, Collection, Iterator
 from typing import BinaryIO, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -360,8 +358,6 @@ def _prolog_is_plain(head: bytes, stream: BinaryIO, chunk: int) -> tuple[bool, l
         return False, chunks
 
 
-_END = object()
-_FALLBACK = object()
 
 
 def iter_converted(
@@ -373,15 +369,14 @@ def iter_converted(
     chunk: int = 1 << 20,
 ) -> Iterator[T]:
     """``convert(el)`` for every element :func:`iter_elements` would yield, parsed by libxml2
-    (lxml) on a second thread: building the elements costs about 40% less CPU than expat's tree
-    builder, and libxml2 parses without holding the GIL, so it overlaps the caller's work.
+    (lxml): building the elements costs about 40% less CPU than expat's tree builder.
 
     ``opener()`` returns a fresh binary stream of the document (it is called again if the
     established reader has to take over). ``convert`` gets each element (an lxml element, or an
     ElementTree one from the established reader: compare tags with :func:`local`, attribute
     names may be ``{uri}name`` or ``prefix:name``) and must return plain Python values: the
-    element is freed right after, and it runs on the parser thread (lxml trees are never touched
-    by two threads).
+    element is freed right after. (A parser thread overlapping libxml2 with the caller's work
+    was tried: on two shared cores the GIL hand-offs cost more than the overlap gave.)
 
     Equivalence with :func:`iter_elements`: libxml2 is used only for a UTF-8 document without a
     DOCTYPE, checked first by the hardened expat parser (so entity declarations and external
@@ -400,75 +395,53 @@ def iter_converted(
         head = stream.read(chunk)
         plain, chunks = _prolog_is_plain(head, stream, chunk)
         if plain:
-            q: queue.Queue = queue.Queue(maxsize=4)
-            stop = threading.Event()
-            th = threading.Thread(
-                target=_lxml_worker, args=(stream, chunks, chunk, want, convert, q, stop), name="closeknit-xml", daemon=True
-            )
-            th.start()
             try:
-                while True:
-                    try:
-                        batch = q.get(timeout=1.0)
-                    except queue.Empty:
-                        if th.is_alive() or not q.empty():
-                            continue
-                        raise RuntimeError(f"{name}: the XML parser thread ended without a result") from None
-                    if batch is _END:
-                        return
-                    if batch is _FALLBACK:
-                        break
-                    if isinstance(batch, BaseException):
-                        raise batch
+                for batch in _lxml_batches(stream, chunks, chunk, want, convert):
                     done += len(batch)
                     yield from batch
-            finally:
-                stop.set()
-                while th.is_alive():  # unblock a worker waiting to hand on a batch
-                    try:
-                        q.get(timeout=0.05)
-                    except queue.Empty:
-                        pass
-                th.join()
+                return
+            except _LibxmlGaveUp:
+                pass  # the established reader takes over, below
     with opener() as stream:
         for i, el in enumerate(iter_elements(stream, want, name=name, chunk=chunk)):
             if i >= done:
                 yield convert(el)
 
 
-def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa: ANN001
-    """The parser thread of :func:`iter_converted`: feeds libxml2 chunk by chunk (lxml releases
-    the GIL while libxml2 parses), converts the finished outermost elements, frees them and hands
-    on one list per chunk. Ends with ``_END``, ``_FALLBACK`` (libxml2 gave up) or an exception."""
-    try:
-        from lxml import etree
-    except BaseException as e:  # handed to the caller
-        q.put(e)
-        return
-    try:
-        parser = etree.XMLPullParser(
-            events=("end",),
-            tag=[f"{{*}}{t}" for t in sorted(want)],
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=False,
-            remove_comments=True,
-            remove_pis=True,
-            collect_ids=False,
-        )
-        cache = _LOCAL
-        # parents already known to have no wanted tag above or at them (the root, say), kept
-        # alive so that lxml hands back the same proxy object: one identity check per element
-        clear: set = set()
-        while not stop.is_set():
-            buf = chunks.pop(0) if chunks else stream.read(chunk)
+class _LibxmlGaveUp(Exception):
+    """libxml2 did not read the document to its end: the established reader takes over."""
+
+
+def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001
+    """Feed libxml2 chunk by chunk, convert the finished outermost elements, free them, and
+    yield one list per chunk. Raises :class:`_LibxmlGaveUp` when libxml2 gives up."""
+    from lxml import etree
+
+    parser = etree.XMLPullParser(
+        events=("end",),
+        tag=[f"{{*}}{t}" for t in sorted(want)],
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+    cache = _LOCAL
+    # parents already known to have no wanted tag above or at them (the root, say), kept
+    # alive so that lxml hands back the same proxy object: one identity check per element
+    clear: set = set()
+    while True:
+        buf = chunks.pop(0) if chunks else stream.read(chunk)
+        try:
             if buf:
                 parser.feed(buf)
             else:
                 parser.close()
+            events = parser.read_events()
             out = []
-            for _, el in parser.read_events():
+            for _, el in events:
                 parent = el.getparent()
                 if parent is not None and parent not in clear:
                     anc = parent
@@ -486,12 +459,9 @@ def _lxml_worker(stream, chunks, chunk, want, convert, q, stop) -> None:  # noqa
                 if parent is not None:
                     while el.getprevious() is not None:
                         del parent[0]
-            if out:
-                q.put(out)
-            if not buf:
-                q.put(_END)
-                return
-    except etree.LxmlError:
-        q.put(_FALLBACK)
-    except BaseException as e:  # handed to the caller
-        q.put(e)
+        except etree.LxmlError as e:
+            raise _LibxmlGaveUp(str(e)) from e
+        if out:
+            yield out
+        if not buf:
+            return

@@ -29,9 +29,9 @@ Native ids: ``comment:<blog>|<post>|<comment_id>`` (WordPress ids are unique per
 post is included because some hand-edited exports reuse ids across posts) and
 ``post:<dsq:id>`` for Disqus. Comment text is the comment's HTML reduced to plain text.
 
-Reading: :func:`closeknit.ingest.xmlsafe.iter_converted` parses with libxml2 on a second thread
-and runs :func:`_wp_convert` / :func:`_dsq_convert` there, which turn each element into plain
-values (falling back to the hardened expat reader, with the same results, for anything unusual).
+Reading: :func:`closeknit.ingest.xmlsafe.iter_converted` parses with libxml2 and hands each
+element to :func:`_wp_convert` / :func:`_dsq_convert`, which turn it into plain values (falling
+back to the hardened expat reader, with the same results, for anything unusual).
 Comments reach the store as :class:`InteractionBatch` tables built by :class:`_Batch`: the same
 rows, identities and participants as one :class:`Interaction` per comment would give.
 """
@@ -343,7 +343,7 @@ _WP_TAGS = ("author", "item", "base_blog_url", "link")
 
 
 def _wp_convert(el: Element) -> tuple:
-    """What the WordPress importer reads from one element (runs on the XML parser thread):
+    """What the WordPress importer reads from one element:
     ``("item", fields, [comment fields, ...])`` (``None, None`` without comments),
     ``("author", fields, None)``, or ``(tag, text, None)`` for the blog's URL."""
     names = _LOCAL
@@ -637,7 +637,7 @@ def _author_pairs(el: Element) -> tuple:
 
 
 def _dsq_convert(el: Element) -> tuple:
-    """What the Disqus importer reads from one element (runs on the XML parser thread):
+    """What the Disqus importer reads from one element:
     ``("thread", dsq:id, link or id, author)`` or ``("post", dsq:id, message, createdAt,
     isDeleted, isSpam, author, thread dsq:id, parent dsq:id)``. ``author`` is the author
     element's children as ``(tag, text)`` pairs (None without one); ``message`` is the message's
