@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+import pyarrow as pa
+
 from closeknit.core.ids import stable_id
 
 __all__ = [
@@ -144,14 +146,34 @@ class BadRecord(Exception):
 class InteractionBatch:
     """Interactions as Arrow tables (``pyarrow.Table``), for importers that parse set-wise.
 
-    ``interactions`` has the columns of :data:`closeknit.store.load.BATCH_SCHEMA` (native_id,
-    kind, channel, ts, actor_id, visibility, thread_id, reply_native, text, duration_s), with
-    ``actor_id`` an identity id (``Ident.id``); ``participants`` has native_id, identity_id,
-    role. Every identity id used must belong to an :class:`Ident` the importer also yields.
+    ``interactions`` has the columns of :data:`BATCH_SCHEMA` (native_id, kind, channel, ts,
+    actor_id, visibility, thread_id, reply_native, text, duration_s), with ``actor_id`` an
+    identity id (``Ident.id``); ``participants`` those of :data:`PARTICIPANT_SCHEMA` (native_id,
+    identity_id, role). Every identity id used must belong to an :class:`Ident` the importer
+    also yields.
     """
 
     interactions: object
     participants: object
+
+
+#: Columns of :attr:`InteractionBatch.interactions` (the store hashes ids from them, set-wise).
+BATCH_SCHEMA = pa.schema(
+    [
+        ("native_id", pa.string()),
+        ("kind", pa.string()),
+        ("channel", pa.string()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+        ("actor_id", pa.int64()),
+        ("visibility", pa.string()),
+        ("thread_id", pa.string()),
+        ("reply_native", pa.string()),
+        ("text", pa.string()),
+        ("duration_s", pa.float64()),
+    ]
+)
+#: Columns of :attr:`InteractionBatch.participants`.
+PARTICIPANT_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
 
 
 Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | BadRecord

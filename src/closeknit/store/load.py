@@ -27,7 +27,16 @@ from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir, sweep_stale_scratch
 from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, InteractionBatch, SelfIdentity
+from closeknit.ingest.records import (
+    BATCH_SCHEMA,
+    PARTICIPANT_SCHEMA,
+    BadRecord,
+    Ident,
+    IdentityLink,
+    Interaction,
+    InteractionBatch,
+    SelfIdentity,
+)
 from closeknit.store.db import Store
 from closeknit.store.people import load_context, resolve_people
 
@@ -57,23 +66,8 @@ def _failpoint(name: str, count: int) -> None:
 _EXCERPT = 200
 
 # What the importer side hands over per interaction; ids are computed in SQL (md5, set-wise).
-_R_SCHEMA = pa.schema(
-    [
-        ("native_id", pa.string()),
-        ("kind", pa.string()),
-        ("channel", pa.string()),
-        ("ts", pa.timestamp("us", tz="UTC")),
-        ("actor_id", pa.int64()),
-        ("visibility", pa.string()),
-        ("thread_id", pa.string()),
-        ("reply_native", pa.string()),
-        ("text", pa.string()),
-        ("duration_s", pa.float64()),
-    ]
-)
-_P_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
-BATCH_SCHEMA = _R_SCHEMA
-PARTICIPANT_SCHEMA = _P_SCHEMA
+_R_SCHEMA = BATCH_SCHEMA
+_P_SCHEMA = PARTICIPANT_SCHEMA
 _E_SCHEMA = pa.schema([("location", pa.string()), ("error", pa.string()), ("excerpt", pa.string())])
 # inside the writer, participants point at their interaction by row number in the batch
 _PR_SCHEMA = pa.schema([("rn", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])

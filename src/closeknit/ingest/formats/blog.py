@@ -51,7 +51,7 @@ from lxml.etree import tostring as _tostring
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, InteractionBatch, Record
+from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
 from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_converted, local
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
@@ -114,22 +114,6 @@ def html_to_text(value: str | None) -> str | None:
 
 #: Interactions per InteractionBatch.
 _BATCH = 50_000
-# the columns of closeknit.store.load.BATCH_SCHEMA / PARTICIPANT_SCHEMA
-_I_SCHEMA = pa.schema(
-    [
-        ("native_id", pa.string()),
-        ("kind", pa.string()),
-        ("channel", pa.string()),
-        ("ts", pa.timestamp("us", tz="UTC")),
-        ("actor_id", pa.int64()),
-        ("visibility", pa.string()),
-        ("thread_id", pa.string()),
-        ("reply_native", pa.string()),
-        ("text", pa.string()),
-        ("duration_s", pa.float64()),
-    ]
-)
-_P_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
 
 
 def _strings(values: list) -> pa.Array:
@@ -212,11 +196,11 @@ class _Batch:
                 _strings(text),
                 pa.nulls(n, pa.float64()),
             ],
-            schema=_I_SCHEMA,
+            schema=BATCH_SCHEMA,
         )
         participants = pa.Table.from_arrays(
             [_strings(p_native), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_native), pa.string())],
-            schema=_P_SCHEMA,
+            schema=PARTICIPANT_SCHEMA,
         )
         return InteractionBatch(inter, participants)
 
