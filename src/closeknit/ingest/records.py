@@ -36,6 +36,8 @@ __all__ = [
     "SelfIdentity",
     "BadRecord",
     "InteractionBatch",
+    "BATCH_SCHEMA",
+    "PARTICIPANT_SCHEMA",
     "Record",
     "KINDS",
     "VISIBILITIES",

@@ -59,8 +59,8 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from hashlib import blake2b
-from zoneinfo import ZoneInfo
 from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo
 
 from closeknit.core.errors import InputError
 from closeknit.core.ids import content_id
