@@ -186,20 +186,8 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
                 a = k  # not worth it: all line by line
         else:
             a = b = k
-        for i in range(a if a < k else k):  # continuations of the line carried from before
-            line = lines[i]
-            if not crlf:
-                last = line[-1:]
-                if last == "\r" or last == "\n":
-                    line = line.rstrip("\r\n")
-            c = line[:1]
-            if c == " " or c == "\t":
-                if buf is not None:
-                    buf += line[1:]
-                continue
-            if buf:
-                append((start, buf))
-            buf, start = line, n + i + 1
+        # continuations of the line carried from before
+        buf, start = _unfold(lines, 0, a if a < k else k, crlf, buf, start, n, append)
         if a < k:
             if buf:
                 append((start, buf))
@@ -213,20 +201,7 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
             tail_from = b + 1
         else:
             tail_from = a if a < k else k
-        for i in range(tail_from, k):
-            line = lines[i]
-            if not crlf:
-                last = line[-1:]
-                if last == "\r" or last == "\n":
-                    line = line.rstrip("\r\n")
-            c = line[:1]
-            if c == " " or c == "\t":
-                if buf is not None:
-                    buf += line[1:]
-                continue
-            if buf:
-                append((start, buf))
-            buf, start = line, n + i + 1
+        buf, start = _unfold(lines, tail_from, k, crlf, buf, start, n, append)
         n += k
         if not data and buf:
             append((start, buf))
@@ -235,6 +210,27 @@ def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iter
         yield from parts
         if not data:
             return
+
+
+def _unfold(lines, i0: int, i1: int, crlf: bool, buf: str | None, start: int, n: int, append) -> tuple[str | None, int]:
+    """Unfold ``lines[i0:i1]`` one by one onto the logical line ``buf`` (begun at physical line
+    ``start``), appending each finished ``(line number, line)``; returns the open ``(buf, start)``.
+    ``n`` is the number of physical lines before ``lines``; with ``crlf`` line ends are already cut."""
+    for i in range(i0, i1):
+        line = lines[i]
+        if not crlf:
+            last = line[-1:]
+            if last == "\r" or last == "\n":
+                line = line.rstrip("\r\n")
+        c = line[:1]
+        if c == " " or c == "\t":
+            if buf is not None:
+                buf += line[1:]
+            continue
+        if buf:
+            append((start, buf))
+        buf, start = line, n + i + 1
+    return buf, start
 
 
 _PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
