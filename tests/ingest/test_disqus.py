@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, rows
+from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -89,27 +89,6 @@ TRICKY_DISQUS = """<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def _records(path, monkeypatch=None, expat_only=False):
-    from closeknit.ingest import get_importer, open_tree, xmlsafe
-    from closeknit.ingest.records import BadRecord, InteractionBatch
-    from closeknit.store import Store
-    from closeknit.store.people import load_context
-
-    if expat_only:
-        monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
-    out = []
-    for r in get_importer("disqus").read(open_tree(path), load_context(Store(":memory:").con)):
-        if isinstance(r, InteractionBatch):
-            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
-        elif isinstance(r, BadRecord):
-            out.append(("bad", r.location, r.message, r.excerpt))
-        else:
-            out.append(r)
-    if expat_only:
-        monkeypatch.undo()
-    return out
-
-
 import pytest  # noqa: E402
 
 
@@ -124,8 +103,8 @@ def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_pa
         doc = doc[: doc.index('<post dsq:id="15">')]
     p = tmp_path / f"{variant}.xml"
     p.write_text(doc, encoding="utf-8")
-    got = _records(p)
-    assert got == _records(p, monkeypatch, expat_only=True)
+    got = read_records(p, "disqus")
+    assert got == read_records(p, "disqus", monkeypatch, expat_only=True)
     r = import_path(p, "disqus")
     rows_ = {row["native_id"]: row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]}
     if variant == "truncated":

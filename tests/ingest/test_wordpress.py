@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, rows
+from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -180,31 +180,9 @@ second line</x:comment_content>
 """
 
 
-def _records(path, fmt, monkeypatch=None, expat_only=False):
-    """What the importer yields, comparable: batches as rows, errors as their fields."""
-    from closeknit.ingest import xmlsafe
-    from closeknit.ingest.records import BadRecord, InteractionBatch
-    from closeknit.store.people import load_context
-    from closeknit.store import Store
-
-    if expat_only:
-        monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
-    out = []
-    for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
-        if isinstance(r, InteractionBatch):
-            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
-        elif isinstance(r, BadRecord):
-            out.append(("bad", r.location, r.message, r.excerpt))
-        else:
-            out.append(r)
-    if expat_only:
-        monkeypatch.undo()
-    return out
-
-
 def _same_both_ways(path, fmt, monkeypatch):
-    fast = _records(path, fmt)
-    assert fast == _records(path, fmt, monkeypatch, expat_only=True)
+    fast = read_records(path, fmt)
+    assert fast == read_records(path, fmt, monkeypatch, expat_only=True)
     return fast
 
 
