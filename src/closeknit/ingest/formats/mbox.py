@@ -119,6 +119,21 @@ _ZONES = {"UT": 0, "UTC": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": 
 #: Without a Sent label or folder, the top sender must have sent this share of the messages.
 _GUESS_SHARE = 0.1
 _SENT_RE = re.compile(r"^(sent|sent[ _-]?(mail|items|messages)|gesendet|envoy[ée]s|enviados)(\.mbox)?$", re.I)
+
+
+def _in_sent_folder(member: str) -> bool:
+    """Thunderbird "Sent", Apple Mail "Sent Messages.mbox/mbox", Gmail "Sent Mail", ..."""
+    pp = PurePosixPath(member)
+    return any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+
+
+def _guarded(read, raw: bytes, *args):
+    """``read(raw, *args)``, or a BadRecord (without its location) if it raises: one broken
+    message never stops the import."""
+    try:
+        return read(raw, *args)
+    except Exception as e:  # noqa: BLE001
+        return BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
 _LIST_SENDER = ("owner-",)
 _LIST_SENDER_END = ("-bounces", "-request", "-admin", "-owner")
 
@@ -857,10 +872,7 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> t
     fields, add_row = st.fields, st.add_row
     k = -1
     for k, (off, raw) in enumerate([(0, data)] if single else _split_buffer(data)):
-        try:
-            got = fields(raw, True)
-        except Exception as e:  # one broken message never stops the import
-            got = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+        got = _guarded(fields, raw, True)
         if got is None:
             continue
         if isinstance(got, BadRecord):
@@ -1121,13 +1133,9 @@ class _State:
         return Ident("email", "email", top[0][0])
 
     def messages(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
-        pp = PurePosixPath(member)  # Thunderbird "Sent", Apple Mail "Sent Messages.mbox/mbox"
-        self.in_sent_folder = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+        self.in_sent_folder = _in_sent_folder(member)
         for n, (offset, raw) in enumerate(msgs, start=1):
-            try:
-                rec = self.message(raw)
-            except Exception as e:  # one broken message never stops the import
-                rec = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+            rec = _guarded(self.message, raw)
             if isinstance(rec, BadRecord):
                 rec = BadRecord(f"{member} message {n} (byte {offset})", rec.message, rec.excerpt)
             if rec is not None:
@@ -1141,17 +1149,13 @@ class _State:
         those are yielded as Ident records in the order they are first met; a native id
         repeated inside one batch keeps its first row, as the loader keeps the first occurrence.
         """
-        pp = PurePosixPath(member)
-        self.in_sent_folder = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+        self.in_sent_folder = _in_sent_folder(member)
         cols = _Columns()
         in_batch: set[str] = set()
         chars = 0
         fields, add_row = self.fields, self.add_row
         for n, (offset, raw) in enumerate(msgs, start=1):
-            try:
-                got = fields(raw, True)
-            except Exception as e:  # one broken message never stops the import
-                got = BadRecord("", f"unreadable message ({type(e).__name__}: {e})", raw[:200].decode("utf-8", "replace"))
+            got = _guarded(fields, raw, True)
             if got is None:
                 continue
             if isinstance(got, BadRecord):
@@ -1178,8 +1182,7 @@ class _State:
         """
         import pyarrow.compute as pc
 
-        pp = PurePosixPath(member)
-        in_sent = any(_SENT_RE.search(x) for x in (pp.name, pp.parent.name))
+        in_sent = _in_sent_folder(member)
         inflight: deque = deque()
         max_inflight = 4 * _workers() + 2  # workers keep parsing while the store writes a batch
         acc_i: list = []
