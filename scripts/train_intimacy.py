@@ -94,6 +94,26 @@ LEARNED = ["en", "es", "pt", "it", "fr", "zh"]
 TOL = 0.125  # "right" = within half a point of the 1-5 MINT scale; confidence = P(|error| <= TOL)
 
 
+def calib_r(p, calib, src_calib) -> float:
+    """Model choice: Pearson r on the questions calib rows plus r on the MINT calib rows."""
+    return pearson(p[src_calib == 0], calib.y[src_calib == 0]) + pearson(p[src_calib == 1], calib.y[src_calib == 1])
+
+
+def mint_head(head, scale, shift) -> tuple:
+    """The fast head mapped onto the MINT scale: intimacy = scale_mint * z + shift_mint."""
+    w = (head.weight.detach().numpy()[0] * scale[1].item()).astype(np.float64)
+    b0 = head.bias.item() * scale[1].item() + shift[1].item()
+    return w, b0
+
+
+def save_fast(args, best) -> None:
+    """Write the best epoch's (calib r, table, coef, intercept) of a fast-model stage."""
+    _, tab, w, b0 = best
+    np.save(args.work / "fast_table.npy", tab.astype(np.float32))
+    np.savez(args.work / "fast_head.npz", coef=w, intercept=np.array([b0]))
+    print(f"  best calib r sum {best[0]:.3f}")
+
+
 def pad(encs):
     L = max(len(e) for e in encs)
     ids = np.zeros((len(encs), L), np.int64)
@@ -230,19 +250,13 @@ def stage_fasttrain(args, train, src_train, calib, src_calib, q_val, m_dev):
             loss.backward()
             opt.step()
         p = predict(ca_ids)
-        r = pearson(p[src_calib == 0], calib.y[src_calib == 0]) + pearson(p[src_calib == 1], calib.y[src_calib == 1])
+        r = calib_r(p, calib, src_calib)
         pq = predict(ids_of(q_val.texts))
         pd = predict(ids_of(m_dev.texts))
         print(f"  epoch {epoch}: calib r sum {r:.3f} | (report only) q_val {pearson(pq, q_val.y):.3f} mint_dev {pearson(pd, m_dev.y):.3f}", flush=True)
         if r > best[0]:
-            # map onto the MINT scale: intimacy = scale_mint * z + shift_mint
-            w = (head.weight.detach().numpy()[0] * scale[1].item()).astype(np.float64)
-            b0 = head.bias.item() * scale[1].item() + shift[1].item()
-            best = (r, emb.weight.detach().numpy().copy(), w, b0)
-    _, tab, w, b0 = best
-    np.save(args.work / "fast_table.npy", tab.astype(np.float32))
-    np.savez(args.work / "fast_head.npz", coef=w, intercept=np.array([b0]))
-    print(f"  best calib r sum {best[0]:.3f}")
+            best = (r, emb.weight.detach().numpy().copy(), *mint_head(head, scale, shift))
+    save_fast(args, best)
 
 
 def _layer_forward(L, h, mask_add, nh=12):
@@ -371,7 +385,7 @@ def stage_topft(args, train, src_train, calib, src_calib, q_val, m_dev):
             if step % 50 == 0:
                 print(f"    step {step}/{steps} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
         pc = predict(C["calib"])
-        r = pearson(pc[src_calib == 0], calib.y[src_calib == 0]) + pearson(pc[src_calib == 1], calib.y[src_calib == 1])
+        r = calib_r(pc, calib, src_calib)
         pq, pd = predict(C["qval"]), predict(C["mdev"])
         en = np.array(m_dev.lang) == "en"
         print(f"  epoch {epoch}: calib r sum {r:.3f} | (report only) q_val {pearson(pq, q_val.y):.3f} "
@@ -464,17 +478,12 @@ def stage_fastdistill(args, train, src_train, calib, src_calib, q_val, m_dev):
             opt_e.step()
             opt_h.step()
         p = predict(ca_ids)
-        r = pearson(p[src_calib == 0], calib.y[src_calib == 0]) + pearson(p[src_calib == 1], calib.y[src_calib == 1])
+        r = calib_r(p, calib, src_calib)
         pq, pd = predict(ids_of(q_val.texts)), predict(ids_of(m_dev.texts))
         print(f"  epoch {epoch}: calib r sum {r:.3f} | (report only) q_val {pearson(pq, q_val.y):.3f} mint_dev {pearson(pd, m_dev.y):.3f}", flush=True)
         if r > best[0]:
-            w = (head.weight.detach().numpy()[0] * scale[1].item()).astype(np.float64)
-            b0 = head.bias.item() * scale[1].item() + shift[1].item()
-            best = (r, emb.weight.detach().numpy().copy(), w, b0)
-    _, tab, w, b0 = best
-    np.save(args.work / "fast_table.npy", tab.astype(np.float32))
-    np.savez(args.work / "fast_head.npz", coef=w, intercept=np.array([b0]))
-    print(f"  best calib r sum {best[0]:.3f}")
+            best = (r, emb.weight.detach().numpy().copy(), *mint_head(head, scale, shift))
+    save_fast(args, best)
 
 
 def quantise_table(table):
@@ -551,7 +560,7 @@ def stage_fit(args, train, src_train, calib, src_calib, q_val, m_dev):
         for alpha in () if best else (1, 3, 10, 30, 100, 300, 1000, 3000):
             r = Ridge(alpha).fit(feats["train"][0], train.y, nuis)
             p = r.predict(feats["calib"][0])
-            sc = pearson(p[src_calib == 0], calib.y[src_calib == 0]) + pearson(p[src_calib == 1], calib.y[src_calib == 1])
+            sc = calib_r(p, calib, src_calib)
             print(f"    alpha {alpha:>5}: calib r sum {sc:.3f}")
             if best is None or sc > best[0]:
                 best = (sc, alpha, r)
