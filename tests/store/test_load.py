@@ -6,7 +6,17 @@ from datetime import datetime, timezone
 
 import pytest
 
-from closeknit.ingest.records import BadRecord, Ident, Interaction
+import pyarrow as pa
+
+from closeknit.ingest.records import (
+    BATCH_SCHEMA,
+    PARTICIPANT_ROW_SCHEMA,
+    PARTICIPANT_SCHEMA,
+    BadRecord,
+    Ident,
+    Interaction,
+    InteractionBatch,
+)
 from closeknit.store.load import BATCH_ROWS, load_records
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -48,6 +58,51 @@ def test_writer_failure_is_raised_and_rolls_back(store):
 
     with pytest.raises(ValueError, match="naive timestamp"):
         _load(store, bad())
+    assert store.count("interactions") == 0
+
+
+CAROL = Ident("events", "account_id", "carol")
+
+
+def _batch(participants: pa.Table) -> list:
+    inter = pa.Table.from_pylist(
+        [{"native_id": nid, "kind": "message", "channel": "events", "ts": T0, "actor_id": ADA.id, "visibility": "group",
+          "text": nid} for nid in ("a", "b", "a", "c")],  # "a" twice: the first one counts
+        schema=BATCH_SCHEMA,
+    )
+    return [ADA, BOB, CAROL, InteractionBatch(inter, participants)]
+
+
+def _parts(store) -> list[tuple]:
+    return store.con.execute(
+        "SELECT i.native_id, p.identity_id, p.role FROM interaction_participants p JOIN interactions i ON i.id = p.interaction_id "
+        "ORDER BY ALL").fetchall()
+
+
+def test_batch_participants_by_row_or_by_native_id(tmp_path):
+    from closeknit.store import Store
+
+    by_row = pa.Table.from_pylist(
+        [{"row": 0, "identity_id": BOB.id, "role": "recipient"}, {"row": 2, "identity_id": CAROL.id, "role": "recipient"},
+         {"row": 3, "identity_id": BOB.id, "role": "recipient"}, {"row": 3, "identity_id": CAROL.id, "role": "mentioned"}],
+        schema=PARTICIPANT_ROW_SCHEMA,
+    )
+    a = Store(tmp_path / "a.duckdb")
+    r = _load(a, _batch(by_row))
+    assert (r.added, r.present) == (3, 0)
+    # row 2 repeats "a": its participant goes with the repeat, which is not stored
+    assert _parts(a) == sorted([("a", BOB.id, "recipient"), ("c", BOB.id, "recipient"), ("c", CAROL.id, "mentioned")])
+    by_native = pa.Table.from_pylist(
+        [{"native_id": "b", "identity_id": CAROL.id, "role": "recipient"}], schema=PARTICIPANT_SCHEMA)
+    b = Store(tmp_path / "b.duckdb")
+    _load(b, _batch(by_native))
+    assert _parts(b) == [("b", CAROL.id, "recipient")]
+
+
+def test_batch_participant_row_outside_the_batch_is_refused(store):
+    bad = pa.Table.from_pylist([{"row": 4, "identity_id": BOB.id, "role": "recipient"}], schema=PARTICIPANT_ROW_SCHEMA)
+    with pytest.raises(ValueError, match="participant row outside its batch"):
+        _load(store, _batch(bad))
     assert store.count("interactions") == 0
 
 

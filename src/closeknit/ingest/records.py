@@ -38,6 +38,7 @@ __all__ = [
     "InteractionBatch",
     "BATCH_SCHEMA",
     "PARTICIPANT_SCHEMA",
+    "PARTICIPANT_ROW_SCHEMA",
     "Record",
     "KINDS",
     "VISIBILITIES",
@@ -151,8 +152,10 @@ class InteractionBatch:
     ``interactions`` has the columns of :data:`BATCH_SCHEMA` (native_id, kind, channel, ts,
     actor_id, visibility, thread_id, reply_native, text, duration_s), with ``actor_id`` an
     identity id (``Ident.id``); ``participants`` those of :data:`PARTICIPANT_SCHEMA` (native_id,
-    identity_id, role). Every identity id used must belong to an :class:`Ident` the importer
-    also yields.
+    identity_id, role), or of :data:`PARTICIPANT_ROW_SCHEMA` (row, identity_id, role), which
+    names each participant's interaction by its row in ``interactions`` (0-based) and spares the
+    store a join on native ids. Every identity id used must belong to an :class:`Ident` the
+    importer also yields.
     """
 
     interactions: object
@@ -176,6 +179,8 @@ BATCH_SCHEMA = pa.schema(
 )
 #: Columns of :attr:`InteractionBatch.participants`.
 PARTICIPANT_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
+#: Columns of :attr:`InteractionBatch.participants` that point at their interaction by row number.
+PARTICIPANT_ROW_SCHEMA = pa.schema([("row", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
 
 
 Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | BadRecord

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir, sweep_stale_scratch
@@ -29,6 +30,7 @@ from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import (
     BATCH_SCHEMA,
+    PARTICIPANT_ROW_SCHEMA,
     PARTICIPANT_SCHEMA,
     BadRecord,
     Ident,
@@ -180,10 +182,16 @@ class _Writer:
     def add_batch(self, batch: InteractionBatch) -> None:
         self.flush()
         rtab = batch.interactions.select(_R_SCHEMA.names).cast(_R_SCHEMA)
-        ptab = batch.participants.select(_P_SCHEMA.names).cast(_P_SCHEMA)
-        # participants name their interaction by native id here; map to row numbers
-        rn_of = pa.table({"native_id": rtab["native_id"], "rn": pa.array(range(rtab.num_rows), pa.int64())})
-        ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
+        ptab = batch.participants
+        if "row" in ptab.schema.names:  # participants name their interaction by row number
+            ptab = ptab.select(PARTICIPANT_ROW_SCHEMA.names).rename_columns(_PR_SCHEMA.names).cast(_PR_SCHEMA)
+            if ptab.num_rows and not pc.all(pc.and_(pc.greater_equal(ptab["rn"], 0),
+                                                    pc.less(ptab["rn"], rtab.num_rows))).as_py():
+                raise ValueError(f"{self.fmt} importer gave a participant row outside its batch")
+        else:  # by native id: map to row numbers
+            ptab = ptab.select(_P_SCHEMA.names).cast(_P_SCHEMA)
+            rn_of = pa.table({"native_id": rtab["native_id"], "rn": pa.array(range(rtab.num_rows), pa.int64())})
+            ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
         self._write(rtab, ptab)
 
     # -- the store write runs on its own thread, overlapping the parse of the next batch: DuckDB

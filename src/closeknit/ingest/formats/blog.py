@@ -51,7 +51,7 @@ from lxml.etree import tostring as _tostring
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
+from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
 from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_converted, local
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
@@ -132,8 +132,8 @@ class _Batch:
     None)``; importers append to it directly and use :meth:`ident_id` for identities not yet
     in ``ids``. :meth:`take` returns the identities first seen since the last call (in the order
     a loader fed the same records one by one would meet them: actor, then recipient, record by
-    record), then the batch. A batch never holds a native id twice (the loader maps participants
-    to their interaction by native id): a repeated id starts a new batch.
+    record), then the batch. A batch never holds a native id twice (a repeated id starts a new
+    batch); participants point at their comment by row number.
     """
 
     def __init__(self) -> None:
@@ -181,8 +181,8 @@ class _Batch:
     def _table(rows: list[tuple]) -> InteractionBatch:
         n = len(rows)
         native, kind, ts, actor, thread, reply, text, rid = zip(*rows)
-        parts = [(r[0], r[7]) for r in rows if r[7] is not None]
-        p_native, p_ident = zip(*parts) if parts else ((), ())
+        parts = [(i, r[7]) for i, r in enumerate(rows) if r[7] is not None]
+        p_row, p_ident = zip(*parts) if parts else ((), ())
         inter = pa.Table.from_arrays(
             [
                 _strings(native),
@@ -199,8 +199,8 @@ class _Batch:
             schema=BATCH_SCHEMA,
         )
         participants = pa.Table.from_arrays(
-            [_strings(p_native), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_native), pa.string())],
-            schema=PARTICIPANT_SCHEMA,
+            [pa.array(p_row, pa.int64()), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_row), pa.string())],
+            schema=PARTICIPANT_ROW_SCHEMA,
         )
         return InteractionBatch(inter, participants)
 
