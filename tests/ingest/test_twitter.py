@@ -479,11 +479,11 @@ def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
     p.write_bytes(_js(EDGE_TWEETS))
     calls = []
     real = tw._Tweets.read_json
-    monkeypatch.setattr(tw._Tweets, "read_json", lambda self, path, k: calls.append(k) or real(self, path, k))
+    monkeypatch.setattr(tw._Tweets, "read_json", lambda self, cur, path, k: calls.append(k) or real(self, cur, path, k))
     results = []
     for python_only in (False, True):
         if python_only:
-            monkeypatch.setattr(tw._Tweets, "read_json", lambda self, path, k: False)
+            monkeypatch.setattr(tw._Tweets, "read_json", lambda self, cur, path, k: False)
         st = Store(tmp_path / f"s{python_only}.duckdb")
         try:
             r = import_tree(st, open_tree(p), tw.TwitterImporter())
@@ -517,6 +517,69 @@ def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
     assert ("2002", "bob_b", "twitter user_mentions") in links
     assert ("6006", "ghost", "twitter in_reply_to") in links
     assert n_parts == [(13,)]
+
+
+def test_files_read_at_once_store_what_one_at_a_time_stores(tmp_path, monkeypatch):
+    """Two workers read alternate tweets files at once; links first met in an earlier file are not
+    made again by a later one, whichever worker finishes first, and names and order are kept."""
+    from closeknit.store import Store
+    from closeknit.store.load import import_tree
+
+    d = tmp_path / "archive" / "data"
+    d.mkdir(parents=True)
+    parts = [
+        # files are taken in name order: tweets-part1.js ... tweets-part4.js, then tweets.js; each pair
+        # is linked by the first file that names it, with that file's reason and name
+        [_tweet(1, "@bob_b hi", reply=("900", "2002", "bob_b")), _tweet(2, "@carol_c", mentions=[("3003", "carol_c", "Carol")])],
+        [_tweet(3, "@bob_b hey", mentions=[("2002", "bob_b", "Bob")]), _tweet(4, "@dan hi", reply=("901", "4004", "dan"))],
+        [_tweet(5, "@dan again", mentions=[("4004", "dan", "Dan")]), _tweet(6, "@bob_b", mentions=[("2002", "bob_b", "Robert")])],
+        [_tweet(7, "@carol_c", reply=("902", "3003", "carol_c")), _tweet(8, "@erin", mentions=[("5005", "erin", "Erin")])],
+        [_tweet(9, "@erin x", reply=("903", "5005", "erin"))],
+    ]
+    for i, items in enumerate(parts):
+        name = "tweets.js" if i == 0 else f"tweets-part{i}.js"
+        (d / name).write_bytes(_js(items, f"tweets.part{i}"))
+    import threading
+
+    real_shape = tw._Tweets.shape
+    part4_shaped = threading.Event()
+
+    def shape(self, cur, k):  # with two workers, part4 (k=3) is shaped before part3 (k=2)
+        if k == 2 and tw.TWEETS_WORKERS == 2:
+            assert part4_shaped.wait(10)
+        out = real_shape(self, cur, k)
+        if k == 3:
+            part4_shaped.set()
+        return out
+
+    monkeypatch.setattr(tw._Tweets, "shape", shape)
+    results = []
+    for workers in (1, 2):
+        monkeypatch.setattr(tw, "TWEETS_WORKERS", workers)
+        st = Store(tmp_path / f"s{workers}.duckdb")
+        try:
+            r = import_tree(st, open_tree(tmp_path / "archive"), tw.TwitterImporter())
+            results.append((
+                (r.added, r.errors, r.identities),
+                snapshot(st),
+                rows(st, "SELECT kind, value, display_name FROM identities ORDER BY ALL"),
+                rows(st, "SELECT a.value, b.value, l.reason FROM identity_links l JOIN identities a ON a.id = l.a "
+                         "JOIN identities b ON b.id = l.b ORDER BY ALL"),
+            ))
+        finally:
+            st.close()
+    assert results[0] == results[1]
+    (added, errors, _), _, idents, links = results[0]
+    assert (added, errors) == (9, 0)
+    assert links == [
+        ("2002", "bob_b", "twitter user_mentions"),  # part1 (tweet 3), not tweets.js's reply
+        ("3003", "carol_c", "twitter in_reply_to"),  # part3, not tweets.js's mention
+        ("4004", "dan", "twitter in_reply_to"),  # part1, not part2's mention
+        ("5005", "erin", "twitter user_mentions"),  # part3, not part4's reply (read at the same time)
+    ]
+    assert ("handle", "bob_b", "Bob") in idents and ("handle", "erin", "Erin") in idents
+    assert ("handle", "dan", None) in idents  # linked by a reply, which names no one
+    assert ("account_id", "2002", "Robert") in idents  # the latest name wins
 
 
 def test_broken_tweet_in_a_big_file_is_reported_and_skipped(tmp_path, store, import_path):

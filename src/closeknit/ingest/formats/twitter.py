@@ -47,6 +47,7 @@ Likes, follows, blocks and DMs (a few percent of an archive) are read by the Pyt
 from __future__ import annotations
 
 import io
+import itertools
 import queue
 import re
 import threading
@@ -392,6 +393,9 @@ _ROWS_FLUSH = 20_000
 #: DuckDB's memory budget for shaping tweets (it spills to the scratch folder beyond it).
 TWEETS_MEMORY_LIMIT = "256MB"
 TWEETS_THREADS = 1
+#: Tweets files read at once, each by its own worker thread and DuckDB cursor: DuckDB reads one
+#: JSON array with one thread, so two files at a time keep both cores busy.
+TWEETS_WORKERS = 2
 
 
 def _tweet_ts_us(s: Any, days: dict[str, int]) -> int:
@@ -669,21 +673,22 @@ GROUP BY ALL
 _BATCH_SQL = (
     """SELECT 'tweet:' || tid AS native_id, kind, '{channel}' AS channel, ts, {actor}::BIGINT AS actor_id,
               'public' AS visibility, NULL::VARCHAR AS thread_id, reply_native, text, NULL::DOUBLE AS duration_s
-       FROM s@K WHERE rowid >= $lo AND rowid < $hi""",
-    """SELECT native_id, identity_id, role FROM p@K WHERE idx >= $lo AND idx < $hi""",
+       FROM s@K WHERE rowid >= $lo AND rowid < $hi ORDER BY rowid""",
+    """SELECT idx - $lo AS row, identity_id, role FROM p@K WHERE idx >= $lo AND idx < $hi""",
 )
 
 
 class _Spool:
     """Copies tweets files (minus the ``window.YTD.x.partN = `` prefix) to a scratch folder on a
-    thread, one file ahead of the reader: inflating a zip member releases the GIL, so the copy of
-    the next file overlaps DuckDB's reading of this one. Yields ``(name, path or None)``; None
-    when the file could not be copied as a JSON array (the Python reader then says why)."""
+    thread, one file ahead of each reader: inflating a zip member releases the GIL, so the copy of
+    the next file overlaps DuckDB's reading of this one. File ``k`` goes to reader ``k % readers``
+    (:meth:`files`) as ``(k, name, path or None)``; None when the file could not be copied as a
+    JSON array (the Python reader then says why)."""
 
-    def __init__(self, tree: InputTree, names: list[str], folder: str) -> None:
-        self._q: queue.Queue = queue.Queue(maxsize=1)
+    def __init__(self, tree: InputTree, names: list[str], folder: str, readers: int = 1) -> None:
+        self._qs: list[queue.Queue] = [queue.Queue(maxsize=1) for _ in range(readers)]
         self._stop = False
-        self._done = False
+        self._done = [False] * readers
         self._thread = threading.Thread(
             target=self._run, args=(tree, names, Path(folder)), name="closeknit-twitter-spool", daemon=True
         )
@@ -713,26 +718,29 @@ class _Spool:
                     ok = False
                 if not ok:
                     path.unlink(missing_ok=True)
-                self._q.put((name, path if ok else None))
+                self._qs[i % len(self._qs)].put((i, name, path if ok else None))
         finally:
-            self._q.put(None)
+            for q in self._qs:
+                q.put(None)
 
-    def __iter__(self) -> Iterator[tuple[str, Path | None]]:
-        while not self._done:
-            item = self._q.get()
+    def files(self, reader: int) -> Iterator[tuple[int, str, Path | None]]:
+        q = self._qs[reader]
+        while not self._done[reader]:
+            item = q.get()
             if item is None:
-                self._done = True
+                self._done[reader] = True
                 return
             yield item
 
     def close(self) -> None:
         self._stop = True
-        while not self._done:
-            item = self._q.get()
-            if item is None:
-                self._done = True
-            elif item[1] is not None:
-                item[1].unlink(missing_ok=True)
+        for j, q in enumerate(self._qs):
+            while not self._done[j]:
+                item = q.get()
+                if item is None:
+                    self._done[j] = True
+                elif item[2] is not None:
+                    item[2].unlink(missing_ok=True)
         self._thread.join()
 
 
@@ -771,12 +779,13 @@ class _Tweets:
         # store's writer need the other core (a second DuckDB thread here cost more CPU than it saved)
         con.execute(f"SET threads = {TWEETS_THREADS}")
         con.execute("CREATE TABLE linked (aid VARCHAR, sn VARCHAR)")
-        self.wcur = con.cursor()  # the worker's
+        self.wcurs = [con.cursor() for _ in range(TWEETS_WORKERS)]  # one per worker
         self.ocur = con.cursor()  # the caller's (batches out)
 
     def close(self) -> None:
         try:
-            self.wcur.close()
+            for cur in self.wcurs:
+                cur.close()
             self.ocur.close()
             self.con.close()
         finally:
@@ -785,21 +794,20 @@ class _Tweets:
     def link(self, pairs: list[tuple[str, str]]) -> None:
         """Account id / handle pairs linked before (by the owner's files): not linked again."""
         if pairs:
-            self.wcur.execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in pairs], [b for _, b in pairs]])
+            self.wcurs[0].execute("INSERT INTO linked SELECT unnest(?), unnest(?)", [[a for a, _ in pairs], [b for _, b in pairs]])
 
-    def read_json(self, path: Path, k: int) -> bool:
+    def read_json(self, cur: duckdb.DuckDBPyConnection, path: Path, k: int) -> bool:
         """Table ``s_k`` from a spooled file by DuckDB; False if DuckDB cannot read it like Python would."""
-        cur = self.wcur
         try:
             cur.execute(_S_SQL.replace("@K", f"_{k}").replace("{src}", _READ_SQL), [str(path)])
             return not cur.execute(f"SELECT count(*) FROM s_{k} WHERE irregular").fetchall()[0][0]
         except duckdb.Error:
             return False
 
-    def start_rows(self, k: int) -> None:
-        self.wcur.execute(f"CREATE OR REPLACE TABLE r_{k} ({_ROW_SQL})")
+    def start_rows(self, cur: duckdb.DuckDBPyConnection, k: int) -> None:
+        cur.execute(f"CREATE OR REPLACE TABLE r_{k} ({_ROW_SQL})")
 
-    def add_rows(self, rows: list[tuple], k: int) -> None:
+    def add_rows(self, cur: duckdb.DuckDBPyConnection, rows: list[tuple], k: int) -> None:
         cols = list(zip(*rows))
         arrays = [_strings(list(c)) if f.type == pa.string() else None for c, f in zip(cols, _ROW_SCHEMA)]
         arrays[3] = pa.array(cols[3], pa.int64()).cast(_ROW_SCHEMA.field("ts").type)
@@ -809,29 +817,30 @@ class _Tweets:
             arrays[4] = pa.array([[{f: _clean_str(v) for f, v in m.items()} for m in ms] for ms in cols[4]],
                                  _ROW_SCHEMA.field("mentions").type)
         tab = pa.Table.from_arrays(arrays, schema=_ROW_SCHEMA)
-        cur = self.wcur
         cur.register("_rows", tab)
         try:
             cur.execute(f"INSERT INTO r_{k} SELECT * FROM _rows")
         finally:
             cur.unregister("_rows")
 
-    def end_rows(self, k: int) -> None:
+    def end_rows(self, cur: duckdb.DuckDBPyConnection, k: int) -> None:
         """Table ``s_k`` from the Python reader's rows."""
-        cur = self.wcur
         cur.execute(_S_SQL.replace("@K", f"_{k}").replace("{src}", f"SELECT *, false AS irregular FROM r_{k}"))
         cur.execute(f"DROP TABLE r_{k}")
 
-    def shape(self, k: int) -> tuple[int, list[tuple]]:
-        """Participants and identity events of the tweets in ``s_k``: (count, events)."""
-        cur = self.wcur
+    def shape(self, cur: duckdb.DuckDBPyConnection, k: int) -> tuple[int, list[tuple]]:
+        """Participants and identity events of the tweets in ``s_k``: (count, events).
+
+        Links made before this run (table ``linked``) are left out here. Links made by earlier
+        files of the run are left out by the caller, which takes files in order
+        (:meth:`_Reader._tweet_events`): files are shaped two at a time, so a later file may be
+        shaped first and must not hide a link that an earlier file makes."""
         for sql in _SHAPE_SQL:
             cur.execute(sql.replace("@K", f"_{k}"))
         n = cur.execute(f"SELECT count(*) FROM s_{k}").fetchall()[0][0]
         events = cur.execute(
             f"SELECT ev, v, name, sn, CASE WHEN sn IS NOT NULL THEN {_handle_sql('sn')} END FROM ev_{k} ORDER BY pos"
         ).fetchall()
-        cur.execute(f"INSERT INTO linked SELECT v, sn FROM ev_{k} WHERE ev IN ('lu', 'lr')")
         for t in ("m", "t", "ev"):
             cur.execute(f"DROP TABLE IF EXISTS {t}_{k}")
         return n, events
@@ -925,15 +934,23 @@ class _TweetRun:
         self.reader = reader
         self.owner = reader.owner
         self.tweets = _Tweets()
-        self.spool = _Spool(reader.tree, names, self.tweets.folder)
-        self.done: queue.Queue = queue.Queue(maxsize=2)
+        self.tweets.link(sorted(reader._linked))  # pairs the owner's files linked: not linked again
+        workers = min(TWEETS_WORKERS, len(names))
+        self.spool = _Spool(reader.tree, names, self.tweets.folder, workers)
+        # worker j reads files j, j + workers, ...; its results wait in dones[j], taken in file order
+        self.dones: list[queue.Queue] = [queue.Queue(maxsize=1) for _ in range(workers)]
         self.stop = threading.Event()
         self.closed = False
-        self.worker = threading.Thread(
-            target=reader._tweets_worker, args=(self.tweets, self.spool, self.done, self.stop),
-            name="closeknit-twitter-sql", daemon=True,
-        )
-        self.worker.start()
+        self.workers = [
+            threading.Thread(
+                target=reader._tweets_worker,
+                args=(self.tweets, self.tweets.wcurs[j], self.spool.files(j), self.dones[j], self.stop),
+                name=f"closeknit-twitter-sql-{j}", daemon=True,
+            )
+            for j in range(workers)
+        ]
+        for w in self.workers:
+            w.start()
 
     def records(self, idle: Callable[[], bool] | None = None) -> Iterator[Record]:
         """The tweets' records; ``idle()`` is called while the next file is not ready yet (it
@@ -944,21 +961,22 @@ class _TweetRun:
             if owner is not None:
                 owner_iid = owner.id
                 yield owner
-            while True:
+            for k in itertools.count():
+                done = self.dones[k % len(self.dones)]
                 item = _NOTHING
                 while idle is not None and item is _NOTHING:
                     try:
-                        item = self.done.get_nowait()
+                        item = done.get_nowait()
                     except queue.Empty:
                         if not idle():
                             idle = None
                 if item is _NOTHING:
-                    item = self.done.get()
-                if item is None:
+                    item = done.get()
+                if item is None:  # file k does not exist: all files are done
                     break
                 if isinstance(item, BaseException):
                     raise item
-                k, bad, n, events = item
+                _, bad, n, events = item
                 yield from bad
                 yield from self.reader._tweet_events(events)
                 yield from self.tweets.batches(k, n, owner_iid)
@@ -970,12 +988,13 @@ class _TweetRun:
             return
         self.closed = True
         self.stop.set()
-        while self.worker.is_alive():  # unblock the worker, whatever it is waiting for
-            try:
-                self.done.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        self.worker.join()
+        for w, done in zip(self.workers, self.dones):
+            while w.is_alive():  # unblock the worker, whatever it is waiting for
+                try:
+                    done.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+            w.join()
         self.spool.close()
         self.tweets.close()
 
@@ -1178,27 +1197,27 @@ class _Reader:
                         yield link
 
     # -- tweets (see _TweetRun)
-    def _tweets_worker(self, tweets: _Tweets, spool: _Spool, done: queue.Queue, stop: threading.Event) -> None:
+    def _tweets_worker(self, tweets: _Tweets, cur: Any, files: Iterator[tuple[int, str, Path | None]],
+                       done: queue.Queue, stop: threading.Event) -> None:
         try:
-            tweets.link(sorted(self._linked))
-            for k, (name, path) in enumerate(spool):
+            for k, name, path in files:
                 if stop.is_set():
                     break
-                ok = path is not None and tweets.read_json(path, k)
+                ok = path is not None and tweets.read_json(cur, path, k)
                 if path is not None:
                     path.unlink(missing_ok=True)
                 bad: list[BadRecord] = []
                 if not ok:
-                    bad = self._python_rows(tweets, name, k)
-                n, events = tweets.shape(k)
+                    bad = self._python_rows(tweets, cur, name, k)
+                n, events = tweets.shape(cur, k)
                 done.put((k, bad, n, events))
             done.put(None)
         except BaseException as e:  # noqa: BLE001 - handed to the reading thread
             done.put(e)
 
-    def _python_rows(self, tweets: _Tweets, name: str, k: int) -> list[BadRecord]:
+    def _python_rows(self, tweets: _Tweets, cur: Any, name: str, k: int) -> list[BadRecord]:
         """Table ``r_k`` from ``name`` read item by item in Python; returns the unreadable items."""
-        tweets.start_rows(k)
+        tweets.start_rows(cur, k)
         days = self._days
         bad: list[BadRecord] = []
         rows: list[tuple] = []
@@ -1214,11 +1233,11 @@ class _Reader:
                     bad.append(BadRecord(f"{name} item {idx}", f"unreadable tweet ({type(e).__name__}: {e})", _excerpt(item)))
                     continue
                 if len(rows) >= _ROWS_FLUSH:
-                    tweets.add_rows(rows, k)
+                    tweets.add_rows(cur, rows, k)
                     rows = []
         if rows:
-            tweets.add_rows(rows, k)
-        tweets.end_rows(k)
+            tweets.add_rows(cur, rows, k)
+        tweets.end_rows(cur, k)
         return bad
 
     def _tweet_events(self, events: list[tuple]) -> Iterator[Record]:
@@ -1229,7 +1248,8 @@ class _Reader:
                 yield Ident(CHANNEL, "account_id", v, name)
             elif ev == "h":
                 yield Ident(CHANNEL, "handle", v, name)
-            else:  # the first time this import meets the pair
+            elif (v, sn) not in linked:  # the first time this import meets the pair (an earlier
+                # file read at the same time as this one may have linked it already)
                 linked.add((v, sn))
                 reason = "twitter user_mentions" if ev == "lu" else "twitter in_reply_to"
                 yield IdentityLink(Ident(CHANNEL, "account_id", v, name), Ident(CHANNEL, "handle", hv, name), reason, 1.0)
