@@ -42,6 +42,24 @@ def test_batches_written_by_the_writer_thread(store):
     assert (again.added, again.present) == (0, n)
 
 
+def _compression(store) -> str:
+    return store.con.execute("SELECT current_setting('force_compression')").fetchall()[0][0]
+
+
+def test_the_store_is_written_compressed_after_uncompressed_staging(store):
+    """Staged rows are kept uncompressed (read back once); the store's own tables are not."""
+    n = BATCH_ROWS + 5
+    _load(store, _records(n))
+    assert _compression(store) == "auto"
+    store.con.execute("CHECKPOINT")
+    kinds = {r[0] for r in store.con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('interactions') WHERE column_name = 'kind'").fetchall()}
+    assert kinds and "Uncompressed" not in kinds  # one repeated value: stored as a constant or dictionary
+    with pytest.raises(RuntimeError, match="importer broke"):
+        _load(store, _records(BATCH_ROWS + 10, fail_at=BATCH_ROWS + 5))
+    assert _compression(store) == "auto"
+
+
 def test_importer_failure_after_queued_batches_rolls_back(store):
     _load(store, _records(10))
     with pytest.raises(RuntimeError, match="importer broke"):

@@ -209,6 +209,11 @@ class _Writer:
         self.con.execute(f"ATTACH '{stage}' AS _stage")
         self.wcon = self.con.cursor()
         self.wcon.execute("SET enable_progress_bar = false")
+        # The staged rows are read back once: compressing them cost an X import 7% of its CPU and
+        # an mbox import 14%, for 5% more peak memory (1M emails: 909 MB against 867 MB). The
+        # setting holds for the whole database instance, so it is reset before the store is
+        # written (load_records).
+        self.wcon.execute("SET force_compression = 'uncompressed'")
         self.wcon.execute(
             "CREATE TABLE _stage.i (id BIGINT, seq BIGINT, native_id VARCHAR, channel VARCHAR, kind VARCHAR, "
             "ts TIMESTAMPTZ, actor_id BIGINT, visibility VARCHAR, thread_id VARCHAR, reply_to BIGINT, text VARCHAR, "
@@ -425,6 +430,7 @@ def load_records(
                 raise TypeError(f"{fmt} importer yielded {type(rec).__name__}, which is not a record")
         w.flush()
         w._stop_writer()
+        con.execute("RESET force_compression")  # the store itself is written compressed
         # everything the store gets from this source, in one transaction
         con.execute("BEGIN TRANSACTION")
         in_transaction = True
@@ -451,6 +457,7 @@ def load_records(
         if gc_was_enabled:
             gc.enable()
         con.execute("RESET memory_limit")
+        con.execute("RESET force_compression")
     return SourceResult(
         path=path,
         format=fmt,

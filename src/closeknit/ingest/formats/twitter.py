@@ -760,9 +760,9 @@ def _trim_tail(path: Path) -> bool:
 class _Tweets:
     """A private DuckDB database that turns tweets files into :class:`InteractionBatch` tables.
 
-    A worker thread reads and shapes file ``k`` (tables ``s_k``, ``p_k``, ...) while the caller
-    hands earlier files' batches to the store: DuckDB releases the GIL, so reading, shaping and
-    the store's writes overlap. Each thread has its own cursor. One thread and
+    Worker threads (:data:`TWEETS_WORKERS`) read and shape files ``k`` (tables ``s_k``, ``p_k``,
+    ...) while the caller hands earlier files' batches to the store: DuckDB releases the GIL, so
+    reading, shaping and the store's writes overlap. Each thread has its own cursor. One thread and
     ``preserve_insertion_order`` (the default) keep every table in file order (``rowid``), so
     batches are read back without sorting.
     """
@@ -918,7 +918,7 @@ class _TweetRun:
     """One archive's tweets files (``tweets.js``, ``tweets-part1.js``, ...) read set-wise.
 
     Three stages overlap, each releasing the GIL most of the time: a spool thread copies each file
-    minus its prefix to a scratch file (:class:`_Spool`); a worker thread has DuckDB read it
+    minus its prefix to a scratch file (:class:`_Spool`); a worker thread (two, on alternate files) has DuckDB read it
     (``read_json`` with one explicit column spec) and work out kinds, participants and identity ids
     in SQL (:data:`_SHAPE_SQL`); :meth:`records` hands the results on to the store. The threads
     start at once, so they read while the caller reads the archive's other files. A file DuckDB
