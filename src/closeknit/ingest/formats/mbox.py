@@ -66,6 +66,7 @@ import pyarrow as pa
 from closeknit.core.ids import content_id
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.pool import spawn_pool, workers_from_env
 from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
@@ -838,10 +839,7 @@ def _looks_like_mail(head: bytes) -> bool:
 
 
 def _workers() -> int:
-    env = os.environ.get("CLOSEKNIT_MBOX_WORKERS")
-    if env is not None and env.strip().isdigit():
-        return int(env)
-    return 0
+    return workers_from_env("CLOSEKNIT_MBOX_WORKERS", 0)
 
 
 _WORKER_STATE: _State | None = None
@@ -882,28 +880,6 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> t
     batch = cols.build() if cols.nid else None
     tables = (batch.interactions, batch.participants) if batch is not None else None
     return tables, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, st.n_messages
-
-
-def _start_pool(ctx: ImportContext):
-    """A pool of spawned workers (a fork would copy the importing process and its DuckDB threads).
-
-    The workers need nothing from ``__main__``: it is hidden while they start, so a script that
-    imports without an ``if __name__ == "__main__":`` guard is not run again in each of them.
-    """
-    import multiprocessing
-    import sys
-
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
-    try:
-        if main is not None:
-            main.__dict__.pop("__file__", None)
-            if "__spec__" in saved:
-                main.__spec__ = None
-        return multiprocessing.get_context("spawn").Pool(_workers(), initializer=_worker_init, initargs=(ctx,))
-    finally:
-        if main is not None:
-            main.__dict__.update(saved)
 
 
 @register
@@ -968,7 +944,7 @@ class MboxImporter(Importer):
                         size = tree.size(member)
                         if size >= POOL_MIN_BYTES and _workers() > 0:
                             if pool is None:
-                                pool = _start_pool(ctx)
+                                pool = spawn_pool(_workers(), _worker_init, (ctx,))
                             yield from state.pooled(member, f, pool)
                             continue
                         if size >= BATCH_MIN_BYTES:

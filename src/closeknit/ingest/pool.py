@@ -1,0 +1,46 @@
+"""Worker processes for importers that parse big files in parallel (mbox, WordPress).
+
+Workers are spawned, not forked: a fork would copy the importing process with its DuckDB
+threads. A spawned worker needs nothing from ``__main__``: it is hidden while the workers
+start, so a script that imports without an ``if __name__ == "__main__":`` guard is not run
+again in each of them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from multiprocessing.pool import Pool
+from typing import Any
+
+from closeknit.core.errors import UsageError
+
+__all__ = ["spawn_pool", "workers_from_env"]
+
+
+def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> Pool:
+    """A pool of ``n`` spawned worker processes."""
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            if "__spec__" in saved:
+                main.__spec__ = None
+        return multiprocessing.get_context("spawn").Pool(n, initializer=initializer, initargs=initargs)
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+
+
+def workers_from_env(name: str, default: int) -> int:
+    """The number of workers set in environment variable ``name`` (0 = parse in this process),
+    else ``default``. A value that is not a whole number is a clear error."""
+    env = os.environ.get(name)
+    if env is None or not env.strip():
+        return default
+    if not env.strip().isdigit():
+        raise UsageError(f"{name}={env!r}: expected a whole number of worker processes (0 parses in this process)")
+    return int(env)
