@@ -117,6 +117,35 @@ def test_batch_participants_by_row_or_by_native_id(tmp_path):
     assert _parts(b) == [("b", CAROL.id, "recipient")]
 
 
+def test_small_batches_are_written_together_with_their_participants(store):
+    """Batches are queued until BATCH_ROWS rows; row numbers of later ones are shifted, and
+    native-id participants are mapped before, so every participant keeps its interaction."""
+    def batch(ids, parts, by_row):
+        inter = pa.Table.from_pylist(
+            [{"native_id": i, "kind": "message", "channel": "events", "ts": T0, "actor_id": ADA.id,
+              "visibility": "private"} for i in ids], schema=BATCH_SCHEMA)
+        if by_row:
+            ptab = pa.Table.from_pylist([{"row": r, "identity_id": who.id, "role": "recipient"} for r, who in parts],
+                                        schema=PARTICIPANT_ROW_SCHEMA)
+        else:
+            ptab = pa.Table.from_pylist([{"native_id": n, "identity_id": who.id, "role": "recipient"} for n, who in parts],
+                                        schema=PARTICIPANT_SCHEMA)
+        return InteractionBatch(inter, ptab)
+
+    def recs():
+        yield from (ADA, BOB, CAROL)
+        yield batch(["a", "b"], [(0, BOB), (1, CAROL)], True)
+        yield batch(["c", "d"], [("d", BOB)], False)
+        yield batch(["e"], [(0, CAROL)], True)
+        yield Interaction("f", "message", "events", T0, ADA, ((BOB, "recipient"),))  # a record between batches
+        yield batch(["g", "h"], [(1, BOB)], True)
+
+    r = _load(store, recs())
+    assert r.added == 8
+    assert _parts(store) == sorted([("a", BOB.id, "recipient"), ("b", CAROL.id, "recipient"), ("d", BOB.id, "recipient"),
+                                    ("e", CAROL.id, "recipient"), ("f", BOB.id, "recipient"), ("h", BOB.id, "recipient")])
+
+
 def test_batch_participant_row_outside_the_batch_is_refused(store):
     bad = pa.Table.from_pylist([{"row": 4, "identity_id": BOB.id, "role": "recipient"}], schema=PARTICIPANT_ROW_SCHEMA)
     with pytest.raises(ValueError, match="participant row outside its batch"):

@@ -129,6 +129,9 @@ class _Writer:
         self.present = 0
         self.batches = 0
         self._chars = 0
+        self._pending: list[tuple[pa.Table, pa.Table]] = []  # importer batches not written yet
+        self._pending_rows = 0
+        self._pending_bytes = 0
         key = f"'{fmt.replace(chr(39), chr(39) * 2)}|' || "
         self._id_sql = sql_stable_id(key + "native_id")
         self._reply_sql = sql_stable_id(key + "reply_native")
@@ -180,7 +183,10 @@ class _Writer:
             self.flush()
 
     def add_batch(self, batch: InteractionBatch) -> None:
-        self.flush()
+        """Queue one importer batch; small ones are written together, up to :data:`BATCH_ROWS`
+        rows or :data:`BATCH_TEXT_CHARS` bytes (each write has a fixed cost)."""
+        if self.rows:
+            self.flush()
         rtab = batch.interactions.select(_R_SCHEMA.names).cast(_R_SCHEMA)
         ptab = batch.participants
         if "row" in ptab.schema.names:  # participants name their interaction by row number
@@ -192,7 +198,22 @@ class _Writer:
             ptab = ptab.select(_P_SCHEMA.names).cast(_P_SCHEMA)
             rn_of = pa.table({"native_id": rtab["native_id"], "rn": pa.array(range(rtab.num_rows), pa.int64())})
             ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
-        self._write(rtab, ptab)
+        if self._pending_rows:  # row numbers continue after the batches already queued
+            ptab = ptab.set_column(0, "rn", pc.add(ptab["rn"], self._pending_rows))
+        self._pending.append((rtab, ptab))
+        self._pending_rows += rtab.num_rows
+        self._pending_bytes += rtab.nbytes
+        if self._pending_rows >= BATCH_ROWS or self._pending_bytes >= BATCH_TEXT_CHARS:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        if not self._pending:
+            return
+        tabs, self._pending, self._pending_rows, self._pending_bytes = self._pending, [], 0, 0
+        if len(tabs) == 1:
+            self._write(*tabs[0])
+        else:
+            self._write(pa.concat_tables([r for r, _ in tabs]), pa.concat_tables([p for _, p in tabs]))
 
     # -- the store write runs on its own thread, overlapping the parse of the next batch: DuckDB
     # releases the GIL while it hashes, joins and inserts, so on two cores an import costs about
@@ -268,6 +289,7 @@ class _Writer:
             self._thread.join()
 
     def flush(self) -> None:
+        self._write_pending()  # queued batches came first
         if not self.rows:
             return
         rtab = _table(self.rows, _R_SCHEMA)
