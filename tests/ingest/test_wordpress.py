@@ -275,3 +275,89 @@ def test_repeated_comment_id_keeps_the_first(tmp_path, store, import_path):
         # the parent id 2 names the last comment with that id (Cy), as before
         ("comment:https://dup.example.org|1|3", "email:email:cy@example.org"),
     ]
+
+
+# -- big exports in pieces, parsed by worker processes (blog.WordPressImporter._pieces) ---------------
+
+def _big_wxr(n: int, variant: str) -> str:
+    """TRICKY_WXR's three items ``n`` times over (other posts, commenters changing their names),
+    with a comment nobody can read in every tenth copy."""
+    doc = TRICKY_WXR.replace("UNDECLARED", "")
+    head, rest = doc.split("<item>", 1)
+    items, tail = ("<item>" + rest).rsplit("</channel>", 1)
+    out = [head]
+    for k in range(n):
+        copy = (items.replace("?p=", f"?p={k}-").replace("<x:post_id>1<", f"<x:post_id>{k}<")
+                .replace("Ben <!-- hidden -->Jo", f"Ben {k % 4}"))
+        if k % 10 != 3:
+            copy = copy.replace("<x:comment/>", "").replace("garbage", "2024-02-02 02:02:02")
+        if variant == "item_in_cdata" and k == 7:
+            copy = copy.replace("<p>in cdata</p>", "<p>in cdata</p> <item> <x:comment> </item>")
+        if variant == "author_after_items" and k == 11:
+            copy += "<x:author><x:author_login>mo</x:author_login><x:author_display_name>Mo Later</x:author_display_name></x:author>"
+        out.append(copy)
+    out.append("</channel>" + tail)
+    text = "".join(out)
+    if variant == "truncated":
+        text = text[: len(text) * 3 // 4]
+    return text
+
+
+def _stored(path, tmp_path, name: str) -> tuple:
+    from closeknit.store import Store
+    from closeknit.store.load import import_tree
+
+    st = Store(tmp_path / f"{name}.duckdb")
+    try:
+        import_tree(st, open_tree(path), get_importer("wordpress"))
+        return (
+            rows(st, "SELECT native_id, kind, channel, ts, visibility, thread_id, text, "
+                     f"{ACTOR} FROM interactions ORDER BY native_id"),
+            rows(st, RECIPIENTS),
+            rows(st, "SELECT channel, kind, value, display_name FROM identities ORDER BY ALL"),
+            rows(st, "SELECT location, error, excerpt FROM import_errors ORDER BY ALL"),
+        )
+    finally:
+        st.close()
+
+
+@pytest.mark.parametrize(
+    "variant, read_in_pieces",
+    # three items a copy: copy 7 starts after item 21; the author follows item 35 (copy 11's last)
+    [("plain", None), ("item_in_cdata", 21), ("author_after_items", 35), ("truncated", int)],
+)
+def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, variant, read_in_pieces):
+    """A cut inside CDATA, an element the pieces do not expect and a file cut off all stop the
+    pieces; the rest is read the established way, and the store is the same either way."""
+    from closeknit.ingest.formats import blog
+
+    p = tmp_path / "big.xml"
+    p.write_text(_big_wxr(40, variant))
+    monkeypatch.setattr(blog, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(blog, "PIECE_BYTES", 1)  # every <item> is a cut, even the one inside CDATA
+    returned = []
+    real = blog.WordPressImporter._pieces
+
+    def spy(self, *a):
+        done = yield from real(self, *a)
+        returned.append(done)
+        return done
+
+    monkeypatch.setattr(blog.WordPressImporter, "_pieces", spy)
+    monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "2")
+    in_pieces = _stored(p, tmp_path, "pieces")
+    monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "0")
+    one_process = _stored(p, tmp_path, "one")
+    assert in_pieces == one_process
+    if read_in_pieces is int:
+        assert len(returned) == 1 and returned[0] > 0  # stopped at the end, which is cut off
+    else:
+        assert returned == [read_in_pieces]  # None: read to the end in pieces; n: items read in pieces
+    interactions, recipients, identities, errors = one_process
+    if variant == "plain":
+        assert len(interactions) == 36 * 4 + 4 * 3  # four comments a copy; three where one is unreadable
+        assert len(errors) == 4 * 2  # copies 3, 13, 23, 33: a comment without id, an unreadable date
+        # numbered across pieces: copy 3's first item is the file's 10th
+        assert [e[0] for e in errors[:2]] == ["big.xml item 10 comment 3", "big.xml item 10 comment ?"]
+        # the name a commenter had last is the one kept, as one process would keep it
+        assert ("email", "email", "ben@example.org", "Ben 3") in identities

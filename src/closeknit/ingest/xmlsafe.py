@@ -33,7 +33,7 @@ from closeknit.core.errors import InputError, UnsafeInputError
 
 T = TypeVar("T")
 
-__all__ = ["iterparse", "iter_elements", "iter_converted", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+__all__ = ["iterparse", "iter_elements", "iter_converted", "convert_piece", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -412,14 +412,14 @@ class _LibxmlGaveUp(Exception):
     """libxml2 did not read the document to its end: the established reader takes over."""
 
 
-def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001
-    """Feed libxml2 chunk by chunk, convert the finished outermost elements, free them, and
-    yield one list per chunk. Raises :class:`_LibxmlGaveUp` when libxml2 gives up."""
+def _pull_parser(tags: Collection[str]):  # noqa: ANN202 - an lxml XMLPullParser
+    """libxml2 with entities, network and DTD loading off and its default size limits on; "end"
+    events for the local ``tags`` in any namespace."""
     from lxml import etree
 
-    parser = etree.XMLPullParser(
+    return etree.XMLPullParser(
         events=("end",),
-        tag=[f"{{*}}{t}" for t in sorted(want)],
+        tag=[f"{{*}}{t}" for t in sorted(tags)],
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -428,6 +428,85 @@ def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # no
         remove_pis=True,
         collect_ids=False,
     )
+
+
+#: An element the caller of :func:`convert_piece` never has: it marks where a piece begins and ends.
+_CUT = "closeknit-piece-cut"
+
+
+def convert_piece(head: bytes, piece: bytes, tags: Collection[str], convert: Callable[[Element], T], *,
+                  last: bool) -> tuple[list[T], list[T]] | None:
+    """Convert the wanted elements of one piece of a document cut by the caller, for parsing
+    pieces in parallel: ``head`` is the document's start up to the first cut (prolog, root start
+    tag, the elements before the first piece), ``piece`` the text from one cut to the next (to
+    the end of the document when ``last``). Only for a document :func:`_prolog_is_plain`
+    accepted, with libxml2 set up as :func:`iter_converted` sets it up.
+
+    Returns ``(from head, from piece)``, or None when the piece is not a run of whole sibling
+    elements beside the head's last open element: libxml2 stops on it, a cut fell inside CDATA,
+    a comment or an element, or a wanted element sits deeper than the others. The caller then
+    reads the document the established way. Within a run of siblings, every wanted element is
+    outermost, so these are the elements :func:`iter_converted` would convert.
+    """
+    from lxml import etree
+
+    want = frozenset(tags)
+    parser = _pull_parser(want | {_CUT})
+    cut = f"<{_CUT}/>".encode()
+    cache = _LOCAL
+    out: tuple[list[T], list[T]] = ([], [])
+    marks: list = []  # the cut elements met, kept alive so that lxml hands back the same proxies
+    level = None
+    try:
+        for part, data in enumerate((head + cut, piece, b"" if last else cut)):
+            for start in range(0, len(data), 1 << 20):
+                parser.feed(data[start:start + (1 << 20)])
+                for _, el in parser.read_events():
+                    tag = cache.get(el.tag) or local(el.tag)
+                    if tag == _CUT:
+                        marks.append(el)
+                        if level is None:
+                            level = el.getparent()
+                        continue
+                    parent = el.getparent()
+                    if part == 0 or parent is not level:
+                        anc = parent  # only outermost wanted elements, as iter_converted
+                        while anc is not None and (cache.get(anc.tag) or local(anc.tag)) not in want:
+                            anc = anc.getparent()
+                        if anc is not None:
+                            continue  # inside a wanted element, which is converted as a whole
+                        if part > 0:
+                            return None  # outermost, but not beside the others
+                    if part > 0 and len(marks) != 1:
+                        return None
+                    out[part > 0].append(convert(el))
+                    el.clear()
+                    while el.getprevious() is not None:
+                        del parent[0]
+        if last:
+            parser.close()
+            if len(marks) != 1:
+                return None
+        elif len(marks) != 2 or marks[1].getparent() is not level:
+            return None
+    except etree.LxmlError:
+        return None
+    if level is None:
+        return None
+    anc = level  # the pieces' elements are outermost only if nothing above them is wanted
+    while anc is not None:
+        if (cache.get(anc.tag) or local(anc.tag)) in want:
+            return None
+        anc = anc.getparent()
+    return out
+
+
+def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001
+    """Feed libxml2 chunk by chunk, convert the finished outermost elements, free them, and
+    yield one list per chunk. Raises :class:`_LibxmlGaveUp` when libxml2 gives up."""
+    from lxml import etree
+
+    parser = _pull_parser(want)
     cache = _LOCAL
     # parents already known to have no wanted tag above or at them (the root, say), kept
     # alive so that lxml hands back the same proxy object: one identity check per element

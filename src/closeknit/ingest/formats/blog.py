@@ -39,9 +39,12 @@ rows, identities and participants as one :class:`Interaction` per comment would 
 from __future__ import annotations
 
 import html
+import os
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
@@ -52,7 +55,8 @@ from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
-from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, iter_converted, local
+from closeknit.ingest.pool import spawn_pool, workers_from_env
+from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, _prolog_is_plain, convert_piece, iter_converted, local
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
 
@@ -361,35 +365,104 @@ class WordPressImporter(Importer):
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         cache: dict = {}
         batch = _Batch()
-        for member in _members(tree, (b"wordpress.org/export/",)):
-            authors: dict[str, Ident] = {}
-            site = ""
-            host = ""
-            n_items = 0
-            try:
-                for tag, a, b in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
-                    if tag == "item":
-                        n_items += 1
-                        if b:
-                            yield from self._item(a, b, member, n_items, site, host, authors, cache, batch)
-                    elif tag == "author":
-                        f = a
-                        login = f.get("author_login", "")
-                        if not login:
-                            continue
-                        disp = html.unescape(f.get("author_display_name") or login)
-                        e = normalize_email(f.get("author_email", ""))
-                        authors[login] = (
-                            Ident("email", "email", e, disp) if e else Ident("wordpress", "handle", self._handle(host, login), disp)
-                        )
-                    elif tag == "base_blog_url" or (tag == "link" and not site):
-                        url = _norm_url(a or "")
-                        if url:
-                            site = url
-                            host = urlsplit(url).netloc
-            except MalformedXMLError as e:
-                yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+        pool = None
+        try:
+            for member in _members(tree, (b"wordpress.org/export/",)):
+                done: int | None = 0
+                if tree.size(member) >= PARALLEL_MIN_BYTES and _wxr_workers() > 0:
+                    if pool is None:
+                        pool = spawn_pool(_wxr_workers(), _wxr_worker_init)
+                    yield from batch.take()  # identities in the order one process would meet them
+                    done = yield from self._pieces(tree, member, pool, batch)
+                    if done is None:
+                        continue
+                    if done:  # a piece was not what the cut assumed: the rest is read here
+                        pool.terminate()
+                        pool = None
+                wxr = _WxrFile(self, member, cache, batch)
+                try:
+                    for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
+                        yield from wxr.element(rec, skip_items=done)
+                except MalformedXMLError as e:
+                    yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
+        except BaseException:
+            if pool is not None:
+                pool.terminate()
+                pool = None
+            raise
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
         yield from batch.take()
+
+    def _pieces(self, tree: InputTree, member: str, pool: Any, batch: _Batch) -> Generator[Record, None, int | None]:
+        """Read ``member`` in pieces of whole ``<item>`` elements, parsed by worker processes.
+
+        The file is cut before an ``<item>`` about every :data:`PIECE_BYTES`; each worker parses
+        the file's head (the blog and its authors) followed by one piece (:func:`_wxr_piece`), and
+        the results are taken in file order, each identity passed on the first time it is met.
+        Returns None when the whole file was read, else the number of items read: a piece that is
+        not a run of whole items (a cut inside CDATA, say) or anything else unusual stops this,
+        and the caller reads the file the established way from the start, skipping those items.
+        """
+        with tree.open(member) as stream:
+            head = stream.read(_READ)
+            plain, chunks = _prolog_is_plain(head, stream, _READ)
+            if not plain:
+                return 0
+            buf = b"".join(chunks)
+            while (first := buf.find(b"<item>")) < 0:
+                more = stream.read(_READ) if len(buf) < HEAD_MAX_BYTES else b""
+                if not more:
+                    return 0
+                buf += more
+            head, buf = buf[:first], buf[first:]
+            inflight: deque = deque()
+            items_done = 0
+            eof = False
+            ids = batch.ids
+            while True:
+                cut = -1
+                parts = [buf]
+                size = len(buf)
+                while not eof:
+                    if size > PIECE_BYTES:
+                        buf = b"".join(parts) if len(parts) > 1 else parts[0]
+                        parts = [buf]
+                        cut = buf.find(b"<item>", PIECE_BYTES)
+                        if cut >= 0:
+                            break
+                    more = stream.read(_READ)
+                    if more:
+                        parts.append(more)
+                        size += len(more)
+                    else:
+                        eof = True
+                buf = b"".join(parts) if len(parts) > 1 else parts[0]
+                last = cut < 0
+                piece, buf = (buf, b"") if last else (buf[:cut], buf[cut:])
+                inflight.append((pool.apply_async(_wxr_piece, (member, head, piece, last)), piece, last))
+                while inflight and (last or len(inflight) > 2 * _wxr_workers()):
+                    result, piece, is_last = inflight.popleft()
+                    got = result.get()
+                    if got is None:
+                        return items_done
+                    n, records = got
+                    if records is None:  # a comment to report: its item number needs the items before
+                        got = _wxr_piece(member, head, piece, is_last, items_done, _Batch())
+                        if got is None:
+                            return items_done
+                        n, records = got
+                    for rec in records:
+                        if type(rec) is Ident:
+                            if rec in ids:
+                                continue
+                            ids[rec] = rec.id
+                        yield rec
+                    items_done += n
+                if last:
+                    return None
 
     @staticmethod
     def _handle(host: str, login: str) -> str:
@@ -461,6 +534,109 @@ class WordPressImporter(Importer):
             if len(out) >= _BATCH:
                 yield from batch.take()
                 out = batch.rows
+
+
+class _WxrFile:
+    """One WXR file as the importer reads it, element by element: the blog, its authors, the
+    items so far. The same code reads a whole file here and one piece of it in a worker."""
+
+    def __init__(self, importer: WordPressImporter, member: str, cache: dict, batch: _Batch) -> None:
+        self.importer = importer
+        self.member = member
+        self.cache = cache
+        self.batch = batch
+        self.authors: dict[str, Ident] = {}
+        self.site = ""
+        self.host = ""
+        self.n_items = 0
+
+    def element(self, rec: tuple, skip_items: int = 0) -> Iterator[Record]:
+        """The records of one element as :func:`_wp_convert` gives it; the first ``skip_items``
+        items are counted but not read (they were read before)."""
+        tag, a, b = rec
+        if tag == "item":
+            self.n_items += 1
+            if b and self.n_items > skip_items:
+                yield from self.importer._item(a, b, self.member, self.n_items, self.site, self.host, self.authors,
+                                               self.cache, self.batch)
+        elif tag == "author":
+            login = a.get("author_login", "")
+            if not login:
+                return
+            disp = html.unescape(a.get("author_display_name") or login)
+            e = normalize_email(a.get("author_email", ""))
+            self.authors[login] = (
+                Ident("email", "email", e, disp) if e
+                else Ident("wordpress", "handle", self.importer._handle(self.host, login), disp)
+            )
+        elif tag == "base_blog_url" or (tag == "link" and not self.site):
+            url = _norm_url(a or "")
+            if url:
+                self.site = url
+                self.host = urlsplit(url).netloc
+
+
+#: A WordPress export this big is parsed by worker processes, a piece each (``CLOSEKNIT_BLOG_WORKERS``).
+PARALLEL_MIN_BYTES = 64 << 20
+#: Bytes per piece (it ends before the first ``<item>`` after this many).
+PIECE_BYTES = 4 << 20
+#: The file's head (everything before its first ``<item>``) that every piece is parsed after.
+HEAD_MAX_BYTES = 4 << 20
+_READ = 1 << 20
+
+
+def _wxr_workers() -> int:
+    """Worker processes for big WordPress exports: ``CLOSEKNIT_BLOG_WORKERS``, else one per CPU up
+    to 4 on a machine with two or more (the importing process writes the store meanwhile)."""
+    cpus = os.cpu_count() or 1
+    return workers_from_env("CLOSEKNIT_BLOG_WORKERS", min(cpus, 4) if cpus >= 2 else 0)
+
+
+_WORKER_CACHE: dict = {}
+#: The worker's identities: each is reported with the first piece that meets it. A worker takes
+#: its pieces in file order, and the importing process takes all pieces in file order, so an
+#: identity this worker reported before has reached the importing process before this piece.
+_WORKER_BATCH = _Batch()
+
+
+def _wxr_worker_init() -> None:
+    import gc
+
+    gc.disable()  # no reference cycles worth the full scans (as in the loader)
+
+
+def _wxr_piece(member: str, head: bytes, piece: bytes, last: bool, item_base: int | None = None,
+               batch: _Batch | None = None) -> tuple | None:
+    """The records of one piece of a WXR file (see :meth:`WordPressImporter._pieces`), in a
+    worker: ``(items in the piece, records)``, every identity this worker had not reported yet
+    included. None if the piece is not a run of whole items after the file's head. Without
+    ``item_base`` (the items before the piece, which a worker does not know), a piece with a
+    comment to report gives ``(items, None)``: the importing process then reads it itself, with
+    an empty ``batch`` of its own (which reports every identity the piece meets)."""
+    try:
+        got = convert_piece(head, piece, _WP_TAGS, _wp_convert, last=last)
+        if got is None:
+            return None
+        from_head, items = got
+        if any(r[0] != "item" for r in items) or any(r[0] == "item" for r in from_head):
+            return None
+        if len(_WORKER_CACHE) > 200_000:
+            _WORKER_CACHE.clear()
+        batch = _WORKER_BATCH if batch is None else batch
+        wxr = _WxrFile(WordPressImporter(), member, _WORKER_CACHE, batch)
+        out: list = []
+        for rec in from_head:
+            out.extend(wxr.element(rec))
+        wxr.n_items = item_base or 0
+        for rec in items:
+            out.extend(wxr.element(rec))
+        out.extend(batch.take())
+        if item_base is None and any(type(r) is BadRecord for r in out):
+            return len(items), None
+        return len(items), out
+    except Exception:  # noqa: BLE001 - the importing process reads the file itself and reports
+        (_WORKER_BATCH if batch is None else batch).rows.clear()
+        return None
 
 
 def _bool(value: str) -> bool:
