@@ -130,3 +130,74 @@ def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_pa
         ("post:14", "blog:name:Del"),  # the deleted parent's author
     ]
     assert rows(store, "SELECT count(*) FROM identity_links") == [(1,)]
+
+
+# -- big exports parsed in pieces by worker processes (xmlsafe.iter_converted_pieces) -------------------
+
+def _big_disqus(n: int, variant: str) -> str:
+    """TRICKY_DISQUS's threads and posts ``n`` times over (other ids, names that change)."""
+    doc = TRICKY_DISQUS.replace("UNDECLARED", "")
+    head, rest = doc.split("  <post", 1)
+    body, tail = ("  <post" + rest).rsplit("</disqus>", 1)
+    out = [head]
+    for k in range(n):
+        copy = body
+        for old in ("12", "11", "13", "14", "15", "100", "999"):
+            copy = copy.replace(f'id="{old}"', f'id="{k}{old}"').replace(f'id=" {old} "', f'id=" {k}{old} "')
+        copy = copy.replace("Ann <!-- x -->Lee", f"Ann {k % 3}")
+        if variant == "post_in_cdata" and k == 5:
+            copy = copy.replace("<b>bold</b></p>]]>", "<b>bold</b></p>\n  <post dsq:id='x'>]]>")
+        out.append(copy)
+    text = "".join(out) + "</disqus>" + tail
+    if variant == "minified":  # no indentation: a post's own <thread> looks like a cut
+        text = "".join(line.strip() for line in text.splitlines())
+    return text
+
+
+def _stored(path, tmp_path, name: str) -> tuple:
+    from closeknit.ingest import get_importer, open_tree
+    from closeknit.store import Store
+    from closeknit.store.load import import_tree
+
+    st = Store(tmp_path / f"{name}.duckdb")
+    try:
+        import_tree(st, open_tree(path), get_importer("disqus"))
+        return (
+            rows(st, f"SELECT native_id, ts, thread_id, reply_to, text, {ACTOR} FROM interactions ORDER BY native_id"),
+            rows(st, RECIPIENTS),
+            rows(st, "SELECT channel, kind, value, display_name FROM identities ORDER BY ALL"),
+            rows(st, "SELECT location, error, excerpt FROM import_errors ORDER BY ALL"),
+            rows(st, "SELECT count(*) FROM identity_links"),
+        )
+    finally:
+        st.close()
+
+
+@pytest.mark.parametrize("variant, in_pieces", [("plain", True), ("post_in_cdata", False), ("minified", False)])
+def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, variant, in_pieces):
+    from closeknit.ingest import xmlsafe
+    from closeknit.ingest.formats import blog
+
+    p = tmp_path / "big.xml"
+    p.write_text(_big_disqus(30, variant), encoding="utf-8")
+    monkeypatch.setattr(blog, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(blog, "PIECE_BYTES", 1)  # a cut before every top-level <post> and <thread>
+    returned = []
+    real = xmlsafe._pieces
+
+    def spy(*a):
+        got = yield from real(*a)
+        returned.append(got)
+        return got
+
+    monkeypatch.setattr(xmlsafe, "_pieces", spy)
+    monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "2")
+    pieces = _stored(p, tmp_path, "pieces")
+    monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "0")
+    one = _stored(p, tmp_path, "one")
+    assert pieces == one
+    assert (returned == [None]) == in_pieces and len(returned) == 1  # None: read to the end in pieces
+    interactions, recipients, identities, errors, links = one
+    assert len(interactions) == 30 * 3 and len(errors) == 30 * 2
+    # the last name first met wins: Ann 0, Ann Lee (copy 0), Ann 1, Ann 2; later copies bring nothing new
+    assert ("email", "email", "ann@example.org", "Ann 2") in identities

@@ -175,3 +175,24 @@ def test_iter_converted_can_be_abandoned():
     it = iter_converted(lambda: io.BytesIO(data), ("rec",), _top, chunk=256)
     assert next(it)[2] == "x"
     it.close()
+
+
+def test_convert_piece_takes_only_whole_sibling_runs():
+    from closeknit.ingest.xmlsafe import _next_cut, convert_piece
+
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n<r xmlns:x="urn:x">\n  <x:a>head</x:a>\n  '
+    text = lambda el: el.text  # noqa: E731
+    assert convert_piece(head, b"<x:a>1</x:a>\n  <x:a>2</x:a>\n  ", ["a"], text, last=False) == (["head"], ["1", "2"])
+    assert convert_piece(head, b"<x:a>1</x:a>\n</r>\n", ["a"], text, last=True) == (["head"], ["1"])
+    # a cut inside CDATA, inside an element, or a wanted element one level down: not a run of siblings
+    assert convert_piece(head, b"<x:a><![CDATA[1</x:a> <x:a>]]></x:a>\n  <x:a><![CDATA[", ["a"], text, last=False) is None
+    assert convert_piece(head, b"<x:a>1</x:a><b>", ["a"], text, last=False) is None
+    assert convert_piece(head, b"<b><x:a>1</x:a></b>", ["a"], text, last=False) is None
+    assert convert_piece(head, b"<x:a>1</x:a>\n</r>", ["a"], text, last=False) is None  # the document ended
+    assert convert_piece(head, b"<x:a>1</x:a>", ["a"], text, last=True) is None  # it does not end
+    # cuts: the first element's indentation tells a top-level tag from a nested one
+    doc = b"<r>\n  <post><thread id='1'/></post>\n  <thread id='1'/>\n  <posts/>"
+    assert _next_cut(doc, ("post", "thread"), 0) == doc.index(b"<post>")
+    assert _next_cut(doc, ("post", "thread"), 8) == doc.index(b"<thread id='1'/>")  # nested, but no lead given
+    assert _next_cut(doc, ("post", "thread"), 8, b"\n  ") == doc.index(b"<thread id='1'/>\n  <posts")
+    assert _next_cut(doc, ("post",), 8, b"\n  ") == -1  # <posts> is another tag

@@ -21,6 +21,7 @@ references to control characters that XML forbids into U+FFFD.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from typing import BinaryIO, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -33,7 +34,7 @@ from closeknit.core.errors import InputError, UnsafeInputError
 
 T = TypeVar("T")
 
-__all__ = ["iterparse", "iter_elements", "iter_converted", "convert_piece", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+__all__ = ["iterparse", "iter_elements", "iter_converted", "iter_converted_pieces", "convert_piece", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -499,6 +500,115 @@ def convert_piece(head: bytes, piece: bytes, tags: Collection[str], convert: Cal
             return None
         anc = anc.getparent()
     return out
+
+
+def _convert_piece_task(head: bytes, piece: bytes, tags: Collection[str], convert: Callable[[Element], T],
+                        last: bool) -> tuple[list[T], list[T]] | None:
+    """:func:`convert_piece` in a worker process (a worker's fault only stops the pieces)."""
+    try:
+        return convert_piece(head, piece, tags, convert, last=last)
+    except Exception:  # noqa: BLE001 - the importing process reads the document itself and reports
+        return None
+
+
+def _next_cut(buf: bytes, tags: Collection[str], start: int, lead: bytes = b"") -> int:
+    """The position of the first ``<tag`` (followed by a blank, ``>`` or ``/``) preceded by
+    ``lead`` at or after ``start``; -1 if none. ``lead`` is the indentation before the
+    document's first wanted element: an element of the same name nested deeper (Disqus posts
+    name their ``<thread>``) is indented further and is not taken for a cut."""
+    best = -1
+    for tag in tags:
+        opener = lead + b"<" + tag.encode()
+        i = buf.find(opener, start)
+        while i >= 0 and (best < 0 or i + len(lead) < best):
+            after = buf[i + len(opener):i + len(opener) + 1]
+            if after and after in b" \t\r\n>/":
+                best = i + len(lead)
+                break
+            if not after:
+                break  # at the end of what was read: not known yet
+            i = buf.find(opener, i + 1)
+    return best
+
+
+def iter_converted_pieces(opener: Callable[[], BinaryIO], tags: Collection[str], convert: Callable[[Element], T], *,
+                          pool, workers: int, name: str = "input", piece_bytes: int = 4 << 20,  # noqa: ANN001
+                          head_max: int = 4 << 20, chunk: int = 1 << 20) -> Iterator[T]:
+    """What :func:`iter_converted` yields, with the parsing and ``convert`` done by ``pool``'s
+    ``workers`` processes, a piece of the document each (``convert`` must be a module-level
+    function; what it returns is sent back).
+
+    The document is cut before a wanted start tag about every ``piece_bytes``; each worker
+    parses the document's head (everything before the first cut) followed by one piece
+    (:func:`convert_piece`), and the results are taken in document order. A piece that is not a
+    run of whole sibling elements (a cut inside CDATA, say), a document that is not plain UTF-8
+    without a DOCTYPE, or a head over ``head_max`` stops this: :func:`iter_converted` then reads
+    the document from its start, skipping the elements already yielded.
+    """
+    done = 0
+    with opener() as stream:
+        head = stream.read(chunk)
+        plain, chunks = _prolog_is_plain(head, stream, chunk)
+        if plain:
+            got = yield from _pieces(stream, b"".join(chunks), tags, convert, pool, workers, piece_bytes, head_max,
+                                     chunk)
+            if got is None:
+                return
+            done = got
+    for i, item in enumerate(iter_converted(opener, tags, convert, name=name, chunk=chunk)):
+        if i >= done:
+            yield item
+
+
+def _pieces(stream, buf, tags, convert, pool, workers, piece_bytes, head_max, chunk):  # noqa: ANN001, ANN202
+    """The generator behind :func:`iter_converted_pieces`: returns None when the whole document
+    was read in pieces, else the number of elements yielded."""
+    while (first := _next_cut(buf, tags, 0)) < 0:
+        more = stream.read(chunk) if len(buf) < head_max else b""
+        if not more:
+            return 0
+        buf += more
+    head, buf = buf[:first], buf[first:]
+    lead = head[len(head.rstrip(b" \t\r\n")):]  # the first element's indentation, if any
+    inflight: deque = deque()
+    done = 0
+    eof = False
+    with_head = True  # the head's own elements come with the first piece
+    while True:
+        cut = -1
+        parts = [buf]
+        size = len(buf)
+        while not eof:
+            if size > piece_bytes:
+                buf = b"".join(parts) if len(parts) > 1 else parts[0]
+                parts = [buf]
+                cut = _next_cut(buf, tags, piece_bytes, lead)
+                if cut >= 0:
+                    break
+            more = stream.read(chunk)
+            if more:
+                parts.append(more)
+                size += len(more)
+            else:
+                eof = True
+        buf = b"".join(parts) if len(parts) > 1 else parts[0]
+        last = cut < 0
+        piece, buf = (buf, b"") if last else (buf[:cut], buf[cut:])
+        inflight.append((pool.apply_async(_convert_piece_task, (head, piece, tuple(tags), convert, last)), with_head))
+        with_head = False
+        while inflight and (last or len(inflight) > 2 * workers):
+            result, take_head = inflight.popleft()
+            got = result.get()
+            if got is None:
+                return done
+            from_head, items = got
+            if take_head:
+                yield from from_head
+                done += len(from_head)
+            yield from items
+            done += len(items)
+        if last:
+            return None
 
 
 def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001

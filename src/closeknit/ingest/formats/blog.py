@@ -56,7 +56,15 @@ from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
 from closeknit.ingest.pool import spawn_pool, workers_from_env
-from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, _prolog_is_plain, convert_piece, iter_converted, local
+from closeknit.ingest.xmlsafe import (
+    _LOCAL,
+    MalformedXMLError,
+    _prolog_is_plain,
+    convert_piece,
+    iter_converted,
+    iter_converted_pieces,
+    local,
+)
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
 
@@ -365,35 +373,21 @@ class WordPressImporter(Importer):
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         cache: dict = {}
         batch = _Batch()
-        pool = None
-        try:
+        with _Workers() as workers:
             for member in _members(tree, (b"wordpress.org/export/",)):
                 done: int | None = 0
-                if tree.size(member) >= PARALLEL_MIN_BYTES and _wxr_workers() > 0:
-                    if pool is None:
-                        pool = spawn_pool(_wxr_workers(), _wxr_worker_init)
+                if workers.wanted(tree, member):
                     yield from batch.take()  # identities in the order one process would meet them
-                    done = yield from self._pieces(tree, member, pool, batch)
+                    done = yield from self._pieces(tree, member, workers.pool(), batch)
                     if done is None:
                         continue
-                    if done:  # a piece was not what the cut assumed: the rest is read here
-                        pool.terminate()
-                        pool = None
+                    workers.discard()  # a piece was not what the cut assumed: the rest is read here
                 wxr = _WxrFile(self, member, cache, batch)
                 try:
                     for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
                         yield from wxr.element(rec, skip_items=done)
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
-        except BaseException:
-            if pool is not None:
-                pool.terminate()
-                pool = None
-            raise
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
         yield from batch.take()
 
     def _pieces(self, tree: InputTree, member: str, pool: Any, batch: _Batch) -> Generator[Record, None, int | None]:
@@ -443,7 +437,7 @@ class WordPressImporter(Importer):
                 last = cut < 0
                 piece, buf = (buf, b"") if last else (buf[:cut], buf[cut:])
                 inflight.append((pool.apply_async(_wxr_piece, (member, head, piece, last)), piece, last))
-                while inflight and (last or len(inflight) > 2 * _wxr_workers()):
+                while inflight and (last or len(inflight) > 2 * _blog_workers()):
                     result, piece, is_last = inflight.popleft()
                     got = result.get()
                     if got is None:
@@ -585,11 +579,47 @@ HEAD_MAX_BYTES = 4 << 20
 _READ = 1 << 20
 
 
-def _wxr_workers() -> int:
-    """Worker processes for big WordPress exports: ``CLOSEKNIT_BLOG_WORKERS``, else one per CPU up
-    to 4 on a machine with two or more (the importing process writes the store meanwhile)."""
+def _blog_workers() -> int:
+    """Worker processes for big WordPress and Disqus exports: ``CLOSEKNIT_BLOG_WORKERS``, else one
+    per CPU up to 4 on a machine with two or more (the importing process writes the store meanwhile)."""
     cpus = os.cpu_count() or 1
     return workers_from_env("CLOSEKNIT_BLOG_WORKERS", min(cpus, 4) if cpus >= 2 else 0)
+
+
+class _Workers:
+    """The worker processes of one import, started when the first big file needs them; stopped at
+    the end (at once if the import fails or is stopped)."""
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+
+    def wanted(self, tree: InputTree, member: str) -> bool:
+        return tree.size(member) >= PARALLEL_MIN_BYTES and _blog_workers() > 0
+
+    def pool(self) -> Any:
+        if self._pool is None:
+            self._pool = spawn_pool(_blog_workers(), _worker_init)
+        return self._pool
+
+    def discard(self) -> None:
+        """Stop the workers now (pieces still queued are not needed)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        if self._pool is None:
+            return
+        if exc_type is not None:
+            self.discard()
+        else:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
 
 
 _WORKER_CACHE: dict = {}
@@ -599,7 +629,7 @@ _WORKER_CACHE: dict = {}
 _WORKER_BATCH = _Batch()
 
 
-def _wxr_worker_init() -> None:
+def _worker_init() -> None:
     import gc
 
     gc.disable()  # no reference cycles worth the full scans (as in the loader)
@@ -681,10 +711,33 @@ class DisqusImporter(Importer):
         pending: list[tuple] = []  # posts whose thread or parent came later in the file
         links: dict[tuple[str, str], IdentityLink] = {}
         batch = _Batch()
+        with _Workers() as workers:
+            yield from self._files(tree, workers, cache, threads, authors, pending, links, batch)
+        for where, rec in pending:
+            if len(batch.rows) >= _BATCH:
+                yield from batch.take()
+            out = self._post(where, None, rec, threads, authors, batch)
+            if out is not None:
+                yield out
+        yield from batch.take()
+        yield from links.values()
+
+    def _files(self, tree: InputTree, workers: _Workers, cache: dict, threads: dict, authors: dict, pending: list,
+                 links: dict, batch: _Batch) -> Iterator[Record]:
+        """The files' threads and posts, in order; posts whose thread or parent comes later wait in ``pending``.
+
+        A big file is parsed in pieces by worker processes (:func:`iter_converted_pieces`), which
+        gives the same elements in the same order; everything else happens here."""
         for member in _members(tree, (b"<disqus", b"disqus.com")):
             n = 0
+            opener = lambda m=member: tree.open(m)  # noqa: E731
+            if workers.wanted(tree, member):
+                elements = iter_converted_pieces(opener, ("thread", "post"), _dsq_convert, pool=workers.pool(),
+                                                 workers=_blog_workers(), name=member, piece_bytes=PIECE_BYTES)
+            else:
+                elements = iter_converted(opener, ("thread", "post"), _dsq_convert, name=member)
             try:
-                for rec in iter_converted(lambda m=member: tree.open(m), ("thread", "post"), _dsq_convert, name=member):
+                for rec in elements:
                     if rec[0] == "thread":
                         _, tid, link, author_key = rec
                         threads[tid] = (link or tid, self._author(author_key, cache, links))
@@ -705,14 +758,6 @@ class DisqusImporter(Importer):
                         yield out
             except MalformedXMLError as e:
                 yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
-        for where, rec in pending:
-            if len(batch.rows) >= _BATCH:
-                yield from batch.take()
-            out = self._post(where, None, rec, threads, authors, batch)
-            if out is not None:
-                yield out
-        yield from batch.take()
-        yield from links.values()
 
     def _post(self, member, n, rec, threads, authors, batch: _Batch) -> BadRecord | None:
         """One post (as :func:`_dsq_convert` gives it) into ``batch``; ``member`` is the file (or,
