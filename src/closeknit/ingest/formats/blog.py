@@ -767,13 +767,7 @@ class DisqusImporter(Importer):
             return None
         if spam and spam != "false" and _bool(spam):
             return None
-        if len(created) == 20 and created[19] == "Z" and created[10] == "T" and created[13] == ":" and created[16] == ":":
-            try:  # the usual "2013-01-01T00:00:00Z", straight to an aware UTC time
-                ts = datetime.fromisoformat(created[:19] + "+00:00")
-            except ValueError:
-                ts = _gmt(created.replace("Z", "+00:00"))
-        else:
-            ts = _gmt(created.replace("Z", "+00:00"))
+        ts = _dsq_time(created)
         if ts is None:
             return BadRecord(member if n is None else f"{member} post {n}", f"unreadable createdAt {created!r}")
         author = authors.get(pid)
@@ -789,9 +783,19 @@ class DisqusImporter(Importer):
             recipient,
             f"disqus:{link}" if link else (f"disqus:thread:{tid}" if tid else None),
             f"post:{parent}" if parent else None,
-            None if message is None else html_to_text(message),
+            message,
         )
         return None
+
+
+def _dsq_time(created: str) -> datetime | None:
+    """A post's ``createdAt`` as an aware UTC time; None if it cannot be read."""
+    if len(created) == 20 and created[19] == "Z" and created[10] == "T" and created[13] == ":" and created[16] == ":":
+        try:  # the usual "2013-01-01T00:00:00Z", straight to an aware UTC time
+            return datetime.fromisoformat(created[:19] + "+00:00")
+        except ValueError:
+            pass
+    return _gmt(created.replace("Z", "+00:00"))
 
 
 def _dsq_id(el: Element | None) -> str:
@@ -845,9 +849,11 @@ def _dsq_convert(el: Element) -> tuple:
     """What the Disqus importer reads from one element:
     ``("thread", dsq:id, link or id, author)`` or ``("post", dsq:id, message, createdAt,
     isDeleted, isSpam, author, thread dsq:id, parent dsq:id)``. ``author`` is the author
-    element's children as ``(tag, text)`` pairs (None without one); ``message`` is the message's
-    whole text (None without one), or for a post without an id its stripped leading text;
-    ``isDeleted``/``isSpam`` are their raw texts (None when absent or empty)."""
+    element's children as ``(tag, text)`` pairs (None without one); ``message`` is the message
+    as plain text (:func:`html_to_text`; None without one), or for a post without an id its
+    stripped leading text; ``isDeleted``/``isSpam`` are their raw texts (None when absent or
+    empty). Text is converted here, where worker processes do it for big files
+    (:func:`~closeknit.ingest.xmlsafe.iter_converted_pieces`)."""
     names = _LOCAL
     if (names.get(el.tag) or local(el.tag)) == "thread":
         f = _children(el)
@@ -866,7 +872,7 @@ def _dsq_convert(el: Element) -> tuple:
     return (
         "post",
         pid,
-        None if msg is None else (("".join(msg.itertext()) if len(msg) else msg.text) or ""),
+        None if msg is None else html_to_text(("".join(msg.itertext()) if len(msg) else msg.text) or ""),
         _text(kids.get("createdAt")),
         deleted,
         spam,
