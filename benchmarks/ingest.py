@@ -5,7 +5,9 @@ For each generator in benchmarks/gen/<name>.py (``generate(out_dir, n_messages, 
 2. baseline, measured in the same run: the importer's parse alone (records consumed, nothing
    stored), in a fresh process;
 3. the full import into a new store, in a fresh process, with its peak memory (max RSS).
-Prints messages/second for both, the ratio (how much the store write costs), and peak memory.
+Prints messages/second for both, the ratio (how much the store write costs), and peak memory:
+the importing process's, and the largest worker process's where an importer starts workers
+(at most ``min(CPUs, 4)`` of them run beside the importing process).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ else:
     out = {"interactions": r.added, "errors": r.errors}
 out["seconds"] = time.perf_counter() - t0
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# worker processes (WordPress, Disqus, opt-in mbox): the largest one's peak; they run beside this one
+out["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print("RESULT " + json.dumps(out))
 """
 
@@ -79,7 +83,7 @@ def main() -> None:
     args = ap.parse_args()
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
     print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} "
-          f"{'peak MB':>8} {'parse MB':>8} {'gen s':>6}")
+          f"{'peak MB':>8} {'worker MB':>9} {'parse MB':>8} {'gen s':>6}")
     for name, fmt, mod in _generators(only):
         with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
             d = Path(d)
@@ -95,7 +99,7 @@ def main() -> None:
             i_rate = n / full["seconds"]
             print(
                 f"{name:12} {fmt:10} {n:>10,} {p_rate:>10,.0f} {i_rate:>10,.0f} {i_rate / p_rate:>6.2f} "
-                f"{full['max_rss_mb']:>8,.0f} {parse['max_rss_mb']:>8,.0f} {gen_s:>6.1f}",
+                f"{full['max_rss_mb']:>8,.0f} {full['worker_rss_mb']:>9,.0f} {parse['max_rss_mb']:>8,.0f} {gen_s:>6.1f}",
                 flush=True,
             )
 
