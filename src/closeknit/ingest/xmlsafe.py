@@ -34,7 +34,7 @@ from closeknit.core.errors import InputError, UnsafeInputError
 
 T = TypeVar("T")
 
-__all__ = ["iterparse", "iter_elements", "iter_converted", "iter_converted_pieces", "convert_piece", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+__all__ = ["iterparse", "iter_elements", "iter_converted", "iter_converted_pieces", "convert_piece", "plain_head", "cut_pieces", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -531,49 +531,30 @@ def _next_cut(buf: bytes, tags: Collection[str], start: int, lead: bytes = b"") 
     return best
 
 
-def iter_converted_pieces(opener: Callable[[], BinaryIO], tags: Collection[str], convert: Callable[[Element], T], *,
-                          pool, workers: int, name: str = "input", piece_bytes: int = 4 << 20,  # noqa: ANN001
-                          head_max: int = 4 << 20, chunk: int = 1 << 20) -> Iterator[T]:
-    """What :func:`iter_converted` yields, with the parsing and ``convert`` done by ``pool``'s
-    ``workers`` processes, a piece of the document each (``convert`` must be a module-level
-    function; what it returns is sent back).
-
-    The document is cut before a wanted start tag about every ``piece_bytes``; each worker
-    parses the document's head (everything before the first cut) followed by one piece
-    (:func:`convert_piece`), and the results are taken in document order. A piece that is not a
-    run of whole sibling elements (a cut inside CDATA, say), a document that is not plain UTF-8
-    without a DOCTYPE, or a head over ``head_max`` stops this: :func:`iter_converted` then reads
-    the document from its start, skipping the elements already yielded.
-    """
-    done = 0
-    with opener() as stream:
-        head = stream.read(chunk)
-        plain, chunks = _prolog_is_plain(head, stream, chunk)
-        if plain:
-            got = yield from _pieces(stream, b"".join(chunks), tags, convert, pool, workers, piece_bytes, head_max,
-                                     chunk)
-            if got is None:
-                return
-            done = got
-    for i, item in enumerate(iter_converted(opener, tags, convert, name=name, chunk=chunk)):
-        if i >= done:
-            yield item
-
-
-def _pieces(stream, buf, tags, convert, pool, workers, piece_bytes, head_max, chunk):  # noqa: ANN001, ANN202
-    """The generator behind :func:`iter_converted_pieces`: returns None when the whole document
-    was read in pieces, else the number of elements yielded."""
-    while (first := _next_cut(buf, tags, 0)) < 0:
+def plain_head(stream: BinaryIO, find_cut: Callable[[bytes, int], int], *, head_max: int = 4 << 20,
+               chunk: int = 1 << 20) -> tuple[bytes, bytes] | None:
+    """For cutting a document into pieces: ``(head, rest read so far)``, split at the first cut
+    (``find_cut(buf, start)``, -1 for none). None for a document :func:`_prolog_is_plain` does
+    not accept, without a cut, or whose head is over ``head_max``: it is not cut."""
+    first_chunk = stream.read(chunk)
+    plain, chunks = _prolog_is_plain(first_chunk, stream, chunk)
+    if not plain:
+        return None
+    buf = b"".join(chunks)
+    while (first := find_cut(buf, 0)) < 0:
         more = stream.read(chunk) if len(buf) < head_max else b""
         if not more:
-            return 0
+            return None
         buf += more
-    head, buf = buf[:first], buf[first:]
-    lead = head[len(head.rstrip(b" \t\r\n")):]  # the first element's indentation, if any
-    inflight: deque = deque()
-    done = 0
+    return buf[:first], buf[first:]
+
+
+def cut_pieces(stream: BinaryIO, buf: bytes, find_cut: Callable[[bytes, int], int], *, piece_bytes: int,
+               chunk: int = 1 << 20) -> Iterator[tuple[bytes, bool]]:
+    """``(piece, last)`` for the rest of ``stream`` (``buf`` holds what was read of it already):
+    each piece ends before the first cut (``find_cut(buf, start)``) at or after ``piece_bytes``;
+    the last one runs to the end of the stream."""
     eof = False
-    with_head = True  # the head's own elements come with the first piece
     while True:
         cut = -1
         parts = [buf]
@@ -582,7 +563,7 @@ def _pieces(stream, buf, tags, convert, pool, workers, piece_bytes, head_max, ch
             if size > piece_bytes:
                 buf = b"".join(parts) if len(parts) > 1 else parts[0]
                 parts = [buf]
-                cut = _next_cut(buf, tags, piece_bytes, lead)
+                cut = find_cut(buf, piece_bytes)
                 if cut >= 0:
                     break
             more = stream.read(chunk)
@@ -592,9 +573,52 @@ def _pieces(stream, buf, tags, convert, pool, workers, piece_bytes, head_max, ch
             else:
                 eof = True
         buf = b"".join(parts) if len(parts) > 1 else parts[0]
-        last = cut < 0
-        piece, buf = (buf, b"") if last else (buf[:cut], buf[cut:])
-        inflight.append((pool.apply_async(_convert_piece_task, (head, piece, tuple(tags), convert, last)), with_head))
+        if cut < 0:
+            yield buf, True
+            return
+        yield buf[:cut], False
+        buf = buf[cut:]
+
+
+def iter_converted_pieces(opener: Callable[[], BinaryIO], tags: Collection[str], convert: Callable[[Element], T], *,
+                          pool, workers: int, name: str = "input", piece_bytes: int = 4 << 20,  # noqa: ANN001
+                          head_max: int = 4 << 20, chunk: int = 1 << 20) -> Iterator[T]:
+    """What :func:`iter_converted` yields, with the parsing and ``convert`` done by ``pool``'s
+    ``workers`` processes, a piece of the document each (``convert`` must be a module-level
+    function; what it returns is sent back).
+
+    The document is cut before a wanted start tag indented like the first one (:func:`_next_cut`)
+    about every ``piece_bytes``; each worker parses the document's head (everything before the
+    first cut) followed by one piece (:func:`convert_piece`), and the results are taken in
+    document order. A piece that is not a run of whole sibling elements (a cut inside CDATA,
+    say), a document that is not plain UTF-8 without a DOCTYPE, or a head over ``head_max``
+    stops this: :func:`iter_converted` then reads the document from its start, skipping the
+    elements already yielded.
+    """
+    tags = tuple(tags)
+    done = 0
+    with opener() as stream:
+        split = plain_head(stream, lambda buf, start: _next_cut(buf, tags, start), head_max=head_max, chunk=chunk)
+        if split is not None:
+            got = yield from _pieces(stream, *split, tags, convert, pool, workers, piece_bytes, chunk)
+            if got is None:
+                return
+            done = got
+    for i, item in enumerate(iter_converted(opener, tags, convert, name=name, chunk=chunk)):
+        if i >= done:
+            yield item
+
+
+def _pieces(stream, head, buf, tags, convert, pool, workers, piece_bytes, chunk):  # noqa: ANN001, ANN202
+    """The generator behind :func:`iter_converted_pieces`: returns None when the whole document
+    was read in pieces, else the number of elements yielded."""
+    lead = head[len(head.rstrip(b" \t\r\n")):]  # the first element's indentation, if any
+    inflight: deque = deque()
+    done = 0
+    with_head = True  # the head's own elements come with the first piece
+    for piece, last in cut_pieces(stream, buf, lambda b, start: _next_cut(b, tags, start, lead),
+                                  piece_bytes=piece_bytes, chunk=chunk):
+        inflight.append((pool.apply_async(_convert_piece_task, (head, piece, tags, convert, last)), with_head))
         with_head = False
         while inflight and (last or len(inflight) > 2 * workers):
             result, take_head = inflight.popleft()
@@ -607,8 +631,7 @@ def _pieces(stream, buf, tags, convert, pool, workers, piece_bytes, head_max, ch
                 done += len(from_head)
             yield from items
             done += len(items)
-        if last:
-            return None
+    return None
 
 
 def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001

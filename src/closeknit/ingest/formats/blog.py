@@ -59,11 +59,12 @@ from closeknit.ingest.pool import spawn_pool, workers_from_env
 from closeknit.ingest.xmlsafe import (
     _LOCAL,
     MalformedXMLError,
-    _prolog_is_plain,
     convert_piece,
+    cut_pieces,
     iter_converted,
     iter_converted_pieces,
     local,
+    plain_head,
 )
 
 __all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
@@ -400,42 +401,18 @@ class WordPressImporter(Importer):
         not a run of whole items (a cut inside CDATA, say) or anything else unusual stops this,
         and the caller reads the file the established way from the start, skipping those items.
         """
+        def find_cut(buf: bytes, start: int) -> int:
+            return buf.find(b"<item>", start)
+
         with tree.open(member) as stream:
-            head = stream.read(_READ)
-            plain, chunks = _prolog_is_plain(head, stream, _READ)
-            if not plain:
+            split = plain_head(stream, find_cut, head_max=HEAD_MAX_BYTES)
+            if split is None:
                 return 0
-            buf = b"".join(chunks)
-            while (first := buf.find(b"<item>")) < 0:
-                more = stream.read(_READ) if len(buf) < HEAD_MAX_BYTES else b""
-                if not more:
-                    return 0
-                buf += more
-            head, buf = buf[:first], buf[first:]
+            head, buf = split
             inflight: deque = deque()
             items_done = 0
-            eof = False
             ids = batch.ids
-            while True:
-                cut = -1
-                parts = [buf]
-                size = len(buf)
-                while not eof:
-                    if size > PIECE_BYTES:
-                        buf = b"".join(parts) if len(parts) > 1 else parts[0]
-                        parts = [buf]
-                        cut = buf.find(b"<item>", PIECE_BYTES)
-                        if cut >= 0:
-                            break
-                    more = stream.read(_READ)
-                    if more:
-                        parts.append(more)
-                        size += len(more)
-                    else:
-                        eof = True
-                buf = b"".join(parts) if len(parts) > 1 else parts[0]
-                last = cut < 0
-                piece, buf = (buf, b"") if last else (buf[:cut], buf[cut:])
+            for piece, last in cut_pieces(stream, buf, find_cut, piece_bytes=PIECE_BYTES):
                 inflight.append((pool.apply_async(_wxr_piece, (member, head, piece, last)), piece, last))
                 while inflight and (last or len(inflight) > 2 * _blog_workers()):
                     result, piece, is_last = inflight.popleft()
@@ -455,8 +432,7 @@ class WordPressImporter(Importer):
                             ids[rec] = rec.id
                         yield rec
                     items_done += n
-                if last:
-                    return None
+        return None
 
     @staticmethod
     def _handle(host: str, login: str) -> str:
@@ -576,8 +552,6 @@ PARALLEL_MIN_BYTES = 64 << 20
 PIECE_BYTES = 4 << 20
 #: The file's head (everything before its first ``<item>``) that every piece is parsed after.
 HEAD_MAX_BYTES = 4 << 20
-_READ = 1 << 20
-
 
 def _blog_workers() -> int:
     """Worker processes for big WordPress and Disqus exports: ``CLOSEKNIT_BLOG_WORKERS``, else one
