@@ -62,6 +62,25 @@ def rows(store: Store, sql: str, params=None) -> list[tuple]:
     return store.con.execute(sql, params or []).fetchall()
 
 
+def stored(path, db, fmt: str) -> tuple:
+    """Import ``path`` as ``fmt`` into a new store at ``db``; what the store then holds, comparable
+    with ``==``: interactions (with their actor), recipients, identities (with display names),
+    import errors, identity links."""
+    st = Store(db)
+    try:
+        import_tree(st, open_tree(path), get_importer(fmt))
+        return (
+            rows(st, "SELECT native_id, kind, channel, ts, visibility, thread_id, reply_to, text, "
+                     f"{ACTOR_SQL} FROM interactions ORDER BY native_id"),
+            rows(st, RECIPIENTS_SQL),
+            rows(st, "SELECT channel, kind, value, display_name FROM identities ORDER BY ALL"),
+            rows(st, "SELECT location, error, excerpt FROM import_errors ORDER BY ALL"),
+            rows(st, "SELECT a, b, reason, confidence FROM identity_links ORDER BY ALL"),
+        )
+    finally:
+        st.close()
+
+
 def read_records(path, fmt: str, monkeypatch=None, expat_only: bool = False) -> list:
     """What importer ``fmt`` yields for ``path``, comparable with ``==``: batches as rows, errors
     as their fields. ``expat_only`` turns off the libxml2 reader of XML exports (xmlsafe), so the

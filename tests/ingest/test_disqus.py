@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows
+from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows, stored
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -154,25 +154,6 @@ def _big_disqus(n: int, variant: str) -> str:
     return text
 
 
-def _stored(path, tmp_path, name: str) -> tuple:
-    from closeknit.ingest import get_importer, open_tree
-    from closeknit.store import Store
-    from closeknit.store.load import import_tree
-
-    st = Store(tmp_path / f"{name}.duckdb")
-    try:
-        import_tree(st, open_tree(path), get_importer("disqus"))
-        return (
-            rows(st, f"SELECT native_id, ts, thread_id, reply_to, text, {ACTOR} FROM interactions ORDER BY native_id"),
-            rows(st, RECIPIENTS),
-            rows(st, "SELECT channel, kind, value, display_name FROM identities ORDER BY ALL"),
-            rows(st, "SELECT location, error, excerpt FROM import_errors ORDER BY ALL"),
-            rows(st, "SELECT count(*) FROM identity_links"),
-        )
-    finally:
-        st.close()
-
-
 @pytest.mark.parametrize("variant, in_pieces", [("plain", True), ("post_in_cdata", False), ("minified", False)])
 def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, variant, in_pieces):
     from closeknit.ingest import xmlsafe
@@ -192,9 +173,9 @@ def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(xmlsafe, "_pieces", spy)
     monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "2")
-    pieces = _stored(p, tmp_path, "pieces")
+    pieces = stored(p, tmp_path / "pieces.duckdb", "disqus")
     monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "0")
-    one = _stored(p, tmp_path, "one")
+    one = stored(p, tmp_path / "one.duckdb", "disqus")
     assert pieces == one
     assert (returned == [None]) == in_pieces and len(returned) == 1  # None: read to the end in pieces
     interactions, recipients, identities, errors, links = one

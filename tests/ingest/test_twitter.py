@@ -470,11 +470,29 @@ EDGE_TWEETS = [
 ]
 
 
-def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
-    """Both readers of a tweets file feed the same SQL: the store ends up the same either way."""
+def _imported(path, db) -> tuple:
+    """Import ``path`` into a new store at ``db``: (added, errors, identities), the interactions,
+    identities with names, links by value, the number of participants."""
     from closeknit.store import Store
     from closeknit.store.load import import_tree
 
+    st = Store(db)
+    try:
+        r = import_tree(st, open_tree(path), tw.TwitterImporter())
+        return (
+            (r.added, r.errors, r.identities),
+            snapshot(st),
+            rows(st, "SELECT kind, value, display_name FROM identities ORDER BY ALL"),
+            rows(st, "SELECT a.value, b.value, l.reason FROM identity_links l JOIN identities a ON a.id = l.a "
+                     "JOIN identities b ON b.id = l.b ORDER BY ALL"),
+            rows(st, "SELECT count(*) FROM interaction_participants"),
+        )
+    finally:
+        st.close()
+
+
+def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
+    """Both readers of a tweets file feed the same SQL: the store ends up the same either way."""
     p = tmp_path / "tweets.js"
     p.write_bytes(_js(EDGE_TWEETS))
     calls = []
@@ -484,19 +502,7 @@ def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
     for python_only in (False, True):
         if python_only:
             monkeypatch.setattr(tw._Tweets, "read_json", lambda self, cur, path, k: False)
-        st = Store(tmp_path / f"s{python_only}.duckdb")
-        try:
-            r = import_tree(st, open_tree(p), tw.TwitterImporter())
-            results.append((
-                (r.added, r.errors, r.identities),
-                snapshot(st),
-                rows(st, "SELECT kind, value, display_name FROM identities ORDER BY ALL"),
-                rows(st, "SELECT a.value, b.value, l.reason FROM identity_links l JOIN identities a ON a.id = l.a "
-                         "JOIN identities b ON b.id = l.b ORDER BY ALL"),
-                rows(st, "SELECT count(*) FROM interaction_participants"),
-            ))
-        finally:
-            st.close()
+        results.append(_imported(p, tmp_path / f"s{python_only}.duckdb"))
     assert calls == [0]  # the first import went through DuckDB
     assert results[0] == results[1]
     (added, errors, _), snap, idents, links, n_parts = results[0]
@@ -522,9 +528,6 @@ def test_duckdb_and_python_paths_agree(tmp_path, monkeypatch):
 def test_files_read_at_once_store_what_one_at_a_time_stores(tmp_path, monkeypatch):
     """Two workers read alternate tweets files at once; links first met in an earlier file are not
     made again by a later one, whichever worker finishes first, and names and order are kept."""
-    from closeknit.store import Store
-    from closeknit.store.load import import_tree
-
     d = tmp_path / "archive" / "data"
     d.mkdir(parents=True)
     parts = [
@@ -556,20 +559,9 @@ def test_files_read_at_once_store_what_one_at_a_time_stores(tmp_path, monkeypatc
     results = []
     for workers in (1, 2):
         monkeypatch.setattr(tw, "TWEETS_WORKERS", workers)
-        st = Store(tmp_path / f"s{workers}.duckdb")
-        try:
-            r = import_tree(st, open_tree(tmp_path / "archive"), tw.TwitterImporter())
-            results.append((
-                (r.added, r.errors, r.identities),
-                snapshot(st),
-                rows(st, "SELECT kind, value, display_name FROM identities ORDER BY ALL"),
-                rows(st, "SELECT a.value, b.value, l.reason FROM identity_links l JOIN identities a ON a.id = l.a "
-                         "JOIN identities b ON b.id = l.b ORDER BY ALL"),
-            ))
-        finally:
-            st.close()
+        results.append(_imported(tmp_path / "archive", tmp_path / f"s{workers}.duckdb"))
     assert results[0] == results[1]
-    (added, errors, _), _, idents, links = results[0]
+    (added, errors, _), _, idents, links, _ = results[0]
     assert (added, errors) == (9, 0)
     assert links == [
         ("2002", "bob_b", "twitter user_mentions"),  # part1 (tweet 3), not tweets.js's reply

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows
+from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows, stored
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -303,24 +303,6 @@ def _big_wxr(n: int, variant: str) -> str:
     return text
 
 
-def _stored(path, tmp_path, name: str) -> tuple:
-    from closeknit.store import Store
-    from closeknit.store.load import import_tree
-
-    st = Store(tmp_path / f"{name}.duckdb")
-    try:
-        import_tree(st, open_tree(path), get_importer("wordpress"))
-        return (
-            rows(st, "SELECT native_id, kind, channel, ts, visibility, thread_id, text, "
-                     f"{ACTOR} FROM interactions ORDER BY native_id"),
-            rows(st, RECIPIENTS),
-            rows(st, "SELECT channel, kind, value, display_name FROM identities ORDER BY ALL"),
-            rows(st, "SELECT location, error, excerpt FROM import_errors ORDER BY ALL"),
-        )
-    finally:
-        st.close()
-
-
 @pytest.mark.parametrize(
     "variant, read_in_pieces",
     # three items a copy: copy 7 starts after item 21; the author follows item 35 (copy 11's last)
@@ -345,15 +327,15 @@ def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(blog.WordPressImporter, "_pieces", spy)
     monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "2")
-    in_pieces = _stored(p, tmp_path, "pieces")
+    in_pieces = stored(p, tmp_path / "pieces.duckdb", "wordpress")
     monkeypatch.setenv("CLOSEKNIT_BLOG_WORKERS", "0")
-    one_process = _stored(p, tmp_path, "one")
+    one_process = stored(p, tmp_path / "one.duckdb", "wordpress")
     assert in_pieces == one_process
     if read_in_pieces is int:
         assert len(returned) == 1 and returned[0] > 0  # stopped at the end, which is cut off
     else:
         assert returned == [read_in_pieces]  # None: read to the end in pieces; n: items read in pieces
-    interactions, recipients, identities, errors = one_process
+    interactions, recipients, identities, errors, _ = one_process
     if variant == "plain":
         assert len(interactions) == 36 * 4 + 4 * 3  # four comments a copy; three where one is unreadable
         assert len(errors) == 4 * 2  # copies 3, 13, 23, 33: a comment without id, an unreadable date
