@@ -48,6 +48,8 @@ BATCH_ROWS = 100_000
 #: A batch is also written once its texts hold this many characters (long emails): with the batch
 #: being filled, one queued and one being written, this bounds what the loader holds in memory.
 BATCH_TEXT_CHARS = 24_000_000
+#: Importer batches smaller than this are written together (WordPress pieces, mbox worker runs).
+SMALL_BATCH_ROWS = 20_000
 #: DuckDB's memory budget while a source is imported (the rest of closeknit keeps the default).
 IMPORT_MEMORY_LIMIT = "512MB"
 
@@ -183,8 +185,10 @@ class _Writer:
             self.flush()
 
     def add_batch(self, batch: InteractionBatch) -> None:
-        """Queue one importer batch; small ones are written together, up to :data:`BATCH_ROWS`
-        rows or :data:`BATCH_TEXT_CHARS` bytes (each write has a fixed cost)."""
+        """Write one importer batch; batches under :data:`SMALL_BATCH_ROWS` rows are queued and
+        written together, up to :data:`BATCH_ROWS` rows or :data:`BATCH_TEXT_CHARS` bytes (each
+        write has a fixed cost; a big batch held back would only make the write after the parse
+        longer)."""
         if self.rows:
             self.flush()
         rtab = batch.interactions.select(_R_SCHEMA.names).cast(_R_SCHEMA)
@@ -198,6 +202,10 @@ class _Writer:
             ptab = ptab.select(_P_SCHEMA.names).cast(_P_SCHEMA)
             rn_of = pa.table({"native_id": rtab["native_id"], "rn": pa.array(range(rtab.num_rows), pa.int64())})
             ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
+        if rtab.num_rows >= SMALL_BATCH_ROWS:  # big enough on its own: written as it is, at once
+            self._write_pending()
+            self._write(rtab, ptab)
+            return
         if self._pending_rows:  # row numbers continue after the batches already queued
             ptab = ptab.set_column(0, "rn", pc.add(ptab["rn"], self._pending_rows))
         self._pending.append((rtab, ptab))
