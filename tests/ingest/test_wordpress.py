@@ -306,7 +306,7 @@ def _big_wxr(n: int, variant: str) -> str:
 @pytest.mark.parametrize(
     "variant, read_in_pieces",
     # three items a copy: copy 7 starts after item 21; the author follows item 35 (copy 11's last)
-    [("plain", None), ("item_in_cdata", 21), ("author_after_items", 35), ("truncated", int)],
+    [("plain", None), ("zipped", None), ("item_in_cdata", 21), ("author_after_items", 35), ("truncated", int)],
 )
 def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, variant, read_in_pieces):
     """A cut inside CDATA, an element the pieces do not expect and a file cut off all stop the
@@ -315,6 +315,13 @@ def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, 
 
     p = tmp_path / "big.xml"
     p.write_text(_big_wxr(40, variant))
+    if variant == "zipped":  # a zip member is sent to the workers; a file they read themselves
+        import zipfile
+
+        with zipfile.ZipFile(tmp_path / "big.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(p, "big.xml")
+        p.unlink()
+        p = tmp_path / "big.zip"
     monkeypatch.setattr(blog, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(blog, "PIECE_BYTES", 1)  # every <item> is a cut, even the one inside CDATA
     returned = []
@@ -336,7 +343,7 @@ def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, 
     else:
         assert returned == [read_in_pieces]  # None: read to the end in pieces; n: items read in pieces
     interactions, recipients, identities, errors, _ = one_process
-    if variant == "plain":
+    if variant in ("plain", "zipped"):
         assert len(interactions) == 36 * 4 + 4 * 3  # four comments a copy; three where one is unreadable
         assert len(errors) == 4 * 2  # copies 3, 13, 23, 33: a comment without id, an unreadable date
         # numbered across pieces: copy 3's first item is the file's 10th
