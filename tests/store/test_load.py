@@ -147,9 +147,10 @@ def test_small_batches_are_written_together_with_their_participants(store):
 
 
 def test_batch_participant_row_outside_the_batch_is_refused(store):
-    bad = pa.Table.from_pylist([{"row": 4, "identity_id": BOB.id, "role": "recipient"}], schema=PARTICIPANT_ROW_SCHEMA)
-    with pytest.raises(ValueError, match="participant row outside its batch"):
-        _load(store, _batch(bad))
+    for row in (4, -1, None):
+        bad = pa.Table.from_pylist([{"row": row, "identity_id": BOB.id, "role": "recipient"}], schema=PARTICIPANT_ROW_SCHEMA)
+        with pytest.raises(ValueError, match="participant row outside its batch"):
+            _load(store, _batch(bad))
     assert store.count("interactions") == 0
 
 

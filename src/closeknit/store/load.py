@@ -195,8 +195,9 @@ class _Writer:
         ptab = batch.participants
         if "row" in ptab.schema.names:  # participants name their interaction by row number
             ptab = ptab.select(PARTICIPANT_ROW_SCHEMA.names).rename_columns(_PR_SCHEMA.names).cast(_PR_SCHEMA)
-            if ptab.num_rows and not pc.all(pc.and_(pc.greater_equal(ptab["rn"], 0),
-                                                    pc.less(ptab["rn"], rtab.num_rows))).as_py():
+            rn = ptab["rn"]
+            if ptab.num_rows and (rn.null_count or not pc.all(pc.and_(pc.greater_equal(rn, 0),
+                                                                      pc.less(rn, rtab.num_rows))).as_py()):
                 raise ValueError(f"{self.fmt} importer gave a participant row outside its batch")
         else:  # by native id: map to row numbers
             ptab = ptab.select(_P_SCHEMA.names).cast(_P_SCHEMA)
