@@ -11,13 +11,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import Pool
 from typing import Any
 
 from closeknit.core.errors import UsageError
 
-__all__ = ["spawn_pool", "workers_from_env"]
+__all__ = ["spawn_pool", "workers_from_env", "in_order"]
 
 
 def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> Pool:
@@ -44,3 +45,19 @@ def workers_from_env(name: str, default: int) -> int:
     if not env.strip().isdigit():
         raise UsageError(f"{name}={env!r}: expected a whole number of worker processes (0 parses in this process)")
     return int(env)
+
+
+def in_order(pool: Pool, func: Callable[..., Any], tasks: Iterable[tuple], window: int) -> Iterator[tuple[tuple, Any]]:
+    """``(args, func(*args))`` for every ``args`` of ``tasks``, computed by ``pool`` and given back
+    in task order. Tasks are taken from ``tasks`` only as results are taken (at most ``window``
+    are submitted and not yet given back), so a producer that reads a file reads it as fast as the
+    results are used. A caller that stops early leaves the tasks it did not take to the pool."""
+    inflight: deque = deque()
+    for args in tasks:
+        inflight.append((args, pool.apply_async(func, args)))
+        while len(inflight) >= window:
+            args_, result = inflight.popleft()
+            yield args_, result.get()
+    while inflight:
+        args_, result = inflight.popleft()
+        yield args_, result.get()

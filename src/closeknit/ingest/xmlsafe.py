@@ -21,7 +21,6 @@ references to control characters that XML forbids into U+FFFD.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable, Collection, Iterator
 from typing import BinaryIO, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -612,25 +611,22 @@ def iter_converted_pieces(opener: Callable[[], BinaryIO], tags: Collection[str],
 def _pieces(stream, head, buf, tags, convert, pool, workers, piece_bytes, chunk):  # noqa: ANN001, ANN202
     """The generator behind :func:`iter_converted_pieces`: returns None when the whole document
     was read in pieces, else the number of elements yielded."""
+    from closeknit.ingest.pool import in_order
+
     lead = head[len(head.rstrip(b" \t\r\n")):]  # the first element's indentation, if any
-    inflight: deque = deque()
+    pieces = cut_pieces(stream, buf, lambda b, start: _next_cut(b, tags, start, lead), piece_bytes=piece_bytes,
+                        chunk=chunk)
+    tasks = ((head, piece, tags, convert, last) for piece, last in pieces)
     done = 0
-    with_head = True  # the head's own elements come with the first piece
-    for piece, last in cut_pieces(stream, buf, lambda b, start: _next_cut(b, tags, start, lead),
-                                  piece_bytes=piece_bytes, chunk=chunk):
-        inflight.append((pool.apply_async(_convert_piece_task, (head, piece, tags, convert, last)), with_head))
-        with_head = False
-        while inflight and (last or len(inflight) > 2 * workers):
-            result, take_head = inflight.popleft()
-            got = result.get()
-            if got is None:
-                return done
-            from_head, items = got
-            if take_head:
-                yield from from_head
-                done += len(from_head)
-            yield from items
-            done += len(items)
+    for k, (_, got) in enumerate(in_order(pool, _convert_piece_task, tasks, 2 * workers + 1)):
+        if got is None:
+            return done
+        from_head, items = got
+        if k == 0:  # the head's own elements come with the first piece
+            yield from from_head
+            done += len(from_head)
+        yield from items
+        done += len(items)
     return None
 
 

@@ -41,7 +41,6 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections import deque
 from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -55,7 +54,7 @@ from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
-from closeknit.ingest.pool import spawn_pool, workers_from_env
+from closeknit.ingest.pool import in_order, spawn_pool, workers_from_env
 from closeknit.ingest.xmlsafe import (
     _LOCAL,
     MalformedXMLError,
@@ -409,29 +408,25 @@ class WordPressImporter(Importer):
             if split is None:
                 return 0
             head, buf = split
-            inflight: deque = deque()
             items_done = 0
             ids = batch.ids
-            for piece, last in cut_pieces(stream, buf, find_cut, piece_bytes=PIECE_BYTES):
-                inflight.append((pool.apply_async(_wxr_piece, (member, head, piece, last)), piece, last))
-                while inflight and (last or len(inflight) > 2 * _blog_workers()):
-                    result, piece, is_last = inflight.popleft()
-                    got = result.get()
+            tasks = ((member, head, piece, last) for piece, last in cut_pieces(stream, buf, find_cut, piece_bytes=PIECE_BYTES))
+            for args, got in in_order(pool, _wxr_piece, tasks, 2 * _blog_workers() + 1):
+                if got is None:
+                    return items_done
+                n, records = got
+                if records is None:  # a comment to report: its item number needs the items before
+                    got = _wxr_piece(*args, items_done, _Batch())
                     if got is None:
                         return items_done
                     n, records = got
-                    if records is None:  # a comment to report: its item number needs the items before
-                        got = _wxr_piece(member, head, piece, is_last, items_done, _Batch())
-                        if got is None:
-                            return items_done
-                        n, records = got
-                    for rec in records:
-                        if type(rec) is Ident:
-                            if rec in ids:
-                                continue
-                            ids[rec] = rec.id
-                        yield rec
-                    items_done += n
+                for rec in records:
+                    if type(rec) is Ident:
+                        if rec in ids:
+                            continue
+                        ids[rec] = rec.id
+                    yield rec
+                items_done += n
         return None
 
     @staticmethod
