@@ -188,8 +188,6 @@ def _same_both_ways(path, fmt, monkeypatch):
 
 import pytest  # noqa: E402
 
-from closeknit.ingest import get_importer, open_tree  # noqa: E402
-
 
 @pytest.mark.parametrize(
     "variant",

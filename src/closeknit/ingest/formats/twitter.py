@@ -623,7 +623,7 @@ SELECT idx, ord, tid, mm.mid AS mid, mm.sn AS sn, nullif(mm.name, '') AS name,
 FROM (SELECT rowid AS idx, tid, first_match, unnest(mentions) AS mm, generate_subscripts(mentions, 1) AS ord
       FROM s@K WHERE len(mentions) > 0)
 """,
-    f"""
+    """
 CREATE OR REPLACE TABLE t@K AS
 SELECT rowid AS idx, tid, target_id, target_sn, rsn FROM s@K
 WHERE (target_id IS NOT NULL OR target_sn IS NOT NULL) AND first_match IS NULL
