@@ -42,22 +42,29 @@ def test_batches_written_by_the_writer_thread(store):
     assert (again.added, again.present) == (0, n)
 
 
-def _compression(store) -> str:
-    return store.con.execute("SELECT current_setting('force_compression')").fetchall()[0][0]
+def _scratch_dirs() -> set:
+    import tempfile
+    from pathlib import Path
+
+    from closeknit.core.scratch import SCRATCH_PREFIX
+
+    return set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"))
 
 
-def test_the_store_is_written_compressed_after_uncompressed_staging(store):
-    """Staged rows are kept uncompressed (read back once); the store's own tables are not."""
+def test_the_store_is_written_compressed_and_the_staged_files_removed(store):
+    """Batches are staged as Parquet files; the store's own tables are compressed, and the staged
+    files are gone after an import and after a failed one."""
+    before = _scratch_dirs()
     n = BATCH_ROWS + 5
     _load(store, _records(n))
-    assert _compression(store) == "auto"
     store.con.execute("CHECKPOINT")
     kinds = {r[0] for r in store.con.execute(
         "SELECT DISTINCT compression FROM pragma_storage_info('interactions') WHERE column_name = 'kind'").fetchall()}
     assert kinds and "Uncompressed" not in kinds  # one repeated value: stored as a constant or dictionary
+    assert _scratch_dirs() == before
     with pytest.raises(RuntimeError, match="importer broke"):
         _load(store, _records(BATCH_ROWS + 10, fail_at=BATCH_ROWS + 5))
-    assert _compression(store) == "auto"
+    assert _scratch_dirs() == before
 
 
 def test_importer_failure_after_queued_batches_rolls_back(store):
