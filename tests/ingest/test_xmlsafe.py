@@ -177,6 +177,30 @@ def test_iter_converted_can_be_abandoned():
     it.close()
 
 
+def test_convert_piece_leaves_no_garbage_for_a_process_without_cyclic_gc():
+    """Workers run with the cyclic GC off: a piece's parser and tree must go by reference counting
+    (a parser made per piece formed a cycle with its document, and each piece's tree stayed)."""
+    import gc
+
+    from closeknit.ingest.xmlsafe import convert_piece
+
+    head = b"<r>\n  <a>head</a>\n  "
+    piece = b"".join(b"<a>%d</a>\n  " % i for i in range(200))
+    text = lambda el: el.text  # noqa: E731
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        assert convert_piece(head, piece, ["a"], text, last=False)[1][-1] == "199"
+        gc.collect()
+        for _ in range(3):
+            assert convert_piece(head, b"<a>1</a><b>", ["a"], text, last=False) is None  # given up midway
+            assert convert_piece(head, piece, ["a"], text, last=False)[1] == [str(i) for i in range(200)]
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
+
+
 def test_convert_piece_takes_only_whole_sibling_runs():
     from closeknit.ingest.xmlsafe import _next_cut, convert_piece
 

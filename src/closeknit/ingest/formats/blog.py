@@ -592,6 +592,9 @@ class _Workers:
 
 
 _WORKER_CACHE: dict = {}
+#: Entries a worker keeps in its commenter cache and in its set of identities reported (up to 4
+#: workers run beside the importing process; each one's memory must not grow with the file).
+_WORKER_CACHE_MAX = 100_000
 #: The worker's identities: each is reported with the first piece that meets it. A worker takes
 #: its pieces in file order, and the importing process takes all pieces in file order, so an
 #: identity this worker reported before has reached the importing process before this piece.
@@ -619,9 +622,12 @@ def _wxr_piece(member: str, head: bytes, piece: bytes, last: bool, item_base: in
         from_head, items = got
         if any(r[0] != "item" for r in items) or any(r[0] == "item" for r in from_head):
             return None
-        if len(_WORKER_CACHE) > 200_000:
+        if len(_WORKER_CACHE) > _WORKER_CACHE_MAX:
             _WORKER_CACHE.clear()
-        batch = _WORKER_BATCH if batch is None else batch
+        if batch is None:
+            batch = _WORKER_BATCH
+            if len(batch.ids) > _WORKER_CACHE_MAX:  # forgotten ones are reported again; the importing
+                batch.ids.clear()  # process passes each identity on once (its own batch.ids)
         wxr = _WxrFile(WordPressImporter(), member, _WORKER_CACHE, batch)
         out: list = []
         for rec in from_head:
