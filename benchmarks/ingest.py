@@ -8,7 +8,8 @@ For each generator in benchmarks/gen/<name>.py (``generate(out_dir, n_messages, 
 Prints messages/second for both, the ratio (how much the store write costs), and peak memory:
 the importing process's, and the largest worker process's where an importer starts workers
 (at most ``min(CPUs, 4)`` of them run beside the importing process), and the highest sum of
-all of them at one moment (sampled every 20 ms).
+all of them at one moment (``total MB``: their proportional set sizes, sampled every 50 ms, so
+that the libraries every process maps are counted once).
 
 ``--repeat N`` imports each export N times and prints every run and the median (the machine's
 speed varies by about 10% from run to run); ``--data DIR`` keeps the generated exports in DIR
@@ -40,11 +41,11 @@ mode, fmt, path, db = sys.argv[1:5]
 tree = open_tree(path)
 imp = get_importer(fmt)
 
-def _rss_kb(pid):
+def _pss_kb(pid):  # proportional set size: pages shared by processes are split between them
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -58,11 +59,11 @@ def _children(pid):
         return []
 
 total_peak = [0]
-def _sample():  # this process and its workers together, every 20 ms (Linux /proc)
+def _sample():  # this process and its workers together, every 50 ms (Linux /proc)
     me = os.getpid()
     while True:
-        total_peak[0] = max(total_peak[0], _rss_kb(me) + sum(_rss_kb(c) for c in _children(me)))
-        time.sleep(0.02)
+        total_peak[0] = max(total_peak[0], _pss_kb(me) + sum(_pss_kb(c) for c in _children(me)))
+        time.sleep(0.05)
 threading.Thread(target=_sample, daemon=True).start()
 t0 = time.perf_counter()
 if mode == "parse":
@@ -82,7 +83,7 @@ out["seconds"] = time.perf_counter() - t0
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 # worker processes (WordPress, Disqus, opt-in mbox): the largest one's peak; they run beside this one
 out["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-# all processes at once (sampled; resident pages a worker shares with its parent count twice)
+# all processes at once (sampled proportional set sizes: shared library pages are counted once)
 out["total_rss_mb"] = total_peak[0] / 1024
 print("RESULT " + json.dumps(out))
 """
