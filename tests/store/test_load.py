@@ -61,6 +61,10 @@ def test_the_store_is_written_compressed_and_the_staged_files_removed(store):
     kinds = {r[0] for r in store.con.execute(
         "SELECT DISTINCT compression FROM pragma_storage_info('interactions') WHERE column_name = 'kind'").fetchall()}
     assert kinds and "Uncompressed" not in kinds  # one repeated value: stored as a constant or dictionary
+    texts = {r[0] for r in store.con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('interactions') WHERE column_name = 'text' "
+        "AND segment_type = 'VARCHAR'").fetchall()}
+    assert texts == {"ZSTD"}  # the schema's choice for texts (cheaper to write than the default)
     assert _scratch_dirs() == before
     with pytest.raises(RuntimeError, match="importer broke"):
         _load(store, _records(BATCH_ROWS + 10, fail_at=BATCH_ROWS + 5))

@@ -95,7 +95,9 @@ CREATE TABLE IF NOT EXISTS interactions (
     visibility VARCHAR NOT NULL,    -- private / group / public
     thread_id VARCHAR,
     reply_to BIGINT,                -- interactions.id of the parent (may be absent from the store)
-    text VARCHAR,
+    -- zstd rather than DuckDB's default string compression: writing 1M emails' texts cost 5.05 s
+    -- of CPU against 4.14, and took 189 MB against 166 (a full scan of the texts: 0.09 s, 0.23)
+    text VARCHAR USING COMPRESSION zstd,
     text_len INTEGER,
     duration_s DOUBLE
 );
