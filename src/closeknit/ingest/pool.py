@@ -1,4 +1,4 @@
-"""Worker processes for importers that parse big files in parallel (mbox, WordPress).
+"""Worker processes for importers that parse big files in parallel (mbox, WordPress, Disqus).
 
 Workers are spawned, not forked: a fork would copy the importing process with its DuckDB
 threads. A spawned worker needs nothing from ``__main__``: it is hidden while the workers
@@ -18,7 +18,7 @@ from typing import Any
 
 from closeknit.core.errors import UsageError
 
-__all__ = ["spawn_pool", "workers_from_env", "in_order"]
+__all__ = ["spawn_pool", "workers_from_env", "default_workers", "in_order"]
 
 
 def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> Pool:
@@ -45,6 +45,14 @@ def workers_from_env(name: str, default: int) -> int:
     if not env.strip().isdigit():
         raise UsageError(f"{name}={env!r}: expected a whole number of worker processes (0 parses in this process)")
     return int(env)
+
+
+def default_workers(name: str) -> int:
+    """Worker processes for an importer's big files: environment variable ``name`` if set, else one
+    per CPU up to 4 on a machine with two or more (the importing process writes the store
+    meanwhile), else none."""
+    cpus = os.cpu_count() or 1
+    return workers_from_env(name, min(cpus, 4) if cpus >= 2 else 0)
 
 
 def in_order(pool: Pool, func: Callable[..., Any], tasks: Iterable[tuple], window: int) -> Iterator[tuple[tuple, Any]]:

@@ -39,7 +39,6 @@ rows, identities and participants as one :class:`Interaction` per comment would 
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
@@ -54,7 +53,7 @@ from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
-from closeknit.ingest.pool import in_order, spawn_pool, workers_from_env
+from closeknit.ingest.pool import default_workers, in_order, spawn_pool
 from closeknit.ingest.xmlsafe import (
     _LOCAL,
     MalformedXMLError,
@@ -549,10 +548,8 @@ PIECE_BYTES = 4 << 20
 HEAD_MAX_BYTES = 4 << 20
 
 def _blog_workers() -> int:
-    """Worker processes for big WordPress and Disqus exports: ``CLOSEKNIT_BLOG_WORKERS``, else one
-    per CPU up to 4 on a machine with two or more (the importing process writes the store meanwhile)."""
-    cpus = os.cpu_count() or 1
-    return workers_from_env("CLOSEKNIT_BLOG_WORKERS", min(cpus, 4) if cpus >= 2 else 0)
+    """Worker processes for big WordPress and Disqus exports (``CLOSEKNIT_BLOG_WORKERS``)."""
+    return default_workers("CLOSEKNIT_BLOG_WORKERS")
 
 
 class _Workers:

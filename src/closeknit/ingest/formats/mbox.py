@@ -14,8 +14,9 @@ display names.
 Big files (:data:`BATCH_MIN_BYTES`) reach the store as :class:`InteractionBatch` column tables
 rather than one Interaction object per message: the same rows (ids, participants, identities in
 the order the loader would meet them, a native id's first occurrence kept), with the time
-worked out in integer microseconds. With ``CLOSEKNIT_MBOX_WORKERS=N``, files over
-:data:`POOL_MIN_BYTES` are parsed by N worker processes on runs of whole messages.
+worked out in integer microseconds. Files over :data:`POOL_MIN_BYTES` are parsed by worker
+processes on runs of whole messages (one per CPU up to 4; ``CLOSEKNIT_MBOX_WORKERS=N`` sets how
+many, 0 none).
 
 The body is the first ``text/plain`` part (``text/html`` with the tags stripped
 when there is none), transfer-decoded (quoted-printable, base64), decoded with its charset
@@ -67,7 +68,7 @@ import pyarrow as pa
 from closeknit.core.ids import content_id
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.pool import in_order, spawn_pool, workers_from_env
+from closeknit.ingest.pool import default_workers, in_order, spawn_pool
 from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
@@ -88,12 +89,11 @@ BATCH_MIN_BYTES = 1 << 20
 #: Rows per InteractionBatch, and the text characters that close a batch early (long emails).
 BATCH_ROWS = 50_000
 BATCH_CHARS = 8_000_000
-#: With ``CLOSEKNIT_MBOX_WORKERS=N`` (N > 0), an mbox file at least this big is parsed by N
-#: worker processes. Off by default: they hold ~200 MB each (1M messages: 1.15 GB in all), and on
-#: this project's 2-CPU machine, where the store's writer takes much of the second CPU, they gave
-#: 39,075 messages/s against 29,617 without them (one run each, 1M messages). The importing
-#: process reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last message boundary
-#: (:func:`split_groups`); results come back in order as column tables.
+#: An mbox file at least this big is parsed by worker processes: one per CPU up to 4 where there
+#: are two or more, ``CLOSEKNIT_MBOX_WORKERS=N`` to set how many (0: none). The importing process
+#: reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last message
+#: boundary (:func:`split_groups`); results come back in order as column tables, which the store
+#: stages while the workers parse on.
 POOL_MIN_BYTES = 32 << 20
 TASK_BYTES = 4 << 20
 
@@ -840,7 +840,7 @@ def _looks_like_mail(head: bytes) -> bool:
 
 
 def _workers() -> int:
-    return workers_from_env("CLOSEKNIT_MBOX_WORKERS", 0)
+    return default_workers("CLOSEKNIT_MBOX_WORKERS")
 
 
 _WORKER_STATE: _State | None = None
@@ -852,7 +852,7 @@ def _worker_init(ctx: ImportContext) -> None:
 
     gc.disable()  # no reference cycles here worth the full scans (as in the loader)
     _WORKER_STATE = _State(ctx)
-    _WORKER_STATE.cache_max = 50_000  # two workers next to the store: their caches share the memory
+    _WORKER_STATE.cache_max = 50_000  # up to 4 workers beside the importing process: smaller caches
 
 
 def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> tuple:
@@ -870,8 +870,9 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> t
     bad = []
     fields, add_row = st.fields, st.add_row
     k = -1
+    crlf = b"\r\n" in data
     for k, (off, raw) in enumerate([(0, data)] if single else _split_buffer(data)):
-        got = _guarded(fields, raw, True)
+        got = _guarded(fields, raw, True, crlf)
         if got is None:
             continue
         if isinstance(got, BadRecord):
@@ -982,7 +983,7 @@ def _strings(values: list) -> pa.Array:
 class _Columns:
     """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
 
-    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_nid", "p_iid", "p_role")
+    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role")
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -1004,9 +1005,9 @@ class _Columns:
                 "duration_s": pa.nulls(n, pa.float64()),
             }
         )
-        participants = pa.table(
+        participants = pa.table(  # each names its message by row (PARTICIPANT_ROW_SCHEMA)
             {
-                "native_id": _strings(self.p_nid),
+                "row": pa.array(self.p_row, pa.int64()),
                 "identity_id": pa.array(self.p_iid, pa.int64()),
                 "role": _strings(self.p_role),
             }
@@ -1188,6 +1189,7 @@ class _State:
         if mid in in_batch:  # the loader keeps a native id's first occurrence
             return 0
         in_batch.add(mid)
+        row = len(cols.nid)
         cols.nid.append(mid)
         cols.kind.append("reply" if parent else "message")
         cols.ts.append(ts)
@@ -1197,7 +1199,7 @@ class _State:
         cols.reply.append(parent)
         cols.text.append(text)
         if pc[1]:
-            cols.p_nid.extend([mid] * len(pc[1]))
+            cols.p_row.extend([row] * len(pc[1]))
             cols.p_iid.extend(pc[1])
             cols.p_role.extend(pc[2])
         return len(text) if text else 0
@@ -1221,8 +1223,11 @@ class _State:
         mid, parent, ts, actor, parts, vis, thread, text, _ids = got
         return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
 
-    def fields(self, raw: bytes, as_us: bool) -> tuple | BadRecord | None:
+    def fields(self, raw: bytes, as_us: bool, crlf: bool = True) -> tuple | BadRecord | None:
         """``(native_id, parent, ts, actor, participants, visibility, thread, text, ids)`` of one message.
+
+        ``crlf=False`` says the caller knows ``raw`` holds no ``\\r\\n`` (a worker checks its
+        whole run once instead of each message's start).
 
         ``ids`` is the cache slot of the actor and participants (see :meth:`people`), or None
         when the participants were added to for this message.
@@ -1231,7 +1236,7 @@ class _State:
         if raw.startswith(b"From "):
             nl = raw.find(b"\n")
             raw = raw[nl + 1 :] if nl >= 0 else b""
-        if raw.find(b"\r\n", 0, 2000) >= 0:
+        if crlf and raw.find(b"\r\n", 0, 2000) >= 0:
             raw = raw.replace(b"\r\n", b"\n")
         j = raw.find(b"\n\n")
         if j < 0:
