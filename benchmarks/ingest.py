@@ -8,8 +8,10 @@ For each generator in benchmarks/gen/<name>.py (``generate(out_dir, n_messages, 
 Prints messages/second for both, the ratio (how much the store write costs), and peak memory:
 the importing process's, and the largest worker process's where an importer starts workers
 (at most ``min(CPUs, 4)`` of them run beside the importing process), and the highest sum of
-all of them at one moment (``total MB``: their proportional set sizes, sampled every 50 ms, so
-that the libraries every process maps are counted once).
+all of them at one moment (``total MB``, sampled every 20 ms: each one's anonymous resident
+memory plus the largest file-backed resident set, so that the libraries every process maps are
+counted once; reading /proc/PID/smaps_rollup for exact figures took 6 ms per read and slowed
+the import it measured).
 
 ``--repeat N`` imports each export N times and prints every run and the median (the machine's
 speed varies by about 10% from run to run); ``--data DIR`` keeps the generated exports in DIR
@@ -41,15 +43,18 @@ mode, fmt, path, db = sys.argv[1:5]
 tree = open_tree(path)
 imp = get_importer(fmt)
 
-def _pss_kb(pid):  # proportional set size: pages shared by processes are split between them
+def _rss_kb(pid):  # (anonymous, file-backed) resident kB: /proc/PID/status is cheap to read
+    anon = file = 0
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
+                if line.startswith("RssAnon:"):
+                    anon = int(line.split()[1])
+                elif line.startswith("RssFile:"):
+                    file = int(line.split()[1])
     except OSError:
         pass
-    return 0
+    return anon, file
 
 def _children(pid):
     try:
@@ -59,11 +64,13 @@ def _children(pid):
         return []
 
 total_peak = [0]
-def _sample():  # this process and its workers together, every 50 ms (Linux /proc)
+def _sample():  # this process and its workers together, every 20 ms (Linux /proc)
     me = os.getpid()
     while True:
-        total_peak[0] = max(total_peak[0], _pss_kb(me) + sum(_pss_kb(c) for c in _children(me)))
-        time.sleep(0.05)
+        got = [_rss_kb(me)] + [_rss_kb(c) for c in _children(me)]
+        # private memory of each, plus the libraries' pages once (they map the same files)
+        total_peak[0] = max(total_peak[0], sum(a for a, _ in got) + max(f for _, f in got))
+        time.sleep(0.02)
 threading.Thread(target=_sample, daemon=True).start()
 t0 = time.perf_counter()
 if mode == "parse":
@@ -83,7 +90,7 @@ out["seconds"] = time.perf_counter() - t0
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 # worker processes (WordPress, Disqus, opt-in mbox): the largest one's peak; they run beside this one
 out["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-# all processes at once (sampled proportional set sizes: shared library pages are counted once)
+# all processes at once (sampled: their anonymous memory plus the largest file-backed set)
 out["total_rss_mb"] = total_peak[0] / 1024
 print("RESULT " + json.dumps(out))
 """
