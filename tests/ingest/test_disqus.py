@@ -182,3 +182,22 @@ def test_pieces_in_workers_store_what_one_process_stores(tmp_path, monkeypatch, 
     assert len(interactions) == 30 * 3 and len(errors) == 30 * 2
     # the last name first met wins: Ann 0, Ann Lee (copy 0), Ann 1, Ann 2; later copies bring nothing new
     assert ("email", "email", "ann@example.org", "Ann 2") in identities
+
+
+def test_author_key_keeps_the_fields_apart():
+    """An author element is keyed by one string (cheap to hash and to send from a worker); the
+    fields read back from it are those of the element, first occurrence of a name winning."""
+    from xml.etree.ElementTree import fromstring
+
+    from closeknit.ingest.formats.blog import _author_key, _pair_fields
+
+    el = fromstring("<author xmlns:d='urn:d'><d:name> Ada \u00e9 </d:name><email>a@x</email><name>second</name><username/></author>")
+    key = _author_key(el)
+    assert _pair_fields(key) == {"name": "Ada \u00e9", "email": "a@x", "username": ""}
+    el[0].text = "A\x1fB\x1eC"  # separators in a text (possible in XML 1.1) cannot split a field
+    assert _pair_fields(_author_key(el)) == {"name": "A\ufffdB\ufffdC", "email": "a@x", "username": ""}
+    from lxml import etree
+
+    lx = etree.fromstring(b"<author><name>Ada</name><email>a@x</email></author>")
+    assert _author_key(lx) == _author_key(fromstring("<author><name>Ada</name><email>a@x</email></author>"))
+    assert _author_key(lx) is _author_key(etree.fromstring(b"<author><name>Ada</name><email>a@x</email></author>"))
