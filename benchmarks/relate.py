@@ -52,7 +52,7 @@ def generate(db: Path, n: int, people: int, seed: float = 0.42) -> float:
                CAST(floor({people} * pow(random(), 1.5)) AS BIGINT) AS actor,
                random() AS r_kind, random() AS r_other, random() AS r_far, random() AS r_ts, random() AS r_x
         FROM range({n}) t(i)""")
-        con.execute(f"""
+        con.execute("""
         INSERT INTO interactions
         SELECT id, 1, 'bench', 'n' || id,
                CASE WHEN r_kind < 0.60 THEN 'whatsapp' WHEN r_kind < 0.70 THEN 'email' WHEN r_kind < 0.85 THEN 'twitter'
@@ -108,7 +108,6 @@ def measure(db: Path, threads: int | None, memory_limit: str | None) -> dict:
     out["dyad_events"] = ev.num_rows
     con.close()
 
-    t1 = time.perf_counter()
     rel = Relationships(ev, posts, threads=threads, memory_limit=memory_limit,
                         temp_directory=f"{tempfile.gettempdir()}/closeknit_relate_spill")
     # baseline: a plain count per pair over the same dyad-event table, same engine, same process

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from closeknit.core.errors import UnknownFormatError
 from closeknit.ingest import detect_format, open_tree
 from tests.conftest import rows

@@ -39,7 +39,7 @@ import csv
 import quopri
 import re
 from collections.abc import Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone, profile_key
 from closeknit.ingest.base import ImportContext, Importer, register

@@ -136,7 +136,6 @@ def person_cmd(name, n_last, as_of, as_json, db):
     (familiarity each way, intimacy, reciprocity, trust) with the evidence behind each, the
     stage changes month by month, who discloses more, the channels, and the last exchanges.
     """
-    from closeknit.relate.inputs import month_label
     from closeknit.relate.measures import STAGES
     from closeknit.relate.personal import relationship
     from closeknit.store.queries import find_person
