@@ -66,9 +66,10 @@ from typing import BinaryIO
 import pyarrow as pa
 
 from closeknit.core.ids import content_id
+from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.pool import default_workers, in_order, spawn_pool
+from closeknit.ingest.pool import default_workers, in_order, spawn_pool, tables_from_file, tables_to_file
 from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
@@ -855,10 +856,11 @@ def _worker_init(ctx: ImportContext) -> None:
     _WORKER_STATE.cache_max = 50_000  # up to 4 workers beside the importing process: smaller caches
 
 
-def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> tuple:
+def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, folder: str) -> tuple:
     """Parse one run of messages (from :func:`split_groups`) in a worker.
 
-    Returns the tables, the identities first met, the bad messages as ``(index in the run,
+    Returns the tables (as :func:`~closeknit.ingest.pool.tables_to_file` wrote them in
+    ``folder``), the identities first met, the bad messages as ``(index in the run,
     byte offset, message, excerpt)``, the number of split items, and the sender counts.
     """
     st = _WORKER_STATE
@@ -880,7 +882,7 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> t
             continue
         add_row(cols, in_batch, got)
     batch = cols.build() if cols.nid else None
-    tables = (batch.interactions, batch.participants) if batch is not None else None
+    tables = tables_to_file((batch.interactions, batch.participants), folder) if batch is not None else None
     return tables, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, st.n_messages
 
 
@@ -1156,25 +1158,28 @@ class _State:
         that go to the workers in order; their results are taken in order: bad messages get
         their number in the file here, the sender counts add up, identities are yielded in the
         order the runs first met them. Each run's rows go to the store as one batch (the store
-        writes small batches together, and keeps a native id's first row across batches).
+        writes small batches together, and keeps a native id's first row across batches); the
+        workers hand the tables over as memory-mapped files in a scratch folder, which an
+        import that is killed leaves to the next one's sweep.
         """
         in_sent = _in_sent_folder(member)
-        tasks = ((in_sent, base, data, single) for base, data, single in split_groups(stream, TASK_BYTES))
-        n = 0  # messages (split items) before the run being taken
-        # workers keep parsing while the store writes a batch
-        for _, (tables, idents, bad, items, senders, sent, lists, n_messages) in in_order(
-            pool, _parse_task, tasks, 4 * _workers() + 2
-        ):
-            self.senders.update(senders)
-            self.sent.update(sent)
-            self.lists.update(lists)
-            self.n_messages += n_messages
-            yield from idents
-            for k, offset, message, excerpt in bad:
-                yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
-            n += items
-            if tables is not None:
-                yield InteractionBatch(*tables)
+        with ScratchDir() as folder:  # the workers' tables on their way here
+            tasks = ((in_sent, base, data, single, folder) for base, data, single in split_groups(stream, TASK_BYTES))
+            n = 0  # messages (split items) before the run being taken
+            # workers keep parsing while the store writes a batch
+            for _, (tables, idents, bad, items, senders, sent, lists, n_messages) in in_order(
+                pool, _parse_task, tasks, 4 * _workers() + 2
+            ):
+                self.senders.update(senders)
+                self.sent.update(sent)
+                self.lists.update(lists)
+                self.n_messages += n_messages
+                yield from idents
+                for k, offset, message, excerpt in bad:
+                    yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
+                n += items
+                if tables is not None:
+                    yield InteractionBatch(*tables_from_file(tables))
 
     def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
         """Append one message's :meth:`fields` to ``cols``; returns its text length."""
