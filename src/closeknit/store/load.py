@@ -4,8 +4,9 @@ Records are gathered into column batches and moved into DuckDB as Arrow tables, 
 record is a few appends in Python and the database does the rest set-wise. A writer thread
 stages each batch as Parquet files in a scratch folder while the importer parses the next one;
 at the end, one transaction reads them back, hashes the stable ids set-wise and adds what the
-store does not have yet (an anti-join on the stable id), with its participants, identities, links and errors. An interrupted import (an
-exception, Ctrl-C, ``kill -9``) leaves the store exactly as it was.
+store does not have yet (an anti-join on the stable id), with its participants, identities,
+links and errors. An interrupted import (an exception, Ctrl-C, ``kill -9``) leaves the store
+exactly as it was.
 """
 
 from __future__ import annotations
