@@ -94,8 +94,10 @@ BATCH_CHARS = 8_000_000
 #: are two or more, ``CLOSEKNIT_MBOX_WORKERS=N`` to set how many (0: none). The importing process
 #: reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last message
 #: boundary (:func:`split_groups`); results come back in order as column tables, which the store
-#: stages while the workers parse on.
-POOL_MIN_BYTES = 32 << 20
+#: stages while the workers parse on. Below this size starting the workers costs more than they
+#: save (2 CPUs: 44 MB imported in 1.6 s with workers against 1.4 s without, 132 MB in 3.2 s
+#: against 3.9 s).
+POOL_MIN_BYTES = 64 << 20
 TASK_BYTES = 4 << 20
 
 _UTC = timezone.utc
