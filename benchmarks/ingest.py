@@ -88,7 +88,7 @@ else:
     out = {"interactions": r.added, "errors": r.errors}
 out["seconds"] = time.perf_counter() - t0
 out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-# worker processes (WordPress, Disqus, opt-in mbox): the largest one's peak; they run beside this one
+# worker processes (mbox, WordPress, Disqus): the largest one's peak; they run beside this one
 out["worker_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 # all processes at once (sampled: their anonymous memory plus the largest file-backed set)
 out["total_rss_mb"] = total_peak[0] / 1024
