@@ -196,3 +196,24 @@ def test_sweep_removes_only_scratch_of_dead_imports(tmp_path):
     assert sweep_stale_scratch(tmp_path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "closeknit-import-live", "closeknit-import-mine", "closeknit-import-young", "other-dead"]
+
+
+def test_a_full_scratch_disk_is_a_clear_error_and_writes_nothing(store, monkeypatch):
+    import errno
+
+    from closeknit.core.errors import StoreError
+    from closeknit.store import load
+
+    _load(store, _records(10))
+    calls = []
+
+    def full(table, where, **kw):
+        calls.append(where)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(load.pq, "write_table", full)
+    with pytest.raises(StoreError, match="no space left for this import's scratch files in .*set TMPDIR"):
+        _load(store, _records(BATCH_ROWS + 5))
+    assert calls and (store.count("interactions"), store.count("sources")) == (10, 1)
+    monkeypatch.undo()
+    assert _load(store, _records(20)).added == 10  # the store is usable afterwards

@@ -11,6 +11,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import queue
@@ -25,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from closeknit.core.errors import StoreError
 from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir, sweep_stale_scratch
 from closeknit.ingest.base import ImportContext, Importer
@@ -53,6 +55,19 @@ BATCH_TEXT_CHARS = 24_000_000
 SMALL_BATCH_ROWS = 20_000
 #: DuckDB's memory budget while a source is imported (the rest of closeknit keeps the default).
 IMPORT_MEMORY_LIMIT = "512MB"
+
+
+def _scratch_full(e: OSError, folder) -> StoreError | None:
+    """A clear error for a full disk under the scratch folder (None for any other OSError)."""
+    if e.errno != errno.ENOSPC and "No space left on device" not in str(e):
+        return None
+    err = StoreError(
+        f"no space left for this import's scratch files in {folder.parent}: free some space there, or set "
+        "TMPDIR to a folder with more room (an import stages about as much as the archive's texts take); "
+        "nothing was written to the store"
+    )
+    err.__cause__ = e
+    return err
 
 
 def _failpoint(name: str, count: int) -> None:
@@ -268,7 +283,9 @@ class _Writer:
             if self._error is None:
                 try:
                     self._write_now(*item)
-                except BaseException as e:  # handed to the caller at the next batch or at the end
+                except OSError as e:  # handed to the caller at the next batch or at the end
+                    self._error = _scratch_full(e, self._tmp.path) or e
+                except BaseException as e:
                     self._error = e
 
     def _write(self, rtab: pa.Table, ptab: pa.Table) -> None:
