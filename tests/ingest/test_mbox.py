@@ -436,6 +436,36 @@ def test_batch_and_pool_paths_store_the_same(tmp_path, monkeypatch, mode):
     assert _dump(tmp_path, gmail, mode, monkeypatch, "me@gmail.com") == _dump(tmp_path, gmail, "objects", monkeypatch, "me@gmail.com")
 
 
+def test_pool_stopped_midway_stops_its_workers_and_removes_their_folder(tmp_path, monkeypatch):
+    """A consumer that stops early (the store failed, Ctrl-C) ends the workers first and then
+    removes the folder where they leave their tables: nothing is left behind, nothing raises."""
+    import multiprocessing
+    import tempfile
+
+    from closeknit.core.scratch import SCRATCH_PREFIX
+    from closeknit.ingest.records import InteractionBatch
+
+    monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)
+    monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
+    box = tmp_path / "many.mbox"
+    box.write_bytes(b"".join(
+        b"From x@y Mon Jan  1 00:00:00 2024\nFrom: A <a@x>\nTo: b@x\nMessage-ID: <m%d@x>\n"
+        b"Date: Mon, 1 Jan 2024 00:00:00 +0000\n\nbody %d\n\n" % (i, i) for i in range(60)))
+    before = set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"))
+    it = get_importer("mbox").read(open_tree(box), ImportContext())
+    batches = 0
+    for rec in it:
+        batches += isinstance(rec, InteractionBatch)
+        if batches == 2:
+            break
+    assert len(set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*")) - before) == 1
+    assert len(multiprocessing.active_children()) == 2
+    it.close()
+    assert multiprocessing.active_children() == []
+    assert set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*")) == before
+
+
 def test_batch_and_pool_paths_on_samples(shared, tmp_path, monkeypatch):
     for path in [shared / "interactions" / "enron_sample" / "enron_sample_103.mbox",
                  *sorted(email_dir(shared).glob("testbox-*"))]:

@@ -940,6 +940,7 @@ class MboxImporter(Importer):
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         state = _State(ctx)
         pool = None
+        tmp = None  # where the workers leave their tables; removed only once the workers are gone
         try:
             for member, kind in self._members(tree):
                 with tree.open(member) as f:
@@ -950,8 +951,9 @@ class MboxImporter(Importer):
                         size = tree.size(member)
                         if size >= POOL_MIN_BYTES and _workers() > 0:
                             if pool is None:
+                                tmp = ScratchDir()
                                 pool = spawn_pool(_workers(), _worker_init, (ctx,))
-                            yield from state.pooled(member, f, pool)
+                            yield from state.pooled(member, f, pool, tmp.name)
                             continue
                         if size >= BATCH_MIN_BYTES:
                             with _Prefetch(f, _CHUNK) as pf:
@@ -968,6 +970,8 @@ class MboxImporter(Importer):
             if pool is not None:
                 pool.close()
                 pool.join()
+            if tmp is not None:
+                tmp.cleanup()
         guess = state.guess_self()
         if guess is not None:
             yield SelfIdentity(guess, evidence=f"most frequent sender in {tree.path.name}")
@@ -1153,7 +1157,7 @@ class _State:
         if cols.nid:
             yield cols.build()
 
-    def pooled(self, member: str, stream: BinaryIO, pool) -> Iterator[Record]:
+    def pooled(self, member: str, stream: BinaryIO, pool, folder: str) -> Iterator[Record]:
         """What :meth:`batches` yields, parsed by worker processes.
 
         The stream is cut into runs of whole messages (:func:`split_groups`, a few MiB each)
@@ -1161,27 +1165,26 @@ class _State:
         their number in the file here, the sender counts add up, identities are yielded in the
         order the runs first met them. Each run's rows go to the store as one batch (the store
         writes small batches together, and keeps a native id's first row across batches); the
-        workers hand the tables over as memory-mapped files in a scratch folder, which an
-        import that is killed leaves to the next one's sweep.
+        workers hand the tables over as memory-mapped files in the scratch ``folder`` (which an
+        import that is killed leaves to the next one's sweep).
         """
         in_sent = _in_sent_folder(member)
-        with ScratchDir() as folder:  # the workers' tables on their way here
-            tasks = ((in_sent, base, data, single, folder) for base, data, single in split_groups(stream, TASK_BYTES))
-            n = 0  # messages (split items) before the run being taken
-            # workers keep parsing while the store writes a batch
-            for _, (tables, idents, bad, items, senders, sent, lists, n_messages) in in_order(
-                pool, _parse_task, tasks, 4 * _workers() + 2
-            ):
-                self.senders.update(senders)
-                self.sent.update(sent)
-                self.lists.update(lists)
-                self.n_messages += n_messages
-                yield from idents
-                for k, offset, message, excerpt in bad:
-                    yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
-                n += items
-                if tables is not None:
-                    yield InteractionBatch(*tables_from_file(tables))
+        tasks = ((in_sent, base, data, single, folder) for base, data, single in split_groups(stream, TASK_BYTES))
+        n = 0  # messages (split items) before the run being taken
+        # workers keep parsing while the store writes a batch
+        for _, (tables, idents, bad, items, senders, sent, lists, n_messages) in in_order(
+            pool, _parse_task, tasks, 4 * _workers() + 2
+        ):
+            self.senders.update(senders)
+            self.sent.update(sent)
+            self.lists.update(lists)
+            self.n_messages += n_messages
+            yield from idents
+            for k, offset, message, excerpt in bad:
+                yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
+            n += items
+            if tables is not None:
+                yield InteractionBatch(*tables_from_file(tables))
 
     def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
         """Append one message's :meth:`fields` to ``cols``; returns its text length."""
