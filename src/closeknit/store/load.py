@@ -149,7 +149,6 @@ class _Writer:
         self.selves: dict[int, tuple[Ident, str]] = {}
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
-        self.batches = 0
         self._chars = 0
         self._pending: list[tuple[pa.Table, pa.Table]] = []  # importer batches not written yet
         self._pending_rows = 0
@@ -244,10 +243,9 @@ class _Writer:
         else:
             self._write(pa.concat_tables([r for r, _ in tabs]), pa.concat_tables([p for _, p in tabs]))
 
-    # -- the store write runs on its own thread, overlapping the parse of the next batch: DuckDB
-    # releases the GIL while it hashes, joins and inserts, so on two cores an import costs about
-    # max(parse, write) instead of their sum. The connection is only ever used by one thread at
-    # a time: the writer while batches are in flight, the caller before and after.
+    # -- staging runs on its own thread, overlapping the parse of the next batch: pyarrow releases
+    # the GIL while it writes a Parquet file, so on two cores the two cost about the larger of
+    # them rather than their sum. The writer thread never touches the DuckDB connection.
     def start(self) -> None:
         # Batches are staged as Parquet files in a scratch folder and reach the store in one
         # INSERT ... SELECT inside the final transaction: DuckDB keeps a transaction's own appends
@@ -329,8 +327,7 @@ class _Writer:
         pq.write_table(ptab, fp, **_PARQUET)
         self._files_i.append(fi)
         self._files_p.append(fp)
-        self.batches += 1
-        _failpoint("batch_written", self.batches)
+        _failpoint("batch_written", len(self._files_i))
 
     def merge_stage(self) -> None:
         """Inside the store's transaction: add the staged interactions the store does not have yet.
