@@ -63,6 +63,10 @@ def test_import_sources_doctor_me(tmp_path, monkeypatch):
 
 def test_me_timezone(tmp_path):
     db = str(tmp_path / "s.duckdb")
+    # listing reads: it creates no store (a mistyped --db would otherwise start an empty one)
+    r = run("me", "--db", db)
+    assert r.exit_code == 1 and r.output.startswith(f"Error: no store at {db}; import something first")
+    assert run("me", "--db", db, "region", "GB").exit_code == 0  # a setting creates the store
     assert "Time zone of clock times without one (WhatsApp, floating calendar times): UTC (default)" in run("me", "--db", db).output
     r = run("me", "--db", db, "timezone", "Europe/London")
     assert r.exit_code == 0 and r.output == "Clock times without a zone will be read as Europe/London.\n"

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from closeknit.core.private import owner_only
+
 #: Every scratch folder's name starts with this.
 SCRATCH_PREFIX = "closeknit-import-"
 #: A folder without ``owner.pid`` (being created right now, or left by an older version) is only
@@ -25,6 +27,7 @@ class ScratchDir(tempfile.TemporaryDirectory):
     """A ``TemporaryDirectory`` that records its owner's pid, so a later sweep knows when it is stale."""
 
     def __init__(self) -> None:
+        owner_only()  # the folder is 0700 (mkdtemp); what is written in it is 0600 too
         super().__init__(prefix=SCRATCH_PREFIX)
         (Path(self.name) / "owner.pid").write_text(str(os.getpid()), encoding="ascii")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -31,10 +32,18 @@ def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: 
             main.__dict__.pop("__file__", None)
             if "__spec__" in saved:
                 main.__spec__ = None
-        return multiprocessing.get_context("spawn").Pool(n, initializer=initializer, initargs=initargs)
+        return multiprocessing.get_context("spawn").Pool(n, initializer=_worker_init, initargs=(initializer, initargs))
     finally:
         if main is not None:
             main.__dict__.update(saved)
+
+
+def _worker_init(initializer: Callable[..., Any] | None, initargs: tuple) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the importing process stops the pool
+    # and reports one line; a worker that also raised KeyboardInterrupt would print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def workers_from_env(name: str, default: int) -> int:

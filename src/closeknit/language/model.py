@@ -15,6 +15,7 @@ a socket or downloads anything.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -69,14 +70,25 @@ class StaticEncoder:
         return out, lens
 
 
+def import_onnxruntime():
+    """onnxruntime with its telemetry off. Its Linux wheels (1.32) carry Microsoft's 1DS
+    telemetry, which looks up ``mobile.events.data.microsoft.com`` during long runs: the
+    environment variable stops it before the native library starts, the call stops any events
+    it would still log. Nothing of closeknit's may leave the machine."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    return ort
+
+
 class OnnxEncoder:
     """all-MiniLM-L6-v2 in ONNX Runtime; output = concatenated mean-pooled layer states."""
 
     kind = "accurate"
 
     def __init__(self, onnx_path: Path, tokenizer=None, threads: int | None = None, batch: int = 64):
-        import onnxruntime as ort
-
+        ort = import_onnxruntime()
         so = ort.SessionOptions()
         if threads:
             so.intra_op_num_threads = threads

@@ -43,8 +43,10 @@ def format_options(f: Callable) -> Callable:
     return f
 
 
-def open_store(db: str | None, *, read_only: bool = False, demo: bool = False) -> Store:
-    return Store(resolve_db_path(db, demo=demo), read_only=read_only)
+def open_store(db: str | None, *, read_only: bool = False, demo: bool = False, create: bool = False) -> Store:
+    """The store named by ``--db`` (or the default). Only commands that add data pass ``create``:
+    a mistyped ``--db`` for any other command is an error, not a new empty store."""
+    return Store(resolve_db_path(db, demo=demo), read_only=read_only, create=create)
 
 
 def _jsonable(v: Any) -> Any:

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
+from closeknit.core.duck import connect
 from closeknit.relate.inputs import month_index, to_arrow
 
 __all__ = [
@@ -201,8 +202,7 @@ class Relationships:
     temp_directory: str | None = None
 
     def __post_init__(self) -> None:
-        self._con = duckdb.connect(":memory:")
-        self._con.execute("SET enable_progress_bar = false")  # stdout is the user's
+        self._con = connect()  # no extension fetched or loaded, no progress bar on stdout
         if self.threads:
             self._con.execute(f"SET threads = {int(self.threads)}")
         if self.memory_limit:

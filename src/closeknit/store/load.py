@@ -70,17 +70,20 @@ def _scratch_full(e: OSError, folder) -> StoreError | None:
     return err
 
 
-def _failpoint(name: str, count: int) -> None:
+def _failpoint(name: str, count: int, released: Callable[[], bool] = lambda: False) -> None:
     """Test hook: ``CLOSEKNIT_FAILPOINT=batch_written:3`` stops the 3rd batch write here.
 
-    The process announces itself on stderr and waits, so a test can kill it at a known point
-    of an import (see tests/store/test_interrupt.py). Unset, this costs one dict lookup.
+    The process announces itself on stderr and waits (until ``released()``: an aborted import
+    goes on to clean up), so a test can kill it at a known point of an import (see
+    tests/store/test_interrupt.py). Unset, this costs one dict lookup.
     """
     fp = os.environ.get("CLOSEKNIT_FAILPOINT")
     if fp and fp == f"{name}:{count}":
         sys.stderr.write(f"FAILPOINT {fp}\n")
         sys.stderr.flush()
-        time.sleep(3600)
+        deadline = time.monotonic() + 3600
+        while not released() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 _EXCERPT = 200
@@ -327,7 +330,7 @@ class _Writer:
         pq.write_table(ptab, fp, **_PARQUET)
         self._files_i.append(fi)
         self._files_p.append(fp)
-        _failpoint("batch_written", len(self._files_i))
+        _failpoint("batch_written", len(self._files_i), lambda: self._error is not None)
 
     def merge_stage(self) -> None:
         """Inside the store's transaction: add the staged interactions the store does not have yet.

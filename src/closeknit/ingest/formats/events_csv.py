@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from closeknit.core.duck import connect
 from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
@@ -74,8 +75,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self._tmp = ScratchDir()
-        self.con = duckdb.connect()
-        self.con.execute("SET enable_progress_bar = false")  # stdout is the user's
+        self.con = connect()  # no extension fetched or loaded, no progress bar on stdout
         spill = self._tmp.path / "spill"
         self.con.execute(f"SET temp_directory = '{spill}'")
         # logs of any size: past this the staging tables spill to the temporary folder, which keeps

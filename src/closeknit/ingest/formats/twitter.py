@@ -62,6 +62,7 @@ import ijson
 import orjson
 import pyarrow as pa
 
+from closeknit.core.duck import connect
 from closeknit.core.ids import content_id, sql_stable_id
 from closeknit.core.scratch import ScratchDir
 from closeknit.core.normalize import normalize_email, normalize_phone
@@ -770,8 +771,7 @@ class _Tweets:
     def __init__(self) -> None:
         self._tmp = ScratchDir()  # swept by the next import if this process is killed
         self.folder = self._tmp.name
-        con = self.con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = self.con = connect()  # no extension fetched or loaded
         con.execute(f"SET temp_directory = '{Path(self.folder) / 'spill'}'")
         con.execute(f"SET memory_limit = '{TWEETS_MEMORY_LIMIT}'")
         con.execute("SET TimeZone = 'UTC'")

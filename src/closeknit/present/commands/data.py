@@ -8,7 +8,7 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
+from closeknit.core.errors import CloseknitError, NotFoundError, StoreError, UsageError
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 from closeknit.ingest import Ident, detect_format, get_importer, importers, open_tree
 from closeknit.present.common import db_option, emit, format_options, open_store, stderr_console, stdout_console
@@ -77,7 +77,7 @@ def import_cmd(paths, fmt, force, db):
     source is written in one transaction; unreadable records are reported and skipped.
     Importing the same archive again adds nothing; a newer archive adds only what is new.
     """
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         results, failures = import_paths(store, paths, fmt=fmt, force=force)
         if results:
             stderr_console().print(summary_table(results))
@@ -123,9 +123,14 @@ PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_i
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (keys people, identities, interactions, import_errors, ...).")
 @db_option
 def doctor_cmd(as_json, db):
-    """Store health: counts per table, import errors, identities nobody can name.
+    """Store health: whether the file is whole (every block read back), counts per table, import
+    errors, identities nobody can name. A damaged store is an error (exit 1) that says so.
     """
     with open_store(db) as store:
+        problems = store.integrity_problems()
+        if problems:
+            raise StoreError(f"the store {store.path} is damaged: {problems[0]}. Restore it from a backup "
+                             "(or re-import your archives into a new store with --db)")
         rep = doctor_report(store.con)
         rep["store"] = str(store.path)
     if as_json:
@@ -193,7 +198,7 @@ def me_cmd(ctx, db):
 @click.pass_context
 def me_add(ctx, kind, value, channel):
     """Add one of your identities (e.g. `closeknit me add email ada@example.org`)."""
-    with open_store(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"], create=True) as store:
         ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
         con = store.con
         con.execute("BEGIN TRANSACTION")
@@ -237,7 +242,7 @@ def me_region(ctx, region):
     region = region.upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"{region!r} is not a region phonenumbers knows (use an ISO code such as US, GB, DE)")
-    with open_store(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"], create=True) as store:
         set_setting(store.con, "region", region)
     click.echo(f"Phone numbers without a country code will be read as {region}.")
 
@@ -259,7 +264,7 @@ def me_timezone(ctx, zone):
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(f"{zone!r} is not a time zone (use an IANA name such as Europe/London, America/New_York or UTC)") from None
-    with open_store(ctx.obj["db"]) as store:
+    with open_store(ctx.obj["db"], create=True) as store:
         set_setting(store.con, "timezone", zone)
     click.echo(f"Clock times without a zone will be read as {zone}.")
 
