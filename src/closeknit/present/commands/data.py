@@ -8,61 +8,83 @@ import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
+from closeknit.core.errors import CloseknitError, NotFoundError, UnknownFormatError, UsageError
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
-from closeknit.ingest import Ident, detect_format, get_importer, importers, open_tree
+from closeknit.ingest import Ident, get_importer, importers
+from closeknit.ingest.discover import discover
 from closeknit.present.common import db_option, emit, format_options, open_store, stderr_console, stdout_console
 from closeknit.store.load import SourceResult, import_tree
 from closeknit.store.people import get_setting, resolve_people, set_setting
 from closeknit.store.queries import doctor_report, sources_table
 
 
-def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, quiet: bool = False):
-    """Import each path; returns (results, failures). Used by `import` and `demo`."""
+def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, quiet: bool = False,
+                 skipped: list | None = None):
+    """Import every export found in ``paths``; returns (results, failures). Used by `import` and `demo`.
+
+    Each path may be one export or hold several (a folder, a zip, zips in zips): see
+    :func:`closeknit.ingest.discover.discover`. What is not read is appended to ``skipped`` as
+    :class:`~closeknit.ingest.discover.Skipped`; a path where nothing is found is a failure.
+    """
     console = stderr_console()
     results: list[SourceResult] = []
     failures: list[tuple[str, str]] = []
     for path in paths:
         try:
-            tree = open_tree(path)
-            importer = get_importer(fmt) if fmt else detect_format(tree)
-            total = tree.total_size
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-                transient=True,
-                disable=quiet or not console.is_terminal,
-            ) as progress:
-                task = progress.add_task(f"{importer.name}: {tree.path.name}", total=total or None)
-                tree.tick = lambda n: progress.advance(task, n)
-                results.append(import_tree(store, tree, importer, force=force))
+            if fmt:
+                get_importer(fmt)  # an unknown name is an error before anything is read
+            with discover(path, only=fmt) as found:
+                if skipped is not None:
+                    skipped += found.skipped
+                if not found.found:
+                    why = "; ".join(f"{s.label}: {s.reason}" for s in found.skipped[:3])
+                    what = f"no {fmt} export" if fmt else "no export closeknit can read"
+                    raise UnknownFormatError(f"{path}: {what} found ({why})" if why else f"{path}: {what} found")
+                for f in found.found:
+                    _import_one(store, f, force, quiet, console, results)
         except CloseknitError as e:
             failures.append((str(path), str(e)))
             click.echo(f"Error: {e}", err=True)  # one line, never wrapped
     return results, failures
 
 
+def _import_one(store, found, force, quiet, console, results) -> None:
+    tree, importer = found.tree, found.importer
+    total = tree.total_size
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(f"{importer.name}: {tree.path.name}", total=total or None)
+        tree.tick = lambda n: progress.advance(task, n)
+        results.append(import_tree(store, tree, importer, force=force, label=found.label))
+
+
 def summary_table(results: list[SourceResult]) -> Table:
     t = Table(title="Import summary", header_style="bold")
-    for c in ("source", "format", "added", "already present", "unreadable", "seconds"):
-        t.add_column(c, justify="right" if c not in ("source", "format") else "left")
+    for c in ("source", "format", "added", "already present", "unreadable", "identities", "seconds"):
+        t.add_column(c, justify="right" if c not in ("source", "format") else "left",
+                     overflow="fold" if c == "source" else "ellipsis")
     for r in results:
         t.add_row(
-            r.path if len(r.path) < 60 else "…" + r.path[-59:],
+            r.path,  # whole: the user must be able to tell two exports apart
             r.format + (" (unchanged)" if r.skipped else ""),
             f"{r.added:,}",
             f"{r.present:,}",
             f"{r.errors:,}",
+            f"{r.identities:,}",  # an address book adds people, not interactions
             f"{r.seconds:.1f}",
         )
     return t
 
 
-@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n"
+@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n  closeknit import ~/Downloads\n"
                "  closeknit import log.csv --format events\n")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
@@ -73,14 +95,20 @@ def summary_table(results: list[SourceResult]) -> Table:
 def import_cmd(paths, fmt, force, db):
     """Import export archives, folders or files into the store.
 
-    The format of each PATH (a zip, an unzipped folder or a single file) is detected. Each
-    source is written in one transaction; unreadable records are reported and skipped.
+    Each PATH may be one export (a zip, an unzipped folder, a single file) or hold several (a
+    folder such as ~/Downloads, a zip of zips such as a Takeout): every export found is read by
+    its own importer, and everything else is listed as skipped, with the reason. A PATH where
+    nothing can be read is an error. With --format, only exports of that format are read.
+    Each export is written in one transaction; unreadable records are reported and skipped.
     Importing the same archive again adds nothing; a newer archive adds only what is new.
     """
+    skipped: list = []
     with open_store(db) as store:
-        results, failures = import_paths(store, paths, fmt=fmt, force=force)
+        results, failures = import_paths(store, paths, fmt=fmt, force=force, skipped=skipped)
         if results:
             stderr_console().print(summary_table(results))
+        for s in skipped:
+            click.echo(f"Skipped {s.label}: {s.reason}", err=True)
         for r in results:
             for s in r.error_samples:
                 stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
