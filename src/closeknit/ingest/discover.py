@@ -13,7 +13,7 @@ How a path is cut into exports (:func:`discover`):
   zip). The container is then taken **whole**, as one export, when an importer recognises it as a
   whole, every export found inside it is of that same format (Messenger and Instagram count as
   one: they share the Meta layout), and nothing inside it is a zip (importers read the files of a
-  tree, not zips within it). An unzipped Twitter archive (``data/tweets.js``, ``assets/``, an
+  tree, not zips within it, except WhatsApp's, which reads a folder of chat zips). An unzipped Twitter archive (``data/tweets.js``, ``assets/``, an
   HTML page) is therefore one export, and ``~/Downloads`` is as many exports as it holds.
 * Otherwise the container is cut: each entry is an export of its own, or skipped.
 
@@ -162,6 +162,7 @@ class _Part:
     items: list[Found | Skipped]
     formats: set[str]
     mergeable: bool  # a parent tree reading this part's files would read what we read here
+    disk_zip: bool = False  # a zip file in a folder on disk (see Importer.reads_zips_in_folder)
 
 
 class _Walker:
@@ -190,10 +191,11 @@ class _Walker:
     def container(self, tree: InputTree, label: str, kids: list[_Part], is_zip: bool) -> _Part:
         items = [i for k in kids for i in k.items]
         formats = set().union(*(k.formats for k in kids)) if kids else set()
-        if all(k.mergeable for k in kids):
+        zips = any(k.disk_zip for k in kids)
+        if all(k.mergeable or k.disk_zip for k in kids):
             imp = detect(tree, self.only)
-            if imp is not None and formats <= _compatible(imp.name):
-                return _Part([Found(label, tree, imp)], {imp.name}, not is_zip)
+            if imp is not None and formats <= _compatible(imp.name) and (not zips or imp.reads_zips_in_folder):
+                return _Part([Found(label, tree, imp)], {imp.name}, not is_zip and not zips)
         what = "a zip" if is_zip else "a folder"
         if not items:
             items = [Skipped(label, f"{what} with no files")]
@@ -222,7 +224,9 @@ class _Walker:
         except OSError as e:
             return _Part([Skipped(label, f"cannot be read ({e.strerror})")], set(), False)
         if is_zip:
-            return self.zip(path, label, depth)
+            part = self.zip(path, label, depth)
+            part.disk_zip = True
+            return part
         return self.leaf(FileTree(path), label)
 
     # -- in a zip
