@@ -39,6 +39,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from closeknit.core.duck import connect
 from closeknit.core.errors import InputError, UsageError
 from closeknit.store.schema import DDL
 
@@ -175,7 +176,7 @@ def _tables(ck: Closeknit, to: str, folder: Path) -> list[Path]:
         p = folder / f"{t}.{to}"
         ck.con.execute(f"COPY (SELECT * FROM \"{t}\") TO '{_sql_path(p)}' {opts}")
         out.append(p)
-    mem = duckdb.connect(":memory:")
+    mem = connect()  # no extension fetched or loaded
     try:
         for name, df in measure_tables(ck).items():
             p = folder / f"{name}.{to}"

@@ -90,6 +90,9 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
         "score": ["score", root / "texts.txt", "-o", root / "scored.csv"],
         "score --store": ["score", "--store", "--db", db],
         "score --model accurate 3000": ["score", root / "many.txt", "--model", "accurate", "-o", root / "acc.csv"],
+        "interactions": ["interactions", "Gareth Pryce", "--db", db],
+        "export --to sqlite": ["export", "--to", "sqlite", root / "datasette", "--db", db],
+        "export --to gexf": ["export", "--to", "gexf", root / "gephi", "--db", db],
         "predict-contacts": ["predict-contacts", "--events", root / "events.csv", "--queries", root / "queries.csv",
                              "-o", root / "pred.csv"],
     }
@@ -97,7 +100,7 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
 
 COMMANDS = ["import", "sources", "doctor", "me", "people", "people show", "people suggest", "person", "check",
             "check --incoming", "attention", "circles", "score", "score --store", "score --model accurate 3000",
-            "predict-contacts"]
+            "interactions", "export --to sqlite", "export --to gexf", "predict-contacts"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)

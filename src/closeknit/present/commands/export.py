@@ -67,7 +67,7 @@ def interactions_cmd(who, channel, since, limit, columns, as_json, as_csv, db):
     with open_api(db, read_only=True) as ck:
         df = ck.interactions(who, channel=channel, since=since, limit=limit or None)
     if not (as_json or as_csv):
-        df = df.assign(text=df["text"].map(lambda t: "" if t is None else (" ".join(t.split())[:60])))
+        df = df.assign(text=df["text"].map(lambda t: (" ".join(t.split())[:60]) if isinstance(t, str) else ""))  # NaN: no text
     emit_frame(df, ["ts", "person", "channel", "kind", "text"], as_json=as_json, as_csv=as_csv, columns=columns,
                title=f"Interactions ({len(df)})")
 
