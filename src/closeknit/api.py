@@ -402,10 +402,12 @@ class Closeknit:
         """
         rel = self.measures(as_of)
         try:
-            t = rel.dyads()
+            return self._relationships(rel)
         finally:
             rel.close()
-        df = _dyad_frame(t.to_pandas(), self._names(), personal=True)
+
+    def _relationships(self, rel: Any) -> pd.DataFrame:
+        df = _dyad_frame(rel.dyads().to_pandas(), self._names(), personal=True)
         return df.sort_values(["stage_rank", "intimacy", "person_id"], ascending=[False, False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
 
@@ -429,7 +431,8 @@ class Closeknit:
         ``who``: only those between you and this person; ``channel``: only this channel;
         ``since``: only from this time on.
         """
-        cond, params = ["true"], []
+        cond: list[str] = ["true"]
+        params: list[Any] = []
         if who is not None:
             pid = self._pid(who)
             cond.append("""i.id IN (SELECT i2.id FROM interactions i2 JOIN identities a ON a.id = i2.actor_id
