@@ -13,7 +13,7 @@ from typing import Any
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
-__all__ = ["load", "attention", "circles", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
+__all__ = ["load", "attention", "circles", "circle_layers", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
 
 ATTENTION_REASONS = {
     "waiting": "waiting for your answer",
@@ -35,7 +35,7 @@ def load(con, *, as_of: float | None = None, model_version: str | None = None, p
     now = latest_time(con) if as_of is None else float(as_of)
     ev = dyad_events(con, scope=scope, model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
-    return Relationships(ev, posts, as_of=now, params=params or Params())
+    return Relationships(ev, posts, as_of=now, params=params or Params(), scope=scope)
 
 
 def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: float = 60,
@@ -113,32 +113,30 @@ def _attention_text(r: dict, now: float) -> str:
 
 
 def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, Any]:
-    """Dunbar layers around the user from per-alter contact frequency and intimacy.
+    """Dunbar layers around the user, from closeness.
 
-    Each person with contact in the last ``days`` gets ``closeness = contacts per month *
-    (0.5 + intimacy)`` (frequency, as in the literature, weighted up to 1.5x by depth);
-    Fisher-Jenks natural breaks cut this one-dimensional distribution into ``k`` classes; the
-    highest class is the innermost layer. Layers are nested: each layer's size and its
-    cumulative size (the layer with everything inside it) are reported.
+    Each person with contact in the last ``days`` is placed by their ``closeness`` (see
+    :mod:`closeknit.relate.closeness`). Fisher-Jenks natural breaks cut the one-dimensional
+    distribution of its odds, ``closeness / (1 - closeness)`` (the scale on which the model's
+    parts multiply, like contact frequencies do), into ``k`` classes; the highest class is the
+    innermost layer. Layers are nested: each layer's size and its cumulative size (the layer with
+    everything inside it) are reported.
     """
-    rel.build("dyads", "c")
+    rel.build("closeness", "c")
     now = float(rel.as_of)
     rows = rel.rows(f"""
-        SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage,
-               count(c.ts) / {days / 30.4375} * (0.5 + d.intimacy) AS closeness
-        FROM dyads d JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
-        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage ORDER BY closeness DESC, d.b""")
+        SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage, k.closeness,
+               k.closeness / greatest(1 - k.closeness, 1e-12) AS odds
+        FROM dyads d JOIN closeness k ON k.a = d.a AND k.b = d.b
+        JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
+        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage, k.closeness ORDER BY k.closeness DESC, d.b""")
     for r in rows:
         r["contacts_per_month"] = r["contacts"] / (days / 30.4375)
-    vals = [r["closeness"] for r in rows]
-    if len(vals) > 3000:  # the DP is quadratic: cluster on rounded values, same breaks in practice
-        vals = sorted({round(v, 3) for v in vals})
-    breaks = jenks_breaks(vals, k)
+    breaks, layer_of = circle_layers([r["odds"] for r in rows], k)
     kk = len(breaks)
     layers = []
-    for r in rows:
-        cls = next((i for i, br in enumerate(breaks) if r["closeness"] <= br + 1e-12), kk - 1)
-        r["layer"] = kk - cls  # 1 = innermost
+    for r, lay in zip(rows, layer_of):
+        r["layer"] = lay
     cum = 0
     for layer in range(1, kk + 1):
         members = [r for r in rows if r["layer"] == layer]
@@ -147,6 +145,25 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
         layers.append({"layer": layer, "name": LAYER_NAMES[layer - 1] if layer <= len(LAYER_NAMES) else f"layer {layer}",
                        "size": len(members), "cumulative_size": cum, "min_closeness": lo, "members": members})
     return {"as_of": now, "days": days, "people": len(rows), "breaks": breaks, "layers": layers}
+
+
+def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
+    """The Jenks breaks of closeness odds and each value's layer (1 = innermost), as
+    :func:`circles` cuts them (also used by benchmarks/closeness.py for every ego of a log).
+
+    >>> circle_layers([1, 2, 3, 10, 11, 12, 30], 3)
+    ([3.0, 12.0, 30.0], [3, 3, 3, 2, 2, 2, 1])
+    """
+    vals = list(odds)
+    if len(vals) > 3000:  # the DP is quadratic: cluster on rounded values, same breaks in practice
+        vals = sorted({round(v, 3) for v in vals})
+    breaks = jenks_breaks(vals, k)
+    kk = len(breaks)
+    out = []
+    for v in odds:
+        cls = next((i for i, br in enumerate(breaks) if v <= br + 1e-12), kk - 1)
+        out.append(kk - cls)
+    return breaks, out
 
 
 def relationship(rel: Relationships, person: int) -> dict[str, Any]:
