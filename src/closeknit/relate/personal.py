@@ -13,7 +13,7 @@ from typing import Any
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
-__all__ = ["load", "attention", "circles", "circle_layers", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
+__all__ = ["load", "attention", "circles", "circle_layers", "closeness_parts", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
 
 ATTENTION_REASONS = {
     "waiting": "waiting for your answer",
@@ -169,11 +169,11 @@ def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
 def relationship(rel: Relationships, person: int) -> dict[str, Any]:
     """Everything about the pair (user, ``person``): measures now, monthly timeline, stage
     changes, channels, the messages that weigh most, who discloses more."""
-    rel.build("dyads", "panel")
+    rel.build("dyads", "panel", "closeness")
     d = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
     if not d:
-        return {"person_id": person, "measures": None, "timeline": [], "stage_changes": [], "channels": [],
-                "top_messages": []}
+        return {"person_id": person, "measures": None, "closeness": None, "timeline": [], "stage_changes": [],
+                "channels": [], "top_messages": []}
     d = d[0]
     timeline = rel.rows("""SELECT m, n_events, n_contact, contact_ab, contact_ba, stage, familiarity, intimacy,
                                   reciprocity, trust FROM panel WHERE a = 0 AND b = ? ORDER BY m""", [int(person)])
@@ -190,15 +190,44 @@ def relationship(rel: Relationships, person: int) -> dict[str, Any]:
         discloses = "both the same" if da else "neither (no self-disclosure detected)"
     else:
         discloses = "you" if da > db else "they"
+    k = rel.rows("SELECT * FROM closeness WHERE a = 0 AND b = ?", [int(person)])
     return {
         "person_id": person,
         "measures": d,
+        "closeness": closeness_parts(k[0]) if k else None,
         "who_discloses_more": discloses,
         "timeline": timeline,
         "stage_changes": changes,
         "channels": rel.channel_mix(0, person).to_pylist(),
         "top_messages": rel.top_messages(0, person).to_pylist(),
     }
+
+
+def closeness_parts(row: dict) -> dict[str, Any]:
+    """A row of the closeness table as ``{"closeness", "intercept", "parts": [...]}``: each part with
+    its feature value, its contribution to the log-odds and the evidence in words, largest first."""
+    from closeknit.relate.closeness import FEATURES, load_closeness_model
+
+    model = load_closeness_model()
+    ev = {
+        "contact_days": f"{row['ev_contact_days']} days with contact",
+        "regularity": f"contact in {row['ev_contact_weeks']} weeks",
+        "overdue": (f"{row['ev_silence_days']:.0f} days since the last contact; usual gap "
+                    + (f"{row['ev_usual_gap_days']:.1f} days" if row["ev_usual_gap_days"] is not None else "unknown")),
+        "mutual_days": f"days with contact: {row['ev_days_ab']} by you, {row['ev_days_ba']} by them",
+        "balance": f"balance of contacts {row['f_balance']:.2f}",
+        "talk": f"{row['ev_talks']} calls or meetings, {row['ev_talk_minutes']:.0f} minutes",
+        "channels": f"{row['f_channels']:.0f} channel(s) with contact",
+        "shared": ("not known in the personal view" if row["ev_shared_contacts"] is None
+                   else f"{row['ev_shared_contacts']} shared contacts"),
+        "span": f"{row['ev_span_days']:.0f} days from the first to the last contact",
+        "private": f"{row['f_private']:.0%} of contacts private",
+        "intimacy": ("no scored texts" if row["f_intimacy"] is None else f"intimacy {row['f_intimacy']:.2f}"),
+    }
+    parts = [{"feature": f, "means": FEATURES[f][0], "value": _r(row[f"f_{f}"]), "part": _r(row[f"part_{f}"]),
+              "evidence": ev[f]} for f in FEATURES]
+    parts.sort(key=lambda p: -abs(p["part"] or 0))
+    return {"closeness": _r(row["closeness"]), "intercept": model.intercept, "parts": parts}
 
 
 def people_measures(rel: Relationships) -> dict[int, dict[str, Any]]:

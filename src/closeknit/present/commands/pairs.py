@@ -18,9 +18,8 @@ __all__ = ["COMMANDS", "write_table"]
 
 _EPILOG = """\b
 Example:
-  closeknit import email-Eu-core-temporal.txt --db eu.db
   closeknit pairs --db eu.db --csv -o eu-pairs.csv
-  closeknit pairs --as-of 2026-03-31 --json | head
+  closeknit pairs --as-of 2026-03-31 --json -o pairs.json
 """
 
 

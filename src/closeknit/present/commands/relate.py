@@ -198,6 +198,11 @@ def person_cmd(name, n_last, as_of, as_json, db):
          "evidence": ("flagged: familiarity far ahead of intimacy and trust" if m["gap_flag"] else "not flagged")},
     ]
     emit(rows, ["measure", "value", "evidence"], title="Measures")
+    k = story.get("closeness")
+    if k:
+        emit([{"part": p["feature"], "log_odds": _f(p["part"]), "evidence": p["evidence"]} for p in k["parts"]],
+             ["part", "log_odds", "evidence"],
+             title=f"Closeness {k['closeness']:.2f}: the parts of its log-odds (intercept {k['intercept']:+.2f})")
     con.print(f"Who discloses more: {story['who_discloses_more']}.", highlight=False)
     if story["stage_changes"]:
         emit(story["stage_changes"], ["month", "from", "to"], title="Stage changes")
