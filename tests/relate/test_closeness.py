@@ -143,8 +143,10 @@ def test_pairs_as_of_uses_only_the_past(log_db, tmp_path):
                        catch_exceptions=False)
     rows = json.loads(out.read_text())
     assert [(r["a"], r["b"], r["contacts"]) for r in rows] == [("ada@x.org", "bob@x.org", 3)]
-    text = _pairs("--db", log_db, "--as-of", "2025-01-07")
-    assert "ada@x.org" in text and "cy@x.org" not in text
+    early = list(csv.DictReader(io.StringIO(_pairs("--db", log_db, "--as-of", "2025-01-07", "--csv"))))
+    assert [(r["a"], r["b"], r["contacts"]) for r in early] == [("ada@x.org", "bob@x.org", "2")]
+    table = _pairs("--db", log_db, "--columns", "a_id,b_id,stage")
+    assert table.count("first contact") == 2 and table.count("acquaintance") == 1  # the closest first
 
 
 def test_pairs_help_ends_with_an_example():
