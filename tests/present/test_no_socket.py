@@ -90,6 +90,7 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
         "score": ["score", root / "texts.txt", "-o", root / "scored.csv"],
         "score --store": ["score", "--store", "--db", db],
         "score --model accurate 3000": ["score", root / "many.txt", "--model", "accurate", "-o", root / "acc.csv"],
+        "pairs": ["pairs", "--db", db],
         "interactions": ["interactions", "Gareth Pryce", "--db", db],
         "export --to sqlite": ["export", "--to", "sqlite", root / "datasette", "--db", db],
         "export --to gexf": ["export", "--to", "gexf", root / "gephi", "--db", db],
@@ -100,7 +101,7 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
 
 COMMANDS = ["import", "sources", "doctor", "me", "people", "people show", "people suggest", "person", "check",
             "check --incoming", "attention", "circles", "score", "score --store", "score --model accurate 3000",
-            "interactions", "export --to sqlite", "export --to gexf", "predict-contacts"]
+            "pairs", "interactions", "export --to sqlite", "export --to gexf", "predict-contacts"]
 
 
 @pytest.mark.parametrize("name", COMMANDS)
