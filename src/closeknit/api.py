@@ -67,6 +67,8 @@ def parse_time(when: str | float | int | date | datetime | pd.Timestamp | None, 
     if when is None or when == "":
         return None
     if isinstance(when, (int, float)) and not isinstance(when, bool):
+        if not math.isfinite(when):
+            raise UsageError(f"{when!r} is not a time")
         return float(when)
     if isinstance(when, str):
         s = when.strip()
@@ -725,9 +727,12 @@ def _explain(j: dict, pname: str, sc: Any, channel: str) -> str:
     est = float(j["established"] or 0)
     parts.append(f"With {pname} the relationship is at stage '{j['stage_name']}', and the most intimate level both "
                  f"of you have already reached is {est:.2f}.")
-    parts.append(f"On {channel} ({j['norm_basis']}, {j['norm_n']} messages) messages usually score {j['norm_mean']:.2f} "
-                 f"± {j['norm_sd']:.2f}, and 90% score below {j['norm_p90']:.2f}; this one is {j['z']:.1f} standard "
-                 f"deviations from usual.")
+    if j["norm_mean"] is None or j["norm_sd"] is None or j["norm_p90"] is None or j["z"] is None:
+        parts.append(f"On {channel} there is no message yet (as of this date) to compare it with.")
+    else:
+        parts.append(f"On {channel} ({j['norm_basis']}, {j['norm_n']} messages) messages usually score {j['norm_mean']:.2f} "
+                     f"± {j['norm_sd']:.2f}, and 90% score below {j['norm_p90']:.2f}; this one is {j['z']:.1f} standard "
+                     f"deviations from usual.")
     over = float(j["over_allowance"])
     if j["verdict"] == "fine":
         parts.append(f"It stays within what the relationship allows ({j['allowance']:.2f}), so it should land well.")

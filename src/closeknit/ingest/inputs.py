@@ -11,6 +11,7 @@ Every stream handed to an importer counts the bytes read from it, which drives t
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import os
@@ -22,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from closeknit.core.errors import InputError, UnsafeInputError
+from closeknit.core.files import require_regular
 
 try:  # ISA-L's inflate and CRC-32: the same results as zlib's at about twice (inflate) and six
     # times (CRC) the speed. Optional: where no wheel exists, zlib does the same work more slowly.
@@ -351,9 +353,7 @@ class FileTree(InputTree):
 
 def open_tree(path: str | os.PathLike[str]) -> InputTree:
     """The right :class:`InputTree` for ``path``, or :class:`InputError` if it cannot be read."""
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise InputError(f"{p}: no such file or folder")
+    p = require_regular(path, folder_ok=True)  # /dev/zero, a FIFO, a device: refused before any read
     if p.is_dir():
         return DirTree(p)
     if not os.access(p, os.R_OK):
@@ -363,11 +363,66 @@ def open_tree(path: str | os.PathLike[str]) -> InputTree:
     return FileTree(p)
 
 
-def iter_lines(stream: BinaryIO, encoding: str = "utf-8", max_line: int = 16 * 1024 * 1024) -> Iterator[str]:
+#: UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+def _utf16_without_bom(head: bytes) -> str | None:
+    even, odd = head[0:200:2], head[1:200:2]
+    if len(head) >= 4 and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if len(head) >= 4 and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding of a text file from its first bytes: a BOM (UTF-8, UTF-16) wins; NUL bytes
+    every other byte are UTF-16; bytes that are valid UTF-8 are UTF-8; anything else is read as
+    Windows-1252 (the Latin-1 of exports saved on Windows: ä, é, ß, €), never as U+FFFD.
+
+    >>> sniff_encoding("Grüße".encode("utf-8")), sniff_encoding("Grüße".encode("latin-1"))
+    ('utf-8', 'cp1252')
+    >>> sniff_encoding("hi".encode("utf-16")), sniff_encoding("hi there".encode("utf-16-le"))
+    ('utf-16', 'utf-16-le')
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    wide = _utf16_without_bom(head)
+    if wide:
+        return wide
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a character cut at the end is fine
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def decode_head(head: bytes) -> str:
+    """The first bytes of a text file as text, in the encoding :func:`sniff_encoding` finds (for
+    format detection)."""
+    return head.decode(sniff_encoding(head), "replace")
+
+
+def iter_lines(stream: BinaryIO, encoding: str | None = None, max_line: int = 16 * 1024 * 1024) -> Iterator[str]:
     """Decode ``stream`` as text line by line; lines longer than ``max_line`` bytes are an error.
 
-    A BOM at the start is dropped; undecodable bytes become U+FFFD (the importer reports them).
+    The encoding is :func:`sniff_encoding`'s unless given. A BOM at the start is dropped;
+    undecodable bytes become U+FFFD (the importer reports them).
     """
+    if encoding is None:
+        peek = stream.peek(4096)[:4096] if hasattr(stream, "peek") else b""
+        encoding = sniff_encoding(peek)
+    if encoding.startswith("utf-16"):  # two bytes a character: lines are read as text
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        first = True
+        while line := text.readline(max_line // 2 + 1):
+            if len(line) > max_line // 2:
+                raise InputError(f"a line of over {max_line:,} bytes is beyond the limit; is this the right file?")
+            if first:
+                line = line.lstrip("\ufeff")
+                first = False
+            yield line
+        return
     first = True
     while raw := stream.readline(max_line + 1):
         if len(raw) > max_line:

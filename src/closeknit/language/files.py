@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from closeknit.core.errors import InputError
+from closeknit.core.files import require_regular
 
 __all__ = ["score_file", "CHUNK"]
 
@@ -30,6 +31,7 @@ def _open_text(src: str) -> TextIO:
         raise InputError(f"cannot read {src}: no such file")
     if p.is_dir():
         raise InputError(f"cannot read {src}: it is a folder, not a file")
+    require_regular(p)  # /dev/zero or a FIFO would never end
     try:
         return open(p, encoding="utf-8-sig", errors="strict", newline="")
     except OSError as e:

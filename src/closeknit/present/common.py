@@ -13,8 +13,10 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from closeknit.core.config import resolve_db_path
+from closeknit.present.safe import clean
 from closeknit.store import Store
 
 __all__ = ["db_option", "format_options", "columns_option", "open_store", "open_api", "emit", "emit_frame",
@@ -132,8 +134,9 @@ def emit_frame(df: Any, default_columns: Sequence[str], *, as_json: bool = False
     if as_csv:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(list(df.columns))
+        tty = sys.stdout.isatty()  # data for a file stays exact; on a terminal no control character passes
         for r in df.itertuples(index=False):
-            w.writerow([_cell(v, table=False) for v in r])
+            w.writerow([clean(_cell(v, table=False)) if tty else _cell(v, table=False) for v in r])
         return
     cols = _pick_columns(columns, default_columns, list(df.columns))
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -141,7 +144,7 @@ def emit_frame(df: Any, default_columns: Sequence[str], *, as_json: bool = False
         numeric = str(df[c].dtype).startswith(("int", "float", "Int", "Float"))
         table.add_column(c.replace("_", " "), overflow="fold", justify="right" if numeric or c in right else "left")
     for r in df[cols].itertuples(index=False):
-        table.add_row(*[_cell(v, table=True) for v in r])
+        table.add_row(*[Text(clean(_cell(v, table=True))) for v in r])  # no markup, no control characters
     stdout_console().print(table)
 
 
@@ -181,5 +184,5 @@ def emit(
     for c in columns:
         table.add_column(c.replace("_", " "), overflow="fold")
     for r in rows:
-        table.add_row(*["" if r.get(c) is None else str(_jsonable(r.get(c))) for c in columns])
+        table.add_row(*[Text("" if r.get(c) is None else clean(_jsonable(r.get(c)))) for c in columns])
     stdout_console().print(table)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from closeknit.core.errors import UsageError
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
@@ -52,6 +53,8 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
     Priority = reason rank (waiting 4, newcomer 3, fading 2, one-sided 1) + closeness in [0, 1).
     """
     rel.build("dyads", "incoming")
+    if rel.as_of is None:  # an empty store: nobody to pay attention to
+        return []
     now = float(rel.as_of)
     rows = rel.rows(f"""
     WITH flagged AS (
@@ -123,13 +126,18 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
     everything inside it) are reported.
     """
     rel.build("closeness", "c")
+    if not (isinstance(days, (int, float)) and math.isfinite(days) and days > 0):
+        raise UsageError(f"days must be a positive number of days, not {days!r}")
+    if rel.as_of is None:  # an empty store: no circles
+        return {"as_of": None, "days": days, "people": 0, "breaks": [], "layers": []}
     now = float(rel.as_of)
-    rows = rel.rows(f"""
+    rows = rel.rows("""
         SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage, k.closeness,
                k.closeness / greatest(1 - k.closeness, 1e-12) AS odds
         FROM dyads d JOIN closeness k ON k.a = d.a AND k.b = d.b
-        JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
-        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage, k.closeness ORDER BY k.closeness DESC, d.b""")
+        JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > ?
+        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage, k.closeness ORDER BY k.closeness DESC, d.b""",
+        [now - days * DAY])  # a value reaches SQL as a parameter, never as text
     for r in rows:
         r["contacts_per_month"] = r["contacts"] / (days / 30.4375)
     breaks, layer_of = circle_layers([r["odds"] for r in rows], k)

@@ -66,7 +66,7 @@ from closeknit.core.errors import InputError
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.inputs import DirTree, InputTree, ZipTree, iter_lines
+from closeknit.ingest.inputs import DirTree, InputTree, ZipTree, decode_head, iter_lines
 from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
 
 __all__ = ["WhatsAppImporter", "chat_name_from_filename", "classify_system"]
@@ -328,7 +328,7 @@ class _Scan:
 
 
 def _looks_whatsapp(head: bytes) -> bool:
-    text = head.decode("utf-8", "replace")
+    text = decode_head(head)  # UTF-16 and Latin-1 exports too
     lines = text.splitlines()[:12]
     if len(lines) > 1 and not head.endswith((b"\n", b"\r")):
         lines = lines[:-1]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from closeknit.core.errors import UsageError
 from closeknit.ingest import importers
+from closeknit.present.safe import clean, markup
 from closeknit.present.common import (
     columns_option,
     db_option,
@@ -29,7 +31,7 @@ def summary_table(rows) -> Table:
         t.add_column(c, justify="right" if c not in ("source", "format") else "left", overflow="fold")
     for r in rows:
         t.add_row(
-            r["path"],  # whole: the user must be able to tell two exports apart
+            Text(clean(r["path"])),  # whole: the user must be able to tell two exports apart
             str(r["format"]) + (" (unchanged)" if r["skipped"] else ""),
             f"{r['added']:,}",
             f"{r['already_present']:,}",
@@ -65,7 +67,7 @@ def import_cmd(paths, fmt, force, as_json, db):
     rows = df.to_dict("records")
     for r in rows:
         if r["error"]:
-            click.echo(f"Error: {r['error']}", err=True)  # one line, never wrapped
+            click.echo(f"Error: {clean(r['error'])}", err=True)  # one line, never wrapped
     done = [r for r in rows if not r["error"] and not r["not_read"]]
     if as_json:
         emit_json(df)
@@ -73,10 +75,10 @@ def import_cmd(paths, fmt, force, as_json, db):
         stderr_console().print(summary_table(done))
     for r in rows:
         if r["not_read"]:
-            click.echo(f"Skipped {r['path']}: {r['not_read']}", err=True)
+            click.echo(f"Skipped {clean(r['path'])}: {clean(r['not_read'])}", err=True)
     for r in done:
         for s in r["error_samples"]:
-            stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
+            stderr_console().print(f"  [yellow]unreadable[/yellow] {markup(s)}", highlight=False)
         if r["unreadable"] > len(r["error_samples"]):
             stderr_console().print(f"  … {r['unreadable'] - len(r['error_samples'])} more: closeknit sources --errors {r['source_id']}")
     if any(r["error"] for r in rows):
@@ -89,7 +91,7 @@ def _print_formats() -> None:
 
 
 @click.command("sources", epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n")
-@click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
+@click.option("--errors", "errors_of", type=click.IntRange(1, 2**62), default=None, help="Show the unreadable records of source ID.")
 @columns_option(["source_id", "format", "path", "added", "unreadable"])
 @format_options
 @db_option
@@ -130,7 +132,7 @@ def doctor_cmd(as_json, db):
     if rep["errors_per_source"]:
         con.print("Unreadable records per source (see: closeknit sources --errors ID):")
         for e in rep["errors_per_source"]:
-            con.print(f"  {e['source_id']:>3} {e['format']:10} {e['errors']:>6}  {e['path']}", highlight=False)
+            con.print(f"  {e['source_id']:>3} {e['format']:10} {e['errors']:>6}  {markup(e['path'])}", highlight=False)
     if rep["self_identities"] == 0 and rep["interactions"]:
         con.print("[yellow]No identity is known to be yours.[/yellow] Tell closeknit: closeknit me add email you@example.org")
     if rep["unresolved_identities"]:

@@ -24,7 +24,7 @@ Example:
 
 
 @click.command("demo", epilog=_EXAMPLE)
-@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the simulated life (same seed, same files).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=7, show_default=True, help="Seed of the simulated life (same seed, same files).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
               help="Folder for the export files (default: demo-exports beside the demo store).")
 @click.option("--db", "db", type=click.Path(dir_okay=False), default=None,

@@ -55,7 +55,7 @@ Example:
 @click.argument("who", required=False)
 @click.option("--channel", default=None, help="Only this channel (email, whatsapp, twitter, ...).")
 @click.option("--since", default=None, help="Only from this date or ISO time on (UTC unless it has a zone).")
-@click.option("--limit", type=int, default=50, show_default=True, help="At most N, newest first (0: all).")
+@click.option("--limit", type=click.IntRange(0, 1_000_000_000), default=50, show_default=True, help="At most N, newest first (0: all).")
 @columns_option(["ts", "person", "channel", "kind", "text"])
 @format_options
 @db_option

@@ -37,7 +37,7 @@ def write_csv(df, out) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Every pair and every column as JSON (an array of objects).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of stdout (CSV unless --json or a .json name).")
-@click.option("--limit", type=int, default=20, show_default=True, help="The table shows the N closest pairs.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000_000), default=20, show_default=True, help="The table shows the N closest pairs.")
 @columns_option(_TABLE)
 @db_option
 def pairs_cmd(as_of, as_csv, as_json, output, limit, columns, db):

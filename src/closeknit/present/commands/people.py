@@ -29,7 +29,7 @@ PEOPLE_TABLE = ["person", "interactions", "last_contact", "stage", "intimacy", "
              "  closeknit people show \"Ada Lovelace\"\n  closeknit people suggest\n")
 @click.option("--sort", type=click.Choice(PEOPLE_SORTS + MEASURE_SORTS), default="interactions", show_default=True,
               help="Sort order (the relationship measures sort highest first).")
-@click.option("--limit", type=int, default=None, help="Show at most N people.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000_000), default=None, help="Show at most N people (0: all).")
 @click.option("--all", "include_silent", is_flag=True, help="Include people with no interaction with you.")
 @columns_option(PEOPLE_TABLE)
 @format_options
@@ -77,7 +77,7 @@ def people_show(ctx, person, as_json, as_csv):
 
 
 @people_cmd.command("suggest", epilog="\b\nExample:\n  closeknit people suggest\n  closeknit people merge 1234 5678      # accept\n  closeknit people reject 1234 5678     # never suggest again\n")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=50, show_default=True, help="Show at most N pairs.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def people_suggest(ctx, limit, as_json):

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from closeknit.core.errors import InputError
+from closeknit.core.files import refuse_overwriting_inputs, require_regular
 from closeknit.present.common import stderr_console
 from closeknit.relate.predict import load_model, score_contacts
 
@@ -23,6 +24,8 @@ QUERY_COLUMNS = ("src", "dst", "cutoff")
 
 
 def _header(path: Path, what: str) -> list[str]:
+    if path.exists():
+        require_regular(path, what=f"{what} CSV")  # /dev/zero or a FIFO would never end
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             row = next(csv.reader(f), None)
@@ -71,6 +74,7 @@ def predict_contacts_files(events: Path, queries: Path, out: Path, model_path: P
     """Read EVENTS.csv (src,dst,ts) and QUERIES.csv (src,dst,cutoff), write OUT.csv: the query
     columns unchanged, in order, plus ``score``. Returns the number of queries scored."""
     events, queries, out = Path(events), Path(queries), Path(out)
+    refuse_overwriting_inputs(out, events, queries)
     model = load_model(model_path)
     eh = _header(events, "events")
     _require(eh, EVENT_COLUMNS, events, "events")

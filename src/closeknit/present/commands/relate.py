@@ -7,6 +7,7 @@ import click
 from closeknit.core.errors import UsageError
 from closeknit.relate.personal import ATTENTION_REASONS
 from closeknit.present.common import columns_option, db_option, emit, emit_frame, emit_json, format_options, open_api, stdout_console
+from closeknit.present.safe import markup
 
 __all__ = ["COMMANDS"]
 
@@ -42,7 +43,7 @@ Example:
 
 @click.command("person", epilog=_PERSON_EPILOG)
 @click.argument("name")
-@click.option("--last", "n_last", type=int, default=8, show_default=True, help="How many of the last exchanges to show.")
+@click.option("--last", "n_last", type=click.IntRange(0, 10_000), default=8, show_default=True, help="How many of the last exchanges to show.")
 @as_of_option
 @json_option
 @db_option
@@ -63,9 +64,9 @@ def person_cmd(name, n_last, as_of, as_json, db):
     pid, as_of_ts = story["person_id"], story["as_of"]
     con = stdout_console()
     if not m:
-        con.print(f"No interaction with {pname} (person {pid}) up to {_iso(as_of_ts)}.", highlight=False)
+        con.print(f"No interaction with {markup(pname)} (person {pid}) up to {_iso(as_of_ts)}.", highlight=False)
         return
-    con.print(f"[bold]{pname}[/bold] (person {pid}) as of {_iso(as_of_ts)}: [bold]{m['stage']}[/bold], "
+    con.print(f"[bold]{markup(pname)}[/bold] (person {pid}) as of {_iso(as_of_ts)}: [bold]{m['stage']}[/bold], "
               f"{m['trajectory']} (peak: {m['peak_stage']})", highlight=False)
     con.print(f"Known since {_day(m['first_ts'])}, last contact {_day(m['last_contact_ts'])}; "
               f"{m['contacts']} contacts ({m['contacts_ab']} from you, {m['contacts_ba']} from them) in "
@@ -142,7 +143,7 @@ Example:
 @click.option("--to", "to", default=None, help="Who the message is for (id, name, address, number or handle).")
 @click.option("--channel", default=None, help="Channel it will travel on (default: your usual private channel with them).")
 @click.option("--incoming", is_flag=True, help="List received messages that ran ahead of their relationship instead.")
-@click.option("--limit", type=int, default=30, show_default=True, help="With --incoming: show at most N messages.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000), default=30, show_default=True, help="With --incoming: show at most N messages (0: all).")
 @as_of_option
 @format_options
 @db_option
@@ -195,7 +196,7 @@ Example:
 
 
 @click.command("attention", epilog=_ATTENTION_EPILOG)
-@click.option("--limit", type=int, default=30, show_default=True, help="Show at most N people.")
+@click.option("--limit", type=click.IntRange(0, 1_000_000), default=30, show_default=True, help="Show at most N people (0: all).")
 @click.option("--reason", type=click.Choice(list(ATTENTION_REASONS)), default=None,
               help="Only this reason.")
 @as_of_option
@@ -224,7 +225,7 @@ Example:
 
 
 @click.command("circles", epilog=_CIRCLES_EPILOG)
-@click.option("--days", type=float, default=365, show_default=True, help="Contact window (days before now).")
+@click.option("--days", type=click.IntRange(1, 36_500), default=365, show_default=True, help="Contact window (days before now).")
 @click.option("--layers", "k", type=click.IntRange(2, 5), default=5, show_default=True, help="Number of layers.")
 @click.option("--members", is_flag=True, help="One row per person (layer, closeness) instead of one per layer.")
 @as_of_option

@@ -7,6 +7,7 @@ import sys
 import click
 
 from closeknit.core.errors import InputError, UsageError
+from closeknit.core.files import refuse_overwriting_inputs
 from closeknit.present.common import db_option, open_api, stderr_console
 
 
@@ -44,6 +45,7 @@ def score_cmd(input_path, text_column, output, use_store, model, db):
 
     scorer = default_scorer(model)
     if output:
+        refuse_overwriting_inputs(output, input_path)
         try:
             out = open(output, "w", encoding="utf-8", newline="")
         except OSError as e:
