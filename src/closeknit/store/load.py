@@ -483,11 +483,20 @@ def load_records(
         if replace is not None:
             from closeknit.store.sources import drop_source
 
+            # what the old rows held counts as already present when it comes back
+            con.execute("CREATE OR REPLACE TEMP TABLE _was AS SELECT interaction_id AS id FROM interaction_sources "
+                        "WHERE source_id = ? UNION SELECT id FROM interactions WHERE source_id = ?", [replace, replace])
             drop_source(con, replace, keep_shared=False)
             store.mark_rewrite()  # what the old rows held must not stay in the file
             _failpoint("replaced", 1)
         w.finish()
         added = con.execute("SELECT count(*) FROM interactions WHERE source_id = ?", [sid]).fetchall()[0][0]
+        if replace is not None:
+            back = con.execute("SELECT count(*) FROM interactions WHERE source_id = ? AND id IN (SELECT id FROM _was)",
+                               [sid]).fetchall()[0][0]
+            con.execute("DROP TABLE _was")
+            added -= back
+            w.present += back
         con.execute(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sid, fmt, path, fingerprint, parser_version, datetime.now(timezone.utc), added + w.present, added,
