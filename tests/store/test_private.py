@@ -133,3 +133,21 @@ def test_output_files_are_owner_only(tmp_path):
     r = _cli("score", texts, "-o", out)
     assert r.returncode == 0, r.stderr
     assert _mode(out) == 0o600 and len(out.read_text().splitlines()) == 3
+
+
+def test_a_zip_declaring_millions_of_members_is_refused_before_its_directory_is_read(tmp_path):
+    import struct
+
+    from closeknit.core.errors import UnsafeInputError
+    from closeknit.ingest.inputs import ZipTree
+
+    # only a ZIP64 end record that declares 6,000,000 members and a 324 MB directory: the refusal
+    # must come from these 98 bytes, not from reading (and building objects for) the directory
+    n, size = 6_000_000, 324_000_000
+    z = tmp_path / "six-million.zip"
+    z.write_bytes(struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, size, 0)
+                  + struct.pack("<4sLQL", b"PK\x06\x07", 0, 0, 1)
+                  + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0))
+    with pytest.raises(UnsafeInputError) as e:
+        ZipTree(z)
+    assert str(e.value) == f"{z}: 6,000,000 members is beyond the limit of 2,000,000; refusing"

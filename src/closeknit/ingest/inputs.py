@@ -40,6 +40,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_TOTAL_BYTES",
     "MAX_MEMBERS",
+    "MAX_DIRECTORY_BYTES",
 ]
 
 #: A member may expand at most this many times (deflate's own ceiling is about 1032:1; real
@@ -49,6 +50,8 @@ MAX_RATIO = 200
 MAX_TOTAL_BYTES = 64 * 1024**3
 #: Number of members of one archive.
 MAX_MEMBERS = 2_000_000
+#: Size of one archive's central directory (2 million members with long names fit in 512 MiB).
+MAX_DIRECTORY_BYTES = 512 * 1024**2
 _RATIO_FLOOR = 1024 * 1024
 
 
@@ -234,6 +237,25 @@ def _check_member_name(name: str) -> None:
         raise UnsafeInputError(f"archive member {name!r} contains a NUL byte; refusing the archive")
 
 
+def _check_central_directory(path: Path) -> None:
+    """Refuse a zip whose central directory declares more than :data:`MAX_MEMBERS` members or
+    more than :data:`MAX_DIRECTORY_BYTES`, from its end record alone (22 bytes, or the ZIP64 one):
+    ``zipfile`` would otherwise build an object per member first (6 million members: 3 GB)."""
+    try:
+        with open(path, "rb") as f:
+            end = zipfile._EndRecData(f)  # the stdlib's own reader of the end record (ZIP64 included)
+    except OSError as e:
+        raise InputError(f"{path}: cannot read it ({e.strerror or e})") from None
+    if not end:
+        return  # not a zip after all: ZipFile says so in its own words
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]
+    if entries > MAX_MEMBERS:
+        raise UnsafeInputError(f"{path}: {entries:,} members is beyond the limit of {MAX_MEMBERS:,}; refusing")
+    if size > MAX_DIRECTORY_BYTES:
+        raise UnsafeInputError(f"{path}: a central directory of {size / 1024**2:,.0f} MiB is beyond the limit of "
+                               f"{MAX_DIRECTORY_BYTES / 1024**2:,.0f} MiB; refusing")
+
+
 class ZipTree(InputTree):
     """A zip archive, read in place."""
 
@@ -241,6 +263,7 @@ class ZipTree(InputTree):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
+        _check_central_directory(path)
         try:
             self._zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile as e:

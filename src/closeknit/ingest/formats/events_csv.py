@@ -93,7 +93,12 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
     """Stream ``member`` into table ``raw`` (rn, <columns as VARCHAR>); returns the row count."""
 
     def on_invalid(row) -> str:
-        bad.append((row.number, f"{row.actual_columns} fields, expected {row.expected_columns}", row.text))
+        try:
+            text = row.text
+        except UnicodeDecodeError:  # the row is not UTF-8: reported without its excerpt
+            text = None
+        # pyarrow knows no row number when values may hold newlines: 0 ("row 0") says so
+        bad.append((row.number or 0, f"{row.actual_columns} fields, expected {row.expected_columns}", text))
         return "skip"
 
     read_opts = pacsv.ReadOptions(block_size=8 << 20, column_names=names, autogenerate_column_names=False)
