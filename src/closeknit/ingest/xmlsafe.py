@@ -215,6 +215,8 @@ def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk
         raise _unsafe(name, e) from e
     except expat.ExpatError as e:
         raise MalformedXMLError(f"{name}: XML is not well-formed ({expat.ErrorString(e.code)}, line {e.lineno})", e.lineno) from e
+    except LookupError as e:  # <?xml encoding="..."?> names an encoding Python does not know (found by fuzzing)
+        raise MalformedXMLError(f"{name}: XML declares an encoding that does not exist ({e})", 1) from e
 
 
 # A run of numeric character references that may need repair: decimal 55000-57999 or hex

@@ -125,7 +125,10 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
             except (pa.ArrowInvalid, UnicodeDecodeError) as e:
                 raise _Unreadable(str(e)) from e
             tbl = pa.Table.from_batches([batch]).rename_columns(cols)
-            tbl = tbl.cast(pa.schema([(c, pa.string()) for c in cols]))
+            try:
+                tbl = tbl.cast(pa.schema([(c, pa.string()) for c in cols]))
+            except pa.ArrowInvalid as e:  # bytes that are not UTF-8 (found by fuzzing)
+                raise _Unreadable(str(e)) from e
             tbl = tbl.append_column("rn", pa.array(range(n, n + tbl.num_rows), pa.int64()))
             con.register("_chunk", tbl)
             if not created:
