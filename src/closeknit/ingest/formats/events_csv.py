@@ -116,7 +116,10 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
         except pa.ArrowInvalid as e:
             raise _Unreadable(str(e)) from e
         schema = reader.schema
-        cols = [f.name.strip().lower().lstrip("\ufeff") for f in schema]
+        try:
+            cols = [f.name.strip().lower().lstrip("\ufeff") for f in schema]
+        except UnicodeDecodeError as e:  # a header that is not UTF-8 (found by fuzzing)
+            raise _Unreadable(f"the header line is not UTF-8 ({e})") from e
         while True:
             try:
                 batch = reader.read_next_batch()
