@@ -302,7 +302,11 @@ class GoogleContactsImporter(Importer):
         for member in self._members(tree):
             with tree.open(member) as raw:
                 reader = csv.reader(text_lines(raw))
-                header = next(reader, None)
+                rows = _csv_rows(reader)
+                header = next(rows, None)
+                if isinstance(header, csv.Error):
+                    yield BadRecord(f"{member} line 1", f"not readable as CSV: {header}")
+                    continue
                 if not header:
                     continue
                 ix = {h.strip(): i for i, h in enumerate(header)}
@@ -313,7 +317,10 @@ class GoogleContactsImporter(Importer):
                          for h, i in ix.items() if re.fullmatch(r"Website \d+ - Value", h)]
                 ims = [(i, ix.get(h.replace("Value", "Service"), ix.get(h.replace("Value", "Label"))))
                        for h, i in ix.items() if re.fullmatch(r"IM \d+ - Value", h)]
-                for rowno, row in enumerate(reader, start=2):
+                for rowno, row in enumerate(rows, start=2):
+                    if isinstance(row, csv.Error):  # a broken line (found by fuzzing): reported, the rest read
+                        yield BadRecord(f"{member} line {reader.line_num}", f"not readable as CSV: {row}")
+                        continue
                     if not row or not any(c.strip() for c in row):
                         continue
                     if len(row) < n_cols:
@@ -350,3 +357,15 @@ class GoogleContactsImporter(Importer):
                         yield BadRecord(f"{member} row {rowno}", "contact without a name, address or number", ",".join(row)[:200])
                         continue
                     yield from card_records(name, idents, f"{member} row {rowno}")
+
+
+def _csv_rows(reader) -> Iterator[list[str] | csv.Error]:
+    """The rows of ``reader``, with the :class:`csv.Error` of a line that cannot be read in its place
+    (the reader goes on with the next line)."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            yield e
