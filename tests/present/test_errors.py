@@ -165,3 +165,23 @@ def test_whatsapp_exports_in_other_encodings_are_read_right(tmp_path, encoding):
     with Store(db, read_only=True) as st:
         texts = [t for (t,) in st.con.execute("SELECT text FROM interactions ORDER BY ts").fetchall()]
     assert texts == ["Grüße aus München, schön!", "Danke schön"]
+
+
+def test_an_sms_body_over_the_record_limit_is_reported_and_the_rest_kept(tmp_path):
+    from closeknit.core.files import MAX_RECORD_BYTES
+
+    xml = tmp_path / "sms-big.xml"
+    with open(xml, "wb") as f:
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="2">\n'
+                b'<sms protocol="0" address="+14155550101" date="1709280000000" type="1" body="hello" read="1" />\n'
+                b'<sms protocol="0" address="+14155550101" date="1709280001000" type="1" read="1" body="')
+        f.write(b"y" * (MAX_RECORD_BYTES + (1 << 20)))
+        f.write(b'" />\n</smses>\n')
+    db = tmp_path / "s.duckdb"
+    r = cli("import", "--format", "sms", xml, "--db", db)
+    assert r.returncode == 0, r.stderr
+    src = json.loads(cli("sources", "--db", db, "--json").stdout)[0]
+    assert (src["added"], src["unreadable"]) == (1, 1)
+    err = json.loads(cli("sources", "--db", db, "--errors", "1", "--json").stdout)
+    assert [e["location"] for e in err] == ["sms-big.xml line 4"]
+    assert err[0]["error"].startswith("sms-big.xml: one element is over 16 MiB (line 4), beyond the limit of one record")

@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from defusedxml import ElementTree as _DET
 
 from closeknit.core.errors import InputError, UnsafeInputError
+from closeknit.core.files import MAX_RECORD_BYTES
 
 T = TypeVar("T")
 
@@ -204,10 +205,18 @@ def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk
     handed on (the error is raised instead of the yield). Raises :class:`UnsafeInputError` for
     entity declarations / external references and :class:`MalformedXMLError` (with the line).
     """
+    fed = 0
     try:
         while True:
             buf = stream.read(chunk)
             p.Parse(buf, not buf)
+            fed += len(buf)
+            # expat keeps an unfinished token (a start tag with a 2 GB attribute: an SMS body) in
+            # memory until it ends: past one record's limit the document is not read further
+            if fed - max(p.CurrentByteIndex, 0) > MAX_RECORD_BYTES:
+                raise MalformedXMLError(
+                    f"{name}: one element is over {MAX_RECORD_BYTES // 2**20} MiB (line {p.CurrentLineNumber}), beyond "
+                    "the limit of one record; nothing after it is read", p.CurrentLineNumber)
             yield
             if not buf:
                 break
