@@ -341,7 +341,7 @@ def test_reader_chunk_boundaries_and_fallbacks(sample, monkeypatch):
     assert len(want) == 60
     monkeypatch.setattr(tw, "CHUNK", 333)  # cuts fall everywhere, items span many chunks
     assert _ids(io.BytesIO(data)) == want
-    # one long line (re-serialised compactly): no item boundary is visible -> ijson streaming
+    # one long line (re-serialised compactly): no item boundary is visible -> streamed item by item
     items = orjson.loads(data[data.index(b"["):])
     compact = b"window.YTD.tweets.part0 = " + orjson.dumps(items)
     monkeypatch.setattr(tw, "MAX_PENDING", 4096)
@@ -355,7 +355,7 @@ def test_reader_edge_cases():
     assert _ids(io.BytesIO(b"window.YTD.tweets.part0 = []\n")) == []
     assert _ids(io.BytesIO(b'window.YTD.tweets.part0 = [ {"tweet": {"id_str": "1"}} ]')) == ["1"]
     assert _ids(io.BytesIO(b"not javascript at all")) == [("bad", "t.js")]
-    # a broken item in the middle of a compact file: ijson stops there and says so
+    # a broken item in the middle of a compact file: reading stops there and says so
     out = _ids(io.BytesIO(b'window.YTD.tweets.part0 = [{"tweet": {"id_str": "1"}}, {"tweet": {"id_str" "2"}}]'))
     assert out == ["1", ("bad", "t.js item 1")]
 

@@ -31,9 +31,10 @@ What becomes what (the owner comes from ``account.js``, else ``manifest.js``, el
   counted twice), reactions (``reaction``, ``reply_to`` the message), message-event.js (XChat).
 
 How a file is read: 4 MiB chunks cut after a top-level item (a ``\\n<indent>}`` line: JSON
-strings cannot hold a raw newline), each parsed in one orjson call; a chunk that does not parse is
+strings cannot hold a raw newline), each decoded in one msgspec call (tweets as :class:`_Tweet`:
+only the fields we read are decoded, and their types checked); a chunk that does not parse is
 split item by item, so one broken item is reported and the rest of the file is still read. A file
-laid out some other way (one long line) is streamed item by item with ijson. What a tweet means
+laid out some other way (one long line) is streamed item by item (:class:`JsonCursor`). What a tweet means
 (its kind, the account it answers, who it names) is decided in one place, :meth:`_Reader.do_tweets`.
 """
 
