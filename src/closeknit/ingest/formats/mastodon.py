@@ -45,11 +45,12 @@ import orjson
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad, html_to_text
+from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad
+from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
-__all__ = ["MastodonImporter", "html_to_text", "author_of", "profile_link_ident"]
+__all__ = ["MastodonImporter", "author_of", "profile_link_ident"]
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 _PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
