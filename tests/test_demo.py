@@ -114,13 +114,13 @@ def test_user_identities_are_registered(demo):
 
 
 def test_refuses_to_wipe_a_store_it_did_not_make(tmp_path):
-    from closeknit.present.commands.data import import_paths
+    from closeknit.store.imports import import_paths
 
     db = tmp_path / "real.duckdb"
     csv = tmp_path / "log.csv"
     csv.write_text("src,dst,ts\nada,bob,2026-01-01T10:00:00Z\n")
     with Store(db) as st:
-        import_paths(st, [csv], fmt="events", quiet=True)
+        import_paths(st, [csv], fmt="events")
         assert st.count("interactions") == 1
     res = CliRunner().invoke(cli, ["demo", "--db", str(db), "--out", str(tmp_path / "x")])
     assert res.exit_code != 0

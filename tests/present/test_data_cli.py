@@ -30,7 +30,8 @@ def test_import_sources_doctor_me(tmp_path, monkeypatch):
     src = json.loads(run("sources", "--json").output)
     assert [(s["format"], s["records"], s["added"], s["already_present"], s["unreadable"]) for s in src] == [
         ("events", 3, 3, 0, 1)]
-    errs = json.loads(run("sources", "--errors", str(src[0]["id"]), "--json").output)
+    assert src[0]["source_id"] == "1"  # ids are strings in every JSON
+    errs = json.loads(run("sources", "--errors", src[0]["source_id"], "--json").output)
     assert errs == [{"location": "log.csv row 4", "error": "empty src or dst", "excerpt": "bad,,1700000200,x"}]
 
     # before `me`, nobody is the user: every person shows up, nobody has interactions with "you"
@@ -38,10 +39,10 @@ def test_import_sources_doctor_me(tmp_path, monkeypatch):
     r = run("me", "add", "account_id", "me", "--channel", "events")
     assert r.exit_code == 0 and r.output == "Added events account_id me as yours.\n"
     people = json.loads(run("people", "--json").output)
-    assert [(p["name"], p["channels"], p["n_out"], p["n_in"]) for p in people] == [
+    assert [(p["person"], p["channels"], p["n_out"], p["n_in"]) for p in people] == [
         ("ada", ["events"], 1, 1), ("bob", ["events"], 1, 0)]
     csv_out = run("people", "--csv", "--sort", "name").output.splitlines()
-    assert csv_out[0].startswith("person_id,name,channels,interactions,n_out,n_in,first_contact,last_contact")
+    assert csv_out[0].startswith("person_id,person,channels,interactions,n_out,n_in,first_contact,last_contact")
     assert csv_out[1].split(",")[1:6] == ["ada", "events", "2", "1", "1"]
 
     # re-import: nothing added, reported as unchanged

@@ -23,7 +23,7 @@ def test_people_decisions(tmp_path):
     assert r.exit_code == 0, r.output
 
     show = json.loads(run("people", "--db", db, "show", "dana@levi.example", "--json").output)
-    assert show["name"] == "Dana Levi"
+    assert show["person"] == "Dana Levi" and show["person_id"].isdigit()
     assert sorted((i["channel"], i["value"]) for i in show["identities"]) == [
         ("email", "dana@levi.example"),
         ("linkedin", "https://www.linkedin.com/in/dana-levi"),

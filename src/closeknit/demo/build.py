@@ -1,7 +1,9 @@
 """Build the demo: simulate the life, write the exports, import them into a fresh demo store.
 
-The exports go through the same importers as a user's own files (:func:`import_paths`), so the
-demo store is exactly what ``closeknit import`` would make of those files. The user's identities
+The exports go through the same importers as a user's own files
+(:func:`closeknit.store.imports.import_paths`, the function behind ``closeknit import``), so the
+demo store is exactly what ``closeknit import`` would make of those files; then every text is
+scored, as any measure would first do. The user's identities
 are registered first, as ``closeknit me add`` would, for the formats that cannot tell who the
 archive belongs to (WhatsApp, SMS, calls, calendar).
 """
@@ -20,7 +22,7 @@ from closeknit.demo.writers import Export
 from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, twitter, vcard, whatsapp, wordpress
 from closeknit.ingest import Ident, importers
 from closeknit.store import Store
-from closeknit.store.load import SourceResult
+from closeknit.store.imports import import_paths
 from closeknit.store.people import resolve_people
 
 __all__ = ["WRITERS", "DemoResult", "write_exports", "user_identities", "register_me", "build_demo"]
@@ -39,12 +41,14 @@ class DemoResult:
     out: Path
     life: Life
     exports: list[Export]
-    results: list[SourceResult] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)  # rows of import_paths, one per imported export
     failures: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[Export] = field(default_factory=list)  # formats without an importer yet
     seconds_simulate: float = 0.0
     seconds_write: float = 0.0
     seconds_import: float = 0.0
+    seconds_score: float = 0.0
+    scored: int = 0
 
 
 def write_exports(life: Life, out: Path) -> list[Export]:
@@ -120,17 +124,20 @@ def _fresh_store(db: Path, seed: int) -> Store:
 
 
 def build_demo(
-    db: Path,
-    out: Path | None = None,
+    db: str | Path,
+    out: str | Path | None = None,
     *,
     seed: int = 7,
-    quiet: bool = True,
     warn: Callable[[str], None] | None = None,
+    progress=None,
+    score: bool = True,
 ) -> DemoResult:
     """Simulate, write the exports to ``out`` (default: ``demo-exports`` beside ``db``), recreate
-    the store at ``db`` and import every export whose importer is registered."""
-    from closeknit.present.commands.data import import_paths  # the same path `closeknit import` takes
-
+    the store at ``db``, import every export whose importer is registered, and (with ``score``)
+    score every text with the current intimacy model. ``progress`` as in
+    :func:`closeknit.store.imports.import_paths`."""
+    db = Path(db)
+    out = None if out is None else Path(out)
     _check_store(db)  # before any work: never wipe a store the demo did not make
     out = out or db.expanduser().parent / "demo-exports"
     t0 = time.perf_counter()
@@ -146,12 +153,21 @@ def build_demo(
             if ex.format not in known:
                 res.skipped.append(ex)
                 continue
-            results, failures = import_paths(store, [ex.path], quiet=quiet)
-            res.results += results
-            res.failures += failures
+            for row in import_paths(store, [ex.path], progress=progress):
+                if row["error"] or row["not_read"]:  # every demo file is an export: a part not read is a failure
+                    res.failures.append((row["path"], row["error"] or f"not read: {row['not_read']}"))
+                else:
+                    res.results.append(row)
+        res.seconds_import = time.perf_counter() - t2
+        if score:
+            from closeknit.language.scorer import default_scorer
+            from closeknit.language.store import score_store
+
+            t3 = time.perf_counter()
+            res.scored = score_store(store, default_scorer())
+            res.seconds_score = time.perf_counter() - t3
     if warn:
         for fmt in sorted({ex.format for ex in res.skipped}):
             n = sum(1 for ex in res.skipped if ex.format == fmt)
             warn(f"no importer for format {fmt!r} yet: skipped {n} export file(s)")
-    res.seconds_import = time.perf_counter() - t2
     return res

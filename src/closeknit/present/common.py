@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -16,7 +17,8 @@ from rich.table import Table
 from closeknit.core.config import resolve_db_path
 from closeknit.store import Store
 
-__all__ = ["db_option", "format_options", "open_store", "emit", "stderr_console", "stdout_console"]
+__all__ = ["db_option", "format_options", "columns_option", "open_store", "open_api", "emit", "emit_frame",
+           "emit_json", "stderr_console", "stdout_console", "rich_progress"]
 
 
 def stderr_console() -> Console:
@@ -24,7 +26,29 @@ def stderr_console() -> Console:
 
 
 def stdout_console() -> Console:
-    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None, width=max(100, Console().width))
+    """Tables on stdout, as wide as the terminal (``COLUMNS``; 80 when it cannot tell)."""
+    return Console(no_color=bool(os.environ.get("NO_COLOR")) or None)
+
+
+@contextlib.contextmanager
+def rich_progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """The API's ``progress`` hook as a transient progress bar on stderr (only on a terminal)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = stderr_console()
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def open_api(db: str | None, *, read_only: bool = False, demo: bool = False):
+    """The :class:`closeknit.api.Closeknit` behind a command (``--db``), with progress bars.
+
+    Commands that measure open read-write so that the scores they compute are kept."""
+    from closeknit.api import Closeknit
+
+    return Closeknit(db, read_only=read_only, progress=rich_progress, demo=demo)
 
 
 def db_option(f: Callable) -> Callable:
@@ -41,6 +65,83 @@ def format_options(f: Callable) -> Callable:
     f = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
     f = click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")(f)
     return f
+
+
+def columns_option(default: Sequence[str]) -> Callable[[Callable], Callable]:
+    """``--columns a,b,c`` (or ``all``): the table's columns; ``default`` keeps it within 80 columns."""
+    def deco(f: Callable) -> Callable:
+        return click.option("--columns", "columns", default=None, metavar="COLS",
+                            help=f"Table columns, comma-separated, or 'all' (default: {','.join(default)}). "
+                                 "--json and --csv always give every column.")(f)
+    return deco
+
+
+def _pick_columns(spec: str | None, default: Sequence[str], available: Sequence[str]) -> list[str]:
+    if not spec:
+        return list(default)
+    if spec.strip() == "all":
+        return list(available)
+    cols = [c.strip() for c in spec.split(",") if c.strip()]
+    bad = [c for c in cols if c not in available]
+    if bad:
+        from closeknit.core.errors import UsageError
+
+        raise UsageError(f"unknown column(s) {', '.join(bad)} (choose from {', '.join(available)})")
+    return cols
+
+
+def _cell(v: Any, *, table: bool) -> str:
+    """One value as text: lists joined, times as dates in tables and ISO in CSV, floats rounded."""
+    import math
+
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, (list, tuple)) or (hasattr(v, "tolist") and not isinstance(v, (str, bytes)) and not hasattr(v, "isoformat")):
+        v = v.tolist() if hasattr(v, "tolist") else v
+        if isinstance(v, list):
+            return (", " if table else ";").join(str(x) for x in v)
+    if hasattr(v, "isoformat"):
+        try:
+            import pandas as pd
+
+            if v is pd.NaT:
+                return ""
+        except ImportError:  # pragma: no cover
+            pass
+        return v.strftime("%Y-%m-%d %H:%M") if table and hasattr(v, "hour") else v.isoformat()
+    if isinstance(v, float) and table:
+        return f"{v:.3g}" if abs(v) < 1 else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def emit_json(obj: Any) -> None:
+    """An API result as the JSON every ``--json`` prints (:func:`closeknit.api.to_json`)."""
+    from closeknit.api import to_json
+
+    click.echo(to_json(obj))
+
+
+def emit_frame(df: Any, default_columns: Sequence[str], *, as_json: bool = False, as_csv: bool = False,
+               columns: str | None = None, title: str | None = None, right: Sequence[str] = ()) -> None:
+    """An API DataFrame: ``--json`` and ``--csv`` give all of it; the table shows ``default_columns``
+    (or ``--columns``) and folds long cells to fit the terminal."""
+    if as_json:
+        emit_json(df)
+        return
+    if as_csv:
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(list(df.columns))
+        for r in df.itertuples(index=False):
+            w.writerow([_cell(v, table=False) for v in r])
+        return
+    cols = _pick_columns(columns, default_columns, list(df.columns))
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for c in cols:
+        numeric = str(df[c].dtype).startswith(("int", "float", "Int", "Float"))
+        table.add_column(c.replace("_", " "), overflow="fold", justify="right" if numeric or c in right else "left")
+    for r in df[cols].itertuples(index=False):
+        table.add_row(*[_cell(v, table=True) for v in r])
+    stdout_console().print(table)
 
 
 def open_store(db: str | None, *, read_only: bool = False, demo: bool = False) -> Store:

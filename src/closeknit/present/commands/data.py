@@ -2,91 +2,85 @@
 
 from __future__ import annotations
 
-import json
-
 import click
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
+from closeknit.core.errors import NotFoundError, UsageError
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
-from closeknit.ingest import Ident, detect_format, get_importer, importers, open_tree
-from closeknit.present.common import db_option, emit, format_options, open_store, stderr_console, stdout_console
-from closeknit.store.load import SourceResult, import_tree
+from closeknit.ingest import Ident, importers
+from closeknit.present.common import (
+    columns_option,
+    db_option,
+    emit,
+    emit_frame,
+    emit_json,
+    format_options,
+    open_api,
+    open_store,
+    stderr_console,
+    stdout_console,
+)
 from closeknit.store.people import get_setting, resolve_people, set_setting
-from closeknit.store.queries import doctor_report, sources_table
 
 
-def import_paths(store, paths, *, fmt: str | None = None, force: bool = False, quiet: bool = False):
-    """Import each path; returns (results, failures). Used by `import` and `demo`."""
-    console = stderr_console()
-    results: list[SourceResult] = []
-    failures: list[tuple[str, str]] = []
-    for path in paths:
-        try:
-            tree = open_tree(path)
-            importer = get_importer(fmt) if fmt else detect_format(tree)
-            total = tree.total_size
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                TransferSpeedColumn(),
-                TimeRemainingColumn(),
-                console=console,
-                transient=True,
-                disable=quiet or not console.is_terminal,
-            ) as progress:
-                task = progress.add_task(f"{importer.name}: {tree.path.name}", total=total or None)
-                tree.tick = lambda n: progress.advance(task, n)
-                results.append(import_tree(store, tree, importer, force=force))
-        except CloseknitError as e:
-            failures.append((str(path), str(e)))
-            click.echo(f"Error: {e}", err=True)  # one line, never wrapped
-    return results, failures
-
-
-def summary_table(results: list[SourceResult]) -> Table:
+def summary_table(rows) -> Table:
+    """The import summary (rows of :meth:`closeknit.api.Closeknit.import_`) as a table for stderr."""
     t = Table(title="Import summary", header_style="bold")
-    for c in ("source", "format", "added", "already present", "unreadable", "seconds"):
-        t.add_column(c, justify="right" if c not in ("source", "format") else "left")
-    for r in results:
+    for c in ("source", "format", "added", "present", "unreadable", "identities", "s"):
+        t.add_column(c, justify="right" if c not in ("source", "format") else "left", overflow="fold")
+    for r in rows:
         t.add_row(
-            r.path if len(r.path) < 60 else "…" + r.path[-59:],
-            r.format + (" (unchanged)" if r.skipped else ""),
-            f"{r.added:,}",
-            f"{r.present:,}",
-            f"{r.errors:,}",
-            f"{r.seconds:.1f}",
+            r["path"],  # whole: the user must be able to tell two exports apart
+            str(r["format"]) + (" (unchanged)" if r["skipped"] else ""),
+            f"{r['added']:,}",
+            f"{r['already_present']:,}",
+            f"{r['unreadable']:,}",
+            f"{r['identities']:,}",  # an address book adds people, not interactions
+            f"{r['seconds']:.1f}",
         )
     return t
 
 
-@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n"
+@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n  closeknit import ~/Downloads\n"
                "  closeknit import log.csv --format events\n")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
 @click.option("--force", is_flag=True, help="Read files again even if they were imported before unchanged.")
 @click.option("--list-formats", is_flag=True, is_eager=True, expose_value=False, help="List the supported formats and exit.",
               callback=lambda ctx, _p, v: (_print_formats(), ctx.exit()) if v else None)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON row per path (added, already_present, unreadable, error, ...).")
 @db_option
-def import_cmd(paths, fmt, force, db):
+def import_cmd(paths, fmt, force, as_json, db):
     """Import export archives, folders or files into the store.
 
-    The format of each PATH (a zip, an unzipped folder or a single file) is detected. Each
-    source is written in one transaction; unreadable records are reported and skipped.
+    Each PATH may be one export (a zip, an unzipped folder, a single file) or hold several (a
+    folder such as ~/Downloads, a zip of zips such as a Takeout): every export found is read by
+    its own importer, and everything else is listed as skipped, with the reason. A PATH where
+    nothing can be read is an error. With --format, only exports of that format are read.
+    Each export is written in one transaction; unreadable records are reported and skipped.
     Importing the same archive again adds nothing; a newer archive adds only what is new.
+    Python: closeknit.open(read_only=False).import_(PATHS).
     """
-    with open_store(db) as store:
-        results, failures = import_paths(store, paths, fmt=fmt, force=force)
-        if results:
-            stderr_console().print(summary_table(results))
-        for r in results:
-            for s in r.error_samples:
-                stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
-            if r.errors > len(r.error_samples):
-                stderr_console().print(f"  … {r.errors - len(r.error_samples)} more: closeknit sources --errors {r.source_id}")
-    if failures:
+    with open_api(db) as ck:
+        df = ck.import_(list(paths), format=fmt, force=force)
+    rows = df.to_dict("records")
+    for r in rows:
+        if r["error"]:
+            click.echo(f"Error: {r['error']}", err=True)  # one line, never wrapped
+    done = [r for r in rows if not r["error"] and not r["not_read"]]
+    if as_json:
+        emit_json(df)
+    elif done:
+        stderr_console().print(summary_table(done))
+    for r in rows:
+        if r["not_read"]:
+            click.echo(f"Skipped {r['path']}: {r['not_read']}", err=True)
+    for r in done:
+        for s in r["error_samples"]:
+            stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
+        if r["unreadable"] > len(r["error_samples"]):
+            stderr_console().print(f"  … {r['unreadable'] - len(r['error_samples'])} more: closeknit sources --errors {r['source_id']}")
+    if any(r["error"] for r in rows):
         raise SystemExit(1)
 
 
@@ -97,26 +91,21 @@ def _print_formats() -> None:
 
 @click.command("sources", epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n")
 @click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
+@columns_option(["source_id", "format", "path", "added", "unreadable"])
 @format_options
 @db_option
-def sources_cmd(errors_of, as_json, as_csv, db):
+def sources_cmd(errors_of, columns, as_json, as_csv, db):
     """What has been imported: one row per source, with counts and errors.
     """
-    with open_store(db) as store:
+    with open_api(db, read_only=True) as ck:
         if errors_of is not None:
-            cur = store.con.execute(
-                "SELECT location, error, excerpt FROM import_errors WHERE source_id = ? ORDER BY rowid", [errors_of]
-            )
-            rows = [dict(zip(("location", "error", "excerpt"), r)) for r in cur.fetchall()]
-            emit(rows, ["location", "error", "excerpt"], as_json=as_json, as_csv=as_csv, title=f"Unreadable records of source {errors_of}")
+            df = ck.import_errors(errors_of)
+            emit_frame(df, ["location", "error", "excerpt"], as_json=as_json, as_csv=as_csv, columns=columns,
+                       title=f"Unreadable records of source {errors_of}")
             return
-        rows = sources_table(store.con)
-        emit(rows, ["id", "format", "path", "imported_at", "records", "added", "already_present", "unreadable"],
-             as_json=as_json, as_csv=as_csv, title="Sources")
-
-
-#: Columns of the people overview (`closeknit people`, and the demo's closing table).
-PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact"]
+        df = ck.sources()
+    emit_frame(df, ["source_id", "format", "path", "added", "unreadable"], as_json=as_json, as_csv=as_csv,
+               columns=columns, title="Sources")
 
 
 @click.command("doctor", epilog="\b\nExample:\n  closeknit doctor --json\n")
@@ -125,11 +114,10 @@ PEOPLE_COLUMNS = ["person_id", "name", "channels", "interactions", "n_out", "n_i
 def doctor_cmd(as_json, db):
     """Store health: counts per table, import errors, identities nobody can name.
     """
-    with open_store(db) as store:
-        rep = doctor_report(store.con)
-        rep["store"] = str(store.path)
+    with open_api(db, read_only=True) as ck:
+        rep = ck.doctor()
     if as_json:
-        click.echo(json.dumps(rep, ensure_ascii=False, indent=2, default=str))
+        emit_json(rep)
         return
     con = stdout_console()
     t = Table(title=f"Store {rep['store']}", header_style="bold")

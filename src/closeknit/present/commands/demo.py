@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
+from closeknit.api import Closeknit, to_jsonable
 from closeknit.core.config import resolve_db_path
-from closeknit.present.commands.data import PEOPLE_COLUMNS, summary_table
-from closeknit.present.common import emit, stderr_console
-from closeknit.store import Store
-from closeknit.store.queries import people_overview
+from closeknit.present.commands.data import summary_table
+from closeknit.present.common import emit_frame, rich_progress, stderr_console
 
 SHOWN = 25
 
@@ -51,11 +50,14 @@ def demo_cmd(seed, out, db, as_json):
     warn = (lambda m: err.print(f"[yellow]Warning:[/yellow] {m}", highlight=False))
     if not as_json:
         err.print(f"Writing the demo exports to {out_dir}", highlight=False)
-    res = build_demo(store_path, out_dir, seed=seed, quiet=as_json, warn=warn)
-    with Store(store_path, read_only=True) as st:
-        people = people_overview(st.con)
-        n_inter = st.count("interactions")
-        per_channel = st.con.execute(
+    res = build_demo(store_path, out_dir, seed=seed, warn=warn, progress=None if as_json else rich_progress)
+    with Closeknit(store_path, read_only=True) as ck:
+        people = ck.people()
+        rels = ck.relationships()
+        att = ck.attention()
+        inc = ck.incoming()
+        n_inter = ck.store.count("interactions")
+        per_channel = ck.con.execute(
             "SELECT channel, count(*) FROM interactions GROUP BY channel ORDER BY 2 DESC").fetchall()
     if as_json:
         obj = {
@@ -63,35 +65,37 @@ def demo_cmd(seed, out, db, as_json):
             "life": {"people": len(res.life.people), "events": len(res.life.events)},
             "exports": [{"path": str(e.path), "format": e.format, "channel": e.channel,
                          "imported": e not in res.skipped} for e in res.exports],
-            "imports": [{"path": r.path, "format": r.format, "added": r.added, "already_present": r.present,
-                         "unreadable": r.errors, "identities": r.identities, "seconds": round(r.seconds, 3)} for r in res.results],
+            "imports": res.results,
             "failures": [{"path": p, "error": m} for p, m in res.failures],
-            "interactions": n_inter, "interactions_per_channel": dict(per_channel),
+            "interactions": n_inter, "interactions_per_channel": dict(per_channel), "scored": res.scored,
             "seconds": {"simulate": round(res.seconds_simulate, 3), "write": round(res.seconds_write, 3),
-                        "import": round(res.seconds_import, 3)},
+                        "import": round(res.seconds_import, 3), "score": round(res.seconds_score, 3)},
             "episodes": [{"key": e.key, "person": e.display_name, "channel": e.channel,
                           "dates": [d.isoformat() for d in e.dates], "flag": e.flag} for e in EPISODES],
-            "people": [{c: (r[c].isoformat() if hasattr(r[c], "isoformat") else r[c]) for c in PEOPLE_COLUMNS}
-                       for r in people],
+            "people": people,
         }
-        click.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(to_jsonable(obj), ensure_ascii=False, indent=2))
     else:
         if res.results:
             err.print(summary_table(res.results))
-        for r in people:
-            r["channels"] = ", ".join(r["channels"])
-            for k in ("first_contact", "last_contact"):
-                r[k] = r[k].strftime("%Y-%m-%d") if r[k] else None
-        emit(people[:SHOWN], PEOPLE_COLUMNS, title=f"People ({len(people)}; the first {min(SHOWN, len(people))} shown)")
+        emit_frame(people.head(SHOWN), ["person", "channels", "interactions", "last_contact"],
+                   title=f"People ({len(people)}; the first {min(SHOWN, len(people))} shown)")
         click.echo(f"{n_inter:,} interactions on {len(per_channel)} channels in {store_path}")
         click.echo(f"Exports: {out_dir}   (simulate {res.seconds_simulate:.1f}s, write {res.seconds_write:.1f}s, "
-                   f"import {res.seconds_import:.1f}s)")
+                   f"import {res.seconds_import:.1f}s, score {res.seconds_score:.1f}s)")
         click.echo("Designed episodes to look for (see docs/demo.md):")
         for e in EPISODES:
             click.echo(f"  {e.display_name:15} {e.channel:9} {e.dates[-1]}  {e.key.replace('_', ' ')}")
-        from closeknit.present.commands.relate import demo_relationships  # the measures on the demo life
-
-        demo_relationships(store_path)
+        emit_frame(rels.head(15), ["person", "stage", "trajectory", "intimacy", "trust"],
+                   title=f"Relationships (the {min(15, len(rels))} closest; closeknit people --sort intimacy for all)")
+        lines = [f"  attention: {r.person} - {r.reason}: {r.explanation}"
+                 for r in att.itertuples() if r.reason in ("newcomer", "fading")][:3]
+        lines += [f"  ran ahead: {r.person} on {r.channel} {r.when:%Y-%m-%d} ({r.verdict}, stage before: {r.stage_before})"
+                  for r in inc.head(3).itertuples()]
+        if lines:
+            click.echo("Found in the demo life (closeknit attention, closeknit check --incoming):")
+            for line in lines:
+                click.echo(line)
         click.echo(f"Next: closeknit people --db {store_path}")
     if res.failures:
         raise SystemExit(1)

@@ -2,93 +2,78 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from closeknit.core.errors import NotFoundError, UsageError
-from closeknit.present.common import db_option, emit, format_options, open_store, stdout_console
-from closeknit.store.people import resolve_people, suggest_merges
-from closeknit.store.queries import (
-    PEOPLE_SORTS,
-    find_person,
-    people_overview,
-    person_evidence,
-    person_identities,
+from closeknit.present.common import (
+    columns_option,
+    db_option,
+    emit,
+    emit_frame,
+    emit_json,
+    format_options,
+    open_api,
+    open_store,
+    stdout_console,
 )
+from closeknit.store.people import resolve_people, suggest_merges
+from closeknit.store.queries import PEOPLE_SORTS, find_person
 
-from closeknit.present.commands.data import PEOPLE_COLUMNS
-from closeknit.present.commands.relate import MEASURE_COLUMNS, MEASURE_SORTS, people_columns
-
-
-def _fmt_rows(rows, as_json, as_csv):
-    for r in rows:
-        if not (as_json or as_csv):
-            r["channels"] = ", ".join(r["channels"])
-            for k in ("first_contact", "last_contact"):
-                r[k] = r[k].strftime("%Y-%m-%d") if r.get(k) else None
-        elif as_csv:
-            r["channels"] = ";".join(r["channels"])
-    return rows
+MEASURE_SORTS = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
+#: The table's columns by default (fits 80 columns); --columns all for every one.
+PEOPLE_TABLE = ["person", "interactions", "last_contact", "stage", "intimacy", "trust"]
 
 
 @click.group("people", invoke_without_command=True, epilog="\b\nExample:\n  closeknit people --sort last --limit 20\n  closeknit people --sort intimacy --limit 15\n"
+             "  closeknit people --columns person,channels,n_out,n_in --csv\n"
              "  closeknit people show \"Ada Lovelace\"\n  closeknit people suggest\n")
 @click.option("--sort", type=click.Choice(PEOPLE_SORTS + MEASURE_SORTS), default="interactions", show_default=True,
               help="Sort order (the relationship measures sort highest first).")
 @click.option("--limit", type=int, default=None, help="Show at most N people.")
 @click.option("--all", "include_silent", is_flag=True, help="Include people with no interaction with you.")
+@columns_option(PEOPLE_TABLE)
 @format_options
 @db_option
 @click.pass_context
-def people_cmd(ctx, sort, limit, include_silent, as_json, as_csv, db):
+def people_cmd(ctx, sort, limit, include_silent, columns, as_json, as_csv, db):
     """Everyone you interact with: one row per person across all channels.
 
     n_out counts what you sent or did towards them, n_in what they sent or did towards you.
     stage, familiarity, intimacy, reciprocity and trust are the relationship measures
     (see closeknit person NAME and docs/relate.md); texts are scored first if needed.
     Subcommands decide who is who: show, suggest, merge, split, reject.
+    Python: closeknit.open().people(sort=..., limit=...).
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is not None:
         return
-    by_measure = sort in MEASURE_SORTS
-    with open_store(db) as store:
-        rows = people_overview(store.con, sort="interactions" if by_measure else sort,
-                               limit=None if by_measure else limit, include_silent=include_silent)
-        measures = people_columns(store) if rows else {}
-    for r in rows:
-        r.update(measures.get(r["person_id"], {"stage": "stranger", "stage_rank": 0}))
-    if by_measure:
-        key = "stage_rank" if sort == "stage" else sort
-        rows.sort(key=lambda r: -(r.get(key) if r.get(key) is not None else -1))
-        rows = rows[:limit] if limit else rows
-    emit(_fmt_rows(rows, as_json, as_csv), PEOPLE_COLUMNS + MEASURE_COLUMNS, as_json=as_json, as_csv=as_csv,
-         title=f"People ({len(rows)})")
+    with open_api(db) as ck:
+        df = ck.people(sort=sort, limit=limit, include_silent=include_silent)
+    emit_frame(df, PEOPLE_TABLE, as_json=as_json, as_csv=as_csv, columns=columns, title=f"People ({len(df)})")
 
 
 @people_cmd.command("show", epilog="\b\nExample:\n  closeknit people show ada@example.org\n")
 @click.argument("person")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (person_id, person, identities, evidence).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the identities as CSV.")
 @click.pass_context
-def people_show(ctx, person, as_json):
+def people_show(ctx, person, as_json, as_csv):
     """Every identity of PERSON (id, name, address, number or handle), with where it came from.
+
+    Python: closeknit.open().identities(PERSON).
     """
-    with open_store(ctx.obj["db"]) as store:
-        pid = find_person(store.con, person)
-        name = store.con.execute("SELECT display_name FROM people WHERE id = ?", [pid]).fetchall()[0][0]
-        idents = person_identities(store.con, pid)
-        evidence = person_evidence(store.con, pid)
+    with open_api(ctx.obj["db"], read_only=True) as ck:
+        res = ck.identities(person)
     if as_json:
-        click.echo(json.dumps({"person_id": pid, "name": name, "identities": idents, "evidence": evidence},
-                              ensure_ascii=False, indent=2, default=str))
+        emit_json(res)
         return
-    for r in idents:
-        r["formats"] = ", ".join(r["formats"] or [])
-        r["files"] = "\n".join(r["files"] or [])
-    emit(idents, ["identity_id", "channel", "kind", "value", "display_name", "formats", "files"], title=f"{name} (person {pid})")
-    if evidence:
-        emit(evidence, ["a", "b", "reason", "confidence", "origin"], title="Why these are one person")
+    if as_csv:
+        emit_frame(res["identities"], [], as_csv=True)
+        return
+    emit_frame(res["identities"], ["channel", "kind", "value", "display_name", "formats"],
+               title=f"{res['person']} (person {res['person_id']})")
+    if len(res["evidence"]):
+        emit_frame(res["evidence"], ["a", "b", "reason", "confidence", "origin"], title="Why these are one person")
 
 
 @people_cmd.command("suggest", epilog="\b\nExample:\n  closeknit people suggest\n  closeknit people merge 1234 5678      # accept\n  closeknit people reject 1234 5678     # never suggest again\n")
@@ -103,7 +88,7 @@ def people_suggest(ctx, limit, as_json):
     with open_store(ctx.obj["db"], read_only=True) as store:
         sugg = suggest_merges(store.con, limit=limit)
     if as_json:
-        click.echo(json.dumps(sugg, ensure_ascii=False, indent=2, default=str))
+        emit_json(sugg)
         return
     for s in sugg:
         s["evidence"] = "; ".join(s["evidence"])

@@ -7,7 +7,7 @@ import sys
 import click
 
 from closeknit.core.errors import InputError, UsageError
-from closeknit.present.common import db_option, open_store, stderr_console
+from closeknit.present.common import db_option, open_api, stderr_console
 
 
 @click.command("score", epilog="\b\nExample:\n  closeknit score messages.csv --text-column body -o scored.csv\n"
@@ -56,18 +56,9 @@ def score_cmd(input_path, text_column, output, use_store, model, db):
 
 
 def _score_store(scorer, db) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from closeknit.language.store import pending_count, score_store
-
-    console = stderr_console()
-    with open_store(db) as store:
-        total = pending_count(store.con, scorer.version)
-        with Progress(TextColumn("[bold]scoring messages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("score", total=total)
-            n = score_store(store, scorer, progress=lambda k: progress.advance(task, k))
-    console.print(f"Scored {n:,} messages with {scorer.version}.", highlight=False)
+    with open_api(db) as ck:
+        n = ck.score_store(model=scorer)
+    stderr_console().print(f"Scored {n:,} messages with {scorer.version}.", highlight=False)
 
 
 COMMANDS = [score_cmd]

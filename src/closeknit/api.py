@@ -1,0 +1,698 @@
+"""The Python API: open a store and get pandas DataFrames with names, not bare ids.
+
+Every ``closeknit`` command is a thin layer over one method here, and its ``--json`` is that
+method's result written by :func:`to_json`. One shape everywhere:
+
+* a person is ``person`` (the display name) beside ``person_id``; a pair is ``a``/``b`` beside
+  ``a_id``/``b_id``;
+* ids are strings (63-bit integers do not survive JavaScript);
+* times are timezone-aware UTC (``pandas.Timestamp``), written as ISO 8601 with the zone;
+* stages, trajectories and verdicts are their names.
+
+Scoring happens here, before any measure: texts without a score from the current intimacy model
+are scored first, so the numbers are those of the CLI whatever the caller. On a store opened
+read-only the missing scores are computed for this session only (a temporary table, nothing is
+written); open with ``read_only=False`` to keep them.
+
+>>> import closeknit
+>>> ck = closeknit.open(demo_store)            # doctest: +SKIP
+>>> ck.relationships().head(3)[["person", "stage", "intimacy"]]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ContextManager
+
+import pandas as pd
+
+from closeknit.core.config import resolve_db_path
+from closeknit.core.errors import UsageError
+from closeknit.store import Store
+
+__all__ = ["open", "Closeknit", "to_json", "to_jsonable", "parse_time", "Progress", "ATTENTION_REASONS_LIST"]
+
+#: ``progress(description, total)`` -> a context manager giving ``advance(n)``: how long work reports
+#: itself (the CLI passes rich progress bars; the default reports nothing).
+Progress = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
+
+ATTENTION_REASONS_LIST = ("waiting", "newcomer", "fading", "one-sided")
+
+_UTC = timezone.utc
+
+
+@contextlib.contextmanager
+def _silent(_description: str, _total: int | None) -> Iterator[Callable[[int], None]]:
+    yield lambda _n: None
+
+
+def parse_time(when: str | float | int | date | datetime | pd.Timestamp | None, *, end_of_day: bool = True) -> float | None:
+    """Unix seconds of ``when``: an ISO date or time (UTC unless it carries a zone), a datetime,
+    a date (its end, with ``end_of_day``), or seconds. ``None`` stays ``None``.
+
+    >>> parse_time("2026-06-30")
+    1782863999.0
+    >>> parse_time("2026-06-30T12:00:00+02:00")
+    1782813600.0
+    """
+    if when is None or when == "":
+        return None
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        return float(when)
+    if isinstance(when, str):
+        s = when.strip()
+        try:
+            dt = datetime.fromisoformat(s)
+        except ValueError:
+            raise UsageError(f"{when!r} is not a date; use YYYY-MM-DD or an ISO time") from None
+        if len(s) == 10 and end_of_day:
+            dt = dt.replace(hour=23, minute=59, second=59)
+    elif isinstance(when, datetime):
+        dt = when
+    elif isinstance(when, date):
+        dt = datetime(when.year, when.month, when.day, 23, 59, 59) if end_of_day else datetime(when.year, when.month, when.day)
+    else:
+        raise UsageError(f"{when!r} is not a time")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=_UTC)
+    return dt.timestamp()
+
+
+def _ts(x: float | None) -> pd.Timestamp | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return pd.Timestamp(round(float(x) * 1e6), unit="us", tz="UTC")  # microseconds, as stored
+
+
+def _id(x: Any) -> str | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else str(int(x))
+
+
+def _num(x: Any, nd: int = 3) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else round(x, nd)
+
+
+# ------------------------------------------------------------------------------------------- JSON
+def to_jsonable(obj: Any) -> Any:
+    """``obj`` with DataFrames as lists of records, times as ISO 8601 with zone, NaN as None.
+
+    >>> to_jsonable({"when": pd.Timestamp("2026-10-31 12:00", tz="UTC"), "x": float("nan")})
+    {'when': '2026-10-31T12:00:00+00:00', 'x': None}
+    """
+    if isinstance(obj, pd.DataFrame):
+        return [{str(k): to_jsonable(v) for k, v in r.items()} for r in obj.to_dict("records")]
+    if isinstance(obj, pd.Series):
+        return [to_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):  # numpy scalars and arrays
+        return to_jsonable(obj.tolist())
+    if obj is pd.NaT:
+        return None
+    if isinstance(obj, (pd.Timestamp, datetime)):
+        if obj.tzinfo is None:
+            obj = obj.replace(tzinfo=_UTC)
+        return obj.isoformat()
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    try:
+        if pd.isna(obj):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return obj
+
+
+def to_json(obj: Any, *, indent: int | None = 2) -> str:
+    """The JSON every ``--json`` prints: :func:`to_jsonable` of an API result.
+
+    >>> print(to_json(pd.DataFrame({"person_id": ["7"], "person": ["Ada"]}), indent=None))
+    [{"person_id": "7", "person": "Ada"}]
+    """
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=indent)
+
+
+# ------------------------------------------------------------------------------------------- the store
+def open(path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
+         progress: Progress | None = None) -> Closeknit:  # noqa: A001 - closeknit.open, as sqlite3.connect
+    """Open the store at ``path`` (default: ``$CLOSEKNIT_DB``, else the closeknit data directory).
+
+    ``read_only=True`` (the default) lets other readers share the store; import, scoring that
+    should be kept and other writes need ``read_only=False``. Use it as a context manager or call
+    :meth:`Closeknit.close`.
+
+    >>> import closeknit, tempfile, os
+    >>> with closeknit.open(os.path.join(tempfile.mkdtemp(), "new.duckdb"), read_only=False) as ck:
+    ...     len(ck.people())
+    0
+    """
+    return Closeknit(path, read_only=read_only, progress=progress)
+
+
+class Closeknit:
+    """A closeknit store, seen through DataFrames with names. Make one with :func:`closeknit.open`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
+                 progress: Progress | None = None, demo: bool = False) -> None:
+        self.path: Path = resolve_db_path(path, demo=demo)
+        self.read_only = read_only
+        self.progress: Progress = progress or _silent
+        self.store = Store(self.path, read_only=read_only)
+        self._in_memory = False  # read-only store whose missing scores were computed for this session
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def con(self):
+        """The DuckDB connection (SQL over the canonical tables; see docs/architecture.md)."""
+        return self.store.con
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Closeknit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<closeknit store {self.path}{' (read-only)' if self.read_only else ''}>"
+
+    def _write(self, what: str) -> None:
+        if self.read_only:
+            raise UsageError(f"{what} writes to the store: open it with closeknit.open(path, read_only=False)")
+
+    def _names(self) -> dict[int, str]:
+        return dict(self.con.execute("SELECT id, display_name FROM people").fetchall())
+
+    def _pid(self, who: str | int) -> int:
+        from closeknit.store.queries import find_person
+
+        return find_person(self.con, str(who))
+
+    def _texts(self, ids: Sequence[int]) -> dict[int, str]:
+        ids = [int(i) for i in ids if i is not None]
+        if not ids:
+            return {}
+        return dict(self.con.execute("SELECT id, text FROM interactions WHERE id IN (SELECT unnest(?))", [ids]).fetchall())
+
+    # ------------------------------------------------------------------ scoring
+    def score_store(self, model: Any = None) -> int:
+        """Score every stored text that has no score from the intimacy model (default: the one
+        the measures read); returns how many were scored (0 on a scored store). On a read-only
+        store the scores live in memory for this session only. Every measure calls this first."""
+        from closeknit.language.scorer import IntimacyScorer, default_scorer
+        from closeknit.language.store import pending_count, score_store
+
+        scorer = model if isinstance(model, IntimacyScorer) else default_scorer(model or "fast")
+        n = pending_count(self.con, scorer.version)
+        if n == 0:
+            return 0
+        if self.read_only and not self._in_memory:
+            self._score_in_memory()
+        with self.progress("scoring messages", n) as advance:
+            done = score_store(self.store, scorer, progress=advance)
+        return done
+
+    def _score_in_memory(self) -> None:
+        """Make the store's tables views of an in-memory database with a writable copy of
+        ``message_scores``, so that scores computed now are seen by every query (and every cursor)
+        of this session while the store file stays untouched."""
+        import duckdb
+
+        mem = duckdb.connect(":memory:")
+        mem.execute("SET enable_progress_bar = false")
+        mem.execute("ATTACH ? AS stored (READ_ONLY)", [str(self.path)])
+        tables = [r[0] for r in mem.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'stored' AND schema_name = 'main'").fetchall()]
+        for t in tables:
+            if t == "message_scores":
+                mem.execute("CREATE TABLE message_scores AS SELECT * FROM stored.main.message_scores")
+            else:
+                mem.execute(f'CREATE VIEW "{t}" AS SELECT * FROM stored.main."{t}"')
+        self.store.con.close()
+        self.store.con = mem
+        self._in_memory = True
+
+    @staticmethod
+    def score(texts: str | Iterable[str], *, model: str = "fast") -> pd.DataFrame:
+        """How intimate each text is (0 impersonal .. 1 most intimate), with a confidence, the
+        language and the detectors' flags; one row per text, in order. Needs no store.
+
+        >>> import closeknit
+        >>> df = closeknit.Closeknit.score(["what's your lowest point while being broke?", "see you at 5"])
+        >>> list(df.columns)
+        ['text', 'intimacy', 'confidence', 'lang', 'is_question', 'personal_question', 'disclosure']
+        >>> bool(df.intimacy[0] > df.intimacy[1])
+        True
+        """
+        from closeknit.language.scorer import default_scorer
+
+        texts = [texts] if isinstance(texts, str) else ["" if t is None else str(t) for t in texts]
+        a = default_scorer(model).score_arrays(texts)
+        return pd.DataFrame({"text": texts, "intimacy": [round(float(x), 4) for x in a["intimacy"]],
+                             "confidence": [round(float(x), 4) for x in a["confidence"]], "lang": list(a["lang"]),
+                             "is_question": [bool(x) for x in a["is_question"]],
+                             "personal_question": [bool(x) for x in a["personal_question"]],
+                             "disclosure": [bool(x) for x in a["disclosure"]]})
+
+    def measures(self, as_of: Any = None, *, scope: str = "self"):
+        """The lazy :class:`closeknit.relate.Relationships` behind every measure, after scoring
+        (``scope="all"``: every pair of people, not only yours). Close it when done."""
+        from closeknit.relate.personal import load
+
+        self.score_store()
+        return load(self.con, as_of=parse_time(as_of), scope=scope)
+
+    # ------------------------------------------------------------------ people
+    def people(self, *, sort: str = "interactions", limit: int | None = None, include_silent: bool = False,
+               as_of: Any = None) -> pd.DataFrame:
+        """Everyone you interact with: one row per person across all channels, with the
+        relationship measures (``stage``, ``familiarity``, ``intimacy``, ``reciprocity``, ``trust``).
+
+        ``sort``: interactions, name, first, last, out, in, channels, or a measure (highest first).
+        """
+        from closeknit.relate.personal import people_measures
+        from closeknit.store.queries import PEOPLE_SORTS, people_overview
+
+        measure_sorts = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
+        if sort not in PEOPLE_SORTS + measure_sorts:
+            raise UsageError(f"unknown sort {sort!r} (choose from {', '.join(PEOPLE_SORTS + measure_sorts)})")
+        by_measure = sort in measure_sorts
+        rows = people_overview(self.con, sort="interactions" if by_measure else sort,
+                               limit=None if by_measure else limit, include_silent=include_silent)
+        measures: dict[int, dict] = {}
+        if rows:
+            rel = self.measures(as_of)
+            try:
+                measures = people_measures(rel)
+            finally:
+                rel.close()
+        out = []
+        for r in rows:
+            m = measures.get(r["person_id"], {"stage": "stranger", "stage_rank": 0})
+            out.append({"person_id": _id(r["person_id"]), "person": r["name"], "channels": list(r["channels"]),
+                        "interactions": r["interactions"], "n_out": r["n_out"], "n_in": r["n_in"],
+                        "first_contact": _tstamp(r["first_contact"]), "last_contact": _tstamp(r["last_contact"]),
+                        "stage": m["stage"], "stage_rank": m["stage_rank"], "trajectory": m.get("trajectory"),
+                        "familiarity": m.get("familiarity"), "intimacy": m.get("intimacy"),
+                        "reciprocity": m.get("reciprocity"), "trust": m.get("trust")})
+        if by_measure:
+            key = "stage_rank" if sort == "stage" else sort
+            out.sort(key=lambda r: -(r[key] if r[key] is not None else -1))
+            out = out[:limit] if limit else out
+        return pd.DataFrame(out, columns=PEOPLE_COLUMNS)
+
+    def identities(self, who: str | int) -> dict[str, Any]:
+        """Who is who for one person: ``person_id``, ``person``, ``identities`` (a DataFrame: every
+        address, number, handle or account, with the formats and files it came from) and
+        ``evidence`` (a DataFrame: the links and your decisions that made them one person)."""
+        from closeknit.store.queries import person_evidence, person_identities
+
+        pid = self._pid(who)
+        rows = person_identities(self.con, pid)
+        ids = pd.DataFrame([{"identity_id": _id(r["identity_id"]), "channel": r["channel"], "kind": r["kind"],
+                             "value": r["value"], "display_name": r["display_name"], "formats": list(r["formats"] or []),
+                             "files": list(r["files"] or [])} for r in rows],
+                           columns=["identity_id", "channel", "kind", "value", "display_name", "formats", "files"])
+        ev = pd.DataFrame(person_evidence(self.con, pid), columns=["a", "b", "reason", "confidence", "origin"])
+        return {"person_id": _id(pid), "person": self._names().get(pid), "identities": ids, "evidence": ev}
+
+    def person(self, who: str | int, *, as_of: Any = None, last: int = 8) -> dict[str, Any]:
+        """The story of one relationship: ``person``, ``person_id``, ``as_of``, ``measures`` (a
+        dict, stage names), ``who_discloses_more``, and DataFrames ``timeline`` (one row per
+        month: stage, familiarity, intimacy, reciprocity, trust), ``stage_changes``, ``channels``,
+        ``top_messages`` and ``last_exchanges``.
+
+        ``who``: a person id, a name, an address, a number or a handle.
+        """
+        from closeknit.relate.personal import relationship
+
+        pid = self._pid(who)
+        name = self._names().get(pid) or f"person {pid}"
+        rel = self.measures(as_of)
+        try:
+            story = relationship(rel, pid)
+            rel.build("e")
+            last_rows = rel.rows("""SELECT interaction_id, a_acts, ts, channel, kind, visibility, intimacy FROM e
+                                    WHERE a = 0 AND b = ? AND ts IS NOT NULL AND kind NOT IN ('system', 'read')
+                                    ORDER BY ts DESC, interaction_id DESC LIMIT ?""", [pid, int(last)])
+            as_of_ts = rel.as_of
+        finally:
+            rel.close()
+        texts = self._texts([r["interaction_id"] for r in last_rows] + [m["interaction_id"] for m in story["top_messages"]])
+
+        def msg(r: dict) -> dict:
+            return {"when": _ts(r["ts"]), "who": "you" if r["a_acts"] else name, "channel": r["channel"], "kind": r["kind"],
+                    "visibility": r["visibility"], "intimacy": _num(r["intimacy"]),
+                    **({"weight": _num(r["weight"]), "disclosure": r["disclosure"],
+                        "personal_question": r["personal_question"]} if "weight" in r else {}),
+                    "interaction_id": _id(r["interaction_id"]), "text": texts.get(r["interaction_id"])}
+
+        m = story["measures"]
+        measures = None
+        if m:
+            measures = {k: _measure_value(k, v) for k, v in m.items() if k not in ("a", "b")}
+            measures["last_stage_change"] = (story["stage_changes"] or [{}])[-1].get("month")
+        timeline = pd.DataFrame(story["timeline"], columns=["month", "n_events", "n_contact", "contact_ab", "contact_ba",
+                                                            "stage", "familiarity", "intimacy", "reciprocity", "trust"])
+        channels = pd.DataFrame([{"channel": c["channel"], "n_ab": c["n_ab"], "n_ba": c["n_ba"], "first": _ts(c["first_ts"]),
+                                  "last": _ts(c["last_ts"]), "mean_intimacy": _num(c["mean_intimacy"])}
+                                 for c in story["channels"]], columns=["channel", "n_ab", "n_ba", "first", "last", "mean_intimacy"])
+        return {
+            "person_id": _id(pid), "person": name, "as_of": _ts(as_of_ts), "measures": measures,
+            "who_discloses_more": story.get("who_discloses_more"),
+            "timeline": timeline,
+            "stage_changes": pd.DataFrame(story["stage_changes"], columns=["month", "from", "to"]),
+            "channels": channels,
+            "top_messages": pd.DataFrame([msg(r) for r in story["top_messages"]],
+                                         columns=["when", "who", "channel", "kind", "visibility", "intimacy", "weight",
+                                                  "disclosure", "personal_question", "interaction_id", "text"]),
+            "last_exchanges": pd.DataFrame([msg(r) for r in last_rows],
+                                           columns=["when", "who", "channel", "kind", "visibility", "intimacy",
+                                                    "interaction_id", "text"]),
+        }
+
+    # ------------------------------------------------------------------ relationships
+    def relationships(self, as_of: Any = None) -> pd.DataFrame:
+        """Your relationships: one row per person you were in contact with, every measure as of
+        ``as_of`` (default: the latest interaction), closest first (stage, then intimacy).
+
+        Columns start with ``person_id``, ``person``, ``stage``, ``trajectory``, ``familiarity``,
+        ``intimacy``, ``reciprocity``, ``trust``; then the evidence (see docs/relate.md).
+        """
+        rel = self.measures(as_of)
+        try:
+            t = rel.dyads()
+        finally:
+            rel.close()
+        df = _dyad_frame(t.to_pandas(), self._names(), personal=True)
+        return df.sort_values(["stage_rank", "intimacy", "person_id"], ascending=[False, False, True],
+                              na_position="last", kind="stable").reset_index(drop=True)
+
+    def pairs(self, as_of: Any = None) -> pd.DataFrame:
+        """Every pair of people in contact (not only pairs with you), one row per pair with every
+        measure: ``a_id``, ``a``, ``b_id``, ``b`` as the data names them (``a`` has the smaller id),
+        then the measures as in :meth:`relationships`, from ``a``'s side."""
+        rel = self.measures(as_of, scope="all")
+        try:
+            t = rel.dyads()
+        finally:
+            rel.close()
+        return _dyad_frame(t.to_pandas(), self._names(), personal=False)
+
+    # ------------------------------------------------------------------ interactions
+    def interactions(self, who: str | int | None = None, *, channel: str | None = None, since: Any = None,
+                     limit: int | None = None) -> pd.DataFrame:
+        """Interactions, newest first: ``interaction_id``, ``ts``, ``channel``, ``kind``,
+        ``visibility``, who acted (``person_id``, ``person``), ``thread_id``, ``reply_to``, ``text``.
+
+        ``who``: only those between you and this person; ``channel``: only this channel;
+        ``since``: only from this time on.
+        """
+        cond, params = ["true"], []
+        if who is not None:
+            pid = self._pid(who)
+            cond.append("""i.id IN (SELECT i2.id FROM interactions i2 JOIN identities a ON a.id = i2.actor_id
+                           JOIN interaction_participants ip ON ip.interaction_id = i2.id
+                           JOIN identities p ON p.id = ip.identity_id
+                           WHERE (a.person_id = 0 AND p.person_id = ?) OR (a.person_id = ? AND p.person_id = 0))""")
+            params += [pid, pid]
+        if channel:
+            cond.append("i.channel = ?")
+            params.append(channel)
+        if since is not None:
+            cond.append("epoch(i.ts) >= ?")
+            params.append(parse_time(since, end_of_day=False))
+        sql = f"""SELECT i.id AS interaction_id, i.ts, i.channel, i.kind, i.visibility,
+                         ap.id AS person_id, ap.display_name AS person, i.thread_id, i.reply_to, i.text
+                  FROM interactions i JOIN identities a ON a.id = i.actor_id JOIN people ap ON ap.id = a.person_id
+                  WHERE {' AND '.join(cond)} ORDER BY i.ts DESC NULLS LAST, i.id DESC"""
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        df = self.con.execute(sql, params).df()
+        for c in ("interaction_id", "person_id"):
+            df[c] = df[c].map(_id)
+        df["ts"] = pd.to_datetime(df["ts"], utc=True)
+        return df
+
+    # ------------------------------------------------------------------ attention, circles, check
+    def attention(self, *, reason: str | None = None, limit: int | None = None, as_of: Any = None) -> pd.DataFrame:
+        """Whom to pay attention to now, ranked: ``rank``, ``person_id``, ``person``, ``reason``
+        (waiting, newcomer, fading, one-sided), ``why``, ``explanation``, ``priority``, ``stage``,
+        ``trajectory``, ``last_contact``."""
+        from closeknit.relate.measures import STAGES
+        from closeknit.relate.personal import ATTENTION_REASONS, attention
+
+        if reason is not None and reason not in ATTENTION_REASONS:
+            raise UsageError(f"unknown reason {reason!r} (choose from {', '.join(ATTENTION_REASONS)})")
+        rel = self.measures(as_of)
+        try:
+            rows = attention(rel)
+        finally:
+            rel.close()
+        names = self._names()
+        if reason:
+            rows = [r for r in rows if r["reason"] == reason]
+        rows = rows[:limit] if limit else rows
+        return pd.DataFrame([{"rank": i + 1, "person_id": _id(r["b"]), "person": names.get(r["b"], f"person {r['b']}"),
+                              "reason": r["reason"], "why": ATTENTION_REASONS[r["reason"]], "explanation": r["explanation"],
+                              "priority": _num(r["priority"]), "stage": STAGES[r["stage"]], "trajectory": r["trajectory"],
+                              "last_contact": _ts(r["last_contact_ts"])} for i, r in enumerate(rows)],
+                            columns=["rank", "person_id", "person", "reason", "why", "explanation", "priority", "stage",
+                                     "trajectory", "last_contact"])
+
+    def circles(self, *, days: float = 365, layers: int = 5, as_of: Any = None) -> pd.DataFrame:
+        """Your circles of closeness (Dunbar layers), one row per person in contact within
+        ``days``: ``layer`` (1 = innermost), ``layer_name``, ``person_id``, ``person``,
+        ``contacts_per_month``, ``intimacy``, ``closeness``, ``stage``. ``df.attrs`` holds
+        ``as_of``, ``days`` and the ``breaks``."""
+        from closeknit.relate.measures import STAGES
+        from closeknit.relate.personal import circles
+
+        if not 2 <= int(layers) <= 5:
+            raise UsageError(f"layers must be 2 to 5, not {layers}")
+        rel = self.measures(as_of)
+        try:
+            res = circles(rel, k=int(layers), days=float(days))
+        finally:
+            rel.close()
+        names = self._names()
+        rows = [{"layer": lay["layer"], "layer_name": lay["name"], "person_id": _id(m["b"]),
+                 "person": names.get(m["b"], f"person {m['b']}"), "contacts_per_month": _num(m["contacts_per_month"]),
+                 "intimacy": _num(m["intimacy"]), "closeness": _num(m["closeness"]), "stage": STAGES[m["stage"]]}
+                for lay in res["layers"] for m in lay["members"]]
+        df = pd.DataFrame(rows, columns=["layer", "layer_name", "person_id", "person", "contacts_per_month", "intimacy",
+                                         "closeness", "stage"])
+        df.attrs.update({"as_of": _ts(res["as_of"]), "days": float(days), "breaks": [float(b) for b in res["breaks"]]})
+        return df
+
+    def check(self, text: str, *, to: str | int, channel: str | None = None, as_of: Any = None) -> dict[str, Any]:
+        """Before sending: is ``text`` too much, too soon, for the relationship with ``to`` on
+        ``channel`` (default: your usual private channel with them)? A dict with ``verdict``
+        (fine, ahead of the relationship, well ahead), the scores, the channel norm and an
+        ``explanation``."""
+        from closeknit.language.detectors import addresses_you
+        from closeknit.language.scorer import default_scorer
+        from closeknit.relate.measures import STAGES
+
+        if not text or not str(text).strip():
+            raise UsageError("give the message to check")
+        sc = default_scorer().score(text)
+        pid = self._pid(to)
+        name = self._names().get(pid) or f"person {pid}"
+        rel = self.measures(as_of)
+        try:
+            rel.build("dyads")
+            if channel is None:
+                top = rel.rows("""SELECT channel FROM e WHERE a = 0 AND b = ? AND is_contact AND visibility = 'private'
+                                  GROUP BY channel ORDER BY count(*) DESC, channel LIMIT 1""", [pid])
+                channel = top[0]["channel"] if top else "email"
+            j = rel.judge(0, pid, sc.intimacy, sc.personal_question, channel, is_question=sc.is_question,
+                          addresses_you=addresses_you(text))
+        finally:
+            rel.close()
+        j = {**j, "stage_name": STAGES[int(j["stage"])]}
+        return {"text": text, "person_id": _id(pid), "person": name, "channel": channel, "verdict": j["verdict"],
+                "intimacy": _num(sc.intimacy), "confidence": _num(sc.confidence),
+                "personal_question": sc.personal_question, "probing_question": bool(j["probing"]),
+                "disclosure": sc.disclosure, "stage": j["stage_name"], "established": _num(j["established"]),
+                "channel_norm": {"basis": j["norm_basis"], "n": j["norm_n"], "mean": _num(j["norm_mean"]),
+                                 "sd": _num(j["norm_sd"]), "p90": _num(j["norm_p90"])},
+                "allowance": _num(j["allowance"]), "over_allowance": _num(j["over_allowance"]), "z": _num(j["z"], 2),
+                "explanation": _explain(j, name, sc, channel)}
+
+    def incoming(self, *, limit: int | None = None, as_of: Any = None) -> pd.DataFrame:
+        """Received messages that ran ahead of their relationship when they arrived, newest first."""
+        from closeknit.relate.measures import STAGES
+
+        rel = self.measures(as_of)
+        try:
+            rows = rel.incoming().to_pylist()[: limit or None]
+        finally:
+            rel.close()
+        names = self._names()
+        texts = self._texts([r["interaction_id"] for r in rows])
+        return pd.DataFrame([{
+            "when": _ts(r["ts"]), "person_id": _id(r["b"]), "person": names.get(r["b"], f"person {r['b']}"),
+            "channel": r["channel"], "kind": r["kind"], "verdict": r["verdict"], "intimacy": _num(r["x"]),
+            "personal_question": r["pq"], "probing_question": r["probing"], "stage_before": STAGES[int(r["stage"])],
+            "established": _num(r["established"]), "norm_p90": _num(r["norm_p90"]), "z": _num(r["z"], 1),
+            "over_allowance": _num(r["over_allowance"]), "interaction_id": _id(r["interaction_id"]),
+            "text": texts.get(r["interaction_id"])} for r in rows],
+            columns=["when", "person_id", "person", "channel", "kind", "verdict", "intimacy", "personal_question",
+                     "probing_question", "stage_before", "established", "norm_p90", "z", "over_allowance",
+                     "interaction_id", "text"])
+
+    # ------------------------------------------------------------------ the store itself
+    def sources(self) -> pd.DataFrame:
+        """What has been imported: one row per source, with counts and errors."""
+        from closeknit.store.queries import sources_table
+
+        df = pd.DataFrame(sources_table(self.con), columns=["id", "format", "path", "imported_at", "parser_version",
+                                                             "records", "added", "already_present", "unreadable",
+                                                             "identities"])
+        df = df.rename(columns={"id": "source_id"})
+        df["source_id"] = df["source_id"].map(_id)
+        df["imported_at"] = pd.to_datetime(df["imported_at"], utc=True)
+        return df
+
+    def import_errors(self, source: str | int) -> pd.DataFrame:
+        """The unreadable records of one source: ``location``, ``error``, ``excerpt``."""
+        return self.con.execute("SELECT location, error, excerpt FROM import_errors WHERE source_id = ? ORDER BY rowid",
+                                [int(source)]).df()
+
+    def doctor(self) -> dict[str, Any]:
+        """Store health: counts per table, import errors, identities nobody can name."""
+        from closeknit.store.queries import doctor_report
+
+        rep = doctor_report(self.con)
+        rep["store"] = str(self.path)
+        for e in rep["errors_per_source"]:
+            e["source_id"] = _id(e["source_id"])
+        return rep
+
+    def import_(self, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, format: str | None = None,
+                force: bool = False) -> pd.DataFrame:
+        """Import export archives, folders or files, or folders and zips holding several exports
+        (format detected unless ``format``); one row per export found: ``path`` (whole),
+        ``format``, ``source_id``, ``added``, ``already_present``, ``unreadable``, ``identities``,
+        ``seconds``, ``skipped`` (unchanged since the last import), ``error`` (why a path could not
+        be imported at all; None when it was), ``error_samples``, ``not_read`` (set on the rows of
+        parts that are not exports: why they were not read). Each source is one transaction."""
+        from closeknit.store.imports import import_paths
+
+        self._write("import")
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        rows = import_paths(self.store, paths, fmt=format, force=force, progress=self.progress)
+        df = pd.DataFrame(rows, columns=IMPORT_COLUMNS)
+        for c in ("format", "source_id", "error", "not_read"):  # None, not NaN, where there is no value
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+        return df
+
+    def export(self, to: str, folder: str | os.PathLike[str]) -> pd.DataFrame:
+        """Write the store for another tool: ``to`` is parquet, csv, sqlite, graphml, gexf or
+        convokit; returns the files written (``path``, ``bytes``) and ``df.attrs['seconds']``.
+        See :mod:`closeknit.export`."""
+        from closeknit.export import export
+
+        return export(self, to, folder)
+
+
+#: Columns of :meth:`Closeknit.people` (and of ``closeknit people``).
+PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact",
+                  "stage", "stage_rank", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
+#: Columns of :meth:`Closeknit.import_`.
+IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
+                  "skipped", "error", "error_samples", "not_read"]
+
+
+def _tstamp(x: Any) -> pd.Timestamp | None:
+    if x is None:
+        return None
+    t = pd.Timestamp(x)
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def _measure_value(k: str, v: Any) -> Any:
+    from closeknit.relate.measures import STAGES
+
+    if k in ("stage", "peak_stage") and v is not None:
+        return STAGES[int(v)]
+    if k.endswith("_ts") or k == "ts":
+        return _ts(v)
+    if k.endswith("_id"):
+        return _id(v)
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    return v
+
+
+def _dyad_frame(df: pd.DataFrame, names: dict[int, str], *, personal: bool) -> pd.DataFrame:
+    """Dyads with names first, stage names, times as UTC timestamps and ids as strings."""
+    from closeknit.relate.measures import STAGES
+
+    df = df.copy()
+    df["stage_rank"] = df["stage"].astype("int64")
+    df["stage"] = df["stage"].map(lambda s: STAGES[int(s)])
+    df["peak_stage"] = df["peak_stage"].map(lambda s: None if pd.isna(s) else STAGES[int(s)])
+    for c in [c for c in df.columns if c.endswith("_ts")]:
+        df[c] = pd.to_datetime((df[c] * 1e6).round(), unit="us", utc=True)
+    if "last_contact_id" in df.columns:
+        df["last_contact_id"] = df["last_contact_id"].map(_id)
+    a_ids, b_ids = df.pop("a"), df.pop("b")
+    if personal:
+        head = pd.DataFrame({"person_id": b_ids.map(_id), "person": b_ids.map(lambda i: names.get(i, f"person {i}"))})
+    else:
+        head = pd.DataFrame({"a_id": a_ids.map(_id), "a": a_ids.map(lambda i: names.get(i, f"person {i}")),
+                             "b_id": b_ids.map(_id), "b": b_ids.map(lambda i: names.get(i, f"person {i}"))})
+    first = ["stage", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
+    rest = [c for c in df.columns if c not in first]
+    return pd.concat([head, df[first + rest]], axis=1)
+
+
+def _explain(j: dict, pname: str, sc: Any, channel: str) -> str:
+    x = sc.intimacy
+    parts = [f"This message scores {x:.2f} on the intimacy scale (0 impersonal, 1 most intimate; confidence "
+             f"{sc.confidence:.2f})"]
+    if j["probing"]:
+        parts[-1] += (" and it is a personal question (it asks about the reader)" if sc.personal_question else
+                      " and it asks a question more intimate than usual on this channel")
+    parts[-1] += "."
+    est = float(j["established"] or 0)
+    parts.append(f"With {pname} the relationship is at stage '{j['stage_name']}', and the most intimate level both "
+                 f"of you have already reached is {est:.2f}.")
+    parts.append(f"On {channel} ({j['norm_basis']}, {j['norm_n']} messages) messages usually score {j['norm_mean']:.2f} "
+                 f"± {j['norm_sd']:.2f}, and 90% score below {j['norm_p90']:.2f}; this one is {j['z']:.1f} standard "
+                 f"deviations from usual.")
+    over = float(j["over_allowance"])
+    if j["verdict"] == "fine":
+        parts.append(f"It stays within what the relationship allows ({j['allowance']:.2f}), so it should land well.")
+    elif (j["probing"] and int(j["stage"]) <= 1) or (sc.personal_question and int(j["stage"]) == 2):
+        parts.append("A personal question before any real exchange has happened runs ahead of the relationship: "
+                     "they have not shared anything like it with you yet.")
+    else:
+        parts.append(f"It goes {over:.2f} beyond what the relationship allows ({j['allowance']:.2f}): consider "
+                     f"something lighter, or moving there more gradually.")
+    return " ".join(parts)
