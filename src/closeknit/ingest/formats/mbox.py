@@ -982,6 +982,17 @@ class _Columns:
     """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
 
     __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role")
+    nid: list
+    kind: list
+    ts: list
+    actor: list
+    vis: list
+    thread: list
+    reply: list
+    text: list
+    p_row: list
+    p_iid: list
+    p_role: list
 
     def __init__(self) -> None:
         for name in self.__slots__:

@@ -619,7 +619,6 @@ class _Reader:
                     if link:
                         yield link
 
-    # -- tweets (see _TweetRun)
     # -- tweets
     def do_tweets(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
         """What a tweet means: its kind, the account it answers or reposts, who it names."""
