@@ -26,6 +26,8 @@ def test_addresses_you_in_the_measures_is_the_detectors_rule(tmp_path):
         load_records(st, recs, fmt="test", path="test", fingerprint="t1", parser_version="1")
         rels = load(st.con)
         got = rels.rows("SELECT ts, addresses_you FROM ev_in ORDER BY ts")
+        again = load(st.con).rows("SELECT ts, addresses_you FROM ev_in ORDER BY ts")  # the function is made once
+        assert again == got
     finally:
         st.close()
     # RE2's \b is ASCII-only: a regular expression in SQL missed "¿Tú ...?" (ú is not a word character to it)

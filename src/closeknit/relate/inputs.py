@@ -57,7 +57,7 @@ def _with_rules(cur) -> None:
     try:
         cur.create_function(ADDRESSES_YOU_SQL, _addresses_you_column, ["VARCHAR"], "BOOLEAN",
                             type="arrow", side_effects=False)
-    except duckdb.NotImplementedException:  # already there
+    except (duckdb.CatalogException, duckdb.NotImplementedException):  # already there
         pass
 
 
