@@ -53,7 +53,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[override]
+    def readinto(self, b) -> int:
         data = self._raw.read(len(b))
         n = len(data)
         b[:n] = data

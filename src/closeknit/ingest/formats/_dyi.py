@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -131,7 +132,7 @@ class JsonCursor:
     [{'x': 1}, {'x': 2}]
     """
 
-    def __init__(self, stream: BinaryIO, *, repair_x: bool = False, chunk: int = 1 << 20) -> None:
+    def __init__(self, stream: BinaryIO | io.RawIOBase, *, repair_x: bool = False, chunk: int = 1 << 20) -> None:
         self._stream = stream
         self._dec = codecs.getincrementaldecoder("utf-8")("replace")
         self._repair = repair_x
@@ -142,7 +143,7 @@ class JsonCursor:
         self.eof = False
         self._base = 0  # characters dropped from the front of buf so far
         self._first = True
-        self._scan = json.JSONDecoder().scan_once  # raw_decode without its Python frame
+        self._scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # raw_decode without its Python frame
 
     # -- buffer
     def _refill(self) -> bool:
@@ -183,7 +184,7 @@ class JsonCursor:
 
     def _peek(self) -> str:
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]  # matches the empty string
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self._refill():

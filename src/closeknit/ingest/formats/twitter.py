@@ -166,7 +166,7 @@ class _Chain(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[override]
+    def readinto(self, b) -> int:
         if self._head:
             n = min(len(b), len(self._head))
             b[:n] = self._head[:n]
@@ -323,7 +323,7 @@ def _piecewise(seg: bytes, marker: bytes, name: str, idx: int, typ: Any) -> Iter
             i += 1
 
 
-def _stream_items(stream: BinaryIO, name: str, idx: int, typ: Any) -> Iterator[tuple[int, Any] | BadRecord]:
+def _stream_items(stream: BinaryIO | io.RawIOBase, name: str, idx: int, typ: Any) -> Iterator[tuple[int, Any] | BadRecord]:
     """The items of a file not laid out the way X writes it (one long line, say), one at a time."""
     cur = JsonCursor(stream)
     try:
@@ -677,7 +677,7 @@ class _Reader:
                             yield link
                 else:
                     parts.append((self.handle(target_sn), "recipient"))  # type: ignore[arg-type]
-            reply_to = "tweet:" + parent if kind == "reply" else None  # type: ignore[operator]
+            reply_to = f"tweet:{parent}" if kind == "reply" else None
             yield Interaction("tweet:" + tid, kind, CHANNEL, ts, owner, parts, "public", None, reply_to, text)
 
     # -- likes
@@ -814,7 +814,7 @@ class _Reader:
                 elif etype in ("joinConversation", "participantsJoin", "participantsLeave", "conversationNameUpdate"):
                     created = body.get("createdAt")
                     try:
-                        ts = _iso_time(created) if created else None
+                        event_ts = _iso_time(created) if created else None
                     except ValueError:
                         yield BadRecord(where, f"unreadable createdAt {created!r}", _excerpt(body))
                         continue
@@ -828,7 +828,7 @@ class _Reader:
                     text = body.get("name") if etype == "conversationNameUpdate" else None
                     nid = "dmevent:" + content_id(cid, etype, created, initiator, ",".join(users), text)
                     yield Interaction(
-                        nid, "system", CHANNEL, ts, self.acct(str(initiator)) if initiator else None, parts, vis, cid, None, text
+                        nid, "system", CHANNEL, event_ts, self.acct(str(initiator)) if initiator else None, parts, vis, cid, None, text
                     )
 
     def reaction(self, where: str, r: Any, mid: str, author: str, vis: str, cid: str) -> Iterator[Record]:
