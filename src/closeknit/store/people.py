@@ -101,7 +101,7 @@ class _DSU:
 
 def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``identities.person_id`` and the ``people`` table from the evidence."""
-    idents = con.execute("SELECT id, kind, value, display_name FROM identities").fetchall()
+    idents = con.execute("SELECT id, kind, value, display_name, person_id FROM identities").fetchall()
     if not idents:
         con.execute("DELETE FROM people")
         return
@@ -128,33 +128,11 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     selves = {r[0] for r in con.execute("SELECT identity_id FROM me").fetchall()} & known
     self_roots = {dsu.find(s) for s in selves}
 
-    # short stable ids: a group keeps the id of its smallest identity (the DSU root)
-    keys = dict(con.execute("SELECT rep_identity, person_id FROM person_keys").fetchall())
-    next_id = max(keys.values(), default=SELF_PERSON_ID) + 1
-    new_keys: list[tuple[int, int]] = []
-    person_of: dict[int, int] = {}
-    for iid, *_ in idents:
-        root = dsu.find(iid)
-        if root in self_roots:
-            person_of[iid] = SELF_PERSON_ID
-            continue
-        pid = keys.get(root)
-        if pid is None:
-            pid = keys[root] = next_id
-            next_id += 1
-            new_keys.append((root, pid))
-        person_of[iid] = pid
-    if new_keys:
-        con.register("_nk", pa.table({"r": pa.array([k for k, _ in new_keys], pa.int64()),
-                                      "p": pa.array([v for _, v in new_keys], pa.int64())}))
-        try:
-            con.execute("INSERT INTO person_keys SELECT r, p FROM _nk")
-        finally:
-            con.unregister("_nk")
+    person_of = _assign_ids(con, idents, dsu, self_roots)
 
     # display name: the most frequent name in the group, preferring real names over raw values
     names: dict[int, Counter] = {}
-    for iid, kind, value, dname in idents:
+    for iid, kind, value, dname, _ in idents:
         pid = person_of[iid]
         c = names.setdefault(pid, Counter())
         if dname:
@@ -183,6 +161,83 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         con.unregister("_map")
         con.unregister("_people")
+
+
+def _assign_ids(con: duckdb.DuckDBPyConnection, idents: list[tuple], dsu: _DSU, self_roots: set[int]) -> dict[int, int]:
+    """Identity id -> person id for the groups of ``dsu``; person ids are short and stable.
+
+    A group keeps the person id its identities had (the id kept in ``person_keys`` against the
+    group's smallest identity for groups seen before). When a merge joins groups that were two
+    people, the person with more history (interactions) keeps their id, and the other id becomes an
+    alias of it (``person_aliases``), so both keep naming the person. A group split off a person
+    takes a new id, the larger part keeping the old one.
+    """
+    keys = dict(con.execute("SELECT rep_identity, person_id FROM person_keys").fetchall())
+    known_people = {r[0] for r in con.execute("SELECT id FROM people").fetchall()}
+    next_id = max([*keys.values(), *known_people, SELF_PERSON_ID], default=SELF_PERSON_ID) + 1
+    groups: dict[int, list[int]] = {}
+    for iid, *_rest in idents:
+        groups.setdefault(dsu.find(iid), []).append(iid)
+    current = {r[0]: r[4] for r in idents}
+    cands_of: dict[int, list[int]] = {}
+    seen: dict[int, int] = {}
+    for root, members in groups.items():
+        if root in self_roots:
+            continue
+        c = list(dict.fromkeys([p for p in (keys.get(root),) if p is not None]
+                               + sorted({current[i] for i in members if current[i] in known_people})))
+        cands_of[root] = c
+        for p in c:
+            seen[p] = seen.get(p, 0) + 1
+    history: dict[int, int] = {}
+    if any(len(c) > 1 for c in cands_of.values()) or any(n > 1 for n in seen.values()):
+        # a merge or a split: interactions per identity decide who keeps an id
+        per_ident = dict(con.execute(
+            """SELECT iid, count(*) FROM (SELECT actor_id AS iid FROM interactions WHERE actor_id IS NOT NULL
+               UNION ALL SELECT identity_id FROM interaction_participants) GROUP BY 1""").fetchall())
+        history = {root: sum(per_ident.get(i, 0) for i in members) for root, members in groups.items()}
+    person_of: dict[int, int] = {}
+    used: set[int] = {SELF_PERSON_ID}
+    set_keys: dict[int, int] = {}
+    aliases: dict[int, int] = {}
+    # the group with more history first: after a split, it keeps the person's id
+    for root, members in sorted(groups.items(), key=lambda g: (-history.get(g[0], 0), -len(g[1]), g[0])):
+        if root in self_roots:
+            for iid in members:
+                person_of[iid] = SELF_PERSON_ID
+            continue
+        cands = [p for p in cands_of[root] if p not in used]
+        if not cands:
+            pid = next_id
+            next_id += 1
+        elif len(cands) == 1:
+            pid = cands[0]
+        else:  # a merge of people: the one with more history keeps their id
+            hist = _person_history(con, cands)
+            pid = max(cands, key=lambda p: (hist.get(p, 0), -p))
+            for other in cands:
+                if other != pid:
+                    aliases[other] = pid
+        used.add(pid)
+        if keys.get(root) != pid:
+            set_keys[root] = pid
+        for iid in members:
+            person_of[iid] = pid
+    if set_keys:
+        con.executemany("INSERT OR REPLACE INTO person_keys VALUES (?, ?)", list(set_keys.items()))
+    if aliases:
+        for old, new in aliases.items():
+            con.execute("UPDATE person_aliases SET person_id = ? WHERE person_id = ?", [new, old])
+        con.executemany("INSERT OR REPLACE INTO person_aliases VALUES (?, ?)", list(aliases.items()))
+    return person_of
+
+
+def _person_history(con: duckdb.DuckDBPyConnection, pids: list[int]) -> dict[int, int]:
+    """Interactions each of ``pids`` (as the store knew them before this resolution) took part in."""
+    return dict(con.execute(
+        """SELECT d.person_id, count(*) FROM (SELECT actor_id AS iid FROM interactions WHERE actor_id IS NOT NULL
+           UNION ALL SELECT identity_id FROM interaction_participants) x
+           JOIN identities d ON d.id = x.iid WHERE d.person_id IN (SELECT unnest(?)) GROUP BY 1""", [pids]).fetchall())
 
 
 def name_key(name: str | None) -> str:

@@ -118,6 +118,8 @@ def _decide(db, kind: str, a: str, b: str) -> None:
 @click.pass_context
 def people_merge(ctx, a, b):
     """Make A and B one person (ids, names, addresses or handles). Survives re-imports.
+
+    The person with more history (interactions) keeps their id; the other id keeps naming them.
     """
     with open_store(ctx.obj["db"]) as store:
         pa_, pb = find_person(store.con, a), find_person(store.con, b)
@@ -125,7 +127,10 @@ def people_merge(ctx, a, b):
             raise UsageError(f"{a!r} and {b!r} are already one person ({pa_})")
         ra, rb = _rep(store.con, pa_), _rep(store.con, pb)
     _decide(ctx.obj["db"], "merge", str(ra), str(rb))
-    click.echo(f"Merged {a} and {b}.")
+    with open_store(ctx.obj["db"], read_only=True) as store:
+        kept = find_person(store.con, str(pa_))
+    other = pb if kept == pa_ else pa_
+    click.echo(f"Merged {a} and {b}: person {kept} (the one with more history) holds both; {other} still names them.")
 
 
 @people_cmd.command("reject", epilog="\b\nExample:\n  closeknit people split \"Alex Kim\" alex@other.example\n")
