@@ -200,13 +200,22 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, idents: list[tuple], dsu: _DSU, 
     used: set[int] = {SELF_PERSON_ID}
     set_keys: dict[int, int] = {}
     aliases: dict[int, int] = {}
-    # the group with more history first: after a split, it keeps the person's id
-    for root, members in sorted(groups.items(), key=lambda g: (-history.get(g[0], 0), -len(g[1]), g[0])):
+    # an id two groups could keep (after a split) goes to the one with more history
+    winner: dict[int, int] = {}
+    for root, c in cands_of.items():
+        for p in c:
+            if seen[p] > 1:
+                w = winner.get(p)
+                if w is None or (history.get(root, 0), len(groups[root]), -root) > (
+                        history.get(w, 0), len(groups[w]), -w):
+                    winner[p] = root
+    # groups in the order of their identities (new people get ids in the order they were met)
+    for root, members in groups.items():
         if root in self_roots:
             for iid in members:
                 person_of[iid] = SELF_PERSON_ID
             continue
-        cands = [p for p in cands_of[root] if p not in used]
+        cands = [p for p in cands_of[root] if p not in used and winner.get(p, root) == root]
         if not cands:
             pid = next_id
             next_id += 1
