@@ -87,7 +87,7 @@ def test_suggestions_across_channels_ranked_with_their_evidence(tmp_path):
     assert got[0] == (ana, 0.7, ["'Souza Ana' and 'Ana Souza' are one name in another order",
                                  "1 contact in common (Pedro Lima)"])
     assert sorted((pair, score) for pair, score, _ in got[1:]) == sorted([(ivan, 0.6), (joao, 0.6)])
-    assert dict((pair, ev) for pair, _s, ev in got)[ivan] == ["'Иван Петров' and 'Ivan Petrov' are one name in two scripts ('ivan petrov')"]
+    assert dict((pair, ev) for pair, _s, ev in got)[ivan] == ["'Ivan Petrov' and 'Иван Петров' are one name in two scripts ('ivan petrov')"]
     # precision and recall against the truth: all 3 suggested, 2 true (the decoy is a false pair)
     truth = {ana, ivan}
     assert (sum(pair in truth for pair, _s, _e in got), len(got)) == (2, 3)  # precision 2/3, recall 2/2
