@@ -57,15 +57,17 @@ def fuzz(name: str, seconds: float, rng: random.Random, out: Path) -> tuple[int,
     seed, member = SEEDS[name]
     tried, crashes = 0, {}
     deadline = time.monotonic() + seconds
-    with tempfile.TemporaryDirectory(prefix="closeknit-fuzz-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="closeknit-fuzz-") as tmpname:
+        tmp = Path(tmpname)
         while time.monotonic() < deadline:
             folder = tmp / str(tried)
             folder.mkdir()
             if seed is None:
+                assert member is not None
                 path = folder / member
                 path.write_bytes(mutate(_GENERATED[member], rng))
             elif seed.is_dir():
+                assert member is not None
                 path = folder / seed.name
                 shutil.copytree(seed, path)
                 (path / member).write_bytes(mutate((seed / member).read_bytes(), rng))

@@ -9,9 +9,7 @@ either yield records (a :class:`BadRecord` for what it cannot read) or raise a
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from closeknit.ingest import ImportContext, get_importer, open_tree
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 #: importer -> (fixture, the member to damage inside a folder fixture or None)
-SEEDS = {
+SEEDS: dict[str, tuple[Path | None, str | None]] = {
     "calls": (FIXTURES / "calls" / "calls-2024.xml", None),
     "sms": (FIXTURES / "sms" / "sms-2024.xml", None),
     "disqus": (FIXTURES / "blog" / "disqus-2024.xml", None),
@@ -81,10 +79,12 @@ def read_all(name: str, path: Path) -> int:
 def _prepare(name: str, folder: Path, how: tuple) -> Path:
     seed, member = SEEDS[name]
     if seed is None:
+        assert member is not None
         p = folder / member
         p.write_bytes(damaged(_GENERATED[member], how))
         return p
     if seed.is_dir():
+        assert member is not None
         root = folder / seed.name
         shutil.copytree(seed, root, dirs_exist_ok=True)
         (root / member).write_bytes(damaged((seed / member).read_bytes(), how))

@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import cast
 
-import duckdb
 import pyarrow as pa
 
 from closeknit.core.duck import connect
@@ -566,10 +566,10 @@ class Relationships:
 
     # ------------------------------------------------------------------ closeness
     def _build_closeness(self) -> None:
-        from closeknit.relate.closeness import closeness_sql, load_closeness_model
+        from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
 
         self._need("c", "dyads")
-        model = self.closeness_model or load_closeness_model()
+        model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
         self._con.execute("CREATE OR REPLACE TEMP TABLE closeness AS "
                           + closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
 
@@ -577,7 +577,7 @@ class Relationships:
         self._need("closeness")
         stage = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STAGES))
         self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE pairs AS
+        CREATE OR REPLACE TEMP VIEW pairs AS
         SELECT d.a, d.b, k.closeness,
                CASE d.stage {stage} END AS stage_name, CASE d.peak_stage {stage} END AS peak_stage_name,
                d.* EXCLUDE (a, b), k.* EXCLUDE (a, b, closeness)

@@ -24,7 +24,6 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
-import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
