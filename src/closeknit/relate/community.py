@@ -78,7 +78,7 @@ def _clean(columns: dict[str, str]) -> str:
 
 def _bad_condition() -> str:
     return (f"(src IS NULL OR src = '' OR dst IS NULL OR dst = '' OR ts IS NULL OR kind NOT IN ({_list(KINDS)}) "
-            f"OR visibility NOT IN ({_list(VISIBILITIES)}) OR duration < 0)")
+            f"OR visibility NOT IN ({_list(VISIBILITIES)}) OR coalesce(duration < 0, false))")
 
 
 def events_sql(columns: dict[str, str]) -> str:
@@ -202,8 +202,9 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``spark-submit`` entry point: ``spark-submit -m closeknit.relate.community EVENTS OUT``
-    (or the file ``closeknit/relate/community.py``); the master comes from spark-submit."""
+    """``spark-submit`` entry point: ``spark-submit [--master URL] .../closeknit/relate/community.py
+    EVENTS OUT`` (the path of this file); the master comes from spark-submit. Only the driver needs
+    closeknit: the executors run Spark SQL, no Python."""
     import argparse
 
     from closeknit.relate.engines import SparkEngine, spark_session

@@ -1,0 +1,159 @@
+"""One definition, two engines: the pairs of a community's log on DuckDB and on Spark agree.
+
+Spark runs in local mode (``local[2]``, one session for the whole test run, few shuffle
+partitions); these tests skip, saying why, only when Spark cannot start (no pyspark, no Java).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from closeknit.core.ids import stable_id
+from closeknit.relate.community import run_pairs
+from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
+
+SHUFFLE = 4
+
+
+@pytest.fixture(scope="session")
+def spark():
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install 'closeknit[spark]')")
+    try:
+        s = spark_session("local[2]", app="closeknit-tests", shuffle_partitions=SHUFFLE,
+                          conf={"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+                                "spark.sql.adaptive.coalescePartitions.enabled": "false"})
+    except Exception as e:  # noqa: BLE001 - Java missing, port trouble...: say it and skip
+        pytest.skip(f"Spark cannot start here: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()
+
+
+def _events_parquet(path: Path, cols: dict) -> str:
+    pq.write_table(pa.table(cols), path)
+    return str(path)
+
+
+def _cns(shared: Path, tmp: Path) -> str:
+    """SMS and calls of the Copenhagen Networks Study as one events table (calls of -1 seconds,
+    not connected as far as the data tells, have an unknown duration)."""
+    d = shared / "interactions" / "cns"
+    sms, calls = pacsv.read_csv(d / "sms.csv"), pacsv.read_csv(d / "calls.csv")
+    n, m = sms.num_rows, calls.num_rows
+    s = lambda a: pc.cast(a, pa.string())  # noqa: E731
+    dur = pc.cast(calls["duration"], pa.float64())
+    return _events_parquet(tmp / "cns.parquet", {
+        "src": pa.concat_arrays([s(sms["from"]).combine_chunks(), s(calls["from"]).combine_chunks()]),
+        "dst": pa.concat_arrays([s(sms["to"]).combine_chunks(), s(calls["to"]).combine_chunks()]),
+        "ts": pa.concat_arrays([pc.cast(sms["timestamp"], pa.float64()).combine_chunks(),
+                                pc.cast(calls["timestamp"], pa.float64()).combine_chunks()]),
+        "channel": pa.array(["sms"] * n + ["phone"] * m),
+        "kind": pa.array(["message"] * n + ["call"] * m),
+        "duration": pa.concat_arrays([pa.nulls(n, pa.float64()),
+                                      pc.if_else(pc.less(dur, 0), None, dur).combine_chunks()]),
+    })
+
+
+def _email(shared: Path, tmp: Path) -> str:
+    t = pacsv.read_csv(shared / "interactions" / "email-Eu-core-temporal.txt",
+                       read_options=pacsv.ReadOptions(column_names=["src", "dst", "ts"]),
+                       parse_options=pacsv.ParseOptions(delimiter=" "))
+    return _events_parquet(tmp / "eu.parquet", {"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
+                                                "ts": pc.cast(t["ts"], pa.float64()), "channel": pa.array(["email"] * t.num_rows)})
+
+
+def _plain(col: pa.ChunkedArray) -> list:
+    if pa.types.is_timestamp(col.type):
+        col = pc.cast(pc.cast(col, pa.timestamp("us")), pa.int64())
+    elif pa.types.is_decimal(col.type):
+        col = pc.cast(col, pa.float64())
+    return col.to_pylist()
+
+
+def _same(u, v) -> bool:
+    if isinstance(u, float) or isinstance(v, float):
+        if u is None or v is None:
+            return u is None and v is None
+        if math.isnan(u) or math.isnan(v):
+            return math.isnan(u) and math.isnan(v)
+        return u == v or abs(u - v) <= 1e-9 * max(abs(u), abs(v))
+    return u == v
+
+
+def assert_same_pairs(d: pa.Table, s: pa.Table) -> None:
+    """Every column equal (floats within 1e-9 relative), row for row by (a_id, b_id)."""
+    assert d.column_names == s.column_names
+    assert d.num_rows == s.num_rows
+    key = [("a_id", "ascending"), ("b_id", "ascending")]
+    d, s = d.sort_by(key), s.sort_by(key)
+    wrong = {}
+    for c in d.column_names:
+        bad = [i for i, (u, v) in enumerate(zip(_plain(d[c]), _plain(s[c]))) if not _same(u, v)]
+        if bad:
+            wrong[c] = (len(bad), d[c][bad[0]].as_py(), s[c][bad[0]].as_py())
+    assert wrong == {}
+
+
+def test_stable_id_is_the_same_in_spark(spark):
+    keys = ["person|ada", "person|0", "person|Zoë ☃", "x" * 300, ""]
+    from closeknit.relate.engines import to_spark
+
+    got = [r[0] for r in spark.sql(" UNION ALL ".join(
+        to_spark(f"SELECT {i} AS i, stable_id63('{k}') AS v") for i, k in enumerate(keys))).orderBy("i").select("v").collect()]
+    assert got == [stable_id(k) for k in keys]
+
+
+def test_cns_both_engines_agree(spark, shared, tmp_path):
+    path = _cns(shared, tmp_path)
+    d = run_pairs(DuckDBEngine(), path)
+    s = run_pairs(SparkEngine(spark), path)
+    assert d.num_rows == 880
+    assert_same_pairs(d, s)
+
+
+def test_email_eu_core_both_engines_agree(spark, shared, tmp_path):
+    path = _email(shared, tmp_path)
+    d = run_pairs(DuckDBEngine(), path)
+    s = run_pairs(SparkEngine(spark), path)
+    assert d.num_rows == 16_064  # distinct undirected pairs with contact (24,929 directed; self-mail dropped)
+    assert_same_pairs(d, s)
+
+
+def test_hub_does_not_land_on_one_task(spark, tmp_path):
+    """A hub in contact with 2,000 people: its pairs' rows spread over the shuffle partitions of
+    the per-pair tables (keyed by the canonical pair, not by person)."""
+    n = 2000
+    src = ["hub"] * (3 * n) + [f"p{i}" for i in range(n)]
+    dst = [f"p{i % n}" for i in range(3 * n)] + ["hub"] * n
+    ts = [1.7e9 + 3600.0 * i for i in range(4 * n)]
+    path = _events_parquet(tmp_path / "hub.parquet", {"src": pa.array(src), "dst": pa.array(dst), "ts": pa.array(ts)})
+    eng = SparkEngine(spark)
+    out = run_pairs(eng, path)
+    assert out.num_rows == n
+    from pyspark.sql.functions import spark_partition_id
+
+    for table in ("e", "panel"):
+        sizes = [r["count"] for r in spark.table(table).groupBy(spark_partition_id().alias("p")).count().collect()]
+        assert sum(sizes) >= n
+        assert len(sizes) == SHUFFLE and max(sizes) < 0.4 * sum(sizes), (table, sizes)
+
+
+def test_bad_events_are_refused(tmp_path):
+    path = _events_parquet(tmp_path / "bad.parquet", {"src": pa.array(["a", "b"]), "dst": pa.array(["b", ""]),
+                                                      "ts": pa.array([1.0, 2.0])})
+    from closeknit.core.errors import InputError
+
+    with pytest.raises(InputError, match=r"1 event\(s\) cannot be read .*'b,,2.0"):
+        run_pairs(DuckDBEngine(), path)
+    with pytest.raises(InputError, match="lack the column"):
+        run_pairs(DuckDBEngine(), _events_parquet(tmp_path / "x.parquet", {"src": pa.array(["a"]), "ts": pa.array([1.0])}))
