@@ -161,3 +161,52 @@ def test_as_of(db):
     assert ann.contacts == 8
     with pytest.raises(UsageError):
         closeknit.api.parse_time("last tuesday")
+
+
+@pytest.mark.parametrize("args", [
+    ("people",), ("people", "--sort", "intimacy"), ("attention",), ("circles",), ("circles", "--members"),
+    ("check", "--incoming"), ("sources",), ("interactions",), ("person", "Ann Lee"), ("people", "show", "Ann Lee"),
+    ("check", LONELY, "--to", "Carl Diaz"), ("doctor",),
+])
+def test_tables_fit_80_columns(db, args):
+    argv = [*args[:1], "--db", str(db), *args[1:]] if args[0] == "people" and len(args) > 1 and args[1] == "show" \
+        else [*args, "--db", str(db)]
+    r = CliRunner(env={"COLUMNS": "80"}).invoke(cli, argv, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80, "\n".join(line for line in lines if len(line) > 80)
+
+
+@pytest.mark.parametrize("args, header", [
+    (("people",), "person_id,person,channels,interactions,n_out,n_in,first_contact,last_contact,stage,stage_rank"),
+    (("attention",), "rank,person_id,person,reason,why,explanation,priority,stage,trajectory,last_contact"),
+    (("circles",), "layer,layer_name,person_id,person,contacts_per_month,intimacy,closeness,stage"),
+    (("check", "--incoming"), "when,person_id,person,channel,kind,verdict,intimacy"),
+    (("sources",), "source_id,format,path,imported_at"),
+    (("interactions",), "interaction_id,ts,channel,kind,visibility,person_id,person,thread_id,reply_to,text"),
+])
+def test_every_listing_has_csv(db, args, header):
+    r = CliRunner().invoke(cli, [*args, "--db", str(db), "--csv"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[0].startswith(header)
+    assert len(r.stdout.splitlines()) > 1
+
+
+def test_columns_option(db):
+    r = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["people", "--db", str(db), "--columns", "person,n_out,n_in"])
+    assert r.exit_code == 0
+    assert [line.split("│")[1:4] for line in r.stdout.splitlines() if "Ann Lee" in line] == [
+        [" Ann Lee   ", "    52 ", "   52 "]]
+    r = CliRunner().invoke(cli, ["people", "--db", str(db), "--columns", "person,nope"])
+    assert r.exit_code == 2 and "unknown column(s) nope" in r.output
+
+
+def test_library_never_imports_the_cli():
+    """The demo, the API and the exports stand below the CLI: importing them loads no present/, click or rich."""
+    import subprocess
+    import sys
+
+    code = ("import sys, closeknit, closeknit.demo.build, closeknit.export; "
+            "print(sorted(m for m in sys.modules if m.startswith(('closeknit.present', 'click', 'rich'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
