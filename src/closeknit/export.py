@@ -7,6 +7,9 @@
   table and column (``datasette closeknit.db -m metadata.json``).
 * ``graphml`` / ``gexf``: the relationship graph (people as nodes, every pair in contact as an
   edge) with the measures as attributes, written by networkx; Gephi opens both.
+* ``events``: ``events.parquet``, every timed interaction as one row per (actor, participant), in
+  the schema ``closeknit pairs --events`` reads on DuckDB or Spark
+  (:mod:`closeknit.relate.community`), so a community can pool its members' stores.
 * ``convokit``: a ConvoKit corpus (``utterances.jsonl``, ``speakers.json``,
   ``conversations.json``, ``corpus.json``, ``index.json``), one utterance per message with text.
 
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "MEASURE_TABLES", "export", "table_docs", "measure_tables", "relationship_graph"]
 
-FORMATS = ("parquet", "csv", "sqlite", "graphml", "gexf", "convokit")
+FORMATS = ("parquet", "csv", "sqlite", "graphml", "gexf", "convokit", "events")
 
 #: The measure tables every tabular export adds to the canonical ones, and what each holds.
 MEASURE_TABLES = {
@@ -161,7 +164,7 @@ def export(ck: Closeknit, to: str, folder: str | os.PathLike[str]) -> pd.DataFra
     t0 = time.perf_counter()
     ck.score_store()  # the measures need every text scored (in memory on a read-only store)
     written = {"parquet": _tables, "csv": _tables, "sqlite": _sqlite, "graphml": _graph, "gexf": _graph,
-               "convokit": _convokit}[to](ck, to, folder)
+               "convokit": _convokit, "events": _events}[to](ck, to, folder)
     df = pd.DataFrame({"path": [str(p) for p in written], "bytes": [p.stat().st_size for p in written]})
     df.attrs["seconds"] = time.perf_counter() - t0
     return df
@@ -186,6 +189,14 @@ def _tables(ck: Closeknit, to: str, folder: Path) -> list[Path]:
     finally:
         mem.close()
     return out
+
+
+def _events(ck: Closeknit, _to: str, folder: Path) -> list[Path]:
+    from closeknit.relate.community import store_events_sql
+
+    p = folder / "events.parquet"
+    ck.con.execute(f"COPY ({store_events_sql()}) TO '{_sql_path(p)}' (FORMAT parquet, COMPRESSION zstd)")
+    return [p]
 
 
 def _sql_path(p: Path) -> str:

@@ -40,7 +40,8 @@ from closeknit.core.errors import InputError
 from closeknit.ingest.records import KINDS, VISIBILITIES
 from closeknit.relate.measures import STAGES, Params, Relationships
 
-__all__ = ["EVENT_SCHEMA", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "main"]
+__all__ = ["EVENT_SCHEMA", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
+           "main"]
 
 #: Required and optional columns of the events Parquet dataset.
 EVENT_SCHEMA = {"src": "string", "dst": "string", "ts": "double | bigint | timestamp", "text": "string",
@@ -134,6 +135,25 @@ def pairs_sql(columns: list[str]) -> str:
     return f"""
     SELECT {', '.join(lead + rest)}
     FROM pairs p JOIN handles ha ON ha.person_id = p.a JOIN handles hb ON hb.person_id = p.b
+    """
+
+
+def store_events_sql() -> str:
+    """A store's timed interactions in the events schema (DuckDB SQL over the store): one row per
+    actor and participant of another person; each person is named ``channel:value`` of their
+    first identity (the smallest id) (so two stores' people meet where they share an address or handle)."""
+    return """
+    WITH h AS (SELECT person_id, arg_min(channel || ':' || value, id) AS handle FROM identities GROUP BY person_id)
+    SELECT ha.handle AS src, hb.handle AS dst, i.ts AS ts, i.text, i.channel, i.kind, i.visibility,
+           i.thread_id AS thread, i.duration_s AS duration
+    FROM interactions i
+    JOIN identities ai ON ai.id = i.actor_id
+    JOIN interaction_participants ip ON ip.interaction_id = i.id
+    JOIN identities pi ON pi.id = ip.identity_id
+    JOIN h ha ON ha.person_id = ai.person_id
+    JOIN h hb ON hb.person_id = pi.person_id
+    WHERE i.ts IS NOT NULL AND ai.person_id <> pi.person_id
+    ORDER BY i.ts, i.id, hb.handle
     """
 
 
