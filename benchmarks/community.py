@@ -141,6 +141,27 @@ class PeakRSS:
         self.peak = max(self.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
+def _shuffle_report(spark, path: str) -> None:
+    """Per stage: tasks, input, shuffle read and write bytes, from Spark's own REST API (the driver's
+    UI on loopback), written to ``path`` and summed on stdout; docs/scale.md scales these."""
+    import json
+    import urllib.request
+
+    url = spark.sparkContext.uiWebUrl
+    if not url:
+        return
+    app = spark.sparkContext.applicationId
+    with urllib.request.urlopen(f"{url}/api/v1/applications/{app}/stages?status=complete") as r:  # noqa: S310 - loopback
+        stages = json.load(r)
+    rows = [{k: st.get(k) for k in ("stageId", "name", "numTasks", "inputBytes", "shuffleReadBytes", "shuffleWriteBytes",
+                                    "executorRunTime", "memoryBytesSpilled", "diskBytesSpilled")} for st in stages]
+    Path(path).write_text(json.dumps(sorted(rows, key=lambda x: x["stageId"]), indent=1))
+    tot = lambda k: sum(x[k] or 0 for x in rows)  # noqa: E731
+    print(f"stages={len(rows)} input={tot('inputBytes') / 2**20:.0f}MiB shuffle_write={tot('shuffleWriteBytes') / 2**20:.0f}MiB "
+          f"shuffle_read={tot('shuffleReadBytes') / 2**20:.0f}MiB spilled_disk={tot('diskBytesSpilled') / 2**20:.0f}MiB "
+          f"(per stage: {path})")
+
+
 def run(engine: str, events: str, out: str, master: str | None, shuffle_partitions: int | None,
         memory_limit: str | None, driver_memory: str | None) -> None:
     from closeknit.relate.community import run_pairs
@@ -161,6 +182,8 @@ def run(engine: str, events: str, out: str, master: str | None, shuffle_partitio
             eng = DuckDBEngine(memory_limit=memory_limit)
         n = run_pairs(eng, events, out)
         wall = time.perf_counter() - t0
+        if engine == "spark":
+            _shuffle_report(spark, out + ".stages.json")
         eng.close()
     n_ev = pq.ParquetDataset(events).count_rows() if hasattr(pq.ParquetDataset, "count_rows") else sum(
         pq.ParquetFile(os.path.join(events, f)).metadata.num_rows for f in os.listdir(events) if f.endswith(".parquet"))

