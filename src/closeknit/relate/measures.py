@@ -585,7 +585,7 @@ class Relationships:
         # every column of dyads and closeness once (a and b, closeness first): listed, as Spark has no EXCLUDE
         d_cols = ", ".join(f"d.{c}" for c in self.engine.columns("dyads") if c not in ("a", "b"))
         k_cols = ", ".join(f"k.{c}" for c in self.engine.columns("closeness") if c not in ("a", "b", "closeness"))
-        self.engine.table("pairs", f"""
+        self.engine.view("pairs", f"""
         SELECT d.a, d.b, k.closeness,
                CASE d.stage {stage} END AS stage_name, CASE d.peak_stage {stage} END AS peak_stage_name,
                {d_cols}, {k_cols}

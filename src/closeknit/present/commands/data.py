@@ -5,13 +5,11 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from closeknit.core.errors import NotFoundError, UsageError
-from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
-from closeknit.ingest import Ident, importers
+from closeknit.core.errors import UsageError
+from closeknit.ingest import importers
 from closeknit.present.common import (
     columns_option,
     db_option,
-    emit,
     emit_frame,
     emit_json,
     format_options,
@@ -20,7 +18,8 @@ from closeknit.present.common import (
     stderr_console,
     stdout_console,
 )
-from closeknit.store.people import get_setting, resolve_people, set_setting
+from closeknit.store.me import ME_KINDS
+from closeknit.store.people import set_setting
 
 
 def summary_table(rows) -> Table:
@@ -89,14 +88,22 @@ def _print_formats() -> None:
         click.echo(f"{name:12} {cls.description}")
 
 
-@click.command("sources", epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n")
+@click.group("sources", invoke_without_command=True,
+             epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n  closeknit sources refresh\n"
+                    "  closeknit sources remove 3\n")
 @click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
 @columns_option(["source_id", "format", "path", "added", "unreadable"])
 @format_options
 @db_option
-def sources_cmd(errors_of, columns, as_json, as_csv, db):
+@click.pass_context
+def sources_cmd(ctx, errors_of, columns, as_json, as_csv, db):
     """What has been imported: one row per source, with counts and errors.
+
+    Subcommands: refresh (read sources again after an importer or a setting changed), remove.
     """
+    ctx.obj = {"db": db}
+    if ctx.invoked_subcommand is not None:
+        return
     with open_api(db, read_only=True) as ck:
         if errors_of is not None:
             df = ck.import_errors(errors_of)
@@ -106,6 +113,59 @@ def sources_cmd(errors_of, columns, as_json, as_csv, db):
         df = ck.sources()
     emit_frame(df, ["source_id", "format", "path", "added", "unreadable"], as_json=as_json, as_csv=as_csv,
                columns=columns, title="Sources")
+
+
+@sources_cmd.command("refresh", epilog="\b\nExample:\n  closeknit sources refresh\n  closeknit sources refresh 3 7\n")
+@click.argument("ids", nargs=-1, type=int)
+@click.pass_context
+def sources_refresh(ctx, ids):
+    """Read sources again with today's importers and settings, replacing their rows.
+
+    Without IDS: every source read by an older importer version, or before a setting that
+    changes its meaning (closeknit me timezone / region / add) changed. Each source is replaced
+    in one transaction; your merge and split decisions are kept.
+    """
+    from closeknit.store.sources import refresh_sources, stale_sources
+
+    with open_store(ctx.obj["db"]) as store:
+        if not ids:
+            for s in stale_sources(store.con):
+                click.echo(f"Source {s['source_id']} ({s['format']}, {s['path']}): {s['why']}", err=True)
+        rows = refresh_sources(store, list(ids) or None)
+    if not rows:
+        click.echo("Every source is up to date.")
+    failed = False
+    for r in rows:
+        if r.get("error"):
+            failed = True
+            click.echo(f"Error: source {r['source_id']} ({r['path']}): {r['error']}", err=True)
+        else:
+            click.echo(f"Source {r['replaced']} read again as source {r['source_id']}: {r['added'] + r['already_present']:,} "
+                       f"interactions ({r['path']})")
+    if failed:
+        raise SystemExit(1)
+
+
+@sources_cmd.command("remove", epilog="\b\nExample:\n  closeknit sources remove 3\n  closeknit sources remove 3 --yes\n")
+@click.argument("source_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask before removing.")
+@click.pass_context
+def sources_remove(ctx, source_id, yes):
+    """Remove SOURCE_ID and everything that came only from it (what another source also holds stays).
+
+    Nothing removed stays in the store file: it is rewritten afterwards.
+    """
+    from closeknit.store.sources import remove_source, source_summary
+
+    with open_store(ctx.obj["db"]) as store:
+        s = source_summary(store.con, source_id)
+        click.echo(f"Source {source_id} ({s['format']}, {s['path']}): {s['interactions_only_here']:,} interactions "
+                   f"only in this source will be removed ({s['interactions_also_elsewhere']:,} also held by other "
+                   "sources stay), with its identities that no other source holds.")
+        if not yes and not click.confirm("Remove it?", default=False):
+            raise SystemExit(1)
+        done = remove_source(store, source_id)
+    click.echo(f"Removed source {source_id}: {done['interactions_removed']:,} interactions.")
 
 
 @click.command("doctor", epilog="\b\nExample:\n  closeknit doctor --json\n")
@@ -137,82 +197,51 @@ def doctor_cmd(as_json, db):
         con.print(f"{rep['unresolved_identities']:,} identities are bare account ids nobody has named yet.")
 
 
-_ME_KINDS = ("email", "phone", "handle", "account_id", "name")
-
-
-def _me_ident(kind: str, value: str, channel: str | None, region: str | None) -> Ident:
-    if kind == "email":
-        v = normalize_email(value)
-        if not v:
-            raise UsageError(f"{value!r} is not an email address")
-        return Ident("email", "email", v)
-    if kind == "phone":
-        v = normalize_phone(value, region)
-        if not v:
-            raise UsageError(f"{value!r} is not a phone number (add the country code, e.g. +44…)")
-        return Ident("phone", "phone", v)
-    if not channel:
-        raise UsageError(f"a {kind} belongs to a channel: add --channel (e.g. --channel twitter)")
-    return Ident(channel, kind, normalize_handle(value) if kind == "handle" else value.strip())
-
-
 @click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n  closeknit me timezone Europe/London\n")
+@format_options
 @click.pass_context
 @db_option
-def me_cmd(ctx, db):
+def me_cmd(ctx, as_json, as_csv, db):
     """Your own identities, used by importers whose format does not say who you are.
+
+    Python: closeknit.open().me(), .me_add(KIND, VALUE, channel=...), .me_remove(...).
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is None:
-        with open_store(db) as store:
-            rows = store.con.execute("SELECT channel, kind, value, origin, evidence FROM me ORDER BY channel, kind, value").fetchall()
-            region = get_setting(store.con, "region") or "US (default)"
-            tz = get_setting(store.con, "timezone") or "UTC (default)"
-        emit([dict(zip(("channel", "kind", "value", "origin", "evidence"), r)) for r in rows],
-             ["channel", "kind", "value", "origin", "evidence"], title="Your identities")
-        click.echo(f"Phone region for numbers without a country code: {region}")
-        click.echo(f"Time zone of clock times without one (WhatsApp, floating calendar times): {tz}")
+        with open_api(db) as ck:
+            res = ck.me()
+        if as_json:
+            emit_json(res)
+            return
+        emit_frame(res["identities"], ["channel", "kind", "value", "origin"], as_csv=as_csv, title="Your identities")
+        if not as_csv:
+            click.echo(f"Phone region for numbers without a country code: {res['region'] or 'US (default)'}")
+            click.echo(f"Time zone of clock times without one (WhatsApp, floating calendar times): "
+                       f"{res['timezone'] or 'UTC (default)'}")
 
 
 @me_cmd.command("add")
-@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("kind", type=click.Choice(ME_KINDS))
 @click.argument("value")
 @click.option("--channel", default=None, help="Channel of a handle, account id or name (twitter, whatsapp, …).")
 @click.pass_context
 def me_add(ctx, kind, value, channel):
     """Add one of your identities (e.g. `closeknit me add email ada@example.org`)."""
-    with open_store(ctx.obj["db"]) as store:
-        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
-        con.execute("INSERT INTO me VALUES (?, ?, ?, ?, 'manual', 'closeknit me add')", [ident.id, ident.channel, ident.kind, ident.value])
-        con.execute(
-            "INSERT INTO identities SELECT ?, ?, ?, ?, NULL, ?, NULL WHERE NOT EXISTS (SELECT 1 FROM identities WHERE id = ?)",
-            [ident.id, ident.channel, ident.kind, ident.value, ident.id, ident.id],
-        )
-        resolve_people(con)
-        con.execute("COMMIT")
-    click.echo(f"Added {ident.channel} {ident.kind} {ident.value} as yours.")
+    with open_api(ctx.obj["db"]) as ck:
+        i = ck.me_add(kind, value, channel=channel)
+    click.echo(f"Added {i['channel']} {i['kind']} {i['value']} as yours.")
 
 
 @me_cmd.command("remove")
-@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("kind", type=click.Choice(ME_KINDS))
 @click.argument("value")
 @click.option("--channel", default=None, help="Channel of a handle, account id or name.")
 @click.pass_context
 def me_remove(ctx, kind, value, channel):
     """Remove one of your identities."""
-    with open_store(ctx.obj["db"]) as store:
-        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
-        n = store.con.execute("SELECT count(*) FROM me WHERE identity_id = ?", [ident.id]).fetchall()[0][0]
-        if not n:
-            raise NotFoundError(f"{ident.value} is not one of your identities (see: closeknit me)")
-        store.con.execute("BEGIN TRANSACTION")
-        store.con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
-        resolve_people(store.con)
-        store.con.execute("COMMIT")
-    click.echo(f"Removed {ident.value}.")
+    with open_api(ctx.obj["db"]) as ck:
+        i = ck.me_remove(kind, value, channel=channel)
+    click.echo(f"Removed {i['value']}.")
 
 
 @me_cmd.command("region")
