@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -113,7 +114,7 @@ class PeakRSS:
     """Peak resident memory of this process and all its children (Spark's JVM), sampled."""
 
     def __init__(self, every: float = 0.2) -> None:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         self.proc, self.every, self.peak, self._stop = psutil.Process(), every, 0, threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
@@ -167,6 +168,7 @@ def run(engine: str, events: str, out: str, master: str | None, shuffle_partitio
     from closeknit.relate.community import run_pairs
     from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
 
+    eng: Any
     with PeakRSS() as mem:
         t0 = time.perf_counter()
         if engine == "spark":

@@ -41,6 +41,8 @@ the neighbours of the side with fewer contacts, and Spark's adaptive skew-join s
 
 from __future__ import annotations
 
+from typing import Any
+
 from closeknit.core.errors import InputError
 from closeknit.ingest.records import KINDS, VISIBILITIES
 from closeknit.relate.measures import Params, Relationships
@@ -222,7 +224,7 @@ def community(engine, events_path: str, *, as_of: float | None = None, params: P
 OUTPUTS = ("pairs", "norms", "incoming")
 
 
-def _output_sql(rel: Relationships, name: str) -> str:
+def _output_sql(rel: Any, name: str) -> str:
     rel.build(name)
     if name == "pairs":
         return pairs_sql(rel.engine.columns("pairs"))

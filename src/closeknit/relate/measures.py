@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -218,14 +219,14 @@ class Relationships:
     closeness_model: object = None  # a closeness.ClosenessModel; default: the shipped one
     #: where the SQL runs (:mod:`closeknit.relate.engines`): a private DuckDB by default, or a
     #: SparkEngine (``events``/``posts`` are then Spark DataFrames)
-    engine: object = None
+    engine: Any = None
 
     def __post_init__(self) -> None:
         if self.engine is None:
             self.engine = DuckDBEngine(threads=self.threads, memory_limit=self.memory_limit,
                                        temp_directory=self.temp_directory)
         eng = self.engine
-        self._con = getattr(eng, "con", None)  # DuckDB only: sql() and rows() answer from it
+        self._con: Any = getattr(eng, "con", None)  # DuckDB only: sql() and rows() answer from it
         eng.register("ev_in", self.events)
         if self.posts is None:
             if eng.name == "duckdb":
@@ -573,10 +574,10 @@ class Relationships:
 
     # ------------------------------------------------------------------ closeness
     def _build_closeness(self) -> None:
-        from closeknit.relate.closeness import closeness_sql, load_closeness_model
+        from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
 
         self._need("c", "dyads")
-        model = self.closeness_model or load_closeness_model()
+        model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
         self.engine.table("closeness", closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
 
     def _build_pairs(self) -> None:

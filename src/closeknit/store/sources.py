@@ -174,11 +174,11 @@ def refresh_sources(store: Store, ids: list[int] | None = None, *, on_result=Non
     else:
         todo = []
         for sid in ids:
-            row = con.execute("SELECT id, format, path FROM sources WHERE id = ?", [sid]).fetchall()
-            if not row:
+            found = con.execute("SELECT id, format, path FROM sources WHERE id = ?", [sid]).fetchall()
+            if not found:
                 raise NotFoundError(f"no source {sid} (see: closeknit sources)")
-            todo.append(row[0])
-    rows = []
+            todo.append(found[0])
+    rows: list[dict] = []
     for sid, fmt, path in todo:
         try:
             with Discovery() as held:
@@ -255,6 +255,7 @@ def forget_person(store: Store, pid: int) -> dict[str, Any]:
                    || import_errors.location), lower(d.display_name))))""")
         con.execute("DELETE FROM identity_sources WHERE identity_id IN (SELECT id FROM _ids)")
         con.execute("DELETE FROM person_keys WHERE person_id = ?", [pid])
+        con.execute("DELETE FROM person_aliases WHERE person_id = ?", [pid])
         con.execute("DELETE FROM identities WHERE id IN (SELECT id FROM _ids)")
         con.execute("DROP TABLE _ids")
         con.execute("DROP TABLE _theirs")
