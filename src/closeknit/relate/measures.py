@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -573,10 +574,10 @@ class Relationships:
 
     # ------------------------------------------------------------------ closeness
     def _build_closeness(self) -> None:
-        from closeknit.relate.closeness import closeness_sql, load_closeness_model
+        from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
 
         self._need("c", "dyads")
-        model = self.closeness_model or load_closeness_model()
+        model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
         self._con.execute("CREATE OR REPLACE TEMP TABLE closeness AS "
                           + closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
 
