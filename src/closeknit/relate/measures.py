@@ -267,6 +267,13 @@ class Relationships:
     def close(self) -> None:
         self.engine.close()
 
+    def release_input(self) -> None:
+        """Build ``e`` (the engine's own copy of the events) and let the Arrow input go: on large
+        logs this frees its memory before the heavier measures run."""
+        self._need("e")
+        self._con.unregister("ev_in")
+        self.events = None
+
     # ------------------------------------------------------------------ base events
     def _build_e(self) -> None:
         p = self.params
