@@ -16,7 +16,7 @@ from closeknit.present.common import (
     open_store,
     stdout_console,
 )
-from closeknit.store.people import resolve_people, suggest_merges
+from closeknit.store.people import decide, suggest_merges
 from closeknit.store.queries import PEOPLE_SORTS, find_person
 
 MEASURE_SORTS = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
@@ -99,19 +99,6 @@ def people_suggest(ctx, limit, as_json):
         stdout_console().print("Accept: closeknit people merge A B    Reject: closeknit people reject A B")
 
 
-def _rep(con, pid: int) -> int:
-    return con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pid]).fetchall()[0][0]
-
-
-def _decide(db, kind: str, a: str, b: str) -> None:
-    with open_store(db) as store:
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO decisions VALUES (?, ?, ?, now())", [kind, a, b])
-        resolve_people(con)
-        con.execute("COMMIT")
-
-
 @people_cmd.command("merge", epilog="\b\nExample:\n  closeknit people merge \"Ada L.\" ada@example.org\n")
 @click.argument("a")
 @click.argument("b")
@@ -123,8 +110,7 @@ def people_merge(ctx, a, b):
         pa_, pb = find_person(store.con, a), find_person(store.con, b)
         if pa_ == pb:
             raise UsageError(f"{a!r} and {b!r} are already one person ({pa_})")
-        ra, rb = _rep(store.con, pa_), _rep(store.con, pb)
-    _decide(ctx.obj["db"], "merge", str(ra), str(rb))
+        decide(store.con, "merge", pa_, pb)
     click.echo(f"Merged {a} and {b}.")
 
 
@@ -135,8 +121,7 @@ def people_merge(ctx, a, b):
 def people_reject(ctx, a, b):
     """Record that A and B are different people: they are never suggested again."""
     with open_store(ctx.obj["db"]) as store:
-        ra, rb = _rep(store.con, find_person(store.con, a)), _rep(store.con, find_person(store.con, b))
-    _decide(ctx.obj["db"], "reject", str(ra), str(rb))
+        decide(store.con, "reject", find_person(store.con, a), find_person(store.con, b))
     click.echo(f"{a} and {b} will not be suggested again.")
 
 
@@ -158,7 +143,7 @@ def people_split(ctx, person, identity):
         others = store.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()
         if others[0][0] is None:
             raise UsageError(f"{identity!r} is the only identity of {person!r}; nothing to split")
-    _decide(ctx.obj["db"], "split", str(others[0][0]), str(hits[0][0]))
+        decide(store.con, "split", pid, hits[0][0])
     click.echo(f"{identity} is now a person of its own.")
 
 
