@@ -723,7 +723,7 @@ class Closeknit:
             self._views[(name, key)] = to_jsonable(fn(key) if key else fn())
         return self._views[(name, key)]
 
-    def materialise(self, *, people: int = 100) -> dict[str, Any]:
+    def materialise(self, *, people: int = 20) -> dict[str, Any]:
         """Compute the views pages and the report read, and keep them in the store for this
         revision: every store-wide view, and the story of the ``people`` people the overview
         shows first (circles, attention, the "feels known" list). Returns ``revision``,

@@ -8,7 +8,7 @@ networkx graph or plain dicts out.
   gives the same communities);
 * **bridges**: people whose neighbours lie in two or more communities, ranked by betweenness
   (sampled on 200 sources above 1,000 people);
-* **reach**: how many people are within two steps;
+* **reach**: how many people are within two steps, not counting paths through the user;
 * **newcomers nobody answered**: people whose first contact is within ``newcomer_days`` of the
   latest one, who reached out to someone and got no contact back from anyone.
 """
@@ -84,12 +84,12 @@ def network_summary(pairs: pd.DataFrame, *, max_nodes: int = 150, newcomer_days:
     btw = nx.betweenness_centrality(g, k=k, seed=seed, normalized=True)
     strength = dict(g.degree(weight="weight"))
     reach = {}
-    for p in g:
-        nb = set(g[p])
+    for p in g:  # through anyone but the user (in a personal store everyone is two steps away through you)
+        nb = set(g[p]) - {"0"}
         two = set(nb)
         for q in nb:
             two.update(g[q])
-        two.discard(p)
+        two -= {p, "0"}
         reach[p] = len(two)
     nodes = []
     for p in g:

@@ -38,6 +38,7 @@ def serve_cmd(port, open_browser, db):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
+    sock.listen(128)  # connections wait in the backlog until uvicorn serves them
     server.port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{server.port}/?token={server.token}"
     click.echo(f"closeknit is serving {server.ck.path} at\n  {url}\n(Ctrl-C to stop)", err=True)

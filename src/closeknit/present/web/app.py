@@ -42,6 +42,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 import closeknit
+from closeknit.api import to_jsonable
 from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
 from closeknit.present.web import charts
 
@@ -311,7 +312,7 @@ def make_app(server: Server) -> Any:
             try:
                 with server.writing() as rw:
                     rw.progress = progress
-                    state["result"] = closeknit.to_jsonable(rw.import_(path))
+                    state["result"] = to_jsonable(rw.import_(path))
                     state["step"] = "measuring"
                 state["state"] = "done"
             except Exception as e:  # shown on the page, the store is as it was

@@ -200,7 +200,7 @@ def stages(timeline: list[dict], changes: list[dict], *, w: int = 860, h: int = 
     return _svg(w, h, "".join(body), "stage over time")
 
 
-def graph(drawing: dict, *, link: Link = None, size: int = 560) -> str:
+def graph(drawing: dict, *, link: Link = None, size: int = 460) -> str:
     """The network: a dot per person coloured by community (a dark ring: a bridge), a line per pair."""
     pad = 20
     pos = {n["person_id"]: (pad + n["x"] * (size - 2 * pad), pad + n["y"] * (size - 2 * pad)) for n in drawing["nodes"]}
