@@ -28,7 +28,7 @@
       });
       $("#shown").textContent = n + " shown";
     };
-    ["#q", "#f-stage", "#f-channel", "#f-trajectory"].forEach((s) => $(s).addEventListener("input", filter));
+    ["#q", "#f-stage", "#f-channel", "#f-trajectory"].forEach((s) => ["input", "change"].forEach((ev) => $(s).addEventListener(ev, filter)));
     $$("th[data-sort]", table).forEach((th, i) => th.addEventListener("click", () => {
       const desc = !th.classList.contains("desc");
       $$("th", table).forEach((h) => h.classList.remove("asc", "desc"));
