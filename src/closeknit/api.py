@@ -26,7 +26,6 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -168,12 +167,6 @@ def open(path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
     return Closeknit(path, read_only=read_only, progress=progress)
 
 
-@dataclass
-class _Scored:
-    version: str
-    in_memory: int  # texts scored for this session only (read-only store)
-
-
 class Closeknit:
     """A closeknit store, seen through DataFrames with names. Make one with :func:`closeknit.open`."""
 
@@ -183,7 +176,7 @@ class Closeknit:
         self.read_only = read_only
         self.progress: Progress = progress or _silent
         self.store = Store(self.path, read_only=read_only)
-        self._scored: _Scored | None = None
+        self._in_memory = False  # read-only store whose missing scores were computed for this session
         self._kept: dict | None = None  # measures kept between calls (keep_measures)
 
     # ------------------------------------------------------------------ plumbing
@@ -235,15 +228,31 @@ class Closeknit:
         n = pending_count(self.con, scorer.version)
         if n == 0:
             return 0
-        if self.read_only:
-            # A temporary table shadows the stored one for this connection (DuckDB resolves temp
-            # first), so the measures read stored + fresh scores and nothing is written.
-            self.con.execute("CREATE TEMP TABLE IF NOT EXISTS message_scores AS SELECT * FROM main.message_scores")
+        if self.read_only and not self._in_memory:
+            self._score_in_memory()
         with self.progress("scoring messages", n) as advance:
             done = score_store(self.store, scorer, progress=advance)
-        if self.read_only:
-            self._scored = _Scored(scorer.version, done)
         return done
+
+    def _score_in_memory(self) -> None:
+        """Make the store's tables views of an in-memory database with a writable copy of
+        ``message_scores``, so that scores computed now are seen by every query (and every cursor)
+        of this session while the store file stays untouched."""
+        import duckdb
+
+        mem = duckdb.connect(":memory:")
+        mem.execute("SET enable_progress_bar = false")
+        mem.execute("ATTACH ? AS stored (READ_ONLY)", [str(self.path)])
+        tables = [r[0] for r in mem.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'stored' AND schema_name = 'main'").fetchall()]
+        for t in tables:
+            if t == "message_scores":
+                mem.execute("CREATE TABLE message_scores AS SELECT * FROM stored.main.message_scores")
+            else:
+                mem.execute(f'CREATE VIEW "{t}" AS SELECT * FROM stored.main."{t}"')
+        self.store.con.close()
+        self.store.con = mem
+        self._in_memory = True
 
     @staticmethod
     def score(texts: str | Iterable[str], *, model: str = "fast") -> pd.DataFrame:
@@ -602,7 +611,10 @@ class Closeknit:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         rows = import_paths(self.store, paths, fmt=format, force=force, progress=self.progress)
-        return pd.DataFrame(rows, columns=IMPORT_COLUMNS)
+        df = pd.DataFrame(rows, columns=IMPORT_COLUMNS)
+        for c in ("format", "source_id", "error"):  # None, not NaN, where there is no value
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+        return df
 
     def export(self, to: str, folder: str | os.PathLike[str]) -> pd.DataFrame:
         """Write the store for another tool: ``to`` is parquet, csv, sqlite, graphml, gexf or

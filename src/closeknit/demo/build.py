@@ -124,8 +124,8 @@ def _fresh_store(db: Path, seed: int) -> Store:
 
 
 def build_demo(
-    db: Path,
-    out: Path | None = None,
+    db: str | Path,
+    out: str | Path | None = None,
     *,
     seed: int = 7,
     warn: Callable[[str], None] | None = None,
@@ -136,6 +136,8 @@ def build_demo(
     the store at ``db``, import every export whose importer is registered, and (with ``score``)
     score every text with the current intimacy model. ``progress`` as in
     :func:`closeknit.store.imports.import_paths`."""
+    db = Path(db)
+    out = None if out is None else Path(out)
     _check_store(db)  # before any work: never wipe a store the demo did not make
     out = out or db.expanduser().parent / "demo-exports"
     t0 = time.perf_counter()

@@ -2,7 +2,8 @@
 
     >>> from closeknit.language import score, score_batch
     >>> s = score("what's your lowest point while being broke?")
-    >>> s.intimacy, s.confidence, s.lang, s.is_question, s.personal_question, s.disclosure
+    >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, s.disclosure
+    (0.39, 0.42, 'en', True, False, False)
 
 Scale: ``intimacy`` is in [0, 1] for every source: 0 = impersonal, 1 = most intimate, defined as
 (MINT rating - 1) / 4, i.e. 0.25 per point of the 1-5 rating that MINT's annotators gave tweets.

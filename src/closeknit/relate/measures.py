@@ -6,12 +6,19 @@ SQL (plain joins, GROUP BY, window functions and FILTER clauses, so the same sta
 Spark) by a private in-memory DuckDB engine over the Arrow inputs. No Python loop ever runs over
 interactions.
 
-    >>> from closeknit.relate import Relationships
-    >>> rel = Relationships(events, posts)            # doctest: +SKIP
-    >>> rel.dyads()        # one row per pair: the measures now
-    >>> rel.panel()        # one row per pair and active month: monthly and cumulative measures
-    >>> rel.norms()        # usual intimacy per channel (and per stage)
-    >>> rel.incoming()     # received messages that ran ahead of their relationship
+    >>> from closeknit.relate import load
+    >>> from closeknit.store import Store
+    >>> rel = load(Store(":memory:").con)   # Relationships(events, posts) from a store (empty here)
+    >>> rel.dyads().column_names[:4]        # one row per pair: the measures now
+    ['a', 'b', 'stage', 'peak_stage']
+    >>> rel.panel().num_rows                # one row per pair and active month
+    0
+    >>> rel.norms().num_rows                # usual intimacy per channel (and per stage): the overall row
+    1
+    >>> rel.incoming().num_rows             # received messages that ran ahead of their relationship
+    0
+
+With names and times, as DataFrames: ``closeknit.open(path).relationships()`` (:mod:`closeknit.api`).
 
 Every number is documented in docs/relate.md, with the constants of :class:`Params`.
 """

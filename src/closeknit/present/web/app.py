@@ -245,19 +245,12 @@ def make_app(server: Server) -> Any:
                     svg={"graph": charts.graph(net["drawing"], link=person_link)})
 
     def network_file(request: Request) -> Response:
-        import networkx as nx
-
-        from closeknit.network import pair_graph
-
         fmt = request.path_params["fmt"]
         if fmt not in ("graphml", "gexf"):
             raise NotFoundError(f"no export {fmt!r} (graphml or gexf)")
-        with server.lock:
-            g = pair_graph(server.ck.pairs())
-        with tempfile.TemporaryDirectory() as d:
-            path = Path(d) / f"closeknit.{fmt}"
-            (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(g, path)
-            data = path.read_bytes()
+        with server.lock, tempfile.TemporaryDirectory() as d:
+            (path,) = server.ck.export(fmt, d)["path"]  # the same file as closeknit export --to graphml|gexf
+            data = Path(path).read_bytes()
         return Response(data, media_type="application/xml",
                         headers={"content-disposition": f'attachment; filename="closeknit.{fmt}"'})
 
