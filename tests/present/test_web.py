@@ -147,7 +147,8 @@ def test_network_communities_bridges_reach_newcomers():
     assert net["people"] == 7 and net["pairs"] == 8
     comm = {r["person_id"]: r["community"] for r in net["nodes"]}
     assert comm["1"] == comm["2"] == comm["3"] != comm["4"] == comm["5"]
-    assert [r["person_id"] for r in net["bridges"]][:2] == ["4", "3"]  # 9 shortest paths through 4, 8 through 3
+    # 3 and 4 each have 2 of 3 ties in their own community: participation 1 - (2/3)^2 - (1/3)^2
+    assert [(r["person_id"], r["participation"]) for r in net["bridges"]] == [("3", 0.4444), ("4", 0.4444)]
     reach = {r["person_id"]: r["reach"] for r in net["nodes"]}
     assert reach == {"1": 3, "2": 3, "3": 5, "4": 6, "5": 4, "6": 4, "7": 3}
     assert [r["person_id"] for r in net["newcomers"]] == ["7"]
