@@ -11,6 +11,7 @@ __all__ = ["COMMANDS"]
 _SERVE_EPILOG = """\b
 Example:
   closeknit serve --open
+  closeknit serve --demo --open
   closeknit serve --port 8765 --db ~/nora.duckdb
 """
 
@@ -19,8 +20,9 @@ Example:
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in your browser.")
+@click.option("--demo", is_flag=True, help="Serve the demo store (made by closeknit demo).")
 @db_option
-def serve_cmd(port, open_browser, db):
+def serve_cmd(port, open_browser, demo, db):
     """Look at your relationships in your browser: a local web app over the store.
 
     It listens on 127.0.0.1 only and prints an address with a random token; only a browser that
@@ -34,7 +36,9 @@ def serve_cmd(port, open_browser, db):
 
     from closeknit.present.web.app import Server, make_app
 
-    server = Server(db)
+    from closeknit.core.config import resolve_db_path
+
+    server = Server(resolve_db_path(db, demo=demo))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
@@ -54,6 +58,7 @@ def serve_cmd(port, open_browser, db):
 _REPORT_EPILOG = """\b
 Example:
   closeknit report -o closeknit-report.html
+  closeknit report --demo -o demo-report.html
 """
 
 
@@ -61,8 +66,9 @@ Example:
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, writable=True), default="closeknit-report.html",
               show_default=True, help="The HTML file to write.")
 @click.option("--top", type=int, default=25, show_default=True, help="How many top relationships to list.")
+@click.option("--demo", is_flag=True, help="Report on the demo store (made by closeknit demo).")
 @db_option
-def report_cmd(output, top, db):
+def report_cmd(output, top, demo, db):
     """Write the overview, attention list and top relationships as one HTML file.
 
     Styles, charts and data are inside the file: it opens offline, from disk, and loads nothing.
@@ -72,7 +78,9 @@ def report_cmd(output, top, db):
     import closeknit
     from closeknit.present.web.report import render_report
 
-    with closeknit.open(db) as ck:
+    from closeknit.core.config import resolve_db_path
+
+    with closeknit.open(resolve_db_path(db, demo=demo)) as ck:
         html = render_report(ck, top=top)
     Path(output).write_text(html, encoding="utf-8")
     click.echo(f"Wrote {output} ({len(html.encode()) // 1024} KB)", err=True)
