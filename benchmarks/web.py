@@ -148,10 +148,18 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--only", choices=("demo", "events"), default=None)
     ap.add_argument("--dir", type=Path, default=None, help="keep the stores here (default: a temporary folder)")
+    ap.add_argument("--pages-only", action="store_true", help="only time the pages of the stores already in --dir")
     args = ap.parse_args()
     tmp = args.dir or Path(tempfile.mkdtemp(prefix="closeknit-web-"))
     tmp.mkdir(parents=True, exist_ok=True)
     runs = []
+    if args.pages_only:
+        for name, db in (("demo", tmp / "demo.duckdb"), (f"{args.n:,} interactions", tmp / f"events-{args.n}.duckdb")):
+            if db.exists() and args.only in (None, "demo" if name == "demo" else "events"):
+                print(f"\n== {name}")
+                for page, first, second in time_pages(db):
+                    print(f"  {page:<44} {first:7.3f} s  {second:7.3f} s")
+        return
     if args.only in (None, "demo"):
         from closeknit.demo.build import build_demo
 

@@ -724,6 +724,7 @@ class Closeknit:
         from closeknit.language.scorer import default_scorer
         from closeknit.store.cache import cached_views
 
+        key = str(key)
         rev, model = self.revision(), default_scorer().version
         if getattr(self, "_views_rev", None) != rev:
             self._views = {k: json.loads(v) for k, v in cached_views(self.con, rev, model).items()}

@@ -152,3 +152,33 @@ def test_network_communities_bridges_reach_newcomers():
     reach = {r["person_id"]: r["reach"] for r in net["nodes"]}
     assert reach == {"1": 3, "2": 3, "3": 5, "4": 6, "5": 4, "6": 4, "7": 3}
     assert [r["person_id"] for r in net["newcomers"]] == ["7"]
+
+
+def test_decisions_through_the_app_are_kept_and_remeasured(served):
+    """Runs last in this module: it writes (reject a suggestion, split an identity off)."""
+    base, token, db, _ = served
+    page = _get(base + "/people", cookie=token)[2].decode()
+    csrf = re.search(r'<meta name="csrf" content="([^"]+)">', page).group(1)
+    sugg = json.loads(_get(base + "/suggestions.json", cookie=token)[2])
+    assert sugg, "the demo has same-name suggestions"
+    a, b = sugg[0]["a_id"], sugg[0]["b_id"]
+    with closeknit.open(db) as ck:
+        rev = ck.revision()
+    post = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+    status, _, body = _get(base + "/decide/reject", cookie=token, method="POST", headers=post,
+                           data=json.dumps({"a": a, "b": b}).encode())
+    assert status == 200 and json.loads(body) == {"decision": "reject", "a_id": a, "b_id": b}
+    after = json.loads(_get(base + "/suggestions.json", cookie=token)[2])
+    assert (a, b) not in [(s["a_id"], s["b_id"]) for s in after] and len(after) == len(sugg) - 1
+    with closeknit.open(db) as ck:
+        assert ck.revision() == rev + 1 and ck.views_kept()
+        priya = ck.people().set_index("person").loc["Priya Raman", "person_id"]
+        ids = ck.identities(priya)["identities"]
+    phone = ids[ids["kind"] == "phone"]["identity_id"].iloc[0]
+    status, _, body = _get(base + "/decide/split", cookie=token, method="POST", headers=post,
+                           data=json.dumps({"a": priya, "b": phone}).encode())
+    res = json.loads(body)
+    assert status == 200 and res["person_id"] == priya and res["new_person_id"] != priya
+    left = json.loads(_get(f"{base}/person/{priya}/identities.json", cookie=token)[2])["identities"]
+    assert phone not in [i["identity_id"] for i in left] and len(left) == len(ids) - 1
+    assert _get(base + "/decide/explode", cookie=token, method="POST", headers=post, data=b"{}")[0] == 404

@@ -194,7 +194,7 @@ def make_app(server: Server) -> Any:
 
     def twin(view: str, arg: str | None = None):
         def endpoint(request: Request) -> Response:
-            key = request.path_params.get(arg, "") if arg else ""
+            key = str(request.path_params.get(arg, "")) if arg else ""
             return _json(server.view(view, key))
         return endpoint
 
@@ -207,13 +207,13 @@ def make_app(server: Server) -> Any:
             "activity": charts.activity(ov["activity"])})
 
     def person(request: Request) -> Response:
-        pid = request.path_params["pid"]
+        pid = str(request.path_params["pid"])
         p = server.view("person", pid)
         ids = server.view("identities", pid)
         evs = server.view("interactions", pid)
         flagged = [r for r in server.view("incoming") if r["person_id"] == p["person_id"]]
         m = p["measures"] or {}
-        others = [r for r in server.view("people") if r["person_id"] != p["person_id"] and r["person_id"] != "0"]
+        others = [r for r in server.view("people") if r["person_id"] not in (p["person_id"], "0")][:500]
         return page("person.html", p["person"], [f"/person/{pid}.json", f"/person/{pid}/identities.json",
                                                   f"/person/{pid}/interactions.json", "/incoming.json"],
                     p=p, ids=ids, flagged=flagged, m=m, others=others, svg={
