@@ -600,11 +600,12 @@ class Closeknit:
 
     def import_(self, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, format: str | None = None,
                 force: bool = False) -> pd.DataFrame:
-        """Import export archives, folders or files (format detected unless ``format``); one row
-        per path: ``path``, ``format``, ``source_id``, ``added``, ``already_present``,
-        ``unreadable``, ``identities``, ``seconds``, ``skipped`` (unchanged since the last
-        import), ``error`` (why a path could not be imported at all; None when it was),
-        ``error_samples``. Each source is one transaction."""
+        """Import export archives, folders or files, or folders and zips holding several exports
+        (format detected unless ``format``); one row per export found: ``path`` (whole),
+        ``format``, ``source_id``, ``added``, ``already_present``, ``unreadable``, ``identities``,
+        ``seconds``, ``skipped`` (unchanged since the last import), ``error`` (why a path could not
+        be imported at all; None when it was), ``error_samples``, ``not_read`` (set on the rows of
+        parts that are not exports: why they were not read). Each source is one transaction."""
         from closeknit.store.imports import import_paths
 
         self._write("import")
@@ -612,7 +613,7 @@ class Closeknit:
             paths = [paths]
         rows = import_paths(self.store, paths, fmt=format, force=force, progress=self.progress)
         df = pd.DataFrame(rows, columns=IMPORT_COLUMNS)
-        for c in ("format", "source_id", "error"):  # None, not NaN, where there is no value
+        for c in ("format", "source_id", "error", "not_read"):  # None, not NaN, where there is no value
             df[c] = df[c].astype(object).where(df[c].notna(), None)
         return df
 
@@ -784,7 +785,7 @@ VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "s
 PER_PERSON = ("person", "identities", "interactions")
 #: Columns of :meth:`Closeknit.import_`.
 IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
-                  "skipped", "error", "error_samples"]
+                  "skipped", "error", "error_samples", "not_read"]
 
 
 class _Kept:

@@ -154,8 +154,8 @@ def build_demo(
                 res.skipped.append(ex)
                 continue
             for row in import_paths(store, [ex.path], progress=progress):
-                if row["error"]:
-                    res.failures.append((row["path"], row["error"]))
+                if row["error"] or row["not_read"]:  # every demo file is an export: a part not read is a failure
+                    res.failures.append((row["path"], row["error"] or f"not read: {row['not_read']}"))
                 else:
                     res.results.append(row)
         res.seconds_import = time.perf_counter() - t2

@@ -50,6 +50,9 @@ class Importer:
     channel: str = ""
     version: str = "1"
     description: str = ""
+    #: True when ``read`` also reads the zips found in a folder (a folder of WhatsApp chat zips):
+    #: :func:`closeknit.ingest.discover.discover` may then hand it such a folder whole.
+    reads_zips_in_folder: bool = False
 
     def detect(self, tree: InputTree) -> int:
         """0 if ``tree`` is not this format, else a confidence (10 = sure)."""

@@ -513,14 +513,17 @@ def import_tree(
     *,
     force: bool = False,
     on_error: Callable[[BadRecord], None] | None = None,
+    label: str | None = None,
 ) -> SourceResult:
     """Import ``tree`` with ``importer`` into ``store``.
 
     A file already imported with the same parser version is skipped (its interactions are
     reported as already present) unless ``force`` is set; re-reading it would add nothing.
+    ``label`` is the path stored for the source (default: the tree's path; a part of a zip found
+    by :func:`closeknit.ingest.discover.discover` passes its display path).
     """
     fp = tree.fingerprint()
-    path = str(tree.path.resolve())
+    path = label or str(tree.path.resolve())
     if not force:
         row = store.con.execute(
             "SELECT id, n_records FROM sources WHERE format = ? AND fingerprint = ? AND parser_version = ? "

@@ -26,21 +26,22 @@ from closeknit.store.people import get_setting, resolve_people, set_setting
 def summary_table(rows) -> Table:
     """The import summary (rows of :meth:`closeknit.api.Closeknit.import_`) as a table for stderr."""
     t = Table(title="Import summary", header_style="bold")
-    for c in ("source", "format", "added", "present", "unreadable", "s"):
+    for c in ("source", "format", "added", "present", "unreadable", "identities", "s"):
         t.add_column(c, justify="right" if c not in ("source", "format") else "left", overflow="fold")
     for r in rows:
         t.add_row(
-            r["path"] if len(r["path"]) < 40 else "…" + r["path"][-39:],
+            r["path"],  # whole: the user must be able to tell two exports apart
             str(r["format"]) + (" (unchanged)" if r["skipped"] else ""),
             f"{r['added']:,}",
             f"{r['already_present']:,}",
             f"{r['unreadable']:,}",
+            f"{r['identities']:,}",  # an address book adds people, not interactions
             f"{r['seconds']:.1f}",
         )
     return t
 
 
-@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n"
+@click.command("import", epilog="\b\nExample:\n  closeknit import ~/Downloads/twitter-2026-11-01.zip ~/mail/inbox.mbox\n  closeknit import ~/Downloads\n"
                "  closeknit import log.csv --format events\n")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
@@ -52,8 +53,11 @@ def summary_table(rows) -> Table:
 def import_cmd(paths, fmt, force, as_json, db):
     """Import export archives, folders or files into the store.
 
-    The format of each PATH (a zip, an unzipped folder or a single file) is detected. Each
-    source is written in one transaction; unreadable records are reported and skipped.
+    Each PATH may be one export (a zip, an unzipped folder, a single file) or hold several (a
+    folder such as ~/Downloads, a zip of zips such as a Takeout): every export found is read by
+    its own importer, and everything else is listed as skipped, with the reason. A PATH where
+    nothing can be read is an error. With --format, only exports of that format are read.
+    Each export is written in one transaction; unreadable records are reported and skipped.
     Importing the same archive again adds nothing; a newer archive adds only what is new.
     Python: closeknit.open(read_only=False).import_(PATHS).
     """
@@ -63,17 +67,20 @@ def import_cmd(paths, fmt, force, as_json, db):
     for r in rows:
         if r["error"]:
             click.echo(f"Error: {r['error']}", err=True)  # one line, never wrapped
-    done = [r for r in rows if not r["error"]]
+    done = [r for r in rows if not r["error"] and not r["not_read"]]
     if as_json:
         emit_json(df)
     elif done:
         stderr_console().print(summary_table(done))
+    for r in rows:
+        if r["not_read"]:
+            click.echo(f"Skipped {r['path']}: {r['not_read']}", err=True)
     for r in done:
         for s in r["error_samples"]:
             stderr_console().print(f"  [yellow]unreadable[/yellow] {s}", highlight=False)
         if r["unreadable"] > len(r["error_samples"]):
             stderr_console().print(f"  … {r['unreadable'] - len(r['error_samples'])} more: closeknit sources --errors {r['source_id']}")
-    if len(done) < len(rows):
+    if any(r["error"] for r in rows):
         raise SystemExit(1)
 
 
