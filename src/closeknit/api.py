@@ -659,7 +659,9 @@ class Closeknit:
         return {"decision": "reject", "a_id": _id(pa_), "b_id": _id(pb)}
 
     def split(self, who: str | int, identity: str | int) -> dict[str, Any]:
-        """Take ``identity`` (its id or value) out of person ``who``: it becomes a person of its own."""
+        """Take ``identity`` (its id or value) out of person ``who``: it becomes a person of its own.
+        Returns ``person_id`` (the rest of ``who``) and ``new_person_id`` (the identity's person);
+        a person's id is that of their smallest identity, so either side may get a new id."""
         from closeknit.store.people import decide
 
         self._write("split")
@@ -668,9 +670,13 @@ class Closeknit:
                                 [pid, str(identity), str(identity)]).fetchall()
         if len(hits) != 1:
             raise UsageError(f"{identity!r} is not one identity of {who!r}")
+        rest = self.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()[0][0]
         decide(self.con, "split", pid, hits[0][0])
-        new = self.con.execute("SELECT person_id FROM identities WHERE id = ?", [hits[0][0]]).fetchall()[0][0]
-        return {"decision": "split", "person_id": _id(pid), "new_person_id": _id(new), "new_person": self._names().get(new)}
+        # a person keeps the id of their smallest identity: the rest may be the one with a new id
+        after = dict(self.con.execute("SELECT id, person_id FROM identities WHERE id IN (?, ?)", [rest, hits[0][0]]).fetchall())
+        names = self._names()
+        return {"decision": "split", "person_id": _id(after[rest]), "person": names.get(after[rest]),
+                "new_person_id": _id(after[hits[0][0]]), "new_person": names.get(after[hits[0][0]])}
 
     # ------------------------------------------------------------------ views: the web app and the report
     def overview(self, as_of: Any = None) -> dict[str, Any]:
@@ -733,8 +739,7 @@ class Closeknit:
         if (name, key) not in self._views:
             if name not in VIEWS:
                 raise UsageError(f"unknown view {name!r}")
-            fn = getattr(self, name)
-            self._views[(name, key)] = to_jsonable(fn(key) if key else fn())
+            self._views[(name, key)] = to_jsonable(self._call_view(name, key))
         return self._views[(name, key)]
 
     def materialise(self, *, people: int = 20) -> dict[str, Any]:
@@ -752,7 +757,7 @@ class Closeknit:
         self.score_store()
         self.keep_measures()
         try:
-            views = {(v, ""): to_json(getattr(self, v)(), indent=None) for v in VIEWS if v not in PER_PERSON}
+            views = {(v, ""): to_json(self._call_view(v, ""), indent=None) for v in VIEWS if v not in PER_PERSON}
             ov = json.loads(views[("overview", "")])
             order = [r["person_id"] for r in ov["attention"]] + [r["person_id"] for r in ov["circles"]] + \
                     [r["person_id"] for r in ov["feels_known"]]
@@ -762,12 +767,17 @@ class Closeknit:
                     seen.append(p)
             for p in seen[:people]:
                 for v in PER_PERSON:
-                    views[(v, p)] = to_json(getattr(self, v)(p), indent=None)
+                    views[(v, p)] = to_json(self._call_view(v, p), indent=None)
         finally:
             self._release_kept()
         rev = self.revision()
         put_views(self.con, rev, default_scorer().version, views)
         return {"revision": rev, "views": len(views), "seconds": round(time.perf_counter() - t0, 3)}
+
+    def _call_view(self, name: str, key: str) -> Any:
+        if name == "interactions":  # a timeline: the latest ones (a person can have 100,000s)
+            return self.interactions(key, limit=TIMELINE_LIMIT)
+        return getattr(self, name)(key) if key else getattr(self, name)()
 
     def _release_kept(self) -> None:
         for r in (getattr(self, "_kept", None) or {}).values():
@@ -783,6 +793,8 @@ PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n
 VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggestions",
          "person", "identities", "interactions")
 PER_PERSON = ("person", "identities", "interactions")
+#: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
+TIMELINE_LIMIT = 2000
 #: Columns of :meth:`Closeknit.import_`.
 IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
                   "skipped", "error", "error_samples", "not_read"]

@@ -178,7 +178,9 @@ def test_decisions_through_the_app_are_kept_and_remeasured(served):
     status, _, body = _get(base + "/decide/split", cookie=token, method="POST", headers=post,
                            data=json.dumps({"a": priya, "b": phone}).encode())
     res = json.loads(body)
-    assert status == 200 and res["person_id"] == priya and res["new_person_id"] != priya
-    left = json.loads(_get(f"{base}/person/{priya}/identities.json", cookie=token)[2])["identities"]
-    assert phone not in [i["identity_id"] for i in left] and len(left) == len(ids) - 1
+    assert status == 200 and res["person"] == "Priya Raman" and res["new_person_id"] != res["person_id"]
+    left = json.loads(_get(f"{base}/person/{res['person_id']}/identities.json", cookie=token)[2])["identities"]
+    assert phone not in [i["identity_id"] for i in left] and left
+    alone = json.loads(_get(f"{base}/person/{res['new_person_id']}/identities.json", cookie=token)[2])["identities"]
+    assert phone in [i["identity_id"] for i in alone]
     assert _get(base + "/decide/explode", cookie=token, method="POST", headers=post, data=b"{}")[0] == 404

@@ -50,6 +50,9 @@ __all__ = ["Server", "make_app", "CSP", "render_page", "templates"]
 
 STATIC = Path(__file__).parent / "static"
 COOKIE = "closeknit_token"
+#: The people page draws at most this many rows (most interactions first); its filters, submitted,
+#: run over everyone on the server.
+PEOPLE_SHOWN = 1000
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = [
@@ -223,7 +226,13 @@ def make_app(server: Server) -> Any:
 
     def people(request: Request) -> Response:
         rows = server.view("people")
-        return page("people.html", "People", ["/people.json", "/suggestions.json"], rows=rows,
+        q = request.query_params
+        shown = [r for r in rows if (not q.get("q") or q["q"].lower() in (r["person"] or "").lower())
+                 and (not q.get("stage") or r["stage"] == q["stage"])
+                 and (not q.get("channel") or q["channel"] in r["channels"])
+                 and (not q.get("trajectory") or r["trajectory"] == q["trajectory"])]
+        return page("people.html", "People", ["/people.json", "/suggestions.json"], rows=shown[:PEOPLE_SHOWN],
+                    total=len(rows), matching=len(shown), limit=PEOPLE_SHOWN, q=q,
                     suggestions=server.view("suggestions"),
                     stages=charts.STAGE_ORDER, channels=sorted({c for r in rows for c in r["channels"]}),
                     trajectories=sorted({r["trajectory"] for r in rows if r["trajectory"]}))
