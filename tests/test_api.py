@@ -97,8 +97,9 @@ def test_relationships_and_pairs(db):
     assert (ann.contacts, ann.contacts_ab, ann.contacts_ba, ann.initiated_ab) == (104, 52, 52, 26)
     assert ann.last_contact_ts == pd.Timestamp("2025-12-29 09:28:48", tz="UTC")  # day 357.02
     # every pair: here only pairs with the user exist, so the same four, named a/b by id order
-    assert list(pairs.columns[:4]) == ["a_id", "a", "b_id", "b"]
-    assert sorted(pairs.b) == sorted(rel.person) and set(pairs.a_id) == {"0"}
+    assert list(pairs.columns[:6]) == ["a_id", "a", "b_id", "b", "a_name", "b_name"]
+    assert sorted(pairs.b_name) == sorted(rel.person) and set(pairs.a_id) == {"0"}
+    assert "ann@example.org" in set(pairs.b)  # a and b as the data names them
     merged = pairs.merge(rel, left_on="b_id", right_on="person_id", suffixes=("_p", "_r"))
     assert (merged.intimacy_p == merged.intimacy_r).all() and (merged.stage_p == merged.stage_r).all()
 

@@ -388,6 +388,7 @@ class Closeknit:
         return {
             "person_id": _id(pid), "person": name, "as_of": _ts(as_of_ts), "measures": measures,
             "who_discloses_more": story.get("who_discloses_more"),
+            "closeness": story.get("closeness"),
             "timeline": timeline,
             "stage_changes": pd.DataFrame(story["stage_changes"], columns=["month", "from", "to"]),
             "channels": channels,
@@ -417,15 +418,18 @@ class Closeknit:
                               na_position="last", kind="stable").reset_index(drop=True)
 
     def pairs(self, as_of: Any = None) -> pd.DataFrame:
-        """Every pair of people in contact (not only pairs with you), one row per pair with every
-        measure: ``a_id``, ``a``, ``b_id``, ``b`` as the data names them (``a`` has the smaller id),
-        then the measures as in :meth:`relationships`, from ``a``'s side."""
-        rel = self.measures(as_of, scope="all")
-        try:
-            t = rel.dyads()
-        finally:
-            rel.close()
-        return _dyad_frame(t.to_pandas(), self._names(), personal=False)
+        """Every pair of people in contact (not only pairs with you), one row per pair:
+        ``a_id``, ``a``, ``b_id``, ``b`` (``a`` has the smaller id; ``a``/``b`` as the data names them:
+        the handle, address, number or id of their first identity), ``a_name``, ``b_name``,
+        ``closeness`` and every measure, stage, trajectory and dates, then the closeness features
+        (``f_*``), parts (``part_*``) and evidence (``ev_*``): :func:`closeknit.relate.pairs`."""
+        from closeknit.relate.pairs import pairs
+
+        self.score_store()
+        df = pairs(self.con, as_of=parse_time(as_of)).to_pandas()
+        for c in ("a_id", "b_id", "last_contact_id"):
+            df[c] = df[c].map(_id)
+        return df
 
     # ------------------------------------------------------------------ interactions
     def interactions(self, who: str | int | None = None, *, channel: str | None = None, since: Any = None,

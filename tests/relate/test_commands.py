@@ -169,3 +169,16 @@ def test_help_ends_with_an_example():
         out = run(cmd, "--help").output.rstrip().splitlines()
         assert any(line.strip() == "Example:" for line in out), cmd
         assert out[-1].strip().startswith("closeknit ")
+
+
+def test_person_shows_the_parts_of_closeness(db):
+    ann = js("person", "Ann Lee", "--db", db)["closeness"]
+    parts = {p["feature"]: p for p in ann["parts"]}
+    assert set(parts) == {"contact_days", "regularity", "overdue", "mutual_days", "balance", "talk", "channels",
+                          "shared", "span", "private", "intimacy"}
+    assert parts["contact_days"]["evidence"] == "52 days with contact"  # two letters a week, the same day
+    assert parts["shared"]["evidence"] == "not known in the personal view" and parts["shared"]["part"] == 0.0
+    import math
+    total = ann["intercept"] + sum(p["part"] for p in ann["parts"])
+    assert ann["closeness"] == pytest.approx(1 / (1 + math.exp(-total)), abs=0.005)  # parts rounded to 3 places
+    assert "Closeness" in run("person", "Ann Lee", "--db", db).output

@@ -3,6 +3,8 @@
 * :mod:`closeknit.relate.inputs` - the edge: the dyad-event table extracted from the store once.
 * :mod:`closeknit.relate.measures` - familiarity, intimacy, reciprocity, trust, stage, trajectory,
   familiarity gap, channel norms and the boundary verdicts, set-wise in SQL over Arrow tables.
+* :mod:`closeknit.relate.closeness` - closeness: one tie-strength number with its parts (a readable model).
+* :mod:`closeknit.relate.pairs` - every pair in contact with closeness and every measure (``closeknit pairs``).
 * :mod:`closeknit.relate.personal` - the personal view: attention, circles, one relationship.
 * :mod:`closeknit.relate.predict` - who will you talk to next (``predict-contacts``).
 
@@ -11,8 +13,10 @@
     >>> rel.dyads().to_pandas()                      # doctest: +SKIP
 """
 
+from closeknit.relate.closeness import ClosenessModel, load_closeness_model
 from closeknit.relate.inputs import EVENT_COLUMNS, dyad_events, post_counts
 from closeknit.relate.measures import STAGE_RULES, STAGES, TRAJECTORIES, VERDICTS, Params, Relationships, jenks_breaks
+from closeknit.relate.pairs import pairs, pairs_table
 from closeknit.relate.personal import attention, circles, load, people_measures, relationship
 
 __all__ = [
@@ -31,4 +35,8 @@ __all__ = [
     "circles",
     "relationship",
     "people_measures",
+    "ClosenessModel",
+    "load_closeness_model",
+    "pairs",
+    "pairs_table",
 ]

@@ -206,6 +206,10 @@ class Relationships:
     threads: int | None = None
     memory_limit: str | None = None  # e.g. "4GB": the engine spills to temp_directory beyond it
     temp_directory: str | None = None
+    #: "self" when the events are the personal view (pairs of the user only): shared contacts are
+    #: then unknown; "all" for every pair of a research log.
+    scope: str = "all"
+    closeness_model: object = None  # a closeness.ClosenessModel; default: the shipped one
 
     def __post_init__(self) -> None:
         self._con = duckdb.connect(":memory:")
@@ -281,6 +285,7 @@ class Relationships:
         base AS (
             SELECT interaction_id, a, b, a_acts, ts, month AS raw_month, coalesce(m0, {first_month}) AS m,
                    channel, kind, visibility, intimacy, confidence, personal_question, disclosure, text_len, addresses_you,
+                   duration_s,
                    coalesce(is_question, false) AS is_question
             FROM ev WHERE a <> b AND (ts IS NULL OR {as_of} IS NULL OR ts <= {as_of})
         )
@@ -559,6 +564,26 @@ class Relationships:
         LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
         """)
 
+    # ------------------------------------------------------------------ closeness
+    def _build_closeness(self) -> None:
+        from closeknit.relate.closeness import closeness_sql, load_closeness_model
+
+        self._need("c", "dyads")
+        model = self.closeness_model or load_closeness_model()
+        self._con.execute("CREATE OR REPLACE TEMP TABLE closeness AS "
+                          + closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
+
+    def _build_pairs(self) -> None:
+        self._need("closeness")
+        stage = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STAGES))
+        self._con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE pairs AS
+        SELECT d.a, d.b, k.closeness,
+               CASE d.stage {stage} END AS stage_name, CASE d.peak_stage {stage} END AS peak_stage_name,
+               d.* EXCLUDE (a, b), k.* EXCLUDE (a, b, closeness)
+        FROM dyads d JOIN closeness k ON k.a = d.a AND k.b = d.b
+        """)
+
     # ------------------------------------------------------------------ channel norms
     def _build_norms(self) -> None:
         self._need("panel")
@@ -661,6 +686,18 @@ class Relationships:
         """One row per pair: every measure as of ``as_of``, with trajectory and rhythm."""
         self._need("dyads")
         return self.sql("SELECT * FROM dyads ORDER BY a, b")
+
+    def closeness(self) -> pa.Table:
+        """One row per pair with contact: ``closeness``, each feature, its part of the log-odds
+        (``part_<feature>``) and the evidence (``ev_*``); see :mod:`closeknit.relate.closeness`."""
+        self._need("closeness")
+        return self.sql("SELECT * FROM closeness ORDER BY a, b")
+
+    def pairs(self) -> pa.Table:
+        """One row per pair in contact: closeness with its parts, and every measure of :meth:`dyads`
+        (``stage_name``/``peak_stage_name`` beside the integer ranks)."""
+        self._need("pairs")
+        return self.sql("SELECT * FROM pairs ORDER BY a, b")
 
     def stage_changes(self) -> pa.Table:
         """Each month a pair's stage changed: ``a, b, m, from_stage, to_stage``."""

@@ -13,7 +13,7 @@ from typing import Any
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
-__all__ = ["load", "attention", "circles", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
+__all__ = ["load", "attention", "circles", "circle_layers", "closeness_parts", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
 
 ATTENTION_REASONS = {
     "waiting": "waiting for your answer",
@@ -35,7 +35,7 @@ def load(con, *, as_of: float | None = None, model_version: str | None = None, p
     now = latest_time(con) if as_of is None else float(as_of)
     ev = dyad_events(con, scope=scope, model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
-    return Relationships(ev, posts, as_of=now, params=params or Params())
+    return Relationships(ev, posts, as_of=now, params=params or Params(), scope=scope)
 
 
 def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: float = 60,
@@ -113,32 +113,30 @@ def _attention_text(r: dict, now: float) -> str:
 
 
 def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, Any]:
-    """Dunbar layers around the user from per-alter contact frequency and intimacy.
+    """Dunbar layers around the user, from closeness.
 
-    Each person with contact in the last ``days`` gets ``closeness = contacts per month *
-    (0.5 + intimacy)`` (frequency, as in the literature, weighted up to 1.5x by depth);
-    Fisher-Jenks natural breaks cut this one-dimensional distribution into ``k`` classes; the
-    highest class is the innermost layer. Layers are nested: each layer's size and its
-    cumulative size (the layer with everything inside it) are reported.
+    Each person with contact in the last ``days`` is placed by their ``closeness`` (see
+    :mod:`closeknit.relate.closeness`). Fisher-Jenks natural breaks cut the one-dimensional
+    distribution of its odds, ``closeness / (1 - closeness)`` (the scale on which the model's
+    parts multiply, like contact frequencies do), into ``k`` classes; the highest class is the
+    innermost layer. Layers are nested: each layer's size and its cumulative size (the layer with
+    everything inside it) are reported.
     """
-    rel.build("dyads", "c")
+    rel.build("closeness", "c")
     now = float(rel.as_of)
     rows = rel.rows(f"""
-        SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage,
-               count(c.ts) / {days / 30.4375} * (0.5 + d.intimacy) AS closeness
-        FROM dyads d JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
-        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage ORDER BY closeness DESC, d.b""")
+        SELECT d.b, count(c.ts) AS contacts, d.intimacy, d.stage, k.closeness,
+               k.closeness / greatest(1 - k.closeness, 1e-12) AS odds
+        FROM dyads d JOIN closeness k ON k.a = d.a AND k.b = d.b
+        JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > {now - days * DAY}
+        WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage, k.closeness ORDER BY k.closeness DESC, d.b""")
     for r in rows:
         r["contacts_per_month"] = r["contacts"] / (days / 30.4375)
-    vals = [r["closeness"] for r in rows]
-    if len(vals) > 3000:  # the DP is quadratic: cluster on rounded values, same breaks in practice
-        vals = sorted({round(v, 3) for v in vals})
-    breaks = jenks_breaks(vals, k)
+    breaks, layer_of = circle_layers([r["odds"] for r in rows], k)
     kk = len(breaks)
     layers = []
-    for r in rows:
-        cls = next((i for i, br in enumerate(breaks) if r["closeness"] <= br + 1e-12), kk - 1)
-        r["layer"] = kk - cls  # 1 = innermost
+    for r, lay in zip(rows, layer_of):
+        r["layer"] = lay
     cum = 0
     for layer in range(1, kk + 1):
         members = [r for r in rows if r["layer"] == layer]
@@ -149,14 +147,33 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
     return {"as_of": now, "days": days, "people": len(rows), "breaks": breaks, "layers": layers}
 
 
+def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
+    """The Jenks breaks of closeness odds and each value's layer (1 = innermost), as
+    :func:`circles` cuts them (also used by benchmarks/closeness.py for every ego of a log).
+
+    >>> circle_layers([1, 2, 3, 10, 11, 12, 30], 3)
+    ([3.0, 12.0, 30.0], [3, 3, 3, 2, 2, 2, 1])
+    """
+    vals = list(odds)
+    if len(vals) > 3000:  # the DP is quadratic: cluster on rounded values, same breaks in practice
+        vals = sorted({round(v, 3) for v in vals})
+    breaks = jenks_breaks(vals, k)
+    kk = len(breaks)
+    out = []
+    for v in odds:
+        cls = next((i for i, br in enumerate(breaks) if v <= br + 1e-12), kk - 1)
+        out.append(kk - cls)
+    return breaks, out
+
+
 def relationship(rel: Relationships, person: int) -> dict[str, Any]:
     """Everything about the pair (user, ``person``): measures now, monthly timeline, stage
     changes, channels, the messages that weigh most, who discloses more."""
-    rel.build("dyads", "panel")
+    rel.build("dyads", "panel", "closeness")
     d = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
     if not d:
-        return {"person_id": person, "measures": None, "timeline": [], "stage_changes": [], "channels": [],
-                "top_messages": []}
+        return {"person_id": person, "measures": None, "closeness": None, "timeline": [], "stage_changes": [],
+                "channels": [], "top_messages": []}
     d = d[0]
     timeline = rel.rows("""SELECT m, n_events, n_contact, contact_ab, contact_ba, stage, familiarity, intimacy,
                                   reciprocity, trust FROM panel WHERE a = 0 AND b = ? ORDER BY m""", [int(person)])
@@ -173,15 +190,44 @@ def relationship(rel: Relationships, person: int) -> dict[str, Any]:
         discloses = "both the same" if da else "neither (no self-disclosure detected)"
     else:
         discloses = "you" if da > db else "they"
+    k = rel.rows("SELECT * FROM closeness WHERE a = 0 AND b = ?", [int(person)])
     return {
         "person_id": person,
         "measures": d,
+        "closeness": closeness_parts(k[0]) if k else None,
         "who_discloses_more": discloses,
         "timeline": timeline,
         "stage_changes": changes,
         "channels": rel.channel_mix(0, person).to_pylist(),
         "top_messages": rel.top_messages(0, person).to_pylist(),
     }
+
+
+def closeness_parts(row: dict) -> dict[str, Any]:
+    """A row of the closeness table as ``{"closeness", "intercept", "parts": [...]}``: each part with
+    its feature value, its contribution to the log-odds and the evidence in words, largest first."""
+    from closeknit.relate.closeness import FEATURES, load_closeness_model
+
+    model = load_closeness_model()
+    ev = {
+        "contact_days": f"{row['ev_contact_days']} days with contact",
+        "regularity": f"contact in {row['ev_contact_weeks']} weeks",
+        "overdue": (f"{row['ev_silence_days']:.0f} days since the last contact; usual gap "
+                    + (f"{row['ev_usual_gap_days']:.1f} days" if row["ev_usual_gap_days"] is not None else "unknown")),
+        "mutual_days": f"days with contact: {row['ev_days_ab']} by you, {row['ev_days_ba']} by them",
+        "balance": f"balance of contacts {row['f_balance']:.2f}",
+        "talk": f"{row['ev_talks']} calls or meetings, {row['ev_talk_minutes']:.0f} minutes",
+        "channels": f"{row['f_channels']:.0f} channel(s) with contact",
+        "shared": ("not known in the personal view" if row["ev_shared_contacts"] is None
+                   else f"{row['ev_shared_contacts']} shared contacts"),
+        "span": f"{row['ev_span_days']:.0f} days from the first to the last contact",
+        "private": f"{row['f_private']:.0%} of contacts private",
+        "intimacy": ("no scored texts" if row["f_intimacy"] is None else f"intimacy {row['f_intimacy']:.2f}"),
+    }
+    parts = [{"feature": f, "means": FEATURES[f][0], "value": _r(row[f"f_{f}"]), "part": _r(row[f"part_{f}"]),
+              "evidence": ev[f]} for f in FEATURES]
+    parts.sort(key=lambda p: -abs(p["part"] or 0))
+    return {"closeness": _r(row["closeness"]), "intercept": model.intercept, "parts": parts}
 
 
 def people_measures(rel: Relationships) -> dict[int, dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Generic interaction logs: how researchers bring their own data.
 
 * ``events`` - a CSV (or TSV) file with a header containing at least ``src,dst,ts`` and
-  optionally ``text,channel,kind,visibility,thread``. ``ts`` is Unix seconds (integer or
+  optionally ``text,channel,kind,visibility,thread,duration``. ``duration`` is seconds (a number
+  >= 0, for calls and meetings; empty when unknown). ``ts`` is Unix seconds (integer or
   fractional) or ISO 8601 (a time without an offset is taken as UTC).
 * ``edges`` - ``src dst t`` lines without a header, separated by one space or one tab (SNAP
   temporal networks such as email-Eu-core-temporal); ``t`` in seconds from any origin.
@@ -37,7 +38,7 @@ __all__ = ["EventsCsvImporter", "EdgesImporter", "parse_ts"]
 
 _NUM = re.compile(r"^-?\d+(\.\d+)?$")
 _EDGE_LINE = re.compile(rb"^\S+[ \t]\S+[ \t]-?\d+(\.\d+)?\r?$")
-_OPTIONAL = ("text", "channel", "kind", "visibility", "thread")
+_OPTIONAL = ("text", "channel", "kind", "visibility", "thread", "duration")
 _CHUNK = 100_000
 # Unix seconds beyond this (year 5138) are not seconds: refuse them rather than overflow.
 _MAX_SECONDS = 1e11
@@ -153,7 +154,9 @@ def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Re
                coalesce({opt['channel']}, 'events') AS channel,
                lower(coalesce({opt['kind']}, 'message')) AS kind,
                lower(coalesce({opt['visibility']}, 'private')) AS visibility,
-               {opt['thread']} AS thread_id
+               {opt['thread']} AS thread_id,
+               nullif(trim({opt['duration']}), '') AS duration_raw,
+               TRY_CAST(trim({opt['duration']}) AS DOUBLE) AS duration_s
         FROM raw
         """
     )
@@ -162,11 +165,14 @@ def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Re
         SELECT rn, CASE WHEN src IS NULL OR src = '' OR dst IS NULL OR dst = '' THEN 'empty src or dst'
                         WHEN t IS NULL THEN 'unreadable timestamp ''' || coalesce(ts_raw, '') || ''''
                         WHEN kind NOT IN ({_sql_list(KINDS)}) THEN 'unknown kind ''' || kind || ''''
+                        WHEN duration_raw IS NOT NULL AND NOT coalesce(duration_s >= 0 AND isfinite(duration_s), false)
+                             THEN 'duration ''' || duration_raw || ''' is not a number of seconds >= 0'
                         ELSE 'unknown visibility ''' || visibility || '''' END,
                concat_ws(',', src, dst, ts_raw, text)
         FROM ev
         WHERE src IS NULL OR src = '' OR dst IS NULL OR dst = '' OR t IS NULL
            OR kind NOT IN ({_sql_list(KINDS)}) OR visibility NOT IN ({_sql_list(VISIBILITIES)})
+           OR (duration_raw IS NOT NULL AND NOT coalesce(duration_s >= 0 AND isfinite(duration_s), false))
         ORDER BY rn
         """
     ).fetchall()
@@ -187,13 +193,13 @@ def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Re
         f"""
         WITH good AS (
             SELECT *, md5(concat_ws(chr(31), src, dst, ts_raw, channel, kind, visibility, coalesce(text, ''),
-                                     coalesce(thread_id, ''))) AS h
+                                     coalesce(thread_id, ''), duration_raw)) AS h
             FROM ev WHERE rn NOT IN (SELECT rn FROM bad_rn)
         )
         SELECT left(h, 24) || CASE WHEN row_number() OVER w > 1 THEN '#' || (row_number() OVER w - 1) ELSE '' END
                    AS native_id,
                kind, channel, t AS ts, {ident('src')} AS actor_id, visibility, thread_id,
-               NULL::VARCHAR AS reply_native, text, NULL::DOUBLE AS duration_s,
+               NULL::VARCHAR AS reply_native, text, duration_s,
                {ident('dst')} AS dst_id
         FROM good
         WINDOW w AS (PARTITION BY h ORDER BY rn)
@@ -218,7 +224,7 @@ class EventsCsvImporter(Importer):
     name = "events"
     channel = "events"
     version = "2"
-    description = "CSV/TSV interaction log with a src,dst,ts header (+ optional text,channel,kind,visibility,thread)"
+    description = "CSV/TSV interaction log with a src,dst,ts header (+ optional text,channel,kind,visibility,thread,duration)"
 
     def detect(self, tree: InputTree) -> int:
         m = _only_member(tree)

@@ -90,6 +90,11 @@ def person_cmd(name, n_last, as_of, as_json, db):
          "evidence": ("flagged: familiarity far ahead of intimacy and trust" if m["gap_flag"] else "not flagged")},
     ]
     emit(rows, ["measure", "value", "evidence"], title="Measures")
+    k = story.get("closeness")
+    if k:
+        emit([{"part": p["feature"], "log_odds": _f(p["part"]), "evidence": p["evidence"]} for p in k["parts"]],
+             ["part", "log_odds", "evidence"],
+             title=f"Closeness {k['closeness']:.2f}: the parts of its log-odds (intercept {k['intercept']:+.2f})")
     con.print(f"Who discloses more: {story['who_discloses_more']}.", highlight=False)
     if len(story["stage_changes"]):
         emit_frame(story["stage_changes"], ["month", "from", "to"], title="Stage changes")
@@ -228,8 +233,8 @@ Example:
 def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
     """Your circles of closeness: the Dunbar layers (about 5, 15, 50, 150 people).
 
-    Each person you were in contact with gets a closeness = contacts per month x (0.5 +
-    intimacy); natural breaks (Fisher-Jenks) cut that one-dimensional distribution into
+    Each person you were in contact with is placed by their closeness (the tie-strength model
+    of docs/relate.md); natural breaks (Fisher-Jenks) cut the distribution of its odds into
     layers, innermost first. Sizes are given per layer and cumulatively.
     """
     with open_api(db) as ck:

@@ -1,0 +1,79 @@
+"""pairs: every pair of people in contact, with closeness and every relationship measure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from closeknit.core.errors import UsageError
+from closeknit.present.common import columns_option, db_option, emit_frame, open_api
+
+__all__ = ["COMMANDS", "write_csv"]
+
+_EPILOG = """\b
+Example:
+  closeknit pairs --db eu.db --csv -o eu-pairs.csv
+  closeknit pairs --as-of 2026-03-31 --json -o pairs.json
+"""
+_TABLE = ["a", "b", "closeness", "stage", "trajectory", "contacts", "last_contact"]
+
+
+def write_csv(df, out) -> None:
+    """A pairs DataFrame as CSV (header, ISO times in UTC), written by Arrow's CSV writer: set-wise,
+    not row by row, for millions of pairs."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), out)
+
+
+@click.command("pairs", epilog=_EPILOG)
+@click.option("--as-of", "as_of", default=None,
+              help="Measure as of this date (YYYY-MM-DD or ISO time, UTC): only what happened up to it is read. "
+                   "Default: the latest interaction in the store.")
+@click.option("--csv", "as_csv", is_flag=True, help="Every pair and every column as CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Every pair and every column as JSON (an array of objects).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file instead of stdout (CSV unless --json or a .json name).")
+@click.option("--limit", type=int, default=20, show_default=True, help="The table shows the N closest pairs.")
+@columns_option(_TABLE)
+@db_option
+def pairs_cmd(as_of, as_csv, as_json, output, limit, columns, db):
+    """Every pair of people in contact (not only yours): closeness and every measure.
+
+    One row per pair: a and b as the data names them (the handle, address, number or id of the
+    source) with their ids and names, closeness with its parts (part_*), features (f_*) and
+    evidence (ev_*), stage, peak stage, trajectory, first and last contact, and every relationship
+    measure (familiarity, intimacy, reciprocity, trust, response rates and times, rhythm).
+    --as-of reads only what happened up to that date. Without --csv, --json or -o, a table of the
+    closest pairs.
+    """
+    if as_csv and as_json:
+        raise UsageError("give --csv or --json, not both")
+    with open_api(db) as ck:
+        df = ck.pairs(as_of=as_of)
+    fmt = "json" if as_json or (output and not as_csv and Path(output).suffix.lower() == ".json") else "csv"
+    if output:
+        if fmt == "csv":
+            write_csv(df, output)
+        else:
+            from closeknit.api import to_json
+
+            Path(output).write_text(to_json(df) + "\n", encoding="utf-8")
+        click.echo(f"{len(df):,} pairs written to {output}", err=True)
+        return
+    if as_csv:
+        sys.stdout.flush()
+        write_csv(df, sys.stdout.buffer)
+        return
+    if as_json:
+        emit_frame(df, _TABLE, as_json=True)
+        return
+    top = df.sort_values(["closeness", "a_id", "b_id"], ascending=[False, True, True], kind="stable").head(limit)
+    emit_frame(top, _TABLE, columns=columns,
+               title=f"The {len(top)} closest of {len(df):,} pairs in contact (--csv or --json for all)")
+
+
+COMMANDS = [pairs_cmd]

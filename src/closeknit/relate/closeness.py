@@ -1,0 +1,172 @@
+"""Closeness: one tie-strength number per relationship, with its parts and their evidence.
+
+``closeness`` in [0, 1] answers "how close are these two, as of this date". It is a logistic model
+over a handful of readable features of the pair's contacts (see :data:`FEATURES`), each with the
+direction the tie-strength literature gives it a priori (Granovetter 1973: time, intensity,
+intimacy, reciprocity; Marsden & Campbell 1984; Gilbert & Karahalios 2009; Onnela et al. 2007:
+shared contacts). Each feature is standardised with a fixed mean and scale, so a part is
+``coef * (value - mean) / scale`` on the log-odds scale and ``closeness = 1 / (1 + exp(-(intercept
++ sum of parts)))``. A part whose evidence is unknown (no scored text, no view of third parties in
+the personal view) counts 0: the pair is taken as typical there.
+
+The weights (``closeness_model.json`` next to this module) were fit by
+``scripts/fit_closeness.py`` on *tie persistence* (is the pair still in contact in the next
+period?) on two real logs, never on the labels closeness is validated against; features whose
+fitted sign went against their a priori direction were dropped. ``intimacy`` and ``private`` have
+no labelled data to learn from (the logs carry no text and no public channel): their weights are
+set a priori and marked so. See docs/relate.md and ``benchmarks/closeness.py``.
+
+Everything is computed set-wise in SQL by :class:`~closeknit.relate.measures.Relationships`
+(:func:`closeness_sql`); this module holds the model and the SQL text.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from closeknit.core.errors import InputError
+
+__all__ = ["FEATURES", "MODEL_FILE", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
+
+MODEL_FILE = "closeness_model.json"
+#: A call or meeting of unknown length counts this many seconds of talk.
+DEFAULT_TALK_S = 300.0
+
+#: name -> (what it means, a priori direction). Counts and times enter as log(1 + x).
+FEATURES: dict[str, tuple[str, int]] = {
+    "contact_days": ("log(1 + days with contact either way): frequency", +1),
+    "regularity": ("share of the weeks since the first contact (counted from its day) that had contact: regularity", +1),
+    "overdue": ("log(1 + silence / the pair's usual gap between contact days): recency against its own rhythm", -1),
+    "mutual_days": ("log(1 + the smaller of the days each side made contact): contact both ways", +1),
+    "balance": ("smaller side's contacts / larger side's: reciprocity (0 one-way, 1 even)", +1),
+    "talk": ("log(1 + minutes on calls and meetings; one of unknown length counts 5)", +1),
+    "channels": ("channels with contact", +1),
+    "shared": ("shared contacts / all contacts of the two (Onnela overlap; unknown in the personal view)", +1),
+    "span": ("log(1 + days from the first to the last contact): how long the tie has lasted", +1),
+    "private": ("share of contacts that were private (not group, not public)", +1),
+    "intimacy": ("intimacy of what was exchanged (unknown without scored texts)", +1),
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    coef: float
+    mean: float
+    scale: float
+    fitted: bool
+
+
+@dataclass(frozen=True)
+class ClosenessModel:
+    """``intercept`` and one :class:`Part` per feature of :data:`FEATURES`."""
+
+    intercept: float
+    parts: dict[str, Part]
+    meta: dict
+
+    @classmethod
+    def from_json(cls, text: str) -> "ClosenessModel":
+        try:
+            d = json.loads(text)
+            parts = {f: Part(float(v["coef"]), float(v["mean"]), float(v["scale"]), bool(v["fitted"]))
+                     for f, v in d["features"].items()}
+            intercept = float(d["intercept"])
+        except (ValueError, KeyError, TypeError) as e:
+            raise InputError(f"not a closeknit closeness model: {e}") from None
+        unknown = sorted(set(parts) - set(FEATURES))
+        missing = sorted(set(FEATURES) - set(parts))
+        if unknown or missing:
+            raise InputError(f"the closeness model does not match this version (unknown: {unknown}, missing: {missing}); "
+                             "refit it with scripts/fit_closeness.py")
+        return cls(intercept, parts, d.get("meta", {}))
+
+    def to_json(self) -> str:
+        feats = {f: {"coef": p.coef, "mean": p.mean, "scale": p.scale, "fitted": p.fitted, "direction": FEATURES[f][1],
+                     "means": FEATURES[f][0]} for f, p in self.parts.items()}
+        return json.dumps({"model": "closeknit closeness v1", "intercept": self.intercept, "features": feats,
+                           "meta": self.meta}, indent=1, ensure_ascii=False)
+
+
+@lru_cache(maxsize=1)
+def load_closeness_model() -> ClosenessModel:
+    """The shipped model (``closeness_model.json`` in this package)."""
+    return ClosenessModel.from_json(resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8"))
+
+
+def feature_sql(now: float, *, personal: bool) -> str:
+    """SQL (a SELECT over the engine's ``c`` and ``dyads`` tables) giving one row per pair with
+    contact: the value of every feature (``f_<feature>``) and the evidence shown beside it (``ev_*``)."""
+    shared = "NULL::DOUBLE" if personal else "coalesce(sh.n_shared, 0) * 1.0 / greatest(dg_a.k - 1 + dg_b.k - 1 - coalesce(sh.n_shared, 0), 1)"
+    return f"""
+    WITH day AS (  -- one row per pair and day with contact
+        SELECT a, b, floor(ts / 86400) AS d, bool_or(a_acts) AS by_a, bool_or(NOT a_acts) AS by_b,
+               count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
+               count(*) FILTER (WHERE visibility = 'private') AS n_private,
+               count(*) FILTER (WHERE kind IN ('call', 'meeting')) AS n_talk,
+               coalesce(sum(greatest(coalesce(duration_s, {DEFAULT_TALK_S}), 0))
+                        FILTER (WHERE kind IN ('call', 'meeting')), 0) AS talk_s,
+               min(ts) AS t0, max(ts) AS t1
+        FROM c GROUP BY a, b, floor(ts / 86400)
+    ),
+    day0 AS (SELECT *, min(d) OVER (PARTITION BY a, b) AS d0 FROM day),
+    f AS (  -- weeks are counted from the pair's first contact day
+        SELECT a, b, min(d0) AS d0, count(*) AS contact_days, count(*) FILTER (WHERE by_a) AS days_ab,
+               count(*) FILTER (WHERE by_b) AS days_ba, count(DISTINCT floor((d - d0) / 7)) AS contact_weeks,
+               sum(n_ab) AS n_ab, sum(n_ba) AS n_ba, sum(n_private) AS n_private, sum(n_talk) AS n_talk,
+               sum(talk_s) AS talk_s, min(t0) AS t0, max(t1) AS t1
+        FROM day0 GROUP BY a, b
+    ),
+    adj AS (SELECT a AS x, b AS y FROM f UNION ALL SELECT b AS x, a AS y FROM f),
+    dg AS (SELECT x, count(*) AS k FROM adj GROUP BY x),
+    sm AS (  -- shared contacts: walk the contacts of the side with fewer, look them up on the other
+        SELECT f.a, f.b, CASE WHEN dg_a.k <= dg_b.k THEN f.a ELSE f.b END AS s,
+               CASE WHEN dg_a.k <= dg_b.k THEN f.b ELSE f.a END AS o
+        FROM f JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
+    ),
+    sh AS (
+        SELECT sm.a, sm.b, count(*) AS n_shared
+        FROM sm JOIN adj n1 ON n1.x = sm.s JOIN adj n2 ON n2.x = sm.o AND n2.y = n1.y
+        GROUP BY sm.a, sm.b
+    )
+    SELECT f.a, f.b,
+           ln(1 + f.contact_days) AS f_contact_days,
+           f.contact_weeks / (floor((floor({now} / 86400) - f.d0) / 7) + 1) AS f_regularity,
+           ln(1 + ({now} - f.t1) / greatest(CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1)
+                                                 ELSE {now} - f.t0 END, 3600)) AS f_overdue,
+           ln(1 + least(f.days_ab, f.days_ba)) AS f_mutual_days,
+           least(f.n_ab, f.n_ba) * 1.0 / greatest(f.n_ab, f.n_ba) AS f_balance,
+           ln(1 + f.talk_s / 60) AS f_talk,
+           CAST(d.channels AS DOUBLE) AS f_channels,
+           {shared} AS f_shared,
+           ln(1 + (f.t1 - f.t0) / 86400) AS f_span,
+           f.n_private * 1.0 / (f.n_ab + f.n_ba) AS f_private,
+           CASE WHEN coalesce(d.depth_ab, d.depth_ba) IS NOT NULL THEN d.intimacy END AS f_intimacy,
+           -- evidence
+           f.contact_days AS ev_contact_days, f.contact_weeks AS ev_contact_weeks, f.days_ab AS ev_days_ab,
+           f.days_ba AS ev_days_ba, f.n_talk AS ev_talks, f.talk_s / 60 AS ev_talk_minutes,
+           {'NULL::BIGINT' if personal else 'coalesce(sh.n_shared, 0)'} AS ev_shared_contacts,
+           ({now} - f.t1) / 86400 AS ev_silence_days,
+           CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1) / 86400 END AS ev_usual_gap_days,
+           (f.t1 - f.t0) / 86400 AS ev_span_days
+    FROM f JOIN dyads d ON d.a = f.a AND d.b = f.b
+    LEFT JOIN sh ON sh.a = f.a AND sh.b = f.b
+    JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
+    """
+
+
+def closeness_sql(model: ClosenessModel, now: float, *, personal: bool) -> str:
+    """SQL giving, per pair with contact, every feature, its part of the log-odds
+    (``part_<feature>``, 0 where unknown), and ``closeness``."""
+    parts = []
+    for f in FEATURES:
+        p = model.parts[f]
+        parts.append(f"coalesce({p.coef!r} * (f_{f} - {p.mean!r}) / {p.scale!r}, 0.0) AS part_{f}")
+    total = " + ".join(f"part_{f}" for f in FEATURES)
+    return f"""
+    WITH x AS ({feature_sql(now, personal=personal)}),
+    y AS (SELECT x.*, {', '.join(parts)} FROM x)
+    SELECT y.*, 1 / (1 + exp(-({model.intercept!r} + {total}))) AS closeness FROM y
+    """

@@ -1,0 +1,154 @@
+"""Closeness and the pairs table on small hand-made timelines (exact values), and ``closeknit pairs``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from closeknit.present.cli import cli
+from closeknit.relate.closeness import FEATURES, ClosenessModel, Part
+from closeknit.relate.measures import Relationships
+from tests.relate.helpers import DAY, T0, Timeline
+
+
+def _weekly(tl: Timeline, a: int, b: int, weeks: range) -> Timeline:
+    """``a`` writes on day 7w, ``b`` answers the next day."""
+    for w in weeks:
+        tl.add(7 * w, "out", a=a, b=b)
+        tl.add(7 * w + 1, "in", a=a, b=b)
+    return tl
+
+
+def _at(tl: Timeline, day: float, model=None, scope: str = "all") -> dict[tuple[int, int], dict]:
+    rel = Relationships(tl.table(), as_of=(T0 + day * DAY).timestamp(), closeness_model=model, scope=scope)
+    try:
+        return {(r["a"], r["b"]): r for r in rel.pairs().to_pylist()}
+    finally:
+        rel.close()
+
+
+def _only(feature: str) -> ClosenessModel:
+    """A model that reads one feature: closeness = 1 / (1 + exp(-feature))."""
+    return ClosenessModel(0.0, {f: Part(1.0 if f == feature else 0.0, 0.0, 1.0, True) for f in FEATURES}, {})
+
+
+def test_features_are_what_the_timeline_says():
+    tl = _weekly(Timeline(), 1, 2, range(3))  # days 0, 1, 7, 8, 14, 15
+    tl.add(0, "out", a=3, b=4)  # 3 wrote to 4 once
+    tl.add(2, "out", "call", a=1, b=3, duration=90)  # a 90-second call from 1 to 3
+    p = _at(tl, 16)
+    assert sorted(p) == [(1, 2), (1, 3), (3, 4)]
+    x = p[(1, 2)]
+    assert x["f_contact_days"] == pytest.approx(math.log(7))
+    assert x["f_mutual_days"] == pytest.approx(math.log(4))
+    assert x["f_balance"] == 1.0
+    assert x["f_regularity"] == pytest.approx(3 / 3)  # 3 weeks since the first contact, all 3 with contact
+    assert x["f_span"] == pytest.approx(math.log(1 + 15))
+    assert x["f_overdue"] == pytest.approx(math.log(1 + 1 / 3))  # 1 day of silence, usual gap 15 / 5 = 3 days
+    assert x["f_talk"] == 0.0 and x["f_private"] == 1.0 and x["f_intimacy"] is None
+    assert p[(3, 4)]["f_balance"] == 0.0 and p[(3, 4)]["f_mutual_days"] == 0.0
+    assert p[(1, 3)]["f_talk"] == pytest.approx(math.log(1 + 1.5)) and p[(1, 3)]["ev_talks"] == 1
+    # shared contacts: 1 and 4 both know 3; 1-2 and 3-4 share nobody
+    assert p[(1, 2)]["f_shared"] == 0.0 and p[(1, 3)]["f_shared"] == 0.0
+    # the one-feature model: closeness = sigmoid(ln 7) = 7 / 8, and its part is ln 7
+    q = _at(tl, 16, _only("contact_days"))[(1, 2)]
+    assert q["closeness"] == pytest.approx(7 / 8)
+    assert q["part_contact_days"] == pytest.approx(math.log(7)) and q["part_balance"] == 0.0
+
+
+def test_shared_contacts_is_the_overlap_of_the_two_circles():
+    tl = Timeline()
+    for a, b in ((1, 2), (1, 3), (2, 3), (2, 4)):
+        tl.add(0, "out", a=a, b=b)
+    p = _at(tl, 1)
+    # 1: {2, 3}; 2: {1, 3, 4}: shared {3}, overlap 1 / ((2 - 1) + (3 - 1) - 1) = 0.5
+    assert p[(1, 2)]["f_shared"] == 0.5 and p[(1, 2)]["ev_shared_contacts"] == 1
+    assert p[(2, 4)]["f_shared"] == 0.0
+    # in the personal view nobody else's ties are visible: unknown, and its part counts 0
+    me = _at(tl, 1, scope="self")
+    assert me[(1, 2)]["f_shared"] is None and me[(1, 2)]["part_shared"] == 0.0
+
+
+def test_closeness_rises_with_sustained_contact_falls_with_silence_and_stays_when_others_change():
+    tl = _weekly(Timeline(), 1, 2, range(10))  # ten weeks of contact both ways
+    tl.add(0, "out", a=1, b=3)  # a single note to someone else
+    early, later = _at(tl, 15)[(1, 2)]["closeness"], _at(tl, 64)[(1, 2)]["closeness"]
+    assert early < later  # rises
+    silent = _at(tl, 200)[(1, 2)]["closeness"]
+    assert silent < later  # falls after months of silence against a weekly rhythm
+    assert _at(tl, 64)[(1, 3)]["closeness"] < later
+    # stays: pairs that share nobody with (1, 2) do not move its closeness
+    other = _weekly(Timeline(), 1, 2, range(10))
+    other.add(0, "out", a=1, b=3)
+    _weekly(other, 5, 6, range(20))
+    assert _at(other, 64)[(1, 2)]["closeness"] == pytest.approx(later, abs=1e-12)
+
+
+def test_as_of_excludes_the_future():
+    tl = _weekly(Timeline(), 1, 2, range(3))
+    tl.add(30, "out", a=7, b=8)
+    tl.add(31, "out", a=1, b=2, kind="call", duration=600)
+    p = _at(tl, 16)
+    assert sorted(p) == [(1, 2)]
+    assert p[(1, 2)]["contacts"] == 6 and p[(1, 2)]["f_talk"] == 0.0
+    assert sorted(_at(tl, 32)) == [(1, 2), (7, 8)]
+
+
+# ------------------------------------------------------------------------------------------ closeknit pairs
+LOG = """src,dst,ts,kind,duration
+ada@x.org,bob@x.org,2025-01-01T10:00:00Z,message,
+bob@x.org,ada@x.org,2025-01-01T11:00:00Z,message,
+ada@x.org,bob@x.org,2025-01-08T10:00:00Z,call,300
+bob@x.org,cy@x.org,2025-01-09T10:00:00Z,message,
+cy@x.org,dee@x.org,2025-02-01T10:00:00Z,call,60
+"""
+
+
+@pytest.fixture
+def log_db(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text(LOG, encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+    r = CliRunner().invoke(cli, ["import", str(p), "--db", db], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return db
+
+
+def _pairs(*args) -> str:
+    r = CliRunner().invoke(cli, ["pairs", *args], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def test_pairs_every_pair_named_as_the_data_names_them(log_db):
+    rows = list(csv.DictReader(io.StringIO(_pairs("--db", log_db, "--csv"))))
+    got = {(r["a"], r["b"]): r for r in rows}
+    assert sorted(got) == [("ada@x.org", "bob@x.org"), ("bob@x.org", "cy@x.org"), ("cy@x.org", "dee@x.org")]
+    ab = got[("ada@x.org", "bob@x.org")]
+    assert (ab["contacts"], ab["contacts_ab"], ab["contacts_ba"]) == ("3", "2", "1")
+    assert ab["stage"] == "acquaintance" and ab["ev_talks"] == "1" and float(ab["ev_talk_minutes"]) == 5.0
+    assert ab["first_contact"].startswith("2025-01-01 10:00:00") and ab["last_contact"].startswith("2025-01-08 10:00:00")
+    assert float(got[("cy@x.org", "dee@x.org")]["ev_talk_minutes"]) == 1.0
+    assert all(0 < float(r["closeness"]) < 1 for r in rows)
+
+
+def test_pairs_as_of_uses_only_the_past(log_db, tmp_path):
+    out = tmp_path / "p.json"
+    CliRunner().invoke(cli, ["pairs", "--db", log_db, "--as-of", "2025-01-08", "-o", str(out), "--json"],
+                       catch_exceptions=False)
+    rows = json.loads(out.read_text())
+    assert [(r["a"], r["b"], r["contacts"]) for r in rows] == [("ada@x.org", "bob@x.org", 3)]
+    early = list(csv.DictReader(io.StringIO(_pairs("--db", log_db, "--as-of", "2025-01-07", "--csv"))))
+    assert [(r["a"], r["b"], r["contacts"]) for r in early] == [("ada@x.org", "bob@x.org", "2")]
+    table = _pairs("--db", log_db, "--columns", "a_id,b_id,stage")
+    assert table.count("first contact") == 2 and table.count("acquaintance") == 1  # the closest first
+
+
+def test_pairs_help_ends_with_an_example():
+    out = CliRunner().invoke(cli, ["pairs", "--help"]).output.rstrip().splitlines()
+    assert any(line.strip() == "Example:" for line in out) and out[-1].strip().startswith("closeknit ")
