@@ -717,10 +717,9 @@ class Closeknit:
 
     def views_kept(self) -> bool:
         """Whether the views of this revision are kept in the store (:meth:`materialise`)."""
-        from closeknit.language.scorer import default_scorer
         from closeknit.store.cache import cached_views
 
-        return bool(cached_views(self.con, self.revision(), default_scorer().version))
+        return bool(cached_views(self.con, self.revision(), _views_model()))
 
     def keep_measures(self) -> None:
         """Keep the measures between calls (a long-lived reader such as ``closeknit serve``):
@@ -732,11 +731,10 @@ class Closeknit:
         overview, people, person, network, attention, circles, sources ...) for ``key`` (its
         argument, '' for none), read from the views kept for this revision when there, computed
         (and remembered for this session) otherwise."""
-        from closeknit.language.scorer import default_scorer
         from closeknit.store.cache import cached_views
 
         key = str(key)
-        rev, model = self.revision(), default_scorer().version
+        rev, model = self.revision(), _views_model()
         if getattr(self, "_views_rev", None) != rev:
             self._views = {k: json.loads(v) for k, v in cached_views(self.con, rev, model).items()}
             self._views_rev = rev
@@ -753,7 +751,6 @@ class Closeknit:
         ``views`` and ``seconds``."""
         import time
 
-        from closeknit.language.scorer import default_scorer
         from closeknit.store.cache import put_views
 
         self._write("materialise")
@@ -775,7 +772,7 @@ class Closeknit:
         finally:
             self._release_kept()
         rev = self.revision()
-        put_views(self.con, rev, default_scorer().version, views)
+        put_views(self.con, rev, _views_model(), views)
         return {"revision": rev, "views": len(views), "seconds": round(time.perf_counter() - t0, 3)}
 
     def _call_view(self, name: str, key: str) -> Any:
@@ -797,6 +794,17 @@ PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n
 VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggestions",
          "person", "identities", "interactions")
 PER_PERSON = ("person", "identities", "interactions")
+#: Bump when a kept view's shape changes, so views kept by older code are recomputed.
+VIEWS_VERSION = 1
+
+
+def _views_model() -> str:
+    """What kept views depend on besides the store: the intimacy model and the views' shape."""
+    from closeknit.language.scorer import default_scorer
+
+    return f"{default_scorer().version}+views{VIEWS_VERSION}"
+
+
 #: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
 TIMELINE_LIMIT = 2000
 #: Columns of :meth:`Closeknit.import_`.

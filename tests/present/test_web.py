@@ -133,9 +133,10 @@ def test_report_is_one_self_contained_file(demo_db, tmp_path):
 
 
 def _pairs(rows):
-    return pd.DataFrame([{"a_id": a, "a": f"P{a}", "b_id": b, "b": f"P{b}", "contacts_ab": ab, "contacts_ba": ba,
-                          "stage": "friend", "first_contact_ts": pd.Timestamp(t, tz="UTC"),
-                          "last_contact_ts": pd.Timestamp("2026-10-01", tz="UTC")} for a, b, ab, ba, t in rows])
+    return pd.DataFrame([{"a_id": a, "a": f"h{a}", "b_id": b, "b": f"h{b}", "a_name": f"P{a}", "b_name": f"P{b}",
+                          "contacts_ab": ab, "contacts_ba": ba, "stage": "friend",
+                          "first_contact": pd.Timestamp(t, tz="UTC"),
+                          "last_contact": pd.Timestamp("2026-10-01", tz="UTC")} for a, b, ab, ba, t in rows])
 
 
 def test_network_communities_bridges_reach_newcomers():

@@ -1,8 +1,8 @@
 """The graph of relationships: communities, bridges, reach and newcomers nobody answered.
 
 Pure functions: a pairs DataFrame in (:meth:`closeknit.Closeknit.pairs`: one row per pair in
-contact, ``a_id``, ``b_id``, ``contacts_ab``, ``contacts_ba``, ``first_contact_ts`` ...), a
-networkx graph or plain dicts out.
+contact, ``a_id``, ``b_id``, ``a_name``, ``b_name``, ``contacts_ab``, ``contacts_ba``,
+``first_contact``, ``last_contact`` ...), a networkx graph or plain dicts out.
 
 * **communities**: Louvain modularity communities on contact counts (seeded, so the same store
   gives the same communities);
@@ -36,26 +36,26 @@ def pair_graph(pairs: pd.DataFrame) -> nx.Graph:
         n = int(r.contacts_ab or 0) + int(r.contacts_ba or 0)
         if n <= 0:
             continue
-        g.add_node(r.a_id, name=r.a)
-        g.add_node(r.b_id, name=r.b)
+        g.add_node(r.a_id, name=r.a_name)
+        g.add_node(r.b_id, name=r.b_name)
         g.add_edge(r.a_id, r.b_id, weight=n, contacts_ab=int(r.contacts_ab or 0), contacts_ba=int(r.contacts_ba or 0),
                    stage=r.stage)
     return g
 
 
 def _newcomers(pairs: pd.DataFrame, newcomer_days: float) -> list[dict[str, Any]]:
-    if pairs.empty or pairs["first_contact_ts"].isna().all():
+    if pairs.empty or pairs["first_contact"].isna().all():
         return []
-    now = pairs["last_contact_ts"].max()
+    now = pairs["last_contact"].max()
     since = now - pd.Timedelta(days=newcomer_days)
     sent: dict[str, int] = {}
     got: dict[str, int] = {}
     first: dict[str, pd.Timestamp] = {}
     names: dict[str, str] = {}
     for r in pairs.itertuples(index=False):
-        for me, other_name, out, back, ts in ((r.a_id, r.a, r.contacts_ab, r.contacts_ba, r.first_contact_ts),
-                                              (r.b_id, r.b, r.contacts_ba, r.contacts_ab, r.first_contact_ts)):
-            names[me] = other_name
+        for me, name, out, back, ts in ((r.a_id, r.a_name, r.contacts_ab, r.contacts_ba, r.first_contact),
+                                        (r.b_id, r.b_name, r.contacts_ba, r.contacts_ab, r.first_contact)):
+            names[me] = name
             sent[me] = sent.get(me, 0) + int(out or 0)
             got[me] = got.get(me, 0) + int(back or 0)
             if ts is not None and not pd.isna(ts):
