@@ -21,9 +21,11 @@ def demo_db(tmp_path_factory) -> Path:
     return base / "demo.duckdb"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(demo_db):
-    """`closeknit serve --port 0` on a copy of the demo store: (base URL, token, db path, process)."""
+    """`closeknit serve --port 0` on a copy of the demo store: (base URL, token, db path, process).
+    One server for the session (starting one keeps the measures: seconds); the tests that write
+    (an import, a reject, a split) leave what the others check true."""
     import shutil
 
     db = demo_db.parent / f"served-{os.getpid()}-{time.monotonic_ns()}.duckdb"

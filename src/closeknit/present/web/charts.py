@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 
 __all__ = ["rings", "gap_map", "activity", "lanes", "stages", "graph", "bars", "STAGE_ORDER"]
@@ -165,8 +165,9 @@ def lanes(events: list[dict], *, flagged: set[str] = frozenset(), w: int = 860, 
     hy = len(chans) * lane_h + 12
     for frac in (0, 0.25, 0.5, 0.75, 1):
         t = t0 + frac * span
-        body.append(f'<text x="{left + frac * pw:.1f}" y="{hy}" text-anchor="middle" fill="{MUTED}" font-size="9">'
-                    f'{datetime.utcfromtimestamp(t).strftime("%Y-%m-%d")}</text>')
+        anchor = "start" if frac == 0 else "end" if frac == 1 else "middle"
+        body.append(f'<text x="{left + frac * pw:.1f}" y="{hy}" text-anchor="{anchor}" fill="{MUTED}" font-size="9">'
+                    f'{datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d")}</text>')
     return _svg(w, hy + 4, "".join(body), "timeline across channels")
 
 
