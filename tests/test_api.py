@@ -184,6 +184,7 @@ def test_tables_fit_80_columns(db, args):
     (("check", "--incoming"), "when,person_id,person,channel,kind,verdict,intimacy"),
     (("sources",), "source_id,format,path,imported_at"),
     (("interactions",), "interaction_id,ts,channel,kind,visibility,person_id,person,thread_id,reply_to,text"),
+    (("me",), "channel,kind,value,origin,evidence"),
 ])
 def test_every_listing_has_csv(db, args, header):
     r = CliRunner().invoke(cli, [*args, "--db", str(db), "--csv"], catch_exceptions=False)
@@ -210,3 +211,20 @@ def test_library_never_imports_the_cli():
             "print(sorted(m for m in sys.modules if m.startswith(('closeknit.present', 'click', 'rich'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_me_through_the_api(tmp_path):
+    db = tmp_path / "me.duckdb"
+    with closeknit.open(db, read_only=False) as ck:
+        assert ck.me_add("email", "Ada@Example.org") == {"channel": "email", "kind": "email", "value": "ada@example.org"}
+        with pytest.raises(UsageError, match="add --channel"):
+            ck.me_add("handle", "ada")
+    me = cli_json("me", "--db", str(db))
+    assert me["identities"] == [{"channel": "email", "kind": "email", "value": "ada@example.org", "origin": "manual",
+                                 "evidence": "closeknit me add"}]
+    assert me["region"] is None and me["timezone"] is None
+    with closeknit.open(db, read_only=False) as ck:
+        ck.me_remove("email", "ada@example.org")
+        with pytest.raises(NotFoundError):
+            ck.me_remove("email", "ada@example.org")
+        assert ck.me()["identities"].empty

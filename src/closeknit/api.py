@@ -37,13 +37,15 @@ from closeknit.core.config import resolve_db_path
 from closeknit.core.errors import UsageError
 from closeknit.store import Store
 
-__all__ = ["open", "Closeknit", "to_json", "to_jsonable", "parse_time", "Progress", "ATTENTION_REASONS_LIST"]
+__all__ = ["open", "Closeknit", "to_json", "to_jsonable", "parse_time", "Progress", "MEASURE_SORTS", "PEOPLE_COLUMNS",
+           "IMPORT_COLUMNS"]
 
 #: ``progress(description, total)`` -> a context manager giving ``advance(n)``: how long work reports
 #: itself (the CLI passes rich progress bars; the default reports nothing).
 Progress = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
 
-ATTENTION_REASONS_LIST = ("waiting", "newcomer", "fading", "one-sided")
+#: ``people(sort=...)`` by a measure: highest first.
+MEASURE_SORTS = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
 
 _UTC = timezone.utc
 
@@ -301,10 +303,9 @@ class Closeknit:
         from closeknit.relate.personal import people_measures
         from closeknit.store.queries import PEOPLE_SORTS, people_overview
 
-        measure_sorts = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
-        if sort not in PEOPLE_SORTS + measure_sorts:
-            raise UsageError(f"unknown sort {sort!r} (choose from {', '.join(PEOPLE_SORTS + measure_sorts)})")
-        by_measure = sort in measure_sorts
+        if sort not in PEOPLE_SORTS + MEASURE_SORTS:
+            raise UsageError(f"unknown sort {sort!r} (choose from {', '.join(PEOPLE_SORTS + MEASURE_SORTS)})")
+        by_measure = sort in MEASURE_SORTS
         rows = people_overview(self.con, sort="interactions" if by_measure else sort,
                                limit=None if by_measure else limit, include_silent=include_silent)
         measures: dict[int, dict] = {}
@@ -410,10 +411,12 @@ class Closeknit:
         """
         rel = self.measures(as_of)
         try:
-            t = rel.dyads()
+            return self._relationships(rel)
         finally:
             rel.close()
-        df = _dyad_frame(t.to_pandas(), self._names(), personal=True)
+
+    def _relationships(self, rel: Any) -> pd.DataFrame:
+        df = _dyad_frame(rel.dyads().to_pandas(), self._names(), personal=True)
         return df.sort_values(["stage_rank", "intimacy", "person_id"], ascending=[False, False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
 
@@ -440,7 +443,8 @@ class Closeknit:
         ``who``: only those between you and this person; ``channel``: only this channel;
         ``since``: only from this time on.
         """
-        cond, params = ["true"], []
+        cond: list[str] = ["true"]
+        params: list[Any] = []
         if who is not None:
             pid = self._pid(who)
             cond.append("""i.id IN (SELECT i2.id FROM interactions i2 JOIN identities a ON a.id = i2.actor_id
@@ -601,6 +605,36 @@ class Closeknit:
         for e in rep["errors_per_source"]:
             e["source_id"] = _id(e["source_id"])
         return rep
+
+    def me(self) -> dict[str, Any]:
+        """Your own identities (``identities``: channel, kind, value, origin, evidence), and the
+        settings imports use: ``region`` (phone numbers without a country code) and ``timezone``
+        (clock times without a zone); None where unset (US and UTC apply)."""
+        from closeknit.store.people import get_setting
+
+        ids = self.con.execute("SELECT channel, kind, value, origin, evidence FROM me ORDER BY channel, kind, value").df()
+        return {"identities": ids, "region": get_setting(self.con, "region"), "timezone": get_setting(self.con, "timezone")}
+
+    def me_add(self, kind: str, value: str, *, channel: str | None = None) -> dict[str, str]:
+        """Record one of your identities (kind: email, phone, handle, account_id, name; the last
+        three need a ``channel``); returns it as ``channel``, ``kind``, ``value``."""
+        from closeknit.store.me import add_me, me_ident
+        from closeknit.store.people import get_setting
+
+        self._write("me_add")
+        ident = me_ident(kind, value, channel, get_setting(self.con, "region"))
+        add_me(self.con, [ident], "closeknit me add")
+        return {"channel": ident.channel, "kind": ident.kind, "value": ident.value}
+
+    def me_remove(self, kind: str, value: str, *, channel: str | None = None) -> dict[str, str]:
+        """Forget one of your identities; returns it as ``channel``, ``kind``, ``value``."""
+        from closeknit.store.me import me_ident, remove_me
+        from closeknit.store.people import get_setting
+
+        self._write("me_remove")
+        ident = me_ident(kind, value, channel, get_setting(self.con, "region"))
+        remove_me(self.con, ident)
+        return {"channel": ident.channel, "kind": ident.kind, "value": ident.value}
 
     def import_(self, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, format: str | None = None,
                 force: bool = False) -> pd.DataFrame:

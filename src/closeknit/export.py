@@ -111,10 +111,10 @@ def measure_tables(ck: Closeknit) -> dict[str, pd.DataFrame]:
     from closeknit.relate.inputs import month_label
     from closeknit.relate.measures import STAGES
 
-    rels = ck.relationships()
     pairs = ck.pairs()
     rel = ck.measures()
     try:
+        rels = ck._relationships(rel)  # the same engine for relationships, months and norms
         panel = rel.panel().to_pandas()
         panel = panel[panel["a"] == 0].sort_values(["b", "m"], kind="stable").reset_index(drop=True)
         norms = rel.norms().to_pandas()

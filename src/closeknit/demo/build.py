@@ -23,7 +23,7 @@ from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, t
 from closeknit.ingest import Ident, importers
 from closeknit.store import Store
 from closeknit.store.imports import import_paths
-from closeknit.store.people import resolve_people
+from closeknit.store.me import add_me
 
 __all__ = ["WRITERS", "DemoResult", "write_exports", "user_identities", "register_me", "build_demo"]
 
@@ -77,19 +77,8 @@ def user_identities(life: Life) -> list[Ident]:
 
 
 def register_me(store: Store, idents: list[Ident]) -> None:
-    """Add ``idents`` to the store's ``me`` table (the logic of ``closeknit me add``)."""
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    for ident in idents:
-        con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
-        con.execute("INSERT INTO me VALUES (?, ?, ?, ?, 'manual', 'closeknit demo')",
-                    [ident.id, ident.channel, ident.kind, ident.value])
-        con.execute(
-            "INSERT INTO identities SELECT ?, ?, ?, ?, NULL, ?, NULL WHERE NOT EXISTS (SELECT 1 FROM identities WHERE id = ?)",
-            [ident.id, ident.channel, ident.kind, ident.value, ident.id, ident.id],
-        )
-    resolve_people(con)
-    con.execute("COMMIT")
+    """Add ``idents`` to the store's ``me`` table, as ``closeknit me add`` does."""
+    add_me(store.con, idents, "closeknit demo")
 
 
 def _is_demo_store(db: Path) -> bool:

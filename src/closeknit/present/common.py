@@ -110,7 +110,7 @@ def _cell(v: Any, *, table: bool) -> str:
             pass
         return v.strftime("%Y-%m-%d %H:%M") if table and hasattr(v, "hour") else v.isoformat()
     if isinstance(v, float) and table:
-        return f"{v:.3g}" if abs(v) < 1 else f"{v:,.2f}".rstrip("0").rstrip(".")
+        return f"{v:.3f}" if abs(v) < 1 else f"{v:,.2f}"
     return str(v)
 
 

@@ -61,7 +61,7 @@ def import_paths(
         try:
             if fmt:
                 get_importer(fmt)  # an unknown name is an error before anything is read
-            with discover(path, only=fmt) as found:
+            with discover(os.fspath(path), only=fmt) as found:
                 if not found.found:
                     why = "; ".join(f"{s.label}: {s.reason}" for s in found.skipped[:3])
                     what = f"no {fmt} export" if fmt else "no export closeknit can read"

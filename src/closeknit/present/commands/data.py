@@ -5,13 +5,11 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from closeknit.core.errors import NotFoundError, UsageError
-from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
-from closeknit.ingest import Ident, importers
+from closeknit.core.errors import UsageError
+from closeknit.ingest import importers
 from closeknit.present.common import (
     columns_option,
     db_option,
-    emit,
     emit_frame,
     emit_json,
     format_options,
@@ -20,7 +18,8 @@ from closeknit.present.common import (
     stderr_console,
     stdout_console,
 )
-from closeknit.store.people import get_setting, resolve_people, set_setting
+from closeknit.store.me import ME_KINDS
+from closeknit.store.people import set_setting
 
 
 def summary_table(rows) -> Table:
@@ -137,82 +136,51 @@ def doctor_cmd(as_json, db):
         con.print(f"{rep['unresolved_identities']:,} identities are bare account ids nobody has named yet.")
 
 
-_ME_KINDS = ("email", "phone", "handle", "account_id", "name")
-
-
-def _me_ident(kind: str, value: str, channel: str | None, region: str | None) -> Ident:
-    if kind == "email":
-        v = normalize_email(value)
-        if not v:
-            raise UsageError(f"{value!r} is not an email address")
-        return Ident("email", "email", v)
-    if kind == "phone":
-        v = normalize_phone(value, region)
-        if not v:
-            raise UsageError(f"{value!r} is not a phone number (add the country code, e.g. +44…)")
-        return Ident("phone", "phone", v)
-    if not channel:
-        raise UsageError(f"a {kind} belongs to a channel: add --channel (e.g. --channel twitter)")
-    return Ident(channel, kind, normalize_handle(value) if kind == "handle" else value.strip())
-
-
 @click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n  closeknit me timezone Europe/London\n")
+@format_options
 @click.pass_context
 @db_option
-def me_cmd(ctx, db):
+def me_cmd(ctx, as_json, as_csv, db):
     """Your own identities, used by importers whose format does not say who you are.
+
+    Python: closeknit.open().me(), .me_add(KIND, VALUE, channel=...), .me_remove(...).
     """
     ctx.obj = {"db": db}
     if ctx.invoked_subcommand is None:
-        with open_store(db) as store:
-            rows = store.con.execute("SELECT channel, kind, value, origin, evidence FROM me ORDER BY channel, kind, value").fetchall()
-            region = get_setting(store.con, "region") or "US (default)"
-            tz = get_setting(store.con, "timezone") or "UTC (default)"
-        emit([dict(zip(("channel", "kind", "value", "origin", "evidence"), r)) for r in rows],
-             ["channel", "kind", "value", "origin", "evidence"], title="Your identities")
-        click.echo(f"Phone region for numbers without a country code: {region}")
-        click.echo(f"Time zone of clock times without one (WhatsApp, floating calendar times): {tz}")
+        with open_api(db) as ck:
+            res = ck.me()
+        if as_json:
+            emit_json(res)
+            return
+        emit_frame(res["identities"], ["channel", "kind", "value", "origin"], as_csv=as_csv, title="Your identities")
+        if not as_csv:
+            click.echo(f"Phone region for numbers without a country code: {res['region'] or 'US (default)'}")
+            click.echo(f"Time zone of clock times without one (WhatsApp, floating calendar times): "
+                       f"{res['timezone'] or 'UTC (default)'}")
 
 
 @me_cmd.command("add")
-@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("kind", type=click.Choice(ME_KINDS))
 @click.argument("value")
 @click.option("--channel", default=None, help="Channel of a handle, account id or name (twitter, whatsapp, …).")
 @click.pass_context
 def me_add(ctx, kind, value, channel):
     """Add one of your identities (e.g. `closeknit me add email ada@example.org`)."""
-    with open_store(ctx.obj["db"]) as store:
-        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
-        con.execute("INSERT INTO me VALUES (?, ?, ?, ?, 'manual', 'closeknit me add')", [ident.id, ident.channel, ident.kind, ident.value])
-        con.execute(
-            "INSERT INTO identities SELECT ?, ?, ?, ?, NULL, ?, NULL WHERE NOT EXISTS (SELECT 1 FROM identities WHERE id = ?)",
-            [ident.id, ident.channel, ident.kind, ident.value, ident.id, ident.id],
-        )
-        resolve_people(con)
-        con.execute("COMMIT")
-    click.echo(f"Added {ident.channel} {ident.kind} {ident.value} as yours.")
+    with open_api(ctx.obj["db"]) as ck:
+        i = ck.me_add(kind, value, channel=channel)
+    click.echo(f"Added {i['channel']} {i['kind']} {i['value']} as yours.")
 
 
 @me_cmd.command("remove")
-@click.argument("kind", type=click.Choice(_ME_KINDS))
+@click.argument("kind", type=click.Choice(ME_KINDS))
 @click.argument("value")
 @click.option("--channel", default=None, help="Channel of a handle, account id or name.")
 @click.pass_context
 def me_remove(ctx, kind, value, channel):
     """Remove one of your identities."""
-    with open_store(ctx.obj["db"]) as store:
-        ident = _me_ident(kind, value, channel, get_setting(store.con, "region"))
-        n = store.con.execute("SELECT count(*) FROM me WHERE identity_id = ?", [ident.id]).fetchall()[0][0]
-        if not n:
-            raise NotFoundError(f"{ident.value} is not one of your identities (see: closeknit me)")
-        store.con.execute("BEGIN TRANSACTION")
-        store.con.execute("DELETE FROM me WHERE identity_id = ?", [ident.id])
-        resolve_people(store.con)
-        store.con.execute("COMMIT")
-    click.echo(f"Removed {ident.value}.")
+    with open_api(ctx.obj["db"]) as ck:
+        i = ck.me_remove(kind, value, channel=channel)
+    click.echo(f"Removed {i['value']}.")
 
 
 @me_cmd.command("region")

@@ -17,9 +17,9 @@ from closeknit.present.common import (
     stdout_console,
 )
 from closeknit.store.people import decide, suggest_merges
+from closeknit.api import MEASURE_SORTS
 from closeknit.store.queries import PEOPLE_SORTS, find_person
 
-MEASURE_SORTS = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
 #: The table's columns by default (fits 80 columns); --columns all for every one.
 PEOPLE_TABLE = ["person", "interactions", "last_contact", "stage", "intimacy", "trust"]
 

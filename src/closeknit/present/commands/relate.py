@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from closeknit.core.errors import UsageError
+from closeknit.relate.personal import ATTENTION_REASONS
 from closeknit.present.common import columns_option, db_option, emit, emit_frame, emit_json, format_options, open_api, stdout_console
 
 __all__ = ["COMMANDS"]
@@ -195,7 +196,7 @@ Example:
 
 @click.command("attention", epilog=_ATTENTION_EPILOG)
 @click.option("--limit", type=int, default=30, show_default=True, help="Show at most N people.")
-@click.option("--reason", type=click.Choice(["waiting", "newcomer", "fading", "one-sided"]), default=None,
+@click.option("--reason", type=click.Choice(list(ATTENTION_REASONS)), default=None,
               help="Only this reason.")
 @as_of_option
 @columns_option(["rank", "person", "reason", "explanation"])
