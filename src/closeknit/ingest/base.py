@@ -53,6 +53,10 @@ class Importer:
     #: True when ``read`` also reads the zips found in a folder (a folder of WhatsApp chat zips):
     #: :func:`closeknit.ingest.discover.discover` may then hand it such a folder whole.
     reads_zips_in_folder: bool = False
+    #: The settings that change what ``read`` makes of an export: "region" (phone numbers without
+    #: a country code), "me" (who you are), "timezone" (clock times without a zone). When one
+    #: changes, the sources read with the old value are read again (closeknit sources refresh).
+    settings: tuple[str, ...] = ("region", "me")
 
     def detect(self, tree: InputTree) -> int:
         """0 if ``tree`` is not this format, else a confidence (10 = sure)."""

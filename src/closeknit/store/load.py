@@ -345,6 +345,7 @@ class _Writer:
             "CREATE OR REPLACE TEMP TABLE _new AS SELECT f.id, f.seq FROM _first f "
             "WHERE NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = f.id)"
         )
+        con.execute(f"INSERT INTO interaction_sources SELECT id, {int(self.sid)}::INTEGER FROM _first")
         total, new = con.execute("SELECT (SELECT count(*) FROM _first), (SELECT count(*) FROM _new)").fetchall()[0]
         self.present = total - new
         con.execute(
@@ -391,6 +392,7 @@ class _Writer:
                     "WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.id = b.id)",
                     [self.sid],
                 )
+                con.execute("INSERT INTO identity_sources SELECT id, ? FROM _b_id", [self.sid])
             finally:
                 con.unregister("_b_id")
         if self.links:
@@ -431,8 +433,15 @@ def load_records(
     fingerprint: str,
     parser_version: str,
     on_error: Callable[[BadRecord], None] | None = None,
+    settings: str | None = None,
+    replace: int | None = None,
 ) -> SourceResult:
-    """Write ``records`` as one new source, in one transaction. Returns what it did."""
+    """Write ``records`` as one new source, in one transaction. Returns what it did.
+
+    ``settings`` is stored with the source (see :func:`closeknit.store.sources.settings_key`).
+    With ``replace``, source ``replace`` is deleted in the same transaction first (its rows are
+    replaced by what ``records`` hold now): killed midway, the store keeps the old rows.
+    """
     con = store.con
     t0 = time.perf_counter()
     # Bulk loading creates millions of short-lived tuples and no reference cycles worth chasing:
@@ -471,12 +480,27 @@ def load_records(
         con.execute("BEGIN TRANSACTION")
         in_transaction = True
         sid = w.sid = con.execute("SELECT nextval('source_seq')").fetchall()[0][0]
+        if replace is not None:
+            from closeknit.store.sources import drop_source
+
+            # what the old rows held counts as already present when it comes back
+            con.execute("CREATE OR REPLACE TEMP TABLE _was AS SELECT interaction_id AS id FROM interaction_sources "
+                        "WHERE source_id = ? UNION SELECT id FROM interactions WHERE source_id = ?", [replace, replace])
+            drop_source(con, replace, keep_shared=False)
+            store.mark_rewrite()  # what the old rows held must not stay in the file
+            _failpoint("replaced", 1)
         w.finish()
         added = con.execute("SELECT count(*) FROM interactions WHERE source_id = ?", [sid]).fetchall()[0][0]
+        if replace is not None:
+            back = con.execute("SELECT count(*) FROM interactions WHERE source_id = ? AND id IN (SELECT id FROM _was)",
+                               [sid]).fetchall()[0][0]
+            con.execute("DROP TABLE _was")
+            added -= back
+            w.present += back
         con.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [sid, fmt, path, fingerprint, parser_version, datetime.now(timezone.utc), added + w.present, added,
-             w.present, len(w.errors), len(w.idents)],
+             w.present, len(w.errors), len(w.idents), settings],
         )
         resolve_people(con)
         con.execute("COMMIT")
@@ -493,6 +517,8 @@ def load_records(
         if gc_was_enabled:
             gc.enable()
         con.execute("RESET memory_limit")
+    if replace is not None:
+        store.rewrite()  # the replaced rows' bytes must not stay in the file
     return SourceResult(
         path=path,
         format=fmt,
@@ -514,26 +540,35 @@ def import_tree(
     force: bool = False,
     on_error: Callable[[BadRecord], None] | None = None,
     label: str | None = None,
+    replace: int | None = None,
 ) -> SourceResult:
     """Import ``tree`` with ``importer`` into ``store``.
 
     A file already imported with the same parser version is skipped (its interactions are
     reported as already present) unless ``force`` is set; re-reading it would add nothing.
+    ``replace`` names a source whose rows this import replaces (closeknit sources refresh).
     ``label`` is the path stored for the source (default: the tree's path; a part of a zip found
     by :func:`closeknit.ingest.discover.discover` passes its display path).
     """
+    from closeknit.store.sources import settings_key
+
     fp = tree.fingerprint()
     path = label or str(tree.path.resolve())
-    if not force:
+    settings = settings_key(store.con, importer)
+    if replace is None:
+        # the same file imported before: unchanged (skipped), or read again in place of the old
+        # rows when the importer or the settings that change its meaning changed since (or --force)
         row = store.con.execute(
-            "SELECT id, n_records FROM sources WHERE format = ? AND fingerprint = ? AND parser_version = ? "
+            "SELECT id, n_records, parser_version, settings FROM sources WHERE format = ? AND fingerprint = ? "
             "ORDER BY id DESC LIMIT 1",
-            [importer.name, fp, importer.version],
+            [importer.name, fp],
         ).fetchall()
         row = row[0] if row else None
         if row:
-            return SourceResult(path=path, format=importer.name, source_id=row[0], present=row[1], skipped=True)
-    ctx: ImportContext = load_context(store.con)
+            if not force and row[2] == importer.version and (row[3] is None or row[3] == settings):
+                return SourceResult(path=path, format=importer.name, source_id=row[0], present=row[1], skipped=True)
+            replace = row[0]
+    ctx: ImportContext = load_context(store.con, without_source=replace)
     return load_records(
         store,
         importer.read(tree, ctx),
@@ -542,4 +577,6 @@ def import_tree(
         fingerprint=fp,
         parser_version=importer.version,
         on_error=on_error,
+        settings=settings,
+        replace=replace,
     )

@@ -64,9 +64,13 @@ def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT INTO decisions VALUES ('setting', ?, ?, now())", [key, value])
 
 
-def load_context(con: duckdb.DuckDBPyConnection) -> ImportContext:
-    """The :class:`ImportContext` for the next import: the user's identities, phone region and time zone."""
-    rows = con.execute("SELECT channel, kind, value FROM me").fetchall()
+def load_context(con: duckdb.DuckDBPyConnection, *, without_source: int | None = None) -> ImportContext:
+    """The :class:`ImportContext` for the next import: the user's identities, phone region and time zone.
+
+    ``without_source`` leaves out the identities that source found to be yours (a source read again
+    must find them again itself, as its old rows and what they taught are replaced)."""
+    rows = con.execute("SELECT channel, kind, value FROM me WHERE origin IS DISTINCT FROM ?",
+                       [None if without_source is None else f"import:{without_source}"]).fetchall()
     region = get_setting(con, "region")
     ctx = ImportContext(self_idents=frozenset(Ident(c, k, v) for c, k, v in rows), tz=get_setting(con, "timezone"))
     if region:

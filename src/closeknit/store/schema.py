@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID"]
+__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID", "MIGRATIONS"]
 
-SCHEMA_VERSION = 1
+#: 1: until 2026-12 (c7c6c5a). 2: which sources hold each interaction and identity, and the
+#: settings each source was read with (so a source can be removed or read again).
+SCHEMA_VERSION = 2
 #: The user is always person 0.
 SELF_PERSON_ID = 0
 
@@ -28,7 +30,19 @@ CREATE TABLE IF NOT EXISTS sources (
     n_added BIGINT NOT NULL,        -- interactions new to the store
     n_present BIGINT NOT NULL,      -- interactions already in the store
     n_errors BIGINT NOT NULL,       -- unreadable records
-    n_identities BIGINT NOT NULL    -- identities seen
+    n_identities BIGINT NOT NULL,   -- identities seen
+    settings VARCHAR                -- the settings it was read with (time zone, region, your identities); NULL before v2
+);
+
+-- Which sources hold each interaction and identity (an interaction in two archives is stored
+-- once): removing or re-reading a source deletes only what no other source holds.
+CREATE TABLE IF NOT EXISTS interaction_sources (
+    interaction_id BIGINT NOT NULL,
+    source_id INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identity_sources (
+    identity_id BIGINT NOT NULL,
+    source_id INTEGER NOT NULL
 );
 
 -- One row per real person; person 0 is the user.
@@ -136,3 +150,14 @@ CREATE TABLE IF NOT EXISTS import_errors (
     excerpt VARCHAR
 );
 """
+
+#: Statements that bring a store of version ``v`` to ``v + 1`` (run in one transaction, in order).
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE sources ADD COLUMN settings VARCHAR",
+        # a v1 store kept only the first source of each row: that is the best provenance there is
+        "CREATE TABLE interaction_sources AS SELECT id AS interaction_id, source_id FROM interactions",
+        "CREATE TABLE identity_sources AS SELECT id AS identity_id, first_source AS source_id FROM identities "
+        "WHERE first_source IS NOT NULL",
+    ],
+}

@@ -454,6 +454,7 @@ class IcalImporter(Importer):
     name = "ical"
     channel = "meeting"
     version = "1"
+    settings = ("timezone", "region", "me")  # floating times are read in your zone
     description = "iCalendar .ics events with attendees (Google, Apple, Outlook calendar exports)"
 
     def detect(self, tree: InputTree) -> int:

@@ -342,6 +342,7 @@ class WhatsAppImporter(Importer):
     version = "1"
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
+    settings = ("timezone", "region", "me")  # clock times carry no zone
 
     # -- finding the chats
     def _chat_files(self, tree: InputTree) -> list[str]:

@@ -88,14 +88,22 @@ def _print_formats() -> None:
         click.echo(f"{name:12} {cls.description}")
 
 
-@click.command("sources", epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n")
+@click.group("sources", invoke_without_command=True,
+             epilog="\b\nExample:\n  closeknit sources\n  closeknit sources --errors 3\n  closeknit sources refresh\n"
+                    "  closeknit sources remove 3\n")
 @click.option("--errors", "errors_of", type=int, default=None, help="Show the unreadable records of source ID.")
 @columns_option(["source_id", "format", "path", "added", "unreadable"])
 @format_options
 @db_option
-def sources_cmd(errors_of, columns, as_json, as_csv, db):
+@click.pass_context
+def sources_cmd(ctx, errors_of, columns, as_json, as_csv, db):
     """What has been imported: one row per source, with counts and errors.
+
+    Subcommands: refresh (read sources again after an importer or a setting changed), remove.
     """
+    ctx.obj = {"db": db}
+    if ctx.invoked_subcommand is not None:
+        return
     with open_api(db, read_only=True) as ck:
         if errors_of is not None:
             df = ck.import_errors(errors_of)
@@ -105,6 +113,59 @@ def sources_cmd(errors_of, columns, as_json, as_csv, db):
         df = ck.sources()
     emit_frame(df, ["source_id", "format", "path", "added", "unreadable"], as_json=as_json, as_csv=as_csv,
                columns=columns, title="Sources")
+
+
+@sources_cmd.command("refresh", epilog="\b\nExample:\n  closeknit sources refresh\n  closeknit sources refresh 3 7\n")
+@click.argument("ids", nargs=-1, type=int)
+@click.pass_context
+def sources_refresh(ctx, ids):
+    """Read sources again with today's importers and settings, replacing their rows.
+
+    Without IDS: every source read by an older importer version, or before a setting that
+    changes its meaning (closeknit me timezone / region / add) changed. Each source is replaced
+    in one transaction; your merge and split decisions are kept.
+    """
+    from closeknit.store.sources import refresh_sources, stale_sources
+
+    with open_store(ctx.obj["db"]) as store:
+        if not ids:
+            for s in stale_sources(store.con):
+                click.echo(f"Source {s['source_id']} ({s['format']}, {s['path']}): {s['why']}", err=True)
+        rows = refresh_sources(store, list(ids) or None)
+    if not rows:
+        click.echo("Every source is up to date.")
+    failed = False
+    for r in rows:
+        if r.get("error"):
+            failed = True
+            click.echo(f"Error: source {r['source_id']} ({r['path']}): {r['error']}", err=True)
+        else:
+            click.echo(f"Source {r['replaced']} read again as source {r['source_id']}: {r['added'] + r['already_present']:,} "
+                       f"interactions ({r['path']})")
+    if failed:
+        raise SystemExit(1)
+
+
+@sources_cmd.command("remove", epilog="\b\nExample:\n  closeknit sources remove 3\n  closeknit sources remove 3 --yes\n")
+@click.argument("source_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask before removing.")
+@click.pass_context
+def sources_remove(ctx, source_id, yes):
+    """Remove SOURCE_ID and everything that came only from it (what another source also holds stays).
+
+    Nothing removed stays in the store file: it is rewritten afterwards.
+    """
+    from closeknit.store.sources import remove_source, source_summary
+
+    with open_store(ctx.obj["db"]) as store:
+        s = source_summary(store.con, source_id)
+        click.echo(f"Source {source_id} ({s['format']}, {s['path']}): {s['interactions_only_here']:,} interactions "
+                   f"only in this source will be removed ({s['interactions_also_elsewhere']:,} also held by other "
+                   "sources stay), with its identities that no other source holds.")
+        if not yes and not click.confirm("Remove it?", default=False):
+            raise SystemExit(1)
+        done = remove_source(store, source_id)
+    click.echo(f"Removed source {source_id}: {done['interactions_removed']:,} interactions.")
 
 
 @click.command("doctor", epilog="\b\nExample:\n  closeknit doctor --json\n")

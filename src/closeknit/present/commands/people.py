@@ -147,4 +147,29 @@ def people_split(ctx, person, identity):
     click.echo(f"{identity} is now a person of its own.")
 
 
+@people_cmd.command("forget", epilog="\b\nExample:\n  closeknit people forget \"Dominic Hale\"\n  closeknit people forget 42 --yes\n")
+@click.argument("person")
+@click.option("--yes", is_flag=True, help="Do not ask before forgetting.")
+@click.pass_context
+def people_forget(ctx, person, yes):
+    """Forget PERSON: their identities and every interaction that involves nobody else but you.
+
+    Interactions with other people too (group chats, emails with several recipients) stay,
+    without them. Nothing removed stays in the store file: it is rewritten afterwards. A later
+    import of an archive that holds them brings them back.
+    """
+    from closeknit.store.sources import forget_person, forget_plan
+
+    with open_store(ctx.obj["db"]) as store:
+        pid = find_person(store.con, person)
+        plan = forget_plan(store.con, pid)
+        click.echo(f"{plan['name']} (person {pid}): {plan['identities']} identities and {plan['interactions_removed']:,} "
+                   f"interactions will be removed; {plan['interactions_kept_without_them']:,} interactions with "
+                   "others stay, without them.")
+        if not yes and not click.confirm("Forget them?", default=False):
+            raise SystemExit(1)
+        forget_person(store, pid)
+    click.echo(f"Forgot {plan['name']}.")
+
+
 COMMANDS = [people_cmd]
