@@ -185,3 +185,21 @@ def test_decisions_through_the_app_are_kept_and_remeasured(served):
     alone = json.loads(_get(f"{base}/person/{res['new_person_id']}/identities.json", cookie=token)[2])["identities"]
     assert phone in [i["identity_id"] for i in alone]
     assert _get(base + "/decide/explode", cookie=token, method="POST", headers=post, data=b"{}")[0] == 404
+
+
+def test_a_change_to_the_store_drops_the_kept_views(demo_db, tmp_path):
+    """What `people forget` or `sources remove` deletes must not stay in the kept views."""
+    import shutil
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(demo_db, db)
+    with closeknit.open(db, read_only=False) as ck:
+        ck.materialise(people=1)
+        kept = ck.con.execute("SELECT count(*) FROM view_cache").fetchall()[0][0]
+        assert kept == 8 + 3 and ck.views_kept()
+        from closeknit.store.people import resolve_people
+
+        rev = ck.revision()
+        resolve_people(ck.con)  # what every import, decision and deletion ends in
+        assert ck.revision() == rev + 1 and not ck.views_kept()
+        assert ck.con.execute("SELECT count(*) FROM view_cache").fetchall()[0][0] == 0

@@ -25,11 +25,17 @@ def revision(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def bump_revision(con: duckdb.DuckDBPyConnection) -> None:
-    """Count one more change to what the measures read (call inside the writing transaction)."""
+    """Count one more change to what the measures read (call inside the writing transaction), and
+    drop the views kept for earlier revisions: they are never read again, and what a deletion
+    (``sources remove``, ``people forget``) removed must not stay behind in them."""
     con.execute(
         "INSERT INTO meta VALUES ('revision', '1') "
         "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
     )
+    has_cache = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'main' AND table_name = 'view_cache'").fetchall()[0][0]
+    if has_cache:
+        con.execute("DELETE FROM view_cache")
 
 
 def cached_views(con: duckdb.DuckDBPyConnection, rev: int, model: str) -> dict[tuple[str, str], str]:
