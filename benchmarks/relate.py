@@ -13,6 +13,12 @@
    channel norms, and the judgement of every received message (``incoming``) - then a baseline
    in the same process: a plain count per pair (GROUP BY a, b) over the same dyad-event table.
 Prints the times, the ratio to the baseline and the peak resident memory (ru_maxrss).
+
+With ``--pairs``, step 2 instead runs ``closeknit.relate.pairs`` on the store - what ``closeknit
+pairs`` computes: extraction, the measures of every pair, closeness with its shared contacts, and
+the names - and reports its rows, time and peak memory.
+
+    python benchmarks/relate.py --pairs --memory-limit 5GB
 """
 
 from __future__ import annotations
@@ -136,6 +142,21 @@ def measure(db: Path, threads: int | None, memory_limit: str | None) -> dict:
     return out
 
 
+def measure_pairs(db: Path, memory_limit: str | None) -> dict:
+    import duckdb
+
+    from closeknit.relate.pairs import pairs
+
+    con = duckdb.connect(str(db), read_only=True)
+    t0 = time.perf_counter()
+    t = pairs(con, memory_limit=memory_limit)
+    out = {"pairs_s": time.perf_counter() - t0, "rows": t.num_rows, "columns": t.num_columns,
+           "mean_closeness": float(t["closeness"].to_numpy().mean())}
+    con.close()
+    out["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000_000, help="interactions")
@@ -143,10 +164,12 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=None, help="store to (re)use (default: a temporary file)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--memory-limit", default="5GB", help="DuckDB memory limit of the measures engine (spills beyond)")
+    ap.add_argument("--pairs", action="store_true", help="time closeknit.relate.pairs (closeknit pairs) instead")
     ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure_only:
-        print(json.dumps(measure(args.db, args.threads, args.memory_limit)))
+        res = measure_pairs(args.db, args.memory_limit) if args.pairs else measure(args.db, args.threads, args.memory_limit)
+        print(json.dumps(res))
         return
     tmp = None
     db = args.db
@@ -160,11 +183,16 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--measure-only", "--db", str(db)]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
-        cmd += ["--memory-limit", args.memory_limit]
+        cmd += ["--memory-limit", args.memory_limit] + (["--pairs"] if args.pairs else [])
         res = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     finally:
         if tmp is not None:
             tmp.cleanup()
+    if args.pairs:
+        print(f"closeknit.relate.pairs: {res['rows']:,} pairs x {res['columns']} columns in {res['pairs_s']:.1f} s "
+              f"(target < 120 s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores); "
+              f"peak memory {res['peak_rss_gb']:.2f} GB (target < 8 GB); mean closeness {res['mean_closeness']:.3f}")
+        return
     print(f"dyad events: {res['dyad_events']:,}  pairs: {res['pairs']:,}  panel rows (pair-months): {res['panel_rows']:,}  "
           f"messages judged: {res['judged']:,} (flagged {res['flagged']:,})")
     print(f"pairs per stage: {res['pairs_per_stage']}")

@@ -182,3 +182,13 @@ def test_person_shows_the_parts_of_closeness(db):
     total = ann["intercept"] + sum(p["part"] for p in ann["parts"])
     assert ann["closeness"] == pytest.approx(1 / (1 + math.exp(-total)), abs=0.005)  # parts rounded to 3 places
     assert "Closeness" in run("person", "Ann Lee", "--db", db).output
+
+
+def test_fading_is_ranked_by_how_overdue_against_its_own_rhythm(db):
+    ann = [r for r in js("attention", "--db", db) if r["reason"] == "fading"]
+    assert [r["person"] for r in ann] == ["Ann Lee"]
+    # weekly letters until day 357, now day 460: 103 days of silence, 14.8 times the 7-day rhythm (the
+    # usual gap is a geometric mean of gaps of 6.98 and 7.02 days)
+    assert ann[0]["explanation"].startswith("friend: last contact 103 days ago, 14.8 times its usual gap between "
+                                            "conversations (7 days); 0 contacts in the last 90 days against a usual 25")
+    assert ann[0]["priority"] == pytest.approx(2 + 14.75 / 15.75, abs=0.002)

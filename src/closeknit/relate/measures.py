@@ -577,7 +577,7 @@ class Relationships:
         self._need("closeness")
         stage = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STAGES))
         self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE pairs AS
+        CREATE OR REPLACE TEMP VIEW pairs AS
         SELECT d.a, d.b, k.closeness,
                CASE d.stage {stage} END AS stage_name, CASE d.peak_stage {stage} END AS peak_stage_name,
                d.* EXCLUDE (a, b), k.* EXCLUDE (a, b, closeness)

@@ -46,10 +46,16 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
       (``waiting_days``), has waited longer than twice your usual answer time (at least 12 hours),
       and did not run ahead of the relationship;
     * newcomer: first contact within ``newcomer_days``, they reached out, you never answered;
-    * fading: a friend or close tie whose recent contact fell below a third of its usual rhythm;
+    * fading: a friend or close tie whose recent contact fell below a third of its usual rhythm,
+      ranked by how overdue it is against its own rhythm (silence / usual gap between
+      conversations), with what the contact model (``predict-contacts``) says now: the chance that
+      you write to them next rather than to someone at random (``chance_you_write``; also
+      ``chance_they_write``, which in the personal view, where you are all they are seen to
+      write to, says little);
     * one-sided: over the last year of private contact (at least 20 contacts), one side started
       >= 80 % of the conversations or made >= 75 % of the contact.
-    Priority = reason rank (waiting 4, newcomer 3, fading 2, one-sided 1) + closeness in [0, 1).
+    Priority = reason rank (waiting 4, newcomer 3, fading 2, one-sided 1) + a share in [0, 1):
+    intimacy, recency, overdue / (1 + overdue), imbalance.
     """
     rel.build("dyads", "incoming")
     now = float(rel.as_of)
@@ -69,7 +75,10 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
         SELECT b, 'newcomer', 3 + least(0.99, (first_ts - {now - newcomer_days * DAY}) / {newcomer_days * DAY})
         FROM d WHERE first_ts > {now - newcomer_days * DAY} AND contacts_ba > 0 AND contacts_ab = 0 AND NOT ran_ahead
         UNION ALL
-        SELECT b, 'fading', 2 + least(0.99, trust) FROM d WHERE stage >= 4 AND trajectory = 'fading'
+        -- ranked by how overdue the tie is against its own rhythm: silence / usual gap between conversations
+        SELECT b, 'fading', 2 + least(0.99, o / (1 + o)) FROM (
+            SELECT b, ({now} - last_contact_ts) / greatest(coalesce(usual_gap_s, {now} - first_contact_ts), 3600) AS o
+            FROM d WHERE stage >= 4 AND trajectory = 'fading')
         UNION ALL
         SELECT b, 'one-sided', 1 + least(0.99, abs(year_cw_ab - year_cw_ba) / (year_cw_ab + year_cw_ba)) FROM d
         WHERE year_private_contacts >= 20 AND (
@@ -78,11 +87,39 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
     )
     SELECT r.reason, r.priority, d.* FROM r JOIN d ON d.b = r.b ORDER BY r.priority DESC, d.b
     """)
+    rows = rows[:limit] if limit else rows
+    fading = [r for r in rows if r["reason"] == "fading"]
+    if fading:
+        chances = _contact_chances(rel, [r["b"] for r in fading])
+        for r in fading:
+            r["overdue"] = (now - r["last_contact_ts"]) / max(r["usual_gap_s"] or now - r["first_contact_ts"], 3600)
+            r["chance_you_write"], r["chance_they_write"] = chances[r["b"]]
     out = []
-    for r in rows[:limit] if limit else rows:
+    for r in rows:
         r["explanation"] = _attention_text(r, now)
         out.append(r)
     return out
+
+
+def _contact_chances(rel: Relationships, people: list[int]) -> dict[int, tuple[float, float]]:
+    """The contact model (``predict-contacts``) on the user's own contacts, as of now: for each
+    person, the chance that you write to them next and that they write to you next (the model's
+    probability against a random other person, as it was fit)."""
+    import numpy as np
+
+    from closeknit.relate.predict import encode_ids, load_model, score_contacts
+
+    t = rel.sql("SELECT a, b, a_acts, ts FROM c WHERE ts IS NOT NULL ORDER BY ts")
+    a, b, acts = t["a"].to_numpy(), t["b"].to_numpy(), t["a_acts"].to_numpy(zero_copy_only=False)
+    ts = t["ts"].to_numpy().astype(float)
+    src, dst = np.where(acts, a, b), np.where(acts, b, a)
+    others = np.asarray(people, dtype=np.int64)
+    me = np.zeros(len(others), dtype=np.int64)
+    (e_src, e_dst, q_src, q_dst), n = encode_ids(src, dst, np.r_[me, others], np.r_[others, me])
+    cut = np.full(2 * len(others), float(rel.as_of) + 1.0)
+    p = 1.0 / (1.0 + np.exp(-score_contacts(e_src, e_dst, ts, q_src, q_dst, cut, model=load_model(), n_nodes=n)))
+    k = len(others)
+    return {int(o): (float(p[i]), float(p[k + i])) for i, o in enumerate(others)}
 
 
 def _days(s: float | None) -> str:
@@ -101,9 +138,10 @@ def _attention_text(r: dict, now: float) -> str:
         return (f"first contact {_days(now - r['first_ts'])} ago on {r['last_contact_channel']}: "
                 f"{r['contacts_ba']} message(s) from them, none from you")
     if reason == "fading":
-        return (f"{STAGES[r['stage']]}: {r['recent_contacts']} contacts in the last 90 days against a usual "
-                f"{float(r['usual_per_recent_window']):.0f} (usual gap between conversations "
-                f"{_days(r['usual_gap_s'])}; last contact {_days(now - r['last_contact_ts'])} ago)")
+        return (f"{STAGES[r['stage']]}: last contact {_days(now - r['last_contact_ts'])} ago, {r['overdue']:.1f} times "
+                f"its usual gap between conversations ({_days(r['usual_gap_s'])}); {r['recent_contacts']} contacts in "
+                f"the last 90 days against a usual {float(r['usual_per_recent_window']):.0f}; the contact model puts "
+                f"your writing to them next at {r['chance_you_write']:.0%} (against someone at random)")
     tot_i = (r["year_init_ab"] or 0) + (r["year_init_ba"] or 0)
     share_you = (r["year_init_ab"] or 0) / tot_i if tot_i else 0.5
     eff = (r["year_cw_ab"] or 0) / ((r["year_cw_ab"] or 0) + (r["year_cw_ba"] or 0) or 1)

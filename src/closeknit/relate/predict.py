@@ -91,6 +91,10 @@ FEATURE_HELP: dict[str, str] = {
     "cc_count": "log(1 + messages that went to both u and v)  (on the same thread)",
     "cc_recency": "log(1 + hours since u and v last received the same message)",
     "cc_day": "log(1 + messages to both u and v, 1-day decay)",
+    "paths2_week": "log(1 + sum over people w of (u-w messages) x (w-v messages), each counted either way with a 1-week decay)  (time-decayed 2-hop paths)",
+    "shared_recency": "log(1 + hours since u and v were last both in touch with the same person w: max over w of the older of the two last contacts)",
+    "src_activity_day": "log(1 + messages u sent or received, 1-day decay)  (u's current activity)",
+    "dst_activity_day": "log(1 + messages v sent or received, 1-day decay)  (v's current activity)",
 }
 FEATURES: list[str] = list(FEATURE_HELP)
 _NEVER_HOURS = 24.0 * 365 * 5  # recency used for "never": five years
@@ -236,11 +240,12 @@ def contact_features(
     # per person: what they sent, what they received, any activity
     sent_h = _History(src, r_ev, ts, n_ranks, (DAY, WEEK))
     recv_h = _History(dst, r_ev, ts, n_ranks, (DAY, WEEK))
-    act_h = _History(np.concatenate([src, dst]), np.concatenate([r_ev, r_ev]), np.concatenate([ts, ts]), n_ranks)
+    act_h = _History(np.concatenate([src, dst]), np.concatenate([r_ev, r_ev]), np.concatenate([ts, ts]), n_ranks, (DAY,))
     u_sent = sent_h.at(q_src, r_q, q_cut)
     u_recv = recv_h.at(q_src, r_q, q_cut)
     v_recv = recv_h.at(q_dst, r_q, q_cut)
     v_act = act_h.at(q_dst, r_q, q_cut)
+    u_act = act_h.at(q_src, r_q, q_cut)
     # what u sent up to (and including) its last message to v
     r_last_uv = np.where(uv.n > 0, np.searchsorted(times, np.nan_to_num(uv.last), side="right"), 0)
     u_since = u_sent.n - sent_h.at(q_src, r_last_uv, q_cut).n
@@ -253,6 +258,7 @@ def contact_features(
     u_contacts = _History(src[first_idx], f_r, f_t, n_ranks, (WEEK,)).at(q_src, r_q, q_cut)
 
     shared = _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q)
+    paths2, shared_last = _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut)
 
     # co-recipients: u and v both received the same message (same sender, same time)
     ca, cb, ct, cr = _corecipients(src, dst, ts, r_ev)
@@ -287,6 +293,10 @@ def contact_features(
         "cc_count": L(cc.n),
         "cc_recency": _hours_since(q_cut, cc.last),
         "cc_day": L(cc.decayed[DAY]),
+        "paths2_week": L(paths2),
+        "shared_recency": _hours_since(q_cut, shared_last),
+        "src_activity_day": L(u_act.decayed[DAY]),
+        "dst_activity_day": L(v_act.decayed[DAY]),
     }
     X = np.empty((nq, len(FEATURES)))
     for j, name in enumerate(FEATURES):
@@ -373,6 +383,66 @@ def _shared_dense(ekey, first_r, n, q_src, q_dst, r_q) -> np.ndarray:
         rq = r_q[lo:hi, None]
         out[lo:hi] = ((fr[q_src[lo:hi]] < rq) & (fr[q_dst[lo:hi]] < rq)).sum(axis=1)
     return out
+
+
+def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut) -> tuple[np.ndarray, np.ndarray]:
+    """For each query (u, v, cutoff), over the people w in touch with both before the cutoff
+    (either way): the time-decayed 2-hop paths, sum of s(u, w) x s(w, v) with s a 1-week-decayed
+    message count either way, and the latest time at which both had been in touch with the same w
+    (max over w of the older of the two last contacts; nan if none). Vectorised over (query,
+    neighbour) rows, expanding the side with fewer contacts, in chunks."""
+    nq = len(q_src)
+    paths = np.zeros(nq)
+    last = np.full(nq, np.nan)
+    if nq == 0 or len(src) == 0:
+        return paths, last
+    n = np.int64(n)
+    lo_, hi_ = np.minimum(src, dst), np.maximum(src, dst)
+    ok = lo_ != hi_
+    upairs, uid = _dense((lo_ * n + hi_)[ok])
+    und = _History(uid, r_ev[ok], ts[ok], n_ranks, (WEEK,))
+    a = np.concatenate([src, dst])[np.r_[ok, ok]]
+    b = np.concatenate([dst, src])[np.r_[ok, ok]]
+    r = np.concatenate([r_ev, r_ev])[np.r_[ok, ok]]
+    ekey, eid = np.unique(a * n + b, return_inverse=True)
+    first_r = np.full(len(ekey), np.iinfo(np.int64).max)
+    np.minimum.at(first_r, eid, r)
+    ea, eb = ekey // n, ekey % n
+    start = np.searchsorted(ea, np.arange(int(n) + 1))
+    deg = start[1:] - start[:-1]
+    swap = deg[q_dst] < deg[q_src]
+    x = np.where(swap, q_dst, q_src)
+    y = np.where(swap, q_src, q_dst)
+    cnt = deg[x]
+    csum = np.cumsum(cnt)
+    bounds = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
+    lo = 0
+    for hi in np.unique(np.r_[np.minimum(np.maximum(bounds, 1), nq), nq]):
+        if hi <= lo:
+            continue
+        c = cnt[lo:hi]
+        total = int(c.sum())
+        if total:
+            qi = np.repeat(np.arange(lo, hi), c)
+            ei = np.repeat(start[x[lo:hi]] - (np.cumsum(c) - c), c) + np.arange(total)
+            keep = first_r[ei] < r_q[qi]
+            qi, w = qi[keep], eb[ei[keep]]
+            k2 = w * n + y[qi]
+            pos = np.minimum(np.searchsorted(ekey, k2), len(ekey) - 1)
+            hit = (ekey[pos] == k2) & (first_r[pos] < r_q[qi]) & (w != y[qi])
+            qi, w = qi[hit], w[hit]
+            if len(qi):
+                xs, ys = x[qi], y[qi]
+                lx = und.at(_find(upairs, np.minimum(xs, w) * n + np.maximum(xs, w)), r_q[qi], q_cut[qi])
+                ly = und.at(_find(upairs, np.minimum(ys, w) * n + np.maximum(ys, w)), r_q[qi], q_cut[qi])
+                paths += np.bincount(qi, weights=lx.decayed[WEEK] * ly.decayed[WEEK], minlength=nq)
+                both = np.minimum(lx.last, ly.last)
+                cur = np.full(nq, -np.inf)
+                np.maximum.at(cur, qi, both)
+                seen = np.isfinite(cur)
+                last[seen] = np.fmax(last[seen], cur[seen])
+        lo = hi
+    return paths, last
 
 
 def _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q) -> np.ndarray:
@@ -511,13 +581,15 @@ class ContactModel:
         return cls(Logit.from_dict(d["known_pair"]), Logit.from_dict(d["new_pair"]), d.get("meta", {}))
 
 
-def fit_logit(X: np.ndarray, y: np.ndarray, features: list[str], l2: float = 10.0, iters: int = 50) -> Logit:
-    """L2-regularised logistic regression by Newton–Raphson on the named columns of ``X``.
-    Features constant in ``X`` get weight 0."""
+def fit_logit(X: np.ndarray, y: np.ndarray, features: list[str], l2: float = 10.0, iters: int = 50,
+              weight: np.ndarray | None = None) -> Logit:
+    """L2-regularised logistic regression by Newton–Raphson on the named columns of ``X``, rows
+    weighted by ``weight`` (default 1). Features constant in ``X`` get weight 0."""
     idx = [FEATURES.index(f) for f in features]
     Xs = X[:, idx]
-    mean = Xs.mean(axis=0) if len(Xs) else np.zeros(len(idx))
-    scale = Xs.std(axis=0) if len(Xs) else np.ones(len(idx))
+    sw = np.ones(len(Xs)) if weight is None else np.asarray(weight, float)
+    mean = (Xs * sw[:, None]).sum(axis=0) / sw.sum() if len(Xs) else np.zeros(len(idx))
+    scale = np.sqrt((((Xs - mean) ** 2) * sw[:, None]).sum(axis=0) / sw.sum()) if len(Xs) else np.ones(len(idx))
     const = scale < 1e-12
     scale[const] = 1.0
     Z = np.hstack([(Xs - mean) / scale, np.ones((len(Xs), 1))])
@@ -526,8 +598,8 @@ def fit_logit(X: np.ndarray, y: np.ndarray, features: list[str], l2: float = 10.
     reg = np.r_[np.where(const, 1e6, l2), 0.0]
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-np.clip(Z @ w, -35, 35)))
-        g = Z.T @ (p - y) + reg * w
-        H = (Z * (p * (1 - p))[:, None]).T @ Z + np.diag(reg + 1e-9)
+        g = Z.T @ (sw * (p - y)) + reg * w
+        H = (Z * (sw * p * (1 - p))[:, None]).T @ Z + np.diag(reg + 1e-9)
         step = np.linalg.solve(H, g)
         w -= step
         if np.max(np.abs(step)) < 1e-9:
@@ -536,12 +608,14 @@ def fit_logit(X: np.ndarray, y: np.ndarray, features: list[str], l2: float = 10.
     return Logit(list(features), mean.tolist(), scale.tolist(), w[:-1].tolist(), float(w[-1]))
 
 
-def fit_contacts(X: np.ndarray, y: np.ndarray, l2: float = 10.0) -> ContactModel:
-    """Fit the two halves of :class:`ContactModel` on feature rows ``X`` with labels ``y``."""
+def fit_contacts(X: np.ndarray, y: np.ndarray, l2: float = 10.0, weight: np.ndarray | None = None) -> ContactModel:
+    """Fit the two halves of :class:`ContactModel` on feature rows ``X`` with labels ``y`` (rows
+    weighted by ``weight``, e.g. to give several data sets equal say)."""
     never = X[:, FEATURES.index("pair_never")] > 0.5
     y = np.asarray(y, dtype=float)
-    known = fit_logit(X[~never], y[~never], KNOWN_PAIR_FEATURES, l2)
-    new = fit_logit(X[never], y[never], NEW_PAIR_FEATURES, l2)
+    w = np.ones(len(y)) if weight is None else np.asarray(weight, float)
+    known = fit_logit(X[~never], y[~never], KNOWN_PAIR_FEATURES, l2, weight=w[~never])
+    new = fit_logit(X[never], y[never], NEW_PAIR_FEATURES, l2, weight=w[never])
     return ContactModel(known, new, {"l2": l2, "rows_known": int((~never).sum()), "rows_new": int(never.sum())})
 
 
@@ -563,29 +637,55 @@ def score_contacts(src, dst, ts, q_src, q_dst, q_cut, model: ContactModel | None
 # --------------------------------------------------------------------------------------------
 
 
-def dygl_queries(src, dst, ts, lo: float, hi: float | None, batch: int = 200, seed: int = 0, neg_pool=None):
+def dygl_queries(src, dst, ts, lo: float, hi: float | None, batch: int = 200, seed: int = 0, neg_pool=None,
+                 negatives: str = "random"):
     """Queries for events with lo < ts <= hi, DyGLib style.
 
     Events are taken in chronological batches of ``batch``; each event (u, v, t) gives a positive
-    query (u, v) and a negative (u, v') with v' uniform over ``neg_pool`` (default: all distinct
-    dst ids); every query of a batch has as cutoff the time of the batch's first event.
+    query (u, v) and a negative; every query of a batch has as cutoff the time of the batch's first
+    event. ``negatives``:
+
+    * ``"random"``: (u, v') with v' uniform over ``neg_pool`` (default: all distinct dst ids);
+    * ``"historical"`` (DyGLib's historical sampler): half of the negatives (as many as there are)
+      are distinct (u', v') pairs seen before the batch (ts < its cutoff) that are not among the
+      batch's positives, uniformly; the rest random as above.
+
     Returns (q_src, q_dst, q_cut, label, batch_index).
     """
+    if negatives not in ("random", "historical"):
+        raise ValueError(f"negatives must be 'random' or 'historical', not {negatives!r}")
     rng = np.random.RandomState(seed)
     pool = np.unique(dst) if neg_pool is None else np.asarray(neg_pool)
     sel = ts > lo if hi is None else (ts > lo) & (ts <= hi)
     idx = np.nonzero(sel)[0]
     idx = idx[np.argsort(ts[idx], kind="stable")]
+    if negatives == "historical":
+        # distinct directed pairs with the time each was first seen, to know which existed before a cutoff
+        n = np.int64(max(src.max(initial=0), dst.max(initial=0), pool.max(initial=0)) + 1)
+        keys = src.astype(np.int64) * n + dst.astype(np.int64)
+        order = np.lexsort((ts, keys))
+        ks = keys[order]
+        firsts = order[np.r_[True, ks[1:] != ks[:-1]]] if len(ks) else order
+        by_time = firsts[np.argsort(ts[firsts], kind="stable")]
+        hist_keys, hist_t = keys[by_time], ts[by_time]
     qs, qd, qc, lab, bi = [], [], [], [], []
     for b, s in enumerate(range(0, len(idx), batch)):
         ii = idx[s : s + batch]
         cut = ts[ii[0]]
-        neg = pool[rng.randint(0, len(pool), len(ii))]
-        qs += [src[ii], src[ii]]
-        qd += [dst[ii], neg]
-        qc += [np.full(2 * len(ii), cut)]
-        lab += [np.ones(len(ii)), np.zeros(len(ii))]
-        bi += [np.full(2 * len(ii), b)]
+        k = len(ii)
+        ns, nd = src[ii].copy(), pool[rng.randint(0, len(pool), k)]
+        if negatives == "historical":
+            avail = hist_keys[: np.searchsorted(hist_t, cut, side="left")]
+            avail = avail[~np.isin(avail, src[ii].astype(np.int64) * n + dst[ii].astype(np.int64))]
+            h = min(k // 2, len(avail))
+            if h:
+                pick = avail[rng.choice(len(avail), h, replace=False)]
+                ns[:h], nd[:h] = pick // n, pick % n
+        qs += [src[ii], ns]
+        qd += [dst[ii], nd]
+        qc += [np.full(2 * k, cut)]
+        lab += [np.ones(k), np.zeros(k)]
+        bi += [np.full(2 * k, b)]
     cat = np.concatenate
     return cat(qs), cat(qd), cat(qc), cat(lab), cat(bi)
 
