@@ -90,9 +90,10 @@ def test_relationships_and_pairs(db):
     with closeknit.open(db) as ck:
         rel = ck.relationships()
         pairs = ck.pairs()
-    assert list(rel.columns[:8]) == ["person_id", "person", "stage", "trajectory", "familiarity", "intimacy",
-                                     "reciprocity", "trust"]
+    assert list(rel.columns[:9]) == ["person_id", "person", "stage", "trajectory", "closeness", "familiarity",
+                                     "intimacy", "reciprocity", "trust"]
     assert list(rel.person) == ["Ann Lee", "Dee Park", "Bob Stone", "Carl Diaz"]  # closest first
+    assert rel.closeness.is_monotonic_decreasing and rel.closeness.between(0, 1).all()
     ann = rel.iloc[0]
     assert (ann.contacts, ann.contacts_ab, ann.contacts_ba, ann.initiated_ab) == (104, 52, 52, 26)
     assert ann.last_contact_ts == pd.Timestamp("2025-12-29 09:28:48", tz="UTC")  # day 357.02

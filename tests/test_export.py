@@ -19,7 +19,7 @@ from closeknit.store.load import load_records
 from tests.relate.test_commands import LONELY, _life
 
 CANONICAL = ["decisions", "identities", "identity_links", "import_errors", "identity_sources", "interaction_participants", "interaction_sources", "interactions",
-             "me", "message_scores", "meta", "people", "person_keys", "sources"]
+             "me", "message_scores", "meta", "people", "person_aliases", "person_keys", "sources"]
 MEASURES = ["channel_norms", "pairs", "relationship_months", "relationships"]
 
 

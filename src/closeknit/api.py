@@ -404,10 +404,11 @@ class Closeknit:
     # ------------------------------------------------------------------ relationships
     def relationships(self, as_of: Any = None) -> pd.DataFrame:
         """Your relationships: one row per person you were in contact with, every measure as of
-        ``as_of`` (default: the latest interaction), closest first (stage, then intimacy).
+        ``as_of`` (default: the latest interaction), closest first (``closeness``, the tie-strength
+        model of :mod:`closeknit.relate.closeness`; then stage and intimacy).
 
-        Columns start with ``person_id``, ``person``, ``stage``, ``trajectory``, ``familiarity``,
-        ``intimacy``, ``reciprocity``, ``trust``; then the evidence (see docs/relate.md).
+        Columns start with ``person_id``, ``person``, ``stage``, ``trajectory``, ``closeness``,
+        ``familiarity``, ``intimacy``, ``reciprocity``, ``trust``; then the evidence (docs/relate.md).
         """
         rel = self.measures(as_of)
         try:
@@ -416,8 +417,11 @@ class Closeknit:
             rel.close()
 
     def _relationships(self, rel: Any) -> pd.DataFrame:
-        df = _dyad_frame(rel.dyads().to_pandas(), self._names(), personal=True)
-        return df.sort_values(["stage_rank", "intimacy", "person_id"], ascending=[False, False, True],
+        rel.build("closeness")
+        t = rel.sql("""SELECT d.*, k.closeness FROM dyads d LEFT JOIN closeness k ON k.a = d.a AND k.b = d.b
+                       WHERE d.a = 0 ORDER BY d.a, d.b""")
+        df = _dyad_frame(t.to_pandas(), self._names(), personal=True)
+        return df.sort_values(["closeness", "stage_rank", "intimacy", "person_id"], ascending=[False, False, False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
 
     def pairs(self, as_of: Any = None) -> pd.DataFrame:
@@ -900,7 +904,8 @@ def _dyad_frame(df: pd.DataFrame, names: dict[int, str], *, personal: bool) -> p
     else:
         head = pd.DataFrame({"a_id": a_ids.map(_id), "a": a_ids.map(lambda i: names.get(i, f"person {i}")),
                              "b_id": b_ids.map(_id), "b": b_ids.map(lambda i: names.get(i, f"person {i}"))})
-    first = ["stage", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
+    first = [c for c in ("stage", "trajectory", "closeness", "familiarity", "intimacy", "reciprocity", "trust")
+             if c in df.columns]
     rest = [c for c in df.columns if c not in first]
     return pd.concat([head, df[first + rest]], axis=1)
 

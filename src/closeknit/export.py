@@ -68,6 +68,7 @@ _MEASURE_COLUMNS = {
     "stage": "relationship stage: stranger, first contact, acquaintance, familiar, friend, close",
     "stage_rank": "the stage as a number, 0 (stranger) to 5 (close)",
     "trajectory": "new, warming, steady, fading, revived or dormant",
+    "closeness": "tie strength: the probability that the pair is close, from the closeness model (docs/relate.md)",
     "familiarity": "how much each side has seen of the other, 0..1",
     "intimacy": "depth x volume x mutuality of the exchanged messages' intimacy, 0..1",
     "reciprocity": "balance of effort and initiative, 0..1 (1 = even)",
@@ -77,7 +78,7 @@ _MEASURE_COLUMNS = {
     "norm_mean": "mean message intimacy", "norm_p90": "90th percentile of message intimacy",
 }
 
-_GRAPH_ATTRS = ("stage", "trajectory", "familiarity", "intimacy", "reciprocity", "trust", "contacts", "contacts_ab",
+_GRAPH_ATTRS = ("closeness", "stage", "trajectory", "familiarity", "intimacy", "reciprocity", "trust", "contacts", "contacts_ab",
                 "contacts_ba", "channels", "first_ts", "last_ts")
 
 

@@ -113,3 +113,18 @@ def test_floating_time_in_the_users_zone(tmp_path, store, import_path):
     set_setting(store.con, "timezone", "Europe/Berlin")  # no X-WR-TIMEZONE: 09:00 in Berlin (CEST) is 07:00 UTC
     assert import_path(ics).added == 1
     assert rows(store, "SELECT (ts AT TIME ZONE 'UTC')::VARCHAR, duration_s FROM interactions") == [("2024-07-10 07:00:00", 3600.0)]
+
+
+def test_windows_zone_names_follow_summer_time(store, import_path):
+    """Outlook/Exchange name zones the Windows way; 2026-12: mapped by CLDR's windowsZones
+    (through tzlocal), so a July meeting at 10:00 in "W. Europe Standard Time" is 08:00 UTC (CEST),
+    not 09:00 (the VTIMEZONE's standard offset, what was read before). Our own fixture."""
+    from datetime import timezone
+
+    r = import_path(FIX / "outlook-windows-tz.ics")
+    assert (r.added, r.errors) == (2, 0)
+    got = store.con.execute("SELECT text, ts, duration_s FROM interactions ORDER BY ts").fetchall()
+    assert [(t, ts.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M"), d) for t, ts, d in got] == [
+        ("Planning in winter", "2024-01-10 09:00", 3600.0),
+        ("Planning in summer", "2024-07-10 08:00", 3600.0),
+    ]

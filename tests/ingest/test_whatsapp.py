@@ -385,3 +385,48 @@ def test_time_zone_setting(store, import_path):
     # ids do not depend on the zone: changing it and importing again adds nothing
     set_setting(store.con, "timezone", "Asia/Tokyo")
     assert import_path(ADA, force=True).added == 0
+
+
+# -- format drift (2026-12): notices in any language, ids of chats whose file names no chat ------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ES_GROUP = FIXTURES / "whatsapp" / "ios-es-group"
+
+
+def test_ios_notices_in_spanish_are_system_lines_and_the_group_is_no_person(store, import_path):
+    """Our own iOS export in Spanish: the notices are written under the group's name after an LRM;
+    the encryption notice, 'Se eliminó este mensaje' and 'imagen omitida' are WhatsApp's own strings
+    (starkdmi/whats_json lib/src/patterns.dart), the other notices are recognised by their layout."""
+    r = import_path(ES_GROUP)
+    assert (r.added, r.errors) == (10, 0)
+    assert rows(store, "SELECT kind, count(*), count(text) FROM interactions GROUP BY 1 ORDER BY 1") == [
+        ("message", 5, 3),  # the image and the deleted message have no text
+        ("system", 5, 5),
+    ]
+    assert rows(store, "SELECT DISTINCT visibility, thread_id FROM interactions") == [
+        ("group", content_id("whatsapp-chat", "Cena del viernes"))
+    ]
+    assert rows(store, "SELECT value FROM identities ORDER BY 1") == [("Ana Souza",), ("Lucía Gómez",), ("Pablo Ruiz",)]
+
+
+def test_a_longer_export_of_a_nameless_chat_adds_only_what_is_new(store, import_path):
+    """Two exports of one chat whose files give no name (_chat.txt in folders of other names);
+    a third person wrote after the first export. Until 2026-12 the chat's id came from its set of
+    authors, and the second import added all 5 messages again."""
+    first = import_path(FIXTURES / "whatsapp" / "nameless-short")
+    second = import_path(FIXTURES / "whatsapp" / "nameless-long")
+    assert (first.added, second.added, second.present) == (3, 2, 3)
+    assert rows(store, "SELECT count(DISTINCT thread_id) FROM interactions") == [(1,)]
+
+
+@pytest.mark.parametrize("text,notice", [
+    ("Los mensajes y las llamadas están cifrados de extremo a extremo. Nadie fuera de este chat", True),
+    ("Ana ile aranızdaki güvenlik kodu değişti. Daha fazla bilgi edinmek için dokunun", True),
+    ("Votre code de sécurité avec Ana a changé. Appuyez pour en savoir plus", True),
+    ("Wiadomości i połączenia są w pełni zaszyfrowane. Nikt spoza czatu", True),
+    ("Los mensajes de ayer, ¿los viste?", False),
+])
+def test_ios_notices_of_other_languages_are_known(text, notice):
+    from closeknit.ingest.formats.whatsapp import _IOS_NOTICE
+
+    assert (_IOS_NOTICE.match(text) is not None) is notice

@@ -45,6 +45,7 @@ __all__ = [
     "get_setting",
     "set_setting",
     "suggest_merges",
+    "accept_suggestions",
     "name_key",
 ]
 
@@ -102,7 +103,7 @@ class _DSU:
 
 def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute ``identities.person_id`` and the ``people`` table from the evidence."""
-    idents = con.execute("SELECT id, kind, value, display_name FROM identities").fetchall()
+    idents = con.execute("SELECT id, kind, value, display_name, person_id FROM identities").fetchall()
     if not idents:
         con.execute("DELETE FROM people")
         bump_revision(con)
@@ -130,33 +131,11 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     selves = {r[0] for r in con.execute("SELECT identity_id FROM me").fetchall()} & known
     self_roots = {dsu.find(s) for s in selves}
 
-    # short stable ids: a group keeps the id of its smallest identity (the DSU root)
-    keys = dict(con.execute("SELECT rep_identity, person_id FROM person_keys").fetchall())
-    next_id = max(keys.values(), default=SELF_PERSON_ID) + 1
-    new_keys: list[tuple[int, int]] = []
-    person_of: dict[int, int] = {}
-    for iid, *_ in idents:
-        root = dsu.find(iid)
-        if root in self_roots:
-            person_of[iid] = SELF_PERSON_ID
-            continue
-        pid = keys.get(root)
-        if pid is None:
-            pid = keys[root] = next_id
-            next_id += 1
-            new_keys.append((root, pid))
-        person_of[iid] = pid
-    if new_keys:
-        con.register("_nk", pa.table({"r": pa.array([k for k, _ in new_keys], pa.int64()),
-                                      "p": pa.array([v for _, v in new_keys], pa.int64())}))
-        try:
-            con.execute("INSERT INTO person_keys SELECT r, p FROM _nk")
-        finally:
-            con.unregister("_nk")
+    person_of = _assign_ids(con, idents, dsu, self_roots)
 
     # display name: the most frequent name in the group, preferring real names over raw values
     names: dict[int, Counter] = {}
-    for iid, kind, value, dname in idents:
+    for iid, kind, value, dname, _ in idents:
         pid = person_of[iid]
         c = names.setdefault(pid, Counter())
         if dname:
@@ -186,6 +165,92 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         con.unregister("_map")
         con.unregister("_people")
+
+
+def _assign_ids(con: duckdb.DuckDBPyConnection, idents: list[tuple], dsu: _DSU, self_roots: set[int]) -> dict[int, int]:
+    """Identity id -> person id for the groups of ``dsu``; person ids are short and stable.
+
+    A group keeps the person id its identities had (the id kept in ``person_keys`` against the
+    group's smallest identity for groups seen before). When a merge joins groups that were two
+    people, the person with more history (interactions) keeps their id, and the other id becomes an
+    alias of it (``person_aliases``), so both keep naming the person. A group split off a person
+    takes a new id, the larger part keeping the old one.
+    """
+    keys = dict(con.execute("SELECT rep_identity, person_id FROM person_keys").fetchall())
+    known_people = {r[0] for r in con.execute("SELECT id FROM people").fetchall()}
+    next_id = max([*keys.values(), *known_people, SELF_PERSON_ID], default=SELF_PERSON_ID) + 1
+    groups: dict[int, list[int]] = {}
+    for iid, *_rest in idents:
+        groups.setdefault(dsu.find(iid), []).append(iid)
+    current = {r[0]: r[4] for r in idents}
+    cands_of: dict[int, list[int]] = {}
+    seen: dict[int, int] = {}
+    for root, members in groups.items():
+        if root in self_roots:
+            continue
+        c = list(dict.fromkeys([p for p in (keys.get(root),) if p is not None]
+                               + sorted({current[i] for i in members if current[i] in known_people})))
+        cands_of[root] = c
+        for p in c:
+            seen[p] = seen.get(p, 0) + 1
+    history: dict[int, int] = {}
+    if any(len(c) > 1 for c in cands_of.values()) or any(n > 1 for n in seen.values()):
+        # a merge or a split: interactions per identity decide who keeps an id
+        per_ident = dict(con.execute(
+            """SELECT iid, count(*) FROM (SELECT actor_id AS iid FROM interactions WHERE actor_id IS NOT NULL
+               UNION ALL SELECT identity_id FROM interaction_participants) GROUP BY 1""").fetchall())
+        history = {root: sum(per_ident.get(i, 0) for i in members) for root, members in groups.items()}
+    person_of: dict[int, int] = {}
+    used: set[int] = {SELF_PERSON_ID}
+    set_keys: dict[int, int] = {}
+    aliases: dict[int, int] = {}
+    # an id two groups could keep (after a split) goes to the one with more history
+    winner: dict[int, int] = {}
+    for root, c in cands_of.items():
+        for p in c:
+            if seen[p] > 1:
+                w = winner.get(p)
+                if w is None or (history.get(root, 0), len(groups[root]), -root) > (
+                        history.get(w, 0), len(groups[w]), -w):
+                    winner[p] = root
+    # groups in the order of their identities (new people get ids in the order they were met)
+    for root, members in groups.items():
+        if root in self_roots:
+            for iid in members:
+                person_of[iid] = SELF_PERSON_ID
+            continue
+        cands = [p for p in cands_of[root] if p not in used and winner.get(p, root) == root]
+        if not cands:
+            pid = next_id
+            next_id += 1
+        elif len(cands) == 1:
+            pid = cands[0]
+        else:  # a merge of people: the one with more history keeps their id
+            hist = _person_history(con, cands)
+            pid = max(cands, key=lambda p: (hist.get(p, 0), -p))
+            for other in cands:
+                if other != pid:
+                    aliases[other] = pid
+        used.add(pid)
+        if keys.get(root) != pid:
+            set_keys[root] = pid
+        for iid in members:
+            person_of[iid] = pid
+    if set_keys:
+        con.executemany("INSERT OR REPLACE INTO person_keys VALUES (?, ?)", list(set_keys.items()))
+    if aliases:
+        for old, new in aliases.items():
+            con.execute("UPDATE person_aliases SET person_id = ? WHERE person_id = ?", [new, old])
+        con.executemany("INSERT OR REPLACE INTO person_aliases VALUES (?, ?)", list(aliases.items()))
+    return person_of
+
+
+def _person_history(con: duckdb.DuckDBPyConnection, pids: list[int]) -> dict[int, int]:
+    """Interactions each of ``pids`` (as the store knew them before this resolution) took part in."""
+    return dict(con.execute(
+        """SELECT d.person_id, count(*) FROM (SELECT actor_id AS iid FROM interactions WHERE actor_id IS NOT NULL
+           UNION ALL SELECT identity_id FROM interaction_participants) x
+           JOIN identities d ON d.id = x.iid WHERE d.person_id IN (SELECT unnest(?)) GROUP BY 1""", [pids]).fetchall())
 
 
 def name_key(name: str | None) -> str:
@@ -230,20 +295,58 @@ def _store_derived_links(con: duckdb.DuckDBPyConnection) -> None:
         con.executemany("INSERT INTO identity_links VALUES (?, ?, ?, ?, NULL)", links)
 
 
-def suggest_merges(con: duckdb.DuckDBPyConnection, *, limit: int = 100) -> list[dict]:
-    """Pairs of people who may be one person, from names only - for the user to decide.
+def _name_variants(name: str) -> tuple[str, str]:
+    """``(key, ordered)`` of a display name: its tokens folded (accents, case, punctuation),
+    written in Latin letters whatever the script (anyascii), sorted (``key``, so "Souza Ana" and
+    "Ana Souza" meet) and in their order (``ordered``).
 
-    Evidence considered: the same folded display name on two people (0.6), a name equal to
-    another person's email local part with its dots/underscores as spaces (0.5). Pairs the user
-    rejected (``closeknit people reject``) are left out. The user is never suggested.
+    >>> _name_variants("Souza, Ana")
+    ('ana souza', 'souza ana')
+    >>> _name_variants("Анна Соуза")[0]
+    'anna souza'
+    """
+    from anyascii import anyascii
+
+    folded = name_key(anyascii(name_key(name)))
+    return " ".join(sorted(folded.split())), folded
+
+
+def _contacts(con: duckdb.DuckDBPyConnection, pids: set[int]) -> dict[int, set[int]]:
+    """The people each of ``pids`` shares an interaction with (you left out)."""
+    if not pids:
+        return {}
+    rows = con.execute(
+        """WITH involved AS (
+               SELECT i.id AS iid, d.person_id AS pid FROM interactions i JOIN identities d ON d.id = i.actor_id
+               UNION SELECT p.interaction_id, d.person_id FROM interaction_participants p JOIN identities d ON d.id = p.identity_id
+           ), mine AS (SELECT * FROM involved WHERE pid IN (SELECT unnest(?)))
+           SELECT m.pid, list(DISTINCT o.pid) FROM mine m JOIN involved o ON o.iid = m.iid AND o.pid <> m.pid
+           WHERE o.pid <> 0 GROUP BY m.pid""", [sorted(pids)]).fetchall()
+    return {pid: set(others) for pid, others in rows}
+
+
+def suggest_merges(con: duckdb.DuckDBPyConnection, *, limit: int | None = 100) -> list[dict]:
+    """Pairs of people who may be one person, ranked, for the user to decide (never merged alone).
+
+    Evidence (scores add up, at most 0.95):
+
+    * the same name in any order and any script (0.6): "Souza Ana" on WhatsApp and "Ana Souza" on
+      Telegram, "Анна Соуза" and "Anna Souza" (transliterated with anyascii);
+    * a name equal to another person's email local part, dots and underscores as spaces (0.5; only
+      for pairs whose names do not already match);
+    * the same contacts on both sides: each person you both share an interaction with adds 0.1
+      (up to 0.3), for pairs that a name already brings together.
+
+    Shared numbers and addresses need no suggestion: one number or address is one identity, so the
+    people holding it are already one. Pairs the user rejected (``closeknit people reject``) are
+    left out; the user is never suggested.
     """
     people = con.execute(
         """
         SELECT p.id, p.display_name, list(DISTINCT i.channel ORDER BY i.channel),
                list(DISTINCT i.value) FILTER (WHERE i.kind = 'email'),
                list(DISTINCT coalesce(i.display_name, CASE WHEN i.kind = 'name' THEN i.value END))
-                   FILTER (WHERE i.display_name IS NOT NULL OR i.kind = 'name'),
-               min(i.id)
+                   FILTER (WHERE i.display_name IS NOT NULL OR i.kind = 'name')
         FROM people p JOIN identities i ON i.person_id = p.id
         WHERE NOT p.is_self GROUP BY p.id, p.display_name
         """
@@ -251,54 +354,97 @@ def suggest_merges(con: duckdb.DuckDBPyConnection, *, limit: int = 100) -> list[
     rejected = {
         frozenset((int(a), int(b))) for a, b in con.execute("SELECT a, b FROM decisions WHERE kind = 'reject'").fetchall()
     }
-    rep_of = {}
-    for pid, _, _, _, _, rep in people:
-        rep_of[pid] = rep
-    rep_members = dict(con.execute("SELECT person_id, list(id) FROM identities GROUP BY person_id").fetchall())
-    by_name: dict[str, list[int]] = {}
+    rep_members = {k: set(v) for k, v in con.execute("SELECT person_id, list(id) FROM identities GROUP BY person_id").fetchall()}
+    by_name: dict[str, list[tuple[int, str, str]]] = {}
     by_local: dict[str, list[tuple[int, str]]] = {}
     info = {}
-    for pid, dname, channels, emails, names, _ in people:
+    for pid, dname, channels, emails, names in people:
         info[pid] = (dname, channels)
         for n in set(names or []) | ({dname} if dname else set()):
-            k = name_key(n)
-            if k and " " in k or (k and len(k) > 2):
-                by_name.setdefault(k, []).append(pid)
+            key, ordered = _name_variants(n)
+            if key and (" " in key or len(key) > 2):
+                by_name.setdefault(key, []).append((pid, ordered, n))
         for e in emails or []:
-            local = name_key(e.split("@", 1)[0].replace(".", " ").replace("_", " "))
+            local = _name_variants(e.split("@", 1)[0].replace(".", " ").replace("_", " "))[0]
             if " " in local:
                 by_local.setdefault(local, []).append((pid, e))
-    out: dict[frozenset, dict] = {}
 
     def _rejected(a: int, b: int) -> bool:
-        ma, mb = set(rep_members.get(a, [])), set(rep_members.get(b, []))
+        ma, mb = rep_members.get(a, set()), rep_members.get(b, set())
         return any(len(r & ma) == 1 and len(r & mb) == 1 for r in rejected)
 
-    for k, pids in by_name.items():
-        pids = sorted(set(pids))
+    out: dict[frozenset, dict] = {}
+
+    def _pair(a: int, b: int) -> dict | None:
+        key = frozenset((a, b))
+        if a == b or _rejected(a, b):
+            return None
+        return out.setdefault(key, {"a": min(a, b), "b": max(a, b), "score": 0.0, "evidence": []})
+
+    for key, hits in by_name.items():
+        firsts: dict[int, tuple[str, str]] = {}
+        for pid, ordered, raw in hits:
+            firsts.setdefault(pid, (ordered, raw))
+        pids = sorted(firsts)
         for i, a in enumerate(pids):
-            for b in pids[i + 1 :]:
-                key = frozenset((a, b))
-                if key not in out and not _rejected(a, b):
-                    out[key] = {"a": a, "b": b, "score": 0.6, "evidence": [f"both are named {k!r}"]}
-    for k, items in by_local.items():
-        for a in by_name.get(k, []):
+            for b in pids[i + 1:]:
+                s = _pair(a, b)
+                if s is None or s["score"] >= 0.6:
+                    continue
+                (oa, ra), (ob, rb) = firsts[a], firsts[b]
+                if ra == rb or name_key(ra) == name_key(rb):
+                    why = f"both are named {name_key(ra)!r}"
+                elif oa == ob:
+                    why = f"{ra!r} and {rb!r} are one name in two scripts ({key!r})"
+                else:
+                    why = f"{ra!r} and {rb!r} are one name in another order"
+                s["score"] = 0.6
+                s["evidence"].append(why)
+    for local, items in by_local.items():
+        for a, _o, raw in by_name.get(local, []):
             for b, email in items:
-                if a == b:
+                s = _pair(a, b)
+                if s is None or s["score"]:  # an address spelling the name both already have adds nothing
                     continue
-                key = frozenset((a, b))
-                if _rejected(a, b):
-                    continue
-                s = out.setdefault(key, {"a": min(a, b), "b": max(a, b), "score": 0.0, "evidence": []})
-                s["score"] = min(0.8, s["score"] + 0.5) if s["score"] else 0.5
-                s["evidence"].append(f"{email} looks like the name {k!r}")
+                s["score"] = 0.5
+                s["evidence"].append(f"{email} looks like the name {raw!r}")
+    # the same contacts on both sides
+    contacts = _contacts(con, {p for s in out.values() for p in (s["a"], s["b"])})
+    for s in out.values():
+        common = (contacts.get(s["a"], set()) & contacts.get(s["b"], set())) - {s["a"], s["b"]}
+        if common:
+            s["score"] = min(0.95, round(s["score"] + min(0.3, 0.1 * len(common)), 2))
+            names = sorted(info[c][0] or str(c) for c in common if c in info)
+            s["evidence"].append(f"{len(common)} contact{'s' if len(common) > 1 else ''} in common ({', '.join(names[:3])}"
+                                 + (", ..." if len(names) > 3 else "") + ")")
     res = []
     for s in out.values():
         for side in ("a", "b"):
             s[f"{side}_name"], s[f"{side}_channels"] = info[s[side]]
         res.append(s)
     res.sort(key=lambda s: (-s["score"], str(s["a_name"]), s["a"], s["b"]))
-    return res[:limit]
+    return res[:limit] if limit else res
+
+
+def accept_suggestions(con: duckdb.DuckDBPyConnection, pairs: list[tuple[int, int]]) -> int:
+    """Merge each ``(a, b)`` pair of person ids (accepted suggestions), in one transaction; returns
+    how many merges were recorded. Each is a ``merge`` decision, as ``closeknit people merge``."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        n = 0
+        for a, b in pairs:
+            ra = con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [a]).fetchall()[0][0]
+            rb = con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [b]).fetchall()[0][0]
+            if ra is None or rb is None or ra == rb:
+                continue
+            con.execute("INSERT INTO decisions VALUES ('merge', ?, ?, now())", [str(ra), str(rb)])
+            n += 1
+        resolve_people(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return n
 
 
 def _rep(con: duckdb.DuckDBPyConnection, pid: int) -> int:

@@ -153,6 +153,14 @@ def find_person(con: duckdb.DuckDBPyConnection, ref: str) -> int:
         hit = con.execute("SELECT id FROM people WHERE id = ?", [int(ref)]).fetchall()
         if hit:
             return hit[0][0]
+        # the id of a person merged into another (see closeknit.store.people._assign_ids)
+        try:
+            hit = con.execute("SELECT a.person_id FROM person_aliases a JOIN people p ON p.id = a.person_id "
+                              "WHERE a.alias = ?", [int(ref)]).fetchall()
+        except duckdb.CatalogException:  # a store of schema version 1, opened read-only
+            hit = []
+        if hit:
+            return hit[0][0]
     values = {ref, ref.lower(), normalize_handle(ref)}
     for v in (normalize_email(ref), normalize_phone(ref)):
         if v:

@@ -58,6 +58,12 @@ CREATE TABLE IF NOT EXISTS person_keys (
     person_id BIGINT NOT NULL
 );
 
+-- Person ids that a merge folded into another person: they keep naming the merged person.
+CREATE TABLE IF NOT EXISTS person_aliases (
+    alias BIGINT PRIMARY KEY,
+    person_id BIGINT NOT NULL
+);
+
 -- A handle, address, phone number or account id on a channel, and the person it belongs to.
 CREATE TABLE IF NOT EXISTS identities (
     id BIGINT PRIMARY KEY,

@@ -255,6 +255,7 @@ def forget_person(store: Store, pid: int) -> dict[str, Any]:
                    || import_errors.location), lower(d.display_name))))""")
         con.execute("DELETE FROM identity_sources WHERE identity_id IN (SELECT id FROM _ids)")
         con.execute("DELETE FROM person_keys WHERE person_id = ?", [pid])
+        con.execute("DELETE FROM person_aliases WHERE person_id = ?", [pid])
         con.execute("DELETE FROM identities WHERE id IN (SELECT id FROM _ids)")
         con.execute("DROP TABLE _ids")
         con.execute("DROP TABLE _theirs")

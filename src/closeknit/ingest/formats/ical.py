@@ -18,8 +18,8 @@ Each ``VEVENT`` becomes one interaction of kind ``meeting`` on channel ``meeting
   declared a :class:`SelfIdentity`) an event needs one other person; when the owner is unknown
   it needs two people (the owner is presumably one of them). Events the owner declined and
   cancelled events (``STATUS:CANCELLED``, ``METHOD:CANCEL``) are skipped.
-* time: ``DTSTART`` in UTC (``TZID`` through the IANA database, or the file's own
-  ``VTIMEZONE`` standard offset for Windows zone names; floating times in ``X-WR-TIMEZONE``, else
+* time: ``DTSTART`` in UTC (``TZID`` through the IANA database, Windows zone names through CLDR's
+  windowsZones (:func:`_zone`), else the file's own ``VTIMEZONE`` standard offset; floating times in ``X-WR-TIMEZONE``, else
   the user's zone (``closeknit me timezone``), else UTC; all-day dates at 00:00 UTC); no ``DTSTART`` -> no time. ``duration_s`` from ``DURATION``
   or ``DTEND - DTSTART``.
 * recurring events (``RRULE``): the series is kept as *one* meeting at its first occurrence,
@@ -310,6 +310,14 @@ def unescape_text(value: str) -> str:
 
 @lru_cache(maxsize=256)
 def _zone(tzid: str) -> tzinfo | None:
+    """The zone a ``TZID`` names: an IANA name (also inside a path), or a Windows name as Outlook
+    and Exchange write them ("W. Europe Standard Time"), mapped by CLDR's windowsZones table (the
+    copy tzlocal ships, ``tzlocal.windows_tz.win_tz``; 2026-12: until then a Windows name got only
+    its VTIMEZONE's standard offset, and summer events landed an hour off).
+
+    >>> _zone("W. Europe Standard Time")
+    zoneinfo.ZoneInfo(key='Europe/Berlin')
+    """
     tzid = tzid.strip().strip('"')
     parts = tzid.strip("/").split("/")
     for k in range(len(parts)):  # "/mozilla.org/20050126_1/Europe/Berlin" -> "Europe/Berlin"
@@ -317,6 +325,14 @@ def _zone(tzid: str) -> tzinfo | None:
             return ZoneInfo("/".join(parts[k:]))
         except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
             continue
+    from tzlocal.windows_tz import win_tz
+
+    iana = win_tz.get(tzid)
+    if iana:
+        try:
+            return ZoneInfo(iana)
+        except (ValueError, KeyError, OSError):
+            return None
     return None
 
 
@@ -453,7 +469,7 @@ class _Cal:
 class IcalImporter(Importer):
     name = "ical"
     channel = "meeting"
-    version = "1"
+    version = "2"  # 2 (2026-12): Windows zone names through CLDR's windowsZones
     settings = ("timezone", "region", "me")  # floating times are read in your zone
     description = "iCalendar .ics events with attendees (Google, Apple, Outlook calendar exports)"
 

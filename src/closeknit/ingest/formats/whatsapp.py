@@ -86,6 +86,10 @@ _QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
 _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
 
 # -- message texts that are not text -------------------------------------------------------
+# Other languages (2026-12): WhatsApp's own strings (Android strings.xml, iOS Localizable.strings)
+# as collected in starkdmi/whats_json, lib/src/patterns.dart (commit 1064754eaec4), for Spanish,
+# Portuguese, French, Italian, Dutch, Turkish, Indonesian, Malay, Arabic, Hindi, Persian, Urdu,
+# Ukrainian and Polish, beside English, German and Russian (17 languages).
 _MEDIA_EXACT = frozenset(
     {
         "<Media omitted>",
@@ -93,13 +97,32 @@ _MEDIA_EXACT = frozenset(
         "<Medien weggelassen>",
         "<Без медиафайлов>",
         "<Multimedia omitido>",
+        "<Archivo omitido>",
         "<Médias omis>",
+        "<Fichier omis>",
+        "<Mídia omitida>",
+        "<Ficheiro não revelado>",
+        "<Media omesso>",
+        "<Media weggelaten>",
+        "<Medya atlanmış>",
+        "<Media tidak disertakan>",
+        "<Media disingkirkan>",
+        "<تم استبعاد الوسائط>",
+        "<मीडिया के बिना>",
+        "<میڈیا چھوڑ دیا گیا>",
+        "<Медіа пропущено>",
+        "<pliki pominięto>",
     }
 )
 _MEDIA_SUFFIX = re.compile(
     r"(?:^|\s)(?:(?:image|video|audio|sticker|GIF|Contact card|document|media) omitted"
     r"|(?:Bild|Video|Audio|Sticker|GIF|Dokument|Medien) weggelassen|Kontaktkarte ausgelassen"
-    r"|(?:изображение|видео|аудио|стикер|GIF|документ|карточка контакта) (?:отсутствует|пропущено|опущено))$"
+    r"|(?:изображение|видео|аудио|стикер|GIF|документ|карточка контакта) (?:отсутствует|пропущено|опущено)"
+    # iOS, other languages (source: see _MEDIA_EXACT)
+    r"|imagen omitida|[Vv]ideo omitido|audio omitido|sticker omitido|GIF omitido|documento omitido"
+    r"|imagem ocultada|vídeo omitido|image absente|vidéo absente|audio omis|sticker omis|GIF omis"
+    r"|immagine omessa|video omesso|audio omesso|documento omesso|afbeelding weggelaten|video weggelaten"
+    r"|audio weggelaten|sticker weggelaten|GIF weggelaten|document weggelaten)$"
 )
 _ATTACHED = re.compile(r"<(?:attached|Anhang|вложение): [^<>]*>$")
 _FILE_ATTACHED = re.compile(r"\S\.\w{1,5} \((?:file attached|Datei angehängt|файл добавлен|archivo adjunto)\)$")
@@ -111,6 +134,12 @@ _DELETED = frozenset(
         "Diese Nachricht wurde gelöscht.",
         "Данное сообщение удалено",
         "Это сообщение удалено",
+        "Se eliminó este mensaje", "Este mensaje fue eliminado", "Esta mensagem foi apagada", "Mensagem apagada",
+        "Ce message a été supprimé", "Questo messaggio è stato eliminato", "Dit bericht is verwijderd",
+        "Bu mesaj silindi", "Pesan ini dihapus", "Pesan ini telah dihapus", "Mesej ini telah dipadam",
+        "تم حذف هذه الرسالة", "यह मैसेज डिलीट कर दिया गया है", "यह संदेश मिटाया गया", "این پیام حذف شده است",
+        "این پیام حذف شد", "یہ میسج حذف کر دیا گیا ہے۔", "یہ پیغام حذف کیا گیا", "Це повідомлення було видалено",
+        "Ta wiadomość została usunięta",
     }
 )
 _YOU_DELETED = frozenset(
@@ -121,6 +150,11 @@ _YOU_DELETED = frozenset(
         "Du hast diese Nachricht gelöscht.",
         "Вы удалили данное сообщение",
         "Вы удалили это сообщение",
+        "Eliminaste este mensaje", "Você apagou esta mensagem", "Apagou esta mensagem", "Vous avez supprimé ce message",
+        "Hai eliminato questo messaggio", "U hebt dit bericht verwijderd", "Bu mesajı sildiniz", "Anda menghapus pesan ini",
+        "Anda telah menghapus pesan ini", "Anda telah memadamkan mesej ini", "لقد حذَفت هذه الرسالة", "أنت حذفت هذه الرسالة",
+        "आपने यह मैसेज डिलीट किया", "आपने यह संदेश मिटाया", "شما این پیام را حذف کردید", "آپ نے یہ میسج حذف کر دیا ہے",
+        "آپ نے اس پیغام کو حذف کیا", "Ви видалили це повідомлення", "Usunąłeś(-ęłaś) tę wiadomość",
     }
 )
 _CALLS = frozenset(
@@ -131,10 +165,36 @@ _CALLS = frozenset(
         "Verpasster Videoanruf",
         "Пропущенный аудиозвонок",
         "Пропущенный видеозвонок",
+        "Llamada perdida", "Llamada de voz perdida", "Videollamada perdida", "Chamada de voz perdida",
+        "Videochamada perdida", "Chamada de vídeo perdida", "Appel vocal manqué", "Appel vidéo manqué",
+        "Chiamata vocale persa", "Videochiamata persa", "Gemist spraakgesprek", "Gemiste spraakoproep",
+        "Gemist videogesprek", "Gemiste video-oproep", "Cevapsız sesli arama", "Cevapsız görüntülü arama",
+        "Panggilan suara tak terjawab", "Panggilan video tak terjawab", "Panggilan suara terlepas",
+        "Panggilan video terlepas", "مكالمة صوتية فائتة", "مكالمة فيديو فائتة", "मिस्ड वॉइस कॉल", "मिस्ड वीडियो कॉल",
+        "تماس صوتی پاسخ داده نشده", "مسڈ وائس کال", "مسڈ ویڈیو کال", "Пропущений аудіодзвінок",
+        "Пропущений відеодзвінок", "Nieodebrane poł. głosowe", "Nieodebrane poł. wideo",
     }
 )
 
 # -- system lines ---------------------------------------------------------------------------
+# Openings of the encryption and security-code notices in the other languages (source: see
+# _MEDIA_EXACT); system lines without an actor.
+_OTHER_NOTICES = (
+    r"Los mensajes y las llamadas están cifrados de extremo a extremo|As mensagens e as chamadas são "
+    r"protegidas com a criptografia de ponta a ponta|As mensagens e chamadas são encriptadas ponto a ponto"
+    r"|Les messages et les appels sont chiffrés de bout en bout|I messaggi e le chiamate sono crittografati "
+    r"end-to-end|Berichten en gesprekken worden end-to-end versleuteld|Mesajlar ve aramalar uçtan uca şifrelidir"
+    r"|Pesan dan panggilan terenkripsi secara end-to-end|Mesej dan panggilan disulitkan hujung ke hujung"
+    r"|الرسائل والمكالمات مشفرة تمامًا بين الطرفين|मैसेजेस और कॉल्स एंड-टू-एंड एन्क्रिप्टेड हैं"
+    r"|میسجز اور کالز اینڈ ٹو اینڈ اینکرپشن کے ذریعے محفوظ ہیں|Повідомлення й дзвінки захищено наскрізним шифруванням"
+    r"|Wiadomości i połączenia są w pełni zaszyfrowane"
+    r"|Cambió tu código de seguridad con |Seu código de segurança com |O seu código de segurança partilhado com "
+    r"|Votre code de sécurité avec |Il tuo codice di sicurezza con |Uw beveiligingscode voor |Kode keamanan Anda dengan "
+    r"|Kod keselamatan anda dengan |تغيّر رمز أمانك المُستخدَم مع|کد امنیتی شما با |Код безпеки з контактом "
+    r"|Twój kod zabezpieczeń z użytkownikiem "
+    r"|.+(?: ile aranızdaki güvenlik kodu değişti| के लिए आपका सुरक्षा कोड बदल गया है"
+    r"| کے ساتھ آپ کا سیکیورٹی کوڈ تبدیل ہوگیا ہے)"
+)
 _YOU = frozenset({"you", "You", "Du", "du", "dich", "Dich", "Вы", "вы", "вас", "Вас"})
 # (pattern, is group evidence). Named groups: a = actor, n = the people the line names.
 _SYS: list[tuple[re.Pattern[str], bool]] = [
@@ -154,6 +214,8 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>You)'re (?:now|no longer) an admin", True),
         (r"^(?P<a>.+?) changed (?:their|your) phone number", False),
         (r"^(?P<a>.+?) (?:updated the message timer|turned (?:on|off) disappearing messages)", False),
+        # The encryption and security-code notices in the other languages (see _OTHER_NOTICES)
+        (r"^(?:" + _OTHER_NOTICES + ")", False),
         # German
         (r"^Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt", False),
         (r"^Nachrichten in dieser Gruppe sind jetzt mit Ende-zu-Ende", True),
@@ -183,7 +245,7 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
 _IOS_NOTICE = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted|Messages to this group are now secured"
     r"|Your security code with |Nachrichten und Anrufe sind Ende-zu-Ende|Deine Sicherheitsnummer für"
-    r"|Сообщения и звонки защищены|Ваш код безопасности"
+    r"|Сообщения и звонки защищены|Ваш код безопасности|" + _OTHER_NOTICES +
     r"|.+ changed (?:their phone number|the subject|the group (?:name|description|icon)|this group's icon)"
     r"|.+ created group |.+ (?:added|removed) .+|.+ left$|.+ joined using this group's invite link"
     r"|You're now an admin)"
@@ -299,7 +361,7 @@ class _Scan:
 
     __slots__ = (
         "max_a", "max_b", "year_first", "sep", "ampm", "fwd_dmy", "fwd_mdy", "authors", "named",
-        "group", "you_deleted", "ios_name", "headers",
+        "group", "you_deleted", "ios_name", "headers", "first", "lines", "lrm", "lrm_text", "notice_authors",
     )
 
     def __init__(self) -> None:
@@ -314,6 +376,24 @@ class _Scan:
         self.you_deleted: str | None = None
         self.ios_name: str | None = None
         self.headers = 0
+        self.first: tuple[str, str, str] | None = None  # (stamp, author, text) of the first message with an author
+        self.lines: dict[str, int] = {}  # lines per author
+        self.lrm: dict[str, int] = {}  # ... of them whose text came after an LRM (iOS notices, media)
+        self.lrm_text: dict[str, int] = {}  # ... and was not a media placeholder we know
+        self.notice_authors: set[str] = set()
+
+    def find_notice_authors(self, chat_name: str | None) -> None:
+        """iOS writes a chat's notices under the chat's own name, each text after an LRM, in the
+        phone's language ("[..] Lunch: <LRM>Ana creó el grupo"). An author all of whose lines are
+        such texts, one of them at least no media placeholder, is the chat itself, not a person
+        (when the file names the chat, only that name can be). Language-independent (2026-12)."""
+        for a, n in list(self.authors.items()):
+            if self.lrm.get(a, 0) == n and self.lrm_text.get(a, 0) and (chat_name is None or a == chat_name):
+                self.notice_authors.add(a)
+                del self.authors[a]
+                if self.ios_name is None:
+                    self.ios_name = a
+                self.group = True  # notices that are no known encryption or security notice: group events
 
     def order(self) -> str:
         if self.year_first:
@@ -325,6 +405,15 @@ class _Scan:
         if abs(self.fwd_dmy - self.fwd_mdy) >= 2:  # a clear majority of date changes run forward
             return "dmy" if self.fwd_dmy > self.fwd_mdy else "mdy"
         return "mdy" if (self.sep == "/" and self.ampm) else "dmy"
+
+
+def _is_media(text: str) -> bool:
+    """True for a media placeholder (``<Media omitted>``, ``image omitted``, ``<attached: ...>``, ...)."""
+    return text in _MEDIA_EXACT or (text.endswith(")") and _FILE_ATTACHED.search(text) is not None) or (
+        text.endswith(">") and _ATTACHED.search(text) is not None) or (
+        text.endswith(("omitted", "weggelassen", "ausgelassen", "отсутствует", "пропущено", "опущено", "omitida",
+                       "omitido", "ocultada", "absente", "omis", "omessa", "omesso", "weggelaten"))
+        and _MEDIA_SUFFIX.search(text) is not None)
 
 
 def _looks_whatsapp(head: bytes) -> bool:
@@ -339,7 +428,7 @@ def _looks_whatsapp(head: bytes) -> bool:
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "1"
+    version = "2"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -426,9 +515,10 @@ class WhatsAppImporter(Importer):
             for line in iter_lines(stream):
                 lineno += 1
                 if line.isascii():
-                    had_lrm = False
+                    had_lrm = lrm_text = False
                 else:
                     had_lrm = "\u200e" in line
+                    lrm_text = had_lrm and ": \u200e" in line  # iOS puts an LRM before notices and media
                     line = _clean(line)
                 m = head(line)
                 if m is None:
@@ -456,7 +546,10 @@ class WhatsAppImporter(Importer):
                         author, text = None, rest  # a system line whose quoted subject holds ": "
                     elif author[0] in "~ " or author[-1] == " ":
                         author = author.strip().lstrip("~").strip()
-                notice = had_lrm and author is not None and m.group(1) is not None and _IOS_NOTICE.match(text) is not None
+                # 2: a known iOS notice; 1: text after an LRM, a notice if its author turns out to be the chat itself
+                notice = 0
+                if had_lrm and author is not None and m.group(1) is not None:
+                    notice = 2 if _IOS_NOTICE.match(text) is not None else (1 if lrm_text else 0)
                 extra = []
                 cur = (lineno, m.group(0), m.groups(), author, text, notice, extra)
             if cur is not None and cur[1] is not None:
@@ -494,8 +587,17 @@ class WhatsAppImporter(Importer):
                     prev_date = (a, b, c)
             if not sc.ampm and g[8] is not None:
                 sc.ampm = True
+            if sc.first is None and e[3] is not None and not e[5]:  # the first message (notices are in the UI's language)
+                sc.first = ("".join(ch for ch in e[1] if ch.isdigit()), e[3], e[4])  # 18/03/2022 = 18.03.2022
             author = e[3]
-            if author is None or e[5]:
+            if author is not None and e[5] != 2:
+                sc.lines[author] = sc.lines.get(author, 0) + 1
+                if e[5] == 1:
+                    sc.lrm[author] = sc.lrm.get(author, 0) + 1
+                    t = e[4]
+                    if not (_is_media(t) or t in _DELETED or t in _YOU_DELETED or t in _CALLS):  # iOS writes these after an LRM too
+                        sc.lrm_text[author] = sc.lrm_text.get(author, 0) + 1
+            if author is None or e[5] == 2:
                 actor, named, group = classify_system(e[4])
                 if group:
                     sc.group = True
@@ -544,12 +646,16 @@ class WhatsAppImporter(Importer):
         if chat_name is None and base.stem.lower() in ("_chat", "chat"):
             outer = base.parent.name if base.parent.name else container
             chat_name = chat_name_from_filename(outer)
+        sc.find_notice_authors(chat_name)
         if chat_name is None:
             chat_name = sc.ios_name
         if chat_name is not None:
             thread = content_id("whatsapp-chat", chat_name)
         else:
-            thread = content_id("whatsapp-authors", *sorted(sc.authors))
+            # No name: the chat's first message with an author names it. A later, longer export of the
+            # same chat starts with the same message, whoever joined since, in whatever UI language
+            # (until 2026-12 the set of authors named it, so a new sender made every message new again).
+            thread = content_id("whatsapp-first", *(sc.first or ("", "", "")))
 
         # Who is the user.
         people: dict[str, None] = dict.fromkeys(sc.authors)
@@ -596,11 +702,13 @@ class WhatsAppImporter(Importer):
 
         entries = keep if keep is not None else self._entries(tree, member)
         try:
-            yield from self._emit(entries, where, order, thread, visibility, self_ident, recipients, ctx, idents)
+            yield from self._emit(entries, where, order, thread, visibility, self_ident, recipients, ctx, idents,
+                                  sc.notice_authors)
         except InputError as e:
             yield BadRecord(where, str(e))
 
-    def _emit(self, entries, where, order, thread, visibility, self_ident, recipients, ctx, idents) -> Iterator[Record]:
+    def _emit(self, entries, where, order, thread, visibility, self_ident, recipients, ctx, idents,
+              notice_authors=frozenset()) -> Iterator[Record]:
         dates: dict[tuple[str, str, str], tuple[datetime, int] | None] = {}
         stamps: dict[str, tuple[datetime | None, str]] = {}
         seq: dict[str, int] = {}
@@ -613,6 +721,7 @@ class WhatsAppImporter(Importer):
             if stamp is None:
                 yield BadRecord(f"{where} line {lineno}", "text without a timestamp before it")
                 continue
+            notice = notice == 2 or (notice == 1 and author in notice_authors)
             got = stamps.get(stamp)
             if got is None:
                 dk = (g[1], g[3], g[4])
@@ -668,12 +777,7 @@ class WhatsAppImporter(Importer):
                 continue
             kind = "message"
             body: str | None = raw
-            if text in _MEDIA_EXACT or (
-                text.endswith(")") and _FILE_ATTACHED.search(text)
-            ) or (text.endswith(">") and _ATTACHED.search(text)) or (
-                text.endswith(("omitted", "weggelassen", "ausgelassen", "отсутствует", "пропущено", "опущено"))
-                and _MEDIA_SUFFIX.search(text)
-            ):
+            if _is_media(text):
                 body = "\n".join(extra) if extra else None
             elif text in _DELETED or text in _YOU_DELETED:
                 body = None

@@ -16,7 +16,7 @@ from closeknit.present.common import (
     open_store,
     stdout_console,
 )
-from closeknit.store.people import decide, suggest_merges
+from closeknit.store.people import resolve_people, suggest_merges
 from closeknit.api import MEASURE_SORTS
 from closeknit.store.queries import PEOPLE_SORTS, find_person
 
@@ -76,17 +76,41 @@ def people_show(ctx, person, as_json, as_csv):
         emit_frame(res["evidence"], ["a", "b", "reason", "confidence", "origin"], title="Why these are one person")
 
 
-@people_cmd.command("suggest", epilog="\b\nExample:\n  closeknit people suggest\n  closeknit people merge 1234 5678      # accept\n  closeknit people reject 1234 5678     # never suggest again\n")
+@people_cmd.command("suggest", epilog="\b\nExample:\n  closeknit people suggest\n  closeknit people suggest --accept 1,3\n"
+                    "  closeknit people suggest --accept-all --min-score 0.7\n  closeknit people reject 1234 5678     # never suggest again\n")
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--min-score", type=float, default=0.0, help="Only pairs scoring at least this.")
+@click.option("--accept", "accept", default=None, help="Merge the pairs of these ranks (1,3,4), as listed.")
+@click.option("--accept-all", is_flag=True, help="Merge every pair listed (with --min-score: those scoring at least that).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def people_suggest(ctx, limit, as_json):
-    """People who may be one person, from their names only: accept with merge, or reject.
+def people_suggest(ctx, limit, min_score, accept, accept_all, as_json):
+    """People who may be one person, ranked by evidence: accept them (--accept, --accept-all,
+    merge) or reject them.
 
-    closeknit never merges on a name alone; these pairs wait for your decision.
+    Evidence: the same name in any order and script, an email address that spells a name, the
+    same contacts on both sides. closeknit never merges on a name alone; these pairs wait for you.
     """
-    with open_store(ctx.obj["db"], read_only=True) as store:
-        sugg = suggest_merges(store.con, limit=limit)
+    from closeknit.store.people import accept_suggestions
+
+    ranks: list[int] = []
+    if accept:
+        try:
+            ranks = sorted({int(x) for x in accept.split(",") if x.strip()})
+        except ValueError:
+            raise UsageError(f"--accept takes ranks such as 1,3,4, not {accept!r}") from None
+    with open_store(ctx.obj["db"], read_only=not (ranks or accept_all)) as store:
+        sugg = [s for s in suggest_merges(store.con, limit=limit) if s["score"] >= min_score]
+        for i, s in enumerate(sugg, 1):
+            s["rank"] = i
+        if ranks or accept_all:
+            bad = [r for r in ranks if not 1 <= r <= len(sugg)]
+            if bad:
+                raise UsageError(f"no suggestion of rank {bad[0]} (there are {len(sugg)})")
+            chosen = sugg if accept_all else [sugg[r - 1] for r in ranks]
+            n = accept_suggestions(store.con, [(s["a"], s["b"]) for s in chosen])
+            click.echo(f"Merged {n} pair{'s' if n != 1 else ''}.")
+            return
     if as_json:
         emit_json(sugg)
         return
@@ -94,9 +118,22 @@ def people_suggest(ctx, limit, as_json):
         s["evidence"] = "; ".join(s["evidence"])
         s["a_channels"] = ", ".join(s["a_channels"])
         s["b_channels"] = ", ".join(s["b_channels"])
-    emit(sugg, ["a", "a_name", "a_channels", "b", "b_name", "b_channels", "score", "evidence"], title="Suggested merges")
+    emit(sugg, ["rank", "a", "a_name", "a_channels", "b", "b_name", "b_channels", "score", "evidence"], title="Suggested merges")
     if sugg:
-        stdout_console().print("Accept: closeknit people merge A B    Reject: closeknit people reject A B")
+        stdout_console().print("Accept: closeknit people suggest --accept 1,2 (or --accept-all)    Reject: closeknit people reject A B")
+
+
+def _rep(con, pid: int) -> int:
+    return con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pid]).fetchall()[0][0]
+
+
+def _decide(db, kind: str, a: str, b: str) -> None:
+    with open_store(db) as store:
+        con = store.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO decisions VALUES (?, ?, ?, now())", [kind, a, b])
+        resolve_people(con)
+        con.execute("COMMIT")
 
 
 @people_cmd.command("merge", epilog="\b\nExample:\n  closeknit people merge \"Ada L.\" ada@example.org\n")
@@ -105,13 +142,19 @@ def people_suggest(ctx, limit, as_json):
 @click.pass_context
 def people_merge(ctx, a, b):
     """Make A and B one person (ids, names, addresses or handles). Survives re-imports.
+
+    The person with more history (interactions) keeps their id; the other id keeps naming them.
     """
     with open_store(ctx.obj["db"]) as store:
         pa_, pb = find_person(store.con, a), find_person(store.con, b)
         if pa_ == pb:
             raise UsageError(f"{a!r} and {b!r} are already one person ({pa_})")
-        decide(store.con, "merge", pa_, pb)
-    click.echo(f"Merged {a} and {b}.")
+        ra, rb = _rep(store.con, pa_), _rep(store.con, pb)
+    _decide(ctx.obj["db"], "merge", str(ra), str(rb))
+    with open_store(ctx.obj["db"], read_only=True) as store:
+        kept = find_person(store.con, str(pa_))
+    other = pb if kept == pa_ else pa_
+    click.echo(f"Merged {a} and {b}: person {kept} (the one with more history) holds both; {other} still names them.")
 
 
 @people_cmd.command("reject", epilog="\b\nExample:\n  closeknit people split \"Alex Kim\" alex@other.example\n")
@@ -121,7 +164,8 @@ def people_merge(ctx, a, b):
 def people_reject(ctx, a, b):
     """Record that A and B are different people: they are never suggested again."""
     with open_store(ctx.obj["db"]) as store:
-        decide(store.con, "reject", find_person(store.con, a), find_person(store.con, b))
+        ra, rb = _rep(store.con, find_person(store.con, a)), _rep(store.con, find_person(store.con, b))
+    _decide(ctx.obj["db"], "reject", str(ra), str(rb))
     click.echo(f"{a} and {b} will not be suggested again.")
 
 
@@ -143,7 +187,7 @@ def people_split(ctx, person, identity):
         others = store.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()
         if others[0][0] is None:
             raise UsageError(f"{identity!r} is the only identity of {person!r}; nothing to split")
-        decide(store.con, "split", pid, hits[0][0])
+    _decide(ctx.obj["db"], "split", str(others[0][0]), str(hits[0][0]))
     click.echo(f"{identity} is now a person of its own.")
 
 
