@@ -168,8 +168,8 @@ def circles_report(data: Path = DATA, min_contacts: int = 20, k: int = 5, days: 
                 continue
             breaks, lay = circle_layers(v.tolist(), k)
             if len(breaks) == k:
-                lay = np.array(lay)
-                cum.append([int((lay <= i).sum()) for i in range(1, k + 1)])
+                layers = np.array(lay)
+                cum.append([int((layers <= i).sum()) for i in range(1, k + 1)])
         mean = np.array(cum, float).mean(axis=0)
         out.append(f"circles on email-Eu-core ({name}), {len(cum)} egos with >= {min_contacts} people in contact in the "
                    f"last {days:.0f} days: mean cumulative sizes " + " / ".join(f"{x:.1f}" for x in mean)

@@ -127,7 +127,7 @@ def main() -> None:
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
     print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} "
           f"{'peak MB':>8} {'worker MB':>9} {'total MB':>8} {'parse MB':>8} {'gen s':>6}")
-    for name, fmt, mod in _generators(only):
+    for name, fmt, _mod in _generators(only):
         with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
             d = Path(d)
             t = time.perf_counter()

@@ -213,7 +213,6 @@ def stage_fasttrain(args, train, src_train, calib, src_calib, q_val, m_dev):
         return flat, offs
 
     emb = torch.nn.EmbeddingBag.from_pretrained(torch.tensor(table), freeze=False, mode="mean")
-    mu = torch.tensor(table.mean(0))
     head = torch.nn.Linear(table.shape[1], 1)
     scale = torch.nn.Parameter(torch.ones(2))
     shift = torch.nn.Parameter(torch.zeros(2))

@@ -17,7 +17,7 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("src,dst,ts,text,channel,kind,visibility,thread\n")
         lines = []
-        for i in range(n_messages):
+        for _ in range(n_messages):
             t += rng.randint(1, 120)
             a, b = rng.sample(people, 2)
             text = " ".join(rng.choices(WORDS, k=rng.randint(3, 12)))

@@ -34,7 +34,7 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "calendar-bench.ics"
-    people = [(f"{f.lower()}.{l.lower()}{i}@example.org", f"{f} {l}") for i, (f, l) in
+    people = [(f"{f.lower()}.{last.lower()}{i}@example.org", f"{f} {last}") for i, (f, last) in
               enumerate((rng.choice(_FIRST), rng.choice(_LAST)) for _ in range(500))]
     t = datetime(2015, 1, 1, 8, 0)
     with open(path, "w", encoding="utf-8", newline="") as f:

@@ -37,7 +37,7 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     t = datetime(2022, 11, 1, tzinfo=timezone.utc)
     sid = 109_000_000_000_000_000
     items = []
-    for i in range(n_out):
+    for _ in range(n_out):
         t += timedelta(seconds=rng.randint(10, 3000))
         sid += rng.randint(1, 10**9)
         pub = t.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -57,8 +57,8 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     owner = ("Sam Owner", "sam.owner@gmail.com")
     people = []
     for i in range(400):
-        f, l = r.choice(_FIRST), r.choice(_LAST)
-        people.append((f"{f} {l}", f"{f.lower()}.{l.lower().replace('ü', 'ue')}{i}@{r.choice(_DOMAINS)}"))
+        f, last = r.choice(_FIRST), r.choice(_LAST)
+        people.append((f"{f} {last}", f"{f.lower()}.{last.lower().replace('ü', 'ue')}{i}@{r.choice(_DOMAINS)}"))
     lists = [(f"list{i}@lists.example.org", f"list{i}.lists.example.org") for i in range(5)]
     t = datetime(2015, 1, 1, tzinfo=timezone.utc)
     path = out_dir / "takeout-mail.zip"

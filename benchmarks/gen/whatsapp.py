@@ -75,7 +75,7 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     rng = random.Random(seed)
     root = Path(out_dir) / "whatsapp-export"
     root.mkdir(parents=True, exist_ok=True)
-    names = [f"{f} {l}" for f in _FIRST for l in _LAST]
+    names = [f"{f} {last}" for f in _FIRST for last in _LAST]
     rng.shuffle(names)
     me = "Sam Lund"
     names = [n for n in names if n != me]

@@ -115,7 +115,7 @@ def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_pa
         (f"{variant}.xml post 4", "post without dsq:id"),
         (f"{variant}.xml post 6", "unreadable createdAt 'soon'"),
     ]
-    assert rows_["post:12"]["text"] == "Reply & bold\n plus raw nested tail \u00e9"
+    assert rows_["post:12"]["text"] == "Reply & bold\n\nplus raw nested tail \u00e9"  # the paragraph is set off by a blank line
     assert rows_["post:11"]["text"] == "plain"  # "&lt;text&gt;" is HTML markup once unescaped
     assert rows_["post:14"]["text"] is None and rows_["post:14"]["reply_native"] == "post:13"
     assert str(rows_["post:11"]["ts"]) == "2024-03-01 08:00:00+00:00"

@@ -1,14 +1,15 @@
-"""Zip members are inflated by ISA-L (``_DeflatedMember``): the same bytes as ``zipfile``, the same checks."""
+"""Zip members are read with ``zipfile``: exactly their bytes, and damage is refused."""
 
 from __future__ import annotations
 
 import random
 import zipfile
 
+import zlib
+
 import pytest
 
 from closeknit.ingest import open_tree
-from closeknit.ingest.inputs import _DeflatedMember
 
 
 def _members() -> dict[str, bytes]:
@@ -33,9 +34,6 @@ def test_members_read_exactly_as_zipfile_reads_them(tmp_path):
     tree = open_tree(z)
     assert sorted(tree.names()) == sorted(members)
     for name, data in members.items():
-        raw = tree._open_raw(name)
-        assert isinstance(raw, _DeflatedMember) == (name != "data/small.js"), name
-        raw.close()
         with tree.open(name) as f:
             got = f.read()
         assert got == data, name
@@ -63,7 +61,7 @@ def test_a_wrong_crc_is_refused_at_the_end(tmp_path):
     crc = info.CRC.to_bytes(4, "little")
     # the central directory's CRC is the one both readers check
     _patch(z, crc, ((info.CRC + 1) % 2**32).to_bytes(4, "little"), occurrence=1)
-    with open_tree(z).open("m.txt") as f, pytest.raises(zipfile.BadZipFile, match="bad CRC-32 for member 'm.txt'"):
+    with open_tree(z).open("m.txt") as f, pytest.raises(zipfile.BadZipFile, match="Bad CRC-32 for file 'm.txt'"):
         f.read()
 
 
@@ -75,22 +73,5 @@ def test_damaged_deflate_data_is_refused(tmp_path):
     start = info.header_offset + 30 + len("m.txt")
     blob[start:start + 200] = b"\xff" * 200  # an invalid block type in the first bytes
     z.write_bytes(bytes(blob))
-    with open_tree(z).open("m.txt") as f, pytest.raises(zipfile.BadZipFile, match="'m.txt'"):
-        f.read()
-
-
-def test_a_local_header_naming_another_member_is_refused(tmp_path):
-    z = tmp_path / "names.zip"
-    _write(z, {"a.txt": b"x" * 5000})
-    _patch(z, b"a.txt", b"b.txt", occurrence=0)  # the local header only; the directory still says a.txt
-    with pytest.raises(zipfile.BadZipFile, match="'a.txt' and in its header 'b.txt' differ"):
-        open_tree(z).open("a.txt")
-
-
-def test_a_truncated_member_is_refused(tmp_path):
-    z = tmp_path / "short.zip"
-    _write(z, {"m.txt": random.Random(2).randbytes(400_000)})
-    tree = open_tree(z)
-    tree._infos["m.txt"].file_size += 10  # as if the directory declared more than the stream holds
-    with tree.open("m.txt") as f, pytest.raises(zipfile.BadZipFile, match="ends 10 bytes early"):
+    with open_tree(z).open("m.txt") as f, pytest.raises(zlib.error, match="invalid block type"):
         f.read()

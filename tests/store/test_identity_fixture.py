@@ -149,7 +149,7 @@ def truth() -> dict[tuple[str, str, str], str]:
             t[("linkedin", "url", f"https://www.linkedin.com/in/{li}")] = name
         if how == "name":
             t[("whatsapp", "name", name)] = name
-    for k, (name, where, v) in enumerate(DECOYS):
+    for k, (_name, where, v) in enumerate(DECOYS):
         if where == "x":
             t[("twitter", "handle", v[0])] = f"decoy:{k}"
             t[("twitter", "account_id", v[1])] = f"decoy:{k}"

@@ -146,6 +146,7 @@ def _killed(db, args, failpoint) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", *args, "--db", str(db)] if args[0] == "import"
                             else [sys.executable, "-m", "closeknit.present.cli", args[0], "--db", str(db), *args[1:]],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
     line = proc.stderr.readline()
     assert line.startswith(f"FAILPOINT {failpoint}"), line + proc.stderr.read()
     proc.kill()

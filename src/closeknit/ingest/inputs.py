@@ -15,19 +15,12 @@ import hashlib
 import io
 import os
 import stat
-import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from closeknit.core.errors import InputError, UnsafeInputError
-
-try:  # ISA-L's inflate and CRC-32: the same results as zlib's at about twice (inflate) and six
-    # times (CRC) the speed. Optional: where no wheel exists, zlib does the same work more slowly.
-    from isal import isal_zlib as _fast_zlib
-except ImportError:  # pragma: no cover - every platform we test on has a wheel
-    _fast_zlib = None  # type: ignore[assignment]
 
 __all__ = [
     "InputTree",
@@ -60,7 +53,7 @@ class _Counting(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:  # type: ignore[override]
+    def readinto(self, b) -> int:
         data = self._raw.read(len(b))
         n = len(data)
         b[:n] = data
@@ -123,93 +116,6 @@ class InputTree:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.path)!r})"
-
-
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # the 30 bytes before each member's name
-_UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, patched data, strong encryption: left to zipfile
-
-
-class _DeflatedMember(io.RawIOBase):
-    """One deflated zip member, inflated by ISA-L: what ``zipfile`` reads, checked the same way.
-
-    The local header must be a file header naming the same member (as ``zipfile`` checks); the
-    output stops at the declared size; the CRC-32 is checked at the end. Damage is reported as
-    :class:`zipfile.BadZipFile`, the error ``zipfile`` raises for it.
-    """
-
-    _CHUNK = 1 << 20
-
-    def __init__(self, path: Path, info: zipfile.ZipInfo) -> None:
-        self._f = open(path, "rb")
-        try:
-            self._f.seek(info.header_offset)
-            head = self._f.read(_LOCAL_HEADER.size)
-            if len(head) != _LOCAL_HEADER.size or head[:4] != b"PK\x03\x04":
-                raise zipfile.BadZipFile(f"bad local header for member {info.filename!r}")
-            name_len, extra_len = _LOCAL_HEADER.unpack(head)[-2:]
-            raw_name = self._f.read(name_len)
-            name = raw_name.decode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
-            if name != info.orig_filename:
-                raise zipfile.BadZipFile(
-                    f"member name in directory {info.orig_filename!r} and in its header {name!r} differ"
-                )
-            self._f.seek(extra_len, 1)
-        except BaseException:
-            self._f.close()
-            raise
-        self._name = info.filename
-        self._in_left = info.compress_size
-        self._out_left = info.file_size
-        self._crc = 0
-        self._want_crc = info.CRC
-        self._inflate = _fast_zlib.decompressobj(-15)
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def _more(self, want: int) -> bytes:
-        d = self._inflate
-        if self._pending:
-            data, self._pending = self._pending, b""
-            return data
-        try:
-            if d.unconsumed_tail:
-                return d.decompress(d.unconsumed_tail, want)
-            if self._in_left > 0:
-                chunk = self._f.read(min(self._in_left, self._CHUNK))
-                if not chunk:
-                    raise zipfile.BadZipFile(f"member {self._name!r} is truncated")
-                self._in_left -= len(chunk)
-                return d.decompress(chunk, want)
-            return d.flush()
-        except _fast_zlib.error as e:
-            raise zipfile.BadZipFile(f"member {self._name!r} is damaged: {e}") from e
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        want = min(len(b), self._out_left)
-        if want <= 0:
-            return 0
-        data = self._more(want)
-        while not data:
-            if self._in_left <= 0 and not self._inflate.unconsumed_tail:
-                raise zipfile.BadZipFile(f"member {self._name!r} ends {self._out_left:,} bytes early")
-            data = self._more(want)
-        if len(data) > want:  # flush() knows no limit
-            data, self._pending = data[:want], data[want:]
-        n = len(data)
-        b[:n] = data
-        self._out_left -= n
-        self._crc = _fast_zlib.crc32(data, self._crc)
-        if self._out_left == 0 and self._crc != self._want_crc:
-            raise zipfile.BadZipFile(f"bad CRC-32 for member {self._name!r}")
-        return n
-
-    def close(self) -> None:
-        try:
-            self._f.close()
-        finally:
-            super().close()
 
 
 def _hash_file(path: Path) -> str:
@@ -279,10 +185,7 @@ class ZipTree(InputTree):
         return self._total
 
     def _open_raw(self, name: str) -> BinaryIO:
-        info = self._infos[name]
-        if _fast_zlib is not None and info.compress_type == zipfile.ZIP_DEFLATED and not info.flag_bits & _UNSUPPORTED_FLAGS:
-            return _DeflatedMember(self.path, info)  # type: ignore[return-value]
-        return self._zf.open(info)  # type: ignore[return-value]
+        return self._zf.open(self._infos[name])  # type: ignore[return-value]
 
     def fingerprint(self) -> str:
         return _hash_file(self.path)

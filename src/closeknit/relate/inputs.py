@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import duckdb
 import pyarrow as pa
 
+from closeknit.language.detectors import addresses_you
 from closeknit.store.schema import SELF_PERSON_ID
 
 __all__ = [
@@ -41,10 +43,22 @@ EVENT_COLUMNS = (
     "duration_s", "thread_id", "reply_to",
 )
 
-#: Words that address the reader (English, Spanish, Portuguese, Italian, French), as in
-#: :func:`closeknit.language.detectors.addresses_you`; matched set-wise in SQL at the edge.
-YOU_REGEX = (r"(?i)\b(you|your|yours|yourself|yourselves|u|ur|ya|y'all|tu|tú|te|ti|tuo|tua|tuoi|tue|vous|votre|vos|"
-             r"toi|ton|ta|tes|você|vocês|voce|usted|ustedes|tus|teu|seu)\b|[你您妳]")
+#: The name of :func:`closeknit.language.detectors.addresses_you` in the store's SQL (a Python
+#: function DuckDB calls on a column at a time): the one rule, not a copy of it in SQL.
+ADDRESSES_YOU_SQL = "closeknit_addresses_you"
+
+
+def _addresses_you_column(texts: pa.Array) -> pa.Array:
+    return pa.array([None if t is None else addresses_you(t) for t in texts.to_pylist()], pa.bool_())
+
+
+def _with_rules(cur) -> None:
+    """Make the Python rules the SQL below calls known to ``cur`` (once per connection)."""
+    try:
+        cur.create_function(ADDRESSES_YOU_SQL, _addresses_you_column, ["VARCHAR"], "BOOLEAN",
+                            type="arrow", side_effects=False)
+    except (duckdb.CatalogException, duckdb.NotImplementedException):  # already there
+        pass
 
 
 def to_arrow(con, sql: str, params: list | None = None, *, cursor: bool = True) -> pa.Table:
@@ -109,7 +123,7 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
     # which explodes on large stores. The personal view is two branches with one-sided filters;
     # rows of someone addressing themselves (a = b) are left to the measures, which ignore them.
     where = "true"
-    params: list = []  # in the order of the query text: as_of (per branch), the regex, the model version
+    params: list = []  # in the order of the query text: as_of (per branch), the model version
     if as_of is not None:
         where = "(i.ts IS NULL OR epoch(i.ts) <= ?)"
     branch = f"""
@@ -139,13 +153,18 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
            epoch(i.ts) AS ts, {_MONTH} AS month,
            i.channel, i.kind, i.visibility, CASE p.role_rank {_RANK_ROLE} ELSE 'other' END AS role,
            s.intimacy, s.confidence, s.is_question, s.personal_question, s.disclosure,
-           CASE WHEN i.text IS NULL THEN NULL ELSE regexp_matches(i.text, ?) END AS addresses_you,
+           {ADDRESSES_YOU_SQL}(i.text) AS addresses_you,
            i.text_len, i.duration_s, i.thread_id, i.reply_to
     FROM pairs p JOIN interactions i ON i.id = p.interaction_id
     LEFT JOIN message_scores s ON s.interaction_id = i.id AND s.model_version = ?
     """
-    params = params + [YOU_REGEX, version]
-    return to_arrow(con, sql, params)
+    params = params + [version]
+    cur = con.cursor()
+    try:
+        _with_rules(cur)
+        return to_arrow(cur, sql, params, cursor=False)
+    finally:
+        cur.close()
 
 
 def post_counts(con, *, as_of: float | None = None) -> pa.Table:

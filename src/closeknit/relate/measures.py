@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import cast
 
 import duckdb
 import pyarrow as pa
@@ -256,6 +257,13 @@ class Relationships:
 
     def close(self) -> None:
         self._con.close()
+
+    def release_input(self) -> None:
+        """Build ``e`` (the engine's own copy of the events) and let the Arrow input go: on large
+        logs this frees its memory before the heavier measures run."""
+        self._need("e")
+        self._con.unregister("ev_in")
+        self.events = None
 
     # ------------------------------------------------------------------ base events
     def _build_e(self) -> None:
@@ -566,10 +574,10 @@ class Relationships:
 
     # ------------------------------------------------------------------ closeness
     def _build_closeness(self) -> None:
-        from closeknit.relate.closeness import closeness_sql, load_closeness_model
+        from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
 
         self._need("c", "dyads")
-        model = self.closeness_model or load_closeness_model()
+        model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
         self._con.execute("CREATE OR REPLACE TEMP TABLE closeness AS "
                           + closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
 

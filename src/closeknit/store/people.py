@@ -280,7 +280,7 @@ def _store_derived_links(con: duckdb.DuckDBPyConnection) -> None:
             links.append((iid, by_key[target], f"profile URL {value} is {target[0]} {target[2]}", 1.0))
     # address-book names of phone numbers (vCard FN, SMS/call-log contact names)
     phone_names: dict[str, set[int]] = {}
-    for iid, channel, kind, value, dname in rows:
+    for iid, _channel, kind, _value, dname in rows:
         if kind == "phone" and dname:
             phone_names.setdefault(name_key(dname), set()).add(iid)
     for iid, channel, kind, value, _ in rows:

@@ -174,11 +174,11 @@ def refresh_sources(store: Store, ids: list[int] | None = None, *, on_result=Non
     else:
         todo = []
         for sid in ids:
-            row = con.execute("SELECT id, format, path FROM sources WHERE id = ?", [sid]).fetchall()
-            if not row:
+            found = con.execute("SELECT id, format, path FROM sources WHERE id = ?", [sid]).fetchall()
+            if not found:
                 raise NotFoundError(f"no source {sid} (see: closeknit sources)")
-            todo.append(row[0])
-    rows = []
+            todo.append(found[0])
+    rows: list[dict] = []
     for sid, fmt, path in todo:
         try:
             with Discovery() as held:

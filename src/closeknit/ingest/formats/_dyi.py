@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import codecs
-import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -22,7 +22,7 @@ from typing import Any, BinaryIO
 
 from closeknit.ingest.records import BadRecord
 
-__all__ = ["JsonCursor", "JsonStreamError", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "html_to_text", "bad"]
+__all__ = ["JsonCursor", "JsonStreamError", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UTC = timezone.utc
@@ -30,22 +30,6 @@ _fromts = datetime.fromtimestamp
 _WS = re.compile(r"[ \t\n\r]*")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _MAX_ITEM = 256 * 1024 * 1024
-_TAG = re.compile(r"<[^>]+>")
-_BR = re.compile(r"<br\s*/?>", re.I)
-_PARA = re.compile(r"</p>\s*<p[^>]*>", re.I)
-
-
-def html_to_text(s: str) -> str:
-    """Mastodon's status HTML as plain text.
-
-    >>> html_to_text('<p>Hi <span class="h-card"><a href="x">@<span>ada</span></a></span> &amp; you</p><p>two<br>lines</p>')
-    'Hi @ada & you\\n\\ntwo\\nlines'
-    """
-    if "<" not in s and "&" not in s:
-        return s
-    s = _PARA.sub("\n\n", s)
-    s = _BR.sub("\n", s)
-    return html.unescape(_TAG.sub("", s)).strip()
 
 
 def utc_ms(ms: int | float) -> datetime:
@@ -148,7 +132,7 @@ class JsonCursor:
     [{'x': 1}, {'x': 2}]
     """
 
-    def __init__(self, stream: BinaryIO, *, repair_x: bool = False, chunk: int = 1 << 20) -> None:
+    def __init__(self, stream: BinaryIO | io.RawIOBase, *, repair_x: bool = False, chunk: int = 1 << 20) -> None:
         self._stream = stream
         self._dec = codecs.getincrementaldecoder("utf-8")("replace")
         self._repair = repair_x
@@ -159,7 +143,7 @@ class JsonCursor:
         self.eof = False
         self._base = 0  # characters dropped from the front of buf so far
         self._first = True
-        self._scan = json.JSONDecoder().scan_once  # raw_decode without its Python frame
+        self._scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # raw_decode without its Python frame
 
     # -- buffer
     def _refill(self) -> bool:
@@ -200,7 +184,7 @@ class JsonCursor:
 
     def _peek(self) -> str:
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = _WS.match(self.buf, self.pos).end()  # type: ignore[union-attr]  # matches the empty string
             if self.pos < len(self.buf):
                 return self.buf[self.pos]
             if not self._refill():

@@ -39,7 +39,6 @@ rows, identities and participants as one :class:`Interaction` per comment would 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Generator, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -51,6 +50,7 @@ from lxml.etree import tostring as _tostring
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
+from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
 from closeknit.ingest.pool import default_workers, in_order, spawn_pool
@@ -65,62 +65,12 @@ from closeknit.ingest.xmlsafe import (
     plain_head,
 )
 
-__all__ = ["WordPressImporter", "DisqusImporter", "html_to_text"]
-
-_TAG = re.compile(r"<(/?)(\w+)[^>]*>")
-_BLOCK = frozenset({"br", "p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
-_TAG_NAMES = re.compile(r"<(?:/?)(\w+)[^>]*>")  # _TAG's matches, the names only
-_IS_BLOCK: dict[str, bool] = {}
-
-
-def _tag_break(m: re.Match[str]) -> str:
-    return "\n" if m.group(2).lower() in _BLOCK else ""
-
+__all__ = ["WordPressImporter", "DisqusImporter"]
 
 _SKIP_TYPES = frozenset({"note", "order_note", "action_log"})
 _KIND_OF_TYPE = {"": "comment", "comment": "comment", "pingback": "pingback", "webmention": "pingback", "trackback": "trackback"}
 _MISSING = object()
 _DSQ_ID = "{http://disqus.com/disqus-internals}id"
-
-
-def html_to_text(value: str | None) -> str | None:
-    """Plain text of a comment's HTML (tags dropped, block ends as newlines, entities decoded).
-
-    >>> html_to_text('<p>Hello,<br/>World &amp; co.</p>')
-    'Hello,\\nWorld & co.'
-    """
-    if value is None:
-        return None
-    if value.startswith("<p>") and value.endswith("</p>") and "<" not in (inner := value[3:-4]):
-        # just one paragraph: what the general case below makes of it (the two tags become
-        # line breaks, which the strip removes), without the regular expressions
-        value = inner
-    elif "<" in value:
-        names = _TAG_NAMES.findall(value)
-        if names:
-            blocks = _IS_BLOCK
-            nb = 0
-            for name in names:
-                b = blocks.get(name)
-                if b is None:
-                    b = name.lower() in _BLOCK
-                    if len(blocks) < 4096:
-                        blocks[name] = b
-                nb += b
-            # the same matches as one pass with a per-tag callback, without the callback when
-            # every tag (or none) is a block tag: the usual "<p>...</p>"
-            if nb == len(names):
-                value = _TAG.sub("\n", value)
-            elif not nb:
-                value = _TAG.sub("", value)
-            else:
-                value = _TAG.sub(_tag_break, value)
-    if "&" in value:
-        value = html.unescape(value)
-    value = value.strip()
-    if "\n\n" in value:
-        value = re.sub(r"\n\s*\n+", "\n", value)
-    return value or None
 
 
 #: Interactions per InteractionBatch.
@@ -481,8 +431,7 @@ class WordPressImporter(Importer):
                 reply_to = prefix + parent
                 if parent in by_id:
                     recipient = by_id[parent]
-            # the content keeps its inner whitespace; html_to_text strips the ends
-            text = html_to_text(cf.get("comment_content"))
+            text = html_to_text(cf.get("comment_content") or "") or None
             if recipient is not None and author is not None and recipient[:3] == author[:3]:
                 recipient = None  # talking to oneself
             # batch.add, inlined: this runs once per comment
@@ -858,7 +807,7 @@ def _dsq_convert(el: Element) -> tuple:
     return (
         "post",
         pid,
-        None if msg is None else html_to_text(("".join(msg.itertext()) if len(msg) else msg.text) or ""),
+        None if msg is None else html_to_text(("".join(msg.itertext()) if len(msg) else msg.text) or "") or None,
         _text(kids.get("createdAt")),
         deleted,
         spam,

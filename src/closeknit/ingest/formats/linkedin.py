@@ -37,7 +37,8 @@ from datetime import datetime, timezone
 
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import Seq, bad, html_to_text
+from closeknit.ingest.formats._dyi import Seq, bad
+from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 

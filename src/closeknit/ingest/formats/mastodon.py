@@ -27,13 +27,9 @@ Identities: accounts seen as URLs are ``Ident("mastodon", "url", actor URL)``, h
 ``Ident("mastodon", "handle", "user@host")``; a mention tag gives both, and they are linked.
 ``outbox.json`` and ``likes.json`` are read item by item (any size).
 
-Speed: the archive's JSON is one long line. It is read in 4 MiB chunks cut between two items
-(at the last ``},{`` or ``","``; a cut that falls inside an item does not parse and an earlier
-one is tried) and each chunk is parsed in one simdjson call; only the fields read below are
-turned into Python objects. A document that does not read that way (another layout, invalid
-JSON, numbers simdjson cannot hold) is read again from the start with ijson's streaming parser,
-skipping the items already read, so what comes out is the same. (One difference: in an item
-holding the same key twice, simdjson reads the first value where ijson kept the last.)
+``outbox.json`` and ``likes.json`` are one long line and can be large: their ``orderedItems``
+are read one at a time with :class:`~closeknit.ingest.formats._dyi.JsonCursor`, as the other
+"download your data" JSON formats are.
 """
 
 from __future__ import annotations
@@ -43,22 +39,18 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import BinaryIO
 
-import ijson
 import orjson
-
-try:  # chunked parsing with lazy proxies: several times faster than ijson's item building
-    import simdjson as _simdjson
-except ImportError:  # pragma: no cover - optional speed-up
-    _simdjson = None
 
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import bad, html_to_text
+from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad
+from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record, SelfIdentity
+from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
-__all__ = ["MastodonImporter", "html_to_text", "author_of", "profile_link_ident"]
+__all__ = ["MastodonImporter", "author_of", "profile_link_ident"]
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 _PUBLIC_ALIASES = {PUBLIC, "as:Public", "Public"}
@@ -162,139 +154,15 @@ def profile_link_ident(value: str) -> Ident | None:
     return Ident("blog", "url", u)
 
 
-_CHUNK = 4 << 20
-_MAX_PENDING = 256 << 20
-_ITEMS_KEY = re.compile(rb'"orderedItems"[ \t\n\r]*:[ \t\n\r]*\[')
-_JSON_WS = b" \t\n\r"
-_MISSING = object()
-# the fields _activity reads, of an activity and of its object
-_ITEM_KEYS = ("type", "actor", "published", "to", "cc", "id", "object")
-_OBJ_KEYS = ("id", "published", "inReplyTo", "to", "cc", "tag", "content", "conversation")
-
-
-class _Fallback(Exception):
-    """The fast reader cannot go on: read the document again with ijson."""
-
-
-def _py(v: object) -> object:
-    """A simdjson proxy as plain Python objects (scalars are already Python)."""
-    if isinstance(v, _simdjson.Object):
-        return v.as_dict()
-    if isinstance(v, _simdjson.Array):
-        return v.as_list()
-    return v
-
-
-def _reduce(item: object) -> object:
-    """The fields of an activity that :meth:`MastodonImporter._activity` reads, as Python objects."""
-    obj_t, arr_t = _simdjson.Object, _simdjson.Array
-    if item.__class__ is not obj_t:
-        return _py(item)
-    get = item.get
-    d = {}
-    for k in _ITEM_KEYS:
-        v = get(k, _MISSING)
-        if v is _MISSING:
-            continue
-        c = v.__class__
-        if c is obj_t:
-            if k == "object":
-                o = {}
-                get2 = v.get
-                for k2 in _OBJ_KEYS:
-                    v2 = get2(k2, _MISSING)
-                    if v2 is _MISSING:
-                        continue
-                    c2 = v2.__class__
-                    o[k2] = v2.as_list() if c2 is arr_t else v2.as_dict() if c2 is obj_t else v2
-                v = o
-            else:
-                v = v.as_dict()
-        elif c is arr_t:
-            v = v.as_list()
-        d[k] = v
-    return d
-
-
-def _parse(doc: bytes) -> object:
-    try:
-        return _simdjson.Parser().parse(doc)
-    except (ValueError, RuntimeError):  # invalid JSON, bad UTF-8, numbers simdjson cannot hold
-        return None
-
-
-def _fast_items(f) -> Iterator[object]:
-    """The elements of the root object's ``orderedItems`` array (simdjson proxies or scalars).
-
-    Raises :class:`_Fallback`, possibly after some elements, when the document is not a valid
-    JSON object read this way; the elements yielded before are the document's first ones.
-    """
-    buf = f.read(_CHUNK)
-    m = _ITEMS_KEY.search(buf)
-    while m is None:
-        more = f.read(_CHUNK)
-        if not more or len(buf) > _MAX_PENDING:
-            raise _Fallback
-        buf += more
-        m = _ITEMS_KEY.search(buf, max(0, len(buf) - len(more) - 64))
-    # the key must be a member of the root object: what comes before must read as its start
-    head = buf[: m.start()].strip(_JSON_WS)
-    if head == b"{":
-        head_keys: list[str] = []
-    elif head.endswith(b",") and head[:-1].rstrip(_JSON_WS) != b"{":
-        hd = _parse(head[:-1] + b"}")
-        if not isinstance(hd, _simdjson.Object):
-            raise _Fallback
-        head_keys = list(hd.keys())
-        del hd
-    else:
-        raise _Fallback
-    if any(k == "orderedItems" or k.startswith("orderedItems.") for k in head_keys):
-        raise _Fallback  # ijson would read those too
-    rest = buf[m.end() :]
-    del buf
-    eof = False
-    while True:
-        rest = rest.lstrip(_JSON_WS)
-        first = rest[:1]
-        if first == b"{":
-            sep = b"},{"
-        elif first == b'"':
-            sep = b'","'
+def _ordered_items(f: BinaryIO) -> Iterator[object]:
+    """The elements of the root object's ``orderedItems`` array, one at a time (any size)."""
+    cur = JsonCursor(f)
+    for key in cur.object():
+        if key == "orderedItems" and cur.kind() == "[":
+            for _ in cur.array():
+                yield cur.value()
         else:
-            sep = None
-        got = None
-        if sep is not None and not eof:
-            cut = rest.rfind(sep)
-            tries = 0
-            while cut >= 0 and tries < 4:
-                got = _parse(b"[" + rest[: cut + 1] + b"]")
-                if got is not None:
-                    break
-                cut = rest.rfind(sep, 0, cut)
-                tries += 1
-        if got is not None:
-            rest = rest[cut + 2 :]
-            yield from got
-            del got
-            continue
-        if not eof:
-            more = f.read(_CHUNK)
-            if more:
-                if len(rest) > _MAX_PENDING:
-                    raise _Fallback
-                rest += more
-                continue
-            eof = True
-        # the end of the document: the last elements, the array's end and the rest of the root
-        doc = _parse(b'{"orderedItems":[' + rest)
-        if not isinstance(doc, _simdjson.Object):
-            raise _Fallback
-        keys = list(doc.keys())
-        if keys.count("orderedItems") != 1 or any(k.startswith("orderedItems.") for k in keys):
-            raise _Fallback
-        yield from doc["orderedItems"]
-        return
+            cur.skip()
 
 
 def _iso(s: str) -> datetime:
@@ -429,33 +297,16 @@ class MastodonImporter(Importer):
 
     # -- outbox.json
     def _outbox(self, tree: InputTree, member: str) -> Iterator[Record]:
-        done = 0
-        if _simdjson is not None:
-            with tree.open(member) as f:
-                try:
-                    for item in _fast_items(f):
-                        i = done
-                        done += 1
-                        try:
-                            for rec in self._activity(_reduce(item), member, i):
-                                if isinstance(rec, BadRecord):  # its excerpt is the whole item
-                                    rec = bad(rec.location, rec.message, _py(item))
-                                yield rec
-                        except (KeyError, TypeError, ValueError, AttributeError) as e:
-                            yield bad(f"{member} item {i}", f"unreadable activity ({type(e).__name__}: {e})", _py(item))
-                    return
-                except _Fallback:
-                    pass
+        i = 0
         with tree.open(member) as f:
             try:
-                for i, item in enumerate(ijson.items(f, "orderedItems.item", use_float=True)):
-                    if i < done:
-                        continue
+                for item in _ordered_items(f):
                     try:
                         yield from self._activity(item, member, i)
                     except (KeyError, TypeError, ValueError, AttributeError) as e:
                         yield bad(f"{member} item {i}", f"unreadable activity ({type(e).__name__}: {e})", item)
-            except ijson.JSONError as e:
+                    i += 1
+            except JsonStreamError as e:
                 yield bad(member, f"outbox.json is cut short or not JSON ({e}); items before that were read")
 
     def _visibility(self, to: list, cc: list) -> str:
@@ -577,24 +428,11 @@ class MastodonImporter(Importer):
 
     # -- likes.json
     def _likes(self, tree: InputTree, member: str) -> Iterator[Record]:
-        done = 0
-        if _simdjson is not None:
-            with tree.open(member) as f:
-                try:
-                    for item in _fast_items(f):
-                        done += 1
-                        if item.__class__ is not str:
-                            item = _py(item)
-                        yield from self._like(item, member, done - 1)
-                    return
-                except _Fallback:
-                    pass
         with tree.open(member) as f:
             try:
-                for i, url in enumerate(ijson.items(f, "orderedItems.item", use_float=True)):
-                    if i >= done:
-                        yield from self._like(url, member, i)
-            except ijson.JSONError as e:
+                for i, url in enumerate(_ordered_items(f)):
+                    yield from self._like(url, member, i)
+            except JsonStreamError as e:
                 yield bad(member, f"likes.json is cut short or not JSON ({e}); items before that were read")
 
     def _like(self, url: object, member: str, i: int) -> Iterator[Record]:

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import binascii
 import codecs
-import html
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -70,6 +69,7 @@ from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.pool import default_workers, in_order, spawn_pool, tables_from_file, tables_to_file
+from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
@@ -110,9 +110,6 @@ _UNESCAPE_RE = re.compile(rb"^>(>*From )", re.M)
 _HEADERLIKE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
 _BOUNDARY_RE = re.compile(r"""boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))""", re.I)
-_TAG_RE = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<[^>]*>", re.S | re.I)
-_WS_RE = re.compile(r"[ \t\r\f\v]+")
-_NL_RE = re.compile(r"\n\s*\n\s*\n+")
 _DATE_RE = re.compile(
     r"^\s*(?:[A-Za-z]{3},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[a-z]*[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"(?:\.\d+)?\s*(?:([+-])(\d\d):?(\d\d)|(UT|UTC|GMT|Z|[ECMP][SD]T)\b)?"
@@ -705,13 +702,6 @@ def _split_part(raw: bytes) -> tuple[dict[str, str], bytes]:
 _PART_HEADS: dict[bytes, dict[str, str]] = {}
 
 
-def _html_to_text(s: str) -> str:
-    s = _TAG_RE.sub(" ", s)
-    s = html.unescape(s)
-    s = _WS_RE.sub(" ", s)
-    return _NL_RE.sub("\n\n", s).strip()
-
-
 _CTYPES: dict[str, tuple[str, str | None]] = {}
 
 
@@ -761,7 +751,7 @@ def _body_text(headers: dict[str, str], body: bytes, depth: int = 0) -> tuple[st
         return html_text, False
     if mtype == "text/html":
         data = _transfer_decode(body[: MAX_TEXT * 8], headers.get("content-transfer-encoding"))
-        return _html_to_text(_decode_bytes(data, charset))[:MAX_TEXT], False
+        return html_to_text(_decode_bytes(data, charset))[:MAX_TEXT], False
     return None, False
 
 
@@ -992,6 +982,17 @@ class _Columns:
     """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
 
     __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role")
+    nid: list
+    kind: list
+    ts: list
+    actor: list
+    vis: list
+    thread: list
+    reply: list
+    text: list
+    p_row: list
+    p_iid: list
+    p_role: list
 
     def __init__(self) -> None:
         for name in self.__slots__:
