@@ -47,7 +47,7 @@ def events_csv(path: Path, n: int, people: int = 5000, seed: int = 1) -> None:
     with open(path, "w", encoding="utf-8") as f:
         f.write("src,dst,ts,text,channel,kind,visibility\n")
         buf = []
-        for i in range(n):
+        for _ in range(n):
             t += rng.random() * 2 * step
             if rng.random() < 0.8:
                 other = f"p{rng.choices(range(people), cum_weights=cum)[0]}"

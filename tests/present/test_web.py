@@ -8,7 +8,6 @@ import urllib.error
 import urllib.request
 
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 
 import closeknit
