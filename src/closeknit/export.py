@@ -143,13 +143,14 @@ def measure_tables(ck: Closeknit) -> dict[str, pd.DataFrame]:
 
 
 def _canonical(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The store's tables (views of them, on a read-only store scored in memory)."""
+    """The store's tables (views of them, on a read-only store scored in memory), less the views
+    kept for the web app (``view_cache``: a cache of results, not data)."""
     return [r[0] for r in con.execute("""
         SELECT table_name FROM duckdb_tables()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
         UNION SELECT view_name FROM duckdb_views()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-        ORDER BY 1""").fetchall()]
+        ORDER BY 1""").fetchall() if r[0] != "view_cache"]
 
 
 def export(ck: Closeknit, to: str, folder: str | os.PathLike[str]) -> pd.DataFrame:
