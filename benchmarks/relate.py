@@ -45,7 +45,8 @@ def generate(db: Path, n: int, people: int, seed: float = 0.42) -> float:
         con = st.con
         con.execute(f"SELECT setseed({seed})")
         con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO sources VALUES (1, 'bench', 'generated', 'x', '1', now(), ?, ?, 0, 0, ?)", [n, n, people])
+        con.execute("INSERT INTO sources (id, format, path, fingerprint, parser_version, imported_at, n_records, n_added, "
+                    "n_present, n_errors, n_identities) VALUES (1, 'bench', 'generated', 'x', '1', now(), ?, ?, 0, 0, ?)", [n, n, people])
         con.execute(f"""INSERT INTO identities SELECT i, 'email', 'email', 'p' || i || '@example.org', 'Person ' || i, i, 1
                         FROM range({people}) t(i)""")
         con.execute(f"INSERT INTO people SELECT i, 'Person ' || i, i = 0 FROM range({people}) t(i)")

@@ -160,3 +160,21 @@ def test_export_errors(db, tmp_path):
     with closeknit.open(db) as ck:
         with pytest.raises(closeknit.api.UsageError, match="unknown export format"):
             ck.export("xlsx", tmp_path / "o")
+
+
+def test_events_for_a_community_run(db, tmp_path):
+    """--to events writes the store's timed interactions in the schema `pairs --events` reads; the
+    pairs measured from it have the store's contacts, first and last contacts."""
+    from closeknit.relate.community import run_pairs
+    from closeknit.relate.engines import DuckDBEngine
+
+    files = export(db, "events", tmp_path)
+    assert [f["path"].rsplit("/", 1)[1] for f in files] == ["events.parquet"]
+    ev = pq.read_table(tmp_path / "events.parquet")
+    assert ev.column_names == ["src", "dst", "ts", "text", "channel", "kind", "visibility", "thread", "duration"]
+    ours = run_pairs(DuckDBEngine(), str(tmp_path / "events.parquet")).to_pandas()
+    with closeknit.open(db) as ck:
+        theirs = ck.pairs()
+    key = lambda df: sorted(zip(df.contacts, df.first_contact.astype("int64"), df.last_contact.astype("int64")))  # noqa: E731
+    assert len(ours) == len(theirs) > 0
+    assert key(ours) == key(theirs)

@@ -181,6 +181,7 @@ class Closeknit:
         self.progress: Progress = progress or _silent
         self.store = Store(self.path, read_only=read_only, create=create)
         self._in_memory = False  # read-only store whose missing scores were computed for this session
+        self._kept: dict | None = None  # measures kept between calls (keep_measures)
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -189,6 +190,7 @@ class Closeknit:
         return self.store.con
 
     def close(self) -> None:
+        self._release_kept()
         self.store.close()
 
     def __enter__(self) -> Closeknit:
@@ -283,7 +285,13 @@ class Closeknit:
         from closeknit.relate.personal import load
 
         self.score_store()
-        return load(self.con, as_of=parse_time(as_of), scope=scope)
+        kept = getattr(self, "_kept", None)
+        if kept is None:
+            return load(self.con, as_of=parse_time(as_of), scope=scope)
+        key = (parse_time(as_of), scope)
+        if key not in kept:
+            kept[key] = load(self.con, as_of=key[0], scope=scope)
+        return _Kept(kept[key])
 
     # ------------------------------------------------------------------ people
     def people(self, *, sort: str = "interactions", limit: int | None = None, include_silent: bool = False,
@@ -666,12 +674,199 @@ class Closeknit:
         return export(self, to, folder)
 
 
+    # ------------------------------------------------------------------ decisions
+    def suggestions(self, *, limit: int = 100) -> pd.DataFrame:
+        """Pairs of people who may be one person, from names only, for you to merge or reject:
+        ``a_id``, ``a``, ``a_channels``, ``b_id``, ``b``, ``b_channels``, ``score``, ``evidence``."""
+        from closeknit.store.people import suggest_merges
+
+        return pd.DataFrame([{"a_id": _id(s["a"]), "a": s["a_name"], "a_channels": list(s["a_channels"]),
+                              "b_id": _id(s["b"]), "b": s["b_name"], "b_channels": list(s["b_channels"]),
+                              "score": s["score"], "evidence": list(s["evidence"])}
+                             for s in suggest_merges(self.con, limit=limit)],
+                            columns=["a_id", "a", "a_channels", "b_id", "b", "b_channels", "score", "evidence"])
+
+    def merge(self, a: str | int, b: str | int) -> dict[str, Any]:
+        """Make people ``a`` and ``b`` one person (kept across re-imports); returns the person."""
+        from closeknit.store.people import decide
+
+        self._write("merge")
+        pa_, pb = self._pid(a), self._pid(b)
+        keep = self.con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pa_]).fetchall()[0][0]
+        decide(self.con, "merge", pa_, pb)
+        pid = self.con.execute("SELECT person_id FROM identities WHERE id = ?", [keep]).fetchall()[0][0]
+        return {"decision": "merge", "person_id": _id(pid), "person": self._names().get(pid)}
+
+    def reject(self, a: str | int, b: str | int) -> dict[str, Any]:
+        """Record that ``a`` and ``b`` are not the same person: never suggested again."""
+        from closeknit.store.people import decide
+
+        self._write("reject")
+        pa_, pb = self._pid(a), self._pid(b)
+        decide(self.con, "reject", pa_, pb)
+        return {"decision": "reject", "a_id": _id(pa_), "b_id": _id(pb)}
+
+    def split(self, who: str | int, identity: str | int) -> dict[str, Any]:
+        """Take ``identity`` (its id or value) out of person ``who``: it becomes a person of its own.
+        Returns ``person_id`` (the rest of ``who``) and ``new_person_id`` (the identity's person);
+        a person's id is that of their smallest identity, so either side may get a new id."""
+        from closeknit.store.people import decide
+
+        self._write("split")
+        pid = self._pid(who)
+        hits = self.con.execute("SELECT id FROM identities WHERE person_id = ? AND (CAST(id AS VARCHAR) = ? OR lower(value) = lower(?))",
+                                [pid, str(identity), str(identity)]).fetchall()
+        if len(hits) != 1:
+            raise UsageError(f"{identity!r} is not one identity of {who!r}")
+        rest = self.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()[0][0]
+        decide(self.con, "split", pid, hits[0][0])
+        # a person keeps the id of their smallest identity: the rest may be the one with a new id
+        after = dict(self.con.execute("SELECT id, person_id FROM identities WHERE id IN (?, ?)", [rest, hits[0][0]]).fetchall())
+        names = self._names()
+        return {"decision": "split", "person_id": _id(after[rest]), "person": names.get(after[rest]),
+                "new_person_id": _id(after[hits[0][0]]), "new_person": names.get(after[hits[0][0]])}
+
+    # ------------------------------------------------------------------ views: the web app and the report
+    def overview(self, as_of: Any = None) -> dict[str, Any]:
+        """Everything the overview shows: ``circles`` (with ``breaks``), ``map`` (each
+        relationship's familiarity, intimacy and trust; ``feels_known`` marks familiarity far
+        ahead of both, the region from ``gap_flag``), ``feels_known`` (those, widest gap first),
+        ``attention`` and ``activity`` (interactions per channel per month)."""
+        from closeknit.relate.measures import Params
+        from closeknit.store.queries import activity_by_channel
+
+        circ = self.circles(as_of=as_of)
+        rel = self.relationships(as_of)
+        cols = ["person_id", "person", "stage", "trajectory", "familiarity", "intimacy", "trust", "familiarity_gap", "gap_flag"]
+        m = rel[cols].rename(columns={"gap_flag": "feels_known"})
+        m["feels_known"] = m["feels_known"].fillna(False).astype(bool)
+        known = m[m["feels_known"]].sort_values(["familiarity_gap", "person_id"], ascending=[False, True])
+        return {"as_of": circ.attrs["as_of"], "circles": circ, "breaks": circ.attrs["breaks"], "map": m,
+                "gap_flag": Params().gap_flag, "feels_known": known.reset_index(drop=True),
+                "attention": self.attention(as_of=as_of), "activity": pd.DataFrame(
+                    activity_by_channel(self.con), columns=["month", "channel", "interactions"])}
+
+    def network(self, as_of: Any = None, *, max_nodes: int = 150) -> dict[str, Any]:
+        """The graph of every pair in contact: communities, bridges, reach, newcomers nobody
+        answered, and a drawing of the ``max_nodes`` strongest people (see :mod:`closeknit.network`)."""
+        from closeknit.network import network_summary
+
+        return network_summary(self.pairs(as_of), max_nodes=max_nodes)
+
+    def revision(self) -> int:
+        """The store's revision: +1 per import or decision (kept views are for one revision)."""
+        from closeknit.store.cache import revision
+
+        return revision(self.con)
+
+    def views_kept(self) -> bool:
+        """Whether the views of this revision are kept in the store (:meth:`materialise`)."""
+        from closeknit.store.cache import cached_views
+
+        return bool(cached_views(self.con, self.revision(), _views_model()))
+
+    def keep_measures(self) -> None:
+        """Keep the measures between calls (a long-lived reader such as ``closeknit serve``):
+        the first call computes them, later ones reuse them. Reopen after a write."""
+        self._kept = {}
+
+    def view(self, name: str, key: str = "") -> Any:
+        """The JSON-ready result (:func:`to_jsonable`) of the view ``name`` (a method:
+        overview, people, person, network, attention, circles, sources ...) for ``key`` (its
+        argument, '' for none), read from the views kept for this revision when there, computed
+        (and remembered for this session) otherwise."""
+        from closeknit.store.cache import cached_views
+
+        key = str(key)
+        rev, model = self.revision(), _views_model()
+        if getattr(self, "_views_rev", None) != rev:
+            self._views = {k: json.loads(v) for k, v in cached_views(self.con, rev, model).items()}
+            self._views_rev = rev
+        if (name, key) not in self._views:
+            if name not in VIEWS:
+                raise UsageError(f"unknown view {name!r}")
+            self._views[(name, key)] = to_jsonable(self._call_view(name, key))
+        return self._views[(name, key)]
+
+    def materialise(self, *, people: int = 20) -> dict[str, Any]:
+        """Compute the views pages and the report read, and keep them in the store for this
+        revision: every store-wide view, and the story of the ``people`` people the overview
+        shows first (circles, attention, the "feels known" list). Returns ``revision``,
+        ``views`` and ``seconds``."""
+        import time
+
+        from closeknit.store.cache import put_views
+
+        self._write("materialise")
+        t0 = time.perf_counter()
+        self.score_store()
+        self.keep_measures()
+        try:
+            views = {(v, ""): to_json(self._call_view(v, ""), indent=None) for v in VIEWS if v not in PER_PERSON}
+            ov = json.loads(views[("overview", "")])
+            order = [r["person_id"] for r in ov["attention"]] + [r["person_id"] for r in ov["circles"]] + \
+                    [r["person_id"] for r in ov["feels_known"]]
+            seen: list[str] = []
+            for p in order:
+                if p not in seen and p is not None:
+                    seen.append(p)
+            for p in seen[:people]:
+                for v in PER_PERSON:
+                    views[(v, p)] = to_json(self._call_view(v, p), indent=None)
+        finally:
+            self._release_kept()
+        rev = self.revision()
+        put_views(self.con, rev, _views_model(), views)
+        return {"revision": rev, "views": len(views), "seconds": round(time.perf_counter() - t0, 3)}
+
+    def _call_view(self, name: str, key: str) -> Any:
+        if name == "interactions":  # a timeline: the latest ones (a person can have 100,000s)
+            return self.interactions(key, limit=TIMELINE_LIMIT)
+        return getattr(self, name)(key) if key else getattr(self, name)()
+
+    def _release_kept(self) -> None:
+        for r in (getattr(self, "_kept", None) or {}).values():
+            r.close()
+        self._kept = None
+
+
 #: Columns of :meth:`Closeknit.people` (and of ``closeknit people``).
 PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact",
                   "stage", "stage_rank", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
+#: The views a page reads and :meth:`Closeknit.materialise` keeps (a method each; the per-person
+#: ones take the person).
+VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggestions",
+         "person", "identities", "interactions")
+PER_PERSON = ("person", "identities", "interactions")
+#: Bump when a kept view's shape changes, so views kept by older code are recomputed.
+VIEWS_VERSION = 1
+
+
+def _views_model() -> str:
+    """What kept views depend on besides the store: the intimacy model and the views' shape."""
+    from closeknit.language.scorer import default_scorer
+
+    return f"{default_scorer().version}+views{VIEWS_VERSION}"
+
+
+#: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
+TIMELINE_LIMIT = 2000
 #: Columns of :meth:`Closeknit.import_`.
 IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
                   "skipped", "error", "error_samples", "not_read"]
+
+
+class _Kept:
+    """A kept :class:`closeknit.relate.Relationships`: callers close it, it stays open."""
+
+    def __init__(self, rel: Any) -> None:
+        self._rel = rel
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._rel, name)
+
+    def close(self) -> None:
+        pass
 
 
 def _tstamp(x: Any) -> pd.Timestamp | None:

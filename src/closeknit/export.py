@@ -7,6 +7,9 @@
   table and column (``datasette closeknit.db -m metadata.json``).
 * ``graphml`` / ``gexf``: the relationship graph (people as nodes, every pair in contact as an
   edge) with the measures as attributes, written by networkx; Gephi opens both.
+* ``events``: ``events.parquet``, every timed interaction as one row per (actor, participant), in
+  the schema ``closeknit pairs --events`` reads on DuckDB or Spark
+  (:mod:`closeknit.relate.community`), so a community can pool its members' stores.
 * ``convokit``: a ConvoKit corpus (``utterances.jsonl``, ``speakers.json``,
   ``conversations.json``, ``corpus.json``, ``index.json``), one utterance per message with text.
 
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "MEASURE_TABLES", "export", "table_docs", "measure_tables", "relationship_graph"]
 
-FORMATS = ("parquet", "csv", "sqlite", "graphml", "gexf", "convokit")
+FORMATS = ("parquet", "csv", "sqlite", "graphml", "gexf", "convokit", "events")
 
 #: The measure tables every tabular export adds to the canonical ones, and what each holds.
 MEASURE_TABLES = {
@@ -141,13 +144,14 @@ def measure_tables(ck: Closeknit) -> dict[str, pd.DataFrame]:
 
 
 def _canonical(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The store's tables (views of them, on a read-only store scored in memory)."""
+    """The store's tables (views of them, on a read-only store scored in memory), less the views
+    kept for the web app (``view_cache``: a cache of results, not data)."""
     return [r[0] for r in con.execute("""
         SELECT table_name FROM duckdb_tables()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
         UNION SELECT view_name FROM duckdb_views()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-        ORDER BY 1""").fetchall()]
+        ORDER BY 1""").fetchall() if r[0] != "view_cache"]
 
 
 def export(ck: Closeknit, to: str, folder: str | os.PathLike[str]) -> pd.DataFrame:
@@ -163,7 +167,7 @@ def export(ck: Closeknit, to: str, folder: str | os.PathLike[str]) -> pd.DataFra
     t0 = time.perf_counter()
     ck.score_store()  # the measures need every text scored (in memory on a read-only store)
     written = {"parquet": _tables, "csv": _tables, "sqlite": _sqlite, "graphml": _graph, "gexf": _graph,
-               "convokit": _convokit}[to](ck, to, folder)
+               "convokit": _convokit, "events": _events}[to](ck, to, folder)
     df = pd.DataFrame({"path": [str(p) for p in written], "bytes": [p.stat().st_size for p in written]})
     df.attrs["seconds"] = time.perf_counter() - t0
     return df
@@ -188,6 +192,14 @@ def _tables(ck: Closeknit, to: str, folder: Path) -> list[Path]:
     finally:
         mem.close()
     return out
+
+
+def _events(ck: Closeknit, _to: str, folder: Path) -> list[Path]:
+    from closeknit.relate.community import store_events_sql
+
+    p = folder / "events.parquet"
+    ck.con.execute(f"COPY ({store_events_sql()}) TO '{_sql_path(p)}' (FORMAT parquet, COMPRESSION zstd)")
+    return [p]
 
 
 def _sql_path(p: Path) -> str:

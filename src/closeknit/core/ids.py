@@ -27,13 +27,18 @@ def stable_id(*parts: object) -> int:
     return int.from_bytes(md5(key.encode("utf-8", "surrogatepass")).digest()[:8], "big") & _MASK
 
 
-def sql_stable_id(expr: str) -> str:
-    """DuckDB SQL computing :func:`stable_id` of the string expression ``expr`` (already joined).
+def sql_stable_id(expr: str, dialect: str = "duckdb") -> str:
+    """SQL computing :func:`stable_id` of the string expression ``expr`` (already joined), in
+    DuckDB's dialect or Spark's (``conv`` to base -10 reads the 16 hex digits as a signed 64-bit
+    number; masking the sign bit gives the same 63 bits as DuckDB's unsigned read).
+    tests/relate/test_spark.py checks the Spark form against this function.
 
     >>> import duckdb
     >>> duckdb.sql("SELECT " + sql_stable_id("'twitter|tweet:1'")).fetchall()[0][0] == stable_id("twitter", "tweet:1")
     True
     """
+    if dialect == "spark":
+        return f"(CAST(conv(substr(md5({expr}), 1, 16), 16, -10) AS BIGINT) & {_MASK})"
     return f"(('0x' || left(md5({expr}), 16))::UBIGINT & {_MASK})::BIGINT"
 
 

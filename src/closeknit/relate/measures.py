@@ -28,11 +28,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import cast
+from typing import Any, cast
 
 import pyarrow as pa
 
-from closeknit.core.duck import connect
+from closeknit.relate.engines import DuckDBEngine
 from closeknit.relate.inputs import month_index, to_arrow
 
 __all__ = [
@@ -142,6 +142,12 @@ CHANNEL_BITS = ("twitter", "email", "whatsapp", "messenger", "instagram", "linke
                 "blog", "meeting", "contacts", "events", "sms", "discord", "slack")
 
 
+#: The columns of the base event table ``e`` (what the contact sequence adds last).
+_E_COLUMNS = ("interaction_id", "a", "b", "a_acts", "ts", "raw_month", "m", "channel", "kind", "visibility", "intimacy",
+              "confidence", "personal_question", "disclosure", "text_len", "addresses_you", "duration_s", "is_question",
+              "fa", "fb", "is_contact", "seq", "cw", "sw", "channel_bit")
+
+
 def _channel_bit() -> str:
     parts = " ".join(f"WHEN '{c}' THEN {1 << i}" for i, c in enumerate(CHANNEL_BITS))
     return f"CAST(CASE channel {parts} ELSE {1 << len(CHANNEL_BITS)} END AS BIGINT)"
@@ -211,23 +217,27 @@ class Relationships:
     #: then unknown; "all" for every pair of a research log.
     scope: str = "all"
     closeness_model: object = None  # a closeness.ClosenessModel; default: the shipped one
+    #: where the SQL runs (:mod:`closeknit.relate.engines`): a private DuckDB by default, or a
+    #: SparkEngine (``events``/``posts`` are then Spark DataFrames)
+    engine: Any = None
 
     def __post_init__(self) -> None:
-        self._con = connect()  # no extension fetched or loaded, no progress bar on stdout
-        if self.threads:
-            self._con.execute(f"SET threads = {int(self.threads)}")
-        if self.memory_limit:
-            self._con.execute(f"SET memory_limit = '{self.memory_limit}'")
-        if self.temp_directory:
-            self._con.execute(f"SET temp_directory = '{self.temp_directory}'")
-        self._con.execute("SET preserve_insertion_order = false")
-        self._con.register("ev_in", self.events)
+        if self.engine is None:
+            self.engine = DuckDBEngine(threads=self.threads, memory_limit=self.memory_limit,
+                                       temp_directory=self.temp_directory)
+        eng = self.engine
+        self._con: Any = getattr(eng, "con", None)  # DuckDB only: sql() and rows() answer from it
+        eng.register("ev_in", self.events)
         if self.posts is None:
-            self.posts = pa.table({"person": pa.array([], pa.int64()), "month": pa.array([], pa.int64()),
-                                   "n_posts": pa.array([], pa.int64())})
-        self._con.register("posts_in", self.posts)
+            if eng.name == "duckdb":
+                self.posts = pa.table({"person": pa.array([], pa.int64()), "month": pa.array([], pa.int64()),
+                                       "n_posts": pa.array([], pa.int64())})
+            else:
+                self.posts = eng.spark.sql("SELECT CAST(NULL AS BIGINT) AS person, CAST(NULL AS BIGINT) AS month, "
+                                           "CAST(NULL AS BIGINT) AS n_posts WHERE false")
+        eng.register("posts_in", self.posts)
         if self.as_of is None:
-            self.as_of = self._con.execute("SELECT max(ts) FROM ev_in").fetchall()[0][0]
+            self.as_of = eng.scalar("SELECT max(ts) FROM ev_in")
         self._built: set[str] = set()
 
     # ------------------------------------------------------------------ plumbing
@@ -255,21 +265,28 @@ class Relationships:
         return None if self.as_of is None else _month_of(self.as_of)
 
     def close(self) -> None:
-        self._con.close()
+        self.engine.close()
+
+    def release_input(self) -> None:
+        """Build ``e`` (the engine's own copy of the events) and let the Arrow input go: on large
+        logs this frees its memory before the heavier measures run."""
+        self._need("e")
+        self._con.unregister("ev_in")
+        self.events = None
 
     # ------------------------------------------------------------------ base events
     def _build_e(self) -> None:
         p = self.params
         as_of = "NULL" if self.as_of is None else repr(float(self.as_of))
         as_of_num = float(self.as_of or 0)
-        first_month = self._con.execute("SELECT min(month) FROM ev_in").fetchall()[0][0]
+        first_month = self.engine.scalar("SELECT min(month) FROM ev_in")
         first_month = 0 if first_month is None else int(first_month)
         pw = (f"CASE visibility WHEN 'private' THEN {p.privacy_private} WHEN 'group' THEN {p.privacy_group} "
               f"ELSE {p.privacy_public} END")
         part_factor = f"CASE WHEN visibility = 'group' THEN {p.group_exposure} ELSE 1.0 END"
         text_kinds = ", ".join(f"'{k}'" for k in TEXT_KINDS)
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE e AS
+        e_cols = ", ".join(_E_COLUMNS)
+        self.engine.table("e", f"""
         WITH untimed AS (  -- pairs with events of unknown time (follow lists): their first month
             SELECT u.a, u.b, min(t.month) AS m0
             FROM (SELECT DISTINCT a, b FROM ev_in WHERE month IS NULL) u
@@ -307,7 +324,7 @@ class Relationships:
             FROM w
             WINDOW ws AS (PARTITION BY a, b, seq ORDER BY ts, interaction_id)
         )
-        SELECT * EXCLUDE (prev_ts, next_ts, next_acts),
+        SELECT {e_cols},
                seq AND (prev_ts IS NULL OR ts - prev_ts > {p.conversation_gap}) AS new_conv,
                CASE WHEN seq THEN ts - prev_ts END AS gap_before,
                seq AND (next_acts IS NULL OR next_acts <> a_acts) AS turn_end,
@@ -323,15 +340,14 @@ class Relationships:
     def _build_c(self) -> None:
         """The contact sequence: the timed contacts of each pair in order, with their flags."""
         self._need("e")
-        self._con.execute("CREATE OR REPLACE TEMP VIEW c AS SELECT * FROM e WHERE seq")
+        self.engine.view("c", "SELECT * FROM e WHERE seq")
 
     # ------------------------------------------------------------------ monthly panel
     def _build_panel(self) -> None:
         self._need("e", "c")
         p = self.params
         am = self.as_of_month if self.as_of is not None else 10**7
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE panel AS
+        self.engine.table("panel", f"""
         WITH mo AS (
             SELECT a, b, m,
                    count(*) AS n_events, sum(fa) AS fam_a_units, sum(fb) AS fam_b_units,
@@ -478,8 +494,7 @@ class Relationships:
         recent0 = now - p.recent_days * DAY
         usual0 = recent0 - p.usual_days * DAY
         year0 = now - 365 * DAY
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE dyads AS
+        self.engine.table("dyads", f"""
         WITH tot AS (
             SELECT a, b, max(m) AS last_m, max(stage) AS peak_stage, max(max_ab) AS c_max_ab, max(max_ba) AS c_max_ba,
                    sum(pq_ab) AS c_pq_ab, sum(pq_ba) AS c_pq_ba,
@@ -570,25 +585,25 @@ class Relationships:
 
         self._need("c", "dyads")
         model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
-        self._con.execute("CREATE OR REPLACE TEMP TABLE closeness AS "
-                          + closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
+        self.engine.table("closeness", closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
 
     def _build_pairs(self) -> None:
         self._need("closeness")
         stage = " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STAGES))
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW pairs AS
+        # every column of dyads and closeness once (a and b, closeness first): listed, as Spark has no EXCLUDE
+        d_cols = ", ".join(f"d.{c}" for c in self.engine.columns("dyads") if c not in ("a", "b"))
+        k_cols = ", ".join(f"k.{c}" for c in self.engine.columns("closeness") if c not in ("a", "b", "closeness"))
+        self.engine.view("pairs", f"""
         SELECT d.a, d.b, k.closeness,
                CASE d.stage {stage} END AS stage_name, CASE d.peak_stage {stage} END AS peak_stage_name,
-               d.* EXCLUDE (a, b), k.* EXCLUDE (a, b, closeness)
+               {d_cols}, {k_cols}
         FROM dyads d JOIN closeness k ON k.a = d.a AND k.b = d.b
         """)
 
     # ------------------------------------------------------------------ channel norms
     def _build_norms(self) -> None:
         self._need("panel")
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE norms AS
+        self.engine.table("norms", f"""
         SELECT e.channel, e.visibility, p.stage,
                count(*) AS n, avg(e.intimacy) AS norm_mean, coalesce(stddev_samp(e.intimacy), 0) AS norm_sd,
                quantile_cont(e.intimacy, 0.5) AS norm_p50, quantile_cont(e.intimacy, 0.9) AS norm_p90,
@@ -622,8 +637,7 @@ class Relationships:
     def _build_incoming(self) -> None:
         self._need("e", "panel", "norms")
         p = self.params
-        self._con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE incoming AS
+        self.engine.table("incoming", f"""
         WITH j AS (
             SELECT e.*, sw > 0 AND confidence >= {p.judge_min_confidence} AND text_len >= {p.judge_min_length} AS judged
             FROM e

@@ -79,7 +79,9 @@ def pairs(con, *, as_of: float | None = None, model_version: str | None = None, 
     ev = dyad_events(con, scope="all", model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
     rel = Relationships(ev, posts, as_of=now, params=params or Params(), scope="all", memory_limit=memory_limit)
+    del ev
     try:
+        rel.release_input()
         return pairs_table(rel, person_handles(con))
     finally:
         rel.close()

@@ -35,6 +35,7 @@ import unicodedata
 from closeknit.core.normalize import profile_key
 from closeknit.ingest.base import ImportContext
 from closeknit.ingest.records import Ident
+from closeknit.store.cache import bump_revision
 from closeknit.store.schema import SELF_PERSON_ID
 
 __all__ = [
@@ -105,6 +106,7 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
     idents = con.execute("SELECT id, kind, value, display_name, person_id FROM identities").fetchall()
     if not idents:
         con.execute("DELETE FROM people")
+        bump_revision(con)
         return
     known = {r[0] for r in idents}
     _store_derived_links(con)
@@ -159,6 +161,7 @@ def resolve_people(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute("DELETE FROM people")
         con.execute("INSERT INTO people SELECT * FROM _people")
+        bump_revision(con)  # every import and decision ends here: kept measures are now stale
     finally:
         con.unregister("_map")
         con.unregister("_people")
@@ -442,3 +445,40 @@ def accept_suggestions(con: duckdb.DuckDBPyConnection, pairs: list[tuple[int, in
         con.execute("ROLLBACK")
         raise
     return n
+
+
+def _rep(con: duckdb.DuckDBPyConnection, pid: int) -> int:
+    return con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pid]).fetchall()[0][0]
+
+
+def decide(con: duckdb.DuckDBPyConnection, kind: str, a: int, b: int) -> None:
+    """Record the user's decision about people ``a`` and ``b`` (person ids) and regroup, in one
+    transaction. ``merge``: they are one person; ``reject``: they are not (never suggest them
+    again); ``split``: identity ``b`` leaves person ``a`` and becomes a person of its own.
+    Decisions are kept by identity ids, so they survive re-imports."""
+    from closeknit.core.errors import NotFoundError, UsageError
+
+    if kind in ("merge", "reject"):
+        if a == b:
+            raise UsageError(f"{a} and {b} are already one person")
+        x, y = _rep(con, a), _rep(con, b)
+        if x is None or y is None:
+            raise NotFoundError(f"no person {a if x is None else b}")
+    elif kind == "split":
+        hit = con.execute("SELECT count(*) FROM identities WHERE person_id = ? AND id = ?", [a, b]).fetchall()[0][0]
+        if not hit:
+            raise NotFoundError(f"identity {b} is not one of person {a}'s")
+        others = con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [a, b]).fetchall()[0][0]
+        if others is None:
+            raise UsageError(f"identity {b} is the only identity of person {a}; nothing to split")
+        x, y = others, b
+    else:
+        raise UsageError(f"unknown decision {kind!r} (merge, reject or split)")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("INSERT INTO decisions VALUES (?, ?, ?, now())", [kind, str(x), str(y)])
+        resolve_people(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -17,6 +17,7 @@ __all__ = [
     "find_person",
     "person_identities",
     "person_evidence",
+    "activity_by_channel",
 ]
 
 PEOPLE_SORTS = ("interactions", "name", "first", "last", "out", "in", "channels")
@@ -236,3 +237,11 @@ def person_evidence(con: duckdb.DuckDBPyConnection, person_id: int) -> list[dict
     for d in decisions:
         links.append({"a": d["a"], "b": d["b"], "reason": f"you decided: {d['kind']}", "confidence": 1.0, "origin": "manual"})
     return links
+
+
+def activity_by_channel(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(month 'YYYY-MM', channel, interactions) for every month with activity, oldest first."""
+    return con.execute(
+        """SELECT strftime(date_trunc('month', ts AT TIME ZONE 'UTC'), '%Y-%m') AS month, channel, count(*)
+           FROM interactions WHERE ts IS NOT NULL GROUP BY ALL ORDER BY month, channel"""
+    ).fetchall()

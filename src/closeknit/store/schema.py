@@ -140,6 +140,15 @@ CREATE TABLE IF NOT EXISTS message_scores (
     disclosure BOOLEAN              -- the sender discloses about themselves
 );
 
+-- Views computed for one store revision (see closeknit.store.cache).
+CREATE TABLE IF NOT EXISTS view_cache (
+    revision BIGINT NOT NULL,       -- meta 'revision' the payload was computed for
+    model VARCHAR NOT NULL,         -- intimacy model version the measures read + views version
+    view VARCHAR NOT NULL,          -- API call, e.g. 'overview' or 'person'
+    key VARCHAR NOT NULL,           -- its parameters, e.g. the person id ('' when none)
+    payload VARCHAR NOT NULL        -- the call's result as JSON (closeknit.to_json)
+);
+
 CREATE TABLE IF NOT EXISTS import_errors (
     source_id INTEGER NOT NULL,
     location VARCHAR NOT NULL,

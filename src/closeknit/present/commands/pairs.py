@@ -16,6 +16,8 @@ _EPILOG = """\b
 Example:
   closeknit pairs --db eu.db --csv -o eu-pairs.csv
   closeknit pairs --as-of 2026-03-31 --json -o pairs.json
+  closeknit pairs --events events.parquet --out pairs/
+  closeknit pairs --engine spark --events s3a://logs/events/ --out s3a://logs/pairs/ --master yarn
 """
 _TABLE = ["a", "b", "closeness", "stage", "trajectory", "contacts", "last_contact"]
 
@@ -38,9 +40,19 @@ def write_csv(df, out) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file instead of stdout (CSV unless --json or a .json name).")
 @click.option("--limit", type=click.IntRange(0, 1_000_000_000), default=20, show_default=True, help="The table shows the N closest pairs.")
+@click.option("--events", "events", default=None,
+              help="Measure a community's log instead of the store: events as Parquet (a file, folder or any URL the "
+                   "engine reads) with the columns of the events CSV (docs/scale.md). Needs --out.")
+@click.option("--out", "out", default=None,
+              help="With --events: a folder for the Parquet outputs: pairs/ (partitioned by stage), norms/ (channel "
+                   "norms) and incoming/ (messages judged against their relationship, partitioned by verdict).")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="With --events: run on this machine (duckdb) or on Apache Spark (pip install 'closeknit[spark]').")
+@click.option("--master", default=None, help="With --engine spark: the Spark master (local[*], spark://host:7077, yarn).")
+@click.option("--remote", default=None, help="With --engine spark: a Spark Connect server (sc://host:15002).")
 @columns_option(_TABLE)
 @db_option
-def pairs_cmd(as_of, as_csv, as_json, output, limit, columns, db):
+def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master, remote, columns, db):
     """Every pair of people in contact (not only yours): closeness and every measure.
 
     One row per pair: a and b as the data names them (the handle, address, number or id of the
@@ -52,6 +64,9 @@ def pairs_cmd(as_of, as_csv, as_json, output, limit, columns, db):
     """
     if as_csv and as_json:
         raise UsageError("give --csv or --json, not both")
+    if events or out or engine != "duckdb" or master or remote:
+        _community(events, out, engine, master, remote, as_of)
+        return
     with open_api(db) as ck:
         df = ck.pairs(as_of=as_of)
     fmt = "json" if as_json or (output and not as_csv and Path(output).suffix.lower() == ".json") else "csv"
@@ -74,6 +89,27 @@ def pairs_cmd(as_of, as_csv, as_json, output, limit, columns, db):
     top = df.sort_values(["closeness", "a_id", "b_id"], ascending=[False, True, True], kind="stable").head(limit)
     emit_frame(top, _TABLE, columns=columns,
                title=f"The {len(top)} closest of {len(df):,} pairs in contact (--csv or --json for all)")
+
+
+def _community(events, out, engine, master, remote, as_of) -> None:
+    """``--events``: a community's log on DuckDB or Spark (:func:`closeknit.relate.community.run_pairs`)."""
+    from closeknit.relate.community import run_pairs
+    from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
+
+    if not events or not out:
+        raise UsageError("--events PATH and --out PATH go together (--engine, --master and --remote need them)")
+    if engine == "duckdb" and (master or remote):
+        raise UsageError("--master and --remote are for --engine spark")
+    from closeknit.api import parse_time
+
+    when = parse_time(as_of)
+    eng = SparkEngine(spark_session(master, remote=remote)) if engine == "spark" else DuckDBEngine()
+    try:
+        n = run_pairs(eng, events, out, as_of=when)
+    finally:
+        eng.close()
+    click.echo(f"{n:,} pairs written to {out}/pairs (Parquet, partitioned by stage; norms/ and incoming/ beside; "
+               f"engine: {engine})", err=True)
 
 
 COMMANDS = [pairs_cmd]

@@ -1,0 +1,1 @@
+"""The local web app (``closeknit serve``) and the self-contained report (``closeknit report``)."""

@@ -1,0 +1,61 @@
+"""Kept measures: a revision counter and the views computed for one revision.
+
+Every import and every decision ends in :func:`closeknit.store.people.resolve_people`, which
+bumps the store's ``revision`` (one row in ``meta``). Measures computed for a revision are kept
+in ``view_cache`` as the JSON of the API call that made them (view name + its parameters), so a
+page or a report reads them instead of recomputing; a newer revision makes them stale, and the
+next :func:`closeknit.present.web.materialise` replaces them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+__all__ = ["revision", "bump_revision", "cached_views", "put_views"]
+
+
+
+def revision(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's revision: 0 for a store nothing was imported into, +1 per import or decision."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchall()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0][0]) if row else 0
+
+
+def bump_revision(con: duckdb.DuckDBPyConnection) -> None:
+    """Count one more change to what the measures read (call inside the writing transaction), and
+    drop the views kept for earlier revisions: they are never read again, and what a deletion
+    (``sources remove``, ``people forget``) removed must not stay behind in them."""
+    con.execute(
+        "INSERT INTO meta VALUES ('revision', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+    )
+    has_cache = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'main' AND table_name = 'view_cache'").fetchall()[0][0]
+    if has_cache:
+        con.execute("DELETE FROM view_cache")
+
+
+def cached_views(con: duckdb.DuckDBPyConnection, rev: int, model: str) -> dict[tuple[str, str], str]:
+    """(view, key) -> JSON payload of every view kept for ``rev`` and ``model`` (empty when none)."""
+    try:
+        rows = con.execute("SELECT view, key, payload FROM view_cache WHERE revision = ? AND model = ?",
+                           [rev, model]).fetchall()
+    except duckdb.CatalogException:  # a store written before view_cache existed, opened read-only
+        return {}
+    return {(v, k): p for v, k, p in rows}
+
+
+def put_views(con: duckdb.DuckDBPyConnection, rev: int, model: str, views: dict[tuple[str, str], str]) -> None:
+    """Replace the kept views by ``views`` (computed for ``rev``), in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM view_cache")
+        con.executemany("INSERT INTO view_cache VALUES (?, ?, ?, ?, ?)",
+                        [(rev, model, v, k, p) for (v, k), p in views.items()])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

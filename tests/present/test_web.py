@@ -1,0 +1,204 @@
+"""`closeknit serve` and `closeknit report` over HTTP on the demo store (no browser: see test_browser.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pandas as pd
+from click.testing import CliRunner
+
+import closeknit
+from closeknit.api import to_jsonable
+from closeknit.network import network_summary
+from closeknit.present.cli import cli
+
+
+def _get(url: str, *, cookie: str | None = None, headers: dict | None = None, method: str = "GET", data: bytes | None = None):
+    req = urllib.request.Request(url, method=method, data=data, headers=dict(headers or {}))
+    if cookie:
+        req.add_header("Cookie", f"closeknit_token={cookie}")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(req, timeout=60) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+def test_every_request_without_the_token_is_refused(served):
+    base, token, _, _ = served
+    for path in ["/", "/people", "/overview.json", "/person/1.json", "/static/app.js", "/nowhere"]:
+        status, headers, body = _get(base + path)
+        assert status == 403, path
+        assert b"token" in body
+    assert _get(base + "/people.json", cookie="not-the-token")[0] == 403
+    assert _get(base + "/?token=wrong")[0] == 403
+    # another name for this address (DNS rebinding) is refused even with the token
+    assert _get(base + "/people.json", cookie=token, headers={"Host": f"evil.example:{base.rsplit(':', 1)[1]}"})[0] == 403
+
+
+def test_the_token_becomes_a_strict_httponly_cookie(served):
+    base, token, _, _ = served
+    status, headers, _ = _get(f"{base}/people?token={token}")
+    assert status == 303 and headers["location"] == "/people"
+    cookie = headers["set-cookie"]
+    assert cookie.startswith(f"closeknit_token={token};")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    status, headers, body = _get(base + "/", cookie=token)
+    assert status == 200 and b"Attention now" in body
+    assert headers["content-security-policy"].startswith("default-src 'none'; script-src 'self'; style-src 'self'")
+    # the page loads nothing from elsewhere: every src/href is local
+    refs = re.findall(rb'(?:src|href)="([^"]*)"', body)
+    assert refs and all(r.startswith(b"/") for r in refs), [r for r in refs if not r.startswith(b"/")]
+
+
+def test_writes_need_the_csrf_token(served):
+    base, token, _, _ = served
+    body = json.dumps({"a": "1", "b": "2"}).encode()
+    status, _, text = _get(base + "/decide/reject", cookie=token, method="POST", data=body,
+                           headers={"Content-Type": "application/json"})
+    assert status == 403 and b"CSRF" in text
+    status, _, _ = _get(base + "/import", cookie=token, method="POST", data=b"x", headers={"X-Filename": "a.csv"})
+    assert status == 403
+
+
+def test_json_twins_are_the_api_results(served):
+    base, token, db, _ = served
+    with closeknit.open(db) as ck:
+        expected = {"/people.json": to_jsonable(ck.people()),
+                    "/attention.json": to_jsonable(ck.attention()),
+                    "/sources.json": to_jsonable(ck.sources())}
+        priya = ck.people().set_index("person").loc["Priya Raman", "person_id"]
+        expected[f"/person/{priya}.json"] = to_jsonable(ck.person(priya))
+    for path, want in expected.items():
+        status, headers, body = _get(base + path, cookie=token)
+        assert status == 200 and headers["content-type"] == "application/json", path
+        assert json.loads(body) == want, path
+    ov = json.loads(_get(base + "/overview.json", cookie=token)[2])
+    fading = [r["person"] for r in ov["attention"] if r["reason"] == "fading"]
+    assert "Priya Raman" in fading
+    assert "Dominic Hale" in [r["person"] for r in ov["feels_known"]]
+
+
+def test_views_are_kept_for_the_store_revision(served):
+    _, _, db, _ = served
+    with closeknit.open(db) as ck:
+        rev = ck.revision()
+        kept = ck.con.execute("SELECT DISTINCT revision FROM view_cache").fetchall()
+        views = {v for (v,) in ck.con.execute("SELECT DISTINCT view FROM view_cache").fetchall()}
+    assert kept == [(rev,)]
+    assert {"overview", "people", "network", "person"} <= views
+
+
+def test_check_json_gives_the_verdict(served):
+    base, token, db, _ = served
+    with closeknit.open(db) as ck:
+        gareth = ck.people().set_index("person").loc["Gareth Pryce", "person_id"]
+    q = urllib.parse.urlencode({"text": "Are you seeing anyone? I'd love to take you to dinner", "to": gareth, "channel": "linkedin"})
+    v = json.loads(_get(f"{base}/check.json?{q}", cookie=token)[2])
+    assert v["person"] == "Gareth Pryce" and v["channel"] == "linkedin"
+    assert v["verdict"] != "fine"
+    q = urllib.parse.urlencode({"text": "Thanks, the brief looks good.", "to": gareth, "channel": "linkedin"})
+    assert json.loads(_get(f"{base}/check.json?{q}", cookie=token)[2])["verdict"] == "fine"
+
+
+def test_network_exports(served):
+    base, token, _, _ = served
+    status, headers, body = _get(base + "/network.graphml", cookie=token)
+    assert status == 200 and b"<graphml" in body and b"Priya Raman" in body
+    status, _, body = _get(base + "/network.gexf", cookie=token)
+    assert status == 200 and b"<gexf" in body
+    assert _get(base + "/network.exe", cookie=token)[0] == 404
+
+
+def test_report_is_one_self_contained_file(demo_db, tmp_path):
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(cli, ["report", "-o", str(out), "--db", str(demo_db)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8")
+    assert not re.search(r'(?:src|href)="', html), "the report must not load or link anything"
+    assert "<style>" in html and "<svg" in html
+    data = json.loads(re.search(r'<script type="application/json" id="closeknit-data">(.*?)</script>', html, re.S).group(1))
+    assert "Priya Raman" in [r["person"] for r in data["overview"]["attention"] if r["reason"] == "fading"]
+    assert data["top_relationships"][0]["stage"] == "close"
+
+
+def _pairs(rows):
+    return pd.DataFrame([{"a_id": a, "a": f"h{a}", "b_id": b, "b": f"h{b}", "a_name": f"P{a}", "b_name": f"P{b}",
+                          "contacts_ab": ab, "contacts_ba": ba, "stage": "friend",
+                          "first_contact": pd.Timestamp(t, tz="UTC"),
+                          "last_contact": pd.Timestamp("2026-10-01", tz="UTC")} for a, b, ab, ba, t in rows])
+
+
+def test_network_communities_bridges_reach_newcomers():
+    # two triangles (1,2,3) and (4,5,6) joined by 3-4; 7 wrote to 6 recently and got no answer
+    old = "2025-01-01"
+    rows = [("1", "2", 5, 5, old), ("1", "3", 5, 5, old), ("2", "3", 5, 5, old), ("4", "5", 5, 5, old),
+            ("4", "6", 5, 5, old), ("5", "6", 5, 5, old), ("3", "4", 1, 1, old), ("6", "7", 0, 2, "2026-09-20")]
+    net = network_summary(_pairs(rows))
+    assert net["people"] == 7 and net["pairs"] == 8
+    comm = {r["person_id"]: r["community"] for r in net["nodes"]}
+    assert comm["1"] == comm["2"] == comm["3"] != comm["4"] == comm["5"]
+    # 3 and 4 each have 2 of 3 ties in their own community: participation 1 - (2/3)^2 - (1/3)^2
+    assert [(r["person_id"], r["participation"]) for r in net["bridges"]] == [("3", 0.4444), ("4", 0.4444)]
+    reach = {r["person_id"]: r["reach"] for r in net["nodes"]}
+    assert reach == {"1": 3, "2": 3, "3": 5, "4": 6, "5": 4, "6": 4, "7": 3}
+    assert [r["person_id"] for r in net["newcomers"]] == ["7"]
+
+
+def test_decisions_through_the_app_are_kept_and_remeasured(served):
+    """Runs last in this module: it writes (reject a suggestion, split an identity off)."""
+    base, token, db, _ = served
+    page = _get(base + "/people", cookie=token)[2].decode()
+    csrf = re.search(r'<meta name="csrf" content="([^"]+)">', page).group(1)
+    sugg = json.loads(_get(base + "/suggestions.json", cookie=token)[2])
+    assert sugg, "the demo has same-name suggestions"
+    a, b = sugg[0]["a_id"], sugg[0]["b_id"]
+    with closeknit.open(db) as ck:
+        rev = ck.revision()
+    post = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+    status, _, body = _get(base + "/decide/reject", cookie=token, method="POST", headers=post,
+                           data=json.dumps({"a": a, "b": b}).encode())
+    assert status == 200 and json.loads(body) == {"decision": "reject", "a_id": a, "b_id": b}
+    after = json.loads(_get(base + "/suggestions.json", cookie=token)[2])
+    assert (a, b) not in [(s["a_id"], s["b_id"]) for s in after] and len(after) == len(sugg) - 1
+    with closeknit.open(db) as ck:
+        assert ck.revision() == rev + 1 and ck.views_kept()
+        priya = ck.people().set_index("person").loc["Priya Raman", "person_id"]
+        ids = ck.identities(priya)["identities"]
+    phone = ids[ids["kind"] == "phone"]["identity_id"].iloc[0]
+    status, _, body = _get(base + "/decide/split", cookie=token, method="POST", headers=post,
+                           data=json.dumps({"a": priya, "b": phone}).encode())
+    res = json.loads(body)
+    assert status == 200 and res["person"] == "Priya Raman" and res["new_person_id"] != res["person_id"]
+    left = json.loads(_get(f"{base}/person/{res['person_id']}/identities.json", cookie=token)[2])["identities"]
+    assert phone not in [i["identity_id"] for i in left] and left
+    alone = json.loads(_get(f"{base}/person/{res['new_person_id']}/identities.json", cookie=token)[2])["identities"]
+    assert phone in [i["identity_id"] for i in alone]
+    assert _get(base + "/decide/explode", cookie=token, method="POST", headers=post, data=b"{}")[0] == 404
+
+
+def test_a_change_to_the_store_drops_the_kept_views(demo_db, tmp_path):
+    """What `people forget` or `sources remove` deletes must not stay in the kept views."""
+    import shutil
+
+    db = tmp_path / "s.duckdb"
+    shutil.copy(demo_db, db)
+    with closeknit.open(db, read_only=False) as ck:
+        ck.materialise(people=1)
+        kept = ck.con.execute("SELECT count(*) FROM view_cache").fetchall()[0][0]
+        assert kept == 8 + 3 and ck.views_kept()
+        from closeknit.store.people import resolve_people
+
+        rev = ck.revision()
+        resolve_people(ck.con)  # what every import, decision and deletion ends in
+        assert ck.revision() == rev + 1 and not ck.views_kept()
+        assert ck.con.execute("SELECT count(*) FROM view_cache").fetchall()[0][0] == 0
