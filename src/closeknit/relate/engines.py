@@ -29,7 +29,6 @@ import shutil
 from functools import lru_cache
 from typing import Any
 
-import duckdb
 
 from closeknit.core.duck import connect
 import pyarrow as pa
