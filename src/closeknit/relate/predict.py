@@ -257,8 +257,9 @@ def contact_features(
     v_senders = _History(dst[first_idx], f_r, f_t, n_ranks, (WEEK,)).at(q_dst, r_q, q_cut)
     u_contacts = _History(src[first_idx], f_r, f_t, n_ranks, (WEEK,)).at(q_src, r_q, q_cut)
 
-    shared = _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q)
-    paths2, shared_last = _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut)
+    links = _links(src, dst, r_ev, n)  # built once for both
+    shared = _shared_contacts(links, n, q_src, q_dst, r_q)
+    paths2, shared_last = _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links)
 
     # co-recipients: u and v both received the same message (same sender, same time)
     ca, cb, ct, cr = _corecipients(src, dst, ts, r_ev)
@@ -385,12 +386,12 @@ def _shared_dense(ekey, first_r, n, q_src, q_dst, r_q) -> np.ndarray:
     return out
 
 
-def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut) -> tuple[np.ndarray, np.ndarray]:
+def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links) -> tuple[np.ndarray, np.ndarray]:
     """For each query (u, v, cutoff), over the people w in touch with both before the cutoff
     (either way): the time-decayed 2-hop paths, sum of s(u, w) x s(w, v) with s a 1-week-decayed
     message count either way, and the latest time at which both had been in touch with the same w
     (max over w of the older of the two last contacts; nan if none). Vectorised over (query,
-    neighbour) rows, expanding the side with fewer contacts, in chunks."""
+    neighbour) rows (:func:`_common_neighbours` over ``links``, from :func:`_links`)."""
     nq = len(q_src)
     paths = np.zeros(nq)
     last = np.full(nq, np.nan)
@@ -401,12 +402,40 @@ def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut) -> tuple[
     ok = lo_ != hi_
     upairs, uid = _dense((lo_ * n + hi_)[ok])
     und = _History(uid, r_ev[ok], ts[ok], n_ranks, (WEEK,))
-    a = np.concatenate([src, dst])[np.r_[ok, ok]]
-    b = np.concatenate([dst, src])[np.r_[ok, ok]]
-    r = np.concatenate([r_ev, r_ev])[np.r_[ok, ok]]
-    ekey, eid = np.unique(a * n + b, return_inverse=True)
+    ekey, first_r = links
+    for qi, xs, ys, w in _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
+        lx = und.at(_find(upairs, np.minimum(xs, w) * n + np.maximum(xs, w)), r_q[qi], q_cut[qi])
+        ly = und.at(_find(upairs, np.minimum(ys, w) * n + np.maximum(ys, w)), r_q[qi], q_cut[qi])
+        paths += np.bincount(qi, weights=lx.decayed[WEEK] * ly.decayed[WEEK], minlength=nq)
+        both = np.minimum(lx.last, ly.last)
+        cur = np.full(nq, -np.inf)
+        np.maximum.at(cur, qi, both)
+        seen = np.isfinite(cur)
+        last[seen] = np.fmax(last[seen], cur[seen])
+    return paths, last
+
+
+def _links(src, dst, r_ev, n) -> tuple[np.ndarray, np.ndarray]:
+    """The undirected links (both directions listed, self-loops left out) as sorted keys
+    ``a * n + b`` (so grouped by ``a``), and the rank of each link's first event."""
+    a = np.concatenate([src, dst])
+    b = np.concatenate([dst, src])
+    r = np.concatenate([r_ev, r_ev])
+    keep = a != b
+    ekey, eid = np.unique(a[keep] * n + b[keep], return_inverse=True)
     first_r = np.full(len(ekey), np.iinfo(np.int64).max)
-    np.minimum.at(first_r, eid, r)
+    np.minimum.at(first_r, eid, r[keep])
+    return ekey, first_r
+
+
+def _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
+    """For each query (u, v, cutoff), the people w (w != v) both u and v had been in touch with
+    before the cutoff: yields ``(qi, xs, ys, w)`` arrays (query index, its two sides, w) chunk by
+    chunk. Expands each query over the neighbours of whichever side has fewer, in chunks of about
+    _EXPAND_CHUNK (query, neighbour) rows, to bound memory with hubs."""
+    nq = len(q_src)
+    if nq == 0 or len(ekey) == 0:
+        return
     ea, eb = ekey // n, ekey % n
     start = np.searchsorted(ea, np.arange(int(n) + 1))
     deg = start[1:] - start[:-1]
@@ -425,73 +454,31 @@ def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut) -> tuple[
         if total:
             qi = np.repeat(np.arange(lo, hi), c)
             ei = np.repeat(start[x[lo:hi]] - (np.cumsum(c) - c), c) + np.arange(total)
-            keep = first_r[ei] < r_q[qi]
-            qi, w = qi[keep], eb[ei[keep]]
-            k2 = w * n + y[qi]
-            pos = np.minimum(np.searchsorted(ekey, k2), len(ekey) - 1)
-            hit = (ekey[pos] == k2) & (first_r[pos] < r_q[qi]) & (w != y[qi])
-            qi, w = qi[hit], w[hit]
-            if len(qi):
-                xs, ys = x[qi], y[qi]
-                lx = und.at(_find(upairs, np.minimum(xs, w) * n + np.maximum(xs, w)), r_q[qi], q_cut[qi])
-                ly = und.at(_find(upairs, np.minimum(ys, w) * n + np.maximum(ys, w)), r_q[qi], q_cut[qi])
-                paths += np.bincount(qi, weights=lx.decayed[WEEK] * ly.decayed[WEEK], minlength=nq)
-                both = np.minimum(lx.last, ly.last)
-                cur = np.full(nq, -np.inf)
-                np.maximum.at(cur, qi, both)
-                seen = np.isfinite(cur)
-                last[seen] = np.fmax(last[seen], cur[seen])
-        lo = hi
-    return paths, last
-
-
-def _shared_contacts(src, dst, r_ev, n, q_src, q_dst, r_q) -> np.ndarray:
-    """For each query (u, v, cutoff): how many people w both u and v exchanged a message with
-    (either way) before the cutoff. Vectorised over (query, neighbour) pairs, expanding each
-    query over the neighbours of whichever of u and v has fewer."""
-    nq = len(q_src)
-    if nq == 0 or len(src) == 0:
-        return np.zeros(nq)
-    # undirected links (both directions listed, self-loops left out) and the rank of their first event
-    a = np.concatenate([src, dst])
-    b = np.concatenate([dst, src])
-    r = np.concatenate([r_ev, r_ev])
-    keep = a != b
-    ekey, eid = np.unique(a[keep] * n + b[keep], return_inverse=True)  # sorted => grouped by a
-    first_r = np.full(len(ekey), np.iinfo(np.int64).max)
-    np.minimum.at(first_r, eid, r[keep])
-    if n <= _DENSE_MAX_NODES:
-        return _shared_dense(ekey, first_r, n, q_src, q_dst, r_q)
-    if n <= _BITSET_MAX_NODES:
-        return _shared_bitset(ekey, first_r, n, q_src, q_dst, r_q)
-    ea = ekey // n
-    eb = ekey % n
-    start = np.searchsorted(ea, np.arange(int(n) + 1))
-    deg = start[1:] - start[:-1]
-    swap = deg[q_dst] < deg[q_src]
-    x = np.where(swap, q_dst, q_src)
-    y = np.where(swap, q_src, q_dst)
-    cnt = deg[x]
-    out = np.zeros(nq)
-    # in chunks of about _EXPAND_CHUNK (query, neighbour) rows, to bound memory with hubs
-    csum = np.cumsum(cnt)
-    bounds = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
-    lo = 0
-    for hi in np.unique(np.r_[np.minimum(np.maximum(bounds, 1), nq), nq]):
-        if hi <= lo:
-            continue
-        c = cnt[lo:hi]
-        total = int(c.sum())
-        if total:
-            qi = np.repeat(np.arange(lo, hi), c)
-            ei = np.repeat(start[x[lo:hi]] - (np.cumsum(c) - c), c) + np.arange(total)
             ok = first_r[ei] < r_q[qi]  # x already knew w at the cutoff
             qi, w = qi[ok], eb[ei[ok]]
             k2 = w * n + y[qi]
             pos = np.minimum(np.searchsorted(ekey, k2), len(ekey) - 1)
             hit = (ekey[pos] == k2) & (first_r[pos] < r_q[qi]) & (w != y[qi])  # and so did y
-            out += np.bincount(qi[hit], minlength=nq)
+            qi, w = qi[hit], w[hit]
+            if len(qi):
+                yield qi, x[qi], y[qi], w
         lo = hi
+
+
+def _shared_contacts(links, n, q_src, q_dst, r_q) -> np.ndarray:
+    """For each query (u, v, cutoff): how many people w both u and v exchanged a message with
+    (either way) before the cutoff, from ``links`` (:func:`_links`)."""
+    nq = len(q_src)
+    ekey, first_r = links
+    if nq == 0 or len(ekey) == 0:
+        return np.zeros(nq)
+    if n <= _DENSE_MAX_NODES:
+        return _shared_dense(ekey, first_r, n, q_src, q_dst, r_q)
+    if n <= _BITSET_MAX_NODES:
+        return _shared_bitset(ekey, first_r, n, q_src, q_dst, r_q)
+    out = np.zeros(nq)
+    for qi, _, _, _ in _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
+        out += np.bincount(qi, minlength=nq)
     return out
 
 
