@@ -16,6 +16,8 @@ stable identity ids, which come back when a source is read again.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -143,20 +145,29 @@ def stale_sources(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def remove_source(store: Store, sid: int) -> dict[str, Any]:
     """Remove source ``sid`` and everything that came only from it, then rewrite the store file so
     no deleted byte stays in it. Returns what was removed."""
-    con = store.con
-    summary = source_summary(con, sid)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    summary = source_summary(store.con, sid)
+    with _erasing(store) as con:
         summary["interactions_removed"] = drop_source(con, sid, keep_shared=True)
         store.mark_rewrite()
         _failpoint("remove")
+    return summary
+
+
+@contextmanager
+def _erasing(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One transaction that deletes: the body's deletions, then people resolved again and the
+    commit, then the store file rewritten so no deleted byte stays in it. Any error (Ctrl-C
+    included) rolls the whole transaction back."""
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
         resolve_people(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     store.rewrite()
-    return summary
 
 
 def refresh_sources(store: Store, ids: list[int] | None = None, *, on_result=None) -> list[dict[str, Any]]:
@@ -232,10 +243,8 @@ def forget_person(store: Store, pid: int) -> dict[str, Any]:
     """Forget person ``pid``: their identities, the interactions that involve nobody else but you,
     the links and import errors that name them, their place in the interactions with others; then
     rewrite the store file. Returns :func:`forget_plan`'s counts. One transaction."""
-    con = store.con
-    plan = forget_plan(con, pid)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    plan = forget_plan(store.con, pid)
+    with _erasing(store) as con:
         _their_interactions(con, pid)
         con.execute("CREATE OR REPLACE TEMP TABLE _ids AS SELECT id, value, display_name FROM identities WHERE person_id = ?",
                     [pid])
@@ -259,12 +268,6 @@ def forget_person(store: Store, pid: int) -> dict[str, Any]:
         con.execute("DELETE FROM identities WHERE id IN (SELECT id FROM _ids)")
         con.execute("DROP TABLE _ids")
         con.execute("DROP TABLE _theirs")
-        resolve_people(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    store.rewrite()
     return plan
 
 
