@@ -14,17 +14,13 @@ from closeknit.api import to_jsonable
 from closeknit.core.errors import NotFoundError, UsageError
 from closeknit.present.cli import cli
 from closeknit.store import Store
-from closeknit.store.load import load_records
-from tests.relate.test_commands import LONELY, _life
+from tests.relate.test_commands import LONELY, scored_life_store
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("api") / "s.duckdb"
-    with Store(path) as st:
-        load_records(st, _life(), fmt="test", path="life", fingerprint="life", parser_version="1")
-    with closeknit.open(path, read_only=False) as ck:
-        assert ck.score_store() == 141  # every text, once
+    assert scored_life_store(path) == 141  # every text, once
     return path
 
 

@@ -15,8 +15,7 @@ from click.testing import CliRunner
 import closeknit
 from closeknit.present.cli import cli
 from closeknit.store import Store
-from closeknit.store.load import load_records
-from tests.relate.test_commands import LONELY, _life
+from tests.relate.test_commands import LONELY, scored_life_store
 
 CANONICAL = ["decisions", "identities", "identity_links", "import_errors", "identity_sources", "interaction_participants", "interaction_sources", "interactions",
              "me", "message_scores", "meta", "people", "person_aliases", "person_keys", "sources"]
@@ -26,10 +25,7 @@ MEASURES = ["channel_norms", "pairs", "relationship_months", "relationships"]
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("export") / "s.duckdb"
-    with Store(path) as st:
-        load_records(st, _life(), fmt="test", path="life", fingerprint="life", parser_version="1")
-    with closeknit.open(path, read_only=False) as ck:
-        ck.score_store()
+    scored_life_store(path)
     return path
 
 

@@ -28,6 +28,17 @@ def _msg(n: int, day: float, actor: Ident, other: Ident, text: str, channel: str
                        participants=[(other, "recipient")], visibility=visibility, text=text)
 
 
+def scored_life_store(path) -> int:
+    """A store at ``path`` holding :func:`_life`, every text scored through the library; returns
+    how many texts were scored."""
+    import closeknit
+
+    with Store(path) as st:
+        load_records(st, _life(), fmt="test", path="life", fingerprint="life", parser_version="1")
+    with closeknit.open(path, read_only=False) as ck:
+        return ck.score_store()
+
+
 def _life() -> list:
     recs: list = [SelfIdentity(ME, "test"), SelfIdentity(Ident("twitter", "handle", "me_tw"), "test")]
     n = 0
