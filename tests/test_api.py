@@ -225,3 +225,21 @@ def test_me_through_the_api(tmp_path):
         with pytest.raises(NotFoundError):
             ck.me_remove("email", "ada@example.org")
         assert ck.me()["identities"].empty
+
+
+def test_person_timeline_has_the_closeness_of_each_months_end(db):
+    with closeknit.open(db) as ck:
+        p = ck.person("Ann Lee")
+        tl = p["timeline"]
+        assert list(tl.columns) == ["month", "n_events", "n_contact", "contact_ab", "contact_ba", "stage", "closeness",
+                                    "familiarity", "intimacy", "reciprocity", "trust"]
+        assert list(zip(tl.month, tl.closeness.round(3))) == [
+            ("2025-01", 0.864), ("2025-02", 0.957), ("2025-03", 0.987), ("2025-04", 0.993), ("2025-05", 0.995),
+            ("2025-06", 0.998), ("2025-07", 0.998), ("2025-08", 0.998), ("2025-09", 0.999), ("2025-10", 0.999),
+            ("2025-11", 0.999), ("2025-12", 0.999)]
+        # after her last month the silence counts: closeness now is lower than at that month's end
+        assert p["closeness"]["closeness"] == 0.998
+        # one model: a month's value is what the relationships said at that month's end
+        first = pd.Timestamp(tl.month.iloc[0] + "-01", tz="UTC") + pd.offsets.MonthBegin(1) - pd.Timedelta(milliseconds=1)
+        then = ck.relationships(as_of=first)
+        assert then.loc[then.person == "Ann Lee", "closeness"].tolist() == [pytest.approx(tl.closeness.iloc[0], rel=1e-9)]

@@ -34,7 +34,7 @@ from typing import Any, ContextManager
 import pandas as pd
 
 from closeknit.core.config import resolve_db_path
-from closeknit.core.errors import StoreError, UsageError
+from closeknit.core.errors import NotFoundError, StoreError, UsageError
 from closeknit.store import Store
 
 __all__ = ["open", "Closeknit", "to_json", "to_jsonable", "parse_time", "Progress", "MEASURE_SORTS", "PEOPLE_COLUMNS",
@@ -349,7 +349,8 @@ class Closeknit:
     def person(self, who: str | int, *, as_of: Any = None, last: int = 8) -> dict[str, Any]:
         """The story of one relationship: ``person``, ``person_id``, ``as_of``, ``measures`` (a
         dict, stage names), ``who_discloses_more``, and DataFrames ``timeline`` (one row per
-        month: stage, familiarity, intimacy, reciprocity, trust), ``stage_changes``, ``channels``,
+        month with events: stage, closeness as of the month's end, familiarity, intimacy,
+        reciprocity, trust), ``stage_changes``, ``channels``,
         ``top_messages`` and ``last_exchanges``.
 
         ``who``: a person id, a name, an address, a number or a handle.
@@ -383,7 +384,8 @@ class Closeknit:
             measures = {k: _measure_value(k, v) for k, v in m.items() if k not in ("a", "b")}
             measures["last_stage_change"] = (story["stage_changes"] or [{}])[-1].get("month")
         timeline = pd.DataFrame(story["timeline"], columns=["month", "n_events", "n_contact", "contact_ab", "contact_ba",
-                                                            "stage", "familiarity", "intimacy", "reciprocity", "trust"])
+                                                            "stage", "closeness", "familiarity", "intimacy", "reciprocity",
+                                                            "trust"])
         channels = pd.DataFrame([{"channel": c["channel"], "n_ab": c["n_ab"], "n_ba": c["n_ba"], "first": _ts(c["first_ts"]),
                                   "last": _ts(c["last_ts"]), "mean_intimacy": _num(c["mean_intimacy"])}
                                  for c in story["channels"]], columns=["channel", "n_ab", "n_ba", "first", "last", "mean_intimacy"])
@@ -675,27 +677,48 @@ class Closeknit:
 
 
     # ------------------------------------------------------------------ decisions
-    def suggestions(self, *, limit: int = 100) -> pd.DataFrame:
-        """Pairs of people who may be one person, from names only, for you to merge or reject:
-        ``a_id``, ``a``, ``a_channels``, ``b_id``, ``b``, ``b_channels``, ``score``, ``evidence``."""
+    def suggest(self, *, limit: int | None = 100, min_score: float = 0.0) -> pd.DataFrame:
+        """Pairs of people who may be one person, ranked by evidence, for you to :meth:`merge`,
+        :meth:`accept` or :meth:`reject` (closeknit never merges on a name alone): ``rank``,
+        ``a_id``, ``a``, ``a_channels``, ``b_id``, ``b``, ``b_channels``, ``score``, ``evidence``;
+        at most ``limit`` pairs, those scoring at least ``min_score``."""
         from closeknit.store.people import suggest_merges
 
-        return pd.DataFrame([{"a_id": _id(s["a"]), "a": s["a_name"], "a_channels": list(s["a_channels"]),
+        rows = [s for s in suggest_merges(self.con, limit=limit) if s["score"] >= min_score]
+        return pd.DataFrame([{"rank": i, "a_id": _id(s["a"]), "a": s["a_name"], "a_channels": list(s["a_channels"]),
                               "b_id": _id(s["b"]), "b": s["b_name"], "b_channels": list(s["b_channels"]),
-                              "score": s["score"], "evidence": list(s["evidence"])}
-                             for s in suggest_merges(self.con, limit=limit)],
-                            columns=["a_id", "a", "a_channels", "b_id", "b", "b_channels", "score", "evidence"])
+                              "score": s["score"], "evidence": list(s["evidence"])} for i, s in enumerate(rows, 1)],
+                            columns=["rank", "a_id", "a", "a_channels", "b_id", "b", "b_channels", "score", "evidence"])
+
+    def accept(self, ranks: Sequence[int] | None = None, *, limit: int | None = 100, min_score: float = 0.0) -> int:
+        """Merge the pairs of :meth:`suggest` (same ``limit`` and ``min_score``) of these ``ranks``
+        (None: every pair listed), in one transaction; returns how many merges were recorded."""
+        from closeknit.store.people import accept_suggestions
+
+        self._write("accept")
+        sugg = self.suggest(limit=limit, min_score=min_score)
+        if ranks is not None:
+            bad = [r for r in ranks if not 1 <= r <= len(sugg)]
+            if bad:
+                raise UsageError(f"no suggestion of rank {bad[0]} (there are {len(sugg)})")
+            sugg = sugg[sugg["rank"].isin(list(ranks))]
+        return accept_suggestions(self.con, [(int(a), int(b)) for a, b in zip(sugg["a_id"], sugg["b_id"])])
 
     def merge(self, a: str | int, b: str | int) -> dict[str, Any]:
-        """Make people ``a`` and ``b`` one person (kept across re-imports); returns the person."""
+        """Make people ``a`` and ``b`` one person (kept across re-imports). The one with more
+        history (interactions) keeps their id; the other id keeps naming them. Returns the
+        decision, ``a_id``, ``b_id`` and the person (``person_id``, ``person``) that holds both."""
         from closeknit.store.people import decide
 
         self._write("merge")
         pa_, pb = self._pid(a), self._pid(b)
+        if pa_ == pb:
+            raise UsageError(f"{a!r} and {b!r} are already one person ({pa_})")
         keep = self.con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pa_]).fetchall()[0][0]
         decide(self.con, "merge", pa_, pb)
         pid = self.con.execute("SELECT person_id FROM identities WHERE id = ?", [keep]).fetchall()[0][0]
-        return {"decision": "merge", "person_id": _id(pid), "person": self._names().get(pid)}
+        return {"decision": "merge", "a_id": _id(pa_), "b_id": _id(pb), "person_id": _id(pid),
+                "person": self._names().get(pid)}
 
     def reject(self, a: str | int, b: str | int) -> dict[str, Any]:
         """Record that ``a`` and ``b`` are not the same person: never suggested again."""
@@ -717,8 +740,10 @@ class Closeknit:
         hits = self.con.execute("SELECT id FROM identities WHERE person_id = ? AND (CAST(id AS VARCHAR) = ? OR lower(value) = lower(?))",
                                 [pid, str(identity), str(identity)]).fetchall()
         if len(hits) != 1:
-            raise UsageError(f"{identity!r} is not one identity of {who!r}")
+            raise NotFoundError(f"{identity!r} is not one identity of {who!r} (see: closeknit people show {who!r})")
         rest = self.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()[0][0]
+        if rest is None:
+            raise UsageError(f"{identity!r} is the only identity of {who!r}; nothing to split")
         decide(self.con, "split", pid, hits[0][0])
         # a person keeps the id of their smallest identity: the rest may be the one with a new id
         after = dict(self.con.execute("SELECT id, person_id FROM identities WHERE id IN (?, ?)", [rest, hits[0][0]]).fetchall())
@@ -835,11 +860,11 @@ PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n
                   "stage", "stage_rank", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
 #: The views a page reads and :meth:`Closeknit.materialise` keeps (a method each; the per-person
 #: ones take the person).
-VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggestions",
+VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggest",
          "person", "identities", "interactions")
 PER_PERSON = ("person", "identities", "interactions")
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 1
+VIEWS_VERSION = 2
 
 
 def _views_model() -> str:

@@ -1,11 +1,15 @@
-"""people show / suggest / merge / reject / split through the CLI; manual decisions survive re-imports."""
+"""people show / suggest / merge / reject / split through the API (and the CLI over it); manual decisions survive re-imports."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
+import closeknit
+from closeknit.api import to_jsonable
+from closeknit.core.errors import NotFoundError, UsageError
 from closeknit.present.cli import cli
 from tests.store.test_identity_fixture import write_life
 
@@ -30,29 +34,41 @@ def test_people_decisions(tmp_path):
     ]
     assert [e["reason"] for e in show["evidence"]] == ["LinkedIn connection lists this email"]
 
-    sugg = json.loads(run("people", "--db", db, "suggest", "--json").output)
-    pairs = sorted((s["a_name"], s["b_name"]) for s in sugg)
-    assert pairs == [("Ben Tran", "Ben Tran"), ("Chen Wu", "Chen Wu"), ("Dana Levi", "Dana Levi")]
+    # the decisions are API calls; each CLI command prints that call's result
+    with closeknit.open(db) as ck:
+        sugg = ck.suggest()
+    assert json.loads(run("people", "--db", db, "suggest", "--json").output) == to_jsonable(sugg)
+    assert sorted(zip(sugg.a, sugg.b)) == [("Ben Tran", "Ben Tran"), ("Chen Wu", "Chen Wu"), ("Dana Levi", "Dana Levi")]
+    assert list(sugg["rank"]) == [1, 2, 3]
 
     # reject one suggestion, accept another
-    dana = [s for s in sugg if s["a_name"] == "Dana Levi"][0]
-    assert run("people", "--db", db, "reject", str(dana["a"]), str(dana["b"])).exit_code == 0
-    ben = [s for s in sugg if s["a_name"] == "Ben Tran"][0]
-    assert run("people", "--db", db, "merge", str(ben["a"]), str(ben["b"])).exit_code == 0
-    left = json.loads(run("people", "--db", db, "suggest", "--json").output)
-    assert [(s["a_name"], s["b_name"]) for s in left] == [("Chen Wu", "Chen Wu")]
-
-    # split an identity out, then re-import everything: the decisions hold
-    r = run("people", "--db", db, "split", "ben@tran.example", "ben.tran@elsewhere.example")
-    assert r.exit_code == 0, r.output
+    dana = sugg[sugg.a == "Dana Levi"].iloc[0]
+    ben = sugg[sugg.b == "Ben Tran"].iloc[0]
+    with closeknit.open(db, read_only=False) as ck:
+        assert ck.reject(dana.a_id, dana.b_id) == {"decision": "reject", "a_id": dana.a_id, "b_id": dana.b_id}
+        merged = ck.merge(ben.a_id, ben.b_id)
+        assert merged["person"] == "Ben Tran" and merged["person_id"] in (ben.a_id, ben.b_id)
+        assert list(ck.suggest().a) == ["Chen Wu"]
+        # split an identity out
+        split = ck.split("ben@tran.example", "ben.tran@elsewhere.example")
+        assert split["person"] == split["new_person"] == "Ben Tran" and split["person_id"] != split["new_person_id"]
+        with pytest.raises(NotFoundError, match="is not one identity of"):
+            ck.split("ben@tran.example", "nobody@example.org")
+        with pytest.raises(UsageError, match="already one person"):
+            ck.merge("dana@levi.example", "dana@levi.example")
+    # then re-import everything: the decisions hold
     r = run("import", "--db", db, "--force", str(root / "contacts.vcf"), str(root / "mail.mbox"), str(root / "linkedin"))
     assert r.exit_code == 0
     ben_show = json.loads(run("people", "--db", db, "show", "ben@tran.example", "--json").output)
     assert [i["value"] for i in ben_show["identities"] if i["channel"] == "email"] == ["ben@tran.example"]
-    assert [(s["a_name"], s["b_name"]) for s in json.loads(run("people", "--db", db, "suggest", "--json").output)] == [
-        ("Ben Tran", "Ben Tran"),
-        ("Chen Wu", "Chen Wu"),
-    ]
+    with closeknit.open(db) as ck:
+        assert sorted(zip(ck.suggest().a, ck.suggest().b)) == [("Ben Tran", "Ben Tran"), ("Chen Wu", "Chen Wu")]
+
+    # the CLI: --accept merges by rank through the same call
+    r = run("people", "--db", db, "suggest", "--accept", "1")
+    assert r.exit_code == 0 and r.output == "Merged 1 pair.\n"
+    r = CliRunner().invoke(cli, ["people", "--db", db, "suggest", "--accept", "9"])
+    assert r.exit_code != 0 and r.output.strip().splitlines() == ["Error: no suggestion of rank 9 (there are 1)"]
 
     # errors are one line with a non-zero exit
     r = CliRunner().invoke(cli, ["people", "--db", db, "show", "nobody-at-all"])

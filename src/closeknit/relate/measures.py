@@ -713,6 +713,35 @@ class Relationships:
         self._need("pairs")
         return self.sql("SELECT * FROM pairs ORDER BY a, b")
 
+    def monthly_closeness(self, a: int, b: int) -> dict[int, float | None]:
+        """Closeness of the pair (``a``, ``b``) as of the end of each month it has in the panel
+        (the last month: as of ``as_of``), month index -> closeness (None: no timed contact yet).
+
+        One definition: the same measures and closeness model run with ``as_of`` at each month's
+        end. In the personal view a pair's closeness reads only its own events, so these runs read
+        only the pair's; otherwise every pair's (shared contacts count).
+        """
+        self._need("panel")
+        if self.events is None:
+            raise RuntimeError("monthly_closeness needs the input events (release_input was called)")
+        months = [r["m"] for r in self.rows("SELECT m FROM panel WHERE a = ? AND b = ? ORDER BY m", [int(a), int(b)])]
+        if not months:
+            return {}
+        events = (self.sql("SELECT * FROM ev_in WHERE a = ? AND b = ?", [int(a), int(b)]) if self.scope == "self"
+                  else self.events)
+        out: dict[int, float | None] = {}
+        for m in months:
+            end = datetime(m // 12 + (m % 12 == 11), (m % 12 + 1) % 12 + 1, 1, tzinfo=timezone.utc).timestamp() - 1e-3
+            at = Relationships(events, self.posts, as_of=min(end, float(self.as_of or end)), params=self.params,
+                               scope=self.scope, closeness_model=self.closeness_model, threads=1)
+            try:
+                at.build("closeness")
+                k = at.rows("SELECT closeness FROM closeness WHERE a = ? AND b = ?", [int(a), int(b)])
+            finally:
+                at.close()
+            out[m] = k[0]["closeness"] if k else None
+        return out
+
     def stage_changes(self) -> pa.Table:
         """Each month a pair's stage changed: ``a, b, m, from_stage, to_stage``."""
         self._need("panel")

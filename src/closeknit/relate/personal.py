@@ -213,8 +213,8 @@ def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
 
 
 def relationship(rel: Relationships, person: int) -> dict[str, Any]:
-    """Everything about the pair (user, ``person``): measures now, monthly timeline, stage
-    changes, channels, the messages that weigh most, who discloses more."""
+    """Everything about the pair (user, ``person``): measures now, monthly timeline (with the
+    closeness as of each month's end, :meth:`Relationships.monthly_closeness`), stage changes, channels, the messages that weigh most, who discloses more."""
     rel.build("dyads", "panel", "closeness")
     d = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
     if not d:
@@ -223,7 +223,9 @@ def relationship(rel: Relationships, person: int) -> dict[str, Any]:
     d = d[0]
     timeline = rel.rows("""SELECT m, n_events, n_contact, contact_ab, contact_ba, stage, familiarity, intimacy,
                                   reciprocity, trust FROM panel WHERE a = 0 AND b = ? ORDER BY m""", [int(person)])
+    monthly = rel.monthly_closeness(0, person)
     for t in timeline:
+        t["closeness"] = monthly.get(t["m"])
         t["month"] = month_label(t.pop("m"))
         t["stage"] = STAGES[t["stage"]]
     changes = rel.rows("""SELECT m, from_stage, stage AS to_stage FROM (

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 
-from closeknit.core.errors import NotFoundError, UsageError
+from closeknit.core.errors import UsageError
 from closeknit.present.common import (
     columns_option,
     db_option,
-    emit,
     emit_frame,
     emit_json,
     format_options,
@@ -16,7 +15,6 @@ from closeknit.present.common import (
     open_store,
     stdout_console,
 )
-from closeknit.store.people import resolve_people, suggest_merges
 from closeknit.api import MEASURE_SORTS
 from closeknit.store.queries import PEOPLE_SORTS, find_person
 
@@ -82,112 +80,88 @@ def people_show(ctx, person, as_json, as_csv):
 @click.option("--min-score", type=click.FloatRange(0.0, 1.0), default=0.0, help="Only pairs scoring at least this.")
 @click.option("--accept", "accept", default=None, help="Merge the pairs of these ranks (1,3,4), as listed.")
 @click.option("--accept-all", is_flag=True, help="Merge every pair listed (with --min-score: those scoring at least that).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_options
 @click.pass_context
-def people_suggest(ctx, limit, min_score, accept, accept_all, as_json):
+def people_suggest(ctx, limit, min_score, accept, accept_all, as_json, as_csv):
     """People who may be one person, ranked by evidence: accept them (--accept, --accept-all,
     merge) or reject them.
 
     Evidence: the same name in any order and script, an email address that spells a name, the
     same contacts on both sides. closeknit never merges on a name alone; these pairs wait for you.
+    Python: closeknit.open().suggest(), .accept([1, 3]).
     """
-    from closeknit.store.people import accept_suggestions
-
     ranks: list[int] = []
     if accept:
         try:
             ranks = sorted({int(x) for x in accept.split(",") if x.strip()})
         except ValueError:
             raise UsageError(f"--accept takes ranks such as 1,3,4, not {accept!r}") from None
-    with open_store(ctx.obj["db"], read_only=not (ranks or accept_all)) as store:
-        sugg = [s for s in suggest_merges(store.con, limit=limit) if s["score"] >= min_score]
-        for i, s in enumerate(sugg, 1):
-            s["rank"] = i
-        if ranks or accept_all:
-            bad = [r for r in ranks if not 1 <= r <= len(sugg)]
-            if bad:
-                raise UsageError(f"no suggestion of rank {bad[0]} (there are {len(sugg)})")
-            chosen = sugg if accept_all else [sugg[r - 1] for r in ranks]
-            n = accept_suggestions(store.con, [(s["a"], s["b"]) for s in chosen])
-            click.echo(f"Merged {n} pair{'s' if n != 1 else ''}.")
-            return
-    if as_json:
-        emit_json(sugg)
+    if ranks or accept_all:
+        with open_api(ctx.obj["db"]) as ck:
+            n = ck.accept(None if accept_all else ranks, limit=limit, min_score=min_score)
+        click.echo(f"Merged {n} pair{'s' if n != 1 else ''}.")
         return
-    for s in sugg:
-        s["evidence"] = "; ".join(s["evidence"])
-        s["a_channels"] = ", ".join(s["a_channels"])
-        s["b_channels"] = ", ".join(s["b_channels"])
-    emit(sugg, ["rank", "a", "a_name", "a_channels", "b", "b_name", "b_channels", "score", "evidence"], title="Suggested merges")
-    if sugg:
+    with open_api(ctx.obj["db"], read_only=True) as ck:
+        df = ck.suggest(limit=limit, min_score=min_score)
+    emit_frame(df, ["rank", "a", "a_channels", "b", "b_channels", "score", "evidence"], as_json=as_json,
+               as_csv=as_csv, title="Suggested merges")
+    if len(df) and not (as_json or as_csv):
         stdout_console().print("Accept: closeknit people suggest --accept 1,2 (or --accept-all)    Reject: closeknit people reject A B")
-
-
-def _rep(con, pid: int) -> int:
-    return con.execute("SELECT min(id) FROM identities WHERE person_id = ?", [pid]).fetchall()[0][0]
-
-
-def _decide(db, kind: str, a: str, b: str) -> None:
-    with open_store(db) as store:
-        con = store.con
-        con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO decisions VALUES (?, ?, ?, now())", [kind, a, b])
-        resolve_people(con)
-        con.execute("COMMIT")
 
 
 @people_cmd.command("merge", epilog="\b\nExample:\n  closeknit people merge \"Ada L.\" ada@example.org\n")
 @click.argument("a")
 @click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (decision, a_id, b_id, person_id, person).")
 @click.pass_context
-def people_merge(ctx, a, b):
+def people_merge(ctx, a, b, as_json):
     """Make A and B one person (ids, names, addresses or handles). Survives re-imports.
 
     The person with more history (interactions) keeps their id; the other id keeps naming them.
+    Python: closeknit.open(read_only=False).merge(A, B).
     """
-    with open_store(ctx.obj["db"]) as store:
-        pa_, pb = find_person(store.con, a), find_person(store.con, b)
-        if pa_ == pb:
-            raise UsageError(f"{a!r} and {b!r} are already one person ({pa_})")
-        ra, rb = _rep(store.con, pa_), _rep(store.con, pb)
-    _decide(ctx.obj["db"], "merge", str(ra), str(rb))
-    with open_store(ctx.obj["db"], read_only=True) as store:
-        kept = find_person(store.con, str(pa_))
-    other = pb if kept == pa_ else pa_
-    click.echo(f"Merged {a} and {b}: person {kept} (the one with more history) holds both; {other} still names them.")
+    with open_api(ctx.obj["db"]) as ck:
+        res = ck.merge(a, b)
+    if as_json:
+        emit_json(res)
+        return
+    other = res["b_id"] if res["person_id"] == res["a_id"] else res["a_id"]
+    click.echo(f"Merged {a} and {b}: person {res['person_id']} (the one with more history) holds both; {other} still names them.")
 
 
-@people_cmd.command("reject", epilog="\b\nExample:\n  closeknit people split \"Alex Kim\" alex@other.example\n")
+@people_cmd.command("reject", epilog="\b\nExample:\n  closeknit people reject \"Alex Kim\" alex@other.example\n")
 @click.argument("a")
 @click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (decision, a_id, b_id).")
 @click.pass_context
-def people_reject(ctx, a, b):
-    """Record that A and B are different people: they are never suggested again."""
-    with open_store(ctx.obj["db"]) as store:
-        ra, rb = _rep(store.con, find_person(store.con, a)), _rep(store.con, find_person(store.con, b))
-    _decide(ctx.obj["db"], "reject", str(ra), str(rb))
+def people_reject(ctx, a, b, as_json):
+    """Record that A and B are different people: they are never suggested again.
+
+    Python: closeknit.open(read_only=False).reject(A, B).
+    """
+    with open_api(ctx.obj["db"]) as ck:
+        res = ck.reject(a, b)
+    if as_json:
+        emit_json(res)
+        return
     click.echo(f"{a} and {b} will not be suggested again.")
 
 
-@people_cmd.command("split")
+@people_cmd.command("split", epilog="\b\nExample:\n  closeknit people split \"Alex Kim\" alex@other.example\n")
 @click.argument("person")
 @click.argument("identity")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (decision, person_id, person, new_person_id, new_person).")
 @click.pass_context
-def people_split(ctx, person, identity):
+def people_split(ctx, person, identity, as_json):
     """Take IDENTITY (its id or value) out of PERSON: it becomes a person of its own.
+
+    Python: closeknit.open(read_only=False).split(PERSON, IDENTITY).
     """
-    with open_store(ctx.obj["db"]) as store:
-        pid = find_person(store.con, person)
-        hits = store.con.execute(
-            "SELECT id FROM identities WHERE person_id = ? AND (CAST(id AS VARCHAR) = ? OR lower(value) = lower(?))",
-            [pid, identity, identity],
-        ).fetchall()
-        if len(hits) != 1:
-            raise NotFoundError(f"{identity!r} is not one identity of {person!r} (see: closeknit people show {person!r})")
-        others = store.con.execute("SELECT min(id) FROM identities WHERE person_id = ? AND id <> ?", [pid, hits[0][0]]).fetchall()
-        if others[0][0] is None:
-            raise UsageError(f"{identity!r} is the only identity of {person!r}; nothing to split")
-    _decide(ctx.obj["db"], "split", str(others[0][0]), str(hits[0][0]))
+    with open_api(ctx.obj["db"]) as ck:
+        res = ck.split(person, identity)
+    if as_json:
+        emit_json(res)
+        return
     click.echo(f"{identity} is now a person of its own.")
 
 

@@ -233,7 +233,7 @@ def make_app(server: Server) -> Any:
                  and (not q.get("trajectory") or r["trajectory"] == q["trajectory"])]
         return page("people.html", "People", ["/people.json", "/suggestions.json"], rows=shown[:PEOPLE_SHOWN],
                     total=len(rows), matching=len(shown), limit=PEOPLE_SHOWN, q=q,
-                    suggestions=server.view("suggestions"),
+                    suggestions=server.view("suggest"),
                     stages=charts.STAGE_ORDER, channels=sorted({c for r in rows for c in r["channels"]}),
                     trajectories=sorted({r["trajectory"] for r in rows if r["trajectory"]}))
 
@@ -338,7 +338,7 @@ def make_app(server: Server) -> Any:
     routes = [
         Route("/", overview), Route("/overview.json", twin("overview")),
         Route("/people", people), Route("/people.json", twin("people")),
-        Route("/suggestions.json", twin("suggestions")),
+        Route("/suggestions.json", twin("suggest")),
         Route("/person/{pid:int}", person), Route("/person/{pid:int}.json", twin("person", "pid")),
         Route("/person/{pid:int}/identities.json", twin("identities", "pid")),
         Route("/person/{pid:int}/interactions.json", twin("interactions", "pid")),
