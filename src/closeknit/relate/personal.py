@@ -119,7 +119,7 @@ def _contact_chances(rel: Relationships, people: list[int]) -> dict[int, tuple[f
     others = np.asarray(people, dtype=np.int64)
     me = np.zeros(len(others), dtype=np.int64)
     (e_src, e_dst, q_src, q_dst), n = encode_ids(src, dst, np.r_[me, others], np.r_[others, me])
-    cut = np.full(2 * len(others), float(rel.as_of) + 1.0)
+    cut = np.full(2 * len(others), float(rel.as_of or 0) + 1.0)
     p = 1.0 / (1.0 + np.exp(-score_contacts(e_src, e_dst, ts, q_src, q_dst, cut, model=load_model(), n_nodes=n)))
     k = len(others)
     return {int(o): (float(p[i]), float(p[k + i])) for i, o in enumerate(others)}
@@ -214,13 +214,14 @@ def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
 
 def relationship(rel: Relationships, person: int) -> dict[str, Any]:
     """Everything about the pair (user, ``person``): measures now, monthly timeline (with the
-    closeness as of each month's end, :meth:`Relationships.monthly_closeness`), stage changes, channels, the messages that weigh most, who discloses more."""
+    closeness as of each month's end, :meth:`Relationships.monthly_closeness`), stage changes,
+    channels, the messages that weigh most, who discloses more."""
     rel.build("dyads", "panel", "closeness")
-    d = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
-    if not d:
+    found = rel.rows("SELECT * FROM dyads WHERE a = 0 AND b = ?", [int(person)])
+    if not found:
         return {"person_id": person, "measures": None, "closeness": None, "timeline": [], "stage_changes": [],
                 "channels": [], "top_messages": []}
-    d = d[0]
+    d = found[0]
     timeline = rel.rows("""SELECT m, n_events, n_contact, contact_ab, contact_ba, stage, familiarity, intimacy,
                                   reciprocity, trust FROM panel WHERE a = 0 AND b = ? ORDER BY m""", [int(person)])
     monthly = rel.monthly_closeness(0, person)

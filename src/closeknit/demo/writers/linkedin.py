@@ -39,7 +39,7 @@ def write(life: Life, out: Path) -> list[Export]:
     for p in conns:
         email = p.email if (p.email and rng.random() < 0.15) else ""
         w.writerow([p.first, p.last, p.linkedin, email, p.linkedin_company, p.linkedin_position,
-                    p.linkedin_connected.strftime("%d %b %Y")])
+                    p.linkedin_connected.strftime("%d %b %Y") if p.linkedin_connected else ""])
     connections = buf.getvalue().encode("utf-8")
 
     convs: dict[int, str] = {}

@@ -85,10 +85,9 @@ def card_records(name: str | None, idents: list[Ident], where: str) -> Iterator[
         seen[("contacts", "name", name)] = Ident("contacts", "name", name, name)
     out = list(seen.values())
     yield from out
-    first = out[0] if out else None
     reason = f"same contact card: {name or where}"
     for other in out[1:]:
-        yield IdentityLink(first, other, reason, 1.0)
+        yield IdentityLink(out[0], other, reason, 1.0)
 
 
 def _im(value: str, scheme_hint: str | None = None) -> Ident | None:
