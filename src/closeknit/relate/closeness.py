@@ -96,28 +96,36 @@ def load_closeness_model() -> ClosenessModel:
     return ClosenessModel.from_json(resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8"))
 
 
-def feature_sql(now: float, *, personal: bool) -> str:
+def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str = "dyads") -> str:
     """SQL (a SELECT over the engine's ``c`` and ``dyads`` tables) giving one row per pair with
-    contact: the value of every feature (``f_<feature>``) and the evidence shown beside it (``ev_*``)."""
+    contact: the value of every feature (``f_<feature>``) and the evidence shown beside it (``ev_*``).
+
+    ``now`` None: every row of ``c`` and ``dyads`` carries its own ``now`` (a pair as of several
+    moments: one row per pair and ``now``; the personal view only, where no feature reads other pairs).
+    """
+    if now is None and not personal:
+        raise ValueError("closeness at several moments is computed for the personal view only")
+    k = ", now" if now is None else ""  # the extra grouping key
+    n = "f.now" if now is None else repr(float(now))
     shared = "NULL::DOUBLE" if personal else "coalesce(sh.n_shared, 0) * 1.0 / greatest(dg_a.k - 1 + dg_b.k - 1 - coalesce(sh.n_shared, 0), 1)"
     return f"""
     WITH day AS (  -- one row per pair and day with contact
-        SELECT a, b, floor(ts / 86400) AS d, bool_or(a_acts) AS by_a, bool_or(NOT a_acts) AS by_b,
+        SELECT a, b{k}, floor(ts / 86400) AS d, bool_or(a_acts) AS by_a, bool_or(NOT a_acts) AS by_b,
                count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
                count(*) FILTER (WHERE visibility = 'private') AS n_private,
                count(*) FILTER (WHERE kind IN ('call', 'meeting')) AS n_talk,
                coalesce(sum(greatest(coalesce(duration_s, {DEFAULT_TALK_S}), 0))
                         FILTER (WHERE kind IN ('call', 'meeting')), 0) AS talk_s,
                min(ts) AS t0, max(ts) AS t1
-        FROM c GROUP BY a, b, floor(ts / 86400)
+        FROM {c} GROUP BY a, b{k}, floor(ts / 86400)
     ),
-    day0 AS (SELECT *, min(d) OVER (PARTITION BY a, b) AS d0 FROM day),
+    day0 AS (SELECT *, min(d) OVER (PARTITION BY a, b{k}) AS d0 FROM day),
     f AS (  -- weeks are counted from the pair's first contact day
-        SELECT a, b, min(d0) AS d0, count(*) AS contact_days, count(*) FILTER (WHERE by_a) AS days_ab,
+        SELECT a, b{k}, min(d0) AS d0, count(*) AS contact_days, count(*) FILTER (WHERE by_a) AS days_ab,
                count(*) FILTER (WHERE by_b) AS days_ba, count(DISTINCT floor((d - d0) / 7)) AS contact_weeks,
                sum(n_ab) AS n_ab, sum(n_ba) AS n_ba, sum(n_private) AS n_private, sum(n_talk) AS n_talk,
                sum(talk_s) AS talk_s, min(t0) AS t0, max(t1) AS t1
-        FROM day0 GROUP BY a, b
+        FROM day0 GROUP BY a, b{k}
     ),
     adj AS (SELECT a AS x, b AS y FROM f UNION ALL SELECT b AS x, a AS y FROM f),
     dg AS (SELECT x, count(*) AS k FROM adj GROUP BY x),
@@ -131,11 +139,11 @@ def feature_sql(now: float, *, personal: bool) -> str:
         FROM sm JOIN adj n1 ON n1.x = sm.s JOIN adj n2 ON n2.x = sm.o AND n2.y = n1.y
         GROUP BY sm.a, sm.b
     )
-    SELECT f.a, f.b,
+    SELECT f.a, f.b{k.replace(', ', ', f.')},
            ln(1 + f.contact_days) AS f_contact_days,
-           f.contact_weeks / (floor((floor({now} / 86400) - f.d0) / 7) + 1) AS f_regularity,
-           ln(1 + ({now} - f.t1) / greatest(CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1)
-                                                 ELSE {now} - f.t0 END, 3600)) AS f_overdue,
+           f.contact_weeks / (floor((floor({n} / 86400) - f.d0) / 7) + 1) AS f_regularity,
+           ln(1 + ({n} - f.t1) / greatest(CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1)
+                                                 ELSE {n} - f.t0 END, 3600)) AS f_overdue,
            ln(1 + least(f.days_ab, f.days_ba)) AS f_mutual_days,
            least(f.n_ab, f.n_ba) * 1.0 / greatest(f.n_ab, f.n_ba) AS f_balance,
            ln(1 + f.talk_s / 60) AS f_talk,
@@ -148,25 +156,27 @@ def feature_sql(now: float, *, personal: bool) -> str:
            f.contact_days AS ev_contact_days, f.contact_weeks AS ev_contact_weeks, f.days_ab AS ev_days_ab,
            f.days_ba AS ev_days_ba, f.n_talk AS ev_talks, f.talk_s / 60 AS ev_talk_minutes,
            {'NULL::BIGINT' if personal else 'coalesce(sh.n_shared, 0)'} AS ev_shared_contacts,
-           ({now} - f.t1) / 86400 AS ev_silence_days,
+           ({n} - f.t1) / 86400 AS ev_silence_days,
            CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1) / 86400 END AS ev_usual_gap_days,
            (f.t1 - f.t0) / 86400 AS ev_span_days
-    FROM f JOIN dyads d ON d.a = f.a AND d.b = f.b
+    FROM f JOIN {dyads} d ON d.a = f.a AND d.b = f.b{' AND d.now = f.now' if now is None else ''}
     LEFT JOIN sh ON sh.a = f.a AND sh.b = f.b
     JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
     """
 
 
-def closeness_sql(model: ClosenessModel, now: float, *, personal: bool) -> str:
+def closeness_sql(model: ClosenessModel, now: float | None, *, personal: bool, c: str = "c",
+                  dyads: str = "dyads") -> str:
     """SQL giving, per pair with contact, every feature, its part of the log-odds
-    (``part_<feature>``, 0 where unknown), and ``closeness``."""
+    (``part_<feature>``, 0 where unknown), and ``closeness`` (``now`` None: per pair and ``now``,
+    see :func:`feature_sql`)."""
     parts = []
     for f in FEATURES:
         p = model.parts[f]
         parts.append(f"coalesce({p.coef!r} * (f_{f} - {p.mean!r}) / {p.scale!r}, 0.0) AS part_{f}")
     total = " + ".join(f"part_{f}" for f in FEATURES)
     return f"""
-    WITH x AS ({feature_sql(now, personal=personal)}),
+    WITH x AS ({feature_sql(now, personal=personal, c=c, dyads=dyads)}),
     y AS (SELECT x.*, {', '.join(parts)} FROM x)
     SELECT y.*, 1 / (1 + exp(-({model.intercept!r} + {total}))) AS closeness FROM y
     """

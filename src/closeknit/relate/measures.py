@@ -193,6 +193,11 @@ def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: s
         ELSE 'fine' END"""
 
 
+#: The depth of what each side said, from a panel row ``{p}`` (cumulative): for dyads and the monthly closeness.
+_DEPTH = ("CASE WHEN {p}.c_sw_ab > 0 THEN {p}.c_swx_ab / {p}.c_sw_ab END AS depth_ab, "
+          "CASE WHEN {p}.c_sw_ba > 0 THEN {p}.c_swx_ba / {p}.c_sw_ba END AS depth_ba")
+
+
 def _month_of(ts: float) -> int:
     return month_index(datetime.fromtimestamp(ts, timezone.utc))
 
@@ -548,8 +553,7 @@ class Relationships:
                l.c_priv_ba AS private_ba, l.c_init_ab AS initiated_ab, l.c_init_ba AS initiated_ba,
                l.c_disc_ab AS disclosures_ab, l.c_disc_ba AS disclosures_ba,
                CAST(t.c_pq_ab AS BIGINT) AS personal_questions_ab, CAST(t.c_pq_ba AS BIGINT) AS personal_questions_ba,
-               CASE WHEN l.c_sw_ab > 0 THEN l.c_swx_ab / l.c_sw_ab END AS depth_ab,
-               CASE WHEN l.c_sw_ba > 0 THEN l.c_swx_ba / l.c_sw_ba END AS depth_ba,
+               {_DEPTH.format(p="l")},
                t.c_max_ab AS max_intimacy_ab, t.c_max_ba AS max_intimacy_ba,
                least(coalesce(t.c_max_ab, 0), coalesce(t.c_max_ba, 0)) AS established,
                l.c_fam_a_units AS exposure_a, l.c_fam_b_units AS exposure_b,
@@ -714,33 +718,30 @@ class Relationships:
         return self.sql("SELECT * FROM pairs ORDER BY a, b")
 
     def monthly_closeness(self, a: int, b: int) -> dict[int, float | None]:
-        """Closeness of the pair (``a``, ``b``) as of the end of each month it has in the panel
-        (the last month: as of ``as_of``), month index -> closeness (None: no timed contact yet).
+        """Closeness of the pair (``a``, ``b``) of the personal view as of the end of each month it
+        has in the panel (the month of ``as_of``: as of ``as_of``): month index -> closeness (None:
+        no timed contact yet).
 
-        One definition: the same measures and closeness model run with ``as_of`` at each month's
-        end. In the personal view a pair's closeness reads only its own events, so these runs read
-        only the pair's; otherwise every pair's (shared contacts count).
+        One definition: :func:`~closeknit.relate.closeness.closeness_sql` over the pair's contacts
+        up to each month's end and its :meth:`dyads` row as it stood then (the panel row of that
+        month), which is what the measures built with ``as_of`` at that month's end give.
         """
-        self._need("panel")
-        if self.events is None:
-            raise RuntimeError("monthly_closeness needs the input events (release_input was called)")
-        months = [r["m"] for r in self.rows("SELECT m FROM panel WHERE a = ? AND b = ? ORDER BY m", [int(a), int(b)])]
-        if not months:
-            return {}
-        events = (self.sql("SELECT * FROM ev_in WHERE a = ? AND b = ?", [int(a), int(b)]) if self.scope == "self"
-                  else self.events)
-        out: dict[int, float | None] = {}
-        for m in months:
-            end = datetime(m // 12 + (m % 12 == 11), (m % 12 + 1) % 12 + 1, 1, tzinfo=timezone.utc).timestamp() - 1e-3
-            at = Relationships(events, self.posts, as_of=min(end, float(self.as_of or end)), params=self.params,
-                               scope=self.scope, closeness_model=self.closeness_model, threads=1)
-            try:
-                at.build("closeness")
-                k = at.rows("SELECT closeness FROM closeness WHERE a = ? AND b = ?", [int(a), int(b)])
-            finally:
-                at.close()
-            out[m] = k[0]["closeness"] if k else None
-        return out
+        from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
+
+        if self.scope != "self":
+            raise ValueError("monthly_closeness is for the personal view (scope='self')")
+        self._need("c", "panel")
+        model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
+        as_of = float(self.as_of or 0)
+        # each month's end: the first instant of the next month, minus a millisecond
+        end = "epoch(make_timestamp(CAST((m + 1) // 12 AS BIGINT), CAST((m + 1) % 12 + 1 AS BIGINT), 1, 0, 0, 0)) - 0.001"
+        cuts = f"(SELECT a, b, m, least({end}, {as_of!r}) AS now FROM panel WHERE a = {int(a)} AND b = {int(b)})"
+        c = f"(SELECT c.*, k.now FROM c JOIN {cuts} k ON k.a = c.a AND k.b = c.b AND c.ts <= k.now)"
+        dyads = (f"(SELECT p.a, p.b, p.c_channels AS channels, p.intimacy, {_DEPTH.format(p='p')}, k.now "
+                 f"FROM panel p JOIN {cuts} k ON k.a = p.a AND k.b = p.b AND k.m = p.m)")
+        rows = self.rows(f"""SELECT k.m, x.closeness FROM {cuts} k
+            LEFT JOIN ({closeness_sql(model, None, personal=True, c=c, dyads=dyads)}) x ON x.now = k.now ORDER BY k.m""")
+        return {r["m"]: r["closeness"] for r in rows}
 
     def stage_changes(self) -> pa.Table:
         """Each month a pair's stage changed: ``a, b, m, from_stage, to_stage``."""
