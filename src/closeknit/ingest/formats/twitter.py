@@ -26,8 +26,9 @@ What becomes what (the owner comes from ``account.js``, else ``manifest.js``, el
   ``twitter.com/<handle>/status/<id>`` or an "RT @x:" text; other ``@handles`` in the text are
   "mentioned" (a leading ``@x`` marks a reply *to* x, not x's own tweet).
 * follower.js / following.js: ``follow`` with ``ts=None``; block.js / mute.js: ``block`` / ``mute``.
-* direct-messages.js (1:1, private), direct-messages-group.js (group; join/leave/rename become
-  ``system`` events), their ``*-headers.js`` twins (no text; the same message ids, so never
+* direct-messages.js (1:1, private), direct-messages-group.js (group; join/leave/rename and a
+  business account's automatic welcome message become ``system`` events; other event types are
+  reported, with their count, as skipped), their ``*-headers.js`` twins (no text; the same message ids, so never
   counted twice), reactions (``reaction``, ``reply_to`` the message), message-event.js (XChat).
 
 How a file is read: 4 MiB chunks cut after a top-level item (a ``\\n<indent>}`` line: JSON
@@ -449,7 +450,7 @@ def _tweet_fields(item: _Tweet) -> tuple:
 class TwitterImporter(Importer):
     name = "twitter"
     channel = CHANNEL
-    version = "1"
+    version = "2"  # 2 (2026-12): welcomeMessageCreate DM events; unknown DM event types reported
     description = "X/Twitter archive (zip, its folder, or data/*.js files): tweets, likes, follows, blocks, DMs"
 
     def detect(self, tree: InputTree) -> int:
@@ -772,17 +773,27 @@ class _Reader:
     def do_dms(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
         group = "group" in g
         headers = "headers" in g
+        unknown: dict[str, int] = {}
         for rec in self.items(name, stream, "dmConversation"):
             if isinstance(rec, BadRecord):
                 yield rec
                 continue
             idx, conv = rec
             try:
-                yield from self.conversation(name, idx, conv, group, headers)
+                yield from self.conversation(name, idx, conv, group, headers, unknown)
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 yield BadRecord(f"{name} item {idx}", f"unreadable conversation ({type(e).__name__}: {e})", _excerpt(conv))
+        for etype, count in sorted(unknown.items()):  # nothing dropped in silence
+            yield BadRecord(name, f"{count:,} DM event(s) of type {etype!r} skipped: no meaning known for this type")
 
-    def conversation(self, name: str, idx: int, conv: Any, group: bool, headers: bool) -> Iterator[Record]:
+    def conversation(self, name: str, idx: int, conv: Any, group: bool, headers: bool, unknown: dict[str, int]) -> Iterator[Record]:
+        """The records of one ``dmConversation``. Event types (2026-12-07; the set read by
+        alkihis/twitter-archive-reader, ``ts/types/GDPRDMs.ts``, commit 71c7a89cd838):
+        ``messageCreate`` -> ``message``; ``welcomeMessageCreate`` (the automatic welcome a
+        business account sends when someone opens a conversation with it) -> ``system`` from that
+        account, with its text (not a message anyone wrote to you then); ``joinConversation``,
+        ``participantsJoin``, ``participantsLeave``, ``conversationNameUpdate`` -> ``system``.
+        Any other type is counted in ``unknown`` (reported per file by :meth:`do_dms`)."""
         cid = str(conv.get("conversationId") or "")
         events = conv.get("messages") or []
         vis = "group" if group else "private"
@@ -802,7 +813,7 @@ class _Reader:
         for n, ev in enumerate(events):
             for etype, body in ev.items():
                 where = f"{name} item {idx} message {n}"
-                if etype == "messageCreate":
+                if etype in ("messageCreate", "welcomeMessageCreate"):
                     mid = body.get("id")
                     sender = body.get("senderId")
                     if not mid or not sender:
@@ -823,7 +834,8 @@ class _Reader:
                         rid = body.get("recipientId")
                         parts = [(self.acct(str(rid)), "recipient")] if rid else []
                     text = None if headers else body.get("text")
-                    yield Interaction(f"dm:{mid}", "message", CHANNEL, ts, self.acct(str(sender)), parts, vis, cid, None, text)
+                    kind = "message" if etype == "messageCreate" else "system"
+                    yield Interaction(f"dm:{mid}", kind, CHANNEL, ts, self.acct(str(sender)), parts, vis, cid, None, text)
                     for r in body.get("reactions") or ():
                         yield from self.reaction(where, r, mid, str(sender), vis, cid)
                 elif etype in ("joinConversation", "participantsJoin", "participantsLeave", "conversationNameUpdate"):
@@ -845,6 +857,8 @@ class _Reader:
                     yield Interaction(
                         nid, "system", CHANNEL, event_ts, self.acct(str(initiator)) if initiator else None, parts, vis, cid, None, text
                     )
+                else:
+                    unknown[etype] = unknown.get(etype, 0) + 1
 
     def reaction(self, where: str, r: Any, mid: str, author: str, vis: str, cid: str) -> Iterator[Record]:
         sender = r.get("senderId") or r.get("reactionSenderId")
