@@ -120,7 +120,8 @@ def test_score_and_check(db):
     with closeknit.open(db) as ck:
         v = ck.check(LONELY, to="Carl Diaz")
     assert (v["verdict"], v["stage"], v["channel"], v["person"]) == ("well ahead", "first contact", "email", "Carl Diaz")
-    assert v["intimacy"] == round(df.intimacy[0], 3)
+    assert v["reason"] == "personal before any exchange" and v["model"] == "accurate"
+    assert v["intimacy"] == round(closeknit.Closeknit.score(LONELY, model="accurate").intimacy[0], 3)
 
 
 def test_scores_before_measures_read_only_writes_nothing(db, tmp_path):
@@ -243,3 +244,24 @@ def test_person_timeline_has_the_closeness_of_each_months_end(db):
         first = pd.Timestamp(tl.month.iloc[0] + "-01", tz="UTC") + pd.offsets.MonthBegin(1) - pd.Timedelta(milliseconds=1)
         then = ck.relationships(as_of=first)
         assert then.loc[then.person == "Ann Lee", "closeness"].tolist() == [pytest.approx(tl.closeness.iloc[0], rel=1e-9)]
+
+
+def test_incoming_is_judged_on_accurate_scores(db, tmp_path):
+    """check --incoming: the messages the fast scores flag are scored with the accurate model
+    (kept in the store) and judged on those scores; the measures say which model they read."""
+    from closeknit.language.scorer import default_scorer
+
+    copy = tmp_path / "c.duckdb"
+    shutil.copy(db, copy)
+    with Store(copy) as st:  # as scored by the measures, before any check --incoming
+        st.con.execute("DELETE FROM message_scores WHERE model = 'accurate'")
+    with closeknit.open(copy, read_only=False) as ck:
+        assert ck.scored_by() == {"accurate": 0, "fast": 141, "unscored": 0}
+        df = ck.incoming()
+        assert LONELY in list(df.text)
+        flagged = ck.con.execute("SELECT count(*) FROM message_scores WHERE model = 'accurate'").fetchall()[0][0]
+        assert flagged >= 1 and ck.scored_by() == {"accurate": flagged, "fast": 141 - flagged, "unscored": 0}
+        acc = default_scorer("accurate").score(LONELY).intimacy
+        assert df[df.text == LONELY].intimacy.iloc[0] == round(acc, 3)
+        assert ck.person("Bob Stone")["scored_by"] == {"accurate": 1, "fast": 2, "unscored": 0}
+        assert ck._score_flagged_accurately() == 0  # nothing new the second time

@@ -51,10 +51,11 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from closeknit.core.files import MAX_RECORD_BYTES, too_big
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import (
     BadRecord,
@@ -72,9 +73,10 @@ UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Bytes read per chunk, and the most we buffer while looking for the end of one item before
-#: handing the rest of the file to the streaming parser.
+#: handing the rest of the file to the streaming parser: the limit of one record (the streaming
+#: parser steps over an item over the limit and reports it).
 CHUNK = 4 * 1024 * 1024
-MAX_PENDING = 64 * 1024 * 1024
+MAX_PENDING = MAX_RECORD_BYTES
 _HEAD = 64 * 1024
 
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -262,6 +264,8 @@ def iter_js_items(stream: BinaryIO, name: str, typ: Any = Any) -> Iterator[tuple
         if not seg:
             continue
         try:
+            if len(seg) > MAX_RECORD_BYTES:  # perhaps one item over the limit: each one is measured
+                raise msgspec.DecodeError
             items = _loads_many(seg, typ)
         except msgspec.DecodeError:
             for rec in _piecewise(seg, marker, name, idx, typ):
@@ -300,6 +304,12 @@ def _piecewise(seg: bytes, marker: bytes, name: str, idx: int, typ: Any) -> Iter
         start = end
     i = 0
     while i < len(pieces):
+        if len(pieces[i]) > MAX_RECORD_BYTES:
+            text = pieces[i].strip(b" \t\r\n,")
+            yield BadRecord(f"{name} item {idx}", too_big("the item", len(text)), text[:200].decode("utf-8", "replace"))
+            idx += 1
+            i += 1
+            continue
         # a piece is one item unless the file's indentation is irregular: then join up to 3 more
         why = "unreadable JSON item"
         for j in range(i + 1, min(i + 5, len(pieces) + 1)):
@@ -329,7 +339,12 @@ def _stream_items(stream: BinaryIO | io.RawIOBase, name: str, idx: int, typ: Any
     cur = JsonCursor(stream)
     try:
         for _ in cur.array():
-            item = cur.value()
+            try:
+                item = cur.value()
+            except JsonItemTooBig as e:  # stepped over: the next item follows
+                yield BadRecord(f"{name} item {idx}", too_big("the item", e.size, "characters"))
+                idx += 1
+                continue
             if typ is not Any:
                 try:
                     item = msgspec.convert(item, typ)
@@ -348,7 +363,7 @@ def _read_object(stream: BinaryIO, name: str) -> dict | BadRecord:
     head = _read_prefix(stream, b"{")
     if head is None:
         return BadRecord(name, "no 'window.__THAR_CONFIG = {' prefix")
-    data = b"{" + head[1] + stream.read(MAX_PENDING)
+    data = b"{" + head[1] + stream.read(MAX_RECORD_BYTES)
     try:
         obj = msgspec.json.decode(data.strip().rstrip(b";"))
     except msgspec.DecodeError as e:
