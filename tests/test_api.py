@@ -225,3 +225,22 @@ def test_me_through_the_api(tmp_path):
         with pytest.raises(NotFoundError):
             ck.me_remove("email", "ada@example.org")
         assert ck.me()["identities"].empty
+
+
+def test_incoming_is_judged_on_accurate_scores(db, tmp_path):
+    """check --incoming: the messages the fast scores flag are scored with the accurate model
+    (kept in the store) and judged on those scores; the measures say which model they read."""
+    from closeknit.language.scorer import default_scorer
+
+    copy = tmp_path / "c.duckdb"
+    shutil.copy(db, copy)
+    with closeknit.open(copy, read_only=False) as ck:
+        assert ck.scored_by() == {"accurate": 0, "fast": 141, "unscored": 0}
+        df = ck.incoming()
+        assert LONELY in list(df.text)
+        flagged = ck.con.execute("SELECT count(*) FROM message_scores WHERE model = 'accurate'").fetchall()[0][0]
+        assert flagged >= 1 and ck.scored_by() == {"accurate": flagged, "fast": 141 - flagged, "unscored": 0}
+        acc = default_scorer("accurate").score(LONELY).intimacy
+        assert df[df.text == LONELY].intimacy.iloc[0] == round(acc, 3)
+        assert ck.person("Bob Stone")["scored_by"] == {"accurate": 1, "fast": 2, "unscored": 0}
+        assert ck._score_flagged_accurately() == 0  # nothing new the second time

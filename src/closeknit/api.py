@@ -221,22 +221,32 @@ class Closeknit:
         return dict(self.con.execute("SELECT id, text FROM interactions WHERE id IN (SELECT unnest(?))", [ids]).fetchall())
 
     # ------------------------------------------------------------------ scoring
-    def score_store(self, model: Any = None) -> int:
-        """Score every stored text that has no score from the intimacy model (default: the one
-        the measures read); returns how many were scored (0 on a scored store). On a read-only
-        store the scores live in memory for this session only. Every measure calls this first."""
+    def score_store(self, model: Any = None, *, ids: Sequence[int] | None = None) -> int:
+        """Score every stored text (only the interactions ``ids`` when given) that has no score
+        from the model ``model`` (``"fast"``, the default, which every measure calls first, or
+        ``"accurate"``); returns how many were scored (0 on a scored store). The measures read a
+        message's accurate score where there is one, else its fast one. On a read-only store the
+        scores live in memory for this session only."""
         from closeknit.language.scorer import IntimacyScorer, default_scorer
         from closeknit.language.store import pending_count, score_store
 
         scorer = model if isinstance(model, IntimacyScorer) else default_scorer(model or "fast")
-        n = pending_count(self.con, scorer.version)
+        id_list = None if ids is None else [int(i) for i in ids]
+        n = pending_count(self.con, scorer.version, id_list)
         if n == 0:
             return 0
         if self.read_only and not self._in_memory:
             self._score_in_memory()
         with self.progress("scoring messages", n) as advance:
-            done = score_store(self.store, scorer, progress=advance)
+            done = score_store(self.store, scorer, progress=advance, ids=id_list, revision=not self._in_memory)
         return done
+
+    def scored_by(self, who: str | int | None = None) -> dict[str, int]:
+        """How many messages with text the measures read from each model - ``accurate``, ``fast``,
+        ``unscored`` - in the whole store, or between you and ``who``."""
+        from closeknit.language.store import scored_by
+
+        return scored_by(self.con, None if who is None else self._pid(who))
 
     def _score_in_memory(self) -> None:
         """Make the store's tables views of an in-memory database with a writable copy of
@@ -249,8 +259,17 @@ class Closeknit:
         tables = [r[0] for r in mem.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'stored' AND schema_name = 'main'").fetchall()]
         for t in tables:
-            if t == "message_scores":
-                mem.execute("CREATE TABLE message_scores AS SELECT * FROM stored.main.message_scores")
+            if t == "message_scores":  # in this version's shape, whichever version wrote the store
+                from closeknit.store.schema import DDL, MODEL_OF_VERSION
+
+                ddl = DDL[DDL.index("CREATE TABLE IF NOT EXISTS message_scores"):]
+                mem.execute(ddl[: ddl.index(";") + 1])
+                cols = {r[0] for r in mem.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                                  "'stored' AND table_name = 'message_scores'").fetchall()}
+                model = "model" if "model" in cols else MODEL_OF_VERSION
+                mem.execute(f"""INSERT INTO message_scores SELECT interaction_id, model_version, {model}, intimacy,
+                                confidence, lang, is_question, personal_question, CAST(disclosure AS DOUBLE)
+                                FROM stored.main.message_scores""")
             else:
                 mem.execute(f'CREATE VIEW "{t}" AS SELECT * FROM stored.main."{t}"')
         self.store.con.close()
@@ -265,19 +284,19 @@ class Closeknit:
         >>> import closeknit
         >>> df = closeknit.Closeknit.score(["what's your lowest point while being broke?", "see you at 5"])
         >>> list(df.columns)
-        ['text', 'intimacy', 'confidence', 'lang', 'is_question', 'personal_question', 'disclosure']
+        ['text', 'intimacy', 'disclosure', 'confidence', 'lang', 'is_question', 'personal_question']
         >>> bool(df.intimacy[0] > df.intimacy[1])
         True
         """
-        from closeknit.language.scorer import default_scorer
+        from closeknit.language.scorer import OUTPUTS, default_scorer
 
         texts = [texts] if isinstance(texts, str) else ["" if t is None else str(t) for t in texts]
         a = default_scorer(model).score_arrays(texts)
-        return pd.DataFrame({"text": texts, "intimacy": [round(float(x), 4) for x in a["intimacy"]],
-                             "confidence": [round(float(x), 4) for x in a["confidence"]], "lang": list(a["lang"]),
-                             "is_question": [bool(x) for x in a["is_question"]],
-                             "personal_question": [bool(x) for x in a["personal_question"]],
-                             "disclosure": [bool(x) for x in a["disclosure"]]})
+        cols: dict[str, list] = {"text": texts}
+        for c in OUTPUTS:
+            cols[c] = ([round(float(x), 4) for x in a[c]] if c in ("intimacy", "disclosure", "confidence") else
+                       [bool(x) for x in a[c]] if c in ("is_question", "personal_question") else list(a[c]))
+        return pd.DataFrame(cols)
 
     def measures(self, as_of: Any = None, *, scope: str = "self"):
         """The lazy :class:`closeknit.relate.Relationships` behind every measure, after scoring
@@ -348,7 +367,8 @@ class Closeknit:
 
     def person(self, who: str | int, *, as_of: Any = None, last: int = 8) -> dict[str, Any]:
         """The story of one relationship: ``person``, ``person_id``, ``as_of``, ``measures`` (a
-        dict, stage names), ``who_discloses_more``, and DataFrames ``timeline`` (one row per
+        dict, stage names), ``who_discloses_more``, ``scored_by`` (how many of your messages with
+        them the measures read from the accurate model, the fast one, or unscored), and DataFrames ``timeline`` (one row per
         month: stage, familiarity, intimacy, reciprocity, trust), ``stage_changes``, ``channels``,
         ``top_messages`` and ``last_exchanges``.
 
@@ -390,6 +410,7 @@ class Closeknit:
         return {
             "person_id": _id(pid), "person": name, "as_of": _ts(as_of_ts), "measures": measures,
             "who_discloses_more": story.get("who_discloses_more"),
+            "scored_by": self.scored_by(pid),
             "closeness": story.get("closeness"),
             "timeline": timeline,
             "stage_changes": pd.DataFrame(story["stage_changes"], columns=["month", "from", "to"]),
@@ -528,16 +549,19 @@ class Closeknit:
 
     def check(self, text: str, *, to: str | int, channel: str | None = None, as_of: Any = None) -> dict[str, Any]:
         """Before sending: is ``text`` too much, too soon, for the relationship with ``to`` on
-        ``channel`` (default: your usual private channel with them)? A dict with ``verdict``
-        (fine, ahead of the relationship, well ahead), the scores, the channel norm and an
-        ``explanation``."""
+        ``channel`` (default: your usual private channel with them; ``linkedin``, ``slack``,
+        ``teams`` and ``work email`` count as work channels)? The text is scored with the accurate
+        model. A dict with ``verdict`` (fine, ahead of the relationship, well ahead), ``reason``
+        (the rule that decided, see :data:`closeknit.relate.measures.VERDICT_RULES`), the scores,
+        the channel norm and an ``explanation`` that quotes the numbers the verdict rests on."""
         from closeknit.language.detectors import addresses_you
         from closeknit.language.scorer import default_scorer
         from closeknit.relate.measures import STAGES
 
         if not text or not str(text).strip():
             raise UsageError("give the message to check")
-        sc = default_scorer().score(text)
+        sc = default_scorer("accurate").score(text)
+        channel = None if channel is None else str(channel).strip().lower()
         pid = self._pid(to)
         name = self._names().get(pid) or f"person {pid}"
         rel = self.measures(as_of)
@@ -548,23 +572,43 @@ class Closeknit:
                                   GROUP BY channel ORDER BY count(*) DESC, channel LIMIT 1""", [pid])
                 channel = top[0]["channel"] if top else "email"
             j = rel.judge(0, pid, sc.intimacy, sc.personal_question, channel, is_question=sc.is_question,
-                          addresses_you=addresses_you(text))
+                          addresses_you=addresses_you(text), disclosure=sc.disclosure)
+            params = rel.params
         finally:
             rel.close()
         j = {**j, "stage_name": STAGES[int(j["stage"])]}
         return {"text": text, "person_id": _id(pid), "person": name, "channel": channel, "verdict": j["verdict"],
+                "reason": j["reason"], "model": "accurate",
                 "intimacy": _num(sc.intimacy), "confidence": _num(sc.confidence),
                 "personal_question": sc.personal_question, "probing_question": bool(j["probing"]),
                 "disclosure": sc.disclosure, "stage": j["stage_name"], "established": _num(j["established"]),
                 "channel_norm": {"basis": j["norm_basis"], "n": j["norm_n"], "mean": _num(j["norm_mean"]),
                                  "sd": _num(j["norm_sd"]), "p90": _num(j["norm_p90"])},
                 "allowance": _num(j["allowance"]), "over_allowance": _num(j["over_allowance"]), "z": _num(j["z"], 2),
-                "explanation": _explain(j, name, sc, channel)}
+                "explanation": _explain(j, name, sc, channel, params)}
+
+    def _score_flagged_accurately(self, as_of: Any = None) -> int:
+        """Score the received messages the measures flag (on the scores they read) with the
+        accurate model, so that each is judged on its accurate score; returns how many were new.
+        Kept measures are dropped when anything was scored (they read the old scores)."""
+        rel = self.measures(as_of)
+        try:
+            ids = [r["interaction_id"] for r in rel.incoming().to_pylist()]
+        finally:
+            rel.close()
+        n = self.score_store("accurate", ids=ids) if ids else 0
+        if n and getattr(self, "_kept", None) is not None:
+            self._release_kept()
+            self._kept = {}
+        return n
 
     def incoming(self, *, limit: int | None = None, as_of: Any = None) -> pd.DataFrame:
-        """Received messages that ran ahead of their relationship when they arrived, newest first."""
+        """Received messages that ran ahead of their relationship when they arrived, newest first.
+        The messages the fast scores flag are scored again with the accurate model first (kept in
+        the store), and judged on those scores."""
         from closeknit.relate.measures import STAGES
 
+        self._score_flagged_accurately(as_of)
         rel = self.measures(as_of)
         try:
             rows = rel.incoming().to_pylist()[: limit or None]
@@ -800,6 +844,7 @@ class Closeknit:
         self._write("materialise")
         t0 = time.perf_counter()
         self.score_store()
+        self._score_flagged_accurately()  # before anything is computed: every view reads the same scores
         self.keep_measures()
         try:
             views = {(v, ""): to_json(self._call_view(v, ""), indent=None) for v in VIEWS if v not in PER_PERSON}
@@ -839,14 +884,15 @@ VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "s
          "person", "identities", "interactions")
 PER_PERSON = ("person", "identities", "interactions")
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 1
+VIEWS_VERSION = 2
 
 
 def _views_model() -> str:
-    """What kept views depend on besides the store: the intimacy model and the views' shape."""
+    """What kept views depend on besides the store: the intimacy models and the views' shape."""
     from closeknit.language.scorer import default_scorer
+    from closeknit.relate.inputs import current_model_version
 
-    return f"{default_scorer().version}+views{VIEWS_VERSION}"
+    return f"{default_scorer().version}+{current_model_version('accurate')}+views{VIEWS_VERSION}"
 
 
 #: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
@@ -916,14 +962,19 @@ def _dyad_frame(df: pd.DataFrame, names: dict[int, str], *, personal: bool) -> p
     return pd.concat([head, df[first + rest]], axis=1)
 
 
-def _explain(j: dict, pname: str, sc: Any, channel: str) -> str:
+def _explain(j: dict, pname: str, sc: Any, channel: str, params: Any) -> str:
+    """The reasons of a verdict in words, from the rule that decided (``j["reason"]``) and the
+    numbers it compared: never "within what the relationship allows" for a text above it."""
     x = sc.intimacy
+    kind = []
+    if sc.disclosure >= params.disclosure_min:
+        kind.append("it discloses something personal about you")
+    if sc.personal_question:
+        kind.append("it is a personal question (it asks the reader about themselves)")
+    elif j["probing"]:
+        kind.append("it asks a question more intimate than usual on this channel")
     parts = [f"This message scores {x:.2f} on the intimacy scale (0 impersonal, 1 most intimate; confidence "
-             f"{sc.confidence:.2f})"]
-    if j["probing"]:
-        parts[-1] += (" and it is a personal question (it asks about the reader)" if sc.personal_question else
-                      " and it asks a question more intimate than usual on this channel")
-    parts[-1] += "."
+             f"{sc.confidence:.2f}, accurate model)" + (", and " + " and ".join(kind) if kind else "") + "."]
     est = float(j["established"] or 0)
     parts.append(f"With {pname} the relationship is at stage '{j['stage_name']}', and the most intimate level both "
                  f"of you have already reached is {est:.2f}.")
@@ -933,13 +984,27 @@ def _explain(j: dict, pname: str, sc: Any, channel: str) -> str:
         parts.append(f"On {channel} ({j['norm_basis']}, {j['norm_n']} messages) messages usually score {j['norm_mean']:.2f} "
                      f"± {j['norm_sd']:.2f}, and 90% score below {j['norm_p90']:.2f}; this one is {j['z']:.1f} standard "
                      f"deviations from usual.")
-    over = float(j["over_allowance"])
-    if j["verdict"] == "fine":
-        parts.append(f"It stays within what the relationship allows ({j['allowance']:.2f}), so it should land well.")
-    elif (j["probing"] and int(j["stage"]) <= 1) or (sc.personal_question and int(j["stage"]) == 2):
-        parts.append("A personal question before any real exchange has happened runs ahead of the relationship: "
-                     "they have not shared anything like it with you yet.")
+    over, allow, reason = float(j["over_allowance"]), float(j["allowance"]), j["reason"]
+    what = "A personal question" if sc.personal_question else "Something this personal"
+    if reason == "personal on a work channel, early":
+        parts.append(f"{what} on {channel}, a work channel, to someone you have only reached stage "
+                     f"'{j['stage_name']}' with, runs well ahead of the relationship: keep it for a private channel "
+                     f"and a closer relationship.")
+    elif reason == "personal before any exchange":
+        parts.append(f"{what} before any real exchange has happened runs ahead of the relationship: they have not "
+                     "shared anything like it with you yet.")
+    elif reason == "personal with an acquaintance":
+        parts.append(f"{what} runs ahead of an acquaintance: neither of you has shared anything this personal yet "
+                     f"(the most intimate level reached, {est:.2f}, is below {params.personal_level:.2f}).")
+    elif reason in ("far beyond the relationship", "beyond the relationship"):
+        parts.append(f"It goes {over:.2f} beyond what the relationship allows ({allow:.2f}) and is unusual on "
+                     f"{channel}: consider something lighter, or moving there more gradually.")
+    elif reason == "above the relationship, within the margins":
+        why = (f"within the margin of {params.ahead_over:.2f}" if over < params.ahead_over else
+               f"not unusual on {channel} ({float(j['z'] or 0):.1f} standard deviations from usual, under "
+               f"{params.ahead_z:.1f})")
+        parts.append(f"It is {over:.2f} above what the relationship allows ({allow:.2f}), but {why}, so it should "
+                     f"land well.")
     else:
-        parts.append(f"It goes {over:.2f} beyond what the relationship allows ({j['allowance']:.2f}): consider "
-                     f"something lighter, or moving there more gradually.")
+        parts.append(f"It stays within what the relationship allows ({allow:.2f}), so it should land well.")
     return " ".join(parts)

@@ -359,22 +359,23 @@ def _convokit(ck: Closeknit, _to: str, folder: Path) -> list[Path]:
     with text is an utterance; a conversation is a thread (or a message of its own), named by the
     id of its first utterance; ``reply-to`` (the key ConvoKit itself writes) is the parent when the
     parent is in the corpus, else None."""
-    from closeknit.relate.inputs import current_model_version
+    from closeknit.relate.inputs import current_model_version, score_join
 
-    rows = ck.con.execute("""
+    joins, cols, versions = score_join()  # what the measures read: accurate where scored, else fast
+    rows = ck.con.execute(f"""
         SELECT i.id, a.person_id AS speaker, i.thread_id, i.reply_to, epoch(i.ts) AS ts, i.text, i.channel, i.kind,
-               i.visibility, s.intimacy, s.personal_question, s.disclosure
+               i.visibility, {cols["intimacy"]}, {cols["personal_question"]}, {cols["disclosure"]}, {cols["scored_by"]}
         FROM interactions i JOIN identities a ON a.id = i.actor_id
-        LEFT JOIN message_scores s ON s.interaction_id = i.id AND s.model_version = ?
+        {joins}
         WHERE i.text IS NOT NULL AND length(trim(i.text)) > 0 AND i.ts IS NOT NULL
-        ORDER BY i.ts, i.id""", [current_model_version()]).fetchall()
+        ORDER BY i.ts, i.id""", versions).fetchall()
     ids = {r[0] for r in rows}
     first_of: dict[str, int] = {}
     convo_meta: dict[str, dict] = {}
     utts = folder / "utterances.jsonl"
     speakers: set[int] = set()
     with open(utts, "w", encoding="utf-8") as f:
-        for (iid, spk, thread, reply_to, ts, text, channel, kind, vis, intimacy, pq, disc) in rows:
+        for (iid, spk, thread, reply_to, ts, text, channel, kind, vis, intimacy, pq, disc, by) in rows:
             key = f"{channel}:{thread}" if thread else f"i:{iid}"
             root = first_of.setdefault(key, iid)
             cid = str(root)
@@ -387,7 +388,8 @@ def _convokit(ck: Closeknit, _to: str, folder: Path) -> list[Path]:
                 "reply-to": str(reply_to) if reply_to in ids else None, "timestamp": int(ts), "text": text,
                 "meta": {"channel": channel, "kind": kind, "visibility": vis,
                          "intimacy": None if intimacy is None else round(float(intimacy), 4),
-                         "personal_question": pq, "disclosure": disc},
+                         "personal_question": pq, "disclosure": None if disc is None else round(float(disc), 4),
+                         "scored_by": by},
                 "vectors": []}, ensure_ascii=False) + "\n")
     names = ck._names()
     files = [utts]
@@ -400,14 +402,16 @@ def _convokit(ck: Closeknit, _to: str, folder: Path) -> list[Path]:
     dump("speakers.json", {str(s): {"meta": {"name": names.get(s), "is_self": s == 0}, "vectors": []}
                            for s in sorted(speakers)})
     dump("conversations.json", {c: {"meta": m, "vectors": []} for c, m in convo_meta.items()})
-    dump("corpus.json", {"name": "closeknit", "source": str(ck.path), "model_version": current_model_version()})
+    dump("corpus.json", {"name": "closeknit", "source": str(ck.path),
+                         "model_version": current_model_version(), "accurate_model_version": current_model_version("accurate")})
     dump("index.json", {
         "utterances-index": {"channel": ["<class 'str'>"], "kind": ["<class 'str'>"], "visibility": ["<class 'str'>"],
                              "intimacy": ["<class 'float'>"], "personal_question": ["<class 'bool'>"],
-                             "disclosure": ["<class 'bool'>"]},
+                             "disclosure": ["<class 'float'>"], "scored_by": ["<class 'str'>"]},
         "speakers-index": {"name": ["<class 'str'>"], "is_self": ["<class 'bool'>"]},
         "conversations-index": {"channel": ["<class 'str'>"], "visibility": ["<class 'str'>"],
                                 "thread_id": ["<class 'str'>"], "n_utterances": ["<class 'int'>"]},
-        "overall-index": {"name": ["<class 'str'>"], "source": ["<class 'str'>"], "model_version": ["<class 'str'>"]},
+        "overall-index": {"name": ["<class 'str'>"], "source": ["<class 'str'>"], "model_version": ["<class 'str'>"],
+                          "accurate_model_version": ["<class 'str'>"]},
         "version": 1, "vectors": []})
     return files

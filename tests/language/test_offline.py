@@ -61,4 +61,4 @@ def test_no_socket_cli_process():
     p = subprocess.run([sys.executable, "-c", CHILD], input="what's your lowest point while being broke?\n",
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[0] == "text,intimacy,confidence"
+    assert p.stdout.splitlines()[0] == "text,intimacy,disclosure,confidence,lang,is_question,personal_question"

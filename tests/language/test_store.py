@@ -30,7 +30,8 @@ def add(con, items):
 
 def scores(con):
     return con.execute(
-        "SELECT interaction_id, model_version, lang, is_question, personal_question, disclosure FROM message_scores ORDER BY 2, 1"
+        "SELECT interaction_id, model_version, lang, is_question, personal_question, disclosure FROM message_scores "
+        "WHERE model = 'fast' ORDER BY 2, 1"
     ).fetchall()
 
 
@@ -46,8 +47,8 @@ def test_store_incremental_cli(tmp_path):
         rows = scores(st.con)
         assert [x[0] for x in rows] == [1, 2, 5, 6]
         by = {x[0]: x for x in rows}
-        assert by[1][2:] == ("en", True, True, False)
-        assert by[5][2:] == ("en", False, False, True)
+        assert by[1][2:] == ("en", True, True, 0.0)
+        assert by[5][2:] == ("en", False, False, 1.0)
         assert by[6][2] == "fr" and by[6][3] is True
     r = run()
     assert "Scored 0 messages" in r.stderr
@@ -63,13 +64,58 @@ def test_new_model_version_rescores(tmp_path):
         assert pending_count(st.con, sc.version) == 4
         assert score_store(st, sc, batch=3) == 4  # several batches
         assert score_store(st, sc) == 0
+        old = sc.version
         sc.version = "intimacy-fast-test-next"
         assert pending_count(st.con, sc.version) == 4
         assert score_store(st, sc, batch=2) == 4
         assert score_store(st, sc) == 0
-        rows = st.con.execute("SELECT model_version, count(*), count(DISTINCT interaction_id) FROM message_scores GROUP BY 1 ORDER BY 1").fetchall()
-        assert rows == [("intimacy-fast-1", 4, 4), ("intimacy-fast-test-next", 4, 4)]
-        from closeknit.language.store import drop_other_versions
+        # the old version's rows are gone once the new one has scored everything: nothing stale stays
+        rows = st.con.execute("SELECT model, model_version, count(*), count(DISTINCT interaction_id) FROM message_scores "
+                              "GROUP BY ALL ORDER BY 1").fetchall()
+        assert rows == [("fast", "intimacy-fast-test-next", 4, 4)]
+        assert old != sc.version
 
-        assert drop_other_versions(st, sc.version) == 4
-        assert st.count("message_scores") == 4
+
+def test_measures_read_accurate_where_scored_else_fast(tmp_path):
+    """score --store --model accurate: per message the model that scored it; the measures read the
+    accurate score where there is one and say how many came from which model."""
+    import closeknit
+    from closeknit.language.scorer import default_scorer
+    from closeknit.relate.inputs import score_join
+
+    fast, acc = default_scorer("fast"), default_scorer("accurate")
+    with Store(tmp_path / "s.duckdb") as st:
+        add(st.con, MESSAGES)
+        score_store(st, fast)
+        assert score_store(st, acc, ids=[1, 5, 3]) == 2  # 3 has no text
+        rows = st.con.execute("SELECT interaction_id, model, disclosure FROM message_scores ORDER BY 2, 1").fetchall()
+        assert [(i, m) for i, m, _ in rows] == [(1, "accurate"), (5, "accurate"), (1, "fast"), (2, "fast"), (5, "fast"),
+                                                (6, "fast")]
+        assert all(isinstance(d, float) for _, _, d in rows)
+        joins, cols, versions = score_join()
+        got = st.con.execute(f"SELECT i.id, {cols['scored_by']}, {cols['intimacy']} FROM interactions i {joins} "
+                             f"ORDER BY i.id", versions).fetchall()
+        want_acc = {t: s.intimacy for t, s in zip([1, 5], acc.score_batch([MESSAGES[0][1], MESSAGES[4][1]]))}
+        assert [(i, by) for i, by, _ in got] == [(1, "accurate"), (2, "fast"), (3, None), (4, None), (5, "accurate"),
+                                                 (6, "fast")]
+        assert abs(got[0][2] - want_acc[1]) < 1e-6 and abs(got[4][2] - want_acc[5]) < 1e-6
+    ck = closeknit.open(tmp_path / "s.duckdb")
+    try:
+        assert ck.scored_by() == {"accurate": 2, "fast": 2, "unscored": 0}
+    finally:
+        ck.close()
+
+
+def test_cli_store_accurate_then_fast_keep_one_row_each(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    with Store(db) as st:
+        add(st.con, MESSAGES[:2])
+    run = lambda *a: CliRunner().invoke(cli, ["score", "--store", "--db", db, *a], catch_exceptions=False)  # noqa: E731
+    r = run("--model", "accurate")
+    assert r.exit_code == 0 and "Scored 2 messages" in r.stderr, r.output
+    assert "the measures read: 2 accurate, 0 fast, 0 unscored" in " ".join(r.stderr.split())
+    assert "Scored 0 messages" in run("--model", "accurate").stderr
+    assert "Scored 2 messages" in run().stderr
+    with Store(db) as st:
+        assert st.con.execute("SELECT model, count(*) FROM message_scores GROUP BY 1 ORDER BY 1").fetchall() == [
+            ("accurate", 2), ("fast", 2)]

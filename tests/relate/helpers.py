@@ -15,7 +15,7 @@ _TYPES = {
     "interaction_id": pa.int64(), "a": pa.int64(), "b": pa.int64(), "a_acts": pa.bool_(), "ts": pa.float64(),
     "month": pa.int64(), "channel": pa.string(), "kind": pa.string(), "visibility": pa.string(), "role": pa.string(),
     "intimacy": pa.float64(), "confidence": pa.float64(), "is_question": pa.bool_(), "personal_question": pa.bool_(),
-    "disclosure": pa.bool_(), "addresses_you": pa.bool_(), "text_len": pa.int32(), "duration_s": pa.float64(), "thread_id": pa.string(),
+    "disclosure": pa.float64(), "addresses_you": pa.bool_(), "text_len": pa.int32(), "duration_s": pa.float64(), "thread_id": pa.string(),
     "reply_to": pa.int64(),
 }
 
@@ -38,7 +38,7 @@ class Timeline:
             "ts": ts, "month": None if when is None else month_index(when), "channel": channel, "kind": kind,
             "visibility": visibility, "role": "recipient",
             "intimacy": intimacy, "confidence": confidence if intimacy is not None else None,
-            "is_question": question or pq, "personal_question": pq, "disclosure": disclosure, "addresses_you": you, "text_len": text_len,
+            "is_question": question or pq, "personal_question": pq, "disclosure": float(disclosure), "addresses_you": you, "text_len": text_len,
             "duration_s": duration, "thread_id": None, "reply_to": None,
         })
         return self

@@ -71,7 +71,7 @@ def _cns(shared: Path, tmp: Path) -> str:
         "confidence": pa.array([0.15 + (i * 31 % 85) / 100 for i in range(n)] + [None] * m),
         "is_question": pa.array([i % 5 == 0 for i in range(n)] + [None] * m),
         "personal_question": pa.array([i % 17 == 0 for i in range(n)] + [None] * m),
-        "disclosure": pa.array([i % 13 == 0 for i in range(n)] + [None] * m),
+        "disclosure": pa.array([float(i % 13 == 0) for i in range(n)] + [None] * m),
         "addresses_you": pa.array([i % 3 == 0 for i in range(n)] + [None] * m),
     })
 

@@ -196,13 +196,29 @@ def _v1_store(tmp_path) -> Path:
     return db
 
 
+def test_scores_of_an_older_store_get_their_model_and_a_float_disclosure(tmp_path):
+    """Schema 3: message_scores records the model of each row; disclosure is a float (was a bool)."""
+    import duckdb
+
+    db = _v1_store(tmp_path)
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO message_scores VALUES (1, 'intimacy-fast-1', 0.4, 0.5, 'en', true, false, true), "
+                "(1, 'intimacy-accurate-1', 0.5, 0.6, 'en', true, false, false)")
+    con.close()
+    with Store(db) as st:
+        assert st.con.execute("SELECT model, model_version, disclosure FROM message_scores ORDER BY 1").fetchall() == [
+            ("accurate", "intimacy-accurate-1", 0.0), ("fast", "intimacy-fast-1", 1.0)]
+        assert st.con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 'message_scores' "
+                              "AND column_name = 'disclosure'").fetchall() == [("DOUBLE",)]
+
+
 def test_a_store_of_the_previous_release_is_migrated_and_can_be_refreshed(tmp_path):
     db = _v1_store(tmp_path)
     with Store(db, read_only=True) as st:
         assert st.schema_version == 1 and st.count("interactions") == 9  # read as it is
     with Store(db) as st:
-        assert st.schema_version == SCHEMA_VERSION == 2
-        assert st.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("2",)]
+        assert st.schema_version == SCHEMA_VERSION == 3
+        assert st.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [("3",)]
         assert st.count("interaction_sources") == 9 and st.count("identity_sources") == 13
         people = st.con.execute("SELECT id, display_name FROM people ORDER BY id").fetchall()
     assert people == [(0, "Charles Babbage"), (2, "Ada Lovelace"), (3, "Grace Hopper")]

@@ -3,7 +3,7 @@
     >>> from closeknit.language import score, score_batch
     >>> s = score("what's your lowest point while being broke?")
     >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, s.disclosure
-    (0.39, 0.42, 'en', True, False, False)
+    (0.39, 0.42, 'en', True, True, 0.0)
 
 Scale: ``intimacy`` is in [0, 1] for every source: 0 = impersonal, 1 = most intimate, defined as
 (MINT rating - 1) / 4, i.e. 0.25 per point of the 1-5 rating that MINT's annotators gave tweets.
@@ -28,7 +28,8 @@ import numpy as np
 from closeknit.language import detectors, langid
 from closeknit.language.model import load_model, read_meta
 
-__all__ = ["Score", "IntimacyScorer", "confidence_features", "score", "score_batch", "default_scorer", "UNLEARNED_CONFIDENCE", "MODELS"]
+__all__ = ["Score", "OUTPUTS", "IntimacyScorer", "confidence_features", "score", "score_batch", "default_scorer",
+           "UNLEARNED_CONFIDENCE", "MODELS"]
 
 UNLEARNED_CONFIDENCE = 0.1
 NO_TEXT_CONFIDENCE = 0.05
@@ -36,14 +37,23 @@ MODELS = ("fast", "accurate")
 DEFAULT_MODEL = "fast"
 
 
+#: What :meth:`IntimacyScorer.score_arrays` returns for each text, in this order (the columns
+#: ``closeknit score`` appends, the fields of :class:`Score`, the keys of the API's JSON).
+OUTPUTS = ("intimacy", "disclosure", "confidence", "lang", "is_question", "personal_question")
+
+
 @dataclass(frozen=True)
 class Score:
+    """The scores of one text: ``intimacy`` 0..1, ``disclosure`` 0..1 (how much the writer reveals
+    about themselves), ``confidence`` 0..1, ``lang`` (ISO 639-1 or None), ``is_question``,
+    ``personal_question`` (a question asking the reader about themselves)."""
+
     intimacy: float
+    disclosure: float
     confidence: float
     lang: str | None
     is_question: bool
     personal_question: bool
-    disclosure: float
 
 
 class IntimacyScorer:
@@ -78,17 +88,18 @@ class IntimacyScorer:
         return self.score_batch([text])[0]
 
     def score_arrays(self, texts) -> dict[str, np.ndarray | list]:
-        """Columnar batch scoring: intimacy, confidence, lang, is_question, personal_question, disclosure."""
+        """Columnar batch scoring: the :data:`OUTPUTS` of each text (numpy float arrays for
+        intimacy, disclosure and confidence; lists for the others)."""
         texts = ["" if t is None else str(t) for t in texts]
         n = len(texts)
         if n == 0:
-            return {"intimacy": np.zeros(0), "confidence": np.zeros(0), "lang": [], "is_question": [],
-                    "personal_question": [], "disclosure": []}
+            return {"intimacy": np.zeros(0), "disclosure": np.zeros(0), "confidence": np.zeros(0), "lang": [],
+                    "is_question": [], "personal_question": []}
         # each distinct text once: archives repeat "ok", "thanks", "😂" thousands of times
         uniq, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
         u_inti, u_disc, u_ntok = self.model.predict([str(t) for t in uniq])
         inti = u_inti.astype(np.float64)[inverse]
-        disc_p = u_disc.astype(np.float64)[inverse]
+        disc = u_disc.astype(np.float64)[inverse]
         ntok = u_ntok[inverse]
         codes, probs = langid.identify_batch(texts)
         conf = 1.0 / (1.0 + np.exp(-(confidence_features(codes, probs, ntok, self.learned, inti) @ self.conf_coef)))
@@ -97,21 +108,20 @@ class IntimacyScorer:
                 conf[i] = 0.0 if not texts[i].strip() else min(conf[i], NO_TEXT_CONFIDENCE)
                 if not texts[i].strip():
                     inti[i] = 0.0
-                    disc_p[i] = 0.0
+                    disc[i] = 0.0
             elif c not in self.learned:
                 conf[i] = min(conf[i], UNLEARNED_CONFIDENCE)
         isq = [detectors.is_question(t) for t in texts]
         pers = [q and detectors.asks_personal(t, float(s)) for t, s, q in zip(texts, inti, isq)]
-        disc = disc_p
-        return {"intimacy": inti, "confidence": conf, "lang": codes, "is_question": isq,
-                "personal_question": pers, "disclosure": disc}
+        return {"intimacy": inti, "disclosure": disc, "confidence": conf, "lang": codes, "is_question": isq,
+                "personal_question": pers}
 
     def score_batch(self, texts) -> list[Score]:
         """Score many texts at once (much faster than one by one)."""
         a = self.score_arrays(texts)
         return [
-            Score(float(a["intimacy"][i]), float(a["confidence"][i]), a["lang"][i], bool(a["is_question"][i]),
-                  bool(a["personal_question"][i]), float(a["disclosure"][i]))
+            Score(float(a["intimacy"][i]), float(a["disclosure"][i]), float(a["confidence"][i]), a["lang"][i],
+                  bool(a["is_question"][i]), bool(a["personal_question"][i]))
             for i in range(len(a["lang"]))
         ]
 

@@ -14,33 +14,28 @@ script and the regression test.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from closeknit.language.pairs import pairs_accuracy, read_pairs
 from closeknit.language.data import disclosure_split, load_disclosure, load_mint, load_questions, mint_split, pearson, roc_auc
 
-__all__ = ["figures", "read_pairs", "pair_accuracy"]
+__all__ = ["figures"]
 
 Predict = Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
 
 
-def read_pairs(path: Path) -> list[tuple[str, str, str]]:
-    with open(path, encoding="utf-8", newline="") as f:
-        return [(r["lang"], r["intimate"], r["plain"]) for r in csv.DictReader(f)]
+class _Outputs:
+    """A ``predict`` function seen as a scorer (``score_arrays``), for ``pairs.pairs_accuracy``."""
 
+    def __init__(self, predict: Predict):
+        self.predict = predict
 
-def pair_accuracy(predict: Predict, pairs: list[tuple[str, str, str]]) -> dict[str, float]:
-    """Share of minimal pairs ordered right (intimate above plain), per language and overall."""
-    a = np.asarray(predict([p[1] for p in pairs])[0], np.float64)
-    b = np.asarray(predict([p[2] for p in pairs])[0], np.float64)
-    right = a > b
-    langs = np.array([p[0] for p in pairs])
-    out = {f"pairs_{lg}": float(right[langs == lg].mean()) for lg in sorted(set(langs))}
-    out["pairs"] = float(right.mean())
-    return out
+    def score_arrays(self, texts: list[str]) -> dict[str, np.ndarray]:
+        inti, disc = self.predict(list(texts))
+        return {"intimacy": np.asarray(inti), "disclosure": np.asarray(disc)}
 
 
 def figures(predict: Predict, root: Path, pairs: Path | None = None) -> dict[str, float]:
@@ -61,5 +56,6 @@ def figures(predict: Predict, root: Path, pairs: Path | None = None) -> dict[str
     out["disclosure_auc"] = roc_auc(disc, dd.any)
     out["disclosure_intimacy_auc"] = roc_auc(inti, dd.any)
     if pairs is not None:
-        out.update(pair_accuracy(predict, read_pairs(pairs)))
+        res = pairs_accuracy(_Outputs(predict), read_pairs(pairs))
+        out.update({f"pairs_{lang}" if lang != "all" else "pairs": r["share"] for lang, r in res.items()})
     return {k: round(float(v), 4) for k, v in out.items()}

@@ -19,8 +19,8 @@ column         type                       meaning
 =============  =========================  ==================================================
 
 Optional language scores, where the platform scored the texts (closeknit's scorer, or its own on the
-same 0..1 scale): ``intimacy``, ``confidence`` (doubles), ``is_question``, ``personal_question``,
-``disclosure``, ``addresses_you`` (booleans). Without them, closeness counts intimacy as unknown
+same 0..1 scale): ``intimacy``, ``confidence``, ``disclosure`` (doubles, 0..1), ``is_question``,
+``personal_question``, ``addresses_you`` (booleans). Without them, closeness counts intimacy as unknown
 and the channel norms and the messages that ran ahead are empty.
 
 A person is their ``src``/``dst`` string; their id is :func:`closeknit.core.ids.stable_id`
@@ -57,7 +57,7 @@ EVENT_SCHEMA = {"src": "string", "dst": "string", "ts": "double | bigint | times
 _REQUIRED = ("src", "dst", "ts")
 #: Optional language scores of each event's text.
 _SCORES = {"intimacy": "DOUBLE", "confidence": "DOUBLE", "is_question": "BOOLEAN", "personal_question": "BOOLEAN",
-           "disclosure": "BOOLEAN", "addresses_you": "BOOLEAN"}
+           "disclosure": "DOUBLE", "addresses_you": "BOOLEAN"}
 
 #: The pairs output is partitioned by stage: six directories, the one a study usually filters on.
 PARTITION_BY = "stage"

@@ -30,6 +30,7 @@ __all__ = [
     "post_counts",
     "latest_time",
     "current_model_version",
+    "score_join",
     "month_index",
     "month_label",
     "people_names",
@@ -84,6 +85,33 @@ def current_model_version(name: str = "fast") -> str:
     return read_meta(name)["version"]
 
 
+#: The score columns the measures read from ``message_scores``.
+SCORE_COLUMNS = ("intimacy", "confidence", "is_question", "personal_question", "disclosure")
+
+
+def score_join(model_version: str | None = None, *, on: str = "i.id") -> tuple[str, dict[str, str], list[str]]:
+    """How the measures read a message's score: ``(joins, columns, params)`` for a query over
+    interactions (``on``: their id). By default the score of the current ``accurate`` model where
+    there is one, else that of the current ``fast`` model (rows of older versions are never read);
+    with ``model_version``, only that version's. ``columns`` maps each of :data:`SCORE_COLUMNS`
+    and ``scored_by`` (the model read, NULL when unscored) to its SQL expression."""
+    versions = [model_version] if model_version else [current_model_version("accurate"), current_model_version("fast")]
+    joins = " ".join(f"LEFT JOIN message_scores s{k} ON s{k}.interaction_id = {on} AND s{k}.model_version = ?"
+                     for k in range(len(versions)))
+
+    def pick(col: str) -> str:
+        if len(versions) == 1:
+            return f"s0.{col}"
+        return f"CASE WHEN s0.interaction_id IS NOT NULL THEN s0.{col} ELSE s1.{col} END"
+
+    cols = {c: pick(c) for c in SCORE_COLUMNS}
+    cols["disclosure"] = f"CAST({cols['disclosure']} AS DOUBLE)"  # BOOLEAN in a store read as written before v3
+    cols["scored_by"] = ("CASE WHEN s0.interaction_id IS NOT NULL THEN 'accurate' WHEN s1.interaction_id IS NOT NULL "
+                         "THEN 'fast' END") if len(versions) == 2 else f"CASE WHEN s0.interaction_id IS NOT NULL THEN " \
+                                                                       f"'{model_version}' END"
+    return joins, cols, versions
+
+
 def month_index(ts: datetime) -> int:
     """``year * 12 + month - 1`` of a datetime (UTC): the month key used by every measure."""
     ts = ts.astimezone(timezone.utc) if ts.tzinfo else ts
@@ -112,12 +140,13 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
     """The dyad-event table (columns :data:`EVENT_COLUMNS`) as an Arrow table.
 
     One row per (interaction, pair): the actor and each participant of another person. Scores come
-    from ``message_scores`` for ``model_version`` (NULL when the text is unscored or absent).
+    from ``message_scores`` as :func:`score_join` reads them: the accurate score where there is one,
+    else the fast one (only ``model_version``'s when given); NULL when the text is unscored or absent.
     Events after ``as_of`` (Unix seconds) are left out; events without a time are kept.
     """
     if scope not in ("self", "all"):
         raise ValueError(f"scope must be 'self' or 'all', not {scope!r}")
-    version = model_version or current_model_version()
+    joins, cols, versions = score_join(model_version)
     # No condition may compare the actor's identity with the participant's (not even "not the same
     # person"): the planner turns such a predicate into a join of every identity with every other,
     # which explodes on large stores. The personal view is two branches with one-sided filters;
@@ -152,13 +181,13 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
            least(p.actor, p.other) AS a, greatest(p.actor, p.other) AS b, p.actor < p.other AS a_acts,
            epoch(i.ts) AS ts, {_MONTH} AS month,
            i.channel, i.kind, i.visibility, CASE p.role_rank {_RANK_ROLE} ELSE 'other' END AS role,
-           s.intimacy, s.confidence, s.is_question, s.personal_question, s.disclosure,
+           {", ".join(f"{cols[c]} AS {c}" for c in SCORE_COLUMNS)},
            {ADDRESSES_YOU_SQL}(i.text) AS addresses_you,
            i.text_len, i.duration_s, i.thread_id, i.reply_to
     FROM pairs p JOIN interactions i ON i.id = p.interaction_id
-    LEFT JOIN message_scores s ON s.interaction_id = i.id AND s.model_version = ?
+    {joins}
     """
-    params = params + [version]
+    params = params + versions
     cur = con.cursor()
     try:
         _with_rules(cur)

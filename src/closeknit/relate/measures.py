@@ -44,6 +44,7 @@ __all__ = [
     "KIND_WEIGHTS",
     "Relationships",
     "verdict_sql",
+    "VERDICT_RULES",
     "probing_sql",
     "allowance_sql",
     "stage_name",
@@ -111,6 +112,8 @@ class Params:
     close_months: int = 6
     close_intimacy: float = 0.6
     close_trust: float = 0.6
+    # what counts as a disclosure: the message's disclosure (0..1) from this value
+    disclosure_min: float = 0.5
     # verdict rules
     judge_min_confidence: float = 0.2  # scores less sure than this are not judged (nor in the norms)
     judge_min_length: int = 25  # texts shorter than this are too short to judge
@@ -121,6 +124,11 @@ class Params:
     ahead_z: float = 1.5
     well_over: float = 0.15
     well_z: float = 2.5
+    # a personal message (a disclosure from disclosure_min, or a personal question) runs ahead of a
+    # relationship at stage acquaintance or earlier whose established intimacy is below this
+    personal_level: float = 0.5
+    # channels for work: a personal message ahead of an early relationship there is well ahead
+    professional_channels: tuple[str, ...] = ("linkedin", "slack", "teams", "work email")
 
 
 STAGE_RULES = {
@@ -177,20 +185,61 @@ def probing_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: s
             f"AND {x} >= coalesce({p50}, 0) + {p.probing_sd} * coalesce({sd}, 0)))")
 
 
-def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: str = "you",
-                visibility: str = "visibility", stage: str = "stage", established: str = "established",
-                p50: str = "norm_p50", p90: str = "norm_p90", mean: str = "norm_mean", sd: str = "norm_sd") -> str:
-    """The verdict rule as one SQL CASE (used by ``check`` and ``check --incoming`` alike)."""
+#: The verdict rules, first match wins: (reason, verdict, condition). The conditions are SQL over
+#: the names that :func:`verdict_sql` defines (personal, professional, early, probing, over, z, ...);
+#: the reason says which rule decided, and ``check`` explains the verdict from it.
+VERDICT_RULES = (
+    ("personal on a work channel, early", "well ahead", "personal AND professional AND early"),
+    ("personal before any exchange", "well ahead", "(personal OR probing) AND stage <= 1"),
+    ("far beyond the relationship", "well ahead", "over >= {well_over} AND z >= {well_z}"),
+    ("personal with an acquaintance", "ahead of the relationship", "personal AND early"),
+    ("beyond the relationship", "ahead of the relationship", "over >= {ahead_over} AND z >= {ahead_z}"),
+    ("above the relationship, within the margins", "fine", "over > 0"),
+    ("within the relationship", "fine", "true"),
+)
+
+
+def _verdict_terms(p: Params, *, x: str, pq: str, q: str, you: str, disc: str, channel: str, visibility: str,
+                   stage: str, established: str, p50: str, p90: str, mean: str, sd: str) -> dict[str, str]:
     allowance = allowance_sql(p, stage=stage, established=established, p90=p90)
-    over = f"({x} - {allowance})"
-    z = f"(({x} - {mean}) / greatest(coalesce({sd}, 0.0), 0.02))"
-    probing = probing_sql(p, x=x, pq=pq, q=q, you=you, visibility=visibility, p50=p50, sd=sd)
-    return f"""CASE
-        WHEN {probing} AND {stage} <= 1 THEN 'well ahead'
-        WHEN {over} >= {p.well_over} AND {z} >= {p.well_z} THEN 'well ahead'
-        WHEN coalesce({pq}, false) AND {stage} = 2 THEN 'ahead of the relationship'
-        WHEN {over} >= {p.ahead_over} AND {z} >= {p.ahead_z} THEN 'ahead of the relationship'
-        ELSE 'fine' END"""
+    work = ", ".join(f"'{c}'" for c in p.professional_channels)
+    personal = f"(coalesce({pq}, false) OR coalesce({disc}, 0) >= {p.disclosure_min})"
+    return {
+        "personal": personal,
+        "professional": f"(lower({channel}) IN ({work}))",
+        "early": f"({stage} <= 2 AND coalesce({established}, 0) < {p.personal_level})",
+        "probing": probing_sql(p, x=x, pq=pq, q=q, you=you, visibility=visibility, p50=p50, sd=sd),
+        "stage": f"{stage}",
+        "over": f"({x} - {allowance})",
+        "z": f"(({x} - {mean}) / greatest(coalesce({sd}, 0.0), 0.02))",
+    }
+
+
+def _rules_case(p: Params, terms: dict[str, str], pick: int) -> str:
+    import re
+
+    def cond(c: str) -> str:
+        c = c.format(well_over=p.well_over, well_z=p.well_z, ahead_over=p.ahead_over, ahead_z=p.ahead_z)
+        return re.sub(r"\b(" + "|".join(terms) + r")\b", lambda m: terms[m.group(1)], c)
+
+    whens = "\n        ".join(f"WHEN {cond(r[2])} THEN '{r[pick]}'" for r in VERDICT_RULES)
+    return f"CASE\n        {whens} END"
+
+
+def verdict_sql(p: Params, *, x: str = "x", pq: str = "pq", q: str = "q", you: str = "you", disc: str = "disc",
+                channel: str = "channel", visibility: str = "visibility", stage: str = "stage",
+                established: str = "established", p50: str = "norm_p50", p90: str = "norm_p90",
+                mean: str = "norm_mean", sd: str = "norm_sd", reason: bool = False) -> str:
+    """The verdict rule (:data:`VERDICT_RULES`) as one SQL CASE, used by ``check`` and ``check
+    --incoming`` alike; with ``reason``, the CASE giving the reason (the rule that decided)."""
+    terms = _verdict_terms(p, x=x, pq=pq, q=q, you=you, disc=disc, channel=channel, visibility=visibility, stage=stage,
+                           established=established, p50=p50, p90=p90, mean=mean, sd=sd)
+    return _rules_case(p, terms, 0 if reason else 1)
+
+
+_JUDGE_NAMES = dict(x="x", pq="pq", q="q", you="you", disc="disc", channel="channel", visibility="visibility",
+                    stage="stage", established="established", p50="norm_p50", p90="norm_p90", mean="norm_mean",
+                    sd="norm_sd")
 
 
 def _month_of(ts: float) -> int:
@@ -364,8 +413,8 @@ class Relationships:
                    coalesce(sum(sw * intimacy) FILTER (WHERE NOT a_acts), 0) AS swx_ba,
                    max(intimacy) FILTER (WHERE sw > 0 AND a_acts) AS max_ab,
                    max(intimacy) FILTER (WHERE sw > 0 AND NOT a_acts) AS max_ba,
-                   count(*) FILTER (WHERE sw > 0 AND disclosure AND a_acts) AS disc_ab,
-                   count(*) FILTER (WHERE sw > 0 AND disclosure AND NOT a_acts) AS disc_ba,
+                   count(*) FILTER (WHERE sw > 0 AND disclosure >= {p.disclosure_min} AND a_acts) AS disc_ab,
+                   count(*) FILTER (WHERE sw > 0 AND disclosure >= {p.disclosure_min} AND NOT a_acts) AS disc_ba,
                    count(*) FILTER (WHERE sw > 0 AND personal_question AND a_acts) AS pq_ab,
                    count(*) FILTER (WHERE sw > 0 AND personal_question AND NOT a_acts) AS pq_ba,
                    min(ts) AS first_ts, max(ts) AS last_ts,
@@ -665,7 +714,7 @@ class Relationships:
             SELECT run.interaction_id, run.a, run.b, run.a_acts, run.ts, run.channel, run.kind, run.visibility,
                    run.intimacy AS x, coalesce(run.personal_question, false) AS pq, run.is_question AS q,
                    run.addresses_you AS you,
-                   run.disclosure,
+                   run.disclosure, run.disclosure AS disc,
                    greatest(coalesce(prev.prev_stage, 0),
                             CASE WHEN f.first_ab < run.ts AND f.first_ba < run.ts THEN 2
                                  WHEN f.first_any < run.ts THEN 1 ELSE 0 END) AS stage,
@@ -686,7 +735,7 @@ class Relationships:
         SELECT y.*, {allowance_sql(p)} AS allowance, x - {allowance_sql(p)} AS over_allowance,
                (x - norm_mean) / greatest(norm_sd, 0.02) AS z,
                {probing_sql(p)} AS probing,
-               {verdict_sql(p)} AS verdict
+               {verdict_sql(p)} AS verdict, {verdict_sql(p, reason=True)} AS reason
         FROM y
         """)
 
@@ -737,15 +786,18 @@ class Relationships:
 
     def judge(self, a: int, b: int, x: float, personal_question: bool, channel: str,
               visibility: str = "private", a_sends: bool = True, is_question: bool | None = None,
-              addresses_you: bool = True) -> dict:
-        """The verdict for a message of intimacy ``x`` about to travel in pair (a, b) on ``channel``."""
+              addresses_you: bool = True, disclosure: float = 0.0) -> dict:
+        """The verdict for a message of intimacy ``x`` (and ``disclosure``, 0..1) about to travel in
+        pair (a, b) on ``channel``: ``verdict``, ``reason`` (the rule of :data:`VERDICT_RULES`
+        that decided), ``personal``, ``professional`` and the numbers behind them."""
         self._need("dyads", "norms")
         rows = self.rows(f"""
             WITH inv AS (SELECT max(intimacy) AS invited FROM e
                          WHERE a = ? AND b = ? AND a_acts = NOT ? AND sw > 0
                            AND confidence >= {self.params.judge_min_confidence}
                            AND ts > {float(self.as_of or 0) - self.params.conversation_gap}),
-            q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::BOOLEAN AS q, ?::BOOLEAN AS you, ?::VARCHAR AS channel,
+            q AS (SELECT ?::DOUBLE AS x, ?::BOOLEAN AS pq, ?::BOOLEAN AS q, ?::BOOLEAN AS you, ?::DOUBLE AS disc,
+                         ?::VARCHAR AS channel,
                          ?::VARCHAR AS visibility,
                          coalesce(d.stage, 0) AS stage,
                          greatest(coalesce(d.established, 0), coalesce(inv.invited, 0)) AS established
@@ -753,10 +805,12 @@ class Relationships:
             y AS (SELECT q.*, {self._norm_cols('nm')} FROM q {self._norm_join('nm', 'q.channel', 'q.visibility', 'q.stage')})
             SELECT y.*, {allowance_sql(self.params)} AS allowance, x - {allowance_sql(self.params)} AS over_allowance,
                    (x - norm_mean) / greatest(norm_sd, 0.02) AS z, {probing_sql(self.params)} AS probing,
-                   {verdict_sql(self.params)} AS verdict FROM y
+                   {verdict_sql(self.params)} AS verdict, {verdict_sql(self.params, reason=True)} AS reason,
+                   {_verdict_terms(self.params, **_JUDGE_NAMES)["personal"]} AS personal,
+                   {_verdict_terms(self.params, **_JUDGE_NAMES)["professional"]} AS professional FROM y
         """, [int(a), int(b), bool(a_sends), float(x), bool(personal_question),
-              bool(personal_question if is_question is None else is_question), bool(addresses_you), channel,
-              visibility, int(a), int(b)])
+              bool(personal_question if is_question is None else is_question), bool(addresses_you), float(disclosure),
+              channel, visibility, int(a), int(b)])
         return rows[0]
 
     def top_messages(self, a: int, b: int, n: int = 5) -> pa.Table:

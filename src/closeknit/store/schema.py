@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID", "MIGRATIONS"]
+__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID", "MIGRATIONS", "MODEL_OF_VERSION"]
 
 #: 1: until 2026-12 (c7c6c5a). 2: which sources hold each interaction and identity, and the
-#: settings each source was read with (so a source can be removed or read again).
-SCHEMA_VERSION = 2
+#: settings each source was read with (so a source can be removed or read again). 3: which model
+#: (fast, accurate) made each message score, and ``disclosure`` a probability (DOUBLE, was BOOLEAN).
+SCHEMA_VERSION = 3
 #: The user is always person 0.
 SELF_PERSON_ID = 0
 
@@ -128,16 +129,18 @@ CREATE TABLE IF NOT EXISTS interaction_participants (
     role VARCHAR NOT NULL
 );
 
--- Language scores of interaction texts, one row per (interaction, model version).
+-- Language scores of interaction texts, one row per (interaction, model version). The measures
+-- read a message's score from the current accurate model where there is one, else the fast one.
 CREATE TABLE IF NOT EXISTS message_scores (
     interaction_id BIGINT NOT NULL,
     model_version VARCHAR NOT NULL,
+    model VARCHAR,                  -- the model that scored it: 'fast' or 'accurate'; NULL only before v3
     intimacy DOUBLE NOT NULL,       -- 0 (impersonal) .. 1 (most intimate)
     confidence DOUBLE NOT NULL,     -- 0..1; low for languages the model has not learned
     lang VARCHAR,                   -- detected language (ISO 639-1) or NULL
     is_question BOOLEAN,
-    personal_question BOOLEAN,      -- a question about the recipient, of high intimacy
-    disclosure BOOLEAN              -- the sender discloses about themselves
+    personal_question BOOLEAN,      -- a question asking the recipient about themselves
+    disclosure DOUBLE               -- 0..1: how much the sender discloses about themselves
 );
 
 -- Views computed for one store revision (see closeknit.store.cache).
@@ -157,6 +160,10 @@ CREATE TABLE IF NOT EXISTS import_errors (
 );
 """
 
+#: The model of a score row written before v3 (no ``model`` column), from its version string
+#: (``intimacy-accurate-1``); SQL over ``model_version``.
+MODEL_OF_VERSION = "CASE WHEN model_version LIKE '%accurate%' THEN 'accurate' ELSE 'fast' END"
+
 #: Statements that bring a store of version ``v`` to ``v + 1`` (run in one transaction, in order).
 MIGRATIONS: dict[int, list[str]] = {
     1: [
@@ -165,5 +172,10 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE TABLE interaction_sources AS SELECT id AS interaction_id, source_id FROM interactions",
         "CREATE TABLE identity_sources AS SELECT id AS identity_id, first_source AS source_id FROM identities "
         "WHERE first_source IS NOT NULL",
+    ],
+    2: [
+        "ALTER TABLE message_scores ADD COLUMN model VARCHAR",
+        f"UPDATE message_scores SET model = {MODEL_OF_VERSION}",
+        "ALTER TABLE message_scores ALTER disclosure TYPE DOUBLE USING CAST(disclosure AS DOUBLE)",
     ],
 }

@@ -98,6 +98,9 @@ def person_cmd(name, n_last, as_of, as_json, db):
              ["part", "log_odds", "evidence"],
              title=f"Closeness {k['closeness']:.2f}: the parts of its log-odds (intercept {k['intercept']:+.2f})")
     con.print(f"Who discloses more: {story['who_discloses_more']}.", highlight=False)
+    by = story["scored_by"]
+    con.print(f"Messages scored by the accurate model: {by['accurate']}, by the fast model: {by['fast']}, "
+              f"unscored: {by['unscored']}.", highlight=False)
     if len(story["stage_changes"]):
         emit_frame(story["stage_changes"], ["month", "from", "to"], title="Stage changes")
     ch = story["channels"].assign(first=lambda d: d["first"].map(_day), last=lambda d: d["last"].map(_day))

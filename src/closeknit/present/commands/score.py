@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -12,25 +13,31 @@ from closeknit.present.common import db_option, open_api, stderr_console
 
 
 @click.command("score", epilog="\b\nExample:\n  closeknit score messages.csv --text-column body -o scored.csv\n"
-               "  closeknit score - < lines.txt\n  closeknit score --store\n")
+               "  closeknit score - < lines.txt\n  closeknit score - --format csv < messages.csv\n"
+               "  closeknit score --store --model accurate\n")
 @click.argument("input_path", metavar="INPUT", required=False)
 @click.option("--text-column", default="text", show_default=True, help="Column holding the text in a .csv/.tsv INPUT.")
+@click.option("--format", "fmt", type=click.Choice(["txt", "csv", "tsv"]), default=None,
+              help="How to read INPUT (default: from its suffix; standard input: txt, one text per line).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the CSV here instead of standard output.")
 @click.option("--store", "use_store", is_flag=True, help="Score every message in the store not yet scored by this model.")
 @click.option("--model", type=click.Choice(["fast", "accurate"]), default="fast", show_default=True,
               help="fast: static embeddings (thousands of texts/s); accurate: MiniLM encoder (slower, better).")
 @db_option
-def score_cmd(input_path, text_column, output, use_store, model, db):
-    """How intimate each text is: 0 (impersonal) to 1 (most intimate), with a confidence.
+def score_cmd(input_path, text_column, fmt, output, use_store, model, db):
+    """How intimate each text is (0 impersonal .. 1 most intimate) and how much its writer
+    discloses, with a confidence, the language and whether it is a (personal) question.
 
     INPUT is a .txt file (one text per line), a .csv/.tsv file with a header (the text in
-    --text-column), or - for standard input (one text per line). The output is CSV with every
-    input column kept, in input order, plus `intimacy` and `confidence`. Texts in languages the
-    model has not learned get a low confidence. Nothing leaves this machine.
+    --text-column), or - for standard input (one text per line, or --format csv/tsv). The output
+    is CSV: every input row byte for byte, in input order, followed by the columns intimacy,
+    disclosure, confidence, lang, is_question, personal_question (see docs/language.md). Texts in
+    languages the model has not learned get a low confidence. Nothing leaves this machine.
 
-    With --store, every message in the store that has text and no score from the current model
-    is scored and saved (table message_scores); running it again scores only what is new.
+    With --store, every message in the store that has text and no score from the chosen model
+    is scored and saved (table message_scores); running it again scores only what is new. The
+    measures read a message's accurate score where there is one, else its fast score.
     """
     from closeknit.language.scorer import default_scorer
 
@@ -50,17 +57,23 @@ def score_cmd(input_path, text_column, output, use_store, model, db):
             out = open(output, "w", encoding="utf-8", newline="")
         except OSError as e:
             raise InputError(f"cannot write {output}: {e.strerror or e}") from None
-        with out:
-            score_file(input_path, out, text_column=text_column, scorer=scorer)
+        try:
+            with out:
+                score_file(input_path, out, text_column=text_column, scorer=scorer, fmt=fmt)
+        except BaseException:
+            Path(output).unlink(missing_ok=True)  # no half-written file left behind
+            raise
     else:
-        score_file(input_path, sys.stdout, text_column=text_column, scorer=scorer)
+        score_file(input_path, sys.stdout, text_column=text_column, scorer=scorer, fmt=fmt)
         sys.stdout.flush()
 
 
 def _score_store(scorer, db) -> None:
     with open_api(db) as ck:
         n = ck.score_store(model=scorer)
-    stderr_console().print(f"Scored {n:,} messages with {scorer.version}.", highlight=False)
+        by = ck.scored_by()
+    stderr_console().print(f"Scored {n:,} messages with {scorer.version}; the measures read: {by['accurate']:,} "
+                           f"accurate, {by['fast']:,} fast, {by['unscored']:,} unscored.", highlight=False)
 
 
 COMMANDS = [score_cmd]
