@@ -112,8 +112,10 @@ class Params:
     close_months: int = 6
     close_intimacy: float = 0.6
     close_trust: float = 0.6
-    # what counts as a disclosure: the message's disclosure (0..1) from this value
-    disclosure_min: float = 0.5
+    # what counts as a disclosure: the message's disclosure (0..1) from this value. The models learnt
+    # disclosure on CL-Aff, where half the sentences disclose: short mundane lines ("Merci, à demain
+    # pour la réunion") reach 0.5-0.65 there, every disclosure in our scenarios 0.83 or more
+    disclosure_min: float = 0.75
     # verdict rules
     judge_min_confidence: float = 0.2  # scores less sure than this are not judged (nor in the norms)
     judge_min_length: int = 25  # texts shorter than this are too short to judge
