@@ -260,10 +260,9 @@ class Closeknit:
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'stored' AND schema_name = 'main'").fetchall()]
         for t in tables:
             if t == "message_scores":  # in this version's shape, whichever version wrote the store
-                from closeknit.store.schema import DDL, MODEL_OF_VERSION
+                from closeknit.store.schema import MESSAGE_SCORES, MODEL_OF_VERSION
 
-                ddl = DDL[DDL.index("CREATE TABLE IF NOT EXISTS message_scores"):]
-                mem.execute(ddl[: ddl.index(";") + 1])
+                mem.execute(MESSAGE_SCORES)
                 cols = {r[0] for r in mem.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
                                                   "'stored' AND table_name = 'message_scores'").fetchall()}
                 model = "model" if "model" in cols else MODEL_OF_VERSION

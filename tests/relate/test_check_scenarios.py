@@ -106,7 +106,11 @@ def _reasons_agree_with_numbers(v: dict) -> None:
     rule = {r[0]: r[1] for r in VERDICT_RULES}
     assert rule[v["reason"]] == v["verdict"]
     expl = v["explanation"]
-    quoted = lambda pattern: [float(x) for x in re.search(pattern, expl).groups()]  # noqa: E731
+    def quoted(pattern: str) -> list[float]:
+        m = re.search(pattern, expl)
+        assert m, (pattern, expl)
+        return [float(x) for x in m.groups()]
+
     near = lambda a, b: abs(a - b) <= 0.006  # the explanation rounds to 2 decimals, the numbers to 3  # noqa: E731
     assert near(quoted(r"scores (\d\.\d\d) on the intimacy scale")[0], v["intimacy"])
     over, allow = v["over_allowance"], v["allowance"]

@@ -83,7 +83,8 @@ class _Recorder:
     back the raw text of the record just read."""
 
     def __init__(self, f: TextIO, src: str):
-        self.f, self.src, self.buf = f, src, []
+        self.f, self.src = f, src
+        self.buf: list[str] = []
 
     def __iter__(self) -> _Recorder:
         return self

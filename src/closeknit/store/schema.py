@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID", "MIGRATIONS", "MODEL_OF_VERSION"]
+__all__ = ["SCHEMA_VERSION", "DDL", "SELF_PERSON_ID", "MIGRATIONS", "MODEL_OF_VERSION", "MESSAGE_SCORES"]
 
 #: 1: until 2026-12 (c7c6c5a). 2: which sources hold each interaction and identity, and the
 #: settings each source was read with (so a source can be removed or read again). 3: which model
@@ -129,20 +129,7 @@ CREATE TABLE IF NOT EXISTS interaction_participants (
     role VARCHAR NOT NULL
 );
 
--- Language scores of interaction texts, one row per (interaction, model version). The measures
--- read a message's score from the current accurate model where there is one, else the fast one.
-CREATE TABLE IF NOT EXISTS message_scores (
-    interaction_id BIGINT NOT NULL,
-    model_version VARCHAR NOT NULL,
-    model VARCHAR,                  -- the model that scored it: 'fast' or 'accurate'; NULL only before v3
-    intimacy DOUBLE NOT NULL,       -- 0 (impersonal) .. 1 (most intimate)
-    confidence DOUBLE NOT NULL,     -- 0..1; low for languages the model has not learned
-    lang VARCHAR,                   -- detected language (ISO 639-1) or NULL
-    is_question BOOLEAN,
-    personal_question BOOLEAN,      -- a question asking the recipient about themselves
-    disclosure DOUBLE               -- 0..1: how much the sender discloses about themselves
-);
-
+{MESSAGE_SCORES}
 -- Views computed for one store revision (see closeknit.store.cache).
 CREATE TABLE IF NOT EXISTS view_cache (
     revision BIGINT NOT NULL,       -- meta 'revision' the payload was computed for
@@ -159,6 +146,23 @@ CREATE TABLE IF NOT EXISTS import_errors (
     excerpt VARCHAR
 );
 """
+
+#: The ``message_scores`` table (also made in memory for a read-only store, see
+#: :meth:`closeknit.api.Closeknit.score_store`).
+MESSAGE_SCORES = """-- Language scores of interaction texts, one row per (interaction, model version). The measures
+-- read a message's score from the current accurate model where there is one, else the fast one.
+CREATE TABLE IF NOT EXISTS message_scores (
+    interaction_id BIGINT NOT NULL,
+    model_version VARCHAR NOT NULL,
+    model VARCHAR,                  -- the model that scored it, 'fast' or 'accurate' (NULL only before v3)
+    intimacy DOUBLE NOT NULL,       -- 0 (impersonal) .. 1 (most intimate)
+    confidence DOUBLE NOT NULL,     -- 0..1; low for languages the model has not learned
+    lang VARCHAR,                   -- detected language (ISO 639-1) or NULL
+    is_question BOOLEAN,
+    personal_question BOOLEAN,      -- a question asking the recipient about themselves
+    disclosure DOUBLE               -- 0..1: how much the sender discloses about themselves
+);"""
+DDL = DDL.replace("{MESSAGE_SCORES}", MESSAGE_SCORES)
 
 #: The model of a score row written before v3 (no ``model`` column), from its version string
 #: (``intimacy-accurate-1``); SQL over ``model_version``.
