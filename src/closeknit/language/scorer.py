@@ -1,9 +1,9 @@
-"""The intimacy scorer: one call for a text, one for a batch, fit/transform for training.
+"""The scorer: intimacy, disclosure, confidence, language and the detectors, for one text or a batch.
 
     >>> from closeknit.language import score, score_batch
     >>> s = score("what's your lowest point while being broke?")
-    >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, s.disclosure
-    (0.39, 0.42, 'en', True, True, 0.0)
+    >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, round(s.disclosure, 2)
+    (0.5, 0.5, 'en', True, True, 0.24)
 
 Scale: ``intimacy`` is in [0, 1] for every source: 0 = impersonal, 1 = most intimate, defined as
 (MINT rating - 1) / 4, i.e. 0.25 per point of the 1-5 rating that MINT's annotators gave tweets.
@@ -11,7 +11,8 @@ Question texts from Pei & Jurgens are scored on the same scale.
 
 ``confidence`` in [0, 1] is calibrated: it estimates the probability that the intimacy is within
 0.125 (half a rating point) of what annotators would say, fitted on held-out rows of the training
-languages from the language identifier's certainty and the text length. For texts in a language
+languages from the language identifier's certainty, the text length and the score
+(``confidence_features``). For texts in a language
 the model has not learned (anything but en, es, pt, it, fr, zh) it is capped at
 ``UNLEARNED_CONFIDENCE``; texts with no letters get ``NO_TEXT_CONFIDENCE`` and empty texts 0.
 """
