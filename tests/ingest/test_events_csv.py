@@ -1,6 +1,6 @@
 from closeknit.core.errors import UnknownFormatError
 from closeknit.ingest import detect_format, open_tree
-from tests.conftest import rows
+from tests.conftest import read_records, rows
 
 import pytest
 
@@ -77,3 +77,36 @@ def test_events_csv_without_duration_keeps_its_ids(tmp_path, store, import_path)
     p.write_text("src,dst,ts\nada,bob,1700000000\n", encoding="utf-8")
     import_path(p)
     assert rows(store, "SELECT native_id FROM interactions") == [("9c6bb4b24e090f5d891aef5d",)]
+
+
+
+ROWS = "src,dst,ts,text\na,b,1,Grüße\nc,d,2,x,é\ne,f,3,ok\n"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-16", "utf-8-sig"])
+def test_an_events_csv_in_another_encoding_is_read_and_its_bad_row_reported(tmp_path, encoding):
+    # pyarrow reads UTF-8 only, and a row it cannot decode never reaches our handler: the file is
+    # decoded first, so the bad row (5 fields) is reported with its text and the others kept
+    p = tmp_path / "log.csv"
+    p.write_bytes(ROWS.encode(encoding))
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / "log.csv").write_text(ROWS, encoding="utf-8")
+    recs = read_records(p, "events")
+    assert recs == read_records(tmp_path / "utf8" / "log.csv", "events")
+    assert recs[0] == ("bad", "log.csv row 0", "5 fields, expected 4", "c,d,2,x,é")
+    assert [row["text"] for row in recs[-1][1]] == ["Grüße", "ok"]
+
+
+@pytest.mark.parametrize("fmt, head, row", [
+    ("events", b"src,dst,ts,text\n" + b"a,b,1,hi\n" * 20_000, b"c,d,2,x,\xff\n"),
+    ("edges", b"1 2 100\n" * 20_000, b"3 4\xe9 200\n"),
+])
+def test_a_utf8_csv_with_bytes_that_are_not_utf8_is_refused_naming_them(tmp_path, fmt, head, row):
+    p = tmp_path / ("log.csv" if fmt == "events" else "log.txt")
+    p.write_bytes(head + row + b"e,f,3,ok\n")
+    at = len(head) + row.index(b"\xff" if fmt == "events" else b"\xe9")
+    line = head.count(b"\n") + 1
+    what = "unreadable CSV" if fmt == "events" else "unreadable edge list"
+    assert read_records(p, fmt) == [("bad", p.name, f"{what}: byte {at:,} (line {line:,}) is not UTF-8, "
+                                     "though the file starts as UTF-8: save it as UTF-8 (or as Windows-1252 "
+                                     "throughout) and import it again", None)]

@@ -122,3 +122,68 @@ def test_old_and_new_layouts_give_the_same_ids(tmp_path, store, import_path):
     second = import_path(new)
     assert first.added == 9
     assert (second.added, second.present) == (0, 9)
+
+
+# Meta's thread layouts other than messages/inbox/ (see facebook._THREAD_FILE), 2026-12-07
+_LAYOUTS = {
+    "messages/archived_threads/ada_11/message_1.json": 2,
+    "messages/filtered_threads/bea_12/message_1.json": 2,
+    "messages/message_requests/cid_13/message_1.json": 2,
+    "your_activity_across_facebook/messages/inbox/dan_14/message_1.json": 2,
+    "your_facebook_activity/messages/e2ee_cutover/eve_15/message_1.json": 2,
+    "messages/fay_16/message.json": 2,  # 2018: no category folder, one unnumbered file
+    "messages/inbox/gus_17/message.json": 2,  # 2018-2019
+}
+
+
+def _two(name):
+    return _thread([name, "Owen Owner"], [_m(name, 2000, f"hi from {name}"), _m("Owen Owner", 1000, "hello")], name)
+
+
+def test_every_meta_thread_folder_is_read(tmp_path, store, import_path):
+    for i, member in enumerate(_LAYOUTS):
+        d = tmp_path / f"export{i}"
+        (d / member).parent.mkdir(parents=True)
+        (d / member).write_text(_two(f"Friend {i}"))
+        stickers = d / member.split("messages/")[0] / "messages" / "stickers_used"
+        stickers.mkdir(exist_ok=True)
+        (stickers / "s.png").write_bytes(b"\x89PNG")
+        r = import_path(d)
+        assert (r.format, r.added, r.errors) == ("messenger", 2, 0), member
+        # the thread id is the number after the folder's last "_"
+        assert rows(store, "SELECT DISTINCT thread_id FROM interactions WHERE text = ?", [f"hi from Friend {i}"]) == [
+            (member.split("/")[-2].rsplit("_", 1)[1],)]
+    assert store.count("interactions") == 14
+    assert rows(store, "SELECT value FROM me") == [("Owen Owner",)]
+
+
+def test_all_layouts_in_one_zip_and_one_thread_folder(tmp_path, store, import_path):
+    p = tmp_path / "facebook-owen.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        for i, member in enumerate(_LAYOUTS):
+            zf.writestr(member, _two(f"Friend {i}"))
+    r = import_path(p)
+    assert (r.format, r.added, r.errors) == ("messenger", 14, 0)
+    # one thread's own folder given alone (message_1.json beside photos/)
+    t = tmp_path / "hal_18"
+    (t / "photos").mkdir(parents=True)
+    (t / "photos" / "1.jpg").write_bytes(b"\xff\xd8")
+    (t / "message_1.json").write_text(_thread(["Hal", "Owen Owner"], [_m("Hal", 3000, "yo"), _m("Hal", 2500, "?")],
+                                              "Hal", path="inbox/hal_18"))
+    r = import_path(t)
+    assert (r.format, r.added, r.errors) == ("messenger", 2, 0)
+    assert rows(store, "SELECT DISTINCT thread_id FROM interactions WHERE text IN ('yo', '?')") == [("18",)]
+
+
+def test_format_messenger_on_a_folder_without_a_thread_is_an_error(tmp_path):
+    from click.testing import CliRunner
+
+    from closeknit.present.cli import cli
+
+    d = tmp_path / "facebook-owen"
+    (d / "messages" / "stickers_used").mkdir(parents=True)
+    (d / "messages" / "stickers_used" / "s.png").write_bytes(b"\x89PNG")
+    (d / "notes.json").write_text('{"messages": "not a thread"}')
+    r = CliRunner().invoke(cli, ["import", str(d), "--format", "messenger", "--db", str(tmp_path / "s.db")])
+    assert r.exit_code == 1
+    assert f"no messenger export found ({d}: not a messenger export)" in " ".join(r.output.split())

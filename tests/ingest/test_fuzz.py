@@ -36,6 +36,10 @@ SEEDS: dict[str, tuple[Path | None, str | None]] = {
     "ical": (FIXTURES / "ical" / "google-takeout.ics", None),
     "events": (None, "events.csv"),
     "edges": (None, "edges.txt"),
+    "linkedin": (FIXTURES / "linkedin", "messages.csv"),
+    "mastodon": (FIXTURES / "mastodon", "outbox.json"),
+    "messenger": (FIXTURES / "messenger", "your_facebook_activity/messages/inbox/adalovelace_1001/message_1.json"),
+    "instagram": (FIXTURES / "instagram", "your_instagram_activity/messages/inbox/ada_77/message_1.json"),
 }
 _GENERATED = {
     "events.csv": b"ts,src,dst,channel,kind,text\n2024-01-01T10:00:00Z,ada,bob,email,message,hello\n"
@@ -116,12 +120,25 @@ def test_a_damaged_export_is_read_or_refused_never_a_crash(name, tmp_path_factor
     run()
 
 
-def test_every_importer_with_a_sample_is_fuzzed():
+def test_every_importer_is_fuzzed():
     from closeknit.ingest import importers
 
-    # linkedin, mastodon, messenger, instagram have no fixture of their own here (the demo writes
-    # their exports; benchmarks/fuzz.py fuzzes those too)
-    assert set(importers()) - set(SEEDS) == {"linkedin", "mastodon", "messenger", "instagram"}
+    assert set(importers()) == set(SEEDS)
+
+
+@pytest.mark.parametrize("name, records, unreadable", [
+    ("linkedin", 8, ["messages.csv line 8", "Connections.csv line 4"]),
+    ("mastodon", 14, []),
+    ("messenger", 14, ["your_facebook_activity/messages/inbox/adalovelace_1001/message_2.json message 3",
+                       "your_facebook_activity/messages/inbox/broken_3003/message_1.json"]),
+    ("instagram", 8, []),
+])
+def test_the_seeds_of_the_folder_formats_are_read_whole(name, records, unreadable):
+    from closeknit.ingest.records import BadRecord
+
+    seed, _ = SEEDS[name]
+    got = list(get_importer(name).read(open_tree(seed), ImportContext()))
+    assert (len(got), [r.location for r in got if isinstance(r, BadRecord)]) == (records, unreadable)
 
 
 @settings(derandomize=True, max_examples=25, deadline=None, database=None,

@@ -65,3 +65,47 @@ def test_instagram_lists_and_profile(tmp_path, store, import_path):
     ]
     assert rows(store, "SELECT kind, value FROM me ORDER BY 1") == [("handle", "owen.o"), ("name", "Owen")]
     assert import_path(p, force=True).added == 0
+
+
+def test_instagram_message_requests_folder(tmp_path, store, import_path):
+    d = tmp_path / "instagram-owen"
+    f = d / "your_instagram_activity" / "messages" / "message_requests" / "ada_88" / "message_1.json"
+    f.parent.mkdir(parents=True)
+    f.write_text(json.dumps({"participants": [{"name": "Owen"}, {"name": "Ada"}], "title": "Ada",
+                             "messages": [{"sender_name": "Ada", "timestamp_ms": 1_600_000_400_000, "content": "hey"}]}))
+    r = import_path(d)
+    assert (r.format, r.added, r.errors) == ("instagram", 1, 0)
+
+
+def test_instagram_until_2020_messages_json(tmp_path, store, import_path):
+    """Instagram's download until December 2020: one messages.json of conversations by username
+    (layout as read by michabirklbauer/instagram_json_viewer, message_stats.py and instaview.py)."""
+    d = tmp_path / "owen_o_20200316"
+    d.mkdir()
+    (d / "profile.json").write_text(json.dumps({"username": "owen.o", "name": "Owen", "email": "Owen@Example.org"}))
+    (d / "media.json").write_text(json.dumps({"stories": [], "photos": [], "profile": [], "videos": [], "direct": []}))
+    (d / "messages.json").write_text(json.dumps([
+        {"participants": ["owen.o", "ada.l"], "conversation": [  # newest first
+            {"sender": "ada.l", "created_at": "2020-03-15T19:21:05.100000+00:00", "text": "ok!"},
+            {"sender": "owen.o", "created_at": "2020-03-15T19:21:03.546345+00:00", "media_share_url": "https://x", "media_owner": "nat"},
+            {"sender": "owen.o", "created_at": "2020-03-15T19:20:00+00:00", "text": "see this"},
+        ]},
+        {"participants": ["owen.o", "ada.l", "bob.b"], "conversation": [
+            {"sender": "bob.b", "created_at": "2019-12-31T23:59:59.000001+00:00", "text": "happy new year"},
+            {"sender": "bob.b", "text": "no time"},  # unreadable: reported
+        ]},
+    ]))
+    r = import_path(d)
+    assert (r.format, r.added, r.errors) == ("instagram", 4, 1)
+    assert rows(store, "SELECT a.value, text, visibility, epoch(ts)::BIGINT FROM interactions i "
+                       "JOIN identities a ON a.id = i.actor_id ORDER BY ts") == [
+        ("bob.b", "happy new year", "group", 1_577_836_799),
+        ("owen.o", "see this", "private", 1_584_300_000),
+        ("owen.o", None, "private", 1_584_300_064),
+        ("ada.l", "ok!", "private", 1_584_300_065),
+    ]
+    assert rows(store, "SELECT count(*) FROM interaction_participants") == [(5,)]
+    assert rows(store, "SELECT kind, value FROM me ORDER BY 1") == [("email", "owen@example.org"), ("handle", "owen.o")]
+    assert rows(store, "SELECT location, error FROM import_errors") == [
+        ("messages.json conversation 1 message 1", "message without a readable created_at")]
+    assert import_path(d, force=True).added == 0

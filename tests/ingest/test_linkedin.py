@@ -108,3 +108,37 @@ def test_messages_csv_header_variants(variant, tmp_path, store, import_path):
     assert rows(store, "SELECT a.value, b.value, reason, confidence FROM identity_links l JOIN identities a ON a.id = l.a "
                        "JOIN identities b ON b.id = l.b") == [(lower_ada, "ada@example.org", "LinkedIn connection lists this email", 1.0)]
     assert import_path(p, force=True).added == 0
+
+
+def test_messages_csv_until_2019(tmp_path, store, import_path):
+    """The layout until 2019: "From,To,Date,Subject,Content,Direction,Folder" (names only, US dates,
+    no conversation id), as documented by apache/streams' linkedin.ttl.ftl (commit 439f66b708a5)."""
+    p = tmp_path / "Basic_LinkedInDataExport_03-14-2018.zip"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("Messages.csv", "\r\n".join([
+            "From,To,Date,Subject,Content,Direction,Folder",
+            'Ada Lovelace,Owen Owner,"3/14/18, 9:05 AM",Engines,"Shall we talk about engines?",INCOMING,INBOX',
+            'Owen Owner,Ada Lovelace,"3/14/18, 4:35 PM",RE: Engines,"Yes, Friday",OUTGOING,SENT',
+            'Grace Hopper,Owen Owner,"12/1/17, 11:00 AM",Hello,<p>Nice to <b>meet</b> you</p>,INCOMING,INBOX',
+            'Grace Hopper,Owen Owner,"not a date",Hello,lost,INCOMING,INBOX',
+        ]) + "\r\n")
+        zf.writestr("Connections.csv", "\r\n".join([
+            "First Name,Last Name,Address,Email Address,Company,Position,Connected On,Websites,Instant Messengers",
+            'Ada,Lovelace,,ada@example.org,Engines Ltd,Analyst,"1/2/18, 10:00 AM",,',
+        ]) + "\r\n")
+    r = import_path(p)
+    assert (r.format, r.added, r.errors) == ("linkedin", 4, 1)
+    assert rows(store, "SELECT kind, value FROM me") == [("name", "Owen Owner")]
+    got = rows(store, "SELECT i.kind, a.value, text, epoch(ts)::BIGINT, thread_id FROM interactions i "
+                      "LEFT JOIN identities a ON a.id = i.actor_id ORDER BY ts")
+    assert [g[:4] for g in got] == [
+        ("message", "Grace Hopper", "Nice to meet you", 1_512_126_000),
+        ("connect", "Owen Owner", None, 1_514_887_200),
+        ("message", "Ada Lovelace", "Shall we talk about engines?", 1_521_018_300),
+        ("message", "Owen Owner", "Yes, Friday", 1_521_045_300),
+    ]
+    # one thread per set of parties: Ada's two messages share one, Grace's is another
+    assert got[2][4] == got[3][4] != got[0][4] and got[0][4].startswith("parties:")
+    assert rows(store, "SELECT location, error FROM import_errors") == [
+        ("Messages.csv line 5", "unreadable date 'not a date'")]
+    assert import_path(p, force=True).added == 0

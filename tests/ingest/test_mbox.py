@@ -120,11 +120,13 @@ def test_testbox4_partial_references_and_prose_in_reply_to(shared, store, import
     root = "20000719155037.A27886@O2.chapin.edu"
     # In-Reply-To: "Kurt D. Starsinic"'s message of "..." (no id) -> last References id
     assert got["87em4pa0ec.fsf@fire-swamp.org"] == (rid(root), root)
-    # References start mid-thread: the thread is its first id
+    # References start mid-thread, at a message of the box that is itself in the root's thread:
+    # the root's thread, not a second one
     assert got["20000719164529.E17718@ghostwheel.wks.na.deuba.com"] == (
         rid("20000719154851.C5309@cbi.tamucc.edu"),
-        "20000719161418.D17718@ghostwheel.wks.na.deuba.com",
+        root,
     )
+    assert got["20000719161418.D17718@ghostwheel.wks.na.deuba.com"][1] == root
     # no In-Reply-To nor References: a new thread of its own
     assert got["F122YsoaJ70EgyBiQhe00003799@hotmail.com"] == (None, "F122YsoaJ70EgyBiQhe00003799@hotmail.com")
     assert got[root] == (None, root)
@@ -150,11 +152,13 @@ def test_testbox8_and_9_threads(shared, store, import_path):
     )
     import_path(email_dir(shared) / "testbox-9")
     got = links(store)
-    # In-Reply-To but no References: the parent is the thread
+    # In-Reply-To but no References: the thread of the parent (in the box; its References
+    # name the root), not a thread of its own
     assert got["D4CA215C-53B6-11D7-8510-0030654E40D0@quietstars.com"] == (
         rid("1047382472.1875.19.camel@dirk2.int.tobit.co.uk"),
-        "1047382472.1875.19.camel@dirk2.int.tobit.co.uk",
+        "20030311083936.GB26176@cat.ourshack.com",
     )
+    assert got["1047382472.1875.19.camel@dirk2.int.tobit.co.uk"][1] == "20030311083936.GB26176@cat.ourshack.com"
     # a reply whose parent is in the box resolves to it
     assert rows(
         store,
@@ -230,8 +234,8 @@ def test_quirks_fixture(store, import_path):
     ]
     # list mail: group, the list address as recipient, unknown charset falls back to cp1252
     assert got["list-1@example.org"] == ("message", "group", "list-1@example.org", "Café for everyone.")
-    # Ada sent 3 of 5: guessed to be the owner
-    assert rows(store, "SELECT value, evidence FROM me") == [("ada@example.org", "most frequent sender in quirks.mbox")]
+    # Ada sent the personal mail and is written to by the other two: guessed to be the owner
+    assert rows(store, "SELECT value, evidence FROM me") == [("ada@example.org", "writes and is written to most in quirks.mbox")]
     again = import_path(FIXTURES / "quirks.mbox", force=True)
     assert (again.added, again.present, again.errors) == (0, 5, 1)
 
@@ -287,7 +291,7 @@ def test_maildir(tmp_path, store, import_path):
     assert (r.format, r.added, r.errors) == ("mbox", 2, 0)
     assert rows(store, "SELECT native_id, kind, thread_id FROM interactions ORDER BY ts") == [
         ("eml-1@example.org", "reply", "plan-1@example.org"),
-        ("eml-2@example.org", "reply", "eml-1@example.org"),
+        ("eml-2@example.org", "reply", "plan-1@example.org"),  # In-Reply-To eml-1: eml-1's thread
     ]
 
 
@@ -576,3 +580,76 @@ def test_prefetch_reads_the_same_and_passes_errors_on():
     # a reader that stops early does not leave the thread waiting
     with mbox_mod._Prefetch(io.BytesIO(data), 5) as pf:
         pf.read(5)
+
+
+def _mail(mid, frm, date, *, to=None, irt=None, refs=None, extra=""):
+    h = [f"From {frm} Mon Jan  1 00:00:00 2024", f"From: {frm}"]
+    if to:
+        h.append(f"To: {to}")
+    h += [f"Date: {date}", f"Message-ID: <{mid}>", f"Subject: s {mid}"]
+    if irt:
+        h.append(f"In-Reply-To: <{irt}>")
+    if refs:
+        h.append("References: " + " ".join(f"<{r}>" for r in refs))
+    return "\n".join(h) + (("\n" + extra) if extra else "") + f"\n\nbody of {mid}\n\n"
+
+
+def test_threads_from_every_linking_header(tmp_path, store, import_path):
+    """A reply naming only its parent (In-Reply-To), or References cut short, joins the thread of
+    the message it names; a reply that comes before its parent takes the thread the parent then
+    joins; Outlook's Thread-Index links a reply with no other header."""
+    box = tmp_path / "threads.mbox"
+    box.write_text("".join([
+        _mail("a@x", "ann@x.org", "Mon, 1 Jan 2024 09:00:00 +0000", to="bob@x.org"),
+        _mail("b@x", "bob@x.org", "Mon, 1 Jan 2024 10:00:00 +0000", to="ann@x.org", irt="a@x", refs=["a@x"]),
+        _mail("c@x", "cat@x.org", "Tue, 2 Jan 2024 10:00:00 +0000", to="bob@x.org", irt="b@x"),  # In-Reply-To only
+        _mail("d@x", "dan@x.org", "Wed, 3 Jan 2024 10:00:00 +0000", to="bob@x.org", refs=["c@x"]),  # References cut
+        _mail("f@x", "fay@x.org", "Wed, 3 Jan 2024 12:00:00 +0000", to="bob@x.org", irt="e@x"),  # before its parent
+        _mail("e@x", "eve@x.org", "Wed, 3 Jan 2024 11:00:00 +0000", to="bob@x.org"),
+        _mail("o1@x", "olga@x.org", "Thu, 4 Jan 2024 10:00:00 +0000", to="bob@x.org",
+              extra="Thread-Index: AdQ2FNd7lJ8Mv5EQS3+Xn1Ix6PCnHw=="),
+        _mail("o2@x", "bob@x.org", "Thu, 4 Jan 2024 11:00:00 +0000", to="olga@x.org",
+              extra="Thread-Index: AdQ2FNd7lJ8Mv5EQS3+Xn1Ix6PCnHwAAAGGz"),
+    ]))
+    r = import_path(box)
+    assert (r.added, r.errors) == (8, 0)
+    assert rows(store, "SELECT native_id, thread_id FROM interactions ORDER BY native_id") == [
+        ("a@x", "a@x"), ("b@x", "a@x"), ("c@x", "a@x"), ("d@x", "a@x"), ("e@x", "e@x"), ("f@x", "e@x"),
+        ("o1@x", "o1@x"), ("o2@x", "o1@x")]
+    assert rows(store, "SELECT count(DISTINCT thread_id) FROM interactions") == [(3,)]
+
+
+def test_mailing_list_archive_makes_nobody_you(tmp_path, store, import_path):
+    """A list archive: 12 posts by 4 people, Ann the busiest (6). With List-Id, and with the list
+    headers stripped as list archives publish them, nobody becomes "you"."""
+    senders = ["ann@x.org"] * 6 + ["bob@x.org"] * 3 + ["cat@x.org"] * 2 + ["dan@x.org"]
+    posts = [(f"p{i}@x", s, f"Mon, {i + 1} Jan 2024 09:00:00 +0000") for i, s in enumerate(senders)]
+    listed = tmp_path / "team-list.mbox"
+    listed.write_text("".join(_mail(m, s, d, to="team@lists.x.org",
+                                    extra="List-Id: Team <team.lists.x.org>") for m, s, d in posts))
+    stripped = tmp_path / "2024-January.txt"
+    stripped.write_text("".join(_mail("s" + m, s, d) for m, s, d in posts))
+    for box in (listed, stripped):
+        r = import_path(box)
+        assert (r.format, r.added, r.errors) == ("mbox", 12, 0), box.name
+        assert rows(store, "SELECT count(*) FROM me") == [(0,)], box.name
+
+
+def test_personal_mailbox_you_is_who_writes_and_is_written_to(tmp_path, store, import_path):
+    """The same rule on a personal mailbox: Bob sent 2 and received 4 personal mails (6 of 7);
+    the list post he also received does not count; Ann sent 3 but was written to once."""
+    box = tmp_path / "Inbox"
+    box.write_text("".join([
+        _mail("1@x", "ann@x.org", "Mon, 1 Jan 2024 09:00:00 +0000", to="bob@x.org"),
+        _mail("2@x", "ann@x.org", "Mon, 1 Jan 2024 10:00:00 +0000", to="bob@x.org"),
+        _mail("3@x", "ann@x.org", "Mon, 1 Jan 2024 11:00:00 +0000", to="bob@x.org"),
+        _mail("4@x", "cat@x.org", "Mon, 1 Jan 2024 12:00:00 +0000", to="bob@x.org"),
+        _mail("5@x", "bob@x.org", "Mon, 1 Jan 2024 13:00:00 +0000", to="ann@x.org"),
+        _mail("6@x", "bob@x.org", "Mon, 1 Jan 2024 14:00:00 +0000", to="cat@x.org"),
+        _mail("7@x", "dan@x.org", "Mon, 1 Jan 2024 15:00:00 +0000", to="eve@x.org"),
+        _mail("8@x", "ann@x.org", "Mon, 1 Jan 2024 16:00:00 +0000", to="team@lists.x.org",
+              extra="List-Id: <team.lists.x.org>"),
+    ]))
+    r = import_path(box)
+    assert (r.added, r.errors) == (8, 0)
+    assert rows(store, "SELECT value, evidence FROM me") == [("bob@x.org", "writes and is written to most in Inbox")]

@@ -558,3 +558,17 @@ def test_bad_time_in_a_big_file_is_reported(tmp_path, store, import_path):
         ("tweets.js item 150", "unreadable tweet (ValueError: hour must be in 0..23)")
     ]
     assert rows(store, "SELECT ts FROM interactions WHERE native_id = 'tweet:30151'") == [(datetime(2024, 4, 1, 6, 30, tzinfo=UTC),)]
+
+
+def test_fixture_welcome_message_and_unknown_dm_events(store, import_path):
+    """welcomeMessageCreate (a business account's automatic welcome) is a system event with its
+    text; an event type with no known meaning is reported with its count, not dropped."""
+    r = import_path(FIX / "welcome")
+    assert (r.added, r.errors) == (2, 1)
+    assert rows(store, "SELECT native_id, kind, text, (SELECT value FROM identities d WHERE d.id = actor_id) FROM interactions ORDER BY ts") == [
+        ("dm:1600000000000000010", "system", "Hi! Thanks for reaching out. How can we help?", "5005"),
+        ("dm:1600000000000000030", "message", "my order has not arrived", "1001"),
+    ]
+    assert participants(store, "dm:1600000000000000010") == [("account_id", "1001", "recipient")]
+    assert rows(store, "SELECT location, error FROM import_errors") == [
+        ("data/direct-messages.js", "1 DM event(s) of type 'reactionCreate' skipped: no meaning known for this type")]

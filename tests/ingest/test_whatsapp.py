@@ -430,3 +430,48 @@ def test_ios_notices_of_other_languages_are_known(text, notice):
     from closeknit.ingest.formats.whatsapp import _IOS_NOTICE
 
     assert (_IOS_NOTICE.match(text) is not None) is notice
+
+
+def test_group_events_in_seven_more_languages(store, import_path):
+    """Our own Android group chats in es, pt, fr, it, nl, tr and id (wordings cited in
+    whatsapp._SYS): every group event is a system line with its actor and the people it names,
+    each chat is a group (the Turkish one has only two authors), and the groups are no people."""
+    r = import_path(FIXTURES / "whatsapp" / "android-group-events")
+    assert (r.added, r.errors, r.identities) == (41, 0, 22)
+    assert rows(store, "SELECT kind, count(*), count(text) FROM interactions GROUP BY 1 ORDER BY 1") == [
+        ("message", 15, 8), ("system", 26, 26)]
+    assert rows(store, "SELECT DISTINCT visibility FROM interactions") == [("group",)]
+    got = rows(store, """SELECT (SELECT value FROM identities d WHERE d.id = i.actor_id), list(p.value ORDER BY p.value)
+        FILTER (WHERE p.value IS NOT NULL), split_part(i.text, ' ', 3) FROM interactions i
+        LEFT JOIN interaction_participants ip ON ip.interaction_id = i.id AND ip.role = 'subject'
+        LEFT JOIN identities p ON p.id = ip.identity_id WHERE i.kind = 'system' GROUP BY i.id, i.actor_id, i.text ORDER BY i.text""")
+    assert [(a, s) for a, s, _ in got] == [
+        ("Ana Souza", ["Pablo Ruiz"]), ("Ana Souza", None), ("Ayşe Kaya", None),
+        ("Budi Santoso", ["Sari Dewi", "Tono Wijaya"]), ("Claire Petit", ["Luc Martin"]), ("Claire Petit", None),
+        ("Els Bakker", None), ("Giulia Neri", None), ("Jan de Vries", ["Els Bakker"]), ("Jan de Vries", None),
+        ("João Lima", ["Maria Reis", "Pedro Alves"]), ("João Lima", None), (None, None),  # the encryption notice
+        ("Luc Martin", None), ("Luca Bruno", None), ("Lucía Gómez", None), ("Marc Blanc", None),
+        ("Marco Ferri", ["Giulia Neri"]), ("Marco Ferri", None), ("Maria Reis", None), ("Mehmet Demir", None),
+        ("Pablo Ruiz", None), ("Piet Smit", None), ("Rina Putri", None), ("Rita Costa", None), ("Sari Dewi", None),
+    ]
+    names = {v for (v,) in rows(store, "SELECT value FROM identities")}
+    assert len(names) == 22 and not names & {"Cena", "Praia", "Ski", "Birre", "Fietsen", "Kahve", "Arisan"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Creaste el grupo “Viaje”", ("you", [], True)),
+    ("Ana te añadió", ("Ana", ["you"], True)),
+    ("Você criou este grupo", ("you", [], True)),
+    ("João adicionou você", ("João", ["you"], True)),
+    ("Claire vous a ajouté", ("Claire", ["you"], True)),
+    ("Hai aggiunto Sara", ("you", ["Sara"], True)),
+    ("Marco ti ha aggiunto", ("Marco", ["you"], True)),
+    ("U hebt Piet verwijderd", ("you", ["Piet"], True)),
+    ("Jan heeft een nieuw telefoonnummer. Tik om een bericht te sturen", ("Jan", [], False)),
+    ("Budi telah mengganti nomor teleponnya ke nomor baru.", ("Budi", [], False)),
+    ("Dit bericht is verwijderd", (None, [], False)),
+])
+def test_group_event_actors_outside_en_de_ru(text, expected):
+    from closeknit.ingest.formats.whatsapp import classify_system
+
+    assert classify_system(text) == expected

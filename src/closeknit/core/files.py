@@ -14,12 +14,35 @@ from pathlib import Path
 
 from closeknit.core.errors import InputError, UsageError
 
-__all__ = ["require_regular", "refuse_overwriting_inputs", "MAX_RECORD_BYTES"]
+__all__ = ["require_regular", "refuse_overwriting_inputs", "MAX_RECORD_BYTES", "RecordTooBig", "too_big"]
 
 #: The most one record (a tweet, a message, an e-mail, a comment, a contact card) or one of its
 #: fields may take, in bytes: beyond it the record is reported as unreadable and skipped. The
-#: longest real record we know of, an e-mail with attachments inline, stays far below.
+#: longest real record we know of, an e-mail with attachments inline, stays far below. Every
+#: reader that holds one record in memory checks it here (docs/limits.md lists where).
 MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
+def too_big(what: str, size: int | None = None, unit: str = "bytes") -> str:
+    """The one message for a record over :data:`MAX_RECORD_BYTES`: which, how big, the limit, what
+    to do. ``size`` is None when reading stopped before the record's end was found.
+
+    >>> too_big("tweet 2", 1_073_741_824)
+    'tweet 2 is 1,073,741,824 bytes, over the limit of 16 MiB for one record: skipped, the rest is read (no real export has records this big: check where the file comes from)'
+    """
+    how = f"is {size:,} {unit}" if size is not None else "runs past the end of the file"
+    return (f"{what} {how}, over the limit of {MAX_RECORD_BYTES >> 20} MiB for one record: skipped, the rest is read "
+            "(no real export has records this big: check where the file comes from)")
+
+
+class RecordTooBig(InputError):
+    """One record over :data:`MAX_RECORD_BYTES`, already skipped by the reader that yields this:
+    ``line`` (or None) is where it starts, ``size`` its size in bytes (None: to the end of the file)."""
+
+    def __init__(self, what: str, size: int | None, line: int | None = None, unit: str = "bytes") -> None:
+        super().__init__(too_big(what, size, unit))
+        self.size = size
+        self.line = line
 
 _KINDS = (
     (stat.S_ISFIFO, "a named pipe (FIFO)"),

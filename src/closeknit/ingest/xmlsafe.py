@@ -31,7 +31,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, Ext
 from defusedxml import ElementTree as _DET
 
 from closeknit.core.errors import InputError, UnsafeInputError
-from closeknit.core.files import MAX_RECORD_BYTES
+from closeknit.core.files import MAX_RECORD_BYTES, RecordTooBig
 
 T = TypeVar("T")
 
@@ -104,8 +104,10 @@ def iter_elements(
     forbid_dtd: bool = False,
     chunk: int = 1 << 20,
     flat: Collection[str] = (),
-) -> Iterator[Element]:
-    """Yield every complete element whose local tag is in ``tags``, detached from the document.
+) -> Iterator[Element | RecordTooBig]:
+    """Yield every complete element whose local tag is in ``tags``, detached from the document,
+    or a :class:`~closeknit.core.files.RecordTooBig` in place of one over ``MAX_RECORD_BYTES``
+    (from its start tag to its end tag), which is skipped: memory stays bounded by the limit.
 
     The fast path for big exports: a raw expat parser hardened with exactly defusedxml's rules
     (its ``EntityDeclHandler`` / ``UnparsedEntityDeclHandler`` / ``ExternalEntityRefHandler``
@@ -126,7 +128,7 @@ def iter_elements(
     flat_tags = frozenset(flat)
     p = hardened_parser(forbid_dtd=forbid_dtd)
 
-    out: list[Element] = []
+    out: list[Element | RecordTooBig] = []
     cache = _LOCAL
     # Outside the wanted elements only a Python start handler runs (to spot them). Inside one,
     # start and character data go straight to the C TreeBuilder, and a Python end handler
@@ -134,8 +136,12 @@ def iter_elements(
     root: Element | None = None
     tb_end = None
 
+    root_tag = ""  # the record's tag as written, its first byte and line (for the size limit)
+    root_at = root_line = 0
+    nested = 0  # while skipping a record over the limit: its elements of the same name still open
+
     def start_outside(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal root, tb_end
+        nonlocal root, tb_end, root_tag, root_at, root_line
         lt = cache.get(tag) or local(tag)
         if lt in flat_tags:
             out.append(Element(lt, attrs))
@@ -143,6 +149,7 @@ def iter_elements(
             tb = TreeBuilder()
             root = tb.start(lt, attrs)
             tb_end = tb.end
+            root_tag, root_at, root_line = tag, p.CurrentByteIndex, p.CurrentLineNumber
             p.StartElementHandler = tb.start
             p.CharacterDataHandler = tb.data
             p.EndElementHandler = end_inside
@@ -151,14 +158,41 @@ def iter_elements(
         nonlocal root, tb_end
         el = tb_end(tag)
         if el is root:
-            out.append(el)
+            size = p.CurrentByteIndex + len(tag) + 3 - root_at
+            out.append(el if size <= MAX_RECORD_BYTES else _too_big(root_line, size))
             root = tb_end = None
             p.StartElementHandler = start_outside
             p.CharacterDataHandler = None
             p.EndElementHandler = None
 
+    def _too_big(line: int, size: int) -> RecordTooBig:
+        return RecordTooBig(f"{name}: the <{local(root_tag)}> of line {line:,}", size, line)
+
+    # A record over MAX_RECORD_BYTES is dropped where that is seen (after a chunk), and the rest of
+    # it is skipped by counting its name's start and end tags (the C tree builder keeps no depth
+    # we could read; a record nested in one of the same name, which no export has, ends early).
+    def start_skipping(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal nested
+        if tag == root_tag:
+            nested += 1
+
+    def end_skipping(tag: str) -> None:
+        nonlocal nested
+        if tag == root_tag:
+            nested -= 1
+            if not nested:
+                out.append(_too_big(root_line, p.CurrentByteIndex + len(tag) + 3 - root_at))
+                p.StartElementHandler = start_outside
+                p.EndElementHandler = None
+
     p.StartElementHandler = start_outside
-    for _ in feed(p, stream, name=name, chunk=chunk):
+    for fed in feed(p, stream, name=name, chunk=chunk):
+        if root is not None and fed - root_at > MAX_RECORD_BYTES:
+            root = tb_end = None
+            nested = 1
+            p.StartElementHandler = start_skipping
+            p.CharacterDataHandler = None
+            p.EndElementHandler = end_skipping
         if out:
             yield from out
             out.clear()
@@ -197,9 +231,10 @@ def hardened_parser(*, forbid_dtd: bool = False) -> expat.XMLParserType:
     return p
 
 
-def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk: int = 1 << 20) -> Iterator[None]:
+def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk: int = 1 << 20) -> Iterator[int]:
     """Parse ``stream`` with the :func:`hardened_parser` ``p`` chunk by chunk, yielding after each
-    chunk was parsed (the caller hands on what its handlers collected, so memory stays bounded).
+    chunk was parsed (the caller hands on what its handlers collected, so memory stays bounded)
+    the number of bytes parsed so far.
 
     What the handlers collected during a chunk that turns out not to be well-formed is never
     handed on (the error is raised instead of the yield). Raises :class:`UnsafeInputError` for
@@ -217,7 +252,7 @@ def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk
                 raise MalformedXMLError(
                     f"{name}: one element is over {MAX_RECORD_BYTES // 2**20} MiB (line {p.CurrentLineNumber}), beyond "
                     "the limit of one record; nothing after it is read", p.CurrentLineNumber)
-            yield
+            yield fed
             if not buf:
                 break
     except DefusedXmlException as e:
@@ -379,7 +414,7 @@ def iter_converted(
     *,
     name: str = "input",
     chunk: int = 1 << 20,
-) -> Iterator[T]:
+) -> Iterator[T | RecordTooBig]:
     """``convert(el)`` for every element :func:`iter_elements` would yield, parsed by libxml2
     (lxml): building the elements costs about 40% less CPU than expat's tree builder.
 
@@ -417,7 +452,7 @@ def iter_converted(
     with opener() as stream:
         for i, el in enumerate(iter_elements(stream, want, name=name, chunk=chunk)):
             if i >= done:
-                yield convert(el)
+                yield el if isinstance(el, RecordTooBig) else convert(el)
 
 
 class _LibxmlGaveUp(Exception):
@@ -446,7 +481,7 @@ def _pull_parser(tags: Collection[str]):  # noqa: ANN202 - an lxml XMLPullParser
 _CUT = "closeknit-piece-cut"
 
 
-def convert_piece(head: bytes, piece: bytes, tags: Collection[str], convert: Callable[[Element], T], *,
+def convert_piece(head: bytes, piece: bytes | None, tags: Collection[str], convert: Callable[[Element], T], *,
                   last: bool) -> tuple[list[T], list[T]] | None:
     """Convert the wanted elements of one piece of a document cut by the caller, for parsing
     pieces in parallel: ``head`` is the document's start up to the first cut (prolog, root start
@@ -462,6 +497,8 @@ def convert_piece(head: bytes, piece: bytes, tags: Collection[str], convert: Cal
     """
     from lxml import etree
 
+    if piece is None:  # cut_pieces gave up: a piece over the limit of one record
+        return None
     want = frozenset(tags)
     parser = _piece_parser(want | {_CUT})
     try:
@@ -545,7 +582,7 @@ def _convert_piece(parser, head: bytes, piece: bytes, want: frozenset[str], conv
     return out
 
 
-def _convert_piece_task(head: bytes, piece: bytes, tags: Collection[str], convert: Callable[[Element], T],
+def _convert_piece_task(head: bytes, piece: bytes | None, tags: Collection[str], convert: Callable[[Element], T],
                         last: bool) -> tuple[list[T], list[T]] | None:
     """:func:`convert_piece` in a worker process (a worker's fault only stops the pieces)."""
     try:
@@ -593,16 +630,22 @@ def plain_head(stream: BinaryIO, find_cut: Callable[[bytes, int], int], *, head_
 
 
 def cut_pieces(stream: BinaryIO, buf: bytes, find_cut: Callable[[bytes, int], int], *, piece_bytes: int,
-               chunk: int = 1 << 20) -> Iterator[tuple[bytes, bool]]:
+               chunk: int = 1 << 20) -> Iterator[tuple[bytes | None, bool]]:
     """``(piece, last)`` for the rest of ``stream`` (``buf`` holds what was read of it already):
     each piece ends before the first cut (``find_cut(buf, start)``) at or after ``piece_bytes``;
-    the last one runs to the end of the stream."""
+    the last one runs to the end of the stream. A piece that would run past ``MAX_RECORD_BYTES``
+    (a record near or over the limit) is not read: ``(None, True)`` ends the pieces there, and
+    :func:`convert_piece` gives None for it (the document is then read the established way,
+    which measures each record)."""
     eof = False
     while True:
         cut = -1
         parts = [buf]
         size = len(buf)
         while not eof:
+            if size > max(piece_bytes, MAX_RECORD_BYTES):
+                yield None, True
+                return
             if size > piece_bytes:
                 buf = b"".join(parts) if len(parts) > 1 else parts[0]
                 parts = [buf]
@@ -615,6 +658,9 @@ def cut_pieces(stream: BinaryIO, buf: bytes, find_cut: Callable[[bytes, int], in
                 size += len(more)
             else:
                 eof = True
+        if size > max(piece_bytes, MAX_RECORD_BYTES):
+            yield None, True
+            return
         buf = b"".join(parts) if len(parts) > 1 else parts[0]
         if cut < 0:
             yield buf, True
@@ -625,7 +671,7 @@ def cut_pieces(stream: BinaryIO, buf: bytes, find_cut: Callable[[bytes, int], in
 
 def iter_converted_pieces(opener: Callable[[], BinaryIO], tags: Collection[str], convert: Callable[[Element], T], *,
                           pool, workers: int, name: str = "input", piece_bytes: int = 4 << 20,  # noqa: ANN001
-                          head_max: int = 4 << 20, chunk: int = 1 << 20) -> Iterator[T]:
+                          head_max: int = 4 << 20, chunk: int = 1 << 20) -> Iterator[T | RecordTooBig]:
     """What :func:`iter_converted` yields, with the parsing and ``convert`` done by ``pool``'s
     ``workers`` processes, a piece of the document each (``convert`` must be a module-level
     function; what it returns is sent back).
@@ -684,8 +730,14 @@ def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # no
     # parents already known to have no wanted tag above or at them (the root, say), kept
     # alive so that lxml hands back the same proxy object: one identity check per element
     clear: set = set()
+    quiet = 0  # bytes fed since a wanted element last ended
     while True:
         buf = chunks.pop(0) if chunks else stream.read(chunk)
+        quiet += len(buf)
+        if quiet > MAX_RECORD_BYTES // 2:
+            # perhaps a record over the limit: libxml2 has no limit of ours, the established
+            # reader measures each record exactly (a record of over half the limit is rare)
+            raise _LibxmlGaveUp("no record ended within half the limit of one record")
         try:
             if buf:
                 parser.feed(buf)
@@ -714,6 +766,7 @@ def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # no
         except etree.LxmlError as e:
             raise _LibxmlGaveUp(str(e)) from e
         if out:
+            quiet = 0
             yield out
         if not buf:
             return

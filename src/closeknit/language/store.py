@@ -9,7 +9,7 @@ Incremental: only interactions that have text and no row for the scorer's ``vers
 an interrupted run loses at most one batch and the next run picks up where it stopped. A new
 version of a model scores everything again into its own rows; when it has finished, the rows of
 that model's older versions are deleted (nothing stale stays behind; the measures never read them).
-Writing accurate scores changes what the measures read, so it counts as a new store revision.
+Writing accurate scores changes what the measures read, so the views kept for the web UI are dropped.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ def model_name(scorer) -> str:
 def score_store(store, scorer, *, batch: int = 8192, progress: Callable[[int], None] | None = None,
                 ids: list[int] | None = None, revision: bool = True) -> int:
     """Score what is missing for ``scorer.version`` (only the interactions ``ids`` when given);
-    returns the number of interactions scored. ``revision=False``: do not count accurate scores
-    as a new store revision (scores kept in memory for a read-only store)."""
-    from closeknit.store.cache import bump_revision
+    returns the number of interactions scored. ``revision=False``: leave the kept views alone
+    (scores kept in memory for a read-only store)."""
+    from closeknit.store.cache import drop_views
 
     con = store.con
     version = scorer.version
@@ -96,7 +96,7 @@ def score_store(store, scorer, *, batch: int = 8192, progress: Callable[[int], N
             )
             con.unregister("_ck_scores")
             if model != "fast" and revision:  # the measures read these instead of the fast scores: kept views are stale
-                bump_revision(con)
+                drop_views(con)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

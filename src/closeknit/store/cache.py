@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-__all__ = ["revision", "bump_revision", "cached_views", "put_views"]
+__all__ = ["revision", "bump_revision", "drop_views", "cached_views", "put_views"]
 
 
 
@@ -32,6 +32,12 @@ def bump_revision(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO meta VALUES ('revision', '1') "
         "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
     )
+    drop_views(con)
+
+
+def drop_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete every kept view (the next ``materialise`` computes them again): for a change that
+    alters what the measures read without being a new revision, e.g. accurate scores."""
     has_cache = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                             "AND schema_name = 'main' AND table_name = 'view_cache'").fetchall()[0][0]
     if has_cache:

@@ -20,16 +20,20 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
+from closeknit.core.files import MAX_RECORD_BYTES, too_big
 from closeknit.ingest.records import BadRecord
 
-__all__ = ["JsonCursor", "JsonStreamError", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
+__all__ = ["JsonCursor", "JsonStreamError", "JsonItemTooBig", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UTC = timezone.utc
 _fromts = datetime.fromtimestamp
 _WS = re.compile(r"[ \t\n\r]*")
 _HEX = frozenset("0123456789abcdefABCDEF")
-_MAX_ITEM = 256 * 1024 * 1024
+# stepping over a value too big to decode: the text up to the next character that matters
+_SKIP_OUT = re.compile(r'[^"\[\]{}]*')
+_SKIP_STR = re.compile(r'[^"\\]*')
+_SKIP_SCALAR = re.compile(r"[^,\]}\s]*")
 
 
 def utc_ms(ms: int | float) -> datetime:
@@ -111,6 +115,15 @@ def _repair_x_bytes(data: bytes) -> bytes:
 
 class JsonStreamError(ValueError):
     """The document is not JSON where the cursor stands (``pos`` is a character offset)."""
+
+
+class JsonItemTooBig(JsonStreamError):
+    """The value at the cursor was over ``MAX_RECORD_BYTES`` (``size`` characters): it was stepped
+    over without being decoded, and the cursor stands after it (reading can go on)."""
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
 
 
 class JsonCursor:
@@ -209,19 +222,86 @@ class JsonCursor:
             try:
                 val, end = self._scan(self.buf, self.pos)
             except (json.JSONDecodeError, StopIteration) as e:
-                if self.eof or len(self.buf) - self.pos > _MAX_ITEM:
+                over = len(self.buf) - self.pos > MAX_RECORD_BYTES
+                if self.eof or over:
                     msg = e.msg if isinstance(e, json.JSONDecodeError) else "Expecting value"
-                    raise self._fail(f"not JSON ({msg})") from None
+                    fail = self._fail(f"not JSON ({msg})")
+                    if over:
+                        start, size = self.offset, self._skip_value()
+                        if size is not None and size > MAX_RECORD_BYTES:
+                            raise JsonItemTooBig(f"character {start:,}: {too_big('one item', size, 'characters')}",
+                                                 size) from None
+                    raise fail from None
                 self._refill()
                 continue
             if end >= len(self.buf) and not self.eof:
                 # a number could be cut short at the end of the buffer: read on and redo
                 self._refill()
                 continue
+            if end - self.pos > MAX_RECORD_BYTES:  # decoded with at most one chunk more than the limit
+                start, size, self.pos = self.offset, end - self.pos, end
+                raise JsonItemTooBig(f"character {start:,}: {too_big('one item', size, 'characters')}", size)
             self.pos = end
             return val
 
     skip = value
+
+    def _skip_value(self) -> int | None:
+        """Step over the value at the cursor without decoding it (only strings and brackets are
+        followed; memory stays bounded): its length in characters, or None when the document ends
+        first. Called when more than the limit is buffered after the cursor and the value could
+        not be decoded: a value shorter than that is not JSON, and it is not stepped over (the
+        cursor stays, the length is returned)."""
+        start = self.offset
+        buf, i = self.buf, self.pos
+        depth = 0
+        in_str = False
+        scalar = buf[i] not in '"[{'
+        while True:
+            n = len(buf)
+            while i < n:
+                if scalar:
+                    i = _SKIP_SCALAR.match(buf, i).end()  # type: ignore[union-attr]  # matches the empty string
+                    if i < n:
+                        return self._skipped_to(i, start)
+                elif in_str:
+                    i = _SKIP_STR.match(buf, i).end()  # type: ignore[union-attr]
+                    if i >= n:
+                        break
+                    if buf[i] == "\\":
+                        if i + 1 >= n:
+                            break  # the escaped character is in the next chunk
+                        i += 2
+                        continue
+                    in_str = False
+                    i += 1
+                    if not depth:
+                        return self._skipped_to(i, start)
+                else:
+                    c = buf[i]
+                    i += 1
+                    if c == '"':
+                        in_str = True
+                    elif c in "[{":
+                        depth += 1
+                    elif c in "]}":
+                        depth -= 1
+                        if depth <= 0:
+                            return self._skipped_to(i, start)
+                    else:
+                        i = _SKIP_OUT.match(buf, i).end()  # type: ignore[union-attr]
+            # the value runs past the buffer, which holds more than the limit: it is over the
+            # limit, and what was stepped over can go (the refill drops it)
+            self.pos = i
+            if not self._refill():
+                return None
+            buf, i = self.buf, self.pos
+
+    def _skipped_to(self, i: int, start: int) -> int:
+        size = self._base + i - start
+        if size > MAX_RECORD_BYTES:
+            self.pos = i
+        return size
 
     def kind(self) -> str:
         """``"{"``, ``"["``, or another first character of the value at the cursor."""

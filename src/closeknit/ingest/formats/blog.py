@@ -48,6 +48,7 @@ from xml.etree.ElementTree import Element
 import pyarrow as pa
 from lxml.etree import tostring as _tostring
 
+from closeknit.core.files import RecordTooBig
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.htmltext import html_to_text
@@ -334,6 +335,9 @@ class WordPressImporter(Importer):
                 wxr = _WxrFile(self, member, cache, batch)
                 try:
                     for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
+                        if isinstance(rec, RecordTooBig):
+                            yield BadRecord(f"{member} line {rec.line}", str(rec))
+                            continue
                         yield from wxr.element(rec, skip_items=done)
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
@@ -659,6 +663,9 @@ class DisqusImporter(Importer):
                 elements = iter_converted(opener, ("thread", "post"), _dsq_convert, name=member)
             try:
                 for rec in elements:
+                    if isinstance(rec, RecordTooBig):
+                        yield BadRecord(f"{member} line {rec.line}", str(rec))
+                        continue
                     if rec[0] == "thread":
                         _, tid, link, author_key = rec
                         threads[tid] = (link or tid, self._author(author_key, cache, links))

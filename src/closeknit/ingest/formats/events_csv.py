@@ -20,9 +20,12 @@ numbers the rows; the importer yields Arrow batches, not one object per row.
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -31,7 +34,7 @@ from closeknit.core.duck import connect
 from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.inputs import InputTree
+from closeknit.ingest.inputs import InputTree, decode_head, sniff_encoding
 from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, InteractionBatch, Record
 
 __all__ = ["EventsCsvImporter", "EdgesImporter", "parse_ts"]
@@ -92,19 +95,23 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
     """Stream ``member`` into table ``raw`` (rn, <columns as VARCHAR>); returns the row count."""
 
     def on_invalid(row) -> str:
-        try:
-            text = row.text
-        except UnicodeDecodeError:  # the row is not UTF-8: reported without its excerpt
-            text = None
         # pyarrow knows no row number when values may hold newlines: 0 ("row 0") says so
-        bad.append((row.number or 0, f"{row.actual_columns} fields, expected {row.expected_columns}", text))
+        bad.append((row.number or 0, f"{row.actual_columns} fields, expected {row.expected_columns}", row.text))
         return "skip"
 
-    read_opts = pacsv.ReadOptions(block_size=8 << 20, column_names=names, autogenerate_column_names=False)
+    # pyarrow reads UTF-8; a row it cannot decode never reaches on_invalid (pyarrow decodes its
+    # text first and gives up on the file). So the text is decoded first: an export in another
+    # encoding (Windows-1252, UTF-16) is transcoded by pyarrow, and a UTF-8 file with bytes that
+    # are not UTF-8 further on is refused at the first of them, naming it.
+    encoding = sniff_encoding(tree.head(member, 1 << 16))
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    read_opts = pacsv.ReadOptions(block_size=8 << 20, column_names=names, autogenerate_column_names=False,
+                                  encoding="utf8" if utf8 else encoding)
     parse_opts = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=names is None, invalid_row_handler=on_invalid)
     n = 0
     created = False
-    with tree.open(member) as stream:
+    with tree.open(member) as raw:
+        stream = _Utf8Only(raw, member) if utf8 else raw
         try:
             reader = pacsv.open_csv(
                 stream,
@@ -147,6 +154,39 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
 
 class _Unreadable(Exception):
     pass
+
+
+class _Utf8Only(io.RawIOBase):
+    """``raw`` as it is, checked to be UTF-8 on the way: :class:`_Unreadable` at the first byte
+    that is not (a check in C, about as fast as reading)."""
+
+    def __init__(self, raw: BinaryIO, name: str) -> None:
+        self._raw = raw
+        self._name = name
+        self._dec = codecs.getincrementaldecoder("utf-8")()
+        self._at = 0
+        self._lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        try:
+            self._dec.decode(data, final=not data)
+        except UnicodeDecodeError as e:
+            line = self._lines + data.count(b"\n", 0, max(e.start, 0)) + 1
+            raise _Unreadable(
+                f"byte {self._at + e.start:,} (line {line:,}) is not UTF-8, though the file starts as UTF-8: "
+                "save it as UTF-8 (or as Windows-1252 throughout) and import it again") from None
+        self._at += len(data)
+        self._lines += data.count(b"\n")
+        return data
+
+    def readinto(self, b) -> int:  # noqa: ANN001
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
 
 
 def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Record]:
@@ -240,14 +280,14 @@ class EventsCsvImporter(Importer):
         m = _only_member(tree)
         if m is None or not m.lower().endswith((".csv", ".tsv", ".txt")):
             return 0
-        head = tree.head(m, 4096).decode("utf-8", "replace").lstrip("\ufeff")
+        head = decode_head(tree.head(m, 4096)).lstrip("\ufeff")
         first = head.splitlines()[0] if head else ""
         cols = {c.strip().strip('"').lower() for c in re.split(r"[,\t]", first)}
         return 8 if {"src", "dst", "ts"} <= cols else 0
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         member = _only_member(tree) or sorted(tree.names())[0]
-        first = tree.head(member, 65536).decode("utf-8", "replace").lstrip("\ufeff").splitlines()
+        first = decode_head(tree.head(member, 65536)).lstrip("\ufeff").splitlines()
         header = first[0] if first else ""
         delim = "\t" if header.count("\t") > header.count(",") else ","
         cols = {c.strip().strip('"').lower() for c in header.split(delim)}

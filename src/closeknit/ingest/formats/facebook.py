@@ -6,6 +6,10 @@ Both services write the same layout (a zip, or the unzipped folder)::
     your_facebook_activity/messages/inbox/<...>/message_1.json (since 2024)
     your_instagram_activity/messages/inbox/<...>/message_1.json
     ... and archived_threads/, filtered_threads/, message_requests/, e2ee_cutover/
+    messages/<title>_<threadid>/message.json                  (2018: one file, no category)
+    messages/inbox/<title>_<threadid>/message.json            (2018-2019)
+    <title>_<threadid>/message_1.json                         (one thread's folder on its own)
+    messages.json + profile.json                              (Instagram until December 2020)
 
 One thread is split over ``message_1.json``, ``message_2.json``, ... with ``message_1`` the
 newest and the messages of each file newest first; we read each thread oldest first, one file
@@ -46,6 +50,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -61,10 +66,21 @@ from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, S
 
 __all__ = ["MessengerImporter", "InstagramImporter", "meta_flavor"]
 
+# Where Meta has put a thread's files (each layout seen in real exports; 2026-12-07):
+# * 2018: ``messages/<thread>/message.json`` - no category folder, one unnumbered file per thread
+#   (public analysis scripts of that year read ``messages/<chat>/message.json`` and skip the
+#   ``stickers_used`` folder beside the threads);
+# * 2018-2019: ``messages/inbox/<thread>/message.json``;
+# * since 2019: ``messages/<category>/<thread>/message_<N>.json``, the category one of inbox,
+#   archived_threads, filtered_threads, message_requests, and since 2024 e2ee_cutover; the
+#   ``messages/`` folder itself under ``your_facebook_activity/``,
+#   ``your_activity_across_facebook/`` or ``your_instagram_activity/`` since 2022-2024;
+# * one thread's own folder (``message_1.json``, ``photos/`` ...) given on its own.
 _THREAD_FILE = re.compile(
-    r"(?:^|/)messages/(inbox|archived_threads|filtered_threads|message_requests|e2ee_cutover)/([^/]+)/message_(\d+)\.json$"
+    r"(?:^|/)messages/(?:(?:inbox|archived_threads|filtered_threads|message_requests|e2ee_cutover)/)?"
+    r"(?!stickers_used/|photos/|gifs/|videos/|audio/|files/)([^/]+)/message(?:_(\d+))?\.json$"
 )
-_LONE_FILE = re.compile(r"(?:^|/)message_(\d+)\.json$")
+_LONE_FILE = re.compile(r"^message(?:_(\d+))?\.json$")
 _IG_HEAD = (b"sender_id_INTERNAL", b"is_taken_down", b"bumped_message_metadata", b"instagram.com")
 # English notices Meta writes as if they were messages (other UI languages are not recognised).
 _LIKED = re.compile(r"^(?:(.+?) )?[Ll]iked a message\.?$")
@@ -75,25 +91,41 @@ _SENT_MEDIA = re.compile(
 _IG_HANDLE = re.compile(r"^[A-Za-z0-9._]{1,30}$")
 _PROFILE_FILES = ("profile_information.json", "personal_information.json")
 _SEP, _NONE = "\x1f", "\x00"  # hash separators
+# the list and profile files the importers read (besides threads); see _list_spec and _profile
+_READ_FILES = frozenset(_PROFILE_FILES) | {
+    "your_friends.json", "friends.json", "sent_friend_requests.json", "received_friend_requests.json",
+    "who_you_follow.json", "following.json", "close_friends.json", "blocked_accounts.json", "blocked_profiles.json"}
+_FOLLOWERS = re.compile(r"followers(_\d+)?\.json")
 
 
 def meta_flavor(tree: InputTree) -> tuple[str | None, int]:
     """``("messenger"|"instagram", confidence)`` for a Meta DYI export, or ``(None, 0)``."""
     names = tree.names()
-    threads = None
+    threads = old_ig = None
     ig = fb = False
+    content = False  # a file this importer reads: a flavour's folders alone import nothing
     for n in names:
+        if not content and (n.rsplit("/", 1)[-1] in _READ_FILES or _FOLLOWERS.fullmatch(n.rsplit("/", 1)[-1])):
+            content = True
         if n.startswith("your_instagram_activity/") or "followers_and_following/" in n or n.endswith("close_friends.json"):
             ig = True
         elif (n.startswith("your_facebook_activity/") or "messages/stickers_used/" in n
               or n.endswith(("your_friends.json", "profile_information.json"))):
             fb = True
-        if threads is None and (_THREAD_FILE.search(n) or (len(names) == 1 and _LONE_FILE.search(n))):
+        if threads is None and _thread_member(n) is not None:
             threads = n
+        elif old_ig is None and (n == "messages.json" or n.endswith("/messages.json")) and n.count("/") <= 1:
+            old_ig = n
+    if threads is None and old_ig is None and not content:
+        return None, 0
     if ig and not fb:
         return "instagram", 9
     if fb and not ig:
         return "messenger", 9
+    if threads is None and old_ig is not None:
+        head = tree.head(old_ig, 8192).lstrip()
+        if head.startswith(b"[") and b'"participants"' in head and b'"conversation"' in head:
+            return "instagram", 9
     if threads is None:
         return None, 0
     head = tree.head(threads, 8192)
@@ -102,6 +134,20 @@ def meta_flavor(tree: InputTree) -> tuple[str | None, int]:
     if any(m in head for m in _IG_HEAD):
         return "instagram", 9
     return "messenger", 8
+
+
+def _thread_member(name: str) -> int | None:
+    """The file's number (``message_3.json`` -> 3, ``message.json`` -> 1) when ``name`` is one
+    file of a thread in any of Meta's layouts (see ``_THREAD_FILE``), else None.
+
+    >>> [_thread_member(n) for n in ("messages/inbox/a_1/message_2.json", "messages/a_1/message.json",
+    ...     "x/messages/message_requests/b_2/message_1.json", "message_1.json", "messages/stickers_used/message.json")]
+    [2, 1, 1, 1, None]
+    """
+    m = _THREAD_FILE.search(name) or _LONE_FILE.match(name)
+    if m is None:
+        return None
+    return int(m.groups()[-1] or 1)
 
 
 class _Thread:
@@ -147,9 +193,9 @@ class _MetaImporter(Importer):
         # Threads: (category, folder) -> [(N, member)]
         threads: dict[str, list[tuple[int, str]]] = {}
         for n in names:
-            m = _THREAD_FILE.search(n) or (_LONE_FILE.search(n) if len(names) == 1 else None)
-            if m:
-                threads.setdefault(n.rsplit("/", 1)[0] if "/" in n else "", []).append((int(m.groups()[-1]), n))
+            number = _thread_member(n)
+            if number is not None:
+                threads.setdefault(n.rsplit("/", 1)[0] if "/" in n else "", []).append((number, n))
         votes: Counter[str] = Counter()
         you_sent: Counter[str] = Counter()
         every: set[str] | None = None
@@ -186,6 +232,8 @@ class _MetaImporter(Importer):
                 yield SelfIdentity(self._owner, f"{self.flavor}: {evidence}")
                 if self._owner_handle is not None:
                     yield IdentityLink(self._owner_handle, self._owner, "owner of the Instagram export", 1.0)
+        if self.flavor == "instagram":
+            yield from self._old_instagram(tree, names)
         yield from self._lists(tree, names, ctx)
 
     # -- profile
@@ -390,6 +438,89 @@ class _MetaImporter(Importer):
                         text=emoji,
                     )
 
+    # -- Instagram until December 2020: one messages.json, handles only
+    def _old_instagram(self, tree: InputTree, names: list[str]) -> Iterator[Record]:
+        """Instagram's data download until December 2020 (2026-12-07): ``messages.json``, a
+        list of conversations ``{"participants": [usernames], "conversation": [{"sender",
+        "created_at" (ISO 8601), "text" | "media" | "media_share_url" | "voice_media" |
+        "story_share" | "link" ...}]}`` newest first, beside ``profile.json`` (``"username"``).
+        Public example of the layout: michabirklbauer/instagram_json_viewer, ``message_stats.py``
+        ("only old backups [pre. 23. Dec 2020]") and ``instaview.py`` (commit ef3703b89f60)."""
+        for n in names:
+            if n.rsplit("/", 1)[-1] != "messages.json" or n.count("/") > 1:
+                continue
+            root = n[: -len("messages.json")]
+            owner = None
+            if root + "profile.json" in names:
+                try:
+                    with tree.open(root + "profile.json") as f:
+                        prof = orjson.loads(f.read())
+                except (orjson.JSONDecodeError, OSError) as e:
+                    yield bad(root + "profile.json", f"unreadable profile file ({e})")
+                    prof = None
+                user = prof.get("username") if isinstance(prof, dict) else None
+                if isinstance(user, str) and user.strip():
+                    owner = self._handle(user.strip())
+                    yield SelfIdentity(owner, "instagram: profile.json")
+                    email = prof.get("email")
+                    if isinstance(email, str) and (addr := normalize_email(email)):
+                        yield SelfIdentity(Ident("email", "email", addr), "instagram: profile.json")
+                        yield IdentityLink(owner, Ident("email", "email", addr), "listed together in the instagram profile", 1.0)
+            try:
+                with tree.open(n) as f:
+                    doc = orjson.loads(f.read())
+            except (orjson.JSONDecodeError, OSError) as e:
+                yield bad(n, f"not a readable messages file ({e})")
+                continue
+            if not isinstance(doc, list):
+                yield bad(n, "messages.json is not a list of conversations")
+                continue
+            every: set[str] | None = None
+            for ci, conv in enumerate(doc):
+                loc = f"{n} conversation {ci}"
+                users = conv.get("participants") if isinstance(conv, dict) else None
+                msgs = conv.get("conversation") if isinstance(conv, dict) else None
+                if not isinstance(users, list) or not isinstance(msgs, list):
+                    yield bad(loc, "conversation without participants or messages", conv)
+                    continue
+                users = [u.strip() for u in users if isinstance(u, str) and u.strip()]
+                every = set(users) if every is None else every & set(users)
+                idents = {u: self._handle(u) for u in users}
+                tid = "ig:" + _hash(_SEP.join(sorted(normalize_handle(u) for u in users)).encode(), digest_size=8).hexdigest()
+                vis = "group" if len(users) > 2 else "private"
+                seq = Seq()
+                for i in range(len(msgs) - 1, -1, -1):  # oldest first
+                    m = msgs[i]
+                    mloc = f"{loc} message {i}"
+                    sender = m.get("sender") if isinstance(m, dict) else None
+                    if not isinstance(sender, str) or not sender.strip():
+                        yield bad(mloc, "message without a sender", m)
+                        continue
+                    try:
+                        ts = datetime.fromisoformat(str(m.get("created_at")))
+                    except ValueError:
+                        yield bad(mloc, "message without a readable created_at", m)
+                        continue
+                    ts = ts.replace(tzinfo=timezone.utc) if ts.tzinfo is None else ts.astimezone(timezone.utc)
+                    actor = idents.get(sender.strip()) or self._handle(sender.strip())
+                    text = m.get("text") if isinstance(m.get("text"), str) and m.get("text") else None
+                    yield Interaction(
+                        native_id=seq(f"m:{tid}:{m.get('created_at')}:{_hash(f'{sender}{_SEP}{text or _NONE}'.encode('utf-8', 'surrogatepass'), digest_size=8).hexdigest()}"),
+                        kind="message",
+                        channel=self.channel,
+                        ts=ts,
+                        actor=actor,
+                        participants=tuple((idents[u], "recipient") for u in users if idents[u] != actor),
+                        visibility=vis,
+                        thread=tid,
+                        text=text,
+                    )
+            if owner is None and every is not None and len(doc) > 1 and len(every) == 1:
+                owner = self._handle(next(iter(every)))
+                yield SelfIdentity(owner, "instagram: the only participant of every conversation")
+            if owner is not None and self._owner_handle is None:
+                self._owner_handle = owner
+
     # -- friend and follow lists
     def _lists(self, tree: InputTree, names: list[str], ctx: ImportContext) -> Iterator[Record]:
         owner = self._owner_handle if self.flavor == "instagram" else self._owner
@@ -454,7 +585,7 @@ class MessengerImporter(_MetaImporter):
     name = "messenger"
     channel = "messenger"
     flavor = "messenger"
-    version = "1"
+    version = "2"  # 2 (2026-12): threads of the 2018 layouts (message.json) and of a thread's own folder
     description = "Facebook 'Download Your Information' JSON: Messenger threads, friends (zip or folder)"
 
     def _list_spec(self, name: str) -> tuple[str, str, str | None] | None:
@@ -475,7 +606,7 @@ class InstagramImporter(_MetaImporter):
     name = "instagram"
     channel = "instagram"
     flavor = "instagram"
-    version = "1"
+    version = "2"  # 2 (2026-12): messages.json of downloads until December 2020
     description = "Instagram 'Download Your Information' JSON: direct messages, followers, close friends (zip or folder)"
 
     def _list_spec(self, name: str) -> tuple[str, str, str | None] | None:
@@ -483,7 +614,7 @@ class InstagramImporter(_MetaImporter):
             if "/" in name:
                 return None
         base = name.rsplit("/", 1)[-1]
-        if re.fullmatch(r"followers(_\d+)?\.json", base):
+        if _FOLLOWERS.fullmatch(base):
             return "follow", "in", None
         if base == "following.json":
             return "follow", "out", None

@@ -14,7 +14,9 @@ Files read (by name, anywhere in the zip or folder; ``guide_messages.csv`` and
   linked identity when LinkedIn gives one ("LinkedIn connection lists this email", 1.0).
 * ``messages.csv`` -> ``message`` from ``FROM``/``SENDER PROFILE URL`` to each of ``TO`` /
   ``RECIPIENT PROFILE URLS`` (several -> ``group``), thread ``CONVERSATION ID``, text
-  ``CONTENT`` (HTML turned to text). Every header variant since 2019 is read by column name.
+  ``CONTENT`` (HTML turned to text). Every header variant since 2019 is read by column name;
+  the layout until 2019 (``From,To,Date,Subject,Content,Direction,Folder``: names only, no
+  conversation id) gets one thread per set of parties, and its ``Direction`` names the owner.
   Sponsored InMail (sender "LinkedIn Member" without a profile URL) and drafts are skipped:
   they are not from a person one could know.
 * ``Invitations.csv`` -> ``invite`` from inviter to invitee, with the invitation's note as text.
@@ -56,6 +58,10 @@ _FILES = {
     "phonenumbers.csv": "phones",
 }
 SPONSORED_SENDER = "LinkedIn Member"
+# messages.csv until 2019 (2026-12-07): "From,To,Date,Subject,Content,Direction,Folder", names
+# only, dates "MM/dd/YY, HH:mm a", no conversation id; documented by apache/streams,
+# streams-contrib/streams-provider-linkedin/src/main/templates/linkedin.ttl.ftl (commit 439f66b708a5).
+_HEADER_2018 = b"FROM,TO,DATE,SUBJECT,CONTENT"
 
 
 def normalize_linkedin_url(url: str) -> str | None:
@@ -122,14 +128,16 @@ def parse_linkedin_date(value: str) -> datetime | None:
     return None
 
 
-def _rows(tree: InputTree, member: str, first_col: str) -> Iterator[tuple[int, dict[str, int] | None, list[str]]]:
-    """``(line number, header index, row)`` after the header (found by its first column name)."""
+def _rows(tree: InputTree, member: str, first_col: str | tuple[str, ...]) -> Iterator[tuple[int, dict[str, int] | None, list[str]]]:
+    """``(line number, header index, row)`` after the header (found by its first column name,
+    or any of several)."""
+    firsts = (first_col,) if isinstance(first_col, str) else first_col
     with tree.open(member) as f:
         reader = csv.reader(iter_lines(f))
         header: dict[str, int] | None = None
         for row in reader:
             if header is None:
-                if row and row[0].strip().lstrip("\ufeff").upper() == first_col:
+                if row and row[0].strip().lstrip("\ufeff").upper() in firsts:
                     header = {c.strip().upper(): i for i, c in enumerate(row)}
                 continue
             if not row or (not row[0].strip() and not any(c.strip() for c in row)):
@@ -143,7 +151,7 @@ def _rows(tree: InputTree, member: str, first_col: str) -> Iterator[tuple[int, d
 class LinkedInImporter(Importer):
     name = "linkedin"
     channel = "linkedin"
-    version = "1"
+    version = "2"  # 2 (2026-12): messages.csv of the layout until 2019
     description = "LinkedIn data export: Connections.csv, messages.csv, Invitations.csv (zip or folder)"
 
     def _members(self, tree: InputTree) -> dict[str, str]:
@@ -156,7 +164,8 @@ class LinkedInImporter(Importer):
 
     def detect(self, tree: InputTree) -> int:
         mem = self._members(tree)
-        for kind, first in (("connections", b"FIRST NAME,LAST NAME"), ("messages", b"CONVERSATION ID"), ("invitations", b"FROM,TO,SENT AT")):
+        for kind, first in (("connections", b"FIRST NAME,LAST NAME"), ("messages", b"CONVERSATION ID"),
+                            ("messages", _HEADER_2018), ("invitations", b"FROM,TO,SENT AT")):
             if kind in mem:
                 head = tree.head(mem[kind], 4096).upper().replace(b'"', b"")
                 if first in head:
@@ -190,7 +199,7 @@ class LinkedInImporter(Importer):
             yield from self._invitations(tree, mem["invitations"], owner_votes)
         evidence = ""
         if owner is None and owner_votes:
-            owner, evidence = owner_votes.most_common(1)[0][0], "sender of SENT messages / inviter of outgoing invitations"
+            owner, evidence = owner_votes.most_common(1)[0][0], "sender of SENT or OUTGOING messages / inviter of outgoing invitations"
         elif owner is None and every is not None and len(every) == 1:
             owner, evidence = next(iter(every)), "the one party of every message"
         # profile files
@@ -267,15 +276,15 @@ class LinkedInImporter(Importer):
         cache, person = self._cache, self._person
         recips_cache = self._recips
         parts_cache: dict[tuple, tuple[list[Ident], tuple]] = {}
-        for lineno, hdr, row in _rows(tree, member, "CONVERSATION ID"):
+        for lineno, hdr, row in _rows(tree, member, ("CONVERSATION ID", "FROM")):
             if hdr is None:
-                yield bad(member, "no 'CONVERSATION ID,...' header found")
+                yield bad(member, "no 'CONVERSATION ID,...' or 'FROM,TO,DATE,...' header found")
                 return
             if cols is None:
                 cols = tuple(hdr.get(k, 10_000) for k in (
                     "CONVERSATION ID", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS",
-                    "DATE", "CONTENT", "FOLDER", "IS MESSAGE DRAFT"))
-                i_conv, i_sname, i_surl, i_to, i_rurls, i_date, i_content, i_folder, i_draft = cols
+                    "DATE", "CONTENT", "FOLDER", "IS MESSAGE DRAFT", "DIRECTION"))
+                i_conv, i_sname, i_surl, i_to, i_rurls, i_date, i_content, i_folder, i_draft, i_dir = cols
             n = len(row)
             conv = row[i_conv] if i_conv < n else ""
             sender_name = (row[i_sname] if i_sname < n else "").strip()
@@ -324,6 +333,12 @@ class LinkedInImporter(Importer):
             recips, parts = got
             if folder and sender.kind == "url" and folder.strip().upper() == "SENT":
                 votes[sender] += 1
+            elif i_dir < n:  # the 2018 layout: names only, and a direction
+                direction = row[i_dir].strip().upper()
+                if direction == "OUTGOING":
+                    votes[sender] += 1
+                elif direction == "INCOMING" and len(recips) == 1:
+                    votes[recips[0]] += 1
             if every is None:
                 every = {sender, *recips}
             elif every:
@@ -332,6 +347,9 @@ class LinkedInImporter(Importer):
             if "<" in text and ">" in text:
                 text = html_to_text(text)
             conv = conv.strip()
+            if i_conv == 10_000:  # the 2018 layout has no conversation id: the thread of these parties
+                conv = "parties:" + _hash("\x1f".join(sorted({sender.value, *(r.value for r in recips)})).encode(
+                    "utf-8", "surrogatepass"), digest_size=8).hexdigest()
             h = _hash(f"{sender.value}\x1f{content}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
             key = f"msg:{conv}:{raw_date.strip()}:{h}"
             k = seen_ids.get(key, 0)

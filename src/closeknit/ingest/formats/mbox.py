@@ -30,8 +30,9 @@ What it yields, per message (``channel="email"``):
   ``<id>; from x@y on Thu, ...``, is ignored), else the last ``<id>`` of References (for
   ``In-Reply-To: Joanna Farley's message as of Nov 13``); ``kind`` is ``reply`` when there
   is a parent, else ``message``.
-* ``thread``: ``"gm:" + X-GM-THRID`` (Google Takeout) when present, else the first References
-  id (the root), else the parent, else the message's own id.
+* ``thread``: ``"gm:" + X-GM-THRID`` (Google Takeout) when present, else the thread of any
+  message it is linked to (see Threads below), else the first References id (the root), else
+  the parent, else the message's own id.
 * ``actor`` From; participants To/Cc/Bcc as ``recipient``/``cc``/``bcc``; the list address of
   mailing-list mail is added as a recipient when it is in neither.
 * ``visibility``: ``public`` for Usenet articles (``Newsgroups:`` or ``Path:``), ``group`` for
@@ -39,11 +40,15 @@ What it yields, per message (``channel="email"``):
   bulk, a Sender ``owner-*``/``*-bounces``/``*-request``/``*-admin``, Delivered-To
   ``mailing list ...``), else ``private``.
 
-The user: when ``closeknit me`` lists no email address, the address that sent the most
-messages is guessed to be the owner's and yielded as a :class:`SelfIdentity` at the end.
-Messages labelled ``Sent`` by Gmail or read from a ``Sent`` mbox count alone when there are
-any; otherwise the guess is made only when one address clearly leads (at least 2 messages and 10% of them, more than any
-other address) and is not a mailing list. ``closeknit me add email ADDRESS`` overrides it.
+The user ("you"), one rule in :meth:`_State.guess_self`: when ``closeknit me`` lists no email
+address, the sender of Sent-folder / Gmail-Sent mail, else the address taking part in the most
+*personal* messages (mailing-list and Usenet traffic do not count) provided it both sent and
+received personal mail and clearly leads (at least 2 messages and 10% of them, no tie). A
+mailing-list archive therefore makes nobody "you". ``closeknit me add email ADDRESS`` overrides it.
+
+Threads: the message joins the thread already known for its own id or any id its References or
+In-Reply-To name (or its Outlook Thread-Index), so a reply naming only its parent stays in the
+thread of the parent, whichever comes first in the file (:meth:`_State.thread`).
 
 A message with an unreadable Date, or one that is not a mail message at all, is reported as a
 :class:`BadRecord` at ``"<file> message N (byte OFFSET)"`` and skipped.
@@ -145,7 +150,7 @@ _WANTED = frozenset(
         "from", "to", "cc", "bcc", "date", "message-id", "in-reply-to", "references", "subject",
         "content-type", "content-transfer-encoding", "content-disposition", "list-id", "list-post",
         "mailing-list", "x-mailing-list", "precedence", "sender", "delivered-to", "newsgroups", "path",
-        "x-gm-thrid", "x-gmail-labels", "x-original-to",
+        "x-gm-thrid", "x-gmail-labels", "x-original-to", "thread-index",
     }
 )
 
@@ -776,6 +781,22 @@ def _own_id(value: str | None) -> str | None:
     return v if v and " " not in v else None
 
 
+def _thread_index(value: str | None) -> str | None:
+    """Outlook's Thread-Index: base64 whose first 22 bytes name the thread (the rest, 5 bytes per
+    reply, the message's place in it). ``"ti:" + hex`` of those 22 bytes, or None.
+
+    >>> _thread_index("AdQ2FNd7lJ8Mv5EQS3+Xn1Ix6PCnHw=="), _thread_index("AdQ2FNd7lJ8Mv5EQS3+Xn1Ix6PCnHwAAAGGz")
+    ('ti:01d43614d77b949f0cbf91104b7f979f5231e8f0a71f', 'ti:01d43614d77b949f0cbf91104b7f979f5231e8f0a71f')
+    """
+    if not value:
+        return None
+    try:
+        raw = binascii.a2b_base64(value.strip())
+    except (binascii.Error, ValueError):
+        return None
+    return "ti:" + raw[:22].hex() if len(raw) >= 22 else None
+
+
 def _list_address(h: dict[str, str]) -> str | None:
     lp = h.get("list-post")
     if lp:
@@ -858,7 +879,8 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, fold
     st = _WORKER_STATE
     assert st is not None
     st.in_sent_folder = in_sent_folder
-    st.senders, st.sent, st.lists, st.n_messages = Counter(), Counter(), set(), 0
+    st.senders, st.sent, st.lists, st.received, st.n_private = Counter(), Counter(), set(), Counter(), 0
+    st.threads = {}  # each run on its own (the importing process links the runs: _State.pooled)
     cols = _Columns()
     in_batch: set[str] = set()
     bad = []
@@ -873,16 +895,17 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, fold
             bad.append((k, base + off, got.message, got.excerpt))
             continue
         add_row(cols, in_batch, got)
+    links = list(cols.links)
     batch = cols.build() if cols.nid else None
     tables = tables_to_file((batch.interactions, batch.participants), folder) if batch is not None else None
-    return tables, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, st.n_messages
+    return tables, links, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, dict(st.received), st.n_private
 
 
 @register
 class MboxImporter(Importer):
     name = "mbox"
     channel = "email"
-    version = "1"
+    version = "2"  # 2 (2026-12): threads linked through every header; "you" from personal mail only
     description = "Email in mbox files (Google Takeout Mail, Thunderbird, mailing-list archives) or .eml messages"
 
     # -- detection
@@ -964,7 +987,7 @@ class MboxImporter(Importer):
                 tmp.cleanup()
         guess = state.guess_self()
         if guess is not None:
-            yield SelfIdentity(guess, evidence=f"most frequent sender in {tree.path.name}")
+            yield SelfIdentity(guess, evidence=f"writes and is written to most in {tree.path.name}")
 
 
 _TS_TYPE = pa.timestamp("us", tz="UTC")
@@ -981,7 +1004,10 @@ def _strings(values: list) -> pa.Array:
 class _Columns:
     """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
 
-    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role")
+    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role", "links")
+    #: per row, what :meth:`_State.thread` was given (None for Gmail's own thread ids): the
+    #: pooled path links threads again in the importing process, across the workers' runs
+    links: list
     nid: list
     kind: list
     ts: list
@@ -1039,7 +1065,11 @@ class _State:
         self.senders: Counter[str] = Counter()
         self.sent: Counter[str] = Counter()
         self.lists: set[str] = set()
-        self.n_messages = 0
+        self.received: Counter[str] = Counter()
+        self.n_private = 0
+        #: thread of every Message-ID / Thread-Index met (see :meth:`thread`)
+        self.threads: dict[str, str] = {}
+        self.link: tuple | None = None  # the last message's arguments to thread()
         self.in_sent_folder = False
         #: entries kept per cache of parsed address headers and sender/recipient sets
         self.cache_max = 100_000
@@ -1103,7 +1133,18 @@ class _State:
         return got
 
     def guess_self(self) -> Ident | None:
-        """The owner's address by the sending counts, or None when no address clearly leads."""
+        """The owner's address ("you"), or None when the mail does not say. The one rule:
+
+        1. addresses ``closeknit me`` lists win: no guess;
+        2. mail in a Sent folder or with Gmail's Sent label: its most frequent sender (no tie);
+        3. else only *personal* mail counts (not mailing-list or Usenet traffic): the address
+           that takes part in the most personal messages (as sender, or as To, Cc, Bcc or
+           Delivered-To of someone else's), if it takes part in at least 2 and
+           :data:`_GUESS_SHARE` of them, no other address in as many, and it both sent personal
+           mail and received some. A mailbox's owner writes and is written to; the busiest
+           poster of a list archive (even one whose list headers were stripped) is written to by
+           nobody, and an inbox alone says nothing of who sent from it.
+        """
         if self.self_addrs:
             return None
         for addr in self.lists:
@@ -1112,12 +1153,51 @@ class _State:
         if self.sent:  # Gmail's Sent label or a Sent folder: whoever sent those is the owner
             top = self.sent.most_common(2)
             return None if len(top) > 1 and top[1][1] == top[0][1] else Ident("email", "email", top[0][0])
-        top = self.senders.most_common(2)
-        if not top or top[0][1] < max(2, _GUESS_SHARE * self.n_messages):
+        for addr in self.lists:
+            self.received.pop(addr, None)
+        top = (self.senders + self.received).most_common(2)
+        if not top or top[0][1] < max(2, _GUESS_SHARE * self.n_private):
             return None
         if len(top) > 1 and top[1][1] == top[0][1]:
             return None
+        if not self.senders.get(top[0][0]) or not self.received.get(top[0][0]):
+            return None
         return Ident("email", "email", top[0][0])
+
+    def thread(self, mid: str, links: list[str], tindex: str | None) -> str:
+        """The thread of a message, from every header that links it to others.
+
+        ``links`` are the References ids (root first) and then the In-Reply-To id; ``tindex``
+        Outlook's Thread-Index key. The message takes the thread already known for itself or
+        for any of them (a reply whose In-Reply-To names a reply joins that reply's thread,
+        whichever came first in the file), else the first link (the root), else its own id;
+        every id it names then belongs to that thread too.
+
+        >>> st = _State(ImportContext())
+        >>> st.thread("a", [], None), st.thread("b", ["a"], None), st.thread("c", ["b"], None)
+        ('a', 'a', 'a')
+        >>> st.thread("z", ["y"], None), st.thread("y", ["x"], None), st.thread("x", [], None)
+        ('y', 'y', 'y')
+        """
+        known = self.threads
+        t = known.get(mid)
+        if t is None:
+            for k in links:
+                t = known.get(k)
+                if t is not None:
+                    break
+            else:
+                t = known.get(tindex) if tindex else None
+                if t is None:
+                    t = links[0] if links else mid
+        if len(known) > 1_000_000:
+            known.clear()
+        known.setdefault(mid, t)
+        for k in links:
+            known.setdefault(k, t)
+        if tindex:
+            known.setdefault(tindex, t)
+        return t
 
     def messages(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
         self.in_sent_folder = _in_sent_folder(member)
@@ -1173,19 +1253,27 @@ class _State:
         tasks = ((in_sent, base, data, single, folder) for base, data, single in split_groups(stream, TASK_BYTES))
         n = 0  # messages (split items) before the run being taken
         # workers keep parsing while the store writes a batch
-        for _, (tables, idents, bad, items, senders, sent, lists, n_messages) in in_order(
+        for _, (tables, links, idents, bad, items, senders, sent, lists, received, n_private) in in_order(
             pool, _parse_task, tasks, 4 * _workers() + 2
         ):
             self.senders.update(senders)
             self.sent.update(sent)
             self.lists.update(lists)
-            self.n_messages += n_messages
+            self.received.update(received)
+            self.n_private += n_private
             yield from idents
             for k, offset, message, excerpt in bad:
                 yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
             n += items
             if tables is not None:
-                yield InteractionBatch(*tables_from_file(tables))
+                inter, parts = tables_from_file(tables)
+                if any(x is not None for x in links):  # threads linked across runs, in file order
+                    col = inter.column("thread_id").to_pylist()
+                    for i, x in enumerate(links):
+                        if x is not None:
+                            col[i] = self.thread(*x)
+                    inter = inter.set_column(inter.schema.get_field_index("thread_id"), "thread_id", _strings(col))
+                yield InteractionBatch(inter, parts)
 
     def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
         """Append one message's :meth:`fields` to ``cols``; returns its text length."""
@@ -1200,6 +1288,7 @@ class _State:
         if mid in in_batch:  # the loader keeps a native id's first occurrence
             return 0
         in_batch.add(mid)
+        cols.links.append(self.link)
         row = len(cols.nid)
         cols.nid.append(mid)
         cols.kind.append("reply" if parent else "message")
@@ -1322,16 +1411,29 @@ class _State:
         thrid = h.get("x-gm-thrid")
         if thrid:
             thread = "gm:" + thrid.strip()
+            self.link = None
         else:
             if ref_ids is None:
                 ref_ids = _ID_RE.findall(refs) if refs else []
-            thread = ref_ids[0] if ref_ids else parent or mid
+            links = [r for r in ref_ids if r != mid]
+            if parent is not None and parent not in links:
+                links.append(parent)
+            self.link = (mid, links, _thread_index(h.get("thread-index")))
+            thread = self.thread(*self.link)
 
-        self.n_messages += 1
         if actor is not None:
-            self.senders[actor.value] += 1
             labels = h.get("x-gmail-labels")
             if self.in_sent_folder or (labels and "Sent" in labels and "Sent" in (x.strip() for x in labels.split(","))):
                 self.sent[actor.value] += 1
+            if vis == "private":  # only personal mail says who "you" are (guess_self)
+                self.n_private += 1
+                self.senders[actor.value] += 1
+                to = {ident.value for ident, _ in parts}
+                for key in ("delivered-to", "x-original-to"):
+                    v = h.get(key)
+                    if v:
+                        to.update(ident.value for ident in self.addresses(v))
+                to.discard(actor.value)
+                self.received.update(to)
 
         return mid, parent, ts, actor, parts, vis, thread, text, ids

@@ -26,8 +26,9 @@ What becomes what (the owner comes from ``account.js``, else ``manifest.js``, el
   ``twitter.com/<handle>/status/<id>`` or an "RT @x:" text; other ``@handles`` in the text are
   "mentioned" (a leading ``@x`` marks a reply *to* x, not x's own tweet).
 * follower.js / following.js: ``follow`` with ``ts=None``; block.js / mute.js: ``block`` / ``mute``.
-* direct-messages.js (1:1, private), direct-messages-group.js (group; join/leave/rename become
-  ``system`` events), their ``*-headers.js`` twins (no text; the same message ids, so never
+* direct-messages.js (1:1, private), direct-messages-group.js (group; join/leave/rename and a
+  business account's automatic welcome message become ``system`` events; other event types are
+  reported, with their count, as skipped), their ``*-headers.js`` twins (no text; the same message ids, so never
   counted twice), reactions (``reaction``, ``reply_to`` the message), message-event.js (XChat).
 
 How a file is read: 4 MiB chunks cut after a top-level item (a ``\\n<indent>}`` line: JSON
@@ -50,10 +51,11 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from closeknit.core.files import MAX_RECORD_BYTES, too_big
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_email, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import (
     BadRecord,
@@ -71,9 +73,10 @@ UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Bytes read per chunk, and the most we buffer while looking for the end of one item before
-#: handing the rest of the file to the streaming parser.
+#: handing the rest of the file to the streaming parser: the limit of one record (the streaming
+#: parser steps over an item over the limit and reports it).
 CHUNK = 4 * 1024 * 1024
-MAX_PENDING = 64 * 1024 * 1024
+MAX_PENDING = MAX_RECORD_BYTES
 _HEAD = 64 * 1024
 
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -261,6 +264,8 @@ def iter_js_items(stream: BinaryIO, name: str, typ: Any = Any) -> Iterator[tuple
         if not seg:
             continue
         try:
+            if len(seg) > MAX_RECORD_BYTES:  # perhaps one item over the limit: each one is measured
+                raise msgspec.DecodeError
             items = _loads_many(seg, typ)
         except msgspec.DecodeError:
             for rec in _piecewise(seg, marker, name, idx, typ):
@@ -299,6 +304,12 @@ def _piecewise(seg: bytes, marker: bytes, name: str, idx: int, typ: Any) -> Iter
         start = end
     i = 0
     while i < len(pieces):
+        if len(pieces[i]) > MAX_RECORD_BYTES:
+            text = pieces[i].strip(b" \t\r\n,")
+            yield BadRecord(f"{name} item {idx}", too_big("the item", len(text)), text[:200].decode("utf-8", "replace"))
+            idx += 1
+            i += 1
+            continue
         # a piece is one item unless the file's indentation is irregular: then join up to 3 more
         why = "unreadable JSON item"
         for j in range(i + 1, min(i + 5, len(pieces) + 1)):
@@ -328,7 +339,12 @@ def _stream_items(stream: BinaryIO | io.RawIOBase, name: str, idx: int, typ: Any
     cur = JsonCursor(stream)
     try:
         for _ in cur.array():
-            item = cur.value()
+            try:
+                item = cur.value()
+            except JsonItemTooBig as e:  # stepped over: the next item follows
+                yield BadRecord(f"{name} item {idx}", too_big("the item", e.size, "characters"))
+                idx += 1
+                continue
             if typ is not Any:
                 try:
                     item = msgspec.convert(item, typ)
@@ -347,7 +363,7 @@ def _read_object(stream: BinaryIO, name: str) -> dict | BadRecord:
     head = _read_prefix(stream, b"{")
     if head is None:
         return BadRecord(name, "no 'window.__THAR_CONFIG = {' prefix")
-    data = b"{" + head[1] + stream.read(MAX_PENDING)
+    data = b"{" + head[1] + stream.read(MAX_RECORD_BYTES)
     try:
         obj = msgspec.json.decode(data.strip().rstrip(b";"))
     except msgspec.DecodeError as e:
@@ -434,7 +450,7 @@ def _tweet_fields(item: _Tweet) -> tuple:
 class TwitterImporter(Importer):
     name = "twitter"
     channel = CHANNEL
-    version = "1"
+    version = "2"  # 2 (2026-12): welcomeMessageCreate DM events; unknown DM event types reported
     description = "X/Twitter archive (zip, its folder, or data/*.js files): tweets, likes, follows, blocks, DMs"
 
     def detect(self, tree: InputTree) -> int:
@@ -757,17 +773,27 @@ class _Reader:
     def do_dms(self, name: str, g: str, stream: BinaryIO) -> Iterator[Record]:
         group = "group" in g
         headers = "headers" in g
+        unknown: dict[str, int] = {}
         for rec in self.items(name, stream, "dmConversation"):
             if isinstance(rec, BadRecord):
                 yield rec
                 continue
             idx, conv = rec
             try:
-                yield from self.conversation(name, idx, conv, group, headers)
+                yield from self.conversation(name, idx, conv, group, headers, unknown)
             except (KeyError, TypeError, ValueError, AttributeError) as e:
                 yield BadRecord(f"{name} item {idx}", f"unreadable conversation ({type(e).__name__}: {e})", _excerpt(conv))
+        for etype, count in sorted(unknown.items()):  # nothing dropped in silence
+            yield BadRecord(name, f"{count:,} DM event(s) of type {etype!r} skipped: no meaning known for this type")
 
-    def conversation(self, name: str, idx: int, conv: Any, group: bool, headers: bool) -> Iterator[Record]:
+    def conversation(self, name: str, idx: int, conv: Any, group: bool, headers: bool, unknown: dict[str, int]) -> Iterator[Record]:
+        """The records of one ``dmConversation``. Event types (2026-12-07; the set read by
+        alkihis/twitter-archive-reader, ``ts/types/GDPRDMs.ts``, commit 71c7a89cd838):
+        ``messageCreate`` -> ``message``; ``welcomeMessageCreate`` (the automatic welcome a
+        business account sends when someone opens a conversation with it) -> ``system`` from that
+        account, with its text (not a message anyone wrote to you then); ``joinConversation``,
+        ``participantsJoin``, ``participantsLeave``, ``conversationNameUpdate`` -> ``system``.
+        Any other type is counted in ``unknown`` (reported per file by :meth:`do_dms`)."""
         cid = str(conv.get("conversationId") or "")
         events = conv.get("messages") or []
         vis = "group" if group else "private"
@@ -787,7 +813,7 @@ class _Reader:
         for n, ev in enumerate(events):
             for etype, body in ev.items():
                 where = f"{name} item {idx} message {n}"
-                if etype == "messageCreate":
+                if etype in ("messageCreate", "welcomeMessageCreate"):
                     mid = body.get("id")
                     sender = body.get("senderId")
                     if not mid or not sender:
@@ -808,7 +834,8 @@ class _Reader:
                         rid = body.get("recipientId")
                         parts = [(self.acct(str(rid)), "recipient")] if rid else []
                     text = None if headers else body.get("text")
-                    yield Interaction(f"dm:{mid}", "message", CHANNEL, ts, self.acct(str(sender)), parts, vis, cid, None, text)
+                    kind = "message" if etype == "messageCreate" else "system"
+                    yield Interaction(f"dm:{mid}", kind, CHANNEL, ts, self.acct(str(sender)), parts, vis, cid, None, text)
                     for r in body.get("reactions") or ():
                         yield from self.reaction(where, r, mid, str(sender), vis, cid)
                 elif etype in ("joinConversation", "participantsJoin", "participantsLeave", "conversationNameUpdate"):
@@ -830,6 +857,8 @@ class _Reader:
                     yield Interaction(
                         nid, "system", CHANNEL, event_ts, self.acct(str(initiator)) if initiator else None, parts, vis, cid, None, text
                     )
+                else:
+                    unknown[etype] = unknown.get(etype, 0) + 1
 
     def reaction(self, where: str, r: Any, mid: str, author: str, vis: str, cid: str) -> Iterator[Record]:
         sender = r.get("senderId") or r.get("reactionSenderId")

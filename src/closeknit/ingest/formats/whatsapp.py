@@ -34,7 +34,9 @@ without ``author:`` (group created, added, removed, left, subject/icon changed, 
 notice, joined via link, disappearing messages, ...) and the iOS notices that WhatsApp writes
 under the chat's own name (encryption, security code changed) are kind ``system``, with the
 acting participant as actor when the line names one (``You`` is the user, when known) and the
-people it names as ``subject``. Media placeholders (``<Media omitted>``, ``image omitted``,
+people it names as ``subject``: actors and named people of group events (created, added,
+removed, left, joined via link, changed subject/icon/number) are read in English, German,
+Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish and Indonesian (``_SYS``). Media placeholders (``<Media omitted>``, ``image omitted``,
 ``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
 messages give a message with ``text`` None, or with the caption that follows on the next lines.
 
@@ -195,7 +197,8 @@ _OTHER_NOTICES = (
     r"|.+(?: ile aranızdaki güvenlik kodu değişti| के लिए आपका सुरक्षा कोड बदल गया है"
     r"| کے ساتھ آپ کا سیکیورٹی کوڈ تبدیل ہوگیا ہے)"
 )
-_YOU = frozenset({"you", "You", "Du", "du", "dich", "Dich", "Вы", "вы", "вас", "Вас"})
+_YOU = frozenset({"you", "You", "Du", "du", "dich", "Dich", "Вы", "вы", "вас", "Вас", "você", "Você", "vous", "Vous",
+                  "U", "u", "Je", "je", "Jij", "jij", "Anda", "anda", "Siz", "siz", "ti", "Ti"})
 # (pattern, is group evidence). Named groups: a = actor, n = the people the line names.
 _SYS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(p), g)
@@ -238,6 +241,90 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>.+?) (?:присоединились|присоединился|присоединилась|присоединился\(-ась\)) "
          r"(?:к группе )?(?:по|через) ссылк", True),
         (r"^(?P<a>.+?) (?:изменили|изменил|изменила|изменил\(а\)) (?:тему|название|изображение|описание|настройки) группы", True),
+        # Group events in Spanish, Portuguese, French, Italian, Dutch, Turkish and Indonesian
+        # (2026-12-07). Wordings as public WhatsApp-export parsers read them (files of the code index,
+        # whose repository the index does not name): a real Spanish Android export ("se unió usando el
+        # enlace de invitación de este grupo", "salió del grupo"); an es/en group-notice table
+        # ("creó el grupo", "te añadió", "añadió a", "eliminó a", "Saliste del grupo", "Te uniste ...");
+        # chatcarve's locale catalog (es, de, fr, pt, it, nl, tr: "a créé le groupe", "a ajouté",
+        # "a retiré", "a quitté", "a rejoint le groupe via le lien", "criou o grupo", "removeu",
+        # "mudou o assunto", "mudou de número", "ha cambiato l'icona del gruppo", "grubunu oluşturdu",
+        # "gruptan ayrıldı", "heeft de groep verlaten"); an en/it/id pattern file ("ha creato il
+        # gruppo", "ha aggiunto", "ti ha aggiunto", "ha rimosso", "ha abbandonato", "è entrato usando
+        # il link d'invito al gruppo", "ha cambiato numero in", "keluar", "menambahkan", "telah
+        # bergabung menggunakan tautan undangan grup ini", "telah mengganti nomor teleponnya"); a
+        # Dutch WhatsApp merger ("heeft deze groep aangemaakt", "heeft X toegevoegd", "heeft X
+        # verwijderd", "is deelnemer geworden via de uitnodigingslink van deze groep", "heeft de
+        # groepsafbeelding gewijzigd", "heeft het onderwerp gewijzigd", "heeft een nieuw
+        # telefoonnummer"); Portuguese filters of real exports ("entrou usando o link de convite
+        # deste grupo", "saiu", "Você criou este grupo", "mudou o ícone deste grupo").
+        # Group y: the actor is the user; group ny: the user is named.
+        # Spanish
+        (r"^(?P<y>Creaste) (?:el grupo|este grupo)", True),
+        (r"^(?P<a>.+?) cre[oó] (?:el grupo|este grupo)", True),
+        (r"^(?P<y>Te uniste) (?:usando|mediante|con) el enlace de invitaci[oó]n", True),
+        (r"^(?P<a>.+?) se uni[oó] (?:usando|mediante|con) el enlace de invitaci[oó]n", True),
+        (r"^(?P<a>.+?) te (?:a[ñn]adi[oó]|agreg[oó])(?P<ny>)\.?$", True),
+        (r"^(?P<y>A[ñn]adiste|Agregaste) a (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) (?:a[ñn]adi[oó]|agreg[oó]) a (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) te elimin[oó](?P<ny>)\.?$", True),
+        (r"^(?P<y>Eliminaste) a (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) elimin[oó] a (?P<n>.+?)\.?$", True),
+        (r"^(?P<y>Saliste) del grupo", True),
+        (r"^(?P<a>.+?) sali[oó] del grupo", True),
+        (r"^(?P<y>Cambiaste) (?:el asunto|el nombre del grupo|la foto del grupo|el [ií]cono|la descripci[oó]n del grupo)", True),
+        (r"^(?P<a>.+?) cambi[oó] (?:el asunto|el nombre del grupo|la foto del grupo|el [ií]cono|la descripci[oó]n del grupo)", True),
+        (r"^(?P<a>.+?) cambi[oó] su n[uú]mero de tel[eé]fono", False),
+        # Portuguese
+        (r"^(?P<y>Você) criou (?:o grupo|este grupo)", True),
+        (r"^(?P<a>.+?) criou (?:o grupo|este grupo)", True),
+        (r"^(?P<a>.+?) entrou usando o link de convite", True),
+        (r"^(?P<a>.+?) adicionou (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) removeu (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) saiu\.?$", True),
+        (r"^(?P<a>.+?) mudou (?:o assunto|o nome do grupo|a imagem d[oe]s?t?e? grupo|o [ií]cone deste grupo|a descri[cç][aã]o do grupo)", True),
+        (r"^(?P<a>.+?) mudou de n[uú]mero", False),
+        # French
+        (r"^(?P<y>Vous) avez créé le groupe", True),
+        (r"^(?P<a>.+?) a créé (?:le groupe|ce groupe)", True),
+        (r"^(?P<a>.+?) a rejoint (?:le groupe|ce groupe) (?:via|avec|en utilisant) le lien", True),
+        (r"^(?P<a>.+?) vous a ajouté(?:e|\(e\))?(?P<ny>)\.?$", True),
+        (r"^(?P<y>Vous) avez ajouté (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) a ajouté (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) a (?:retiré|exclu) (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) a quitté(?: le groupe)?\.?$", True),
+        (r"^(?P<a>.+?) a (?:changé|modifié) (?:le sujet|le nom du groupe|l'icône de ce groupe|la description du groupe)", True),
+        (r"^(?P<a>.+?) a changé de numéro", False),
+        # Italian
+        (r"^(?P<y>Hai) creato il gruppo", True),
+        (r"^(?P<a>.+?) ha creato il gruppo", True),
+        (r"^(?P<a>.+?) (?:è entrat[oa]|si è unit[oa]) (?:usando|tramite) il link d['’]invito", True),
+        (r"^(?P<a>.+?) ti ha aggiunto(?P<ny>)\.?$", True),
+        (r"^(?P<y>Hai) aggiunto (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) ha aggiunto (?P<n>.+?)\.?$", True),
+        (r"^(?P<y>Hai) rimosso (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) ha rimosso (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) (?:ha abbandonato|è uscit[oa])(?: il gruppo)?\.?$", True),
+        (r"^(?P<a>.+?) ha cambiato (?:l['’]oggetto|l['’]immagine|l['’]icona del gruppo|la descrizione del gruppo"
+         r"|le impostazioni del gruppo)", True),
+        (r"^(?P<a>.+?) ha cambiato numero", False),
+        # Dutch ("U hebt" / "Je hebt": the user)
+        (r"^(?P<a>.+?) (?:heeft|hebt) (?:deze groep|de groep .+) (?:aan)?gemaakt", True),
+        (r"^(?P<a>.+?) (?:is deelnemer geworden via de uitnodigingslink|neemt deel via .*uitnodiging)", True),
+        (r"^(?P<a>.+?) (?:heeft|hebt) de groep verlaten", True),
+        (r"^(?P<a>.+?) (?:heeft|hebt) (?:de groepsafbeelding|het (?:groeps)?onderwerp|de groepsbeschrijving) gewijzigd", True),
+        (r"^(?P<a>.+?) (?:heeft|hebt) (?P<n>.+?) toegevoegd\.?$", True),
+        (r"^(?P<a>.+?) (?:heeft|hebt) (?P<n>(?!dit bericht).+?) verwijderd\.?$", True),
+        (r"^(?P<a>.+?) heeft een nieuw telefoonnummer", False),
+        # Turkish
+        (r"^(?P<a>.+?),? [\"“«][^\"”»]*[\"”»] grubunu oluşturdu", True),
+        (r"^(?P<a>.+?) grubunu oluşturdu", True),
+        (r"^(?P<a>.+?) gruptan ayrıldı", True),
+        # Indonesian
+        (r"^(?P<a>.+?) telah bergabung menggunakan tautan undangan grup ini", True),
+        (r"^(?P<a>.+?) menambahkan (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) keluar\.?$", True),
+        (r"^(?P<a>.+?) telah mengganti nomor teleponnya", False),
     ]
 ]
 # iOS writes some notices as if the chat itself had sent them ("[..] Elon Musk: <LRM>Messages and
@@ -250,7 +337,7 @@ _IOS_NOTICE = re.compile(
     r"|.+ created group |.+ (?:added|removed) .+|.+ left$|.+ joined using this group's invite link"
     r"|You're now an admin)"
 )
-_SPLIT_NAMES = re.compile(r", | and | und | и ")
+_SPLIT_NAMES = re.compile(r", | and | und | и | y | e | et | en | ve | dan ")
 
 # "WhatsApp Chat with X", "WhatsApp Chat - X" (iOS zip), localised variants, " (1)" copies.
 _CHAT_NAME = re.compile(
@@ -294,14 +381,14 @@ def classify_system(text: str) -> tuple[str | None, list[str], bool]:
         if m is None:
             continue
         d = m.groupdict()
-        a = d.get("a")
+        a = "you" if d.get("y") is not None else d.get("a")
         if a is not None:
             a = a.strip()
             if a in _YOU:
                 a = "you"
             elif any(q in a for q in _QUOTES) or len(a) > 80:
                 continue  # "actor" swallowed a quoted subject: not this pattern
-        named: list[str] = []
+        named: list[str] = ["you"] if d.get("ny") is not None else []
         n = d.get("n")
         if n:
             for part in _SPLIT_NAMES.split(n.strip()):
@@ -428,7 +515,7 @@ def _looks_whatsapp(head: bytes) -> bool:
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "2"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message
+    version = "3"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone

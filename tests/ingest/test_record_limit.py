@@ -1,0 +1,240 @@
+"""One record over the limit (``core/files.MAX_RECORD_BYTES``, 16 MiB) is reported and skipped, the
+records around it are read, and memory stays bounded (issue 16).
+
+The hostile exports are built here just over the limit; ``benchmarks/hostile.py`` writes the same
+shapes at any size (a 1 GiB tweet, a 512 MiB comment, a 2 GiB SMS body) for measuring.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import random
+import zipfile
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from closeknit.core.files import MAX_RECORD_BYTES, RecordTooBig, too_big
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError
+from closeknit.ingest.xmlsafe import cut_pieces, iter_converted, iter_elements
+from tests.conftest import rows
+
+LIMIT = MAX_RECORD_BYTES
+_STEP = 1 << 20
+
+
+# -- the hostile exports (also written, at any size, by benchmarks/hostile.py)
+
+def fill(f: IO[bytes], size: int) -> None:
+    """``size`` bytes of letters; 6 KiB of them random per MiB, so that deflate shrinks them about
+    190 times, under the zip reader's bomb limit (200), like the issue's 5.6 MB zip of a 1 GiB tweet."""
+    noise = base64.b64encode(random.Random(0).randbytes(4608)).replace(b"+", b"a").replace(b"/", b"b")
+    block = (noise + b"y" * _STEP)[:_STEP]
+    left = size
+    while left > 0:
+        f.write(block[: min(left, _STEP)])
+        left -= _STEP
+
+
+def _tweet(tid: str, text: str) -> bytes:
+    return (b'{\n  "tweet" : {\n    "id_str" : "%s",\n    "created_at" : "Tue Jan 29 19:52:35 +0000 2019",\n'
+            b'    "entities" : { "user_mentions" : [ ] },\n    "full_text" : "' % tid.encode() + text.encode())
+
+
+def write_tweets(out: IO[bytes], size: int) -> None:
+    """``data/tweet.js`` as X writes it: tweets 1 and 3 small, tweet 2's text ``size`` bytes."""
+    out.write(b"window.YTD.tweet.part0 = [ ")
+    out.write(_tweet("1", "first") + b'"\n  }\n}, ')
+    out.write(_tweet("2", ""))
+    fill(out, size)
+    out.write(b'"\n  }\n}, ' + _tweet("3", "third") + b'"\n  }\n} ]\n')
+
+
+def write_wxr(out: IO[bytes], size: int) -> None:
+    """A WordPress export: three posts with one comment each, the second comment ``size`` bytes."""
+    out.write(b'<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">\n'
+              b"<channel>\n\t<title>Huge</title>\n\t<link>https://huge.example.net</link>\n"
+              b"\t<wp:base_blog_url>https://huge.example.net</wp:base_blog_url>\n")
+    for n in (1, 2, 3):
+        out.write(b"\t<item>\n\t\t<title>Post %d</title>\n\t\t<link>https://huge.example.net/?p=%d</link>\n"
+                  b"\t\t<wp:post_id>%d</wp:post_id>\n\t\t<wp:comment>\n\t\t\t<wp:comment_id>%d</wp:comment_id>\n"
+                  b"\t\t\t<wp:comment_author>Reader %d</wp:comment_author>\n"
+                  b"\t\t\t<wp:comment_author_email>reader%d@example.org</wp:comment_author_email>\n"
+                  b"\t\t\t<wp:comment_date_gmt>2024-02-0%d 10:00:00</wp:comment_date_gmt>\n"
+                  b"\t\t\t<wp:comment_content>" % (n, n, n, 100 + n, n, n, n))
+        if n == 2:
+            fill(out, size)
+        else:
+            out.write(b"comment %d" % n)
+        out.write(b"</wp:comment_content>\n\t\t\t<wp:comment_approved>1</wp:comment_approved>\n"
+                  b"\t\t</wp:comment>\n\t</item>\n")
+    out.write(b"</channel>\n</rss>\n")
+
+
+def write_sms(out: IO[bytes], size: int) -> None:
+    """An SMS Backup & Restore file: three messages, the second one's body ``size`` bytes."""
+    out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="3">\n')
+    for n in (1, 2, 3):
+        out.write(b'<sms protocol="0" address="+14155550101" date="170928000%d000" type="1" read="1" body="' % n)
+        if n == 2:
+            fill(out, size)
+        else:
+            out.write(b"message %d" % n)
+        out.write(b'" />\n')
+    out.write(b"</smses>\n")
+
+
+def write(kind: str, size: int, path: Path) -> Path:
+    """The hostile export ``kind`` (tweet: a zip; comment, sms: XML) with its huge record ``size`` bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "tweet":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("data/tweet.js", "w", force_zip64=True) as f:
+            write_tweets(f, size)
+    else:
+        with open(path, "wb") as f:
+            (write_wxr if kind == "comment" else write_sms)(f, size)
+    return path
+
+
+# -- the importers
+
+def errors(store) -> list[tuple]:
+    return rows(store, "SELECT location, error FROM import_errors ORDER BY location")
+
+
+def test_a_tweet_over_the_limit_is_reported_and_the_others_kept(tmp_path, store, import_path):
+    r = import_path(write("tweet", LIMIT + 1, tmp_path / "x.zip"))
+    assert (r.format, r.added, r.errors) == ("twitter", 2, 1)
+    assert rows(store, "SELECT native_id, text FROM interactions ORDER BY 1") == [("tweet:1", "first"), ("tweet:3", "third")]
+    size = len(_tweet("2", "")) + LIMIT + 1 + len(b'"\n  }\n}')
+    assert errors(store) == [("data/tweet.js item 1", too_big("the item", size))]
+
+
+def test_a_tweet_just_under_the_limit_is_read(tmp_path, store, import_path):
+    r = import_path(write("tweet", LIMIT - 300, tmp_path / "x.zip"))
+    assert (r.added, r.errors) == (3, 0)
+    assert rows(store, "SELECT length(text) FROM interactions WHERE native_id = 'tweet:2'") == [(LIMIT - 300,)]
+
+
+def test_a_tweet_over_the_limit_in_a_file_on_one_line_is_stepped_over(tmp_path, store, import_path):
+    # no line breaks: no item boundary is visible, the file is read item by item (JsonCursor)
+    items = [{"tweet": {"id_str": str(n), "created_at": "Tue Jan 29 19:52:35 +0000 2019", "full_text": text}}
+             for n, text in ((1, "first"), (2, "y" * (3 * LIMIT)), (3, "third"))]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "tweet.js").write_text("window.YTD.tweet.part0 = " + json.dumps(items, separators=(",", ":")))
+    r = import_path(tmp_path, "twitter")
+    assert (r.added, r.errors) == (2, 1)
+    size = len(json.dumps(items[1], separators=(",", ":")))
+    assert errors(store) == [("data/tweet.js item 1", too_big("the item", size, "characters"))]
+
+
+def _extent(path: Path, start: bytes, end: bytes, nth: int = 2) -> int:
+    """The size of the ``nth`` element from ``start`` to ``end`` in ``path``."""
+    data = path.read_bytes()
+    at = -1
+    for _ in range(nth):
+        at = data.index(start, at + 1)
+    return data.index(end, at) + len(end) - at
+
+
+def test_a_wordpress_comment_over_the_limit_is_reported_and_the_others_kept(tmp_path, store, import_path):
+    xml = write("comment", LIMIT + 1, tmp_path / "wxr.xml")
+    r = import_path(xml)
+    assert (r.format, r.added, r.errors) == ("wordpress", 2, 1)
+    assert rows(store, "SELECT text FROM interactions ORDER BY 1") == [("comment 1",), ("comment 3",)]
+    # the <item> holding the comment is the record
+    size = _extent(xml, b"<item>", b"</item>")
+    assert errors(store) == [("wxr.xml line 20", "wxr.xml: " + too_big("the <item> of line 20", size))]
+
+
+def test_a_disqus_post_over_the_limit_is_reported_and_the_others_kept(tmp_path, store, import_path):
+    xml = tmp_path / "disqus.xml"
+    with open(xml, "wb") as f:
+        f.write(b'<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com" '
+                b'xmlns:dsq="http://disqus.com/disqus-internals">\n'
+                b'<thread dsq:id="7"><link>https://blog.example.net/a</link></thread>\n')
+        for n in (1, 2, 3):
+            f.write(b'<post dsq:id="%d"><message><![CDATA[' % n)
+            fill(f, LIMIT) if n == 2 else f.write(b"post %d" % n)
+            f.write(b']]></message><createdAt>2024-03-01T10:00:0%dZ</createdAt><isDeleted>false</isDeleted>'
+                    b'<isSpam>false</isSpam><author><name>Reader %d</name><username>reader%d</username></author>'
+                    b'<thread dsq:id="7"/></post>\n' % (n, n, n))
+        f.write(b"</disqus>\n")
+    r = import_path(xml)
+    assert (r.format, r.added, r.errors) == ("disqus", 2, 1)
+    assert rows(store, "SELECT text FROM interactions ORDER BY 1") == [("post 1",), ("post 3",)]
+    size = _extent(xml, b"<post ", b"</post>")
+    assert errors(store) == [("disqus.xml line 5", "disqus.xml: " + too_big("the <post> of line 5", size))]
+
+
+# -- the readers underneath
+
+def _doc(big: int) -> bytes:
+    return (b"<r>\n<rec n='1'>a</rec>\n<rec n='2'><rec n='inner'/><x>" + b"z" * big + b"</x><rec n='i2'/></rec>\n"
+            b"<rec n='3'>c</rec>\n</r>")
+
+
+@pytest.mark.parametrize("big, chunk", [(LIMIT, 1 << 20), (LIMIT, 4096), (3 * LIMIT, 1 << 20)])
+def test_expat_skips_an_element_over_the_limit(big, chunk):
+    got = list(iter_elements(io.BytesIO(_doc(big)), ["rec"], name="d.xml", chunk=chunk))
+    assert [el.get("n") for el in got if not isinstance(el, RecordTooBig)] == ["1", "3"]
+    bad = got[1]
+    assert isinstance(bad, RecordTooBig)
+    size = len(b"<rec n='2'><rec n='inner'/><x></x><rec n='i2'/></rec>") + big
+    assert (bad.line, bad.size, str(bad)) == (3, size, "d.xml: " + too_big("the <rec> of line 3", size))
+
+
+def test_expat_keeps_an_element_at_the_limit():
+    head = len(b"<rec n='2'><rec n='inner'/><x></x><rec n='i2'/></rec>")
+    got = list(iter_elements(io.BytesIO(_doc(LIMIT - head)), ["rec"]))
+    assert [el.get("n") for el in got] == ["1", "2", "3"]
+
+
+def test_libxml2_hands_a_long_record_to_expat_which_measures_it():
+    # libxml2 reads the first record, then meets no end for half the limit: expat reads on
+    got = list(iter_converted(lambda: io.BytesIO(_doc(LIMIT)), ["rec"], lambda el: el.get("n"), name="d.xml"))
+    assert got[0] == "1" and isinstance(got[1], RecordTooBig) and got[2] == "3" and len(got) == 3
+
+
+def test_pieces_stop_before_a_piece_over_the_limit():
+    body = b"<i>a</i>" * 1000 + b"<i>" + b"z" * LIMIT + b"</i>" + b"<i>b</i>"
+    pieces = list(cut_pieces(io.BytesIO(body), b"", lambda buf, start: buf.find(b"<i>", start), piece_bytes=4096))
+    # the piece after the first runs past the limit: not read; the caller reads the document itself
+    assert pieces == [(body[:4096], False), (None, True)]
+
+
+def _items(data: bytes) -> list:
+    cur, out = JsonCursor(io.BytesIO(data)), []
+    try:
+        for _ in cur.array():
+            try:
+                v = cur.value()
+                out.append(v if len(repr(v)) < 100 else ("long", len(repr(v))))
+            except JsonItemTooBig as e:
+                out.append(("too big", e.size))
+    except JsonStreamError as e:
+        out.append(("error", str(e)))
+    return out
+
+
+def test_json_cursor_steps_over_an_item_over_the_limit():
+    # strings with escaped quotes and brackets, a nested list: only strings and brackets are followed
+    big = b'{"a": "' + b"x" * (2 * LIMIT) + b'\\" ] }", "b": [1, {"c": "]"}]}'
+    nested = b'[[{"a": 1}], "' + b"x" * LIMIT + b'", 2]'
+    assert _items(b'[{"n": 1}, ' + big + b', {"n": 2}, ' + nested + b', {"n": 3}]') == [
+        {"n": 1}, ("too big", len(big)), {"n": 2}, ("too big", len(nested)), {"n": 3}]
+    # one chunk over the limit: decoded, then refused all the same
+    just = b'{"a": "' + b"x" * LIMIT + b'"}'
+    assert _items(b"[" + just + b', {"n": 2}]') == [("too big", len(just)), {"n": 2}]
+    at = b'{"a": "' + b"x" * (LIMIT - 9) + b'"}'
+    assert len(at) == LIMIT and _items(b"[" + at + b"]") == [("long", len(repr({"a": "x" * (LIMIT - 9)})))]
+
+
+def test_json_cursor_still_says_not_json_for_a_broken_item():
+    filler = b", ".join([b'{"k": "' + b"z" * 1000 + b'"}'] * 20000)
+    assert _items(b'[{"n": 1}, {"n": ], ' + filler + b"]") == [{"n": 1}, ("error", "character 11: not JSON (Expecting value)")]
+    assert _items(b'[{"n": 1}, {"n": "' + b"z" * (2 * LIMIT)) == [
+        {"n": 1}, ("error", "character 11: not JSON (Unterminated string starting at)")]
