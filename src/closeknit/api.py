@@ -555,7 +555,7 @@ class Closeknit:
         model. A dict with ``verdict`` (fine, ahead of the relationship, well ahead), ``reason``
         (the rule that decided, see :data:`closeknit.relate.measures.VERDICT_RULES`), the scores,
         the channel norm and an ``explanation`` that quotes the numbers the verdict rests on."""
-        from closeknit.language.detectors import addresses_you
+        from closeknit.language.detectors import addresses_you, counted_disclosure
         from closeknit.language.scorer import default_scorer
         from closeknit.relate.measures import STAGES
 
@@ -573,7 +573,7 @@ class Closeknit:
                                   GROUP BY channel ORDER BY count(*) DESC, channel LIMIT 1""", [pid])
                 channel = top[0]["channel"] if top else "email"
             j = rel.judge(0, pid, sc.intimacy, sc.personal_question, channel, is_question=sc.is_question,
-                          addresses_you=addresses_you(text), disclosure=sc.disclosure)
+                          addresses_you=addresses_you(text), disclosure=counted_disclosure(text, sc.disclosure) or 0.0)
             params = rel.params
         finally:
             rel.close()
@@ -586,7 +586,7 @@ class Closeknit:
                 "channel_norm": {"basis": j["norm_basis"], "n": j["norm_n"], "mean": _num(j["norm_mean"]),
                                  "sd": _num(j["norm_sd"]), "p90": _num(j["norm_p90"])},
                 "allowance": _num(j["allowance"]), "over_allowance": _num(j["over_allowance"]), "z": _num(j["z"], 2),
-                "explanation": _explain(j, name, sc, channel, params)}
+                "explanation": _explain(j, name, sc, channel, params, text)}
 
     def _score_flagged_accurately(self, as_of: Any = None) -> int:
         """Score the received messages the measures flag (on the scores they read) with the
@@ -986,12 +986,14 @@ def _dyad_frame(df: pd.DataFrame, names: dict[int, str], *, personal: bool) -> p
     return pd.concat([head, df[first + rest]], axis=1)
 
 
-def _explain(j: dict, pname: str, sc: Any, channel: str, params: Any) -> str:
+def _explain(j: dict, pname: str, sc: Any, channel: str, params: Any, text: str) -> str:
     """The reasons of a verdict in words, from the rule that decided (``j["reason"]``) and the
     numbers it compared: never "within what the relationship allows" for a text above it."""
     x = sc.intimacy
     kind = []
-    if sc.disclosure >= params.disclosure_min:
+    from closeknit.language.detectors import counted_disclosure
+
+    if (counted_disclosure(text, sc.disclosure) or 0.0) >= params.disclosure_min:
         kind.append("it discloses something personal about you")
     if sc.personal_question:
         kind.append("it is a personal question (it asks the reader about themselves)")

@@ -36,7 +36,7 @@ def check_scores(rows, n):
     assert len(rows) == n
     for r in rows:
         x, d, c = float(r[-6]), float(r[-5]), float(r[-4])
-        assert 0.0 <= x <= 1.0 and d in (0.0, 1.0) and 0.0 <= c <= 1.0
+        assert 0.0 <= x <= 1.0 and 0.0 <= d <= 1.0 and 0.0 <= c <= 1.0
         assert r[-2] in ("true", "false") and r[-1] in ("true", "false")
 
 

@@ -13,9 +13,10 @@ from closeknit.language.pairs import pairs_accuracy, read_pairs
 
 PAIRS_FILE = Path(__file__).parent / "minimal_pairs.csv"
 LANGS = ("en", "es", "fr", "de", "pt", "it", "nl", "zh")
-#: The share of pairs each model must order right in every language (intimacy output). None: the
-#: model shipped today does not clear a bar worth enforcing (see docs/language.md for its figures).
-MIN_SHARE: dict[str, float | None] = {"fast": None, "accurate": None}
+#: The share of pairs each model must order right in every language (intimacy output): what the
+#: shipped models reached when they were built (docs/language.md: every language 0.8 or more, 0.95
+#: and 0.90 over all), kept as a floor. The issue's target, 0.95 in every language, is not reached.
+MIN_SHARE: dict[str, float | None] = {"fast": 0.8, "accurate": 0.8}
 
 
 def test_pairs_file():

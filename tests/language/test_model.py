@@ -1,59 +1,95 @@
-"""Regression tests of the shipped models on the questions validation split and the MINT dev split."""
+"""Regression tests of the shipped models on our fixed development splits (never fitted on).
+
+The floors are the figures measured when the models were built (``scripts/train_intimacy.py``,
+quoted in docs/language.md and kept in ``model/<name>.json``) less 0.02: a retrained or broken
+model that falls below them fails here. The fast model is checked on every development row; the
+accurate one (about 20 texts a second a core) on a fixed sample, against the figures that same
+sample gave at build time.
+"""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
-from closeknit.language.data import load_mint, load_questions, mint_split, pearson
+from closeknit.language.data import disclosure_split, load_disclosure, load_mint, load_questions, mint_split, pearson, roc_auc
+from closeknit.language.model import MODEL_DIR
 
-# Measured when the models were built (scripts/train_intimacy.py; see docs/language.md), less some
-# slack. The accurate model must keep r >= 0.85 on the questions validation split (measured 0.865).
-FLOOR = {
-    "fast": {"questions": 0.66, "mint": 0.42},
-    "accurate": {"questions": 0.85, "mint_en": 0.57},
+SLACK = 0.02
+# measured at build time (docs/language.md); the test asserts each minus SLACK
+BUILT = {
+    "fast": {"questions_r": 0.8749, "mint_r": 0.6407, "mint_en_r": 0.6532, "disclosure_auc": 0.7039},
+    "accurate": {"questions_r": 0.8928, "mint_en_r": 0.6997, "disclosure_auc_sample": 0.7502},
 }
 
 
-@pytest.fixture
-def qval(shared):
-    return load_questions(shared / "intimacy", "val")
+def _predict(sc, texts):
+    a = sc.score_arrays(list(texts))
+    return np.asarray(a["intimacy"]), np.asarray(a["disclosure"], np.float64)
 
 
 @pytest.fixture
-def mdev(shared):
-    m = load_mint(shared / "intimacy")
-    return m.subset(mint_split(m)[1])
+def dev(shared):
+    root = shared / "intimacy"
+    q = load_questions(root, "val")
+    m = load_mint(root)
+    md = m.subset(mint_split(m)[1])
+    d = load_disclosure(root)
+    dd = d.subset(disclosure_split(d)[1])
+    return q, md, dd
 
 
-@pytest.mark.parametrize("name", ["fast", "accurate"])
-def test_questions_val(name, qval, fast_scorer, accurate_scorer):
-    sc = fast_scorer if name == "fast" else accurate_scorer
-    r = pearson(sc.transform(qval.texts), qval.y)
-    assert r >= FLOOR[name]["questions"], r
+def _sample(n: int, k: int) -> np.ndarray:
+    return np.sort(np.random.default_rng(11).permutation(n)[:k])
 
 
-def test_mint_dev_fast(mdev, fast_scorer):
-    p = fast_scorer.transform(mdev.texts)
-    assert pearson(p, mdev.y) >= FLOOR["fast"]["mint"]
-    lang = np.array(mdev.lang)
-    for lg in ("en", "es", "pt", "it", "fr", "zh"):
-        assert pearson(p[lang == lg], mdev.y[lang == lg]) > 0.25, lg
+def test_fast_reaches_its_validation_figures(dev, fast_scorer):
+    q, md, dd = dev
+    got = {"questions_r": pearson(_predict(fast_scorer, q.texts)[0], q.y)}
+    pm = _predict(fast_scorer, md.texts)[0]
+    lang = np.array(md.lang)
+    got["mint_en_r"] = pearson(pm[lang == "en"], md.y[lang == "en"])
+    got["mint_r"] = pearson(pm, md.y)
+    got["disclosure_auc"] = roc_auc(_predict(fast_scorer, dd.texts)[1], dd.any)
+    for k, v in BUILT["fast"].items():
+        assert got[k] >= v - SLACK, (k, got[k], v)
 
 
-def test_mint_dev_english_accurate(mdev, accurate_scorer):
-    en = np.array(mdev.lang) == "en"  # English only: keeps the test to a few seconds
-    p = accurate_scorer.transform([t for t, e in zip(mdev.texts, en) if e])
-    assert pearson(p, mdev.y[en]) >= FLOOR["accurate"]["mint_en"]
+def test_accurate_reaches_its_validation_figures(dev, accurate_scorer):
+    q, md, dd = dev
+    lang = np.array(md.lang)
+    en = np.flatnonzero(lang == "en")
+    ds = _sample(len(dd), 600)
+    got = {"questions_r": pearson(_predict(accurate_scorer, q.texts)[0], q.y),
+           "mint_en_r": pearson(_predict(accurate_scorer, [md.texts[i] for i in en])[0], md.y[en]),
+           "disclosure_auc_sample": roc_auc(_predict(accurate_scorer, [dd.texts[i] for i in ds])[1], dd.any[ds])}
+    for k, v in BUILT["accurate"].items():
+        assert got[k] >= v - SLACK, (k, got[k], v)
 
 
-def test_split_is_fixed_and_disjoint(mdev, shared):
-    m = load_mint(shared / "intimacy")
-    tr, dev = mint_split(m)
-    assert len(tr) + len(dev) == len(m) == 9491
-    assert len(dev) == 1900
-    assert not set(m.texts[i] + m.lang[i] for i in tr) & set(m.texts[i] + m.lang[i] for i in dev)
-    assert np.array_equal(dev, mint_split(m)[1])
+def test_confidence_is_calibrated_on_held_out_rows(dev, fast_scorer):
+    """Texts with higher confidence have smaller errors (MINT development split, never fitted on
+    for intimacy; the confidence model saw only its other half)."""
+    _, md, _ = dev
+    a = fast_scorer.score_arrays(md.texts)
+    err = np.abs(np.asarray(a["intimacy"]) - md.y)
+    conf = np.asarray(a["confidence"])
+    lo, hi = np.quantile(conf, [0.25, 0.75])
+    assert err[conf >= hi].mean() < err[conf <= lo].mean()
+    # and it is a probability of being within 0.125: predicted and observed rates agree to 0.1
+    assert abs(conf.mean() - (err <= 0.125).mean()) < 0.1
+
+
+def test_meta_pins_the_weights():
+    from closeknit.language import e5, model
+
+    for name in ("fast", "accurate"):
+        meta = json.loads((MODEL_DIR / f"{name}.json").read_text())
+        assert meta["version"].startswith(f"intimacy-{name}-2-")
+    assert json.loads((MODEL_DIR / "accurate.json").read_text())["base"].endswith(e5.E5_SHA256 + ")")
+    assert json.loads((MODEL_DIR / "fast.json").read_text())["base"].endswith(model.USE_SHA256 + ")")
 
 
 def test_scale_and_api(fast_scorer):
@@ -62,8 +98,14 @@ def test_scale_and_api(fast_scorer):
     s = score("what's your lowest point while being broke?")
     assert 0 <= s.intimacy <= 1 and 0 <= s.confidence <= 1 and s.lang == "en" and s.is_question
     lo, hi = score_batch(["Is the 9:40 train on time?", "I miss my mom so much it hurts"])
-    assert hi.intimacy > lo.intimacy
-    assert hi.disclosure and not lo.disclosure
+    assert hi.intimacy > lo.intimacy + 0.2
+    assert hi.disclosure > 0.5 > lo.disclosure
+
+
+def test_repeated_texts_score_once_and_alike(fast_scorer):
+    a = fast_scorer.score_arrays(["ok", "I miss you", "ok", "", "ok"])
+    assert a["intimacy"][0] == a["intimacy"][2] == a["intimacy"][4]
+    assert a["intimacy"][3] == 0.0 and a["confidence"][3] == 0.0
 
 
 def test_unlearned_language_low_confidence(fast_scorer):
@@ -77,11 +119,8 @@ def test_unlearned_language_low_confidence(fast_scorer):
     assert nothing.lang is None and nothing.confidence <= 0.05
 
 
-def test_fit_transform_roundtrip(fast_scorer):
-    from closeknit.language.model import IntimacyModel
-
-    m = IntimacyModel(fast_scorer.model.encoder, alpha=10.0)
-    texts = ["I love you", "the bus is late", "my dad died", "see attached invoice"] * 5
-    y = np.array([0.9, 0.1, 0.95, 0.05] * 5)
-    p = m.fit(texts, y).transform(texts)
-    assert pearson(p, y) > 0.9
+@pytest.mark.parametrize("name", ["fast", "accurate"])
+def test_tiers_agree_on_the_obvious(name, fast_scorer, accurate_scorer):
+    sc = fast_scorer if name == "fast" else accurate_scorer
+    hi, lo = sc.score_batch(["My mother died last night and I can't stop crying.", "Happy birthday!"])
+    assert hi.intimacy > lo.intimacy and hi.disclosure > lo.disclosure

@@ -47,8 +47,8 @@ def test_store_incremental_cli(tmp_path):
         rows = scores(st.con)
         assert [x[0] for x in rows] == [1, 2, 5, 6]
         by = {x[0]: x for x in rows}
-        assert by[1][2:] == ("en", True, True, 0.0)
-        assert by[5][2:] == ("en", False, False, 1.0)
+        assert by[1][2:5] == ("en", True, True) and by[1][5] < 0.75  # a personal question, not a disclosure
+        assert by[5][2:5] == ("en", False, False) and by[5][5] >= 0.75  # a disclosure (Params.disclosure_min)
         assert by[6][2] == "fr" and by[6][3] is True
     r = run()
     assert "Scored 0 messages" in r.stderr

@@ -70,7 +70,7 @@ def _texts(n: int) -> str:
 
 def _commands(root: Path, db: Path) -> dict[str, list]:
     (root / "texts.txt").write_text(_texts(50))
-    (root / "many.txt").write_text(_texts(3000))
+    (root / "many.txt").write_text(_texts(300))
     (root / "events.csv").write_text("src,dst,ts\n" + "".join(f"{i % 7},{(i * 3) % 7},{i * 3600}\n" for i in range(200)))
     (root / "queries.csv").write_text("src,dst,cutoff\n1,2,720000\n3,4,720000\n")
     return {
@@ -89,7 +89,7 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
         "circles": ["circles", "--db", db],
         "score": ["score", root / "texts.txt", "-o", root / "scored.csv"],
         "score --store": ["score", "--store", "--db", db],
-        "score --model accurate 3000": ["score", root / "many.txt", "--model", "accurate", "-o", root / "acc.csv"],
+        "score --model accurate 300": ["score", root / "many.txt", "--model", "accurate", "-o", root / "acc.csv"],
         "pairs": ["pairs", "--db", db],
         "interactions": ["interactions", "Gareth Pryce", "--db", db],
         "export --to sqlite": ["export", "--to", "sqlite", root / "datasette", "--db", db],
@@ -101,7 +101,7 @@ def _commands(root: Path, db: Path) -> dict[str, list]:
 
 
 COMMANDS = ["import", "sources", "doctor", "me", "people", "people show", "people suggest", "person", "check",
-            "check --incoming", "attention", "circles", "score", "score --store", "score --model accurate 3000",
+            "check --incoming", "attention", "circles", "score", "score --store", "score --model accurate 300",
             "pairs", "interactions", "export --to sqlite", "export --to gexf", "report", "predict-contacts"]
 
 

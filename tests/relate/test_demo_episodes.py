@@ -129,5 +129,5 @@ def test_library_and_cli_give_the_same_numbers_on_the_demo(db, tmp_path):
         api = ck.relationships()
     cli_rows = [r for r in js("people", "--db", str(fast), "--limit", "0") if r["intimacy"] is not None]
     cli_mean = sum(r["intimacy"] for r in cli_rows) / len(cli_rows)
-    assert round(cli_mean, 3) == round(api.intimacy.mean(), 3) == 0.322
+    assert round(cli_mean, 3) == round(api.intimacy.mean(), 3) == 0.229  # the fast model of 2026-12-07
     assert round(unscored.intimacy.mean(), 3) == 0.268

@@ -1,4 +1,4 @@
-"""Readers for the two labelled intimacy datasets and the fixed MINT development split.
+"""Readers for the labelled intimacy and disclosure datasets and their fixed development splits.
 
 Both datasets are mapped onto closeknit's one intimacy scale, 0 (impersonal) .. 1 (most intimate):
 
@@ -32,6 +32,10 @@ __all__ = [
     "load_mint",
     "mint_split",
     "pearson",
+    "Disclosure",
+    "load_disclosure",
+    "disclosure_split",
+    "roc_auc",
 ]
 
 #: MINT language names -> ISO 639-1 codes.
@@ -105,3 +109,94 @@ def pearson(a, b) -> float:
     b = b - b.mean()
     d = np.sqrt((a * a).sum() * (b * b).sum())
     return float((a * b).sum() / d) if d > 0 else float("nan")
+
+
+#: The fixed CL-Aff development split: 20 % of the distinct sentences, drawn with this seed.
+DISCLOSURE_DEV_SEED = 20200207
+_R_ESCAPE = None
+
+
+def _unescape_r(text: str) -> str:
+    """CL-Aff texts carry R escape artefacts such as ``<U+0092>`` (Windows-1252 bytes written as
+    code points): map each back to the character it stands for."""
+    import re
+
+    global _R_ESCAPE
+    if _R_ESCAPE is None:
+        _R_ESCAPE = re.compile(r"<U\+([0-9A-Fa-f]{4,8})>")
+
+    def one(m) -> str:
+        cp = int(m.group(1), 16)
+        if 0x80 <= cp <= 0x9F:
+            try:
+                return bytes([cp]).decode("cp1252")
+            except UnicodeDecodeError:
+                return ""
+        return chr(cp)
+
+    return _R_ESCAPE.sub(one, text)
+
+
+@dataclass
+class Disclosure:
+    texts: list[str]
+    emotional: np.ndarray  # 0/1
+    information: np.ndarray  # 0/1
+
+    @property
+    def any(self) -> np.ndarray:
+        return np.maximum(self.emotional, self.information)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, idx) -> Disclosure:
+        idx = np.asarray(idx, dtype=np.int64)
+        return Disclosure([self.texts[i] for i in idx], self.emotional[idx], self.information[idx])
+
+
+def load_disclosure(root: Path) -> Disclosure:
+    """CL-Aff OffMyChest (``disclosure/claff_offmychest_train.csv``): sentences with binary
+    emotional and information disclosure labels."""
+    path = Path(root) / "disclosure" / "claff_offmychest_train.csv"
+    texts, emo, info = [], [], []
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            texts.append(_unescape_r(row["full_text"]))
+            emo.append(int(row["Emotional_disclosure"]))
+            info.append(int(row["Information_disclosure"]))
+    return Disclosure(texts, np.asarray(emo, np.float32), np.asarray(info, np.float32))
+
+
+def disclosure_split(data: Disclosure, seed: int = DISCLOSURE_DEV_SEED, fraction: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """(train_idx, dev_idx): fixed, grouped by text (a repeated sentence is on one side only)."""
+    groups: dict[str, list[int]] = {}
+    for i, t in enumerate(data.texts):
+        groups.setdefault(t, []).append(i)
+    keys = sorted(groups)
+    order = np.random.default_rng(seed).permutation(len(keys))
+    n_dev = int(round(fraction * len(keys)))
+    dev = sorted(i for rank, k in enumerate(order) if rank < n_dev for i in groups[keys[k]])
+    train = sorted(i for rank, k in enumerate(order) if rank >= n_dev for i in groups[keys[k]])
+    return np.asarray(train, np.int64), np.asarray(dev, np.int64)
+
+
+def roc_auc(score, label) -> float:
+    """Area under the ROC curve (ties count half), without scikit-learn."""
+    s = np.asarray(score, np.float64)
+    y = np.asarray(label) > 0
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), np.float64)
+    sorted_s = s[order]
+    # average ranks over ties
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    npos, nneg = int(y.sum()), int((~y).sum())
+    if npos == 0 or nneg == 0:
+        return float("nan")
+    return float((ranks[y].sum() - npos * (npos + 1) / 2.0) / (npos * nneg))

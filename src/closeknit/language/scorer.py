@@ -1,9 +1,9 @@
-"""The intimacy scorer: one call for a text, one for a batch, fit/transform for training.
+"""The scorer: intimacy, disclosure, confidence, language and the detectors, for one text or a batch.
 
     >>> from closeknit.language import score, score_batch
     >>> s = score("what's your lowest point while being broke?")
-    >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, s.disclosure
-    (0.39, 0.42, 'en', True, True, 0.0)
+    >>> round(s.intimacy, 2), round(s.confidence, 2), s.lang, s.is_question, s.personal_question, round(s.disclosure, 2)
+    (0.5, 0.5, 'en', True, True, 0.24)
 
 Scale: ``intimacy`` is in [0, 1] for every source: 0 = impersonal, 1 = most intimate, defined as
 (MINT rating - 1) / 4, i.e. 0.25 per point of the 1-5 rating that MINT's annotators gave tweets.
@@ -11,7 +11,8 @@ Question texts from Pei & Jurgens are scored on the same scale.
 
 ``confidence`` in [0, 1] is calibrated: it estimates the probability that the intimacy is within
 0.125 (half a rating point) of what annotators would say, fitted on held-out rows of the training
-languages from the language identifier's certainty and the text length. For texts in a language
+languages from the language identifier's certainty, the text length and the score
+(``confidence_features``). For texts in a language
 the model has not learned (anything but en, es, pt, it, fr, zh) it is capped at
 ``UNLEARNED_CONFIDENCE``; texts with no letters get ``NO_TEXT_CONFIDENCE`` and empty texts 0.
 """
@@ -26,9 +27,10 @@ from functools import lru_cache
 import numpy as np
 
 from closeknit.language import detectors, langid
-from closeknit.language.model import MODEL_DIR, IntimacyModel, OnnxEncoder, Ridge, StaticEncoder, load_tokenizer, read_meta
+from closeknit.language.model import load_model, read_meta
 
-__all__ = ["Score", "OUTPUTS", "IntimacyScorer", "score", "score_batch", "default_scorer", "UNLEARNED_CONFIDENCE", "MODELS"]
+__all__ = ["Score", "OUTPUTS", "IntimacyScorer", "confidence_features", "score", "score_batch", "default_scorer",
+           "UNLEARNED_CONFIDENCE", "MODELS"]
 
 UNLEARNED_CONFIDENCE = 0.1
 NO_TEXT_CONFIDENCE = 0.05
@@ -58,44 +60,28 @@ class Score:
 class IntimacyScorer:
     """An intimacy model plus language identification, confidence and the detectors."""
 
-    def __init__(self, model: IntimacyModel, *, version: str, learned: list[str], conf_coef=None):
+    def __init__(self, model, *, version: str, learned: list[str], conf_coef=None):
         self.model = model
         self.version = version
         self.learned = frozenset(learned)
-        self.conf_coef = np.asarray(conf_coef if conf_coef is not None else [0.0, 0.0, 0.0, 0.0], np.float64)
+        self.conf_coef = np.asarray(conf_coef if conf_coef is not None else [0.0] * 6, np.float64)
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, name: str = DEFAULT_MODEL, threads: int | None = None) -> IntimacyScorer:
-        """Load a shipped model: ``fast`` (static embeddings, default) or ``accurate`` (ONNX MiniLM)."""
+        """Load a shipped model: ``fast`` (USE multilingual, default for bulk) or ``accurate`` (fine-tuned e5)."""
         if name not in MODELS:
             from closeknit.core.errors import UsageError
 
             raise UsageError(f"unknown intimacy model {name!r} (choose from {', '.join(MODELS)})")
         meta = read_meta(name)
-        arr = np.load(MODEL_DIR / f"{name}.npz")
-        tok = load_tokenizer()
-        tok_score = None
-        head = Ridge.from_arrays(arr, "head_")
-        if name == "fast":
-            # the table is only needed to refit or to get features; scoring uses the per-token scores
-            enc = StaticEncoder(lambda: arr["table_q"].astype(np.float32) * arr["table_scale"], tok, dim=len(head.coef))
-            tok_score = arr["tok_score"] if "tok_score" in arr.files else None
-        else:
-            enc = OnnxEncoder(MODEL_DIR / "accurate.onnx", tok, threads=threads)
-        return cls(IntimacyModel(enc, head=head, tok_score=tok_score), version=meta["version"],
-                   learned=meta["learned_languages"], conf_coef=meta["confidence"]["coef"])
-
-    # ------------------------------------------------------------------ fit / transform
-    def fit(self, texts, y, nuisance=None) -> IntimacyScorer:
-        """Refit the ridge head on (texts, y) with y on the 0..1 scale."""
-        self.model.fit(list(texts), y, nuisance)
-        return self
+        return cls(load_model(name, threads), version=meta["version"], learned=meta["learned_languages"],
+                   conf_coef=meta["confidence"]["coef"])
 
     def transform(self, texts) -> np.ndarray:
         """Intimacy (0..1) of each text, as a float32 array."""
         texts = list(texts)
-        return self.model.transform(texts) if texts else np.zeros(0, np.float32)
+        return self.model.predict(texts)[0] if texts else np.zeros(0, np.float32)
 
     # ------------------------------------------------------------------ scoring
     def score(self, text: str) -> Score:
@@ -110,23 +96,24 @@ class IntimacyScorer:
         if n == 0:
             return {"intimacy": np.zeros(0), "disclosure": np.zeros(0), "confidence": np.zeros(0), "lang": [],
                     "is_question": [], "personal_question": []}
-        inti, ntok = self.model.predict_with_lengths(texts)
-        inti = inti.astype(np.float64)
+        # each distinct text once: archives repeat "ok", "thanks", "😂" thousands of times
+        uniq, inverse = np.unique(np.asarray(texts, dtype=object), return_inverse=True)
+        u_inti, u_disc, u_ntok = self.model.predict([str(t) for t in uniq])
+        inti = u_inti.astype(np.float64)[inverse]
+        disc = u_disc.astype(np.float64)[inverse]
+        ntok = u_ntok[inverse]
         codes, probs = langid.identify_batch(texts)
-        known = np.fromiter((c in self.learned for c in codes), dtype=np.float64, count=n)
-        F = np.stack([np.ones(n), known, np.asarray(probs, np.float64), np.log1p(ntok)], 1)
-        conf = 1.0 / (1.0 + np.exp(-(F @ self.conf_coef)))
+        conf = 1.0 / (1.0 + np.exp(-(confidence_features(codes, probs, ntok, self.learned, inti) @ self.conf_coef)))
         for i, c in enumerate(codes):
             if c is None:
                 conf[i] = 0.0 if not texts[i].strip() else min(conf[i], NO_TEXT_CONFIDENCE)
                 if not texts[i].strip():
                     inti[i] = 0.0
+                    disc[i] = 0.0
             elif c not in self.learned:
                 conf[i] = min(conf[i], UNLEARNED_CONFIDENCE)
         isq = [detectors.is_question(t) for t in texts]
         pers = [q and detectors.asks_personal(t, float(s)) for t, s, q in zip(texts, inti, isq)]
-        # until a disclosure model lands: the lexical rule, as a probability of 0 or 1
-        disc = np.fromiter((float(detectors.discloses(t)) for t in texts), dtype=np.float64, count=n)
         return {"intimacy": inti, "disclosure": disc, "confidence": conf, "lang": codes, "is_question": isq,
                 "personal_question": pers}
 
@@ -138,6 +125,16 @@ class IntimacyScorer:
                   bool(a["is_question"][i]), bool(a["personal_question"][i]))
             for i in range(len(a["lang"]))
         ]
+
+
+def confidence_features(codes, probs, ntok, learned, intimacy) -> np.ndarray:
+    """The confidence model's inputs, one row per text: 1, the language is one the model learned,
+    the language identifier's certainty, log(1 + tokens), and the score itself and its square
+    (errors grow towards the intimate end, where ratings are rarer). Training fits the coefficients."""
+    n = len(codes)
+    known = np.fromiter((c in learned for c in codes), dtype=np.float64, count=n)
+    s = np.asarray(intimacy, np.float64)
+    return np.stack([np.ones(n), known, np.asarray(probs, np.float64), np.log1p(np.asarray(ntok, np.float64)), s, s * s], 1)
 
 
 _lock = threading.Lock()

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from closeknit.language.detectors import addresses_you
+from closeknit.language.detectors import addresses_you, counted_disclosure
 from closeknit.store.schema import SELF_PERSON_ID
 
 __all__ = [
@@ -49,8 +49,16 @@ EVENT_COLUMNS = (
 ADDRESSES_YOU_SQL = "closeknit_addresses_you"
 
 
+#: The name of :func:`closeknit.language.detectors.counted_disclosure` in the store's SQL.
+COUNTED_DISCLOSURE_SQL = "closeknit_counted_disclosure"
+
+
 def _addresses_you_column(texts: pa.Array) -> pa.Array:
     return pa.array([None if t is None else addresses_you(t) for t in texts.to_pylist()], pa.bool_())
+
+
+def _counted_disclosure_column(texts: pa.Array, disclosure: pa.Array) -> pa.Array:
+    return pa.array([counted_disclosure(t, d) for t, d in zip(texts.to_pylist(), disclosure.to_pylist())], pa.float64())
 
 
 def _with_rules(cur) -> None:
@@ -58,6 +66,11 @@ def _with_rules(cur) -> None:
     try:
         cur.create_function(ADDRESSES_YOU_SQL, _addresses_you_column, ["VARCHAR"], "BOOLEAN",
                             type="arrow", side_effects=False)
+    except (duckdb.CatalogException, duckdb.NotImplementedException):  # already there
+        pass
+    try:
+        cur.create_function(COUNTED_DISCLOSURE_SQL, _counted_disclosure_column, ["VARCHAR", "DOUBLE"], "DOUBLE",
+                            type="arrow", side_effects=False, null_handling="special")
     except (duckdb.CatalogException, duckdb.NotImplementedException):  # already there
         pass
 
@@ -181,7 +194,8 @@ def dyad_events(con, *, scope: str = "self", model_version: str | None = None, a
            least(p.actor, p.other) AS a, greatest(p.actor, p.other) AS b, p.actor < p.other AS a_acts,
            epoch(i.ts) AS ts, {_MONTH} AS month,
            i.channel, i.kind, i.visibility, CASE p.role_rank {_RANK_ROLE} ELSE 'other' END AS role,
-           {", ".join(f"{cols[c]} AS {c}" for c in SCORE_COLUMNS)},
+           {", ".join(f"{cols[c]} AS {c}" if c != "disclosure" else
+                      f"{COUNTED_DISCLOSURE_SQL}(i.text, {cols[c]}) AS {c}" for c in SCORE_COLUMNS)},
            {ADDRESSES_YOU_SQL}(i.text) AS addresses_you,
            i.text_len, i.duration_s, i.thread_id, i.reply_to
     FROM pairs p JOIN interactions i ON i.id = p.interaction_id

@@ -110,10 +110,15 @@ class Params:
     friend_intimacy: float = 0.3
     friend_reciprocity: float = 0.25
     close_months: int = 6
-    close_intimacy: float = 0.6
+    # The new language models (2026-12-07) rate everyday chat lower than the MiniLM ones this cut was
+    # set on (the demo's median message 0.22 against 0.32, its closest ties 0.47-0.58 against
+    # 0.63-0.71): the cut moved by the same proportion, 0.6 x 0.75, to keep what "close" meant.
+    close_intimacy: float = 0.45
     close_trust: float = 0.6
-    # what counts as a disclosure: the message's disclosure (0..1) from this value
-    disclosure_min: float = 0.5
+    # what counts as a disclosure: the message's disclosure (0..1) from this value. The models learnt
+    # disclosure on CL-Aff, where half the sentences disclose: short mundane lines ("Merci, à demain
+    # pour la réunion") reach 0.5-0.65 there, every disclosure in our scenarios 0.83 or more
+    disclosure_min: float = 0.75
     # verdict rules
     judge_min_confidence: float = 0.2  # scores less sure than this are not judged (nor in the norms)
     judge_min_length: int = 25  # texts shorter than this are too short to judge
@@ -122,7 +127,7 @@ class Params:
     warmup_days: float = 90.0  # messages this close to the start of the data are not judged (history unknown)
     ahead_over: float = 0.05
     ahead_z: float = 1.5
-    well_over: float = 0.15
+    well_over: float = 0.25  # a whole point of the annotators' 1-5 scale above what the relationship allows
     well_z: float = 2.5
     # a personal message (a disclosure from disclosure_min, or a personal question) runs ahead of a
     # relationship at stage acquaintance or earlier whose established intimacy is below this

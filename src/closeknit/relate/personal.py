@@ -45,8 +45,10 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
 
     * waiting: their last private message or reply to you asked something, is recent
       (``waiting_days``), has waited longer than twice your usual answer time (at least 12 hours),
-      and did not run ahead of the relationship;
-    * newcomer: first contact within ``newcomer_days``, they reached out, you never answered;
+      and did not run well ahead of the relationship (an unwanted advance is not waiting for you;
+      a message merely warmer than the relationship, such as a friendly introduction, still is);
+    * newcomer: first contact within ``newcomer_days``, they reached out, you never answered, and
+      nothing they sent ran well ahead;
     * fading: a friend or close tie whose recent contact fell below a third of its usual rhythm,
       ranked by how overdue it is against its own rhythm (silence / usual gap between
       conversations), with what the contact model (``predict-contacts``) says now: the chance that
@@ -64,7 +66,7 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
     now = float(rel.as_of)
     rows = rel.rows(f"""
     WITH flagged AS (
-        SELECT DISTINCT b FROM incoming WHERE a = 0 AND NOT a_acts AND verdict <> 'fine' AND ts > {now - 90 * DAY}
+        SELECT DISTINCT b FROM incoming WHERE a = 0 AND NOT a_acts AND verdict = 'well ahead' AND ts > {now - 90 * DAY}
     ),
     d AS (SELECT d.*, f.b IS NOT NULL AS ran_ahead FROM dyads d LEFT JOIN flagged f ON f.b = d.b WHERE d.a = 0),
     r AS (
