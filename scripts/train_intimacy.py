@@ -222,6 +222,20 @@ class Heads:
         return M()
 
 
+def task_loss(name: str, inti, dlog, y, heads, var: dict):
+    """One batch's loss on its set (both tiers): CL-Aff's three disclosure labels (logistic), the
+    questions through their affine link to the intimacy score, MINT directly; the squared errors
+    divided by the set's label variance so that the sets weigh alike."""
+    import torch
+
+    if name == "disclosure":
+        return torch.nn.functional.binary_cross_entropy_with_logits(dlog, y)
+    if name == "questions":
+        a, b = heads.q_link
+        return ((a * inti + b - y) ** 2).mean() / var[name]
+    return ((inti - y) ** 2).mean() / var[name]
+
+
 def stage_accurate(args, sets: dict) -> dict:
     import torch
 
@@ -310,13 +324,7 @@ def stage_accurate(args, sets: dict) -> dict:
             xs = [cache[name, "train"][i] for i in sel]
             inti, dlog = forward(xs, True)
             y = torch.from_numpy(np.asarray(sets[name]["train"][1])[sel]).to(device)
-            if name == "disclosure":
-                loss = torch.nn.functional.binary_cross_entropy_with_logits(dlog, y)
-            elif name == "questions":
-                a, b = heads.q_link
-                loss = ((a * inti + b - y) ** 2).mean() / var[name]
-            else:
-                loss = ((inti - y) ** 2).mean() / var[name]
+            loss = task_loss(name, inti, dlog, y, heads, var)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(list(top.parameters()) + list(heads.parameters()), 1.0)
@@ -554,13 +562,7 @@ def stage_fast(args, sets: dict) -> dict:
         for name, sel in (order[i] for i in rng.permutation(len(order))):
             inti, dlog = forward([ids[name, "train"][i] for i in sel], True)
             y = torch.from_numpy(np.asarray(sets[name]["train"][1])[sel])
-            if name == "disclosure":
-                loss = torch.nn.functional.binary_cross_entropy_with_logits(dlog, y)
-            elif name == "questions":
-                a, b = heads.q_link
-                loss = ((a * inti + b - y) ** 2).mean() / var[name]
-            else:
-                loss = ((inti - y) ** 2).mean() / var[name]
+            loss = task_loss(name, inti, dlog, y, heads, var)
             if preds is not None:  # the accurate model's scores of the same texts, as soft targets
                 pi = torch.from_numpy(preds[f"{name}_train_intimacy"][sel])
                 pd = torch.from_numpy(preds[f"{name}_train_disclosure"][sel])
