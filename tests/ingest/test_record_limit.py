@@ -338,3 +338,107 @@ def test_an_sms_running_to_the_end_of_the_file_is_reported(tmp_path, store, impo
     r = import_path(xml)
     assert (r.added, r.errors) == (1, 1)
     assert errors(store) == [("sms.xml sms 2", too_big("the <sms> of line 4", None))]
+
+
+# -- JSON documents: Telegram and Mastodon read on after an item over the limit; Messenger /
+#    Instagram and Mastodon's actor read a document whole only up to MAX_DOCUMENT_BYTES
+
+def _compact(v) -> str:
+    return json.dumps(v, separators=(",", ":"))
+
+
+def test_telegram_reads_on_after_a_message_over_the_limit(tmp_path, store, import_path):
+    def msg(n: int, text: str) -> dict:
+        return {"id": n, "type": "message", "date": "2024-03-01T12:00:00", "date_unixtime": str(1709294400 + n),
+                "from": "Ada Lovelace", "from_id": "user2001", "text": text}
+    big = msg(2, "y" * LIMIT)
+    doc = {"chats": {"list": [
+        {"name": "Ada Lovelace", "type": "personal_chat", "id": 2001, "messages": [msg(1, "first"), big, msg(3, "third")]},
+        {"name": "Ada Lovelace", "type": "personal_chat", "id": 2002, "messages": [msg(4, "other chat")]}]}}
+    (tmp_path / "result.json").write_text(_compact(doc))
+    r = import_path(tmp_path / "result.json", "telegram")
+    assert (r.added, r.errors) == (3, 1)
+    assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [("first",), ("third",), ("other chat",)]
+    assert errors(store) == [("result.json chat 2001 item 1", too_big("the message", len(_compact(big)), "characters"))]
+
+
+def test_mastodon_reads_on_after_an_activity_over_the_limit(tmp_path, store, import_path):
+    me = "https://social.example/users/owen"
+
+    def note(n: int, text: str) -> dict:
+        return {"id": f"{me}/statuses/{n}/activity", "type": "Create", "actor": me, "published": f"2024-01-0{n}T10:00:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [],
+                "object": {"id": f"{me}/statuses/{n}", "type": "Note", "published": f"2024-01-0{n}T10:00:00Z",
+                           "content": f"<p>{text}</p>", "tag": []}}
+    big = note(2, "y" * LIMIT)
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("actor.json", _compact({"id": me, "type": "Person", "preferredUsername": "owen"}))
+        zf.writestr("outbox.json", _compact({"type": "OrderedCollection", "orderedItems": [note(1, "first"), big, note(3, "third")]}))
+        zf.writestr("likes.json", _compact({"orderedItems": ["https://other.example/users/ada/statuses/7", "y" * (LIMIT + 1),
+                                                             "https://other.example/users/ada/statuses/8"]}))
+    r = import_path(tmp_path / "archive.zip")
+    assert (r.format, r.added, r.errors) == ("mastodon", 4, 2)
+    assert rows(store, "SELECT kind, text FROM interactions ORDER BY ts NULLS LAST, native_id") == [
+        ("post", "first"), ("post", "third"), ("like", None), ("like", None)]
+    assert errors(store) == [("likes.json item 1", too_big("the like", LIMIT + 3, "characters")),
+                             ("outbox.json item 1", too_big("the activity", len(_compact(big)), "characters"))]
+
+
+def _meta_thread(msgs: list) -> str:
+    return ('{"participants":[{"name":"Ada Lovelace"},{"name":"Owen Owner"}],"messages":['
+            + ",".join(m if isinstance(m, str) else _compact(m) for m in msgs)
+            + '],"title":"Ada Lovelace","is_still_participant":true,"thread_type":"Regular","thread_path":"inbox/ada_1"}')
+
+
+def _meta_msg(ts: int, text: str) -> dict:
+    return {"sender_name": "Ada Lovelace", "timestamp_ms": ts, "content": text, "type": "Generic"}
+
+
+def test_a_messenger_file_over_the_document_limit_is_read_message_by_message(tmp_path, store, import_path, monkeypatch):
+    from closeknit.ingest.formats import _dyi
+    monkeypatch.setattr(_dyi, "MAX_DOCUMENT_BYTES", 1 << 20)  # the production limit: the test below
+    big = _meta_msg(2000, "y" * LIMIT)
+    thread = tmp_path / "messages" / "inbox" / "ada_1"
+    thread.mkdir(parents=True)
+    (thread / "message_1.json").write_text(_meta_thread([_meta_msg(3000, "newest"), big, _meta_msg(1000, "oldest")]))
+    # a second file of small messages only, over the limit all the same: reported and skipped whole
+    (thread / "message_2.json").write_text(_meta_thread([_meta_msg(500 + n, "z" * 1000) for n in range(1100)]))
+    r = import_path(tmp_path, "messenger")
+    assert (r.added, r.errors) == (2, 2)
+    assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [("oldest",), ("newest",)]
+    assert errors(store) == [
+        ("messages/inbox/ada_1/message_1.json message 1", too_big("the message", len(_compact(big)), "characters")),
+        ("messages/inbox/ada_1/message_2.json", "not a readable message file (the file is over 1 MiB, the limit of one file "
+         "of this kind read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
+
+
+def test_meta_documents_over_64_mib_are_reported_and_skipped(tmp_path, store, import_path):
+    from closeknit.ingest.formats._dyi import MAX_DOCUMENT_BYTES
+    assert MAX_DOCUMENT_BYTES == 64 << 20
+    thread = tmp_path / "your_facebook_activity" / "messages" / "inbox" / "ada_1"
+    thread.mkdir(parents=True)
+    # in a file read whole, a text over the record limit is still one record too big
+    (thread / "message_1.json").write_text(_meta_thread([_meta_msg(3000, "newest"), _meta_msg(2000, "y" * (LIMIT + 1))]))
+    with open(tmp_path / "your_facebook_activity" / "profile_information.json", "wb") as f:
+        f.write(b'{"profile_v2": {"name": {"full_name": "')
+        f.truncate(MAX_DOCUMENT_BYTES + 1)
+    r = import_path(tmp_path, "messenger")
+    assert (r.added, r.errors) == (1, 2)
+    assert errors(store) == [
+        ("your_facebook_activity/messages/inbox/ada_1/message_1.json message 1", too_big("the message's text", LIMIT + 1, "characters")),
+        ("your_facebook_activity/profile_information.json", "unreadable profile file (the file is over 64 MiB, the limit of one file "
+         "of this kind read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
+
+
+def test_a_mastodon_actor_over_the_document_limit_is_reported(tmp_path, store, import_path, monkeypatch):
+    from closeknit.ingest.formats import _dyi
+    monkeypatch.setattr(_dyi, "MAX_DOCUMENT_BYTES", 1 << 20)
+    me = "https://social.example/users/owen"
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("actor.json", _compact({"id": me, "type": "Person", "preferredUsername": "owen", "summary": "y" * (1 << 20)}))
+        zf.writestr("outbox.json", _compact({"type": "OrderedCollection", "orderedItems": []}))
+        zf.writestr("likes.json", _compact({"orderedItems": ["https://other.example/users/ada/statuses/7"]}))
+    r = import_path(tmp_path / "archive.zip")
+    assert (r.format, r.added, r.errors) == ("mastodon", 1, 1)
+    assert errors(store) == [("actor.json", "unreadable actor file (the file is over 1 MiB, the limit of one file of this kind "
+                                            "read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
