@@ -170,20 +170,23 @@ def test_whatsapp_exports_in_other_encodings_are_read_right(tmp_path, encoding):
 
 
 def test_an_sms_body_over_the_record_limit_is_reported_and_the_rest_kept(tmp_path):
-    from closeknit.core.files import MAX_RECORD_BYTES
+    from closeknit.core.files import MAX_RECORD_BYTES, too_big
 
     xml = tmp_path / "sms-big.xml"
+    big = b'<sms protocol="0" address="+14155550101" date="1709280001000" type="1" read="1" body="'
     with open(xml, "wb") as f:
-        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="2">\n'
-                b'<sms protocol="0" address="+14155550101" date="1709280000000" type="1" body="hello" read="1" />\n'
-                b'<sms protocol="0" address="+14155550101" date="1709280001000" type="1" read="1" body="')
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="3">\n'
+                b'<sms protocol="0" address="+14155550101" date="1709280000000" type="1" body="hello" read="1" />\n' + big)
         f.write(b"y" * (MAX_RECORD_BYTES + (1 << 20)))
-        f.write(b'" />\n</smses>\n')
+        f.write(b'" />\n<sms protocol="0" address="+14155550101" date="1709280002000" type="1" body="after" read="1" />\n'
+                b"</smses>\n")
     db = tmp_path / "s.duckdb"
     r = cli("import", "--format", "sms", xml, "--db", db)
     assert r.returncode == 0, r.stderr
     src = json.loads(cli("sources", "--db", db, "--json").stdout)[0]
-    assert (src["added"], src["unreadable"]) == (1, 1)
+    assert (src["added"], src["unreadable"]) == (2, 1)
+    with Store(db, read_only=True) as st:
+        assert st.con.execute("SELECT text FROM interactions ORDER BY ts").fetchall() == [("hello",), ("after",)]
     err = json.loads(cli("sources", "--db", db, "--errors", "1", "--json").stdout)
-    assert [e["location"] for e in err] == ["sms-big.xml line 4"]
-    assert err[0]["error"].startswith("sms-big.xml: one element is over 16 MiB (line 4), beyond the limit of one record")
+    size = len(big) + MAX_RECORD_BYTES + (1 << 20) + len(b'" />')
+    assert [(e["location"], e["error"]) for e in err] == [("sms-big.xml sms 2", too_big("the <sms> of line 4", size))]
