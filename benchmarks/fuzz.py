@@ -108,8 +108,8 @@ def main() -> None:
         from closeknit.ingest import xmlsafe
         from closeknit.ingest.formats import _dyi, smsbackup
 
-        xmlsafe.MAX_RECORD_BYTES = _dyi.MAX_RECORD_BYTES = a.record_limit  # type: ignore[misc]
-        _dyi.MAX_DOCUMENT_BYTES = 4 * a.record_limit  # type: ignore[misc]
+        xmlsafe.MAX_RECORD_BYTES = _dyi.MAX_RECORD_BYTES = a.record_limit
+        _dyi.MAX_DOCUMENT_BYTES = 4 * a.record_limit
         smsbackup._XmlPhoneImporter.chunk = 64
     names = a.only.split(",") if a.only else sorted(SEEDS)
     rng = random.Random(a.seed)
