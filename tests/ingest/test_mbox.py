@@ -634,6 +634,62 @@ def test_threads_from_every_linking_header(tmp_path, store, import_path):
     assert rows(store, "SELECT count(DISTINCT thread_id) FROM interactions") == [(3,)]
 
 
+def _threads_of(tmp_path, path, mode, monkeypatch) -> list[tuple[str, str]]:
+    monkeypatch.setattr(mbox_mod, "BATCH_MIN_BYTES", 1 << 62 if mode == "objects" else 0)
+    monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0 if mode == "pool" else 1 << 62)
+    monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)  # one message per worker run
+    monkeypatch.setattr(mbox_mod, "BATCH_ROWS", 2)
+    monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
+    st = Store(tmp_path / f"threads-{mode}-{next(_STORES)}.duckdb")
+    try:
+        r = import_tree(st, open_tree(path), get_importer("mbox"))
+        assert (r.added, r.errors) == (len(rows(st, "SELECT 1 FROM interactions")), 0)
+        return rows(st, "SELECT native_id, thread_id FROM interactions ORDER BY native_id")
+    finally:
+        st.close()
+
+
+def test_threads_in_any_order(tmp_path, monkeypatch):
+    """A thread whose messages come in any order is one thread, read once front to back: a
+    grandchild naming only its parent, then the root, then the child that links the two (they
+    were two threads until 2026-12-07); four generations newest first; two replies naming only
+    the root's child, before it. The same through the objects, batch and worker-pool paths, and
+    across the files of a folder."""
+    d = "Mon, 1 Jan 2024 {}:00:00 +0000"
+    box = tmp_path / "orders.mbox"
+    box.write_text("".join([
+        # 1: grandchild, root, child
+        _mail("g1@x", "cat@x.org", d.format(12), to="bob@x.org", irt="c1@x"),
+        _mail("r1@x", "ann@x.org", d.format(10), to="bob@x.org"),
+        _mail("c1@x", "bob@x.org", d.format(11), to="ann@x.org", irt="r1@x", refs=["r1@x"]),
+        # 2: great-grandchild, grandchild, root, child (each naming only its parent)
+        _mail("gg2@x", "dan@x.org", d.format(13), to="bob@x.org", irt="g2@x"),
+        _mail("g2@x", "cat@x.org", d.format(12), to="bob@x.org", irt="c2@x"),
+        _mail("r2@x", "ann@x.org", d.format(10), to="bob@x.org"),
+        _mail("c2@x", "bob@x.org", d.format(11), to="ann@x.org", irt="r2@x"),
+        # 3: two branches below a child that comes last, the root in between
+        _mail("a3@x", "cat@x.org", d.format(12), to="bob@x.org", irt="c3@x"),
+        _mail("r3@x", "ann@x.org", d.format(10), to="bob@x.org"),
+        _mail("b3@x", "dan@x.org", d.format(13), to="bob@x.org", irt="c3@x"),
+        _mail("c3@x", "bob@x.org", d.format(11), to="ann@x.org", irt="r3@x"),
+        # a message of its own
+        _mail("lone@x", "eve@x.org", d.format(9), to="bob@x.org"),
+    ]))
+    want = [("a3@x", "r3@x"), ("b3@x", "r3@x"), ("c1@x", "r1@x"), ("c2@x", "r2@x"), ("c3@x", "r3@x"),
+            ("g1@x", "r1@x"), ("g2@x", "r2@x"), ("gg2@x", "r2@x"), ("lone@x", "lone@x"), ("r1@x", "r1@x"),
+            ("r2@x", "r2@x"), ("r3@x", "r3@x")]
+    for mode in ("objects", "batch", "pool"):
+        assert _threads_of(tmp_path, box, mode, monkeypatch) == want, mode
+    # .eml files of one folder, read in name order: grandchild, root, child
+    folder = tmp_path / "eml"
+    folder.mkdir()
+    for name, text in [("1.eml", _mail("g@x", "cat@x.org", d.format(12), irt="c@x")),
+                       ("2.eml", _mail("r@x", "ann@x.org", d.format(10))),
+                       ("3.eml", _mail("c@x", "bob@x.org", d.format(11), irt="r@x"))]:
+        (folder / name).write_text(text.split("\n", 1)[1])  # no mbox "From " line
+    assert _threads_of(tmp_path, folder, "objects", monkeypatch) == [("c@x", "r@x"), ("g@x", "r@x"), ("r@x", "r@x")]
+
+
 def test_mailing_list_archive_makes_nobody_you(tmp_path, store, import_path):
     """A list archive: 12 posts by 4 people, Ann the busiest (6). With List-Id, and with the list
     headers stripped as list archives publish them, nobody becomes "you"."""

@@ -2,7 +2,7 @@
 
 from closeknit.ingest.base import ImportContext, Importer, detect_format, get_importer, importers, register
 from closeknit.ingest.inputs import InputTree, open_tree
-from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, SelfIdentity
+from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, SelfIdentity, ThreadMerge
 
 __all__ = [
     "BadRecord",
@@ -13,6 +13,7 @@ __all__ = [
     "InputTree",
     "Interaction",
     "SelfIdentity",
+    "ThreadMerge",
     "detect_format",
     "get_importer",
     "importers",

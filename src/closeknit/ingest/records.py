@@ -8,6 +8,8 @@ An importer yields, in any order:
 * :class:`SelfIdentity` - an identity that belongs to the archive's owner.
 * :class:`InteractionBatch` - many interactions at once as Arrow tables, for importers that
   parse set-wise (the events CSV reads through DuckDB); same meaning as many Interaction records.
+* :class:`ThreadMerge` - threads found late to be one (a reply read before the message that
+  links it to its thread): the rows of this import in the old threads take the new ones.
 * :class:`BadRecord` - a record it could not read (an ``Exception`` instance, *yielded* not
   raised, so the import goes on: HPI's ``Res[T] = T | Exception``).
 
@@ -34,6 +36,7 @@ __all__ = [
     "Interaction",
     "IdentityLink",
     "SelfIdentity",
+    "ThreadMerge",
     "BadRecord",
     "InteractionBatch",
     "BATCH_SCHEMA",
@@ -131,6 +134,19 @@ class SelfIdentity:
     evidence: str
 
 
+@dataclass(slots=True)
+class ThreadMerge:
+    """Threads this import found to be one only after yielding rows in them.
+
+    ``renames`` maps a thread id to the thread id that replaces it, for every row of the same
+    import (yielded before or after this record). An importer that reads front to back (mbox:
+    a grandchild, then the root, then the child that links them) names the merged threads
+    once, at the end, instead of holding every row back.
+    """
+
+    renames: dict[str, str]
+
+
 class BadRecord(Exception):
     """A record that could not be read. Yield it; the import goes on.
 
@@ -183,4 +199,4 @@ PARTICIPANT_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.i
 PARTICIPANT_ROW_SCHEMA = pa.schema([("row", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
 
 
-Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | BadRecord
+Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | ThreadMerge | BadRecord

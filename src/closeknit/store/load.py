@@ -41,6 +41,7 @@ from closeknit.ingest.records import (
     Interaction,
     InteractionBatch,
     SelfIdentity,
+    ThreadMerge,
 )
 from closeknit.store.db import Store
 from closeknit.store.people import load_context, resolve_people
@@ -150,6 +151,7 @@ class _Writer:
         self.idents: dict[int, list] = {}
         self.links: list[tuple[int, int, str, float]] = []
         self.selves: dict[int, tuple[Ident, str]] = {}
+        self.thread_renames: dict[str, str] = {}  # ThreadMerge records: old thread id -> new
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
         self._chars = 0
@@ -351,15 +353,24 @@ class _Writer:
         con.execute(f"INSERT INTO interaction_sources SELECT id, {int(self.sid)}::INTEGER FROM _first")
         total, new = con.execute("SELECT (SELECT count(*) FROM _first), (SELECT count(*) FROM _new)").fetchall()[0]
         self.present = total - new
-        con.execute(
-            f"""INSERT INTO interactions
-            SELECT n.id, {int(self.sid)}::INTEGER, '{self.fmt}', s.native_id, s.channel, s.kind, s.ts, s.actor_id,
-                   s.visibility, s.thread_id,
-                   CASE WHEN s.reply_native IS NOT NULL AND s.reply_native <> '' THEN {self._reply_sql} END,
-                   s.text, length(s.text)::INTEGER, s.duration_s
-            FROM read_parquet($i) s JOIN _new n ON n.seq = s.seq""",
-            files,
-        )
+        renames = self.thread_renames
+        if renames:  # threads the importer found to be one after yielding their rows
+            con.register("_b_t", pa.table({"old": _array(list(renames), pa.string()),
+                                            "new": _array(list(renames.values()), pa.string())}))
+        try:
+            con.execute(
+                f"""INSERT INTO interactions
+                SELECT n.id, {int(self.sid)}::INTEGER, '{self.fmt}', s.native_id, s.channel, s.kind, s.ts, s.actor_id,
+                       s.visibility, {"coalesce(t.new, s.thread_id)" if renames else "s.thread_id"},
+                       CASE WHEN s.reply_native IS NOT NULL AND s.reply_native <> '' THEN {self._reply_sql} END,
+                       s.text, length(s.text)::INTEGER, s.duration_s
+                FROM read_parquet($i) s JOIN _new n ON n.seq = s.seq
+                {"LEFT JOIN _b_t t ON t.old = s.thread_id" if renames else ""}""",
+                files,
+            )
+        finally:
+            if renames:
+                con.unregister("_b_t")
         con.execute(
             "INSERT INTO interaction_participants SELECT n.id, p.identity_id, p.role "
             "FROM read_parquet($p) p JOIN _new n ON n.seq = p.seq",
@@ -475,6 +486,8 @@ def load_records(
                 w.links.append((w.ident(rec.a), w.ident(rec.b), rec.reason, float(rec.confidence)))
             elif isinstance(rec, SelfIdentity):
                 w.selves[w.ident(rec.ident)] = (rec.ident, rec.evidence)
+            elif isinstance(rec, ThreadMerge):
+                w.thread_renames.update(rec.renames)
             else:
                 raise TypeError(f"{fmt} importer yielded {type(rec).__name__}, which is not a record")
         w.flush()

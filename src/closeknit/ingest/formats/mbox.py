@@ -46,9 +46,11 @@ address, the sender of Sent-folder / Gmail-Sent mail, else the address taking pa
 received personal mail and clearly leads (at least 2 messages and 10% of them, no tie). A
 mailing-list archive therefore makes nobody "you". ``closeknit me add email ADDRESS`` overrides it.
 
-Threads: the message joins the thread already known for its own id or any id its References or
-In-Reply-To name (or its Outlook Thread-Index), so a reply naming only its parent stays in the
-thread of the parent, whichever comes first in the file (:meth:`_State.thread`).
+Threads: the message joins the thread already known for any id its References or In-Reply-To
+name (or its Outlook Thread-Index), or for its own id, so a reply naming only its parent stays in
+the thread of the parent, whichever comes first in the file; a message that links two threads
+already met (grandchild, root, child) makes them one, and the rows read before are renamed at
+the end (:meth:`_State.thread`, one :class:`ThreadMerge` record).
 
 A message with an unreadable Date, or one that is not a mail message at all, is reported as a
 :class:`BadRecord` at ``"<file> message N (byte OFFSET)"`` and skipped.
@@ -75,7 +77,7 @@ from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.pool import default_workers, in_order, spawn_pool, tables_from_file, tables_to_file
 from closeknit.ingest.htmltext import html_to_text
-from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity
+from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity, ThreadMerge
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
 
@@ -864,7 +866,7 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, fold
     assert st is not None
     st.in_sent_folder = in_sent_folder
     st.senders, st.sent, st.lists, st.received, st.n_private = Counter(), Counter(), set(), Counter(), 0
-    st.threads = {}  # each run on its own (the importing process links the runs: _State.pooled)
+    st.threads, st.merged = {}, {}  # each run on its own (the importing process links the runs: _State.pooled)
     cols = _Columns()
     in_batch: set[str] = set()
     bad = []
@@ -889,7 +891,8 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, fold
 class MboxImporter(Importer):
     name = "mbox"
     channel = "email"
-    version = "2"  # 2 (2026-12): threads linked through every header; "you" from personal mail only
+    version = "3"  # 2 (2026-12): threads linked through every header; "you" from personal mail only
+    # 3 (2026-12-07): threads merged whatever the order of their messages (union-find, ThreadMerge)
     description = "Email in mbox files (Google Takeout Mail, Thunderbird, mailing-list archives) or .eml messages"
 
     # -- detection
@@ -969,6 +972,9 @@ class MboxImporter(Importer):
                 pool.join()
             if tmp is not None:
                 tmp.cleanup()
+        renames = state.renames()
+        if renames:
+            yield ThreadMerge(renames)
         guess = state.guess_self()
         if guess is not None:
             yield SelfIdentity(guess, evidence=f"writes and is written to most in {tree.path.name}")
@@ -1053,6 +1059,8 @@ class _State:
         self.n_private = 0
         #: thread of every Message-ID / Thread-Index met (see :meth:`thread`)
         self.threads: dict[str, str] = {}
+        #: thread id -> the thread it was merged into (see :meth:`thread`)
+        self.merged: dict[str, str] = {}
         self.link: tuple | None = None  # the last message's arguments to thread()
         self.in_sent_folder = False
         #: entries kept per cache of parsed address headers and sender/recipient sets
@@ -1152,28 +1160,36 @@ class _State:
         """The thread of a message, from every header that links it to others.
 
         ``links`` are the References ids (root first) and then the In-Reply-To id; ``tindex``
-        Outlook's Thread-Index key. The message takes the thread already known for itself or
-        for any of them (a reply whose In-Reply-To names a reply joins that reply's thread,
-        whichever came first in the file), else the first link (the root), else its own id;
-        every id it names then belongs to that thread too.
+        Outlook's Thread-Index key. The message takes the thread already known for any of them
+        (its ancestors, root first), else for itself (a reply to it came first), else the first
+        link (the root), else its own id; every id it names then belongs to that thread too.
+        When the message links two threads already met (a grandchild, then the root, then the
+        child), they are one: the later-named one is merged into the one it takes (a union-find
+        over thread ids, :attr:`merged`); rows already given the merged thread are renamed at the
+        end of the import (:meth:`renames`, yielded as one :class:`ThreadMerge`).
 
         >>> st = _State(ImportContext())
         >>> st.thread("a", [], None), st.thread("b", ["a"], None), st.thread("c", ["b"], None)
         ('a', 'a', 'a')
         >>> st.thread("z", ["y"], None), st.thread("y", ["x"], None), st.thread("x", [], None)
         ('y', 'y', 'y')
+        >>> st.thread("g", ["p"], None), st.thread("r", [], None), st.thread("p", ["r"], None), st.renames()
+        ('p', 'r', 'r', {'p': 'r'})
         """
         known = self.threads
-        t = known.get(mid)
+        root = self._root
+        t = None
+        for k in (*links, tindex, mid):
+            if k:
+                x = known.get(k)
+                if x is not None:
+                    x = root(x)
+                    if t is None:
+                        t = x
+                    elif x != t:
+                        self.merged[x] = t  # two threads met before are one
         if t is None:
-            for k in links:
-                t = known.get(k)
-                if t is not None:
-                    break
-            else:
-                t = known.get(tindex) if tindex else None
-                if t is None:
-                    t = links[0] if links else mid
+            t = root(links[0] if links else mid)
         if len(known) > 1_000_000:
             known.clear()
         known.setdefault(mid, t)
@@ -1182,6 +1198,20 @@ class _State:
         if tindex:
             known.setdefault(tindex, t)
         return t
+
+    def _root(self, t: str) -> str:
+        """The thread ``t`` was merged into, if any (union-find, with path halving)."""
+        up = self.merged
+        while t in up:
+            nxt = up[t]
+            if nxt in up:
+                nxt = up[t] = up[nxt]
+            t = nxt
+        return t
+
+    def renames(self) -> dict[str, str]:
+        """Every thread id merged into another, with the thread that now holds it."""
+        return {t: self._root(t) for t in self.merged}
 
     def messages(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
         self.in_sent_folder = _in_sent_folder(member)
