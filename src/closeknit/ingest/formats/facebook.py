@@ -258,8 +258,8 @@ class _MetaImporter(Importer):
                     self._owner = self._name(full)
                     selves.append(self._owner)
                 emails = prof.get("emails") or {}
-                for e in (emails.get("emails") or []) + (emails.get("previous_emails") or []):
-                    if isinstance(e, str) and (addr := normalize_email(e)):
+                for value in (emails.get("emails") or []) + (emails.get("previous_emails") or []):
+                    if isinstance(value, str) and (addr := normalize_email(value)):
                         selves.append(Ident("email", "email", addr))
                 for p in prof.get("phone_numbers") or []:
                     num = normalize_phone(str((p or {}).get("phone_number") or ""))
