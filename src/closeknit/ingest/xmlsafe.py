@@ -134,7 +134,7 @@ def iter_elements(
     # start and character data go straight to the C TreeBuilder, and a Python end handler
     # watches for the element that closes the record; then the handlers switch back.
     root: Element | None = None
-    tb_end = None
+    tb_end: Callable[[str], Element] | None = None  # the record's TreeBuilder.end, while inside one
 
     root_tag = ""  # the record's tag as written, its first byte and line (for the size limit)
     root_at = root_line = 0
@@ -156,6 +156,8 @@ def iter_elements(
 
     def end_inside(tag: str) -> None:
         nonlocal root, tb_end
+        if tb_end is None:  # never: this handler is installed together with tb_end
+            raise RuntimeError("end of an element outside a record")
         el = tb_end(tag)
         if el is root:
             size = p.CurrentByteIndex + len(tag) + 3 - root_at
