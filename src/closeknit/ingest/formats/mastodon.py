@@ -218,23 +218,23 @@ class MastodonImporter(Importer):
             ident = self._urls[url] = Ident("mastodon", "url", _norm_url(url))
         return ident
 
-    def _mention(self, tag: dict, local_host: str | None) -> Iterator[Record | Ident]:
-        """Yields an IdentityLink the first time a handle is seen, then the handle Ident (last)."""
+    def _mention(self, tag: dict, local_host: str | None) -> tuple[IdentityLink | None, Ident | None]:
+        """``(link the first time a handle is seen, handle ident)`` of a Mention tag."""
         name, href = tag.get("name") or "", tag.get("href") or ""
         key = (name, href)
         hit = self._mentions.get(key)
         if hit is not None:
-            yield hit
-            return
+            return None, hit
         handle = normalize_handle(name)
         if handle and "@" not in handle:
             host = re.match(r"^https?://([^/]+)", href)
             handle = f"{handle}@{(host.group(1) if host else local_host or '').lower()}".rstrip("@")
         ident = Ident("mastodon", "handle", handle) if handle else (self._url(href) if href else None)
+        link = None
         if ident is not None and handle and href:
-            yield IdentityLink(ident, self._url(href), "Mastodon mention tag gives this handle's actor URL", 1.0)
+            link = IdentityLink(ident, self._url(href), "Mastodon mention tag gives this handle's actor URL", 1.0)
         self._mentions[key] = ident
-        yield ident
+        return link, ident
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         self._urls: dict[str, Ident] = {}
@@ -332,21 +332,6 @@ class MastodonImporter(Importer):
                 return "group"
         return "private"
 
-    def _mention_fast(self, tag: dict, local_host: str | None) -> tuple[IdentityLink | None, Ident | None]:
-        """:meth:`_mention` as a plain call: ``(link the first time a handle is seen, handle ident)``."""
-        name, href = tag.get("name") or "", tag.get("href") or ""
-        key = (name, href)
-        hit = self._mentions.get(key)
-        if hit is not None:
-            return None, hit
-        link = None
-        for rec in self._mention(tag, local_host):
-            if isinstance(rec, IdentityLink):
-                link = rec
-            else:
-                return link, rec
-        return link, None
-
     def _activity(self, item: object, member: str, i: int) -> Iterator[Record]:
         if not isinstance(item, dict):
             yield bad(f"{member} item {i}", "item is not an object", item)
@@ -359,12 +344,11 @@ class MastodonImporter(Importer):
         if actor is not None and me is not None and actor.value == me.value:
             actor = me
         obj = get("object")
-        obj_is_dict = isinstance(obj, dict)
-        published = get("published") or (obj.get("published") if obj_is_dict else None)
+        published = get("published") or (obj.get("published") if isinstance(obj, dict) else None)
         ts = _iso(published) if published else None
         if typ == "Announce":
             vis = self._visibility(_as_list(get("to")), _as_list(get("cc")))
-            target = obj.get("id") if obj_is_dict else obj
+            target = obj.get("id") if isinstance(obj, dict) else obj
             if not isinstance(target, str):
                 yield bad(f"{member} item {i}", "boost without the boosted status", item)
                 return
@@ -381,7 +365,7 @@ class MastodonImporter(Importer):
                 f"note:{target}",
             )
             return
-        if typ != "Create" or not obj_is_dict:
+        if typ != "Create" or not isinstance(obj, dict):
             yield bad(f"{member} item {i}", f"activity type {typ!r} is not read", item)
             return
         oget = obj.get
@@ -391,7 +375,7 @@ class MastodonImporter(Importer):
             return
         parent = oget("inReplyTo")
         parent_is_str = isinstance(parent, str)
-        parent_author = _author_cached(parent) if parent_is_str else None
+        parent_author = _author_cached(parent) if isinstance(parent, str) else None
         if parent_author is not None and me is not None and parent_author.value in (me.value,):
             parent_author = None  # a thread of one's own
         vis = self._visibility(_as_list(oget("to", get("to"))), _as_list(oget("cc", get("cc"))))
@@ -405,7 +389,7 @@ class MastodonImporter(Importer):
             for tag in _as_list(tags):
                 if not isinstance(tag, dict) or tag.get("type") != "Mention":
                     continue
-                link, ident = self._mention_fast(tag, host)
+                link, ident = self._mention(tag, host)
                 if link is not None:
                     yield link
                 if ident is None or ident in seen or (me is not None and ident.value == me.value):
