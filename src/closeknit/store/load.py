@@ -18,7 +18,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -116,7 +116,7 @@ def _array(values, typ: pa.DataType) -> pa.Array:
 
 
 def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
-    cols = list(zip(*rows)) if rows else [[] for _ in schema]
+    cols: list[Sequence[object]] = list(zip(*rows)) if rows else [[] for _ in schema]
     return pa.Table.from_arrays([_array(c, f.type) for c, f in zip(cols, schema)], schema=schema)
 
 
@@ -271,12 +271,11 @@ class _Writer:
 
     def close_stage(self) -> None:
         """Delete the staged files (after the store's transaction ended)."""
-        if getattr(self, "_tmp", None) is None:
+        tmp = getattr(self, "_tmp", None)  # the stage exists from start() until here
+        if tmp is None:
             return
-        try:
-            self._tmp.cleanup()
-        finally:
-            self._tmp = None
+        del self._tmp
+        tmp.cleanup()
 
     def _writer_loop(self) -> None:
         while True:
@@ -578,8 +577,7 @@ def import_tree(
             "SELECT id, n_records, parser_version, settings FROM sources WHERE format = ? AND fingerprint = ? "
             "ORDER BY id DESC LIMIT 1",
             [importer.name, fp],
-        ).fetchall()
-        row = row[0] if row else None
+        ).fetchone()
         if row:
             if not force and row[2] == importer.version and (row[3] is None or row[3] == settings):
                 return SourceResult(path=path, format=importer.name, source_id=row[0], present=row[1], skipped=True)
