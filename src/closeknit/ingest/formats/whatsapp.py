@@ -762,15 +762,15 @@ class WhatsAppImporter(Importer):
                     if sc.ios_name is None and actor != author:
                         sc.ios_name = author
                     elif actor == author:
-                        sc.named.setdefault(actor)
+                        sc.named.setdefault(author)
                 elif actor and actor != "you":
                     sc.named.setdefault(actor)
                 for n in named:
                     if n != "you":
                         sc.named.setdefault(n)
                 continue
-            n = authors.get(author)
-            authors[author] = 1 if n is None else n + 1
+            count = authors.get(author)
+            authors[author] = 1 if count is None else count + 1
             if sc.you_deleted is None and e[4] in _YOU_DELETED:
                 sc.you_deleted = author
         return sc
@@ -794,8 +794,8 @@ class WhatsAppImporter(Importer):
             yield BadRecord(where, str(e))
             return
         if not sc.headers:
-            for e in keep or ():
-                yield BadRecord(f"{where} line {e[0]}", "text without a timestamp before it")
+            for entry in keep or ():
+                yield BadRecord(f"{where} line {entry[0]}", "text without a timestamp before it")
             return
         order = sc.order()
 
@@ -884,8 +884,9 @@ class WhatsAppImporter(Importer):
             got = stamps.get(stamp)
             if got is None:
                 dk = (g[1], g[3], g[4])
-                day = dates.get(dk, False)
-                if day is False:
+                if dk in dates:
+                    day = dates[dk]
+                else:
                     day = dates[dk] = _day(int(dk[0]), int(dk[1]), int(dk[2]), order)
                 hms = _parse_time(g)
                 if day and hms:
