@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import rows
@@ -64,3 +65,17 @@ def test_telegram_cut_short_keeps_what_came_before(tmp_path, store, import_path)
     assert r.added == 5  # 2 frequent contacts + messages 10, 11, 12
     assert r.errors == 1
     assert "cut short" in rows(store, "SELECT error FROM import_errors")[0][0]
+
+
+def test_telegram_sections_that_are_not_lists_are_errors(tmp_path, store, import_path):
+    # found by mypy: a contacts "list" that is a number raised TypeError and stopped the import
+    p = tmp_path / "result.json"
+    p.write_text(json.dumps({"personal_information": {"user_id": 1000, "first_name": "Owen"},
+                             "contacts": {"about": "", "list": 5}, "frequent_contacts": {"about": "", "list": "ab"},
+                             "chats": {"about": "", "list": []}}), encoding="utf-8")
+    r = import_path(p, fmt="telegram")
+    assert (r.added, r.errors) == (0, 2)
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY 1") == [
+        ("result.json contacts", "the contacts are not a list"),
+        ("result.json frequent_contacts", "the frequent contacts are not a list")]
+    assert rows(store, "SELECT kind, value FROM me") == [("account_id", "1000")]

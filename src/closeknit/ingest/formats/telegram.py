@@ -88,6 +88,15 @@ def _ts(m: dict) -> datetime | None:
     return None
 
 
+def _section_items(sec: object) -> list | None:
+    """The entries of an account section (contacts, frequent contacts): its ``list``, or the
+    section itself; [] when it has none, None when they are not a list."""
+    items = sec.get("list") if isinstance(sec, dict) else sec
+    if not items:
+        return []
+    return items if isinstance(items, list) else None
+
+
 class _Chat:
     __slots__ = ("id", "name", "type", "vis", "thread", "peer", "members", "recips", "senders", "group", "owner_votes")
 
@@ -99,7 +108,7 @@ class _Chat:
         self.thread: str | None = None
         self.peer: Ident | None = None
         self.members: dict[Ident, None] = {}
-        self.recips: dict[Ident, tuple] = {}
+        self.recips: dict[Ident | None, tuple[tuple[Ident, str], ...]] = {}  # by sender (None: no sender)
         self.senders: dict[int, Ident] = {}
         self.group = False
         self.owner_votes: dict[Ident, int] = {}
@@ -242,8 +251,11 @@ class TelegramImporter(Importer):
             yield IdentityLink(me, h, "Telegram personal information lists this username", 1.0)
 
     def _contacts(self, sec: object, member: str) -> Iterator[Record]:
-        items = sec.get("list") if isinstance(sec, dict) else sec
-        for i, c in enumerate(items or []):
+        items = _section_items(sec)
+        if items is None:
+            yield bad(f"{member} contacts", "the contacts are not a list", sec)
+            return
+        for i, c in enumerate(items):
             if not isinstance(c, dict):
                 yield bad(f"{member} contacts {i}", "contact is not an object", c)
                 continue
@@ -263,8 +275,11 @@ class TelegramImporter(Importer):
                 yield IdentityLink(tg, p, "Telegram contact card", 1.0)
 
     def _frequent(self, sec: object, member: str) -> Iterator[Record]:
-        items = sec.get("list") if isinstance(sec, dict) else sec
-        for i, c in enumerate(items or []):
+        items = _section_items(sec)
+        if items is None:
+            yield bad(f"{member} frequent_contacts", "the frequent contacts are not a list", sec)
+            return
+        for i, c in enumerate(items):
             if not isinstance(c, dict) or c.get("id") is None:
                 yield bad(f"{member} frequent_contacts {i}", "entry without an id", c)
                 continue
@@ -279,7 +294,7 @@ class TelegramImporter(Importer):
                 channel="telegram",
                 ts=None,
                 actor=self._owner,
-                participants=((other, "recipient"),),
+                participants=((other, "recipient"),) if other is not None else (),  # always one: the id is not empty
                 visibility="private",
                 thread=FREQUENT_THREAD,
                 text=f"rating={rating} category={cat}",
@@ -337,6 +352,7 @@ class TelegramImporter(Importer):
                     chat_recips.clear()
             # recipients
             rto = get("reply_to_message_id")
+            recips: tuple[tuple[Ident, str], ...]
             if peer is not None:
                 if actor == peer:
                     other = self._owner or (next(iter(chat.owner_votes)) if len(chat.owner_votes) == 1 else None)
@@ -344,9 +360,10 @@ class TelegramImporter(Importer):
                 else:
                     recips = ((peer, "recipient"),)
             elif group and len(members) <= _MAX_MEMBERS:
-                recips = chat_recips.get(actor)
-                if recips is None:
-                    recips = chat_recips[actor] = tuple((p, "recipient") for p in members if p != actor)
+                kept = chat_recips.get(actor)
+                if kept is None:
+                    kept = chat_recips[actor] = tuple((p, "recipient") for p in members if p != actor)
+                recips = kept
             else:
                 recips = ()
                 if rto is not None and not channel_like:
@@ -380,15 +397,17 @@ class TelegramImporter(Importer):
                 elif rto is not None:
                     kind = "reply"
                 if isinstance(raw, list):
-                    mentioned = []
-                    for e in raw:
-                        if not isinstance(e, dict):
+                    mentioned: list[tuple[Ident, str]] = []
+                    for ent in raw:
+                        if not isinstance(ent, dict):
                             continue
-                        et = e.get("type")
-                        if et == "mention" and isinstance(e.get("text"), str) and len(e["text"]) > 1:
-                            mentioned.append((Ident("telegram", "handle", normalize_handle(e["text"])), "mentioned"))
-                        elif et == "mention_name" and e.get("user_id"):
-                            mentioned.append((self._user("user" + str(e["user_id"]), e.get("text")), "mentioned"))
+                        et = ent.get("type")
+                        if et == "mention" and isinstance(ent.get("text"), str) and len(ent["text"]) > 1:
+                            mentioned.append((Ident("telegram", "handle", normalize_handle(ent["text"])), "mentioned"))
+                        elif et == "mention_name" and ent.get("user_id"):
+                            named = self._user("user" + str(ent["user_id"]), ent.get("text"))
+                            if named is not None:  # always: the id is not empty
+                                mentioned.append((named, "mentioned"))
                     if mentioned:
                         recips = tuple(recips) + tuple(mentioned)
             if actor is not None and not channel_like:
