@@ -36,7 +36,7 @@ sometimes create) collapse into one. An mms uses its ``m_id`` when present. A ca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from xml.etree.ElementTree import Element, TreeBuilder
 from zlib import crc32
@@ -174,7 +174,7 @@ class _XmlPhoneImporter(Importer):
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
 
-    def _scan(self, stream, member: str, owner: Ident, phones: _Phones, out: list) -> Iterator[None]:
+    def _scan(self, stream, member: str, owner: Ident, phones: _Phones, out: list) -> Iterator[int]:
         """Parse one file; the records of its top-level elements go to ``out`` while parsing.
 
         Flat elements (``<sms .../>``, ``<call .../>``) are handled right in the expat start
@@ -193,7 +193,7 @@ class _XmlPhoneImporter(Importer):
         cache = _LOCAL
         n = 0
         root: Element | None = None
-        tb_end = None
+        tb_end: Callable[[str], Element] | None = None  # the record's TreeBuilder.end, while inside one
         root_n = root_at = root_line = 0
         root_tag = ""
         # the elements open outside records (names as written): the root, and any element that is
@@ -237,8 +237,10 @@ class _XmlPhoneImporter(Importer):
 
         def end_inside(tag: str) -> None:
             nonlocal root, tb_end
+            if tb_end is None:  # never: this handler is installed together with tb_end
+                raise RuntimeError("end of an element outside a record")
             el = tb_end(tag)
-            if el is root:
+            if root is el:
                 root = tb_end = None
                 p.StartElementHandler = start_outside
                 p.CharacterDataHandler = None
@@ -257,6 +259,7 @@ class _XmlPhoneImporter(Importer):
         def too_big(tok: BigToken) -> Skip | None:
             nonlocal n, root, tb_end
             lt = local(tok.tag) if tok.tag else None
+            to: str | None
             if root is not None:  # in a record (an <mms>): it goes, up to its end tag
                 where, what, start = f"{member} {root.tag} {root_n}", f"the <{root.tag}> of line {root_line + tok.line_shift:,}", root_at + tok.shift
                 to, depth = root_tag, 1 + (tok.tag == root_tag and not tok.empty)
@@ -268,7 +271,7 @@ class _XmlPhoneImporter(Importer):
             else:  # not part of a record (a comment, the root's attributes): skipped, what is inside it is read
                 where, what, start = f"{member} line {tok.line}", f"the {tok.tag and f'<{tok.tag}> start tag' or tok.kind} of line {tok.line:,}", tok.at
                 to, depth = None, 0
-                if tok.kind == "start" and not tok.empty:
+                if tok.kind == "start" and not tok.empty and tok.tag is not None:  # a start token has a tag
                     outer.append(tok.tag)
 
             def done(fresh, size: int | None) -> None:
@@ -353,9 +356,9 @@ class SmsImporter(_XmlPhoneImporter):
         sender: Ident | None = None
         roles: dict[str, str] = {}
         texts: list[str] = []
-        names = _LOCAL
+        local_names = _LOCAL
         for child in el:
-            ctag = names.get(child.tag) or local(child.tag)
+            ctag = local_names.get(child.tag) or local(child.tag)
             if ctag == "parts":
                 for part in child:
                     if part.get("ct") == "text/plain":
