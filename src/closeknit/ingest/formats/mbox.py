@@ -67,7 +67,7 @@ from datetime import datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_tz
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import pyarrow as pa
 
@@ -161,7 +161,13 @@ _WANTED = frozenset(
 # Splitting
 
 
-def split_mbox(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
+class _Reader(Protocol):
+    """What :func:`split_mbox` reads from: a binary file, or a :class:`_Prefetch` of one."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
+def split_mbox(stream: _Reader, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes]]:
     """Yield ``(byte offset, raw message)`` for each message of an mbox stream.
 
     A message is cut at a line starting ``From `` that holds a ``:`` (a separator's asctime);
@@ -366,7 +372,8 @@ class _Prefetch:
 # Headers
 
 
-_MISS = object()
+#: What a header name not looked up yet gets from _HEADER_KEYS (no name holds a newline).
+_MISS = "\n"
 #: Header names as written (``"Message-ID"``, ``"X-Spam-Score"``) -> wanted lower-case name or None.
 _HEADER_KEYS: dict[str, str | None] = {}
 
@@ -950,7 +957,7 @@ class MboxImporter(Importer):
                     else:
                         size = tree.size(member)
                         if size >= POOL_MIN_BYTES and _workers() > 0:
-                            if pool is None:
+                            if pool is None or tmp is None:  # (the two are made together)
                                 tmp = ScratchDir()
                                 pool = spawn_pool(_workers(), _worker_init, (ctx,))
                             yield from state.pooled(member, f, pool, tmp.name)
@@ -1050,7 +1057,7 @@ class _State:
         self.self_addrs = ctx.self_values("email")
         self.addr_cache: dict[str, list[Ident]] = {}
         self.piece_cache: dict[str, Ident | bool] = {}
-        self.people_cache: dict[tuple, tuple[Ident | None, tuple[tuple[Ident, str], ...]]] = {}
+        self.people_cache: dict[tuple, tuple[Ident | None, tuple[tuple[Ident, str], ...], list]] = {}
         self.idents: dict[tuple[str, str | None], Ident] = {}
         self.senders: Counter[str] = Counter()
         self.sent: Counter[str] = Counter()
@@ -1097,7 +1104,7 @@ class _State:
                             pieces.clear()
                         found = parse_addresses(piece)
                         ident = pieces[piece] = self.ident(*found[0]) if found else False
-                    if ident:
+                    if isinstance(ident, Ident):  # False: no address in the piece
                         got.append(ident)
             self.addr_cache[value] = got
         return got
@@ -1381,6 +1388,7 @@ class _State:
         if text is not None:
             text = text.strip() or None
 
+        ids: list | None  # the people cache's slot for the participants' ids; None once parts differ
         actor, parts, ids = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
         seen = None
         if "newsgroups" in h or "path" in h:
