@@ -39,14 +39,18 @@ rows, identities and participants as one :class:`Interaction` per comment would 
 from __future__ import annotations
 
 import html
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
+from functools import partial
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import pyarrow as pa
 from lxml.etree import tostring as _tostring
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element as LxmlElement  # what the libxml2 reader builds
 
 from closeknit.core.files import RecordTooBig
 from closeknit.core.normalize import normalize_email, normalize_handle
@@ -78,7 +82,7 @@ _DSQ_ID = "{http://disqus.com/disqus-internals}id"
 _BATCH = 50_000
 
 
-def _strings(values: list) -> pa.Array:
+def _strings(values: Sequence[str | None]) -> pa.Array:
     try:
         return pa.array(values, pa.string())
     except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates: replaced, as the store's loader does
@@ -119,7 +123,7 @@ class _Batch:
         self.rows.append((native_id, kind, ts, aid, thread, reply_to, text, rid))
 
     def take(self) -> list[Record]:
-        out: list[Record] = self.fresh
+        out: list[Record] = list(self.fresh)
         self.fresh = []
         rows, self.rows = self.rows, []
         if not rows:
@@ -229,9 +233,9 @@ def _commenter(email: str, name: str, url: str, username: str = "", cache: dict 
     return ident
 
 
-def _reversed_children(el: Element) -> list:
+def _reversed_children(el: Element | LxmlElement) -> list:
     """``el``'s children, last first (lxml's ``getchildren()`` makes them fastest)."""
-    if type(el) is Element:
+    if isinstance(el, Element):
         return el[::-1]
     return el.getchildren()[::-1]
 
@@ -325,20 +329,21 @@ class WordPressImporter(Importer):
         batch = _Batch()
         with _Workers() as workers:
             for member in _members(tree, (b"wordpress.org/export/",)):
-                done: int | None = 0
+                skip = 0  # the items the workers read before a piece was not what the cut assumed
                 if workers.wanted(tree, member):
                     yield from batch.take()  # identities in the order one process would meet them
                     done = yield from self._pieces(tree, member, workers.pool(), batch)
                     if done is None:
                         continue
+                    skip = done
                     workers.discard()  # a piece was not what the cut assumed: the rest is read here
                 wxr = _WxrFile(self, member, cache, batch)
                 try:
-                    for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
+                    for rec in iter_converted(partial(tree.open, member), _WP_TAGS, _wp_convert, name=member):
                         if isinstance(rec, RecordTooBig):
                             yield BadRecord(f"{member} line {rec.line}", str(rec))
                             continue
-                        yield from wxr.element(rec, skip_items=done)
+                        yield from wxr.element(rec, skip_items=skip)
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
         yield from batch.take()
@@ -369,7 +374,8 @@ class WordPressImporter(Importer):
                     return items_done
                 n, records = got
                 if records is None:  # a comment to report: its item number needs the items before
-                    got = _wxr_piece(*args, items_done, _Batch())
+                    _, _, piece, last = args
+                    got = _wxr_piece(member, head, piece, last, items_done, _Batch())
                     if got is None:
                         return items_done
                     n, records = got
@@ -619,7 +625,7 @@ class DisqusImporter(Importer):
             ident = cache[key] = self._author_of(key, cache, links)
         return ident
 
-    def _author_of(self, key: tuple, cache: dict, links: dict) -> Ident | None:
+    def _author_of(self, key: str, cache: dict, links: dict) -> Ident | None:
         f = _pair_fields(key)
         username = "" if _bool(f.get("isAnonymous", "false")) else f.get("username", "")
         ident = _commenter(f.get("email", ""), f.get("name", ""), "", username, cache=cache)
@@ -733,12 +739,12 @@ def _dsq_id(el: Element | None) -> str:
         return ""
     keys = el.keys()
     if keys:
-        k = keys[0]
+        k = next(iter(keys))
         if k == _DSQ_ID or k == "dsq:id":  # the usual <post dsq:id="...">
-            return el.get(k).strip()
+            return el.get(k, "").strip()
         for k in keys:
             if k == "id" or k.endswith((":id", "}id")):
-                return el.get(k).strip()
+                return el.get(k, "").strip()
     return ""
 
 
