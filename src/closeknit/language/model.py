@@ -22,6 +22,8 @@ import json
 import multiprocessing
 import os
 from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -187,10 +189,10 @@ class FastModel:
 #: Texts a worker takes at a time (at most), and the most worker processes used.
 CHUNK = 1024
 MAX_WORKERS = 8
-_SERIAL = None
+_SERIAL: Callable[[list[str]], Any] | None = None
 
 
-def _in_workers(serial, texts: list[str], parallel_from: int):
+def _in_workers(serial: Callable[[list[str]], Any], texts: list[str], parallel_from: int) -> Any:
     """``serial(texts)`` (an array, or a tuple of arrays, one row per text), with BLAS on one
     thread; a call of ``parallel_from`` texts or more is split over worker processes, one a core.
     The tokenizers are pure Python and the matrices small, so processes are what runs in parallel.
@@ -214,7 +216,9 @@ def _in_workers(serial, texts: list[str], parallel_from: int):
     return np.concatenate(parts)
 
 
-def _run_chunk(texts: list[str]):
+def _run_chunk(texts: list[str]) -> Any:
+    if _SERIAL is None:
+        raise RuntimeError("a scoring worker ran outside _in_workers' pool")
     with _one_blas_thread():
         return _SERIAL(texts)
 
