@@ -52,7 +52,7 @@ def test_fixture_disqus(store, import_path):
     assert import_path(FIX / "disqus-2024.xml", force=True).added == 0
 
 
-# -- the libxml2 reader (xmlsafe.iter_converted) against the established expat reader --------------
+# -- every spelling a Disqus export may use ---------------------------------------------------------
 
 TRICKY_DISQUS = """<?xml version="1.0" encoding="utf-8"?>
 <!-- hand-made: spellings a Disqus export may use -->
@@ -93,7 +93,7 @@ import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("variant", ["plain", "undeclared_prefix", "doctype", "truncated"])
-def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_path, variant):
+def test_tricky_spellings(tmp_path, store, import_path, variant):
     doc = TRICKY_DISQUS.replace("UNDECLARED", "")
     if variant == "undeclared_prefix":
         doc = TRICKY_DISQUS.replace("UNDECLARED", '<post u:id="16"><u:createdAt>2024-03-03T00:00:00Z</u:createdAt></post>')
@@ -104,7 +104,6 @@ def test_libxml2_and_expat_readers_agree(tmp_path, monkeypatch, store, import_pa
     p = tmp_path / f"{variant}.xml"
     p.write_text(doc, encoding="utf-8")
     got = read_records(p, "disqus")
-    assert got == read_records(p, "disqus", monkeypatch, expat_only=True)
     r = import_path(p, "disqus")
     rows_ = {row["native_id"]: row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]}
     if variant == "truncated":
@@ -196,8 +195,3 @@ def test_author_key_keeps_the_fields_apart():
     assert _pair_fields(key) == {"name": "Ada \u00e9", "email": "a@x", "username": ""}
     el[0].text = "A\x1fB\x1eC"  # separators in a text (possible in XML 1.1) cannot split a field
     assert _pair_fields(_author_key(el)) == {"name": "A\ufffdB\ufffdC", "email": "a@x", "username": ""}
-    from lxml import etree
-
-    lx = etree.fromstring(b"<author><name>Ada</name><email>a@x</email></author>")
-    assert _author_key(lx) == _author_key(fromstring("<author><name>Ada</name><email>a@x</email></author>"))
-    assert _author_key(lx) is _author_key(etree.fromstring(b"<author><name>Ada</name><email>a@x</email></author>"))

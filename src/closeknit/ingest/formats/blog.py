@@ -29,9 +29,9 @@ Native ids: ``comment:<blog>|<post>|<comment_id>`` (WordPress ids are unique per
 post is included because some hand-edited exports reuse ids across posts) and
 ``post:<dsq:id>`` for Disqus. Comment text is the comment's HTML reduced to plain text.
 
-Reading: :func:`closeknit.ingest.xmlsafe.iter_converted` parses with libxml2 and hands each
-element to :func:`_wp_convert` / :func:`_dsq_convert`, which turn it into plain values (falling
-back to the hardened expat reader, with the same results, for anything unusual).
+Reading: the hardened expat reader (:func:`closeknit.ingest.xmlsafe.iter_converted`) hands each
+element to :func:`_wp_convert` / :func:`_dsq_convert`, which turn it into plain values; a big
+file is cut into pieces that worker processes read the same way.
 Comments reach the store as :class:`InteractionBatch` tables built by :class:`_Batch`: the same
 rows, identities and participants as one :class:`Interaction` per comment would give.
 """
@@ -46,7 +46,6 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import pyarrow as pa
-from lxml.etree import tostring as _tostring
 
 from closeknit.core.files import RecordTooBig
 from closeknit.core.normalize import normalize_email, normalize_handle
@@ -71,7 +70,6 @@ __all__ = ["WordPressImporter", "DisqusImporter"]
 _SKIP_TYPES = frozenset({"note", "order_note", "action_log"})
 _KIND_OF_TYPE = {"": "comment", "comment": "comment", "pingback": "pingback", "webmention": "pingback", "trackback": "trackback"}
 _MISSING = object()
-_DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
 
 #: Interactions per InteractionBatch.
@@ -229,19 +227,12 @@ def _commenter(email: str, name: str, url: str, username: str = "", cache: dict 
     return ident
 
 
-def _reversed_children(el: Element) -> list:
-    """``el``'s children, last first (lxml's ``getchildren()`` makes them fastest)."""
-    if type(el) is Element:
-        return el[::-1]
-    return el.getchildren()[::-1]
-
-
 def _children(el: Element) -> dict[str, str]:
     """Local tag -> stripped text of ``el``'s direct children (first occurrence wins)."""
     names = _LOCAL
     try:
         # reversed: an earlier child overwrites a later one with the same tag (first wins)
-        return {names[c.tag]: t.strip() if (t := c.text) else "" for c in _reversed_children(el)}
+        return {names[c.tag]: t.strip() if (t := c.text) else "" for c in el[::-1]}
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, str] = {}
@@ -257,7 +248,7 @@ def _kids(el: Element) -> dict[str, Element]:
     """Local tag -> first direct child of ``el`` with that tag."""
     names = _LOCAL
     try:
-        return {names[c.tag]: c for c in _reversed_children(el)}  # reversed: the first one wins
+        return {names[c.tag]: c for c in el[::-1]}  # reversed: the first one wins
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, Element] = {}
@@ -727,17 +718,16 @@ def _dsq_time(created: str) -> datetime | None:
 
 
 def _dsq_id(el: Element | None) -> str:
-    """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written for expat,
-    ``{http://disqus.com/disqus-internals}id`` for libxml2), stripped; '' without one."""
+    """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written), stripped; '' without one."""
     if el is None:
         return ""
     keys = el.keys()
     if keys:
         k = keys[0]
-        if k == _DSQ_ID or k == "dsq:id":  # the usual <post dsq:id="...">
+        if k == "dsq:id":  # the usual <post dsq:id="...">
             return el.get(k).strip()
         for k in keys:
-            if k == "id" or k.endswith((":id", "}id")):
+            if k == "id" or k.endswith(":id"):
                 return el.get(k).strip()
     return ""
 
@@ -752,7 +742,6 @@ def _pair_fields(key: str) -> dict[str, str]:
     return out
 
 
-_AUTHORS: dict[bytes, str] = {}  # an author element's serialization -> its key
 _SEPARATORS = str.maketrans({"\x1e": "\ufffd", "\x1f": "\ufffd"})
 
 
@@ -761,22 +750,7 @@ def _author_key(el: Element) -> str:
     ASCII unit and record separators, which XML 1.0 text cannot hold; an XML 1.1 document's are
     replaced): what identifies an author, cheap to hash, compare and send from a worker process
     (a tuple of ``(tag, text)`` pairs cost the importing process 4 s per million posts to hash
-    and compare). The same few thousand authors come back in every export: an lxml element's
-    serialization (one C call) finds the key made before."""
-    try:
-        raw = _tostring(el, with_tail=False)
-    except TypeError:  # an ElementTree element (the expat reader): no shortcut
-        return _pairs_key(el)
-    key = _AUTHORS.get(raw)
-    if key is None:
-        key = _pairs_key(el)
-        if len(_AUTHORS) >= 100_000:
-            _AUTHORS.clear()
-        _AUTHORS[raw] = key
-    return key
-
-
-def _pairs_key(el: Element) -> str:
+    and compare)."""
     names = _LOCAL
     parts = []
     for c in el:
