@@ -82,16 +82,13 @@ def stored(path, db, fmt: str) -> tuple:
 
 
 def read_records(path, fmt: str) -> list:
-    """What importer ``fmt`` yields for ``path``, comparable with ``==``: batches as rows, errors
-    as their fields."""
-    from closeknit.ingest.records import BadRecord, InteractionBatch
+    """What importer ``fmt`` yields for ``path``, comparable with ``==``: errors as their fields."""
+    from closeknit.ingest.records import BadRecord
     from closeknit.store.people import load_context
 
     out = []
     for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
-        if isinstance(r, InteractionBatch):
-            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
-        elif isinstance(r, BadRecord):
+        if isinstance(r, BadRecord):
             out.append(("bad", r.location, r.message, r.excerpt))
         else:
             out.append(r)

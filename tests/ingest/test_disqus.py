@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows, stored
+from closeknit.ingest.records import Interaction
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -105,7 +106,7 @@ def test_tricky_spellings(tmp_path, store, import_path, variant):
     p.write_text(doc, encoding="utf-8")
     got = read_records(p, "disqus")
     r = import_path(p, "disqus")
-    rows_ = {row["native_id"]: row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]}
+    rows_ = {r.native_id: r for r in got if isinstance(r, Interaction)}
     if variant == "truncated":
         assert (r.added, r.errors) == (3, 2)
         return
@@ -114,10 +115,10 @@ def test_tricky_spellings(tmp_path, store, import_path, variant):
         (f"{variant}.xml post 4", "post without dsq:id"),
         (f"{variant}.xml post 6", "unreadable createdAt 'soon'"),
     ]
-    assert rows_["post:12"]["text"] == "Reply & bold\n\nplus raw nested tail \u00e9"  # the paragraph is set off by a blank line
-    assert rows_["post:11"]["text"] == "plain"  # "&lt;text&gt;" is HTML markup once unescaped
-    assert rows_["post:14"]["text"] is None and rows_["post:14"]["reply_native"] == "post:13"
-    assert str(rows_["post:11"]["ts"]) == "2024-03-01 08:00:00+00:00"
+    assert rows_["post:12"].text == "Reply & bold\n\nplus raw nested tail \u00e9"  # the paragraph is set off by a blank line
+    assert rows_["post:11"].text == "plain"  # "&lt;text&gt;" is HTML markup once unescaped
+    assert rows_["post:14"].text is None and rows_["post:14"].reply_to == "post:13"
+    assert str(rows_["post:11"].ts) == "2024-03-01 08:00:00+00:00"
     assert rows(store, f"SELECT native_id, {ACTOR}, thread_id FROM interactions ORDER BY 1")[:3] == [
         ("post:11", "blog:name:Guest", "disqus:https://blog.example.org/a/"),
         ("post:12", "email:email:ann@example.org", "disqus:https://blog.example.org/a/"),

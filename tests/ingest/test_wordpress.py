@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from tests.conftest import ACTOR_SQL as ACTOR, RECIPIENTS_SQL as RECIPIENTS, read_records, rows, stored
+from closeknit.ingest.records import Interaction
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "blog"
 
@@ -206,7 +207,7 @@ def test_tricky_spellings(tmp_path, store, import_path, variant):
         p.write_text(doc, encoding="utf-8", newline="")
     got = read_records(p, "wordpress")
     bad = [g for g in got if isinstance(g, tuple) and g[0] == "bad"]
-    rows_ = [row for g in got if isinstance(g, tuple) and g[0] == "batch" for row in g[1]]
+    rows_ = [r for r in got if isinstance(r, Interaction)]
     if variant == "truncated":
         assert len(bad) == 3 and bad[-1][2].endswith("stopped reading this file here")
         assert len(rows_) == 2
@@ -215,18 +216,18 @@ def test_tricky_spellings(tmp_path, store, import_path, variant):
         (f"{variant}.xml item 1 comment ?", "comment without comment_id"),
         (f"{variant}.xml item 1 comment 3", "no readable date (comment_date_gmt='garbage')"),
     ]
-    by_id = {row["native_id"]: row for row in rows_}
+    by_id = {r.native_id: r for r in rows_}
     assert sorted(by_id) == ["comment:https://tricky.example.org|1|1", "comment:https://tricky.example.org|1|2",
                              "comment:https://tricky.example.org|https://tricky.example.org/?p=2|6"]
     one = by_id["comment:https://tricky.example.org|1|1"]
     # the content's CR LF is CR CR LF in the crlf variant: two line ends to XML, so a blank line
     end = "\n\n" if variant == "crlf" else "\n"
-    assert one["text"] == f"Plain escaped &\n\nin cdata\n\n& raw tail \u00e9\U0001F600 end{end}second line"
+    assert one.text == f"Plain escaped &\n\nin cdata\n\n& raw tail \u00e9\U0001F600 end{end}second line"
     two = by_id["comment:https://tricky.example.org|1|2"]
-    assert (two["kind"], two["text"], two["reply_native"]) == ("pingback", "before", "comment:https://tricky.example.org|1|1")
-    assert str(two["ts"]) == "2024-01-02 11:00:00+00:00"
+    assert (two.kind, two.text, two.reply_to) == ("pingback", "before", "comment:https://tricky.example.org|1|1")
+    assert str(two.ts) == "2024-01-02 11:00:00+00:00"
     six = by_id["comment:https://tricky.example.org|https://tricky.example.org/?p=2|6"]
-    assert (six["kind"], six["text"], six["reply_native"]) == ("trackback", None, "comment:https://tricky.example.org|https://tricky.example.org/?p=2|5")
+    assert (six.kind, six.text, six.reply_to) == ("trackback", None, "comment:https://tricky.example.org|https://tricky.example.org/?p=2|5")
     # and through the store: the same counts either way
     r = import_path(p, "wordpress")
     assert (r.added, r.errors, r.identities) == (3, 2, 5)
@@ -241,7 +242,7 @@ def test_tricky_spellings(tmp_path, store, import_path, variant):
 
 def test_repeated_comment_id_keeps_the_first(tmp_path, store, import_path):
     # a hand-edited export repeats a comment id within one post: the first one is kept, with its
-    # own recipient (batches never hold one native id twice)
+    # own recipient
     def comment(cid, author, email, parent):
         return (f"<wp:comment><wp:comment_id>{cid}</wp:comment_id><wp:comment_author>{author}</wp:comment_author>"
                 f"<wp:comment_author_email>{email}</wp:comment_author_email><wp:comment_date_gmt>2024-01-0{cid} 10:00:00"
