@@ -12,6 +12,7 @@ import io
 import json
 import random
 import zipfile
+from zlib import crc32
 from pathlib import Path
 from typing import IO
 
@@ -87,8 +88,30 @@ def write_sms(out: IO[bytes], size: int) -> None:
     out.write(b"</smses>\n")
 
 
+_META_HEAD = b'{"participants":[{"name":"Ada Lovelace"},{"name":"Owen Owner"}],"messages":['
+_META_TAIL = b'],"title":"Ada Lovelace","is_still_participant":true,"thread_type":"Regular","thread_path":"inbox/ada_1"}'
+_META_BIG = b'{"sender_name":"Ada Lovelace","timestamp_ms":2000,"type":"Generic","content":"'
+
+
+def _meta_msg(ts: int, text: str) -> dict:
+    return {"sender_name": "Ada Lovelace", "timestamp_ms": ts, "content": text, "type": "Generic"}
+
+
+def write_messenger(out: IO[bytes], size: int) -> None:
+    """A Messenger thread file: three messages (newest first, as Meta writes them), the second one's text ``size`` bytes."""
+    out.write(_META_HEAD + json.dumps(_meta_msg(3000, "newest"), separators=(",", ":")).encode() + b"," + _META_BIG)
+    fill(out, size)
+    out.write(b'"},' + json.dumps(_meta_msg(1000, "oldest"), separators=(",", ":")).encode() + _META_TAIL)
+
+
 def write(kind: str, size: int, path: Path) -> Path:
-    """The hostile export ``kind`` (tweet: a zip; comment, sms: XML) with its huge record ``size`` bytes."""
+    """The hostile export ``kind`` (tweet: a zip; comment, sms: XML; messenger: a folder holding one
+    thread file) with its huge record ``size`` bytes."""
+    if kind == "messenger":
+        (path / "messages" / "inbox" / "ada_1").mkdir(parents=True, exist_ok=True)
+        with open(path / "messages" / "inbox" / "ada_1" / "message_1.json", "wb") as f:
+            write_messenger(f, size)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "tweet":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("data/tweet.js", "w", force_zip64=True) as f:
@@ -237,3 +260,200 @@ def test_json_cursor_still_says_not_json_for_a_broken_item():
     assert _items(b'[{"n": 1}, {"n": ], ' + filler + b"]") == [{"n": 1}, ("error", "character 11: not JSON (Expecting value)")]
     assert _items(b'[{"n": 1}, {"n": "' + b"z" * (2 * LIMIT)) == [
         {"n": 1}, ("error", "character 11: not JSON (Unterminated string starting at)")]
+
+
+# -- SMS and call backups: a record is one token (attributes) or an <mms>; expat cannot drop a
+#    token it holds, so xmlsafe.feed reads the raw bytes on to the record's end and resumes
+
+def _sms(n: int, body: bytes, close: bytes = b" />") -> bytes:
+    return b'<sms protocol="0" address="+14155550101" date="170928000%d000" type="1" read="1" body="' % n + body + b'"' + close
+
+
+def _sms_of_size(n: int, size: int) -> bytes:
+    return _sms(n, b"y" * (size - len(_sms(n, b""))))
+
+
+def _sms_file(path: Path, *records: bytes) -> Path:
+    path.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="%d">\n' % len(records)
+                     + b"".join(r + b"\n" for r in records) + b"</smses>\n")
+    return path
+
+
+def _texts(store) -> list[tuple]:
+    return rows(store, "SELECT native_id, text FROM interactions ORDER BY ts")
+
+
+def test_an_sms_one_byte_over_the_limit_is_skipped_and_the_rest_read(tmp_path, store, import_path):
+    # the production limit: the <sms .../> of line 4 is LIMIT + 1 bytes, the one after it exactly LIMIT
+    xml = _sms_file(tmp_path / "sms.xml", _sms(1, b"first"), _sms_of_size(2, LIMIT + 1), _sms_of_size(3, LIMIT), _sms(4, b"fourth"))
+    r = import_path(xml)
+    assert (r.format, r.added, r.errors) == ("sms", 3, 1)
+    kept = b"y" * (LIMIT - len(_sms(3, b"")))
+    assert _texts(store) == [(f"sms:170928000{n}000:1:+14155550101:{crc32(body):08x}", body.decode())
+                             for n, body in ((1, b"first"), (3, kept), (4, b"fourth"))]
+    assert errors(store) == [("sms.xml sms 2", too_big("the <sms> of line 4", LIMIT + 1))]
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    """The limit lowered to 1,000 bytes (the production limit is tested above), read in small chunks."""
+    from closeknit.ingest import xmlsafe
+    from closeknit.ingest.formats import smsbackup
+
+    def use(chunk: int) -> None:
+        monkeypatch.setattr(xmlsafe, "MAX_RECORD_BYTES", 1000)
+        monkeypatch.setattr(smsbackup._XmlPhoneImporter, "chunk", chunk)
+    return use
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 999, 1000, 1 << 20])
+def test_sms_records_over_the_limit_are_skipped_wherever_the_chunks_end(tmp_path, store, import_path, small_limit, chunk):
+    small_limit(chunk)
+    mms = (b'<mms date="1709280005000" msg_box="1" address="+14155550102" m_id="big">\n<parts>'
+           b'<part ct="text/plain" text="' + b"a>b'/>" * 300 + b'"/></parts><addrs/></mms>')
+    xml = _sms_file(
+        tmp_path / "sms.xml",
+        _sms(1, b"first"),
+        _sms_of_size(2, 1001),                                       # line 4: one byte over
+        _sms_of_size(3, 1000),                                       # at the limit: kept
+        _sms(4, b"x" * 1000, b"><extra/></sms>"),                    # line 6: an <sms> with children
+        mms,                                                         # lines 7-8: an <mms> holding a big part
+        b"<!-- " + b"c" * 2000 + b" -->",                            # line 9: a comment (not a record)
+        b"<group>\n" + _sms(6, b"z" * 1500) + b"\n</group>",         # lines 10-12: inside another element
+        _sms(7, b"last"),
+    )
+    r = import_path(xml)
+    assert (r.added, r.errors) == (3, 5)
+    assert [(nid.split(":")[1], t if len(t) < 10 else len(t)) for nid, t in _texts(store)] == [
+        ("1709280001000", "first"), ("1709280003000", 1000 - len(_sms(3, b""))), ("1709280007000", "last")]
+    assert errors(store) == sorted([
+        ("sms.xml sms 2", too_big("the <sms> of line 4", 1001)),
+        ("sms.xml sms 4", too_big("the <sms> of line 6", len(_sms(4, b"x" * 1000, b"><extra/></sms>")))),
+        ("sms.xml mms 5", too_big("the <mms> of line 7", len(mms))),
+        ("sms.xml line 9", too_big("the comment of line 9", 2009)),
+        ("sms.xml sms 6", too_big("the <sms> of line 11", len(_sms(6, b"z" * 1500)))),
+    ])
+
+
+def test_a_call_over_the_limit_is_skipped_and_lines_are_counted_on(tmp_path, store, import_path, small_limit):
+    small_limit(64)
+    call = b'<call number="+14155550101" duration="%d" date="170928000%d000" type="1" contact_name="%s" />\n'
+    xml = tmp_path / "calls.xml"
+    xml.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<calls count="4">\n' + call % (10, 1, b"Ann")
+                    + call % (20, 2, b"A\n" * 600) + call % (30, 3, b"Ann") + b'<call date="x" & />\n</calls>\n')
+    r = import_path(xml)
+    assert (r.format, r.added, r.errors) == ("calls", 2, 2)
+    assert rows(store, "SELECT duration_s FROM interactions ORDER BY ts") == [(10.0,), (30.0,)]
+    # the call of line 4 spans 601 lines (to 604), the third is on line 605, the broken one on 606
+    assert errors(store) == [
+        ("calls.xml call 2", too_big("the <call> of line 4", len(call % (20, 2, b"A\n" * 600)) - 1)),
+        ("calls.xml line 606", "calls.xml: XML is not well-formed (not well-formed (invalid token), line 606); stopped reading this file here"),
+    ]
+
+
+def test_an_sms_running_to_the_end_of_the_file_is_reported(tmp_path, store, import_path, small_limit):
+    small_limit(64)
+    xml = tmp_path / "sms.xml"
+    xml.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="2">\n' + _sms(1, b"first") + b"\n"
+                    + _sms(2, b"y" * 5000, b"><parts>"))
+    r = import_path(xml)
+    assert (r.added, r.errors) == (1, 1)
+    assert errors(store) == [("sms.xml sms 2", too_big("the <sms> of line 4", None))]
+
+
+# -- JSON documents: Telegram and Mastodon read on after an item over the limit; Messenger /
+#    Instagram and Mastodon's actor read a document whole only up to MAX_DOCUMENT_BYTES
+
+def _compact(v) -> str:
+    return json.dumps(v, separators=(",", ":"))
+
+
+def test_telegram_reads_on_after_a_message_over_the_limit(tmp_path, store, import_path):
+    def msg(n: int, text: str) -> dict:
+        return {"id": n, "type": "message", "date": "2024-03-01T12:00:00", "date_unixtime": str(1709294400 + n),
+                "from": "Ada Lovelace", "from_id": "user2001", "text": text}
+    big = msg(2, "y" * LIMIT)
+    doc = {"chats": {"list": [
+        {"name": "Ada Lovelace", "type": "personal_chat", "id": 2001, "messages": [msg(1, "first"), big, msg(3, "third")]},
+        {"name": "Ada Lovelace", "type": "personal_chat", "id": 2002, "messages": [msg(4, "other chat")]}]}}
+    (tmp_path / "result.json").write_text(_compact(doc))
+    r = import_path(tmp_path / "result.json", "telegram")
+    assert (r.added, r.errors) == (3, 1)
+    assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [("first",), ("third",), ("other chat",)]
+    assert errors(store) == [("result.json chat 2001 item 1", too_big("the message", len(_compact(big)), "characters"))]
+
+
+def test_mastodon_reads_on_after_an_activity_over_the_limit(tmp_path, store, import_path):
+    me = "https://social.example/users/owen"
+
+    def note(n: int, text: str) -> dict:
+        return {"id": f"{me}/statuses/{n}/activity", "type": "Create", "actor": me, "published": f"2024-01-0{n}T10:00:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [],
+                "object": {"id": f"{me}/statuses/{n}", "type": "Note", "published": f"2024-01-0{n}T10:00:00Z",
+                           "content": f"<p>{text}</p>", "tag": []}}
+    big = note(2, "y" * LIMIT)
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("actor.json", _compact({"id": me, "type": "Person", "preferredUsername": "owen"}))
+        zf.writestr("outbox.json", _compact({"type": "OrderedCollection", "orderedItems": [note(1, "first"), big, note(3, "third")]}))
+        zf.writestr("likes.json", _compact({"orderedItems": ["https://other.example/users/ada/statuses/7", "y" * (LIMIT + 1),
+                                                             "https://other.example/users/ada/statuses/8"]}))
+    r = import_path(tmp_path / "archive.zip")
+    assert (r.format, r.added, r.errors) == ("mastodon", 4, 2)
+    assert rows(store, "SELECT kind, text FROM interactions ORDER BY ts NULLS LAST, native_id") == [
+        ("post", "first"), ("post", "third"), ("like", None), ("like", None)]
+    assert errors(store) == [("likes.json item 1", too_big("the like", LIMIT + 3, "characters")),
+                             ("outbox.json item 1", too_big("the activity", len(_compact(big)), "characters"))]
+
+
+def _meta_thread(msgs: list) -> str:
+    return ('{"participants":[{"name":"Ada Lovelace"},{"name":"Owen Owner"}],"messages":['
+            + ",".join(m if isinstance(m, str) else _compact(m) for m in msgs)
+            + '],"title":"Ada Lovelace","is_still_participant":true,"thread_type":"Regular","thread_path":"inbox/ada_1"}')
+
+
+def test_a_messenger_file_over_the_document_limit_is_read_message_by_message(tmp_path, store, import_path, monkeypatch):
+    from closeknit.ingest.formats import _dyi
+    monkeypatch.setattr(_dyi, "MAX_DOCUMENT_BYTES", 1 << 20)  # the production limit: the test below
+    write("messenger", LIMIT + 1, tmp_path)
+    thread = tmp_path / "messages" / "inbox" / "ada_1"
+    # a second file of small messages only, over the limit all the same: reported and skipped whole
+    (thread / "message_2.json").write_text(_meta_thread([_meta_msg(500 + n, "z" * 1000) for n in range(1100)]))
+    r = import_path(tmp_path, "messenger")
+    assert (r.added, r.errors) == (2, 2)
+    assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [("oldest",), ("newest",)]
+    assert errors(store) == [
+        ("messages/inbox/ada_1/message_1.json message 1", too_big("the message", len(_META_BIG) + LIMIT + 3, "characters")),
+        ("messages/inbox/ada_1/message_2.json", "not a readable message file (the file is over 1 MiB, the limit of one file "
+         "of this kind read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
+
+
+def test_meta_documents_over_64_mib_are_reported_and_skipped(tmp_path, store, import_path):
+    from closeknit.ingest.formats._dyi import MAX_DOCUMENT_BYTES
+    assert MAX_DOCUMENT_BYTES == 64 << 20
+    thread = tmp_path / "your_facebook_activity" / "messages" / "inbox" / "ada_1"
+    thread.mkdir(parents=True)
+    # in a file read whole, a text over the record limit is still one record too big
+    (thread / "message_1.json").write_text(_meta_thread([_meta_msg(3000, "newest"), _meta_msg(2000, "y" * (LIMIT + 1))]))
+    with open(tmp_path / "your_facebook_activity" / "profile_information.json", "wb") as f:
+        f.write(b'{"profile_v2": {"name": {"full_name": "')
+        f.truncate(MAX_DOCUMENT_BYTES + 1)
+    r = import_path(tmp_path, "messenger")
+    assert (r.added, r.errors) == (1, 2)
+    assert errors(store) == [
+        ("your_facebook_activity/messages/inbox/ada_1/message_1.json message 1", too_big("the message's text", LIMIT + 1, "characters")),
+        ("your_facebook_activity/profile_information.json", "unreadable profile file (the file is over 64 MiB, the limit of one file "
+         "of this kind read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
+
+
+def test_a_mastodon_actor_over_the_document_limit_is_reported(tmp_path, store, import_path, monkeypatch):
+    from closeknit.ingest.formats import _dyi
+    monkeypatch.setattr(_dyi, "MAX_DOCUMENT_BYTES", 1 << 20)
+    me = "https://social.example/users/owen"
+    with zipfile.ZipFile(tmp_path / "archive.zip", "w") as zf:
+        zf.writestr("actor.json", _compact({"id": me, "type": "Person", "preferredUsername": "owen", "summary": "y" * (1 << 20)}))
+        zf.writestr("outbox.json", _compact({"type": "OrderedCollection", "orderedItems": []}))
+        zf.writestr("likes.json", _compact({"orderedItems": ["https://other.example/users/ada/statuses/7"]}))
+    r = import_path(tmp_path / "archive.zip")
+    assert (r.format, r.added, r.errors) == ("mastodon", 1, 1)
+    assert errors(store) == [("actor.json", "unreadable actor file (the file is over 1 MiB, the limit of one file of this kind "
+                                            "read at once: skipped (real exports split their data into smaller files; check where it comes from))")]

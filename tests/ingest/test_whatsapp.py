@@ -475,3 +475,81 @@ def test_group_event_actors_outside_en_de_ru(text, expected):
     from closeknit.ingest.formats.whatsapp import classify_system
 
     assert classify_system(text) == expected
+
+
+def test_group_events_in_turkish_indonesian_and_arabic(store, import_path):
+    """Our own chats (wordings cited in whatsapp._SYS): Turkish Android and iOS (the events iOS
+    writes under their actor's own name are system lines, not that person's messages), Indonesian
+    Android ("~ " names, "Anda" joining) and Arabic Android with Arabic-Indic digits, the Arabic
+    comma and ص/م in the stamps. Every event's actor and named people exact; no chat is a person."""
+    r = import_path(FIXTURES / "whatsapp" / "group-events-tr-id-ar")
+    assert (r.added, r.errors, r.identities) == (34, 0, 14)
+    assert rows(store, "SELECT kind, count(*), count(text) FROM interactions GROUP BY 1 ORDER BY 1") == [
+        ("message", 7, 5), ("system", 27, 27)]
+    assert rows(store, "SELECT DISTINCT visibility FROM interactions") == [("group",)]
+    got = rows(store, """SELECT strftime(i.ts, '%Y-%m-%d %H:%M:%S'), i.kind, (SELECT value FROM identities d WHERE d.id = i.actor_id),
+        list(p.value ORDER BY p.value) FILTER (WHERE p.value IS NOT NULL) FROM interactions i
+        LEFT JOIN interaction_participants ip ON ip.interaction_id = i.id AND ip.role = 'subject'
+        LEFT JOIN identities p ON p.id = ip.identity_id GROUP BY i.id, i.ts, i.kind, i.actor_id, i.text ORDER BY i.ts, i.text""")
+    assert got == [
+        # Arabic: 9:00 م is 21:00, 8:00 ص is 08:00 (no time zone set: UTC)
+        ("2024-03-15 21:00:00", "system", "سارة أحمد", None),  # أنشأ المجموعة
+        ("2024-03-15 21:01:00", "system", "سارة أحمد", ["خالد علي", "ليلى حسن"]),  # قام ... بإضافة ... و ...
+        ("2024-03-15 21:02:00", "message", "خالد علي", None),
+        ("2024-03-15 21:03:00", "message", "ليلى حسن", None),
+        ("2024-03-16 08:00:00", "system", "خالد علي", None),  # غادر
+        # Turkish, Android
+        ("2024-04-02 18:00:00", "system", "Deniz Arslan", None),  # bu grubu oluşturdu
+        ("2024-04-02 18:00:00", "system", None, None),  # the encryption notice
+        ("2024-04-02 18:01:00", "system", "Deniz Arslan", None),  # sizi ekledi (you: not known here)
+        ("2024-04-02 18:01:00", "system", "Deniz Arslan", ["Elif Şahin"]),  # kişisini ekledi
+        ("2024-04-02 18:02:00", "system", "Deniz Arslan", ["Kerem Yıldız"]),  # Kerem Yıldız'ı gruba ekledi
+        ("2024-04-02 18:03:00", "system", "Can Öztürk", None),  # davet bağlantısıyla katıldı
+        ("2024-04-02 18:04:00", "message", "Elif Şahin", None),
+        ("2024-04-02 18:05:00", "system", "Deniz Arslan", None),  # simgesini değiştirdi
+        ("2024-04-02 18:06:00", "system", "Deniz Arslan", None),  # grup adını ... olarak değiştirdi
+        ("2024-04-02 18:07:00", "system", "Deniz Arslan", ["Can Öztürk"]),  # kişisini çıkardı
+        ("2024-04-02 18:08:00", "system", "Kerem Yıldız", None),  # ayrıldı
+        ("2024-04-02 18:09:00", "system", None, ["Selin Koç"]),  # kişisini eklediniz (you: not known)
+        ("2024-04-02 18:10:00", "system", "Elif Şahin", None),  # gruptan ayrıldı
+        # Turkish, iOS: the notices under the chat's name, the events under Ece's own name
+        ("2024-04-02 19:00:00", "system", None, None),
+        ("2024-04-02 19:00:05", "system", "Ece Aydın", None),
+        ("2024-04-02 19:00:10", "system", "Ece Aydın", None),
+        ("2024-04-02 19:01:00", "system", "Ece Aydın", None),
+        ("2024-04-02 19:01:30", "system", "Ece Aydın", None),
+        ("2024-04-02 19:02:00", "message", "Ece Aydın", None),
+        ("2024-04-02 19:03:00", "message", "Burak Çelik", None),
+        # Indonesian
+        ("2024-05-20 07:00:00", "system", "Agus Salim", None),  # membuat grup
+        ("2024-05-20 07:00:00", "system", None, None),  # the encryption notice
+        ("2024-05-20 07:01:00", "system", None, None),  # Anda Bergabung ... (you: not known)
+        ("2024-05-20 07:02:00", "system", "Wati Lestari", None),
+        ("2024-05-20 07:03:00", "system", "Agus Salim", ["Dewi Sartika", "Joko Susilo"]),  # "~ " names
+        ("2024-05-20 07:04:00", "system", "Agus Salim", None),
+        ("2024-05-20 07:05:00", "message", "Joko Susilo", None),
+        ("2024-05-20 07:06:00", "message", "Dewi Sartika", None),
+        ("2024-05-20 07:07:00", "system", "Wati Lestari", None),
+    ]
+    # the Arabic message keeps its own digits: only the stamp is read in Western digits
+    assert rows(store, "SELECT text FROM interactions WHERE text LIKE 'نلتقي%'") == [("نلتقي الساعة ٣؟",)]
+    names = {v for (v,) in rows(store, "SELECT value FROM identities")}
+    assert len(names) == 14 and not names & {"Sınıf", "Çay (tr)", "Keluarga (id)", "Rihla (ar)", "~ Agus Salim"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Deniz sizi ekledi", ("Deniz", ["you"], True)),
+    ("Selin Koç kişisini eklediniz", ("you", ["Selin Koç"], True)),
+    ("Can kişisini çıkardınız", ("you", ["Can"], True)),
+    ("Bu grubu oluşturdunuz", ("you", [], True)),
+    ('Ayşe, "Kahve" grubunu oluşturdu', ("Ayşe", [], True)),
+    ("Anda Bergabung Menggunakan Tautan Undangan Grup Ini", ("you", [], True)),
+    ("~ rai menambahkan ~ Tono", ("rai", ["Tono"], True)),
+    ("Anda menambahkan Sari", ("you", ["Sari"], True)),
+    ("غادر خالد", ("خالد", [], True)),
+    ("Bugün ayrıldı mı?", (None, [], False)),  # "ayrıldı" must end the line: no event
+])
+def test_group_event_you_forms_in_turkish_indonesian_arabic(text, expected):
+    from closeknit.ingest.formats.whatsapp import classify_system
+
+    assert classify_system(text) == expected

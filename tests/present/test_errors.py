@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,31 @@ def test_a_damaged_zip_member_is_one_line(tmp_path):
     assert Store(db).count("interactions") == 0  # nothing of it was written
 
 
+def test_a_zip_member_with_bad_deflate_data_is_one_line(tmp_path):
+    # the member's deflate stream is sound for its first 300 KB (detection reads the head), then a
+    # block of the reserved type 3: zlib fails in the middle of reading it
+    text = CHAT.read_bytes() * 400
+    noise = random.Random(1)
+    tail = "".join(f"3/14/24, 9:{i % 60:02d} AM - Ada: {''.join(noise.choices('abcdefghij ', k=60))}\n" for i in range(300))
+    z = tmp_path / "chat.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("WhatsApp Chat with Ada.txt", text + tail.encode())
+    info = zipfile.ZipFile(z).infolist()[0]
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    damaged = c.compress(text) + c.flush(zlib.Z_FULL_FLUSH) + b"\x07"  # BFINAL=1, BTYPE=11: "invalid block type"
+    assert len(damaged) < info.compress_size
+    data = bytearray(z.read_bytes())
+    start = info.header_offset + 30 + len(info.filename)
+    data[start : start + len(damaged)] = damaged
+    z.write_bytes(data)
+    db = tmp_path / "s.duckdb"
+    r = cli("import", z, "--db", db)
+    assert r.returncode == 1
+    assert one_line(r) == "Error: a zip archive is damaged (Error -3 while decompressing data: invalid block type); re-download the export"
+    with Store(db, read_only=True) as st:  # nothing of it was written
+        assert (st.count("interactions"), st.count("sources")) == (0, 0)
+
+
 def test_a_store_cut_short_is_one_line_and_doctor_says_damaged(tmp_path, chat_store):
     db = tmp_path / "cut.duckdb"
     data = chat_store.read_bytes()
@@ -170,20 +197,23 @@ def test_whatsapp_exports_in_other_encodings_are_read_right(tmp_path, encoding):
 
 
 def test_an_sms_body_over_the_record_limit_is_reported_and_the_rest_kept(tmp_path):
-    from closeknit.core.files import MAX_RECORD_BYTES
+    from closeknit.core.files import MAX_RECORD_BYTES, too_big
 
     xml = tmp_path / "sms-big.xml"
+    big = b'<sms protocol="0" address="+14155550101" date="1709280001000" type="1" read="1" body="'
     with open(xml, "wb") as f:
-        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="2">\n'
-                b'<sms protocol="0" address="+14155550101" date="1709280000000" type="1" body="hello" read="1" />\n'
-                b'<sms protocol="0" address="+14155550101" date="1709280001000" type="1" read="1" body="')
+        f.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<smses count="3">\n'
+                b'<sms protocol="0" address="+14155550101" date="1709280000000" type="1" body="hello" read="1" />\n' + big)
         f.write(b"y" * (MAX_RECORD_BYTES + (1 << 20)))
-        f.write(b'" />\n</smses>\n')
+        f.write(b'" />\n<sms protocol="0" address="+14155550101" date="1709280002000" type="1" body="after" read="1" />\n'
+                b"</smses>\n")
     db = tmp_path / "s.duckdb"
     r = cli("import", "--format", "sms", xml, "--db", db)
     assert r.returncode == 0, r.stderr
     src = json.loads(cli("sources", "--db", db, "--json").stdout)[0]
-    assert (src["added"], src["unreadable"]) == (1, 1)
+    assert (src["added"], src["unreadable"]) == (2, 1)
+    with Store(db, read_only=True) as st:
+        assert st.con.execute("SELECT text FROM interactions ORDER BY ts").fetchall() == [("hello",), ("after",)]
     err = json.loads(cli("sources", "--db", db, "--errors", "1", "--json").stdout)
-    assert [e["location"] for e in err] == ["sms-big.xml line 4"]
-    assert err[0]["error"].startswith("sms-big.xml: one element is over 16 MiB (line 4), beyond the limit of one record")
+    size = len(big) + MAX_RECORD_BYTES + (1 << 20) + len(b'" />')
+    assert [(e["location"], e["error"]) for e in err] == [("sms-big.xml sms 2", too_big("the <sms> of line 4", size))]

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Collection, Iterator
-from typing import BinaryIO, TypeVar
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import BinaryIO, NamedTuple, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from xml.parsers import expat
 
@@ -35,7 +35,7 @@ from closeknit.core.files import MAX_RECORD_BYTES, RecordTooBig
 
 T = TypeVar("T")
 
-__all__ = ["iterparse", "iter_elements", "iter_converted", "iter_converted_pieces", "convert_piece", "plain_head", "cut_pieces", "hardened_parser", "feed", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
+__all__ = ["iterparse", "iter_elements", "iter_converted", "iter_converted_pieces", "convert_piece", "plain_head", "cut_pieces", "hardened_parser", "feed", "BigToken", "Skip", "MalformedXMLError", "SurrogateRefFixer", "local", "text_of"]
 
 
 class MalformedXMLError(InputError):
@@ -214,6 +214,8 @@ def hardened_parser(*, forbid_dtd: bool = False) -> expat.XMLParserType:
     p = expat.ParserCreate()
     p.buffer_text = True
     p.buffer_size = 1 << 16
+    if hasattr(p, "SetReparseDeferralEnabled"):  # expat >= 2.6: a finished token is handled at once, so
+        p.SetReparseDeferralEnabled(False)  # feed() measures an unfinished one exactly (at most 16 MiB is re-read)
 
     def entity_decl(ename, is_param, value, base, sysid, pubid, notation):  # noqa: ANN001
         raise EntitiesForbidden(ename, value, base, sysid, pubid, notation)
@@ -235,7 +237,171 @@ def hardened_parser(*, forbid_dtd: bool = False) -> expat.XMLParserType:
     return p
 
 
-def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk: int = 1 << 20) -> Iterator[int]:
+class BigToken(NamedTuple):
+    """One XML token that grew past :data:`~closeknit.core.files.MAX_RECORD_BYTES` before expat could
+    finish it (a start tag with a 2 GB attribute: an SMS body), as :func:`feed` hands it to ``resume``."""
+
+    kind: str  #: "start" (a start tag), "comment", "pi" (processing instruction) or "cdata"
+    tag: str | None  #: a start tag's name as written
+    empty: bool  #: a start tag that closes its element itself (``<sms .../>``)
+    at: int  #: where it starts, in bytes from the start of the document
+    line: int  #: the line it starts on
+    shift: int  #: what to add to the current parser's ``CurrentByteIndex`` for bytes from the start of the document
+    line_shift: int  #: and to its ``CurrentLineNumber`` for the line in the document
+
+
+class Skip(NamedTuple):
+    """What :func:`feed` skips after a :class:`BigToken`, and how it reads on."""
+
+    to: str | None  #: the element (its name as written) whose end tag ends what is skipped; None: the token alone
+    depth: int  #: how many elements of that name are open right after the token
+    outer: Sequence[str]  #: the document's elements open around what is skipped (names as written, outermost first)
+    start: int  #: where what is skipped starts (bytes from the start of the document), for its size
+    #: called with the fresh parser that reads on (to install its handlers; None: the file ended first)
+    #: and the size of what was skipped (None: it runs past the end of the file)
+    done: Callable[[expat.XMLParserType | None, int | None], None]
+
+
+_TAG_NAME = re.compile(rb"<([^\s/>!?]+)")
+_TAG_STOP = re.compile(rb"[\"'>]")
+_LT = re.compile(rb"<")
+_SECTIONS = ((b"<!--", "comment", b"-->"), (b"<![CDATA[", "cdata", b"]]>"), (b"<?", "pi", b"?>"))
+_DECLARED = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*?\sencoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+class _RawXml:
+    """Reads on through the raw bytes of an XML document where expat gave up on a token: tags,
+    comments and quoted values are told apart, nothing is parsed; memory stays bounded by ``chunk``.
+    (``<`` never appears raw in an attribute value, so looking for it finds every tag.)"""
+
+    def __init__(self, stream: BinaryIO, buf: bytes, at: int, chunk: int) -> None:
+        self.stream, self.buf, self.i, self.base, self.chunk = stream, buf, 0, at, chunk
+        self.lines = 0  # line breaks in the bytes already dropped
+
+    def pos(self) -> int:
+        return self.base + self.i
+
+    def line_breaks(self) -> int:
+        return self.lines + self.buf.count(b"\n", 0, self.i)
+
+    def _more(self) -> bool:
+        data = self.stream.read(self.chunk)
+        if not data:
+            return False
+        self.lines += self.buf.count(b"\n", 0, self.i)
+        self.base += self.i
+        self.buf = self.buf[self.i :] + data
+        self.i = 0
+        return True
+
+    def need(self, n: int) -> bytes:
+        """The next ``n`` bytes (fewer at the end of the file), without moving."""
+        while len(self.buf) - self.i < n and self._more():
+            pass
+        return self.buf[self.i : self.i + n]
+
+    def search(self, rx: re.Pattern[bytes]) -> re.Match[bytes] | None:
+        while True:
+            m = rx.search(self.buf, self.i)
+            if m:
+                return m
+            self.i = max(self.i, len(self.buf) - 16)  # a delimiter may be cut by the chunk boundary
+            if not self._more():
+                return None
+
+    def past(self, end: bytes) -> bool:
+        """Moves past the next ``end``; False at the end of the file."""
+        m = self.search(re.compile(re.escape(end)))
+        if m:
+            self.i = m.end()
+        return m is not None
+
+    def section(self, head: bytes) -> str | None:
+        """Moves past the comment, CDATA section or processing instruction at the position: its kind
+        ("" when it runs past the end of the file); None when there is none."""
+        for opener, kind, end in _SECTIONS:
+            if head.startswith(opener):
+                self.i += len(opener)
+                return kind if self.past(end) else ""
+        return None
+
+    def token(self) -> tuple[str, bytes | None, bool]:
+        """Moves past the token at the position (a ``<``): (kind, a start tag's name, whether that is
+        empty); kind "" for what cannot be skipped (an end tag, a DOCTYPE, text, the end of the file)."""
+        kind = self.section(self.need(9))
+        if kind is not None:
+            return kind, None, False
+        self.need(1024)
+        m = _TAG_NAME.match(self.buf, self.i)
+        if not m or m.end() == len(self.buf):  # not a start tag, or a name of a KiB
+            return "", None, False
+        self.i = m.end()
+        empty = self.tag_end()
+        return ("start", m.group(1), empty) if empty is not None else ("", None, False)
+
+    def tag_end(self) -> bool | None:
+        """Moves past the ``>`` that ends the start tag the position is in (quoted values followed):
+        whether it was ``/>``; None at the end of the file."""
+        while True:
+            m = self.search(_TAG_STOP)
+            if m is None:
+                return None
+            self.i = m.end()
+            c = m.group()
+            if c == b">":
+                return m.start() > 0 and self.buf[m.start() - 1] == 0x2F  # "/"
+            if not self.past(c):
+                return None
+
+    def skip_to_end_of(self, name: bytes, depth: int) -> bool:
+        """Moves past the end tag that closes ``depth`` open elements ``name``; False at the end of the file."""
+        n = len(name)
+        while depth:
+            m = self.search(_LT)
+            if m is None:
+                return False
+            self.i = m.start()
+            head = self.need(max(n + 3, 9))
+            named = head[1 : 1 + n] == name and head[1 + n : 2 + n] in (b" ", b"\t", b"\r", b"\n", b">", b"/")
+            kind = self.section(head)
+            if kind == "":
+                return False
+            if kind is not None:
+                continue
+            if head.startswith(b"</"):
+                if head[2 : 2 + n] == name and head[2 + n : 3 + n] in (b" ", b"\t", b"\r", b"\n", b">"):
+                    depth -= 1
+                self.i += 2
+            elif named:
+                self.i += 1 + n
+                empty = self.tag_end()
+                if empty is None:
+                    return False
+                depth += not empty
+            else:
+                self.i += 1
+        m = self.search(re.compile(rb">"))  # the end tag's own ">"
+        if m is None:
+            return False
+        self.i = m.end()
+        return True
+
+
+def _ascii_compatible(first: bytes) -> tuple[bool, str | None]:
+    """Whether a document starting with ``first`` is in an encoding whose tags are ASCII bytes, and
+    the encoding it declares."""
+    if first.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")):  # UTF-16 / UTF-32
+        return False, None
+    m = _DECLARED.match(first)
+    enc = m.group(1).decode() if m else None
+    try:
+        return enc is None or "<a b='c'/>".encode(enc) == b"<a b='c'/>", enc
+    except LookupError:
+        return False, enc
+
+
+def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk: int = 1 << 20,
+         resume: Callable[[BigToken], Skip | None] | None = None) -> Iterator[int]:
     """Parse ``stream`` with the :func:`hardened_parser` ``p`` chunk by chunk, yielding after each
     chunk was parsed (the caller hands on what its handlers collected, so memory stays bounded)
     the number of bytes parsed so far.
@@ -243,28 +409,91 @@ def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk
     What the handlers collected during a chunk that turns out not to be well-formed is never
     handed on (the error is raised instead of the yield). Raises :class:`UnsafeInputError` for
     entity declarations / external references and :class:`MalformedXMLError` (with the line).
+
+    expat holds an unfinished token (a start tag with a 2 GB attribute: an SMS body) in memory
+    until it ends. One past :data:`~closeknit.core.files.MAX_RECORD_BYTES` is handed to ``resume``
+    as a :class:`BigToken`; the :class:`Skip` it returns says what to skip (the token, or the record
+    around it up to its end tag): the raw bytes are read on without parsing (memory bounded), and a
+    fresh hardened parser, given the document's open elements first, reads on after them. Without
+    ``resume`` (or when it returns None, or for a token that cannot be skipped: an end tag, a
+    DOCTYPE, text, a document in UTF-16) it is a :class:`MalformedXMLError`, and nothing after it is read.
     """
-    fed = 0
+    fed = 0  # bytes of the document parsed
+    shift = line_shift = 0  # where the current parser's byte 0 and line 1 are in the document
+    held: list[bytes] = []  # the bytes from the start of the token expat is in (bounded by the limit)
+    held_at = 0
+    first = b""
+
+    def parse(data: bytes, final: bool = False) -> None:
+        nonlocal fed, held_at
+        p.Parse(data, final)
+        fed += len(data)
+        if resume is not None:
+            held.append(data)
+            cur = max(p.CurrentByteIndex, 0) + shift
+            while held and held_at + len(held[0]) <= cur:
+                held_at += len(held.pop(0))
+
+    def pending() -> int:  # bytes of the token expat is in (0 between tokens)
+        return fed - max(p.CurrentByteIndex, 0) - shift
+
     try:
         while True:
             buf = stream.read(chunk)
-            p.Parse(buf, not buf)
-            fed += len(buf)
-            # expat keeps an unfinished token (a start tag with a 2 GB attribute: an SMS body) in
-            # memory until it ends: past one record's limit the document is not read further
-            if fed - max(p.CurrentByteIndex, 0) > MAX_RECORD_BYTES:
-                raise MalformedXMLError(
-                    f"{name}: one element is over {MAX_RECORD_BYTES // 2**20} MiB (line {p.CurrentLineNumber}), beyond "
-                    "the limit of one record; nothing after it is read", p.CurrentLineNumber)
+            first = first or buf[:1024]
+            if not buf:
+                parse(buf, True)
+            data = buf
+            while data:
+                # expat keeps an unfinished token in memory until it ends. It is given at most what
+                # brings that token to the limit; a token still unfinished there is over it: it is
+                # skipped (resume) or nothing after it is read
+                room = MAX_RECORD_BYTES - pending()
+                parse(data[:room])
+                data = data[room:]
+                if pending() < MAX_RECORD_BYTES:
+                    continue
+                line = p.CurrentLineNumber + line_shift
+                at = fed - pending()
+                ascii_like, enc = _ascii_compatible(first)
+                if resume is None or not ascii_like:
+                    raise _stopped(name, line)
+                raw = _RawXml(stream, b"".join(held)[at - held_at :] + data, at, chunk)
+                held.clear()
+                data = b""
+                kind, tag, empty = raw.token()
+                skip = resume(BigToken(kind, tag.decode(enc or "utf-8", "replace") if tag else None, empty,
+                                       at, line, shift, line_shift)) if kind else None
+                if skip is None:
+                    raise _stopped(name, line)
+                if skip.to is not None and not raw.skip_to_end_of(skip.to.encode(enc or "utf-8"), skip.depth):
+                    skip.done(None, None)
+                    yield raw.pos()
+                    return
+                p = hardened_parser()
+                primer = (b'<?xml version="1.0" encoding="%s"?>' % enc.encode() if enc else b"") + \
+                    b"".join(b"<%s>" % t.encode(enc or "utf-8") for t in skip.outer)
+                p.Parse(primer, False)
+                skip.done(p, raw.pos() - skip.start)
+                line_shift = line + raw.line_breaks() - 1
+                shift = raw.pos() - len(primer)
+                fed = held_at = raw.pos()
+                data = raw.buf[raw.i :]
             yield fed
             if not buf:
                 break
     except DefusedXmlException as e:
         raise _unsafe(name, e) from e
     except expat.ExpatError as e:
-        raise MalformedXMLError(f"{name}: XML is not well-formed ({expat.ErrorString(e.code)}, line {e.lineno})", e.lineno) from e
+        raise MalformedXMLError(f"{name}: XML is not well-formed ({expat.ErrorString(e.code)}, line {e.lineno + line_shift})",
+                                e.lineno + line_shift) from e
     except LookupError as e:  # <?xml encoding="..."?> names an encoding Python does not know (found by fuzzing)
         raise MalformedXMLError(f"{name}: XML declares an encoding that does not exist ({e})", 1) from e
+
+
+def _stopped(name: str, line: int) -> MalformedXMLError:
+    return MalformedXMLError(f"{name}: one element is over {MAX_RECORD_BYTES // 2**20} MiB (line {line}), beyond "
+                             "the limit of one record; nothing after it is read", line)
 
 
 # A run of numeric character references that may need repair: decimal 55000-57999 or hex

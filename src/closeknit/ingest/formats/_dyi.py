@@ -16,14 +16,14 @@ import codecs
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 from closeknit.core.files import MAX_RECORD_BYTES, too_big
 from closeknit.ingest.records import BadRecord
 
-__all__ = ["JsonCursor", "JsonStreamError", "JsonItemTooBig", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
+__all__ = ["JsonCursor", "JsonStreamError", "JsonItemTooBig", "MAX_DOCUMENT_BYTES", "JsonDocumentTooBig", "load_bounded", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UTC = timezone.utc
@@ -354,6 +354,78 @@ class JsonCursor:
                 raise self._fail("unexpected end of document")
             yield i
             i += 1
+
+
+#: The most of one JSON document (a Messenger thread file, a profile, a friends list) held in
+#: memory at once, in bytes (read whole) or characters (kept from the arrays read item by item).
+#: Meta splits a thread into files of at most 10,000 messages: a real ``message_N.json`` is a few
+#: MB (10,000 messages of 500 bytes: 5 MB), so 64 MiB is over ten times the biggest we expect, and
+#: its Python objects (several times the JSON) stay within the import's memory budget.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+class JsonDocumentTooBig(JsonStreamError):
+    """What a document keeps is over :data:`MAX_DOCUMENT_BYTES`: it was not read."""
+
+
+class _Chained:
+    """``head`` (already read), then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head, self._stream = io.BytesIO(head), stream
+
+    def read(self, n: int = -1) -> bytes:
+        return self._head.read(n) or self._stream.read(n)
+
+
+def load_bounded(stream: BinaryIO, lists: Collection[str] = (), *, loads: Any = json.loads) -> Any:
+    """The JSON document in ``stream``, with memory bounded.
+
+    Up to :data:`MAX_DOCUMENT_BYTES` it is read whole and decoded by ``loads`` (``orjson.loads``:
+    the fast path). A bigger document must be an object whose big part is the arrays under the
+    keys ``lists`` (``messages``): it is read key by key with :class:`JsonCursor`, those arrays
+    item by item, an item over :data:`~closeknit.core.files.MAX_RECORD_BYTES` stepped over and
+    replaced by its :class:`JsonItemTooBig` (the caller reports it at its index); when what is kept
+    passes ``MAX_DOCUMENT_BYTES`` characters, :class:`JsonDocumentTooBig`. Other decoding errors are
+    :class:`JsonStreamError` (or whatever ``loads`` raises).
+    """
+    head = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(head) <= MAX_DOCUMENT_BYTES:
+        return loads(head)
+    cur = JsonCursor(_Chained(head, stream))  # type: ignore[arg-type]
+    del head
+    over = JsonDocumentTooBig(f"the file is over {MAX_DOCUMENT_BYTES >> 20} MiB, the limit of one file of this kind "
+                              f"read at once: skipped (real exports split their data into smaller files; check where it comes from)")
+    if not lists or cur.kind() != "{":
+        raise over
+    doc: dict[str, Any] = {}
+    kept = 0
+    for key in cur.object():
+        if key in lists and cur.kind() == "[":
+            items: list[Any] = []
+            for _ in cur.array():
+                at = cur.offset
+                try:
+                    items.append(cur.value())
+                except JsonItemTooBig as e:
+                    items.append(e)
+                    continue
+                kept += cur.offset - at
+                if kept > MAX_DOCUMENT_BYTES:
+                    raise over
+            doc[key] = items
+        else:
+            at = cur.offset
+            try:
+                doc[key] = cur.value()
+            except JsonItemTooBig:
+                raise over from None
+            kept += cur.offset - at
+            if kept > MAX_DOCUMENT_BYTES:
+                raise over
+    if cur.kind():
+        raise cur._fail("more after the end of the document")
+    return doc
 
 
 class Seq:

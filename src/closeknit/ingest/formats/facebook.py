@@ -60,7 +60,8 @@ from hashlib import blake2b as _hash
 
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import Seq, bad, fix_mojibake, utc_ms, utc_s
+from closeknit.core.files import MAX_RECORD_BYTES, too_big
+from closeknit.ingest.formats._dyi import JsonItemTooBig, JsonStreamError, Seq, bad, fix_mojibake, load_bounded, utc_ms, utc_s
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
@@ -244,8 +245,8 @@ class _MetaImporter(Importer):
                 continue
             try:
                 with tree.open(n) as f:
-                    doc = orjson.loads(f.read())
-            except (orjson.JSONDecodeError, OSError) as e:
+                    doc = load_bounded(f, loads=orjson.loads)
+            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
                 yield bad(n, f"unreadable profile file ({e})")
                 continue
             evidence = f"{self.flavor}: {base}"
@@ -291,8 +292,8 @@ class _MetaImporter(Importer):
     def _thread_file(self, tree: InputTree, member: str, st: _Thread, you_sent: Counter) -> Iterator[Record | tuple]:
         try:
             with tree.open(member) as f:
-                doc = orjson.loads(f.read())
-        except (orjson.JSONDecodeError, OSError, UnicodeDecodeError) as e:
+                doc = load_bounded(f, ("messages",), loads=orjson.loads)
+        except (orjson.JSONDecodeError, JsonStreamError, OSError, UnicodeDecodeError) as e:
             yield bad(member, f"not a readable message file ({e})")
             return
         if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
@@ -320,7 +321,10 @@ class _MetaImporter(Importer):
             m = msgs[i]
             loc = f"{member} message {i}"
             if not isinstance(m, dict):
-                yield bad(loc, "message is not an object", m)
+                if isinstance(m, JsonItemTooBig):  # stepped over in a file over 64 MiB
+                    yield bad(loc, too_big("the message", m.size, "characters"))
+                else:
+                    yield bad(loc, "message is not an object", m)
                 continue
             sender_raw = m.get("sender_name") or m.get("senderName")
             ts_ms = m.get("timestamp_ms") if "timestamp_ms" in m else m.get("timestamp")
@@ -344,6 +348,9 @@ class _MetaImporter(Importer):
             if raw is None:
                 raw = m.get("text")
             content = fix_mojibake(raw) if isinstance(raw, str) and raw else None
+            if content is not None and len(content) > MAX_RECORD_BYTES:  # in a file read whole (up to 64 MiB)
+                yield bad(loc, too_big("the message's text", len(content), "characters"))
+                continue
             mtype = m.get("type") or "Generic"
             text = content
             kind = "message"
@@ -454,8 +461,8 @@ class _MetaImporter(Importer):
             if root + "profile.json" in names:
                 try:
                     with tree.open(root + "profile.json") as f:
-                        prof = orjson.loads(f.read())
-                except (orjson.JSONDecodeError, OSError) as e:
+                        prof = load_bounded(f, loads=orjson.loads)
+                except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
                     yield bad(root + "profile.json", f"unreadable profile file ({e})")
                     prof = None
                 user = prof.get("username") if isinstance(prof, dict) else None
@@ -468,8 +475,8 @@ class _MetaImporter(Importer):
                         yield IdentityLink(owner, Ident("email", "email", addr), "listed together in the instagram profile", 1.0)
             try:
                 with tree.open(n) as f:
-                    doc = orjson.loads(f.read())
-            except (orjson.JSONDecodeError, OSError) as e:
+                    doc = load_bounded(f, loads=orjson.loads)
+            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
                 yield bad(n, f"not a readable messages file ({e})")
                 continue
             if not isinstance(doc, list):
@@ -533,8 +540,8 @@ class _MetaImporter(Importer):
             kind, direction, thread = spec
             try:
                 with tree.open(n) as f:
-                    doc = orjson.loads(f.read())
-            except (orjson.JSONDecodeError, OSError) as e:
+                    doc = load_bounded(f, loads=orjson.loads)
+            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
                 yield bad(n, f"unreadable list file ({e})")
                 continue
             items = doc

@@ -43,9 +43,10 @@ from typing import BinaryIO
 
 import orjson
 
+from closeknit.core.files import too_big
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError, bad, load_bounded
 from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
@@ -155,14 +156,22 @@ def profile_link_ident(value: str) -> Ident | None:
 
 
 def _ordered_items(f: BinaryIO) -> Iterator[object]:
-    """The elements of the root object's ``orderedItems`` array, one at a time (any size)."""
+    """The elements of the root object's ``orderedItems`` array, one at a time (any size); an
+    element over the limit of one record is stepped over and its :class:`JsonItemTooBig` yielded
+    in its place (the caller reports it and reads on)."""
     cur = JsonCursor(f)
     for key in cur.object():
         if key == "orderedItems" and cur.kind() == "[":
             for _ in cur.array():
-                yield cur.value()
+                try:
+                    yield cur.value()
+                except JsonItemTooBig as e:
+                    yield e
         else:
-            cur.skip()
+            try:
+                cur.skip()
+            except JsonItemTooBig:
+                pass  # not read anyway
 
 
 def _iso(s: str) -> datetime:
@@ -258,8 +267,8 @@ class MastodonImporter(Importer):
     def _actor(self, tree: InputTree, member: str) -> Iterator[Record | tuple]:
         try:
             with tree.open(member) as f:
-                actor = orjson.loads(f.read())
-        except (orjson.JSONDecodeError, OSError) as e:
+                actor = load_bounded(f, loads=orjson.loads)
+        except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
             yield bad(member, f"unreadable actor file ({e})")
             return
         if not isinstance(actor, dict) or not actor.get("id"):
@@ -301,6 +310,10 @@ class MastodonImporter(Importer):
         with tree.open(member) as f:
             try:
                 for item in _ordered_items(f):
+                    if isinstance(item, JsonItemTooBig):
+                        yield bad(f"{member} item {i}", too_big("the activity", item.size, "characters"))
+                        i += 1
+                        continue
                     try:
                         yield from self._activity(item, member, i)
                     except (KeyError, TypeError, ValueError, AttributeError) as e:
@@ -431,6 +444,9 @@ class MastodonImporter(Importer):
         with tree.open(member) as f:
             try:
                 for i, url in enumerate(_ordered_items(f)):
+                    if isinstance(url, JsonItemTooBig):
+                        yield bad(f"{member} item {i}", too_big("the like", url.size, "characters"))
+                        continue
                     yield from self._like(url, member, i)
             except JsonStreamError as e:
                 yield bad(member, f"likes.json is cut short or not JSON ({e}); items before that were read")

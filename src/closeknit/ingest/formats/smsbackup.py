@@ -41,12 +41,13 @@ from datetime import datetime, timedelta, timezone
 from xml.etree.ElementTree import Element, TreeBuilder
 from zlib import crc32
 
+from closeknit.core import files
 from closeknit.core.ids import content_id
 from closeknit.core.normalize import normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
-from closeknit.ingest.xmlsafe import _LOCAL, MalformedXMLError, SurrogateRefFixer, feed, hardened_parser, local
+from closeknit.ingest.xmlsafe import _LOCAL, BigToken, MalformedXMLError, Skip, SurrogateRefFixer, feed, hardened_parser, local
 
 __all__ = ["SmsImporter", "CallsImporter", "OWNER"]
 
@@ -66,13 +67,16 @@ def _ts(value: str | None) -> datetime | None:
     except ValueError:
         try:
             n = int(float(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf" (found by fuzzing)
             return None
     if n <= 0:
         return None
     if n < 100_000_000_000:  # before 1973 in ms = a value in seconds
         n *= 1000
-    return _EPOCH + timedelta(milliseconds=n)
+    try:
+        return _EPOCH + timedelta(milliseconds=n)
+    except OverflowError:  # past the year 9999 (found by fuzzing)
+        return None
 
 
 class _Phones:
@@ -148,6 +152,8 @@ class _XmlPhoneImporter(Importer):
     marker = b""
     top: frozenset[str] = frozenset()
     flat: frozenset[str] = frozenset()
+    #: bytes read at a time
+    chunk = 1 << 20
 
     def detect(self, tree: InputTree) -> int:
         return 9 if _members(tree, self.marker) else 0
@@ -175,6 +181,10 @@ class _XmlPhoneImporter(Importer):
         handler from their attributes (no element objects); others (``<mms>``) are built with
         the C TreeBuilder and handled at their end tag. The n-th top-level element is
         ``<tag> n`` in error locations. Yields after each chunk (see :func:`feed`).
+
+        A record over the limit of one record (a 2 GB SMS body) is reported and skipped, and the
+        rest of the file is read: :func:`feed` hands over the token expat could not finish, and
+        this says which record it belongs to and which elements are open around it.
         """
         p = hardened_parser()
         top, flat = self.top, self.flat
@@ -184,10 +194,15 @@ class _XmlPhoneImporter(Importer):
         n = 0
         root: Element | None = None
         tb_end = None
-        root_n = 0
+        root_n = root_at = root_line = 0
+        root_tag = ""
+        # the elements open outside records (names as written): the root, and any element that is
+        # not a record; their end tags are watched only while one below the root is open (never in
+        # a real backup: records sit right under the root), so the usual file pays nothing for it
+        outer: list[str] = []
 
         def start_outside(tag: str, a: dict[str, str]) -> None:
-            nonlocal n, root, tb_end, root_n
+            nonlocal n, root, tb_end, root_n, root_at, root_line, root_tag
             lt = cache.get(tag) or local(tag)
             if lt in flat:
                 n += 1
@@ -202,13 +217,23 @@ class _XmlPhoneImporter(Importer):
                         out.append(res)
             elif lt in top:
                 n += 1
-                root_n = n
+                root_n, root_tag, root_at, root_line = n, tag, p.CurrentByteIndex, p.CurrentLineNumber
                 tb = TreeBuilder()
                 root = tb.start(lt, a)
                 tb_end = tb.end
                 p.StartElementHandler = tb.start
                 p.CharacterDataHandler = tb.data
                 p.EndElementHandler = end_inside
+            else:
+                outer.append(tag)
+                if len(outer) > 1:
+                    p.EndElementHandler = end_outer
+
+        def end_outer(tag: str) -> None:
+            if (cache.get(tag) or local(tag)) not in flat:
+                outer.pop()
+                if len(outer) <= 1:
+                    p.EndElementHandler = None
 
         def end_inside(tag: str) -> None:
             nonlocal root, tb_end
@@ -217,7 +242,7 @@ class _XmlPhoneImporter(Importer):
                 root = tb_end = None
                 p.StartElementHandler = start_outside
                 p.CharacterDataHandler = None
-                p.EndElementHandler = None
+                p.EndElementHandler = end_outer if len(outer) > 1 else None
                 lt = el.tag
                 try:
                     res = element(lt, el, member, root_n, owner, phones)
@@ -229,8 +254,35 @@ class _XmlPhoneImporter(Importer):
                     else:
                         out.append(res)
 
+        def too_big(tok: BigToken) -> Skip | None:
+            nonlocal n, root, tb_end
+            lt = local(tok.tag) if tok.tag else None
+            if root is not None:  # in a record (an <mms>): it goes, up to its end tag
+                where, what, start = f"{member} {root.tag} {root_n}", f"the <{root.tag}> of line {root_line + tok.line_shift:,}", root_at + tok.shift
+                to, depth = root_tag, 1 + (tok.tag == root_tag and not tok.empty)
+                root = tb_end = None
+            elif lt is not None and (lt in flat or lt in top):  # a record's own start tag (<sms body="...2 GB..."/>)
+                n += 1
+                where, what, start = f"{member} {lt} {n}", f"the <{lt}> of line {tok.line:,}", tok.at
+                to, depth = (None, 0) if tok.empty else (tok.tag, 1)
+            else:  # not part of a record (a comment, the root's attributes): skipped, what is inside it is read
+                where, what, start = f"{member} line {tok.line}", f"the {tok.tag and f'<{tok.tag}> start tag' or tok.kind} of line {tok.line:,}", tok.at
+                to, depth = None, 0
+                if tok.kind == "start" and not tok.empty:
+                    outer.append(tok.tag)
+
+            def done(fresh, size: int | None) -> None:
+                nonlocal p
+                out.append(BadRecord(where, files.too_big(what, size)))
+                if fresh is not None:
+                    p = fresh
+                    p.StartElementHandler = start_outside
+                    p.EndElementHandler = end_outer if len(outer) > 1 else None
+
+            return Skip(to, depth, tuple(outer), start, done)
+
         p.StartElementHandler = start_outside
-        yield from feed(p, stream, name=member)
+        yield from feed(p, stream, name=member, chunk=self.chunk, resume=too_big)
 
     def _flat(self, tag, a, member, n, owner, phones) -> Record | list[Record] | None:
         """The record(s) of one flat top-level element from its attributes ``a``."""
@@ -260,7 +312,7 @@ class SmsImporter(_XmlPhoneImporter):
         try:
             ms = int(date)  # the usual case, inline; anything else goes through _ts
             ts = _EPOCH + timedelta(0, 0, 0, ms if ms >= 100_000_000_000 else ms * 1000) if ms > 0 else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             ts = _ts(date)
         if ts is None:
             return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])

@@ -37,9 +37,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+from closeknit.core.files import too_big
 from closeknit.core.normalize import normalize_handle, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonStreamError, bad, utc_s
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError, bad, utc_s
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
@@ -153,39 +154,50 @@ class TelegramImporter(Importer):
                     yield bad(member, f"result.json is cut short or not JSON ({e}); what came before was read")
 
     def _document(self, cur: JsonCursor, member: str) -> Iterator[Record]:
+        # a value over the limit of one record is stepped over (JsonItemTooBig): reported, and
+        # the cursor, already after it, reads on
         single = _Chat()
         for key in cur.object():
-            if key == "personal_information":
-                yield from self._personal(cur.value(), member)
-            elif key == "contacts":
-                yield from self._contacts(cur.value(), member)
-            elif key == "frequent_contacts":
-                yield from self._frequent(cur.value(), member)
-            elif key in ("chats", "left_chats"):
-                if cur.kind() != "{":
-                    cur.skip()
-                    continue
-                for k2 in cur.object():
-                    if k2 != "list":
+            try:
+                if key == "personal_information":
+                    yield from self._personal(cur.value(), member)
+                elif key == "contacts":
+                    yield from self._contacts(cur.value(), member)
+                elif key == "frequent_contacts":
+                    yield from self._frequent(cur.value(), member)
+                elif key in ("chats", "left_chats"):
+                    if cur.kind() != "{":
                         cur.skip()
                         continue
-                    for i in cur.array():
-                        if cur.kind() != "{":
-                            yield bad(f"{member} {key} {i}", "chat is not an object", cur.value())
+                    for k2 in cur.object():
+                        if k2 != "list":
+                            cur.skip()
                             continue
-                        chat = _Chat()
-                        for k3 in cur.object():
-                            if k3 == "messages":
-                                yield from self._messages(cur, chat, member)
-                            else:
-                                self._chat_field(chat, k3, cur.value())
-                        yield from self._chat_end(chat)
-            elif key == "messages":
-                yield from self._messages(cur, single, member)
-            elif key in ("name", "type", "id"):
-                self._chat_field(single, key, cur.value())
-            else:
-                cur.skip()
+                        for i in cur.array():
+                            try:
+                                if cur.kind() != "{":
+                                    yield bad(f"{member} {key} {i}", "chat is not an object", cur.value())
+                                    continue
+                                chat = _Chat()
+                                for k3 in cur.object():
+                                    if k3 == "messages":
+                                        yield from self._messages(cur, chat, member)
+                                    else:
+                                        try:
+                                            self._chat_field(chat, k3, cur.value())
+                                        except JsonItemTooBig as e:
+                                            yield bad(f"{member} {key} {i} {k3}", too_big(f"the chat's {k3}", e.size, "characters"))
+                                yield from self._chat_end(chat)
+                            except JsonItemTooBig as e:
+                                yield bad(f"{member} {key} {i}", too_big("the chat", e.size, "characters"))
+                elif key == "messages":
+                    yield from self._messages(cur, single, member)
+                elif key in ("name", "type", "id"):
+                    self._chat_field(single, key, cur.value())
+                else:
+                    cur.skip()
+            except JsonItemTooBig as e:
+                yield bad(f"{member} {key}", too_big(f"the {key}", e.size, "characters"))
         if single.id is not None or single.senders:
             yield from self._chat_end(single)
 
@@ -287,7 +299,11 @@ class TelegramImporter(Importer):
         group = chat.group
         chat_recips = chat.recips
         for i in cur.array():
-            m = cur.value()
+            try:
+                m = cur.value()
+            except JsonItemTooBig as e:
+                yield bad(f"{loc} item {i}", too_big("the message", e.size, "characters"))
+                continue
             if m.__class__ is not dict and not isinstance(m, dict):
                 yield bad(f"{loc} item {i}", "message is not an object", m)
                 continue

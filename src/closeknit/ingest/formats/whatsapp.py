@@ -36,7 +36,7 @@ under the chat's own name (encryption, security code changed) are kind ``system`
 acting participant as actor when the line names one (``You`` is the user, when known) and the
 people it names as ``subject``: actors and named people of group events (created, added,
 removed, left, joined via link, changed subject/icon/number) are read in English, German,
-Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish and Indonesian (``_SYS``). Media placeholders (``<Media omitted>``, ``image omitted``,
+Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish, Indonesian and Arabic (``_SYS``). Media placeholders (``<Media omitted>``, ``image omitted``,
 ``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
 messages give a message with ``text`` None, or with the caption that follows on the next lines.
 
@@ -83,6 +83,35 @@ _HEAD = re.compile(
     r"(?(1)\] | - )"
 )
 _MARKS = ("\ufeff", "\u200e", "\u202a", "\u202c", "\u200f")
+# Arabic-locale stamps (2026-12-07): Arabic-Indic (U+0660..) or Eastern Arabic-Indic (U+06F0..) digits,
+# the Arabic comma and ص/م for AM/PM, with RTL marks between the parts ("٢٤‏/٤‏/٢٠٢٢، ٢:٠٧ م - "), as
+# read by mtln/chat-export @ 22fa5d3b2da3, tests/test_arabic_locale.py (its pull request #30: a real
+# Arabic export of 970 messages) and starkdmi/whats_json @ 1064754eaec4, lib/src/patterns.dart
+# (arabicDateTime). Only the stamp is rewritten; message texts keep their digits.
+_AR_STAMP = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)},
+                           "\u060c": ","})
+_AR_DIGITS = frozenset(chr(0x660 + i) for i in range(10)) | frozenset(chr(0x6F0 + i) for i in range(10))
+_AR_AMPM = re.compile(r" ?([\u0635\u0645])$")
+
+
+def _western_stamp(line: str) -> str:
+    """``line`` with an Arabic-locale stamp rewritten in Western digits (any other line unchanged).
+
+    >>> _western_stamp("٢٤/٤/٢٠٢٢، ٢:٠٧ م - عمار: ٣ لتر")
+    '24/4/2022, 2:07 PM - عمار: ٣ لتر'
+    >>> _western_stamp("[15/03/2024, 9:12:05 م] جدتي: رمضان كريم")
+    '[15/03/2024, 9:12:05 PM] جدتي: رمضان كريم'
+    """
+    end = line.find("] ") + 1 if line[:1] == "[" else line.find(" - ")
+    if end <= 0 or end > 40:
+        return line
+    stamp = line[:end]
+    if not (_AR_DIGITS.intersection(stamp) or "\u0635" in stamp or "\u0645" in stamp or "\u060c" in stamp):
+        return line
+    stamp = stamp.translate(_AR_STAMP)
+    close = "]" if stamp.endswith("]") else ""
+    body = _AR_AMPM.sub(lambda m: " AM" if m.group(1) == "\u0635" else " PM", stamp[:-1] if close else stamp)
+    return body + close + line[end:]
 _PHONE = re.compile(r"^\+?[\d][\d \-().\u00a0\u202f]{5,}$")
 _QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
 _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
@@ -186,7 +215,7 @@ _OTHER_NOTICES = (
     r"protegidas com a criptografia de ponta a ponta|As mensagens e chamadas são encriptadas ponto a ponto"
     r"|Les messages et les appels sont chiffrés de bout en bout|I messaggi e le chiamate sono crittografati "
     r"end-to-end|Berichten en gesprekken worden end-to-end versleuteld|Mesajlar ve aramalar uçtan uca şifrelidir"
-    r"|Pesan dan panggilan terenkripsi secara end-to-end|Mesej dan panggilan disulitkan hujung ke hujung"
+    r"|Pesan dan panggilan (?:terenkripsi|dienkripsi) secara end-to-end|Mesej dan panggilan disulitkan hujung ke hujung"
     r"|الرسائل والمكالمات مشفرة تمامًا بين الطرفين|मैसेजेस और कॉल्स एंड-टू-एंड एन्क्रिप्टेड हैं"
     r"|میسجز اور کالز اینڈ ٹو اینڈ اینکرپشن کے ذریعے محفوظ ہیں|Повідомлення й дзвінки захищено наскрізним шифруванням"
     r"|Wiadomości i połączenia są w pełni zaszyfrowane"
@@ -241,15 +270,15 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>.+?) (?:присоединились|присоединился|присоединилась|присоединился\(-ась\)) "
          r"(?:к группе )?(?:по|через) ссылк", True),
         (r"^(?P<a>.+?) (?:изменили|изменил|изменила|изменил\(а\)) (?:тему|название|изображение|описание|настройки) группы", True),
-        # Group events in Spanish, Portuguese, French, Italian, Dutch, Turkish and Indonesian
-        # (2026-12-07). Wordings as public WhatsApp-export parsers read them (files of the code index,
-        # whose repository the index does not name): a real Spanish Android export ("se unió usando el
-        # enlace de invitación de este grupo", "salió del grupo"); an es/en group-notice table
-        # ("creó el grupo", "te añadió", "añadió a", "eliminó a", "Saliste del grupo", "Te uniste ...");
-        # chatcarve's locale catalog (es, de, fr, pt, it, nl, tr: "a créé le groupe", "a ajouté",
-        # "a retiré", "a quitté", "a rejoint le groupe via le lien", "criou o grupo", "removeu",
-        # "mudou o assunto", "mudou de número", "ha cambiato l'icona del gruppo", "grubunu oluşturdu",
-        # "gruptan ayrıldı", "heeft de groep verlaten"); an en/it/id pattern file ("ha creato il
+        # Group events in Spanish, Portuguese, French, Italian and Dutch (2026-12-07). Sources:
+        # JaydenCJ/chatcarve @ f89810ff397e, src/chatcarve/system.py, its multi-locale catalog (es, de,
+        # fr, pt, it, nl, tr: "a créé le groupe", "a ajouté", "a retiré", "a quitté", "a rejoint le
+        # groupe via le lien", "criou o grupo", "removeu", "mudou o assunto", "mudou de número", "ha
+        # cambiato l'icona del gruppo", "heeft de groep verlaten"); and files of the code index whose
+        # repository the index does not name (found by exact-string search; re-checked 2026-12-07,
+        # still unnamed): a real Spanish Android export ("se unió usando el enlace de invitación de
+        # este grupo", "salió del grupo"); an es/en group-notice table ("creó el grupo", "te añadió",
+        # "añadió a", "eliminó a", "Saliste del grupo", "Te uniste ..."); an en/it/id pattern file ("ha creato il
         # gruppo", "ha aggiunto", "ti ha aggiunto", "ha rimosso", "ha abbandonato", "è entrato usando
         # il link d'invito al gruppo", "ha cambiato numero in", "keluar", "menambahkan", "telah
         # bergabung menggunakan tautan undangan grup ini", "telah mengganti nomor teleponnya"); a
@@ -316,15 +345,43 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>.+?) (?:heeft|hebt) (?P<n>.+?) toegevoegd\.?$", True),
         (r"^(?P<a>.+?) (?:heeft|hebt) (?P<n>(?!dit bericht).+?) verwijderd\.?$", True),
         (r"^(?P<a>.+?) heeft een nieuw telefoonnummer", False),
-        # Turkish
-        (r"^(?P<a>.+?),? [\"“«][^\"”»]*[\"”»] grubunu oluşturdu", True),
+        # Turkish (2026-12-07). Sources: real iOS lines quoted in mtln/chat-export issue #16
+        # ("X bu grubu oluşturdu", "X sizi ekledi", "X bu grubun simgesini değiştirdi", "X grup adını
+        # "9/A" olarak değiştirdi"); JaydenCJ/chatcarve @ f89810ff397e, src/chatcarve/system.py and
+        # tests/corpus/tr-tr-android.txt ("grubunu oluşturdu", "X, Emre'yi gruba ekledi", "X gruptan
+        # ayrıldı"); "X, Y kişisini ekledi" / "kişisini çıkardı" / "kişisini eklediniz" / "bağlantısıyla
+        # katıldı" / "X ayrıldı" as six independent public Turkish export filters match them (exact-string
+        # search of the code index, which names the repository of none of them).
+        (r"^(?P<y>)(?:Siz )?(?:[Bb]u grubu|[\"“«][^\"”»]*[\"”»] grubunu) oluşturdunuz", True),
+        (r"^(?P<a>.+?),? (?:bu grubu|[\"“«][^\"”»]*[\"”»] grubunu) oluşturdu\.?$", True),
         (r"^(?P<a>.+?) grubunu oluşturdu", True),
-        (r"^(?P<a>.+?) gruptan ayrıldı", True),
-        # Indonesian
-        (r"^(?P<a>.+?) telah bergabung menggunakan tautan undangan grup ini", True),
+        (r"^(?P<a>.+?) sizi (?:gruba )?ekledi(?P<ny>)\.?$", True),
+        (r"^(?P<y>)(?P<n>.+?) kişisini eklediniz\.?$", True),
+        (r"^(?P<a>.+?), (?P<n>.+?) kişisini ekledi\.?$", True),
+        (r"^(?P<a>.+?), (?P<n>.+?)(?:['’][^\s'’]+)? (?:gruba|grubuna) ekledi\.?$", True),
+        (r"^(?P<y>)(?P<n>.+?) kişisini çıkardınız\.?$", True),
+        (r"^(?P<a>.+?), (?P<n>.+?) kişisini çıkardı\.?$", True),
+        (r"^(?P<a>.+?) (?:gruptan )?ayrıldı\.?$", True),
+        (r"^(?P<a>.+?),? (?:bu grubun |bir grup |grup )?(?:davet )?bağlantısıyla katıldı", True),
+        (r"^(?P<a>.+?) (?:bu grubun simgesini|grup simgesini|grup açıklamasını) değiştirdi", True),
+        (r"^(?P<a>.+?) grup adını .+ olarak değiştirdi", True),
+        # Indonesian (2026-12-07). Source: a real Android export, ums-l200224246/ums-l200224246.github.io
+        # @ 5a6a5d3d8132, ipsd/chat.txt ("X membuat grup "…"", "Anda Bergabung Menggunakan Tautan
+        # Undangan Grup Ini", "X bergabung menggunakan tautan undangan grup ini", "X menambahkan Y",
+        # "X mengubah ikon grup ini"); "telah bergabung", "keluar", "telah mengganti nomor teleponnya"
+        # from an en/it/id pattern file of the code index (repository not named by the index).
+        (r"^(?P<a>.+?) membuat grup", True),
+        (r"(?i)^(?P<a>.+?) (?:telah )?bergabung menggunakan tautan undangan grup ini", True),
         (r"^(?P<a>.+?) menambahkan (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) keluar\.?$", True),
+        (r"^(?P<a>.+?) mengubah ikon grup ini", True),
         (r"^(?P<a>.+?) telah mengganti nomor teleponnya", False),
+        # Arabic (2026-12-07). Source: JaydenCJ/chatcarve @ f89810ff397e, src/chatcarve/system.py
+        # ("أنشأ المجموعة", "قام ... بإضافة ...", "غادر"). Names are joined with "و" or "،".
+        (r"^(?P<a>.+?) أنشأ المجموعة", True),
+        (r"^قام (?P<a>.+?) بإضافة (?P<n>.+?)\.?$", True),
+        (r"^(?P<a>.+?) غادر\.?$", True),
+        (r"^غادر (?P<a>.+?)\.?$", True),
     ]
 ]
 # iOS writes some notices as if the chat itself had sent them ("[..] Elon Musk: <LRM>Messages and
@@ -337,7 +394,7 @@ _IOS_NOTICE = re.compile(
     r"|.+ created group |.+ (?:added|removed) .+|.+ left$|.+ joined using this group's invite link"
     r"|You're now an admin)"
 )
-_SPLIT_NAMES = re.compile(r", | and | und | и | y | e | et | en | ve | dan ")
+_SPLIT_NAMES = re.compile(r", | and | und | и | y | e | et | en | ve | dan |، | و ")
 
 # "WhatsApp Chat with X", "WhatsApp Chat - X" (iOS zip), localised variants, " (1)" copies.
 _CHAT_NAME = re.compile(
@@ -384,6 +441,8 @@ def classify_system(text: str) -> tuple[str | None, list[str], bool]:
         a = "you" if d.get("y") is not None else d.get("a")
         if a is not None:
             a = a.strip()
+            if a[:1] == "~":  # a name WhatsApp shows with "~ " (not in the phone's contacts), as for authors
+                a = a.lstrip("~").strip()
             if a in _YOU:
                 a = "you"
             elif any(q in a for q in _QUOTES) or len(a) > 80:
@@ -392,7 +451,7 @@ def classify_system(text: str) -> tuple[str | None, list[str], bool]:
         n = d.get("n")
         if n:
             for part in _SPLIT_NAMES.split(n.strip()):
-                part = part.strip()
+                part = part.strip().lstrip("~").strip()
                 if part:
                     named.append("you" if part in _YOU else part)
         return a, named, group
@@ -508,14 +567,15 @@ def _looks_whatsapp(head: bytes) -> bool:
     lines = text.splitlines()[:12]
     if len(lines) > 1 and not head.endswith((b"\n", b"\r")):
         lines = lines[:-1]
-    return any(_HEAD.match(_clean(ln)) for ln in lines)
+    return any(_HEAD.match(_western_stamp(_clean(ln))) for ln in lines)
 
 
 @register
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "3"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
+    version = "4"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
+    # 4 (2026-12-07): Turkish and Indonesian group events completed, Arabic ones; iOS events written under their actor's name
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -608,6 +668,9 @@ class WhatsAppImporter(Importer):
                     lrm_text = had_lrm and ": \u200e" in line  # iOS puts an LRM before notices and media
                     line = _clean(line)
                 m = head(line)
+                if m is None and not line.isascii():
+                    line = _western_stamp(line)
+                    m = head(line)
                 if m is None:
                     if cur is not None:
                         if len(extra) < _MAX_TEXT_LINES:
@@ -633,10 +696,17 @@ class WhatsAppImporter(Importer):
                         author, text = None, rest  # a system line whose quoted subject holds ": "
                     elif author[0] in "~ " or author[-1] == " ":
                         author = author.strip().lstrip("~").strip()
-                # 2: a known iOS notice; 1: text after an LRM, a notice if its author turns out to be the chat itself
+                # 2: a known iOS notice; 1: text after an LRM, a notice if its author turns out to be the chat itself;
+                # 3: a group event that iOS writes under its actor's own name ("[..] Ana: Ana bu grubu oluşturdu",
+                # mtln/chat-export issue #16; "[..] Boris: Boris created group", Pustur/whatsapp-chat-parser #258)
                 notice = 0
-                if had_lrm and author is not None and m.group(1) is not None:
-                    notice = 2 if _IOS_NOTICE.match(text) is not None else (1 if lrm_text else 0)
+                if author is not None and m.group(1) is not None:
+                    if had_lrm:
+                        notice = 2 if _IOS_NOTICE.match(text) is not None else (1 if lrm_text else 0)
+                    if notice != 2 and text.startswith(author) and text[len(author): len(author) + 1] in (" ", ","):
+                        a, _, grp = classify_system(text)
+                        if grp and a == author:
+                            notice = 3
                 extra = []
                 cur = (lineno, m.group(0), m.groups(), author, text, notice, extra)
             if cur is not None and cur[1] is not None:
@@ -677,20 +747,22 @@ class WhatsAppImporter(Importer):
             if sc.first is None and e[3] is not None and not e[5]:  # the first message (notices are in the UI's language)
                 sc.first = ("".join(ch for ch in e[1] if ch.isdigit()), e[3], e[4])  # 18/03/2022 = 18.03.2022
             author = e[3]
-            if author is not None and e[5] != 2:
+            if author is not None and e[5] < 2:
                 sc.lines[author] = sc.lines.get(author, 0) + 1
                 if e[5] == 1:
                     sc.lrm[author] = sc.lrm.get(author, 0) + 1
                     t = e[4]
                     if not (_is_media(t) or t in _DELETED or t in _YOU_DELETED or t in _CALLS):  # iOS writes these after an LRM too
                         sc.lrm_text[author] = sc.lrm_text.get(author, 0) + 1
-            if author is None or e[5] == 2:
+            if author is None or e[5] >= 2:
                 actor, named, group = classify_system(e[4])
                 if group:
                     sc.group = True
-                if author is not None:  # an iOS notice under the chat's own name
-                    if sc.ios_name is None:
+                if author is not None and e[5] == 2:  # an iOS notice under the chat's own name
+                    if sc.ios_name is None and actor != author:
                         sc.ios_name = author
+                    elif actor == author:
+                        sc.named.setdefault(actor)
                 elif actor and actor != "you":
                     sc.named.setdefault(actor)
                 for n in named:
@@ -808,7 +880,7 @@ class WhatsAppImporter(Importer):
             if stamp is None:
                 yield BadRecord(f"{where} line {lineno}", "text without a timestamp before it")
                 continue
-            notice = notice == 2 or (notice == 1 and author in notice_authors)
+            notice = notice >= 2 or (notice == 1 and author in notice_authors)
             got = stamps.get(stamp)
             if got is None:
                 dk = (g[1], g[3], g[4])
