@@ -8,6 +8,7 @@ the folder is absent (CI always has it).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def shared() -> Path:
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
+def store(tmp_path) -> Iterator[Store]:
     st = Store(tmp_path / "store.duckdb")
     yield st
     st.close()
@@ -86,7 +87,7 @@ def read_records(path, fmt: str) -> list:
     from closeknit.ingest.records import BadRecord
     from closeknit.store.people import load_context
 
-    out = []
+    out: list[object] = []
     for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
         if isinstance(r, BadRecord):
             out.append(("bad", r.location, r.message, r.excerpt))

