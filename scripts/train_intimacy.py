@@ -499,7 +499,7 @@ def stage_fast(args, sets: dict) -> dict:
 
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
-    use = load_use(1)
+    use = load_use()
     be = use._model  # the numpy backend: its token table (uint8, per-chunk scale) and eps
     table = torch.from_numpy(be.table.astype(np.float32) * np.repeat(be.scale[None], len(be.table) // len(be.scale), 0).reshape(-1)[:, None]
                              + np.repeat(be.lo[None], len(be.table) // len(be.lo), 0).reshape(-1)[:, None])
