@@ -2,6 +2,7 @@
 
     python benchmarks/fuzz.py --seconds 60            # at most 60 s per importer
     python benchmarks/fuzz.py --seconds 20 --only whatsapp,mbox
+    python benchmarks/fuzz.py --seconds 20 --record-limit 300   # the over-the-limit paths too
 
 Each input is one of the repository's fixtures damaged at random (cut short, bytes flipped, a
 piece repeated, random bytes spliced in) or plain random bytes, fed to the importer in this
@@ -98,7 +99,18 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="comma-separated importers (default: all with a sample)")
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "closeknit-fuzz-crashes")
+    ap.add_argument("--record-limit", type=int, default=None,
+                    help="lower the limit of one record to this many bytes (and of one JSON document to 4 times it) and "
+                         "read XML backups 64 bytes at a time, so that the code that skips a record over the limit and "
+                         "reads on is fuzzed on small inputs")
     a = ap.parse_args()
+    if a.record_limit:
+        from closeknit.ingest import xmlsafe
+        from closeknit.ingest.formats import _dyi, smsbackup
+
+        xmlsafe.MAX_RECORD_BYTES = _dyi.MAX_RECORD_BYTES = a.record_limit
+        _dyi.MAX_DOCUMENT_BYTES = 4 * a.record_limit
+        smsbackup._XmlPhoneImporter.chunk = 64
     names = a.only.split(",") if a.only else sorted(SEEDS)
     rng = random.Random(a.seed)
     print(f"{'importer':16} {'inputs':>8} {'per s':>7} crashes")

@@ -53,3 +53,24 @@ def test_fixture_call_types(store, import_path):
                        "WHERE d.person_id = 0 AND role = 'recipient'") == [(6,)]
     assert rows(store, "SELECT display_name FROM identities WHERE value = '+14155550101'") == [("Ada Lovelace",)]
     assert import_path(FIX / "calls-2024.xml").skipped
+
+
+def test_dates_past_the_year_9999_are_unreadable_records(tmp_path, store, import_path):
+    # found by benchmarks/fuzz.py: a date of 20 digits or "inf" was an OverflowError (a traceback)
+    calls = tmp_path / "calls.xml"
+    calls.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<calls count="3">\n'
+                     '<call number="+14155550101" duration="5" date="99999999999999999999" type="1" />\n'
+                     '<call number="+14155550101" duration="6" date="inf" type="1" />\n'
+                     '<call number="+14155550101" duration="7" date="1709280000000" type="1" />\n</calls>\n')
+    r = import_path(calls)
+    assert (r.format, r.added, r.errors) == ("calls", 1, 2)
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY 1") == [
+        ("calls.xml call 1", "unreadable date '99999999999999999999'"), ("calls.xml call 2", "unreadable date 'inf'")]
+    sms = tmp_path / "sms.xml"
+    sms.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<smses count="2">\n'
+                   '<sms address="+14155550101" date="99999999999999999999" type="1" body="far" />\n'
+                   '<sms address="+14155550101" date="1709280000000" type="1" body="now" />\n</smses>\n')
+    r = import_path(sms)
+    assert (r.format, r.added, r.errors) == ("sms", 1, 1)
+    assert rows(store, "SELECT location, error FROM import_errors WHERE location LIKE 'sms%'") == [
+        ("sms.xml sms 1", "unreadable date '99999999999999999999'")]

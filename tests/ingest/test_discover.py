@@ -108,3 +108,17 @@ def test_reopen_finds_a_part_of_a_zip_in_a_zip(downloads):
         with discover(downloads) as d:
             again = next(f for f in d.found if f.label == label)
             assert again.tree.fingerprint() == tree.fingerprint()
+
+
+@pytest.mark.parametrize("content", [b"", b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"], ids=["empty", "hosts"])
+def test_every_forced_format_on_an_empty_file_or_a_hosts_file_is_an_error_and_records_nothing(tmp_path, content):
+    from closeknit.ingest.base import importers
+
+    p = tmp_path / "hosts"
+    p.write_bytes(content)
+    db = tmp_path / "s.duckdb"
+    for name in sorted(importers()):
+        r = CliRunner().invoke(cli, ["import", str(p), "--format", name, "--db", str(db)])
+        assert (r.exit_code, r.output) == (1, f"Error: {p}: no {name} export found ({p}: not a {name} export)\n"), name
+    with Store(db, read_only=True) as st:
+        assert (st.count("sources"), st.count("interactions")) == (0, 0)

@@ -88,8 +88,30 @@ def write_sms(out: IO[bytes], size: int) -> None:
     out.write(b"</smses>\n")
 
 
+_META_HEAD = b'{"participants":[{"name":"Ada Lovelace"},{"name":"Owen Owner"}],"messages":['
+_META_TAIL = b'],"title":"Ada Lovelace","is_still_participant":true,"thread_type":"Regular","thread_path":"inbox/ada_1"}'
+_META_BIG = b'{"sender_name":"Ada Lovelace","timestamp_ms":2000,"type":"Generic","content":"'
+
+
+def _meta_msg(ts: int, text: str) -> dict:
+    return {"sender_name": "Ada Lovelace", "timestamp_ms": ts, "content": text, "type": "Generic"}
+
+
+def write_messenger(out: IO[bytes], size: int) -> None:
+    """A Messenger thread file: three messages (newest first, as Meta writes them), the second one's text ``size`` bytes."""
+    out.write(_META_HEAD + json.dumps(_meta_msg(3000, "newest"), separators=(",", ":")).encode() + b"," + _META_BIG)
+    fill(out, size)
+    out.write(b'"},' + json.dumps(_meta_msg(1000, "oldest"), separators=(",", ":")).encode() + _META_TAIL)
+
+
 def write(kind: str, size: int, path: Path) -> Path:
-    """The hostile export ``kind`` (tweet: a zip; comment, sms: XML) with its huge record ``size`` bytes."""
+    """The hostile export ``kind`` (tweet: a zip; comment, sms: XML; messenger: a folder holding one
+    thread file) with its huge record ``size`` bytes."""
+    if kind == "messenger":
+        (path / "messages" / "inbox" / "ada_1").mkdir(parents=True, exist_ok=True)
+        with open(path / "messages" / "inbox" / "ada_1" / "message_1.json", "wb") as f:
+            write_messenger(f, size)
+        return path
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "tweet":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z, z.open("data/tweet.js", "w", force_zip64=True) as f:
@@ -390,24 +412,18 @@ def _meta_thread(msgs: list) -> str:
             + '],"title":"Ada Lovelace","is_still_participant":true,"thread_type":"Regular","thread_path":"inbox/ada_1"}')
 
 
-def _meta_msg(ts: int, text: str) -> dict:
-    return {"sender_name": "Ada Lovelace", "timestamp_ms": ts, "content": text, "type": "Generic"}
-
-
 def test_a_messenger_file_over_the_document_limit_is_read_message_by_message(tmp_path, store, import_path, monkeypatch):
     from closeknit.ingest.formats import _dyi
     monkeypatch.setattr(_dyi, "MAX_DOCUMENT_BYTES", 1 << 20)  # the production limit: the test below
-    big = _meta_msg(2000, "y" * LIMIT)
+    write("messenger", LIMIT + 1, tmp_path)
     thread = tmp_path / "messages" / "inbox" / "ada_1"
-    thread.mkdir(parents=True)
-    (thread / "message_1.json").write_text(_meta_thread([_meta_msg(3000, "newest"), big, _meta_msg(1000, "oldest")]))
     # a second file of small messages only, over the limit all the same: reported and skipped whole
     (thread / "message_2.json").write_text(_meta_thread([_meta_msg(500 + n, "z" * 1000) for n in range(1100)]))
     r = import_path(tmp_path, "messenger")
     assert (r.added, r.errors) == (2, 2)
     assert rows(store, "SELECT text FROM interactions ORDER BY ts") == [("oldest",), ("newest",)]
     assert errors(store) == [
-        ("messages/inbox/ada_1/message_1.json message 1", too_big("the message", len(_compact(big)), "characters")),
+        ("messages/inbox/ada_1/message_1.json message 1", too_big("the message", len(_META_BIG) + LIMIT + 3, "characters")),
         ("messages/inbox/ada_1/message_2.json", "not a readable message file (the file is over 1 MiB, the limit of one file "
          "of this kind read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -117,6 +119,31 @@ def test_a_damaged_zip_member_is_one_line(tmp_path):
     assert line.startswith("Error: a zip archive is damaged (") and line.endswith("); re-download the export")
     assert "bad crc-32 for" in line.lower() and "'WhatsApp Chat with Ada.txt'" in line
     assert Store(db).count("interactions") == 0  # nothing of it was written
+
+
+def test_a_zip_member_with_bad_deflate_data_is_one_line(tmp_path):
+    # the member's deflate stream is sound for its first 300 KB (detection reads the head), then a
+    # block of the reserved type 3: zlib fails in the middle of reading it
+    text = CHAT.read_bytes() * 400
+    noise = random.Random(1)
+    tail = "".join(f"3/14/24, 9:{i % 60:02d} AM - Ada: {''.join(noise.choices('abcdefghij ', k=60))}\n" for i in range(300))
+    z = tmp_path / "chat.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("WhatsApp Chat with Ada.txt", text + tail.encode())
+    info = zipfile.ZipFile(z).infolist()[0]
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    damaged = c.compress(text) + c.flush(zlib.Z_FULL_FLUSH) + b"\x07"  # BFINAL=1, BTYPE=11: "invalid block type"
+    assert len(damaged) < info.compress_size
+    data = bytearray(z.read_bytes())
+    start = info.header_offset + 30 + len(info.filename)
+    data[start : start + len(damaged)] = damaged
+    z.write_bytes(data)
+    db = tmp_path / "s.duckdb"
+    r = cli("import", z, "--db", db)
+    assert r.returncode == 1
+    assert one_line(r) == "Error: a zip archive is damaged (Error -3 while decompressing data: invalid block type); re-download the export"
+    with Store(db, read_only=True) as st:  # nothing of it was written
+        assert (st.count("interactions"), st.count("sources")) == (0, 0)
 
 
 def test_a_store_cut_short_is_one_line_and_doctor_says_damaged(tmp_path, chat_store):

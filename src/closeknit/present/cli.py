@@ -19,6 +19,7 @@ import pkgutil
 import signal
 import sys
 import zipfile
+import zlib
 
 import click
 
@@ -41,7 +42,7 @@ def describe_unexpected(e: BaseException) -> str:
         if e.errno == errno.ENOSPC:
             return f"no space left on the device{where}: free some space (or set TMPDIR for scratch files) and retry"
         return f"{e.strerror or first}{where}"
-    if isinstance(e, zipfile.BadZipFile):
+    if isinstance(e, (zipfile.BadZipFile, zlib.error)):  # zlib: a member's deflate data is damaged
         return f"a zip archive is damaged ({first}); re-download the export"
     mod = type(e).__module__ or ""
     if mod.startswith(("duckdb", "_duckdb")):

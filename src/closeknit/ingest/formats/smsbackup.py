@@ -67,13 +67,16 @@ def _ts(value: str | None) -> datetime | None:
     except ValueError:
         try:
             n = int(float(value))
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf" (found by fuzzing)
             return None
     if n <= 0:
         return None
     if n < 100_000_000_000:  # before 1973 in ms = a value in seconds
         n *= 1000
-    return _EPOCH + timedelta(milliseconds=n)
+    try:
+        return _EPOCH + timedelta(milliseconds=n)
+    except OverflowError:  # past the year 9999 (found by fuzzing)
+        return None
 
 
 class _Phones:
@@ -309,7 +312,7 @@ class SmsImporter(_XmlPhoneImporter):
         try:
             ms = int(date)  # the usual case, inline; anything else goes through _ts
             ts = _EPOCH + timedelta(0, 0, 0, ms if ms >= 100_000_000_000 else ms * 1000) if ms > 0 else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             ts = _ts(date)
         if ts is None:
             return BadRecord(f"{member} sms {n}", f"unreadable date {date!r}", str(a)[:200])
