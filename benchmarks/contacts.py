@@ -39,6 +39,7 @@ from closeknit.relate.predict import (
     average_precision,
     contact_features,
     dygl_queries,
+    ContactModel,
     fit_contacts,
     load_model,
     roc_auc,
@@ -100,7 +101,7 @@ def validation_set(src, dst, ts, seed: int = VAL_SEED, negatives: str = "random"
     return contact_features(src[before], dst[before], ts[before], qs, qd, qc), y
 
 
-def fit_on(sets: dict) -> "object":
+def fit_on(sets: dict) -> ContactModel:
     """The model fit on the validation periods of ``sets`` (name -> (X, y)), each set weighing the same."""
     X = np.vstack([v[0] for v in sets.values()])
     y = np.concatenate([v[1] for v in sets.values()])
@@ -123,7 +124,7 @@ def evaluate(interactions: Path = INTERACTIONS) -> dict:
     for name, (src, dst, ts) in logs.items():
         _, test_t = split_times(ts)
         pool = np.unique(dst)
-        r = {"events": len(ts)}
+        r: dict[str, object] = {"events": len(ts)}
         for neg in SAMPLINGS:
             t1 = time.perf_counter()
             qs, qd, qc, y, b = dygl_queries(src, dst, ts, test_t, None, seed=TEST_SEED, neg_pool=pool, negatives=neg)

@@ -108,6 +108,8 @@ def _generators(only: set[str] | None):
         if p.name.startswith("_"):
             continue
         spec = importlib.util.spec_from_file_location(f"gen_{p.stem}", p)
+        if spec is None or spec.loader is None:
+            raise RuntimeError(f"cannot load the generator {p}")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         fmt = getattr(mod, "FORMAT", p.stem)
@@ -128,8 +130,8 @@ def main() -> None:
     print(f"{'generator':12} {'format':10} {'messages':>10} {'parse/s':>10} {'import/s':>10} {'ratio':>6} "
           f"{'peak MB':>8} {'worker MB':>9} {'total MB':>8} {'parse MB':>8} {'gen s':>6}")
     for name, fmt, _mod in _generators(only):
-        with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as d:
-            d = Path(d)
+        with tempfile.TemporaryDirectory(prefix=f"ck-bench-{name}-") as tmp:
+            d = Path(tmp)
             t = time.perf_counter()
             path = _export(name, args, d)
             gen_s = time.perf_counter() - t

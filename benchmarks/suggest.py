@@ -29,10 +29,12 @@ def truth(con, life) -> dict[int, int]:
     names = Counter(p.name for p in life.people)
     by: dict[tuple[str, str], int] = {}
     for p in life.people:
-        if p.email:
-            by[("email", normalize_email(p.email))] = p.pid
-        if p.phone:
-            by[("phone", normalize_phone(p.phone))] = p.pid
+        email = normalize_email(p.email) if p.email else None
+        if email is not None:
+            by[("email", email)] = p.pid
+        phone = normalize_phone(p.phone) if p.phone else None
+        if phone is not None:
+            by[("phone", phone)] = p.pid
         if p.x_handle:
             by[("handle", normalize_handle(p.x_handle))] = p.pid
         if p.x_id:

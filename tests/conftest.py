@@ -8,6 +8,7 @@ the folder is absent (CI always has it).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def shared() -> Path:
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
+def store(tmp_path) -> Iterator[Store]:
     st = Store(tmp_path / "store.duckdb")
     yield st
     st.close()
@@ -91,7 +92,7 @@ def read_records(path, fmt: str, monkeypatch=None, expat_only: bool = False) -> 
 
     if expat_only:
         monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
-    out = []
+    out: list[object] = []
     for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
         if isinstance(r, InteractionBatch):
             out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))

@@ -14,8 +14,10 @@ __all__ = ["generate"]
 
 def _messenger():
     spec = importlib.util.spec_from_file_location("_closeknit_gen_messenger", Path(__file__).with_name("messenger.py"))
+    if spec is None or spec.loader is None:
+        raise RuntimeError("cannot load the messenger generator beside instagram.py")
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    spec.loader.exec_module(mod)
     return mod
 
 

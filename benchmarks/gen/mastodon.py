@@ -36,7 +36,7 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
     n_out = n_messages - n_likes
     t = datetime(2022, 11, 1, tzinfo=timezone.utc)
     sid = 109_000_000_000_000_000
-    items = []
+    items: list[dict[str, object]] = []
     for _ in range(n_out):
         t += timedelta(seconds=rng.randint(10, 3000))
         sid += rng.randint(1, 10**9)

@@ -45,7 +45,7 @@ def build(out_dir: Path, n_messages: int, seed: int, flavor: str) -> Path:
     t0 = 1_500_000_000_000
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         if ig:
-            prof = {"profile_user": [{"string_map_data": {"Username": {"value": "owen.owner"}, "Name": {"value": _moji(owner)}}}]}
+            prof: dict[str, object] = {"profile_user": [{"string_map_data": {"Username": {"value": "owen.owner"}, "Name": {"value": _moji(owner)}}}]}
             zf.writestr("personal_information/personal_information/personal_information.json", json.dumps(prof))
             followers = [{"title": "", "media_list_data": [], "string_list_data": [
                 {"href": f"https://www.instagram.com/user{i}", "value": f"user{i}", "timestamp": 1_600_000_000 + i}]}

@@ -54,12 +54,12 @@ def generate(out_dir: Path, n_messages: int, seed: int = 0) -> Path:
             t += rng.randint(5, 5000)
             sender = rng.choice(members) if kind != "public_channel" else None
             base = {"id": mid, "type": "message", "date": "2024-01-01T00:00:00", "date_unixtime": str(t)}
-            if kind == "public_channel":
+            if sender is None:  # a public channel posts as itself
                 base.update({"from": cname, "from_id": f"channel{cid}"})
             else:
                 base.update({"from": names[sender], "from_id": f"user{sender}"})
             r = rng.random()
-            if r < 0.02 and kind == "personal_chat":
+            if r < 0.02 and kind == "personal_chat" and sender is not None:
                 base = {"id": mid, "type": "service", "date": "2024-01-01T00:00:00", "date_unixtime": str(t),
                         "actor": names[sender], "actor_id": f"user{sender}", "action": "phone_call",
                         "duration_seconds": rng.randint(0, 1800), "text": "", "text_entities": []}

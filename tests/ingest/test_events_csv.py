@@ -110,3 +110,14 @@ def test_a_utf8_csv_with_bytes_that_are_not_utf8_is_refused_naming_them(tmp_path
     assert read_records(p, fmt) == [("bad", p.name, f"{what}: byte {at:,} (line {line:,}) is not UTF-8, "
                                      "though the file starts as UTF-8: save it as UTF-8 (or as Windows-1252 "
                                      "throughout) and import it again", None)]
+
+
+@pytest.mark.parametrize("fmt", ["events", "edges"])
+def test_a_windows_1252_csv_with_a_byte_it_leaves_undefined_is_refused_in_one_line(tmp_path, fmt):
+    # found by benchmarks/fuzz.py: 0x81 (undefined in Windows-1252) was a UnicodeDecodeError (a traceback)
+    p = tmp_path / ("log.csv" if fmt == "events" else "log.txt")
+    body = "src,dst,ts,text\na,b,1,Grüße\n" if fmt == "events" else "Grüße 2 100\n"
+    p.write_bytes(body.encode("cp1252") + (b"c,d,2,\x81\n" if fmt == "events" else b"3 \x81 200\n"))
+    what = "unreadable CSV" if fmt == "events" else "unreadable edge list"
+    assert read_records(p, fmt) == [("bad", p.name, f"{what}: byte 0x81 is not Windows-1252 (character maps to <undefined>): "
+                                     "save the file as UTF-8 and import it again", None)]

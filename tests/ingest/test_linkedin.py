@@ -142,3 +142,17 @@ def test_messages_csv_until_2019(tmp_path, store, import_path):
     assert rows(store, "SELECT location, error FROM import_errors") == [
         ("Messages.csv line 5", "unreadable date 'not a date'")]
     assert import_path(p, force=True).added == 0
+
+
+def test_a_line_that_is_not_csv_is_reported_and_the_rest_read(tmp_path, store, import_path):
+    # found by benchmarks/fuzz.py: a carriage return in an unquoted field was a csv.Error (a traceback)
+    p = tmp_path / "Connections.csv"
+    p.write_text(PRE2020_CONNECTIONS.replace("Bob,", "Bo\rb,"), encoding="utf-8", newline="")
+    r = import_path(p, "linkedin")
+    assert (r.added, r.errors) == (1, 2)
+    assert rows(store, "SELECT p.value FROM interactions i JOIN interaction_participants ip ON ip.interaction_id = i.id "
+                       "JOIN identities p ON p.id = ip.identity_id") == [("ada@example.org",)]
+    assert rows(store, "SELECT location, error FROM import_errors ORDER BY 1") == [
+        ("Connections.csv line 3", "not a CSV line (new-line character seen in unquoted field - do you need to open the file "
+                                   "in universal-newline mode?)"),
+        ("Connections.csv line 4", "unreadable date 'someday'")]

@@ -10,6 +10,7 @@ sample gave at build time.
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -124,3 +125,26 @@ def test_tiers_agree_on_the_obvious(name, fast_scorer, accurate_scorer):
     sc = fast_scorer if name == "fast" else accurate_scorer
     hi, lo = sc.score_batch(["My mother died last night and I can't stop crying.", "Happy birthday!"])
     assert hi.intimacy > lo.intimacy and hi.disclosure > lo.disclosure
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes are used only with two cores or more")
+def test_worker_processes_score_exactly_as_one_process(fast_scorer, accurate_scorer, monkeypatch):
+    """A call large enough for worker processes (forced here with small thresholds: 23 texts in
+    chunks of 5, over two or more workers) gives the same scores as one process, in order."""
+    import closeknit.language.model as M
+
+    texts = [f"{w} {i}" for i, w in enumerate(["I was diagnosed with cancer last month", "Happy birthday!",
+                                               "can we talk tonight? I miss you", "The meeting moved to 3pm",
+                                               "Mi madre murió anoche", "Je suis tellement seul depuis le divorce",
+                                               "what's your salary?", "lol ok", ""] * 3)][:23]
+    for sc in (fast_scorer, accurate_scorer):
+        one = sc.model.predict(texts)
+        monkeypatch.setattr(M, "CHUNK", 5)
+        monkeypatch.setattr(M.FastModel, "PARALLEL_FROM", 2)
+        monkeypatch.setattr(M.AccurateModel, "PARALLEL_FROM", 2)
+        many = sc.model.predict(texts)
+        monkeypatch.undo()
+        assert len(many[0]) == 23
+        np.testing.assert_allclose(many[0], one[0], rtol=0, atol=1e-6)
+        np.testing.assert_allclose(many[1], one[1], rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(many[2], one[2])

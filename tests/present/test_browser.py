@@ -26,11 +26,12 @@ try:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
+    HAVE_SELENIUM = True
 except ImportError:  # pragma: no cover - the test extras install it
-    webdriver = None
+    HAVE_SELENIUM = False
 
 pytestmark = pytest.mark.skipif(
-    webdriver is None or not CHROMIUM or not CHROMEDRIVER,
+    not HAVE_SELENIUM or not CHROMIUM or not CHROMEDRIVER,
     reason="browser tests need chromium and chromedriver from the system's packages (apt-get install chromium "
            "chromium-driver) and selenium (the test extras)",
 )

@@ -34,7 +34,8 @@ PEOPLE = [
     ("Lena Vogel", "lena@vogel.example", "+14155550112", ("lenav", "1012"), None, True, "name"),
 ]
 # decoys: same name as a true person, nothing else in common
-DECOYS = [
+#: (name, where, the identity: an X (handle, account id), an email address or a LinkedIn slug)
+DECOYS: list[tuple[str, str, str | tuple[str, str]]] = [
     ("Ada Okafor", "x", ("ada_okafor_art", "9001")),
     ("Ben Tran", "email", "ben.tran@elsewhere.example"),
     ("Chen Wu", "linkedin", "chen-wu-design"),
@@ -150,7 +151,7 @@ def truth() -> dict[tuple[str, str, str], str]:
         if how == "name":
             t[("whatsapp", "name", name)] = name
     for k, (_name, where, v) in enumerate(DECOYS):
-        if where == "x":
+        if isinstance(v, tuple):  # where == "x"
             t[("twitter", "handle", v[0])] = f"decoy:{k}"
             t[("twitter", "account_id", v[1])] = f"decoy:{k}"
         elif where == "email":

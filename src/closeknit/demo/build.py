@@ -17,7 +17,7 @@ from pathlib import Path
 
 from closeknit.core.config import default_db_path
 from closeknit.core.errors import UsageError
-from closeknit.demo.life import Life, simulate
+from closeknit.demo.life import Life, known, simulate
 from closeknit.demo.writers import Export
 from closeknit.demo.writers import ical, linkedin, mbox, messenger, smsbackup, twitter, vcard, whatsapp, wordpress
 from closeknit.ingest import Ident, importers
@@ -66,10 +66,10 @@ def user_identities(life: Life) -> list[Ident]:
 
     u = life.user
     return [
-        Ident("email", "email", normalize_email(u.email)),
-        Ident("phone", "phone", normalize_phone(u.phone)),
-        Ident("twitter", "handle", normalize_handle(u.x_handle)),
-        Ident("twitter", "account_id", u.x_id),
+        Ident("email", "email", known(normalize_email(u.email or ""), "email address for the user")),
+        Ident("phone", "phone", known(normalize_phone(u.phone or ""), "phone number for the user")),
+        Ident("twitter", "handle", normalize_handle(known(u.x_handle, "X handle for the user"))),
+        Ident("twitter", "account_id", known(u.x_id, "X account id for the user")),
         Ident("whatsapp", "name", whatsapp.WHATSAPP_NAME),
         Ident("messenger", "name", u.name),
         Ident("linkedin", "name", u.name),

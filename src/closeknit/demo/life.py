@@ -18,10 +18,11 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from closeknit.demo import text as T
 
-__all__ = ["START", "END", "NOW", "USER", "Person", "Event", "Life", "simulate"]
+__all__ = ["START", "END", "NOW", "USER", "Person", "Event", "Life", "known", "simulate"]
 
 UTC = timezone.utc
 START = datetime(2024, 9, 1, tzinfo=UTC)
@@ -83,6 +84,14 @@ class Person:
         return p
 
 
+def known(value: str | None, what: str) -> str:
+    """``value``, an identity the life always sets where it is asked for (the user's, or the address of
+    someone who writes email); a simulation that broke that rule fails here, naming ``what``."""
+    if value is None:
+        raise ValueError(f"the simulated life has no {what}")
+    return value
+
+
 @dataclass(slots=True)
 class Event:
     """One thing that happened. ``sender`` 0 is the user; ``to`` lists the other people."""
@@ -93,7 +102,7 @@ class Event:
     to: tuple[int, ...]
     text: str = ""
     thread: str = ""
-    extra: dict | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # the channel's own fields (a mail's msgid, a call's duration)
 
 
 @dataclass
@@ -293,7 +302,7 @@ class _Sim:
             lvl = 1
         else:
             subject, body, lvl = T.email_message(rng, p.tier, other.first, sender.first)
-        domain = sender.email.split("@")[1]
+        domain = known(sender.email, f"email address for {sender.name}").split("@")[1]
         mid = self.msg_id(t, domain)
         refs: list[str] = []
         thread = f"email:{mid}"
@@ -314,7 +323,7 @@ class _Sim:
             body = T.work_reply(rng, o.first, s.first) if work else T.email_reply(rng, lvl, o.first, s.first)
             quoted = "\n".join("> " + ln for ln in self.events[-1].text.split("\n"))
             body += f"\n\nOn {self.events[-1].ts.strftime('%a, %d %b %Y at %H:%M')}, {o.name} <{o.email}> wrote:\n{quoted}"
-            new_mid = self.msg_id(t, s.email.split("@")[1])
+            new_mid = self.msg_id(t, known(s.email, f"email address for {s.name}").split("@")[1])
             self.events.append(Event("email", t, nxt, (frm,), body, thread,
                                      {"subject": "Re: " + subject, "msgid": new_mid, "refs": tuple(refs),
                                       "in_reply_to": mid}))
@@ -456,9 +465,11 @@ class _Sim:
 
         # --- intimates (5)
         self.intimates = []
-        for role, first, last in (("partner", None, None), ("sister", "Iris", "Castell"), ("mum", "Helen", "Castell"),
-                                  ("best friend", None, None), ("oldest friend", None, None)):
-            p = self.new_person("intimate", first, last, role)
+        intimates: tuple[tuple[str, str | None, str | None], ...] = (
+            ("partner", None, None), ("sister", "Iris", "Castell"), ("mum", "Helen", "Castell"),
+            ("best friend", None, None), ("oldest friend", None, None))
+        for role, given, family in intimates:
+            p = self.new_person("intimate", given, family, role)
             p.whatsapp = p.in_contacts = True
             p.initiative = 0.5
             p.reply_rate, p.user_reply_rate = 0.95, 0.95

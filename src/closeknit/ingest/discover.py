@@ -294,7 +294,10 @@ def discover(paths: list[str | Path] | str | Path, *, only: str | None = None) -
             label = str(path.resolve())
             part = walker.fs(path.resolve(), label)
             for item in part.items:
-                (out.found if isinstance(item, Found) else out.skipped).append(item)
+                if isinstance(item, Found):
+                    out.found.append(item)
+                else:
+                    out.skipped.append(item)
     except BaseException:
         out.close()
         raise

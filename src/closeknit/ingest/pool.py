@@ -26,7 +26,7 @@ __all__ = ["spawn_pool", "workers_from_env", "default_workers", "in_order", "tab
 def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> Pool:
     """A pool of ``n`` spawned worker processes."""
     main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
+    saved: dict[str, Any] = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
     try:
         if main is not None:
             main.__dict__.pop("__file__", None)

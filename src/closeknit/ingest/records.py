@@ -174,8 +174,8 @@ class InteractionBatch:
     importer also yields.
     """
 
-    interactions: object
-    participants: object
+    interactions: pa.Table
+    participants: pa.Table
 
 
 #: Columns of :attr:`InteractionBatch.interactions` (the store hashes ids from them, set-wise).

@@ -50,7 +50,8 @@ def identify(text: str) -> tuple[str | None, float]:
         return None, 0.0
     labels, probs = _model().predict(t, k=1)
     code = labels[0][9:] if labels else None
-    code = _ALIASES.get(code, code)
+    if code is not None:
+        code = _ALIASES.get(code, code)
     return code, float(min(1.0, probs[0])) if probs else 0.0
 
 
@@ -67,6 +68,6 @@ def identify_batch(texts) -> tuple[list[str | None], list[float]]:
             continue
         lab, pr = m.predict(t, k=1)
         c = lab[0][9:] if lab else None
-        codes.append(_ALIASES.get(c, c))
+        codes.append(None if c is None else _ALIASES.get(c, c))
         probs.append(float(min(1.0, pr[0])) if pr else 0.0)
     return codes, probs

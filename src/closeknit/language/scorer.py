@@ -68,14 +68,14 @@ class IntimacyScorer:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, name: str = DEFAULT_MODEL, threads: int | None = None) -> IntimacyScorer:
+    def load(cls, name: str = DEFAULT_MODEL) -> IntimacyScorer:
         """Load a shipped model: ``fast`` (USE multilingual, default for bulk) or ``accurate`` (fine-tuned e5)."""
         if name not in MODELS:
             from closeknit.core.errors import UsageError
 
             raise UsageError(f"unknown intimacy model {name!r} (choose from {', '.join(MODELS)})")
         meta = read_meta(name)
-        return cls(load_model(name, threads), version=meta["version"], learned=meta["learned_languages"],
+        return cls(load_model(name), version=meta["version"], learned=meta["learned_languages"],
                    conf_coef=meta["confidence"]["coef"])
 
     def transform(self, texts) -> np.ndarray:

@@ -17,7 +17,6 @@ import importlib
 import os
 import pkgutil
 import signal
-import sys
 import zipfile
 import zlib
 
@@ -53,7 +52,7 @@ def describe_unexpected(e: BaseException) -> str:
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context):
         debug = bool(ctx.params.get("debug")) or bool(os.environ.get("CLOSEKNIT_DEBUG"))
         try:
             return super().invoke(ctx)
@@ -116,4 +115,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -27,7 +27,9 @@ def fold(line: str) -> str:
     b = line.encode("utf-8")
     if len(b) <= 75:
         return line
-    parts, cur, size, limit = [], [], 0, 75
+    parts: list[str] = []
+    cur: list[str] = []
+    size, limit = 0, 75
     for ch in line:
         n = len(ch.encode("utf-8"))
         if size + n > limit:

@@ -15,8 +15,9 @@ import json
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from closeknit.demo.life import NOW, USER, Life
+from closeknit.demo.life import NOW, USER, Life, known
 from closeknit.demo.writers import Export, write_zip
 
 __all__ = ["write", "xjson"]
@@ -95,7 +96,7 @@ def write(life: Life, out: Path) -> list[Export]:
     convs: dict[str, list] = {}
     for e in life.by_channel("x_dm"):
         other = life.person(e.to[0] if e.sender == USER else e.sender)
-        a, b = sorted((int(u.x_id), int(other.x_id)))
+        a, b = sorted((int(known(u.x_id, "X account id for the user")), int(known(other.x_id, f"X account id for {other.name}"))))
         cid = f"{a}-{b}"
         sender = u if e.sender == USER else other
         recip = other if e.sender == USER else u
@@ -119,7 +120,7 @@ def write(life: Life, out: Path) -> list[Export]:
                                             "location": "London"},
                             "avatarMediaUrl": "https://pbs.twimg.com/profile_images/default_profile.png"}}]
 
-    files = [
+    files: list[tuple[str, str, list[dict[str, Any]]]] = [
         ("account", "account.js", account),
         ("profile", "profile.js", profile),
         ("tweets", "tweets.js", tweets),

@@ -14,7 +14,7 @@ import random
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from closeknit.demo.life import NOW, USER, Life
+from closeknit.demo.life import NOW, USER, Life, known
 from closeknit.demo.writers import Export
 
 __all__ = ["write", "SITE"]
@@ -64,7 +64,7 @@ def write(life: Life, out: Path) -> list[Export]:
         f"\t<wp:base_blog_url>{SITE}</wp:base_blog_url>",
         "",
         f"\t\t<wp:author><wp:author_id>1</wp:author_id><wp:author_login>{_cd('nora')}</wp:author_login>"
-        f"<wp:author_email>{_cd(u.email)}</wp:author_email><wp:author_display_name>{_cd(u.name)}"
+        f"<wp:author_email>{_cd(known(u.email, 'email address for the user'))}</wp:author_email><wp:author_display_name>{_cd(u.name)}"
         f"</wp:author_display_name><wp:author_first_name>{_cd(u.first)}</wp:author_first_name>"
         f"<wp:author_last_name>{_cd(u.last)}</wp:author_last_name></wp:author>",
         "",

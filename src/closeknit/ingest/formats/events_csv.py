@@ -121,6 +121,8 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
             )
         except pa.ArrowInvalid as e:
             raise _Unreadable(str(e)) from e
+        except UnicodeDecodeError as e:  # a byte Windows-1252 leaves undefined (0x81, 0x8D ...: found by fuzzing)
+            raise _not_in(encoding, e) from e
         schema = reader.schema
         try:
             cols = [f.name.strip().lower().lstrip("\ufeff") for f in schema]
@@ -131,8 +133,10 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
-            except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+            except pa.ArrowInvalid as e:
                 raise _Unreadable(str(e)) from e
+            except UnicodeDecodeError as e:
+                raise _not_in(encoding, e) from e
             tbl = pa.Table.from_batches([batch]).rename_columns(cols)
             try:
                 tbl = tbl.cast(pa.schema([(c, pa.string()) for c in cols]))
@@ -154,6 +158,14 @@ def _stream_csv(tree: InputTree, member: str, *, names: list[str] | None, delimi
 
 class _Unreadable(Exception):
     pass
+
+
+def _not_in(encoding: str, e: UnicodeDecodeError) -> _Unreadable:
+    """A byte the file's (sniffed) encoding cannot decode, as one line that says what to do."""
+    byte = e.object[e.start] if isinstance(e.object, (bytes, bytearray)) and e.start < len(e.object) else None
+    what = f"byte 0x{byte:02X}" if byte is not None else "a byte"
+    name = {"cp1252": "Windows-1252", "utf-16": "UTF-16"}.get(encoding, encoding)
+    return _Unreadable(f"{what} is not {name} ({e.reason}): save the file as UTF-8 and import it again")
 
 
 class _Utf8Only(io.RawIOBase):

@@ -121,6 +121,8 @@ class _Lines:
 
     def number(self, i: int) -> int:
         if self.numbers is None:
+            if self.physical is None:
+                raise ValueError("a part without line numbers needs its physical lines")
             self.numbers = [n for n, _ in unfold(self.physical)]
             self.numbers = [n + self.first - 1 for n in self.numbers]
         return self.numbers[i]
@@ -448,7 +450,9 @@ class _Cal:
     def self_values(self, base: set[str]) -> set[str]:
         """The owner's identity values: ``base`` plus the calendar's owner address (cached)."""
         if self._mine is None:
-            self._mine = set(base) | {self.owner}
+            self._mine = set(base)
+            if self.owner is not None:
+                self._mine.add(self.owner)
         return self._mine
 
     def zone(self, tzid: str | None) -> tzinfo | None:
@@ -552,13 +556,14 @@ class IcalImporter(Importer):
                         if p is None:
                             yield BadRecord(f"{member} line {part.number(i)}", f"unreadable {name} line", line[:200])
                             continue
-                        if name == "ATTENDEE":
-                            p = self._attendee(p, idents)
+                        # an attendee is kept as what _attendee makes of it, any other property as parsed
+                        entry: tuple[str, dict[str, str], str] | tuple[str | None, Ident | None] = (
+                            self._attendee(p, idents) if name == "ATTENDEE" else p)
                         if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":
                             if len(seen) >= _SEEN_MAX:
                                 seen.clear()
-                            seen[line] = (name, p)
-                        ev.setdefault(name, []).append(p)
+                            seen[line] = (name, entry)
+                        ev.setdefault(name, []).append(entry)
                 elif top == "VCALENDAR":
                     if name == "X-WR-CALNAME":
                         addr = normalize_email(line.partition(":")[2])
@@ -578,7 +583,7 @@ class IcalImporter(Importer):
         if ev is not None:
             yield BadRecord(f"{member} line {ev_line[0].number(ev_line[1])}", "event not closed (END:VEVENT missing); file cut off?")
 
-    def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[object, Ident | None]:
+    def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[str | None, Ident | None]:
         """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
         and non-participants (left out); status is :data:`_DECLINED` when they declined."""
         params = prop[1]

@@ -128,14 +128,23 @@ def parse_linkedin_date(value: str) -> datetime | None:
     return None
 
 
-def _rows(tree: InputTree, member: str, first_col: str | tuple[str, ...]) -> Iterator[tuple[int, dict[str, int] | None, list[str]]]:
+def _rows(tree: InputTree, member: str, first_col: str | tuple[str, ...]) -> Iterator[tuple[int, dict[str, int] | None, list[str] | csv.Error]]:
     """``(line number, header index, row)`` after the header (found by its first column name,
-    or any of several)."""
+    or any of several); in place of a row that is not CSV (a carriage return in an unquoted
+    field: found by fuzzing), the :class:`csv.Error` (the caller reports it; the next row is read)."""
     firsts = (first_col,) if isinstance(first_col, str) else first_col
     with tree.open(member) as f:
         reader = csv.reader(iter_lines(f))
         header: dict[str, int] | None = None
-        for row in reader:
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                if header is not None:
+                    yield reader.line_num, header, e
+                continue
             if header is None:
                 if row and row[0].strip().lstrip("\ufeff").upper() in firsts:
                     header = {c.strip().upper(): i for i, c in enumerate(row)}
@@ -208,6 +217,8 @@ class LinkedInImporter(Importer):
             for _, hdr, row in _rows(tree, mem["profile"], "FIRST NAME"):
                 if hdr is None:
                     break
+                if isinstance(row, csv.Error):
+                    continue
                 get = lambda k: row[hdr[k]].strip() if k in hdr and hdr[k] < len(row) else ""  # noqa: E731
                 name = " ".join(x for x in (get("FIRST NAME"), get("LAST NAME")) if x) or None
                 break
@@ -222,7 +233,7 @@ class LinkedInImporter(Importer):
                 continue
             first = "EMAIL ADDRESS" if kind == "emails" else "EXTENSION"
             for _, hdr, row in _rows(tree, mem[kind], first):
-                if hdr is None or col not in hdr or hdr[col] >= len(row):
+                if hdr is None or isinstance(row, csv.Error) or col not in hdr or hdr[col] >= len(row):
                     continue
                 val = norm(row[hdr[col]])
                 if val:
@@ -239,6 +250,9 @@ class LinkedInImporter(Importer):
             if hdr is None:
                 yield bad(member, "no 'First Name,Last Name,...' header found")
                 return
+            if isinstance(row, csv.Error):
+                yield bad(f"{member} line {lineno}", f"not a CSV line ({row})")
+                continue
             get = lambda k: row[hdr[k]].strip() if k in hdr and hdr[k] < len(row) else ""  # noqa: E731
             name = " ".join(x for x in (get("FIRST NAME"), get("LAST NAME")) if x)
             url, email = get("URL"), normalize_email(get("EMAIL ADDRESS"))
@@ -280,6 +294,9 @@ class LinkedInImporter(Importer):
             if hdr is None:
                 yield bad(member, "no 'CONVERSATION ID,...' or 'FROM,TO,DATE,...' header found")
                 return
+            if isinstance(row, csv.Error):
+                yield bad(f"{member} line {lineno}", f"not a CSV line ({row})")
+                continue
             if cols is None:
                 cols = tuple(hdr.get(k, 10_000) for k in (
                     "CONVERSATION ID", "FROM", "SENDER PROFILE URL", "TO", "RECIPIENT PROFILE URLS",
@@ -375,6 +392,9 @@ class LinkedInImporter(Importer):
             if hdr is None:
                 yield bad(member, "no 'From,To,Sent At,...' header found")
                 return
+            if isinstance(row, csv.Error):
+                yield bad(f"{member} line {lineno}", f"not a CSV line ({row})")
+                continue
             get = lambda k: row[hdr[k]].strip() if k in hdr and hdr[k] < len(row) else ""  # noqa: E731
             inviter = self._person(get("INVITERPROFILEURL"), get("FROM"))
             invitee = self._person(get("INVITEEPROFILEURL"), get("TO"))

@@ -48,7 +48,7 @@ def summary_table(rows) -> Table:
 @click.option("--format", "fmt", default=None, help="Format to read the paths as (skips detection). See --list-formats.")
 @click.option("--force", is_flag=True, help="Read files again even if they were imported before unchanged.")
 @click.option("--list-formats", is_flag=True, is_eager=True, expose_value=False, help="List the supported formats and exit.",
-              callback=lambda ctx, _p, v: (_print_formats(), ctx.exit()) if v else None)
+              callback=lambda ctx, _p, v: _list_formats(ctx) if v else None)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON row per path (added, already_present, unreadable, error, ...).")
 @db_option
 def import_cmd(paths, fmt, force, as_json, db):
@@ -90,6 +90,12 @@ def import_cmd(paths, fmt, force, as_json, db):
 def _print_formats() -> None:
     for name, cls in importers().items():
         click.echo(f"{name:12} {cls.description}")
+
+
+def _list_formats(ctx: click.Context) -> None:
+    """``import --list-formats``: print the formats and exit."""
+    _print_formats()
+    ctx.exit()
 
 
 @click.group("sources", invoke_without_command=True,

@@ -40,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import closeknit
 from closeknit.api import to_jsonable
@@ -124,9 +125,15 @@ class Server:
             finally:
                 self.refresh()
 
+    def opened(self) -> closeknit.Closeknit:
+        """The read-only store; call it with ``lock`` held (only a write, while it runs, closes it)."""
+        if self.ck is None:
+            raise RuntimeError("the store is closed")
+        return self.ck
+
     def view(self, name: str, key: str = "") -> Any:
         with self.lock:
-            return self.ck.view(name, key)
+            return self.opened().view(name, key)
 
     def close(self) -> None:
         with self.lock:
@@ -139,16 +146,16 @@ class Server:
 class Guard:
     """ASGI middleware: loopback host, the start-up token, CSRF on writes, security headers."""
 
-    def __init__(self, app: Any, server: Server) -> None:
+    def __init__(self, app: ASGIApp, server: Server) -> None:
         self.app, self.server = app, server
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         srv = self.server
 
-        async def send_secure(msg: dict) -> None:
+        async def send_secure(msg: Message) -> None:
             if msg["type"] == "http.response.start":
                 msg = {**msg, "headers": list(msg.get("headers", [])) + SECURITY_HEADERS}
             await send(msg)
@@ -246,7 +253,7 @@ def make_app(server: Server) -> Any:
     def check_json(request: Request) -> Response:
         q = request.query_params
         with server.lock:
-            return _json(server.ck.check(q.get("text", ""), to=q.get("to", ""), channel=q.get("channel") or None))
+            return _json(server.opened().check(q.get("text", ""), to=q.get("to", ""), channel=q.get("channel") or None))
 
     def network(request: Request) -> Response:
         net = server.view("network")
@@ -258,7 +265,7 @@ def make_app(server: Server) -> Any:
         if fmt not in ("graphml", "gexf"):
             raise NotFoundError(f"no export {fmt!r} (graphml or gexf)")
         with server.lock, tempfile.TemporaryDirectory() as d:
-            (path,) = server.ck.export(fmt, d)["path"]  # the same file as closeknit export --to graphml|gexf
+            (path,) = server.opened().export(fmt, d)["path"]  # the same file as closeknit export --to graphml|gexf
             data = Path(path).read_bytes()
         return Response(data, media_type="application/xml",
                         headers={"content-disposition": f'attachment; filename="closeknit.{fmt}"'})
@@ -269,7 +276,7 @@ def make_app(server: Server) -> Any:
 
     def source_errors(request: Request) -> Response:
         with server.lock:
-            return _json(server.ck.import_errors(request.path_params["sid"]))
+            return _json(server.opened().import_errors(request.path_params["sid"]))
 
     # -- writes
     async def decide(request: Request) -> Response:

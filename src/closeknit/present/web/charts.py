@@ -9,7 +9,7 @@ Colours are SVG attributes, never ``style=``, so the Content-Security-Policy nee
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime, timezone
 from html import escape
 
@@ -30,8 +30,8 @@ def _svg(w: int, h: int, body: str, label: str) -> str:
             f'aria-label="{escape(label)}" font-family="system-ui, sans-serif" font-size="11">{body}</svg>')
 
 
-def _t(iso: str | None) -> float | None:
-    return None if not iso else datetime.fromisoformat(iso).timestamp()
+def _t(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
 
 
 def rings(circles: list[dict], *, link: Link = None, size: int = 420) -> str:
@@ -130,7 +130,7 @@ def activity(rows: list[dict], *, w: int = 860, row_h: int = 34) -> str:
 KIND_SHAPE = {"call": "call", "meeting": "meeting"}
 
 
-def lanes(events: list[dict], *, flagged: set[str] = frozenset(), w: int = 860, lane_h: int = 30) -> str:
+def lanes(events: list[dict], *, flagged: Collection[str] = frozenset(), w: int = 860, lane_h: int = 30) -> str:
     """One relationship's timeline: a lane per channel, a mark per interaction (filled: theirs,
     hollow: yours; squares are calls and meetings; red and larger: ran ahead of the relationship)."""
     evs = [e for e in events if e.get("ts")]
