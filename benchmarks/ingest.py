@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 CHILD = r"""
 import json, os, resource, sys, threading, time
 from closeknit.ingest import get_importer, open_tree
-from closeknit.ingest.records import Interaction, InteractionBatch
+from closeknit.ingest.records import Interaction
 from closeknit.store import Store
 from closeknit.store.load import import_tree
 from closeknit.store.people import load_context
@@ -76,10 +76,7 @@ t0 = time.perf_counter()
 if mode == "parse":
     n = 0
     for r in imp.read(tree, load_context(Store(db).con)):
-        if isinstance(r, Interaction):
-            n += 1
-        elif isinstance(r, InteractionBatch):
-            n += r.interactions.num_rows
+        n += isinstance(r, Interaction)
     out = {"interactions": n}
 else:
     st = Store(db)

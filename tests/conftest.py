@@ -102,24 +102,15 @@ def stored(path, db, fmt: str) -> tuple:
         st.close()
 
 
-def read_records(path, fmt: str, monkeypatch=None, expat_only: bool = False) -> list:
-    """What importer ``fmt`` yields for ``path``, comparable with ``==``: batches as rows, errors
-    as their fields. ``expat_only`` turns off the libxml2 reader of XML exports (xmlsafe), so the
-    two XML readers can be compared."""
-    from closeknit.ingest import xmlsafe
-    from closeknit.ingest.records import BadRecord, InteractionBatch
+def read_records(path, fmt: str) -> list:
+    """What importer ``fmt`` yields for ``path``, comparable with ``==``: errors as their fields."""
+    from closeknit.ingest.records import BadRecord
     from closeknit.store.people import load_context
 
-    if expat_only:
-        monkeypatch.setattr(xmlsafe, "_prolog_is_plain", lambda head, stream, chunk: (False, [head]))
     out: list[object] = []
     for r in get_importer(fmt).read(open_tree(path), load_context(Store(":memory:").con)):
-        if isinstance(r, InteractionBatch):
-            out.append(("batch", r.interactions.to_pylist(), r.participants.to_pylist()))
-        elif isinstance(r, BadRecord):
+        if isinstance(r, BadRecord):
             out.append(("bad", r.location, r.message, r.excerpt))
         else:
             out.append(r)
-    if expat_only:
-        monkeypatch.undo()
     return out

@@ -1,5 +1,6 @@
 from closeknit.core.errors import UnknownFormatError
 from closeknit.ingest import detect_format, open_tree
+from closeknit.ingest.records import Interaction
 from tests.conftest import read_records, rows
 
 import pytest
@@ -94,7 +95,7 @@ def test_an_events_csv_in_another_encoding_is_read_and_its_bad_row_reported(tmp_
     recs = read_records(p, "events")
     assert recs == read_records(tmp_path / "utf8" / "log.csv", "events")
     assert recs[0] == ("bad", "log.csv row 0", "5 fields, expected 4", "c,d,2,x,é")
-    assert [row["text"] for row in recs[-1][1]] == ["Grüße", "ok"]
+    assert [r.text for r in recs if isinstance(r, Interaction)] == ["Grüße", "ok"]
 
 
 @pytest.mark.parametrize("fmt, head, row", [

@@ -379,7 +379,7 @@ def test_parse_addresses_forms():
     assert parse_addresses("=?utf-8?q?J=C3=BCrgen?= <j@x.de>, <k@x.de>") == [("j@x.de", "Jürgen"), ("k@x.de", None)]
 
 
-# -- the batch and worker paths for big files -------------------------------------------------
+# -- the worker processes for big files ------------------------------------------------------
 
 _STORE_DUMP = {
     "interactions": "SELECT * EXCLUDE (source_id) FROM interactions ORDER BY id",
@@ -405,11 +405,9 @@ _DUPS = (
 
 
 def _dump(tmp_path, path, mode: str, monkeypatch, ctx_self: str | None = None) -> tuple:
-    """Store contents after importing ``path`` through ``mode``: objects, batch or pool."""
-    monkeypatch.setattr(mbox_mod, "BATCH_MIN_BYTES", 1 << 62 if mode == "objects" else 0)
+    """Store contents after importing ``path`` in this process (``objects``) or by workers (``pool``)."""
     monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0 if mode == "pool" else 1 << 62)
     monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)  # runs of a message or two: ids repeated across runs
-    monkeypatch.setattr(mbox_mod, "BATCH_ROWS", 3)
     monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
     st = Store(tmp_path / f"{mode}-{path.name}-{next(_STORES)}.duckdb")
     try:
@@ -421,8 +419,8 @@ def _dump(tmp_path, path, mode: str, monkeypatch, ctx_self: str | None = None) -
         st.close()
 
 
-@pytest.mark.parametrize("mode", ["batch", "pool"])
-def test_batch_and_pool_paths_store_the_same(tmp_path, monkeypatch, mode):
+def test_workers_store_what_one_process_stores(tmp_path, monkeypatch):
+    mode = "pool"
     dups = tmp_path / "dups.mbox"
     dups.write_bytes(_DUPS)
     crlf = tmp_path / "crlf.mbox"
@@ -440,14 +438,12 @@ def test_batch_and_pool_paths_store_the_same(tmp_path, monkeypatch, mode):
     assert _dump(tmp_path, gmail, mode, monkeypatch, "me@gmail.com") == _dump(tmp_path, gmail, "objects", monkeypatch, "me@gmail.com")
 
 
-def test_pool_stopped_midway_stops_its_workers_and_removes_their_folder(tmp_path, monkeypatch):
-    """A consumer that stops early (the store failed, Ctrl-C) ends the workers first and then
-    removes the folder where they leave their tables: nothing is left behind, nothing raises."""
+def test_pool_stopped_midway_stops_its_workers(tmp_path, monkeypatch):
+    """A consumer that stops early (the store failed, Ctrl-C) ends the workers: nothing is left
+    behind, nothing raises."""
     import multiprocessing
-    import tempfile
 
-    from closeknit.core.scratch import SCRATCH_PREFIX
-    from closeknit.ingest.records import InteractionBatch
+    from closeknit.ingest.records import Interaction
 
     monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)
@@ -456,26 +452,18 @@ def test_pool_stopped_midway_stops_its_workers_and_removes_their_folder(tmp_path
     box.write_bytes(b"".join(
         b"From x@y Mon Jan  1 00:00:00 2024\nFrom: A <a@x>\nTo: b@x\nMessage-ID: <m%d@x>\n"
         b"Date: Mon, 1 Jan 2024 00:00:00 +0000\n\nbody %d\n\n" % (i, i) for i in range(60)))
-    before = set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"))
     it = get_importer("mbox").read(open_tree(box), ImportContext())
-    batches = 0
+    got = 0
     for rec in it:
-        batches += isinstance(rec, InteractionBatch)
-        if batches == 2:
+        got += isinstance(rec, Interaction)
+        if got == 2:
             break
-    assert len(set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*")) - before) == 1
     assert len(multiprocessing.active_children()) == 2
     it.close()
     assert multiprocessing.active_children() == []
-    assert set(Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*")) == before
 
 
-def test_batch_and_pool_paths_on_samples(shared, tmp_path, monkeypatch):
-    for path in [shared / "interactions" / "enron_sample" / "enron_sample_103.mbox",
-                 *sorted(email_dir(shared).glob("testbox-*"))]:
-        objects = _dump(tmp_path, path, "objects", monkeypatch)
-        assert objects[0][0] > 0
-        assert _dump(tmp_path, path, "batch", monkeypatch) == objects, path.name
+def test_workers_on_a_sample(shared, tmp_path, monkeypatch):
     path = email_dir(shared) / "testbox-4"
     assert _dump(tmp_path, path, "pool", monkeypatch) == _dump(tmp_path, path, "objects", monkeypatch)
 
@@ -578,25 +566,6 @@ def test_split_groups_cuts_where_split_mbox_cuts(monkeypatch):
             assert _via_groups(data, chunk) == list(split_mbox(io.BytesIO(data), chunk)), (seed, chunk)
 
 
-def test_prefetch_reads_the_same_and_passes_errors_on():
-    data = (FIXTURES / "quirks.mbox").read_bytes() * 3
-    with mbox_mod._Prefetch(io.BytesIO(data), 7) as pf:
-        assert list(split_mbox(pf, 7)) == list(split_mbox(io.BytesIO(data), 7))
-
-    class Broken(io.BytesIO):
-        def read(self, n=-1):
-            if self.tell() > 20:
-                raise OSError("zip member is corrupt")
-            return super().read(n)
-
-    with mbox_mod._Prefetch(Broken(data), 16) as pf:
-        with pytest.raises(OSError, match="corrupt"):
-            list(split_mbox(pf, 16))
-    # a reader that stops early does not leave the thread waiting
-    with mbox_mod._Prefetch(io.BytesIO(data), 5) as pf:
-        pf.read(5)
-
-
 def _mail(mid, frm, date, *, to=None, irt=None, refs=None, extra=""):
     h = [f"From {frm} Mon Jan  1 00:00:00 2024", f"From: {frm}"]
     if to:
@@ -635,10 +604,8 @@ def test_threads_from_every_linking_header(tmp_path, store, import_path):
 
 
 def _threads_of(tmp_path, path, mode, monkeypatch) -> list[tuple[str, str]]:
-    monkeypatch.setattr(mbox_mod, "BATCH_MIN_BYTES", 1 << 62 if mode == "objects" else 0)
     monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0 if mode == "pool" else 1 << 62)
     monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)  # one message per worker run
-    monkeypatch.setattr(mbox_mod, "BATCH_ROWS", 2)
     monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
     st = Store(tmp_path / f"threads-{mode}-{next(_STORES)}.duckdb")
     try:
@@ -653,7 +620,7 @@ def test_threads_in_any_order(tmp_path, monkeypatch):
     """A thread whose messages come in any order is one thread, read once front to back: a
     grandchild naming only its parent, then the root, then the child that links the two (they
     were two threads until 2026-12-07); four generations newest first; two replies naming only
-    the root's child, before it. The same through the objects, batch and worker-pool paths, and
+    the root's child, before it. The same in one process and through the worker processes, and
     across the files of a folder."""
     d = "Mon, 1 Jan 2024 {}:00:00 +0000"
     box = tmp_path / "orders.mbox"
@@ -678,7 +645,7 @@ def test_threads_in_any_order(tmp_path, monkeypatch):
     want = [("a3@x", "r3@x"), ("b3@x", "r3@x"), ("c1@x", "r1@x"), ("c2@x", "r2@x"), ("c3@x", "r3@x"),
             ("g1@x", "r1@x"), ("g2@x", "r2@x"), ("gg2@x", "r2@x"), ("lone@x", "lone@x"), ("r1@x", "r1@x"),
             ("r2@x", "r2@x"), ("r3@x", "r3@x")]
-    for mode in ("objects", "batch", "pool"):
+    for mode in ("objects", "pool"):
         assert _threads_of(tmp_path, box, mode, monkeypatch) == want, mode
     # .eml files of one folder, read in name order: grandchild, root, child
     folder = tmp_path / "eml"

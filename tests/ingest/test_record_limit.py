@@ -216,8 +216,7 @@ def test_expat_keeps_an_element_at_the_limit():
     assert [el.get("n") for el in got] == ["1", "2", "3"]
 
 
-def test_libxml2_hands_a_long_record_to_expat_which_measures_it():
-    # libxml2 reads the first record, then meets no end for half the limit: expat reads on
+def test_iter_converted_passes_a_record_over_the_limit_on():
     got = list(iter_converted(lambda: io.BytesIO(_doc(LIMIT)), ["rec"], lambda el: el.get("n"), name="d.xml"))
     assert got[0] == "1" and isinstance(got[1], RecordTooBig) and got[2] == "3" and len(got) == 3
 

@@ -6,17 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-import pyarrow as pa
-
-from closeknit.ingest.records import (
-    BATCH_SCHEMA,
-    PARTICIPANT_ROW_SCHEMA,
-    PARTICIPANT_SCHEMA,
-    BadRecord,
-    Ident,
-    Interaction,
-    InteractionBatch,
-)
+from closeknit.ingest.records import BadRecord, Ident, Interaction
 from closeknit.store.load import BATCH_ROWS, load_records
 
 T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -93,76 +83,22 @@ def test_writer_failure_is_raised_and_rolls_back(store):
 CAROL = Ident("events", "account_id", "carol")
 
 
-def _batch(participants: pa.Table) -> list:
-    inter = pa.Table.from_pylist(
-        [{"native_id": nid, "kind": "message", "channel": "events", "ts": T0, "actor_id": ADA.id, "visibility": "group",
-          "text": nid} for nid in ("a", "b", "a", "c")],  # "a" twice: the first one counts
-        schema=BATCH_SCHEMA,
-    )
-    return [ADA, BOB, CAROL, InteractionBatch(inter, participants)]
-
-
 def _parts(store) -> list[tuple]:
     return store.con.execute(
         "SELECT i.native_id, p.identity_id, p.role FROM interaction_participants p JOIN interactions i ON i.id = p.interaction_id "
         "ORDER BY ALL").fetchall()
 
 
-def test_batch_participants_by_row_or_by_native_id(tmp_path):
-    from closeknit.store import Store
+def test_a_repeated_native_id_keeps_its_first_occurrence_with_its_participants(store):
+    def rec(nid, *parts):
+        return Interaction(nid, "message", "events", T0, ADA, parts, text=nid)
 
-    by_row = pa.Table.from_pylist(
-        [{"row": 0, "identity_id": BOB.id, "role": "recipient"}, {"row": 2, "identity_id": CAROL.id, "role": "recipient"},
-         {"row": 3, "identity_id": BOB.id, "role": "recipient"}, {"row": 3, "identity_id": CAROL.id, "role": "mentioned"}],
-        schema=PARTICIPANT_ROW_SCHEMA,
-    )
-    a = Store(tmp_path / "a.duckdb")
-    r = _load(a, _batch(by_row))
-    assert (r.added, r.present) == (3, 0)
-    # row 2 repeats "a": its participant goes with the repeat, which is not stored
-    assert _parts(a) == sorted([("a", BOB.id, "recipient"), ("c", BOB.id, "recipient"), ("c", CAROL.id, "mentioned")])
-    by_native = pa.Table.from_pylist(
-        [{"native_id": "b", "identity_id": CAROL.id, "role": "recipient"}], schema=PARTICIPANT_SCHEMA)
-    b = Store(tmp_path / "b.duckdb")
-    _load(b, _batch(by_native))
-    assert _parts(b) == [("b", CAROL.id, "recipient")]
-
-
-def test_small_batches_are_written_together_with_their_participants(store):
-    """Batches are queued until BATCH_ROWS rows; row numbers of later ones are shifted, and
-    native-id participants are mapped before, so every participant keeps its interaction."""
-    def batch(ids, parts, by_row):
-        inter = pa.Table.from_pylist(
-            [{"native_id": i, "kind": "message", "channel": "events", "ts": T0, "actor_id": ADA.id,
-              "visibility": "private"} for i in ids], schema=BATCH_SCHEMA)
-        if by_row:
-            ptab = pa.Table.from_pylist([{"row": r, "identity_id": who.id, "role": "recipient"} for r, who in parts],
-                                        schema=PARTICIPANT_ROW_SCHEMA)
-        else:
-            ptab = pa.Table.from_pylist([{"native_id": n, "identity_id": who.id, "role": "recipient"} for n, who in parts],
-                                        schema=PARTICIPANT_SCHEMA)
-        return InteractionBatch(inter, ptab)
-
-    def recs():
-        yield from (ADA, BOB, CAROL)
-        yield batch(["a", "b"], [(0, BOB), (1, CAROL)], True)
-        yield batch(["c", "d"], [("d", BOB)], False)
-        yield batch(["e"], [(0, CAROL)], True)
-        yield Interaction("f", "message", "events", T0, ADA, ((BOB, "recipient"),))  # a record between batches
-        yield batch(["g", "h"], [(1, BOB)], True)
-
-    r = _load(store, recs())
-    assert r.added == 8
-    assert _parts(store) == sorted([("a", BOB.id, "recipient"), ("b", CAROL.id, "recipient"), ("d", BOB.id, "recipient"),
-                                    ("e", CAROL.id, "recipient"), ("f", BOB.id, "recipient"), ("h", BOB.id, "recipient")])
-
-
-def test_batch_participant_row_outside_the_batch_is_refused(store):
-    for row in (4, -1, None):
-        bad = pa.Table.from_pylist([{"row": row, "identity_id": BOB.id, "role": "recipient"}], schema=PARTICIPANT_ROW_SCHEMA)
-        with pytest.raises(ValueError, match="participant row outside its batch"):
-            _load(store, _batch(bad))
-    assert store.count("interactions") == 0
+    r = _load(store, [rec("a", (BOB, "recipient")), rec("b", (CAROL, "recipient")),
+                      rec("a", (CAROL, "mentioned")),  # the repeat is not stored, nor its participant
+                      rec("c", (BOB, "recipient"), (CAROL, "mentioned"), (BOB, "recipient"))])  # Bob once
+    assert (r.added, r.present, r.identities) == (3, 0, 3)
+    assert _parts(store) == sorted([("a", BOB.id, "recipient"), ("b", CAROL.id, "recipient"), ("c", BOB.id, "recipient"),
+                                    ("c", CAROL.id, "mentioned")])
 
 
 def test_bad_records_are_kept_as_errors(store):

@@ -8,7 +8,6 @@ again in each of them.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import os
 import signal
@@ -20,7 +19,7 @@ from typing import Any
 
 from closeknit.core.errors import UsageError
 
-__all__ = ["spawn_pool", "workers_from_env", "default_workers", "in_order", "tables_to_file", "tables_from_file"]
+__all__ = ["spawn_pool", "workers_from_env", "default_workers", "in_order"]
 
 
 def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: tuple = ()) -> Pool:
@@ -79,43 +78,3 @@ def in_order(pool: Pool, func: Callable[..., Any], tasks: Iterable[tuple], windo
     while inflight:
         args_, result = inflight.popleft()
         yield args_, result.get()
-
-
-# -- Arrow tables from a worker: through a file rather than the pool's pipe. Pickled, a table is
-# copied four times on its way (into the pickle, through the pipe twice, out of the pickle); an
-# Arrow IPC file is written once and memory-mapped, not copied, by the importing process. For
-# 1M emails this took about 1 s of CPU off the importing process (+3% import speed over 4 paired
-# runs on 2 CPUs).
-
-_FILE_SEQ = itertools.count()
-
-
-def tables_to_file(tables: tuple, folder: str) -> str:
-    """In a worker: write ``tables`` (pyarrow Tables) as Arrow IPC files in ``folder`` (a scratch
-    folder of the importing process); returns the name to give :func:`tables_from_file`."""
-    import pyarrow as pa
-
-    stem = os.path.join(folder, f"w{os.getpid()}-{next(_FILE_SEQ)}")
-    for k, table in enumerate(tables):
-        with pa.OSFile(f"{stem}.{k}.arrow", "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-    return f"{stem}:{len(tables)}"
-
-
-def tables_from_file(name: str) -> tuple:
-    """In the importing process: the tables :func:`tables_to_file` wrote, memory-mapped. The files
-    are deleted at once where the system allows it (the mapping stays readable); elsewhere they
-    go with their scratch folder."""
-    import pyarrow as pa
-
-    stem, _, count = name.rpartition(":")
-    out = []
-    for k in range(int(count)):
-        path = f"{stem}.{k}.arrow"
-        with pa.memory_map(path) as source:
-            out.append(pa.ipc.open_file(source).read_all())
-        try:
-            os.unlink(path)
-        except OSError:  # Windows: a mapped file cannot be deleted
-            pass
-    return tuple(out)

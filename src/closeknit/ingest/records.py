@@ -6,8 +6,6 @@ An importer yields, in any order:
 * :class:`Ident` - an identity seen without an interaction (a contact card entry, say).
 * :class:`IdentityLink` - evidence that two identities are the same person.
 * :class:`SelfIdentity` - an identity that belongs to the archive's owner.
-* :class:`InteractionBatch` - many interactions at once as Arrow tables, for importers that
-  parse set-wise (the events CSV reads through DuckDB); same meaning as many Interaction records.
 * :class:`ThreadMerge` - threads found late to be one (a reply read before the message that
   links it to its thread): the rows of this import in the old threads take the new ones.
 * :class:`BadRecord` - a record it could not read (an ``Exception`` instance, *yielded* not
@@ -27,8 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-import pyarrow as pa
-
 from closeknit.core.ids import stable_id
 
 __all__ = [
@@ -38,10 +34,6 @@ __all__ = [
     "SelfIdentity",
     "ThreadMerge",
     "BadRecord",
-    "InteractionBatch",
-    "BATCH_SCHEMA",
-    "PARTICIPANT_SCHEMA",
-    "PARTICIPANT_ROW_SCHEMA",
     "Record",
     "KINDS",
     "VISIBILITIES",
@@ -161,42 +153,4 @@ class BadRecord(Exception):
         self.excerpt = excerpt
 
 
-@dataclass(slots=True)
-class InteractionBatch:
-    """Interactions as Arrow tables (``pyarrow.Table``), for importers that parse set-wise.
-
-    ``interactions`` has the columns of :data:`BATCH_SCHEMA` (native_id, kind, channel, ts,
-    actor_id, visibility, thread_id, reply_native, text, duration_s), with ``actor_id`` an
-    identity id (``Ident.id``); ``participants`` those of :data:`PARTICIPANT_SCHEMA` (native_id,
-    identity_id, role), or of :data:`PARTICIPANT_ROW_SCHEMA` (row, identity_id, role), which
-    names each participant's interaction by its row in ``interactions`` (0-based) and spares the
-    store a join on native ids. Every identity id used must belong to an :class:`Ident` the
-    importer also yields.
-    """
-
-    interactions: pa.Table
-    participants: pa.Table
-
-
-#: Columns of :attr:`InteractionBatch.interactions` (the store hashes ids from them, set-wise).
-BATCH_SCHEMA = pa.schema(
-    [
-        ("native_id", pa.string()),
-        ("kind", pa.string()),
-        ("channel", pa.string()),
-        ("ts", pa.timestamp("us", tz="UTC")),
-        ("actor_id", pa.int64()),
-        ("visibility", pa.string()),
-        ("thread_id", pa.string()),
-        ("reply_native", pa.string()),
-        ("text", pa.string()),
-        ("duration_s", pa.float64()),
-    ]
-)
-#: Columns of :attr:`InteractionBatch.participants`.
-PARTICIPANT_SCHEMA = pa.schema([("native_id", pa.string()), ("identity_id", pa.int64()), ("role", pa.string())])
-#: Columns of :attr:`InteractionBatch.participants` that point at their interaction by row number.
-PARTICIPANT_ROW_SCHEMA = pa.schema([("row", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
-
-
-Record = Interaction | InteractionBatch | Ident | IdentityLink | SelfIdentity | ThreadMerge | BadRecord
+Record = Interaction | Ident | IdentityLink | SelfIdentity | ThreadMerge | BadRecord

@@ -20,8 +20,8 @@ references to control characters that XML forbids into U+FFFD.
 
 from __future__ import annotations
 
+import io
 import re
-import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import BinaryIO, NamedTuple, TypeVar
 from xml.etree.ElementTree import Element, ParseError, TreeBuilder
@@ -186,16 +186,20 @@ def iter_elements(
                 p.EndElementHandler = None
 
     p.StartElementHandler = start_outside
-    for fed in feed(p, stream, name=name, chunk=chunk):
-        if root is not None and fed - root_at > MAX_RECORD_BYTES:
-            root = tb_end = None
-            nested = 1
-            p.StartElementHandler = start_skipping
-            p.CharacterDataHandler = None
-            p.EndElementHandler = end_skipping
-        if out:
-            yield from out
-            out.clear()
+    try:
+        for fed in feed(p, stream, name=name, chunk=chunk):
+            if root is not None and fed - root_at > MAX_RECORD_BYTES:
+                root = tb_end = None
+                nested = 1
+                p.StartElementHandler = start_skipping
+                p.CharacterDataHandler = None
+                p.EndElementHandler = end_skipping
+            if out:
+                yield from out
+                out.clear()
+    finally:  # the parser and its handlers refer to each other: cycles that workers (no cyclic GC) would keep
+        p.StartElementHandler = p.CharacterDataHandler = p.EndElementHandler = None
+        start_outside = end_inside = start_skipping = end_skipping = None  # type: ignore[assignment]
 
 
 def hardened_parser(*, forbid_dtd: bool = False) -> expat.XMLParserType:
@@ -591,11 +595,10 @@ class _RootStarted(Exception):
 def _prolog_is_plain(head: bytes, stream: BinaryIO, chunk: int) -> tuple[bool, list[bytes]]:
     """Read the prolog (up to the root start tag) through the :func:`hardened_parser`.
 
-    Returns ``(plain, chunks_read)``: ``plain`` is True for a UTF-8 document without a DOCTYPE
-    (then no entity can be declared, so only the five predefined entities and character
-    references can occur, and libxml2 and expat read it alike). Anything else (a DOCTYPE, another
-    encoding, a prolog that is not well-formed) is ``False``: the caller reads the file the
-    established way, which refuses or reports it exactly as before.
+    Returns ``(plain, chunks_read)``: ``plain`` is True for a UTF-8 document without a DOCTYPE,
+    what WordPress and Disqus write and the only documents :func:`plain_head` lets be cut into
+    pieces. Anything else (a DOCTYPE, another encoding, a prolog that is not well-formed) is
+    ``False``: the caller reads the file whole, which refuses or reports it.
     """
     p = hardened_parser()
     state = {"plain": True}
@@ -644,70 +647,34 @@ def iter_converted(
     name: str = "input",
     chunk: int = 1 << 20,
 ) -> Iterator[T | RecordTooBig]:
-    """``convert(el)`` for every element :func:`iter_elements` would yield, parsed by libxml2
-    (lxml): building the elements costs about 40% less CPU than expat's tree builder.
-
-    ``opener()`` returns a fresh binary stream of the document (it is called again if the
-    established reader has to take over). ``convert`` gets each element (an lxml element, or an
-    ElementTree one from the established reader: compare tags with :func:`local`, attribute
-    names may be ``{uri}name`` or ``prefix:name``) and must return plain Python values: the
-    element is freed right after. (A parser thread overlapping libxml2 with the caller's work
-    was tried: on two shared cores the GIL hand-offs cost more than the overlap gave.)
-
-    Equivalence with :func:`iter_elements`: libxml2 is used only for a UTF-8 document without a
-    DOCTYPE, checked first by the hardened expat parser (so entity declarations and external
-    references cannot occur; ``resolve_entities=False``, ``no_network``, ``load_dtd=False`` and
-    libxml2's default size limits stay on besides). Comments and processing instructions are
-    dropped and CDATA is merged into text, as expat's tree builder does. Every other document,
-    and any document libxml2 does not read to its end (not well-formed, an undeclared namespace
-    prefix that expat reads without namespace processing, a text node beyond libxml2's 10 MB
-    limit), is read by :func:`iter_elements` from the start, skipping the elements already
-    handed on: refusals (:class:`UnsafeInputError`), errors (message and line) and what was read
-    before them are exactly those of :func:`iter_elements`.
-    """
-    want = frozenset(tags)
-    done = 0
+    """``convert(el)`` for every element :func:`iter_elements` yields (a
+    :class:`~closeknit.core.files.RecordTooBig` is passed on as it is). ``opener()`` returns a
+    fresh binary stream of the document; ``convert`` must return plain Python values (compare
+    tags with :func:`local`: a yielded element's own tag is the local name, its descendants'
+    and its attributes' names are as written, ``wp:comment_id``, ``dsq:id``)."""
     with opener() as stream:
-        head = stream.read(chunk)
-        plain, chunks = _prolog_is_plain(head, stream, chunk)
-        if plain:
-            try:
-                for batch in _lxml_batches(stream, chunks, chunk, want, convert):
-                    done += len(batch)
-                    yield from batch
-                return
-            except _LibxmlGaveUp:
-                pass  # the established reader takes over, below
-    with opener() as stream:
-        for i, el in enumerate(iter_elements(stream, want, name=name, chunk=chunk)):
-            if i >= done:
-                yield el if isinstance(el, RecordTooBig) else convert(el)
-
-
-class _LibxmlGaveUp(Exception):
-    """libxml2 did not read the document to its end: the established reader takes over."""
-
-
-def _pull_parser(tags: Collection[str]):  # noqa: ANN202 - an lxml XMLPullParser
-    """libxml2 with entities, network and DTD loading off and its default size limits on; "end"
-    events for the local ``tags`` in any namespace."""
-    from lxml import etree
-
-    return etree.XMLPullParser(
-        events=("end",),
-        tag=[f"{{*}}{t}" for t in sorted(tags)],
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
+        for el in iter_elements(stream, tags, name=name, chunk=chunk):
+            yield el if isinstance(el, RecordTooBig) else convert(el)
 
 
 #: An element the caller of :func:`convert_piece` never has: it marks where a piece begins and ends.
 _CUT = "closeknit-piece-cut"
+_MARK = f"<{_CUT}/>".encode()
+_CLOSING: list[bytes] = [b"", b""]  # the last head :func:`_closing_tags` was given, and its answer
+
+
+def _closing_tags(head: bytes) -> bytes:
+    """The end tags of the elements still open at the end of ``head`` (innermost first)."""
+    if _CLOSING[0] == head:
+        return _CLOSING[1]
+    open_: list[str] = []
+    p = hardened_parser()
+    p.StartElementHandler = lambda tag, attrs: open_.append(tag)
+    p.EndElementHandler = lambda tag: open_.pop()
+    p.Parse(head, False)
+    closing = "".join(f"</{t}>" for t in reversed(open_)).encode()
+    _CLOSING[:] = [head, closing]
+    return closing
 
 
 def convert_piece(head: bytes, piece: bytes | None, tags: Collection[str], convert: Callable[[Element], T], *,
@@ -715,100 +682,34 @@ def convert_piece(head: bytes, piece: bytes | None, tags: Collection[str], conve
     """Convert the wanted elements of one piece of a document cut by the caller, for parsing
     pieces in parallel: ``head`` is the document's start up to the first cut (prolog, root start
     tag, the elements before the first piece), ``piece`` the text from one cut to the next (to
-    the end of the document when ``last``). Only for a document :func:`_prolog_is_plain`
-    accepted, with libxml2 set up as :func:`iter_converted` sets it up.
+    the end of the document when ``last``). Only for a document :func:`plain_head` accepted.
 
-    Returns ``(from head, from piece)``, or None when the piece is not a run of whole sibling
-    elements beside the head's last open element: libxml2 stops on it, a cut fell inside CDATA,
-    a comment or an element, or a wanted element sits deeper than the others. The caller then
-    reads the document the established way. Within a run of siblings, every wanted element is
-    outermost, so these are the elements :func:`iter_converted` would convert.
+    The piece is read by :func:`iter_elements` as the document ``head``, a mark, ``piece``, a
+    mark and the end tags of the elements the head left open (the last piece ends the document
+    itself). Returns ``(from head, from piece)``: what :func:`iter_converted` converts from those
+    parts of the whole document. None when the piece is not a run of whole elements in the
+    place of the head's end (the document it makes is not well-formed, or a mark fell inside a
+    wanted element), holds a record over the limit, or is refused: the caller then reads the
+    document the established way, which reports it with its place in the whole document.
     """
-    from lxml import etree
-
     if piece is None:  # cut_pieces gave up: a piece over the limit of one record
         return None
-    want = frozenset(tags)
-    parser = _piece_parser(want | {_CUT})
     try:
-        return _convert_piece(parser, head, piece, want, convert, last)
-    finally:
-        try:
-            parser.close()  # ends this piece's document (an unfinished one with an error) ...
-        except etree.LxmlError:
-            pass
-        for _ in parser.read_events():  # ... and drops the events a piece given up on left
-            pass
-
-
-_PIECE_PARSERS = threading.local()
-
-
-def _piece_parser(tags: frozenset[str]):  # noqa: ANN202 - an lxml XMLPullParser
-    """One pull parser per thread and tag set, reused piece after piece. lxml's parser and the
-    document it builds form a reference cycle, which only the cyclic GC frees; workers (and the
-    loader) run with it off, so a parser made per piece kept each piece's tree: a WordPress
-    worker grew by about 2 MB per 4 MiB piece."""
-    parsers = getattr(_PIECE_PARSERS, "parsers", None)
-    if parsers is None:
-        parsers = _PIECE_PARSERS.parsers = {}
-    parser = parsers.get(tags)
-    if parser is None:
-        parser = parsers[tags] = _pull_parser(tags)
-    return parser
-
-
-def _convert_piece(parser, head: bytes, piece: bytes, want: frozenset[str], convert: Callable[[Element], T],
-                   last: bool) -> tuple[list[T], list[T]] | None:
-    from lxml import etree
-
-    cut = f"<{_CUT}/>".encode()
-    cache = _LOCAL
-    out: tuple[list[T], list[T]] = ([], [])
-    marks: list = []  # the cut elements met, kept alive so that lxml hands back the same proxies
-    level = None
-    try:
-        for part, data in enumerate((head + cut, piece, b"" if last else cut)):
-            for start in range(0, len(data), 1 << 20):
-                parser.feed(data[start:start + (1 << 20)])
-                for _, el in parser.read_events():
-                    tag = cache.get(el.tag) or local(el.tag)
-                    if tag == _CUT:
-                        marks.append(el)
-                        if level is None:
-                            level = el.getparent()
-                        continue
-                    parent = el.getparent()
-                    if part == 0 or parent is not level:
-                        anc = parent  # only outermost wanted elements, as iter_converted
-                        while anc is not None and (cache.get(anc.tag) or local(anc.tag)) not in want:
-                            anc = anc.getparent()
-                        if anc is not None:
-                            continue  # inside a wanted element, which is converted as a whole
-                        if part > 0:
-                            return None  # outermost, but not beside the others
-                    if part > 0 and len(marks) != 1:
-                        return None
-                    out[part > 0].append(convert(el))
-                    el.clear()
-                    while el.getprevious() is not None:
-                        del parent[0]
-        if last:
-            parser.close()
-            if len(marks) != 1:
+        doc = head + _MARK + piece + (b"" if last else _MARK + _closing_tags(head))
+        out: tuple[list[T], list[T]] = ([], [])
+        marks = 0
+        for el in iter_elements(io.BytesIO(doc), (*tags, _CUT), chunk=len(doc) + 1):
+            if isinstance(el, RecordTooBig):
                 return None
-        elif len(marks) != 2 or marks[1].getparent() is not level:
-            return None
-    except etree.LxmlError:
+            if el.tag == _CUT:
+                marks += 1
+            elif marks < 2:
+                out[marks].append(convert(el))
+            else:
+                return None
+    except (InputError, expat.ExpatError, DefusedXmlException, IndexError):
         return None
-    if level is None:
-        return None
-    anc = level  # the pieces' elements are outermost only if nothing above them is wanted
-    while anc is not None:
-        if (cache.get(anc.tag) or local(anc.tag)) in want:
-            return None
-        anc = anc.getparent()
-    return out
+    return out if marks == (1 if last else 2) else None
 
 
 def _convert_piece_task(head: bytes, piece: bytes | None, tags: Collection[str], convert: Callable[[Element], T],
@@ -947,55 +848,3 @@ def _pieces(stream, head, buf, tags, convert, pool, workers, piece_bytes, chunk)
         yield from items
         done += len(items)
     return None
-
-
-def _lxml_batches(stream, chunks, chunk, want, convert) -> Iterator[list]:  # noqa: ANN001
-    """Feed libxml2 chunk by chunk, convert the finished outermost elements, free them, and
-    yield one list per chunk. Raises :class:`_LibxmlGaveUp` when libxml2 gives up."""
-    from lxml import etree
-
-    parser = _pull_parser(want)
-    cache = _LOCAL
-    # parents already known to have no wanted tag above or at them (the root, say), kept
-    # alive so that lxml hands back the same proxy object: one identity check per element
-    clear: set = set()
-    quiet = 0  # bytes fed since a wanted element last ended
-    while True:
-        buf = chunks.pop(0) if chunks else stream.read(chunk)
-        quiet += len(buf)
-        if quiet > MAX_RECORD_BYTES // 2:
-            # perhaps a record over the limit: libxml2 has no limit of ours, the established
-            # reader measures each record exactly (a record of over half the limit is rare)
-            raise _LibxmlGaveUp("no record ended within half the limit of one record")
-        try:
-            if buf:
-                parser.feed(buf)
-            else:
-                parser.close()
-            events = parser.read_events()
-            out = []
-            for _, el in events:
-                parent = el.getparent()
-                if parent is not None and parent not in clear:
-                    anc = parent
-                    while anc is not None:  # only outermost matches, as iter_elements
-                        if (cache.get(anc.tag) or local(anc.tag)) in want:
-                            break
-                        anc = anc.getparent()
-                    if anc is not None:
-                        continue
-                    if len(clear) < 64:
-                        clear.add(parent)
-                out.append(convert(el))
-                # free it and everything before it
-                el.clear()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
-        except etree.LxmlError as e:
-            raise _LibxmlGaveUp(str(e)) from e
-        if out:
-            quiet = 0
-            yield out
-        if not buf:
-            return

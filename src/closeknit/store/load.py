@@ -1,7 +1,9 @@
 """Writing what an importer yields into the store: one source, one transaction.
 
-Records are gathered into column batches and moved into DuckDB as Arrow tables, so the cost per
-record is a few appends in Python and the database does the rest set-wise. A writer thread
+Every importer yields :class:`~closeknit.ingest.records.Interaction` records; :meth:`_Writer.add`
+is the one place one becomes a row. Rows are gathered into column batches and moved into DuckDB
+as Arrow tables, so the cost per record is a few appends in Python and the database does the rest
+set-wise. A writer thread
 stages each batch as Parquet files in a scratch folder while the importer parses the next one;
 at the end, one transaction reads them back, hashes the stable ids set-wise and adds what the
 store does not have yet (an anti-join on the stable id), with its participants, identities,
@@ -31,29 +33,16 @@ from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir, sweep_stale_scratch
 from closeknit.ingest.base import ImportContext, Importer
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import (
-    BATCH_SCHEMA,
-    PARTICIPANT_ROW_SCHEMA,
-    PARTICIPANT_SCHEMA,
-    BadRecord,
-    Ident,
-    IdentityLink,
-    Interaction,
-    InteractionBatch,
-    SelfIdentity,
-    ThreadMerge,
-)
+from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, SelfIdentity, ThreadMerge
 from closeknit.store.db import Store
 from closeknit.store.people import load_context, resolve_people
 
-__all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS", "BATCH_SCHEMA", "PARTICIPANT_SCHEMA"]
+__all__ = ["SourceResult", "load_records", "import_tree", "BATCH_ROWS"]
 
 BATCH_ROWS = 100_000
 #: A batch is also written once its texts hold this many characters (long emails): with the batch
 #: being filled, one queued and one being written, this bounds what the loader holds in memory.
 BATCH_TEXT_CHARS = 24_000_000
-#: Importer batches smaller than this are written together (WordPress pieces, mbox worker runs).
-SMALL_BATCH_ROWS = 20_000
 #: DuckDB's memory budget while a source is imported (the rest of closeknit keeps the default).
 IMPORT_MEMORY_LIMIT = "512MB"
 
@@ -89,11 +78,23 @@ def _failpoint(name: str, count: int, released: Callable[[], bool] = lambda: Fal
 
 _EXCERPT = 200
 
-# What the importer side hands over per interaction; ids are computed in SQL (md5, set-wise).
-_R_SCHEMA = BATCH_SCHEMA
-_P_SCHEMA = PARTICIPANT_SCHEMA
+# A batch of interactions as staged; ids are computed in SQL when the store reads it (md5, set-wise).
+_R_SCHEMA = pa.schema(
+    [
+        ("native_id", pa.string()),
+        ("kind", pa.string()),
+        ("channel", pa.string()),
+        ("ts", pa.timestamp("us", tz="UTC")),
+        ("actor_id", pa.int64()),
+        ("visibility", pa.string()),
+        ("thread_id", pa.string()),
+        ("reply_native", pa.string()),
+        ("text", pa.string()),
+        ("duration_s", pa.float64()),
+    ]
+)
 _E_SCHEMA = pa.schema([("location", pa.string()), ("error", pa.string()), ("excerpt", pa.string())])
-# inside the writer, participants point at their interaction by row number in the batch
+# participants point at their interaction by row number in the batch
 _PR_SCHEMA = pa.schema([("rn", pa.int64()), ("identity_id", pa.int64()), ("role", pa.string())])
 # Staged files are read back once, by the same import: no compression (a third of the write's
 # CPU for text), dictionaries only for the few-valued columns, no statistics.
@@ -134,6 +135,8 @@ class SourceResult:
     seconds: float = 0.0
     skipped: bool = False
     error_samples: list[str] = field(default_factory=list)
+    #: identities of people forgotten on request that this import left out (closeknit people forget)
+    forgotten: int = 0
 
     @property
     def records(self) -> int:
@@ -155,9 +158,6 @@ class _Writer:
         self.errors: list[tuple[str, str, str | None]] = []
         self.present = 0
         self._chars = 0
-        self._pending: list[tuple[pa.Table, pa.Table]] = []  # importer batches not written yet
-        self._pending_rows = 0
-        self._pending_bytes = 0
         key = f"'{fmt.replace(chr(39), chr(39) * 2)}|' || "
         self._id_sql = sql_stable_id(key + "native_id")
         self._reply_sql = sql_stable_id(key + "reply_native")
@@ -207,46 +207,6 @@ class _Writer:
             parts[n:] = list(dict.fromkeys(parts[n:]))
         if len(self.rows) >= BATCH_ROWS or self._chars >= BATCH_TEXT_CHARS:
             self.flush()
-
-    def add_batch(self, batch: InteractionBatch) -> None:
-        """Write one importer batch; batches under :data:`SMALL_BATCH_ROWS` rows are queued and
-        written together, up to :data:`BATCH_ROWS` rows or :data:`BATCH_TEXT_CHARS` bytes (each
-        write has a fixed cost; a big batch held back would only make the write after the parse
-        longer)."""
-        if self.rows:
-            self.flush()
-        rtab = batch.interactions.select(_R_SCHEMA.names).cast(_R_SCHEMA)
-        ptab = batch.participants
-        if "row" in ptab.schema.names:  # participants name their interaction by row number
-            ptab = ptab.select(PARTICIPANT_ROW_SCHEMA.names).rename_columns(_PR_SCHEMA.names).cast(_PR_SCHEMA)
-            rn = ptab["rn"]
-            if ptab.num_rows and (rn.null_count or not pc.all(pc.and_(pc.greater_equal(rn, 0),
-                                                                      pc.less(rn, rtab.num_rows))).as_py()):
-                raise ValueError(f"{self.fmt} importer gave a participant row outside its batch")
-        else:  # by native id: map to row numbers
-            ptab = ptab.select(_P_SCHEMA.names).cast(_P_SCHEMA)
-            rn_of = pa.table({"native_id": rtab["native_id"], "rn": pa.array(range(rtab.num_rows), pa.int64())})
-            ptab = ptab.join(rn_of, "native_id", join_type="inner", use_threads=False).select(_PR_SCHEMA.names).cast(_PR_SCHEMA)
-        if rtab.num_rows >= SMALL_BATCH_ROWS:  # big enough on its own: written as it is, at once
-            self._write_pending()
-            self._write(rtab, ptab)
-            return
-        if self._pending_rows:  # row numbers continue after the batches already queued
-            ptab = ptab.set_column(0, "rn", pc.add(ptab["rn"], self._pending_rows))
-        self._pending.append((rtab, ptab))
-        self._pending_rows += rtab.num_rows
-        self._pending_bytes += rtab.nbytes
-        if self._pending_rows >= BATCH_ROWS or self._pending_bytes >= BATCH_TEXT_CHARS:
-            self._write_pending()
-
-    def _write_pending(self) -> None:
-        if not self._pending:
-            return
-        tabs, self._pending, self._pending_rows, self._pending_bytes = self._pending, [], 0, 0
-        if len(tabs) == 1:
-            self._write(*tabs[0])
-        else:
-            self._write(pa.concat_tables([r for r, _ in tabs]), pa.concat_tables([p for _, p in tabs]))
 
     # -- staging runs on its own thread, overlapping the parse of the next batch: pyarrow releases
     # the GIL while it writes a Parquet file, so on two cores the two cost about the larger of
@@ -311,7 +271,6 @@ class _Writer:
             self._thread.join()
 
     def flush(self) -> None:
-        self._write_pending()  # queued batches came first
         if not self.rows:
             return
         rtab = _table(self.rows, _R_SCHEMA)
@@ -467,14 +426,13 @@ def load_records(
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
     w: _Writer | None = None
     in_transaction = False
+    forgotten = 0
     try:
         w = _Writer(store, 0, fmt)
         w.start()
         for rec in records:
             if isinstance(rec, Interaction):
                 w.add(rec)
-            elif isinstance(rec, InteractionBatch):
-                w.add_batch(rec)
             elif isinstance(rec, BadRecord):
                 exc = rec.excerpt[:_EXCERPT] if rec.excerpt else None
                 w.errors.append((rec.location, rec.message, exc))
@@ -506,6 +464,11 @@ def load_records(
             store.mark_rewrite()  # what the old rows held must not stay in the file
             _failpoint("replaced", 1)
         w.finish()
+        from closeknit.store.sources import keep_forgotten_out
+
+        forgotten = keep_forgotten_out(con, sid)  # a person forgotten on request stays forgotten
+        if forgotten:
+            store.mark_rewrite()  # their bytes must not stay in the file
         added = con.execute("SELECT count(*) FROM interactions WHERE source_id = ?", [sid]).fetchall()[0][0]
         if replace is not None:
             back = con.execute("SELECT count(*) FROM interactions WHERE source_id = ? AND id IN (SELECT id FROM _was)",
@@ -533,8 +496,8 @@ def load_records(
         if gc_was_enabled:
             gc.enable()
         con.execute("RESET memory_limit")
-    if replace is not None:
-        store.rewrite()  # the replaced rows' bytes must not stay in the file
+    if replace is not None or forgotten:
+        store.rewrite()  # the replaced or forgotten rows' bytes must not stay in the file
     return SourceResult(
         path=path,
         format=fmt,
@@ -545,6 +508,7 @@ def load_records(
         identities=len(w.idents),
         seconds=time.perf_counter() - t0,
         error_samples=[f"{loc}: {err}" for loc, err, _ in w.errors[:5]],
+        forgotten=forgotten,
     )
 
 

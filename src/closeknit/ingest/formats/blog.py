@@ -29,11 +29,10 @@ Native ids: ``comment:<blog>|<post>|<comment_id>`` (WordPress ids are unique per
 post is included because some hand-edited exports reuse ids across posts) and
 ``post:<dsq:id>`` for Disqus. Comment text is the comment's HTML reduced to plain text.
 
-Reading: :func:`closeknit.ingest.xmlsafe.iter_converted` parses with libxml2 and hands each
-element to :func:`_wp_convert` / :func:`_dsq_convert`, which turn it into plain values (falling
-back to the hardened expat reader, with the same results, for anything unusual).
-Comments reach the store as :class:`InteractionBatch` tables built by :class:`_Batch`: the same
-rows, identities and participants as one :class:`Interaction` per comment would give.
+Reading: the hardened expat reader (:func:`closeknit.ingest.xmlsafe.iter_converted`) hands each
+element to :func:`_wp_convert` / :func:`_dsq_convert`, which turn it into plain values; a big
+file is cut into pieces that worker processes read the same way. Each comment is one
+:class:`Interaction`.
 """
 
 from __future__ import annotations
@@ -45,15 +44,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
-import pyarrow as pa
-from lxml.etree import tostring as _tostring
-
 from closeknit.core.files import RecordTooBig
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.records import BATCH_SCHEMA, PARTICIPANT_ROW_SCHEMA, BadRecord, Ident, IdentityLink, InteractionBatch, Record
+from closeknit.ingest.records import BadRecord, Ident, IdentityLink, Interaction, Record
 from closeknit.ingest.pool import default_workers, in_order, spawn_pool
 from closeknit.ingest.xmlsafe import (
     _LOCAL,
@@ -71,100 +67,13 @@ __all__ = ["WordPressImporter", "DisqusImporter"]
 _SKIP_TYPES = frozenset({"note", "order_note", "action_log"})
 _KIND_OF_TYPE = {"": "comment", "comment": "comment", "pingback": "pingback", "webmention": "pingback", "trackback": "trackback"}
 _MISSING = object()
-_DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
 
-#: Interactions per InteractionBatch.
-_BATCH = 50_000
-
-
-def _strings(values: list) -> pa.Array:
-    try:
-        return pa.array(values, pa.string())
-    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates: replaced, as the store's loader does
-        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values], pa.string())
-
-
-class _Batch:
-    """Interactions gathered as rows and handed to the store as :class:`InteractionBatch`
-    tables: the same rows as one :class:`Interaction` per comment, at a fraction of the cost
-    per comment (no record objects, no per-record work in the loader).
-
-    ``rows`` holds ``(native_id, kind, ts, actor id, thread, reply_to, text, recipient id or
-    None)``; importers append to it directly and use :meth:`ident_id` for identities not yet
-    in ``ids``. :meth:`take` returns the identities first seen since the last call (in the order
-    a loader fed the same records one by one would meet them: actor, then recipient, record by
-    record), then the batch. A batch never holds a native id twice (a repeated id starts a new
-    batch); participants point at their comment by row number.
-    """
-
-    def __init__(self) -> None:
-        self.ids: dict[Ident, int] = {}
-        self.fresh: list[Ident] = []
-        self.rows: list[tuple] = []
-
-    def ident_id(self, ident: Ident) -> int:
-        iid = self.ids.get(ident)
-        if iid is None:
-            iid = self.ids[ident] = ident.id
-            self.fresh.append(ident)
-        return iid
-
-    def add(self, native_id: str, kind: str, ts: datetime, actor: Ident | None, recipient: Ident | None,
-            thread: str | None, reply_to: str | None, text: str | None) -> None:
-        """One interaction (channel blog, visibility public) with ``recipient`` (or none)."""
-        ids = self.ids
-        aid = None if actor is None else (ids.get(actor) or self.ident_id(actor))
-        rid = None if recipient is None else (ids.get(recipient) or self.ident_id(recipient))
-        self.rows.append((native_id, kind, ts, aid, thread, reply_to, text, rid))
-
-    def take(self) -> list[Record]:
-        out: list[Record] = self.fresh
-        self.fresh = []
-        rows, self.rows = self.rows, []
-        if not rows:
-            return out
-        native = [r[0] for r in rows]
-        if len(set(native)) == len(rows):
-            out.append(self._table(rows))
-            return out
-        seen: set[str] = set()  # a native id repeated: cut before each repeat
-        start = 0
-        for i, nid in enumerate(native):
-            if nid in seen:
-                out.append(self._table(rows[start:i]))
-                seen.clear()
-                start = i
-            seen.add(nid)
-        out.append(self._table(rows[start:]))
-        return out
-
-    @staticmethod
-    def _table(rows: list[tuple]) -> InteractionBatch:
-        n = len(rows)
-        native, kind, ts, actor, thread, reply, text, rid = zip(*rows)
-        parts = [(i, r[7]) for i, r in enumerate(rows) if r[7] is not None]
-        p_row, p_ident = zip(*parts) if parts else ((), ())
-        inter = pa.Table.from_arrays(
-            [
-                _strings(native),
-                _strings(kind),
-                pa.array(["blog"] * n, pa.string()),
-                pa.array(ts, pa.timestamp("us", tz="UTC")),
-                pa.array(actor, pa.int64()),
-                pa.array(["public"] * n, pa.string()),
-                _strings(thread),
-                _strings(reply),
-                _strings(text),
-                pa.nulls(n, pa.float64()),
-            ],
-            schema=BATCH_SCHEMA,
-        )
-        participants = pa.Table.from_arrays(
-            [pa.array(p_row, pa.int64()), pa.array(p_ident, pa.int64()), pa.array(["recipient"] * len(p_row), pa.string())],
-            schema=PARTICIPANT_ROW_SCHEMA,
-        )
-        return InteractionBatch(inter, participants)
+def _comment(native_id: str, kind: str, ts: datetime, actor: Ident | None, recipient: Ident | None,
+             thread: str | None, reply_to: str | None, text: str | None) -> Interaction:
+    """One comment (channel blog, visibility public), addressed to ``recipient`` (or nobody)."""
+    return Interaction(native_id, kind, "blog", ts, actor, () if recipient is None else ((recipient, "recipient"),),
+                       "public", thread, reply_to, text)
 
 
 def _gmt(value: str) -> datetime | None:
@@ -229,19 +138,12 @@ def _commenter(email: str, name: str, url: str, username: str = "", cache: dict 
     return ident
 
 
-def _reversed_children(el: Element) -> list:
-    """``el``'s children, last first (lxml's ``getchildren()`` makes them fastest)."""
-    if type(el) is Element:
-        return el[::-1]
-    return el.getchildren()[::-1]
-
-
 def _children(el: Element) -> dict[str, str]:
     """Local tag -> stripped text of ``el``'s direct children (first occurrence wins)."""
     names = _LOCAL
     try:
         # reversed: an earlier child overwrites a later one with the same tag (first wins)
-        return {names[c.tag]: t.strip() if (t := c.text) else "" for c in _reversed_children(el)}
+        return {names[c.tag]: t.strip() if (t := c.text) else "" for c in el[::-1]}
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, str] = {}
@@ -257,7 +159,7 @@ def _kids(el: Element) -> dict[str, Element]:
     """Local tag -> first direct child of ``el`` with that tag."""
     names = _LOCAL
     try:
-        return {names[c.tag]: c for c in _reversed_children(el)}  # reversed: the first one wins
+        return {names[c.tag]: c for c in el[::-1]}  # reversed: the first one wins
     except KeyError:  # a tag not seen before: the slow way, which learns it
         pass
     out: dict[str, Element] = {}
@@ -322,17 +224,15 @@ class WordPressImporter(Importer):
 
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         cache: dict = {}
-        batch = _Batch()
         with _Workers() as workers:
             for member in _members(tree, (b"wordpress.org/export/",)):
                 done: int | None = 0
                 if workers.wanted(tree, member):
-                    yield from batch.take()  # identities in the order one process would meet them
-                    done = yield from self._pieces(tree, member, workers.pool(), batch)
+                    done = yield from self._pieces(tree, member, workers.pool())
                     if done is None:
                         continue
                     workers.discard()  # a piece was not what the cut assumed: the rest is read here
-                wxr = _WxrFile(self, member, cache, batch)
+                wxr = _WxrFile(self, member, cache)
                 try:
                     for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
                         if isinstance(rec, RecordTooBig):
@@ -341,14 +241,13 @@ class WordPressImporter(Importer):
                         yield from wxr.element(rec, skip_items=done)
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
-        yield from batch.take()
 
-    def _pieces(self, tree: InputTree, member: str, pool: Any, batch: _Batch) -> Generator[Record, None, int | None]:
+    def _pieces(self, tree: InputTree, member: str, pool: Any) -> Generator[Record, None, int | None]:
         """Read ``member`` in pieces of whole ``<item>`` elements, parsed by worker processes.
 
         The file is cut before an ``<item>`` about every :data:`PIECE_BYTES`; each worker parses
         the file's head (the blog and its authors) followed by one piece (:func:`_wxr_piece`), and
-        the results are taken in file order, each identity passed on the first time it is met.
+        the results are taken in file order.
         Returns None when the whole file was read, else the number of items read: a piece that is
         not a run of whole items (a cut inside CDATA, say) or anything else unusual stops this,
         and the caller reads the file the established way from the start, skipping those items.
@@ -362,23 +261,17 @@ class WordPressImporter(Importer):
                 return 0
             head, buf = split
             items_done = 0
-            ids = batch.ids
             tasks = ((member, head, piece, last) for piece, last in cut_pieces(stream, buf, find_cut, piece_bytes=PIECE_BYTES))
             for args, got in in_order(pool, _wxr_piece, tasks, 2 * _blog_workers() + 1):
                 if got is None:
                     return items_done
                 n, records = got
                 if records is None:  # a comment to report: its item number needs the items before
-                    got = _wxr_piece(*args, items_done, _Batch())
+                    got = _wxr_piece(*args, items_done)
                     if got is None:
                         return items_done
                     n, records = got
-                for rec in records:
-                    if type(rec) is Ident:
-                        if rec in ids:
-                            continue
-                        ids[rec] = rec.id
-                    yield rec
+                yield from records
                 items_done += n
         return None
 
@@ -387,8 +280,8 @@ class WordPressImporter(Importer):
         login = normalize_handle(login)
         return f"{host}/{login}" if host else login
 
-    def _item(self, f: dict, comments: list, member: str, n_item: int, site: str, host: str, authors: dict, cache: dict,
-              batch: _Batch) -> Iterator[Record]:
+    def _item(self, f: dict, comments: list, member: str, n_item: int, site: str, host: str, authors: dict,
+              cache: dict) -> Iterator[Record]:
         """One ``<item>``: ``f`` its fields (:func:`_children`), ``comments`` its comments' fields."""
         login = f.get("creator", "")
         post_author = authors.get(login) if login else None
@@ -400,8 +293,6 @@ class WordPressImporter(Importer):
         rows = []
         by_id: dict[str, Ident | None] = {}
         miss = _MISSING
-        ids = batch.ids
-        out = batch.rows
         for cf in comments:
             cid = cf.get("comment_id", "")
             key = (cf.get("comment_author_email", ""), cf.get("comment_author", ""), cf.get("comment_author_url", ""), "")
@@ -438,30 +329,17 @@ class WordPressImporter(Importer):
             text = html_to_text(cf.get("comment_content") or "") or None
             if recipient is not None and author is not None and recipient[:3] == author[:3]:
                 recipient = None  # talking to oneself
-            # batch.add, inlined: this runs once per comment
-            if author is None:
-                aid = None
-            elif (aid := ids.get(author)) is None:
-                aid = batch.ident_id(author)
-            if recipient is None:
-                rid = None
-            elif (rid := ids.get(recipient)) is None:
-                rid = batch.ident_id(recipient)
-            out.append((prefix + cid, kind, ts, aid, thread, reply_to, text, rid))
-            if len(out) >= _BATCH:
-                yield from batch.take()
-                out = batch.rows
+            yield _comment(prefix + cid, kind, ts, author, recipient, thread, reply_to, text)
 
 
 class _WxrFile:
     """One WXR file as the importer reads it, element by element: the blog, its authors, the
     items so far. The same code reads a whole file here and one piece of it in a worker."""
 
-    def __init__(self, importer: WordPressImporter, member: str, cache: dict, batch: _Batch) -> None:
+    def __init__(self, importer: WordPressImporter, member: str, cache: dict) -> None:
         self.importer = importer
         self.member = member
         self.cache = cache
-        self.batch = batch
         self.authors: dict[str, Ident] = {}
         self.site = ""
         self.host = ""
@@ -475,7 +353,7 @@ class _WxrFile:
             self.n_items += 1
             if b and self.n_items > skip_items:
                 yield from self.importer._item(a, b, self.member, self.n_items, self.site, self.host, self.authors,
-                                               self.cache, self.batch)
+                                               self.cache)
         elif tag == "author":
             login = a.get("author_login", "")
             if not login:
@@ -545,10 +423,6 @@ _WORKER_CACHE: dict = {}
 #: Entries a worker keeps in its commenter cache and in its set of identities reported (up to 4
 #: workers run beside the importing process; each one's memory must not grow with the file).
 _WORKER_CACHE_MAX = 100_000
-#: The worker's identities: each is reported with the first piece that meets it. A worker takes
-#: its pieces in file order, and the importing process takes all pieces in file order, so an
-#: identity this worker reported before has reached the importing process before this piece.
-_WORKER_BATCH = _Batch()
 
 
 def _worker_init() -> None:
@@ -557,14 +431,12 @@ def _worker_init() -> None:
     gc.disable()  # no reference cycles worth the full scans (as in the loader)
 
 
-def _wxr_piece(member: str, head: bytes, piece: bytes, last: bool, item_base: int | None = None,
-               batch: _Batch | None = None) -> tuple | None:
+def _wxr_piece(member: str, head: bytes, piece: bytes, last: bool, item_base: int | None = None) -> tuple | None:
     """The records of one piece of a WXR file (see :meth:`WordPressImporter._pieces`), in a
-    worker: ``(items in the piece, records)``, every identity this worker had not reported yet
-    included. None if the piece is not a run of whole items after the file's head. Without
-    ``item_base`` (the items before the piece, which a worker does not know), a piece with a
-    comment to report gives ``(items, None)``: the importing process then reads it itself, with
-    an empty ``batch`` of its own (which reports every identity the piece meets)."""
+    worker: ``(items in the piece, records)``. None if the piece is not a run of whole items
+    after the file's head. Without ``item_base`` (the items before the piece, which a worker
+    does not know), a piece with a comment to report gives ``(items, None)``: the importing
+    process then reads it itself."""
     try:
         got = convert_piece(head, piece, _WP_TAGS, _wp_convert, last=last)
         if got is None:
@@ -574,23 +446,17 @@ def _wxr_piece(member: str, head: bytes, piece: bytes, last: bool, item_base: in
             return None
         if len(_WORKER_CACHE) > _WORKER_CACHE_MAX:
             _WORKER_CACHE.clear()
-        if batch is None:
-            batch = _WORKER_BATCH
-            if len(batch.ids) > _WORKER_CACHE_MAX:  # forgotten ones are reported again; the importing
-                batch.ids.clear()  # process passes each identity on once (its own batch.ids)
-        wxr = _WxrFile(WordPressImporter(), member, _WORKER_CACHE, batch)
+        wxr = _WxrFile(WordPressImporter(), member, _WORKER_CACHE)
         out: list = []
         for rec in from_head:
             out.extend(wxr.element(rec))
         wxr.n_items = item_base or 0
         for rec in items:
             out.extend(wxr.element(rec))
-        out.extend(batch.take())
         if item_base is None and any(type(r) is BadRecord for r in out):
             return len(items), None
         return len(items), out
     except Exception:  # noqa: BLE001 - the importing process reads the file itself and reports
-        (_WORKER_BATCH if batch is None else batch).rows.clear()
         return None
 
 
@@ -635,20 +501,16 @@ class DisqusImporter(Importer):
         authors: dict[str, Ident | None] = {}
         pending: list[tuple] = []  # posts whose thread or parent came later in the file
         links: dict[tuple[str, str], IdentityLink] = {}
-        batch = _Batch()
         with _Workers() as workers:
-            yield from self._files(tree, workers, cache, threads, authors, pending, links, batch)
+            yield from self._files(tree, workers, cache, threads, authors, pending, links)
         for where, rec in pending:
-            if len(batch.rows) >= _BATCH:
-                yield from batch.take()
-            out = self._post(where, None, rec, threads, authors, batch)
+            out = self._post(where, None, rec, threads, authors)
             if out is not None:
                 yield out
-        yield from batch.take()
         yield from links.values()
 
     def _files(self, tree: InputTree, workers: _Workers, cache: dict, threads: dict, authors: dict, pending: list,
-                 links: dict, batch: _Batch) -> Iterator[Record]:
+               links: dict) -> Iterator[Record]:
         """The files' threads and posts, in order; posts whose thread or parent comes later wait in ``pending``.
 
         A big file is parsed in pieces by worker processes (:func:`iter_converted_pieces`), which
@@ -679,17 +541,15 @@ class DisqusImporter(Importer):
                     if (tid and tid not in threads) or (parent and parent not in authors):
                         pending.append((f"{member} post {n}", rec))
                         continue
-                    if len(batch.rows) >= _BATCH:
-                        yield from batch.take()
-                    out = self._post(member, n, rec, threads, authors, batch)
+                    out = self._post(member, n, rec, threads, authors)
                     if out is not None:
                         yield out
             except MalformedXMLError as e:
                 yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
 
-    def _post(self, member, n, rec, threads, authors, batch: _Batch) -> BadRecord | None:
-        """One post (as :func:`_dsq_convert` gives it) into ``batch``; ``member`` is the file (or,
-        with ``n`` None, the full location). Returns the error of a post that cannot be read."""
+    def _post(self, member, n, rec, threads, authors) -> Interaction | BadRecord | None:
+        """One post (as :func:`_dsq_convert` gives it); ``member`` is the file (or, with ``n``
+        None, the full location). None for a deleted or spam post."""
         _, pid, message, created, deleted, spam, _author_key, tid, parent = rec
         if deleted and deleted != "false" and _bool(deleted):
             return None
@@ -703,7 +563,7 @@ class DisqusImporter(Importer):
         recipient = authors.get(parent) if parent else thread_author
         if recipient is not None and author is not None and recipient[:3] == author[:3]:
             recipient = None  # talking to oneself
-        batch.add(
+        return _comment(
             "post:" + pid,
             "comment",
             ts,
@@ -713,7 +573,6 @@ class DisqusImporter(Importer):
             f"post:{parent}" if parent else None,
             message,
         )
-        return None
 
 
 def _dsq_time(created: str) -> datetime | None:
@@ -727,17 +586,16 @@ def _dsq_time(created: str) -> datetime | None:
 
 
 def _dsq_id(el: Element | None) -> str:
-    """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written for expat,
-    ``{http://disqus.com/disqus-internals}id`` for libxml2), stripped; '' without one."""
+    """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written), stripped; '' without one."""
     if el is None:
         return ""
     keys = el.keys()
     if keys:
         k = keys[0]
-        if k == _DSQ_ID or k == "dsq:id":  # the usual <post dsq:id="...">
+        if k == "dsq:id":  # the usual <post dsq:id="...">
             return el.get(k).strip()
         for k in keys:
-            if k == "id" or k.endswith((":id", "}id")):
+            if k == "id" or k.endswith(":id"):
                 return el.get(k).strip()
     return ""
 
@@ -752,7 +610,6 @@ def _pair_fields(key: str) -> dict[str, str]:
     return out
 
 
-_AUTHORS: dict[bytes, str] = {}  # an author element's serialization -> its key
 _SEPARATORS = str.maketrans({"\x1e": "\ufffd", "\x1f": "\ufffd"})
 
 
@@ -761,22 +618,7 @@ def _author_key(el: Element) -> str:
     ASCII unit and record separators, which XML 1.0 text cannot hold; an XML 1.1 document's are
     replaced): what identifies an author, cheap to hash, compare and send from a worker process
     (a tuple of ``(tag, text)`` pairs cost the importing process 4 s per million posts to hash
-    and compare). The same few thousand authors come back in every export: an lxml element's
-    serialization (one C call) finds the key made before."""
-    try:
-        raw = _tostring(el, with_tail=False)
-    except TypeError:  # an ElementTree element (the expat reader): no shortcut
-        return _pairs_key(el)
-    key = _AUTHORS.get(raw)
-    if key is None:
-        key = _pairs_key(el)
-        if len(_AUTHORS) >= 100_000:
-            _AUTHORS.clear()
-        _AUTHORS[raw] = key
-    return key
-
-
-def _pairs_key(el: Element) -> str:
+    and compare)."""
     names = _LOCAL
     parts = []
     for c in el:

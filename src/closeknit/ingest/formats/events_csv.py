@@ -13,9 +13,9 @@ among identical rows (in file order), so re-importing the file adds nothing, a l
 the same log adds only its new rows, and the same event listed twice is kept twice (repeated
 events are real in these logs).
 
-These logs run to millions of rows, so they are parsed set-wise: pyarrow's CSV reader streams
+These logs run to millions of rows, so they are checked set-wise: pyarrow's CSV reader streams
 the member (zip members included) into a private in-memory DuckDB, which validates, hashes and
-numbers the rows; the importer yields Arrow batches, not one object per row.
+numbers the rows; the good rows come back in file order as one Interaction each.
 """
 
 from __future__ import annotations
@@ -31,11 +31,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from closeknit.core.duck import connect
-from closeknit.core.ids import sql_stable_id
 from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree, decode_head, sniff_encoding
-from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, InteractionBatch, Record
+from closeknit.ingest.records import KINDS, VISIBILITIES, BadRecord, Ident, Interaction, Record
 
 __all__ = ["EventsCsvImporter", "EdgesImporter", "parse_ts"]
 
@@ -202,7 +201,7 @@ class _Utf8Only(io.RawIOBase):
 
 
 def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Record]:
-    """Validate ``raw``, yield its bad rows as BadRecords, its identities, and Arrow batches."""
+    """Validate ``raw``, yield its bad rows as BadRecords, its identities, and its good rows."""
     opt = {c: (f'nullif("{c}", \'\')' if c in cols else "NULL") for c in _OPTIONAL}
     con.execute(
         f"""
@@ -250,9 +249,8 @@ def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Re
         "WHERE v IS NOT NULL AND v <> '' AND channel IS NOT NULL ORDER BY 1, 2"
     ).fetchall():
         yield Ident(channel, "account_id", value)
-    ident = lambda col: sql_stable_id(f"'ident|' || channel || '|account_id|' || {col}")  # noqa: E731
     rel = con.sql(
-        f"""
+        """
         WITH good AS (
             SELECT *, md5(concat_ws(chr(31), src, dst, ts_raw, channel, kind, visibility, coalesce(text, ''),
                                      coalesce(thread_id, ''), duration_raw)) AS h
@@ -260,25 +258,16 @@ def _events_from_raw(con, member: str, cols: set[str], bad: list) -> Iterator[Re
         )
         SELECT left(h, 24) || CASE WHEN row_number() OVER w > 1 THEN '#' || (row_number() OVER w - 1) ELSE '' END
                    AS native_id,
-               kind, channel, t AS ts, {ident('src')} AS actor_id, visibility, thread_id,
-               NULL::VARCHAR AS reply_native, text, duration_s,
-               {ident('dst')} AS dst_id
+               kind, channel, t AS ts, src, dst, visibility, thread_id, text, duration_s
         FROM good
         WINDOW w AS (PARTITION BY h ORDER BY rn)
         ORDER BY rn
         """
     )
-    reader = rel.to_arrow_reader(_CHUNK)
-    for batch in reader:
-        tbl = pa.Table.from_batches([batch])
-        parts = pa.table(
-            {
-                "native_id": tbl["native_id"],
-                "identity_id": tbl["dst_id"],
-                "role": pa.array(["recipient"] * tbl.num_rows, pa.string()),
-            }
-        )
-        yield InteractionBatch(tbl.drop_columns(["dst_id"]), parts)
+    for batch in rel.to_arrow_reader(_CHUNK):
+        for nid, kind, channel, ts, src, dst, vis, thread, text, duration in zip(*(c.to_pylist() for c in batch.columns)):
+            yield Interaction(nid, kind, channel, ts, Ident(channel, "account_id", src),
+                              ((Ident(channel, "account_id", dst), "recipient"),), vis, thread, None, text, duration)
 
 
 @register

@@ -11,12 +11,9 @@ Headers are parsed here rather than with :mod:`email.parser`, which is ten times
 only the headers used below are kept, folded lines are unfolded, RFC 2047 words are decoded in
 display names.
 
-Big files (:data:`BATCH_MIN_BYTES`) reach the store as :class:`InteractionBatch` column tables
-rather than one Interaction object per message: the same rows (ids, participants, identities in
-the order the loader would meet them, a native id's first occurrence kept), with the time
-worked out in integer microseconds. Files over :data:`POOL_MIN_BYTES` are parsed by worker
+Each message is one :class:`Interaction`. Files over :data:`POOL_MIN_BYTES` are parsed by worker
 processes on runs of whole messages (one per CPU up to 4; ``CLOSEKNIT_MBOX_WORKERS=N`` sets how
-many, 0 none).
+many, 0 none), which send the Interactions back; their threads are linked here, in file order.
 
 The body is the first ``text/plain`` part (``text/html`` with the tags stripped
 when there is none), transfer-decoded (quoted-printable, base64), decoded with its charset
@@ -69,15 +66,12 @@ from email.utils import getaddresses, parsedate_tz
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-import pyarrow as pa
-
 from closeknit.core.ids import content_id
-from closeknit.core.scratch import ScratchDir
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
-from closeknit.ingest.pool import default_workers, in_order, spawn_pool, tables_from_file, tables_to_file
+from closeknit.ingest.pool import default_workers, in_order, spawn_pool
 from closeknit.ingest.htmltext import html_to_text
-from closeknit.ingest.records import BadRecord, Ident, Interaction, InteractionBatch, Record, SelfIdentity, ThreadMerge
+from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity, ThreadMerge
 
 __all__ = ["MboxImporter", "MAX_TEXT", "parse_date", "parse_addresses", "split_mbox"]
 
@@ -90,18 +84,11 @@ _MAX_MESSAGE = 64 << 20
 _KEEP = 1 << 20
 #: Largest .eml read.
 _MAX_EML = 64 << 20
-#: An mbox file at least this big is handed to the store as InteractionBatch column tables
-#: (the same rows as the Interaction records smaller files yield, without a Python object per
-#: message on either side).
-BATCH_MIN_BYTES = 1 << 20
-#: Rows per InteractionBatch, and the text characters that close a batch early (long emails).
-BATCH_ROWS = 50_000
-BATCH_CHARS = 8_000_000
 #: An mbox file at least this big is parsed by worker processes: one per CPU up to 4 where there
 #: are two or more, ``CLOSEKNIT_MBOX_WORKERS=N`` to set how many (0: none). The importing process
 #: reads the file in :data:`TASK_BYTES` pieces and hands each over cut at its last message
-#: boundary (:func:`split_groups`); results come back in order as column tables, which the store
-#: stages while the workers parse on. Below this size starting the workers costs more than they
+#: boundary (:func:`split_groups`); results come back in order as Interaction records, which the
+#: store stages while the workers parse on. Below this size starting the workers costs more than they
 #: save (2 CPUs: 44 MB imported in 1.6 s with workers against 1.4 s without, 132 MB in 3.2 s
 #: against 3.9 s).
 POOL_MIN_BYTES = 64 << 20
@@ -304,62 +291,6 @@ def split_groups(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, b
             lo = _KEEP
         buf += more
         read += len(more)
-
-
-class _Prefetch:
-    """Reads ``stream`` in ``chunk`` pieces on a thread, one piece ahead of the reader.
-
-    Decompressing a zip member releases the GIL, so the next 4 MiB inflate while the last ones
-    are parsed. ``read(chunk)`` returns exactly what ``stream.read(chunk)`` would have.
-    """
-
-    def __init__(self, stream: BinaryIO, chunk: int) -> None:
-        import queue
-        import threading
-
-        self.chunk = chunk
-        self._q: queue.Queue = queue.Queue(maxsize=2)
-        self._stop = threading.Event()
-        self._done = False
-        self._thread = threading.Thread(target=self._run, args=(stream,), name="closeknit-mbox-read", daemon=True)
-        self._thread.start()
-
-    def _run(self, stream: BinaryIO) -> None:
-        import queue
-
-        while not self._stop.is_set():
-            try:
-                item: bytes | BaseException = stream.read(self.chunk)
-            except BaseException as e:  # handed to the reader
-                item = e
-            while not self._stop.is_set():
-                try:
-                    self._q.put(item, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-            if not isinstance(item, bytes) or not item:
-                return
-
-    def read(self, n: int) -> bytes:
-        if n != self.chunk:
-            raise ValueError("_Prefetch reads whole chunks only")
-        if self._done:
-            return b""
-        item = self._q.get()
-        if isinstance(item, BaseException):
-            self._done = True
-            raise item
-        if not item:
-            self._done = True
-        return item
-
-    def __enter__(self) -> _Prefetch:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 # --------------------------------------------------------------------------------------------
@@ -855,36 +786,35 @@ def _worker_init(ctx: ImportContext) -> None:
     _WORKER_STATE.cache_max = 50_000  # up to 4 workers beside the importing process: smaller caches
 
 
-def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool, folder: str) -> tuple:
+def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> tuple:
     """Parse one run of messages (from :func:`split_groups`) in a worker.
 
-    Returns the tables (as :func:`~closeknit.ingest.pool.tables_to_file` wrote them in
-    ``folder``), the identities first met, the bad messages as ``(index in the run,
-    byte offset, message, excerpt)``, the number of split items, and the sender counts.
+    Returns the messages' Interactions, for each what :meth:`_State.thread` was given (None for
+    Gmail's own thread ids: the importing process links the runs' threads), the bad messages as
+    ``(index in the run, byte offset, message, excerpt)``, the number of split items, and the
+    sender counts.
     """
     st = _WORKER_STATE
     assert st is not None
     st.in_sent_folder = in_sent_folder
     st.senders, st.sent, st.lists, st.received, st.n_private = Counter(), Counter(), set(), Counter(), 0
     st.threads, st.merged = {}, {}  # each run on its own (the importing process links the runs: _State.pooled)
-    cols = _Columns()
-    in_batch: set[str] = set()
+    recs: list[Interaction] = []
+    links = []
     bad = []
-    fields, add_row = st.fields, st.add_row
+    message = st.message
     k = -1
     crlf = b"\r\n" in data
     for k, (off, raw) in enumerate([(0, data)] if single else _split_buffer(data)):
-        got = _guarded(fields, raw, True, crlf)
+        got = _guarded(message, raw, crlf)
         if got is None:
             continue
         if isinstance(got, BadRecord):
             bad.append((k, base + off, got.message, got.excerpt))
             continue
-        add_row(cols, in_batch, got)
-    links = list(cols.links)
-    batch = cols.build() if cols.nid else None
-    tables = tables_to_file((batch.interactions, batch.participants), folder) if batch is not None else None
-    return tables, links, st.new_idents(), bad, k + 1, dict(st.senders), dict(st.sent), st.lists, dict(st.received), st.n_private
+        recs.append(got)
+        links.append(st.link)
+    return recs, links, bad, k + 1, dict(st.senders), dict(st.sent), st.lists, dict(st.received), st.n_private
 
 
 @register
@@ -940,25 +870,18 @@ class MboxImporter(Importer):
     def read(self, tree: InputTree, ctx: ImportContext) -> Iterator[Record]:
         state = _State(ctx)
         pool = None
-        tmp = None  # where the workers leave their tables; removed only once the workers are gone
         try:
             for member, kind in self._members(tree):
                 with tree.open(member) as f:
                     if kind == "eml":
                         data = f.read(_MAX_EML)
                         msgs: Iterator[tuple[int, bytes]] = iter([(0, data)])
+                    elif tree.size(member) >= POOL_MIN_BYTES and _workers() > 0:
+                        if pool is None:
+                            pool = spawn_pool(_workers(), _worker_init, (ctx,))
+                        yield from state.pooled(member, f, pool)
+                        continue
                     else:
-                        size = tree.size(member)
-                        if size >= POOL_MIN_BYTES and _workers() > 0:
-                            if pool is None:
-                                tmp = ScratchDir()
-                                pool = spawn_pool(_workers(), _worker_init, (ctx,))
-                            yield from state.pooled(member, f, pool, tmp.name)
-                            continue
-                        if size >= BATCH_MIN_BYTES:
-                            with _Prefetch(f, _CHUNK) as pf:
-                                yield from state.batches(member, split_mbox(pf, _CHUNK))
-                            continue
                         msgs = split_mbox(f)
                     yield from state.messages(member, msgs)
         except BaseException:
@@ -970,76 +893,12 @@ class MboxImporter(Importer):
             if pool is not None:
                 pool.close()
                 pool.join()
-            if tmp is not None:
-                tmp.cleanup()
         renames = state.renames()
         if renames:
             yield ThreadMerge(renames)
         guess = state.guess_self()
         if guess is not None:
             yield SelfIdentity(guess, evidence=f"writes and is written to most in {tree.path.name}")
-
-
-_TS_TYPE = pa.timestamp("us", tz="UTC")
-
-
-def _strings(values: list) -> pa.Array:
-    try:
-        return pa.array(values, pa.string())
-    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates (as the loader replaces them)
-        return pa.array([v.encode("utf-8", "replace").decode("utf-8") if isinstance(v, str) else v for v in values],
-                        pa.string())
-
-
-class _Columns:
-    """Column lists of messages on their way to an :class:`InteractionBatch` (emptied by build)."""
-
-    __slots__ = ("nid", "kind", "ts", "actor", "vis", "thread", "reply", "text", "p_row", "p_iid", "p_role", "links")
-    #: per row, what :meth:`_State.thread` was given (None for Gmail's own thread ids): the
-    #: pooled path links threads again in the importing process, across the workers' runs
-    links: list
-    nid: list
-    kind: list
-    ts: list
-    actor: list
-    vis: list
-    thread: list
-    reply: list
-    text: list
-    p_row: list
-    p_iid: list
-    p_role: list
-
-    def __init__(self) -> None:
-        for name in self.__slots__:
-            setattr(self, name, [])
-
-    def build(self) -> InteractionBatch:
-        n = len(self.nid)
-        interactions = pa.table(
-            {
-                "native_id": _strings(self.nid),
-                "kind": _strings(self.kind),
-                "channel": pa.array(["email"] * n, pa.string()),
-                "ts": pa.array(self.ts, pa.int64()).cast(_TS_TYPE),
-                "actor_id": pa.array(self.actor, pa.int64()),
-                "visibility": _strings(self.vis),
-                "thread_id": _strings(self.thread),
-                "reply_native": _strings(self.reply),
-                "text": _strings(self.text),
-                "duration_s": pa.nulls(n, pa.float64()),
-            }
-        )
-        participants = pa.table(  # each names its message by row (PARTICIPANT_ROW_SCHEMA)
-            {
-                "row": pa.array(self.p_row, pa.int64()),
-                "identity_id": pa.array(self.p_iid, pa.int64()),
-                "role": _strings(self.p_role),
-            }
-        )
-        for name in self.__slots__:  # emptied in place: the reader holds references to the lists
-            getattr(self, name).clear()
-        return InteractionBatch(interactions, participants)
 
 
 class _State:
@@ -1065,9 +924,6 @@ class _State:
         self.in_sent_folder = False
         #: entries kept per cache of parsed address headers and sender/recipient sets
         self.cache_max = 100_000
-        # batches: identity ids by Ident (as the loader keeps them)
-        self.iids: dict[Ident, int] = {}
-        self.idents_out: list[Ident] = []
 
     def ident(self, addr: str, name: str | None) -> Ident:
         key = (addr, name)
@@ -1102,11 +958,8 @@ class _State:
             self.addr_cache[value] = got
         return got
 
-    def people(self, frm, to, cc, bcc) -> tuple[Ident | None, tuple[tuple[Ident, str], ...], list]:
-        """The actor and the participants (one role per address, To before Cc before Bcc); cached.
-
-        The third item is a slot where :meth:`add_row` keeps their identity ids and roles.
-        """
+    def people(self, frm, to, cc, bcc) -> tuple[Ident | None, tuple[tuple[Ident, str], ...]]:
+        """The actor and the participants (one role per address, To before Cc before Bcc); cached."""
         key = (frm, to, cc, bcc)
         got = self.people_cache.get(key)
         if got is not None:
@@ -1121,7 +974,7 @@ class _State:
                     parts.append((ident, role))
         if len(self.people_cache) > self.cache_max:
             self.people_cache.clear()
-        got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts), [None])
+        got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts))
         return got
 
     def guess_self(self) -> Ident | None:
@@ -1222,52 +1075,19 @@ class _State:
             if rec is not None:
                 yield rec
 
-    def batches(self, member: str, msgs: Iterator[tuple[int, bytes]]) -> Iterator[Record]:
-        """What :meth:`messages` yields, as InteractionBatch tables plus the Ident records they use.
-
-        Row for row the same as the Interaction records: the loader would register each new
-        ``(address, name)`` identity it meets in an actor or participant, in that order, so
-        those are yielded as Ident records in the order they are first met; a native id
-        repeated inside one batch keeps its first row, as the loader keeps the first occurrence.
-        """
-        self.in_sent_folder = _in_sent_folder(member)
-        cols = _Columns()
-        in_batch: set[str] = set()
-        chars = 0
-        fields, add_row = self.fields, self.add_row
-        for n, (offset, raw) in enumerate(msgs, start=1):
-            got = _guarded(fields, raw, True)
-            if got is None:
-                continue
-            if isinstance(got, BadRecord):
-                yield BadRecord(f"{member} message {n} (byte {offset})", got.message, got.excerpt)
-                continue
-            chars += add_row(cols, in_batch, got)
-            if len(cols.nid) >= BATCH_ROWS or chars >= BATCH_CHARS:
-                yield from self.new_idents()
-                yield cols.build()
-                in_batch.clear()
-                chars = 0
-        yield from self.new_idents()
-        if cols.nid:
-            yield cols.build()
-
-    def pooled(self, member: str, stream: BinaryIO, pool, folder: str) -> Iterator[Record]:
-        """What :meth:`batches` yields, parsed by worker processes.
+    def pooled(self, member: str, stream: BinaryIO, pool) -> Iterator[Record]:
+        """What :meth:`messages` yields, parsed by worker processes.
 
         The stream is cut into runs of whole messages (:func:`split_groups`, a few MiB each)
         that go to the workers in order; their results are taken in order: bad messages get
-        their number in the file here, the sender counts add up, identities are yielded in the
-        order the runs first met them. Each run's rows go to the store as one batch (the store
-        writes small batches together, and keeps a native id's first row across batches); the
-        workers hand the tables over as memory-mapped files in the scratch ``folder`` (which an
-        import that is killed leaves to the next one's sweep).
+        their number in the file here, the sender counts add up, and each message's thread is
+        worked out here from what the worker gave :meth:`thread` (threads span runs).
         """
         in_sent = _in_sent_folder(member)
-        tasks = ((in_sent, base, data, single, folder) for base, data, single in split_groups(stream, TASK_BYTES))
+        tasks = ((in_sent, base, data, single) for base, data, single in split_groups(stream, TASK_BYTES))
         n = 0  # messages (split items) before the run being taken
         # workers keep parsing while the store writes a batch
-        for _, (tables, links, idents, bad, items, senders, sent, lists, received, n_private) in in_order(
+        for _, (recs, links, bad, items, senders, sent, lists, received, n_private) in in_order(
             pool, _parse_task, tasks, 4 * _workers() + 2
         ):
             self.senders.update(senders)
@@ -1275,77 +1095,20 @@ class _State:
             self.lists.update(lists)
             self.received.update(received)
             self.n_private += n_private
-            yield from idents
             for k, offset, message, excerpt in bad:
                 yield BadRecord(f"{member} message {n + k + 1} (byte {offset})", message, excerpt)
             n += items
-            if tables is not None:
-                inter, parts = tables_from_file(tables)
-                if any(x is not None for x in links):  # threads linked across runs, in file order
-                    col = inter.column("thread_id").to_pylist()
-                    for i, x in enumerate(links):
-                        if x is not None:
-                            col[i] = self.thread(*x)
-                    inter = inter.set_column(inter.schema.get_field_index("thread_id"), "thread_id", _strings(col))
-                yield InteractionBatch(inter, parts)
+            thread = self.thread
+            for rec, link in zip(recs, links):
+                if link is not None:  # threads linked across runs, in file order
+                    rec.thread = thread(*link)
+                yield rec
 
-    def add_row(self, cols: _Columns, in_batch: set[str], got: tuple) -> int:
-        """Append one message's :meth:`fields` to ``cols``; returns its text length."""
-        mid, parent, ts, actor, parts, vis, thread, text, ids = got
-        pc = ids[0] if ids is not None else None
-        if pc is None:  # identity ids in the order the loader would meet them: actor, participants
-            iid = self.iid
-            pc = (iid(actor) if actor is not None else None, tuple([iid(i) for i, _ in parts]), tuple([r for _, r in parts]))
-            if ids is not None:
-                ids[0] = pc
-        aid = pc[0]
-        if mid in in_batch:  # the loader keeps a native id's first occurrence
-            return 0
-        in_batch.add(mid)
-        cols.links.append(self.link)
-        row = len(cols.nid)
-        cols.nid.append(mid)
-        cols.kind.append("reply" if parent else "message")
-        cols.ts.append(ts)
-        cols.actor.append(aid)
-        cols.vis.append(vis)
-        cols.thread.append(thread)
-        cols.reply.append(parent)
-        cols.text.append(text)
-        if pc[1]:
-            cols.p_row.extend([row] * len(pc[1]))
-            cols.p_iid.extend(pc[1])
-            cols.p_role.extend(pc[2])
-        return len(text) if text else 0
-
-    def iid(self, ident: Ident) -> int:
-        """The identity id of ``ident``; an (address, name) pair not met before is queued as a record."""
-        i = self.iids.get(ident)
-        if i is None:
-            i = self.iids[ident] = ident.id
-            self.idents_out.append(ident)
-        return i
-
-    def new_idents(self) -> list[Ident]:
-        out, self.idents_out = self.idents_out, []
-        return out
-
-    def message(self, raw: bytes) -> Interaction | BadRecord | None:
-        got = self.fields(raw, False)
-        if got is None or isinstance(got, BadRecord):
-            return got
-        mid, parent, ts, actor, parts, vis, thread, text, _ids = got
-        return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
-
-    def fields(self, raw: bytes, as_us: bool, crlf: bool = True) -> tuple | BadRecord | None:
-        """``(native_id, parent, ts, actor, participants, visibility, thread, text, ids)`` of one message.
+    def message(self, raw: bytes, crlf: bool = True) -> Interaction | BadRecord | None:
+        """One message's Interaction (None for blank space between messages).
 
         ``crlf=False`` says the caller knows ``raw`` holds no ``\\r\\n`` (a worker checks its
         whole run once instead of each message's start).
-
-        ``ids`` is the cache slot of the actor and participants (see :meth:`people`), or None
-        when the participants were added to for this message.
-        ``ts`` is an aware datetime, or microseconds since the epoch when ``as_us`` (batches).
         """
         if raw.startswith(b"From "):
             nl = raw.find(b"\n")
@@ -1372,7 +1135,7 @@ class _State:
         ts = None
         if date:
             try:
-                ts = date_us(date) if as_us else parse_date(date)
+                ts = parse_date(date)
             except (ValueError, OverflowError):
                 return BadRecord("", f"unreadable Date {date[:80]!r}", date)
         if b">From " in body:
@@ -1381,7 +1144,7 @@ class _State:
         if text is not None:
             text = text.strip() or None
 
-        actor, parts, ids = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
+        actor, parts = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
         seen = None
         if "newsgroups" in h or "path" in h:
             vis = "public"
@@ -1397,7 +1160,6 @@ class _State:
                 if la not in seen:
                     seen.add(la)
                     parts = parts + ((self.ident(la, None), "recipient"),)
-                    ids = None
         if self.self_addrs:
             for key in ("delivered-to", "x-original-to"):
                 v = h.get(key)
@@ -1408,7 +1170,6 @@ class _State:
                         if ident.value in self.self_addrs and ident.value not in seen:
                             seen.add(ident.value)
                             parts = parts + ((self.ident(ident.value, None), "recipient" if is_list else "bcc"),)
-                            ids = None
 
         mid = _own_id(h.get("message-id"))
         if mid is None:
@@ -1450,4 +1211,4 @@ class _State:
                 to.discard(actor.value)
                 self.received.update(to)
 
-        return mid, parent, ts, actor, parts, vis, thread, text, ids
+        return Interaction(mid, "reply" if parent else "message", "email", ts, actor, parts, vis, thread, parent, text)
