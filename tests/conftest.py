@@ -30,6 +30,26 @@ def shared() -> Path:
     return DATA
 
 
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory):
+    """The demo life (seed 7) built once a session through the library (a ``DemoResult``): building
+    it takes tens of seconds. Nothing writes to it: each user takes its own copy (:func:`copy_demo`)."""
+    from closeknit.demo.build import build_demo
+
+    base = tmp_path_factory.mktemp("demo-built")
+    res = build_demo(base / "demo.duckdb", base / "exports", seed=7)
+    assert not res.failures, res.failures
+    return res
+
+
+def copy_demo(demo_built, folder: Path) -> Path:
+    """A copy of the built demo store in ``folder`` (the same file a fresh build gives)."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(demo_built.store, folder / "demo.duckdb"))
+
+
 @pytest.fixture
 def store(tmp_path) -> Iterator[Store]:
     st = Store(tmp_path / "store.duckdb")

@@ -698,7 +698,8 @@ class Closeknit:
         ``format``, ``source_id``, ``added``, ``already_present``, ``unreadable``, ``identities``,
         ``seconds``, ``skipped`` (unchanged since the last import), ``error`` (why a path could not
         be imported at all; None when it was), ``error_samples``, ``not_read`` (set on the rows of
-        parts that are not exports: why they were not read). Each source is one transaction."""
+        parts that are not exports: why they were not read), ``forgotten`` (identities of people
+        you asked to forget that the import left out). Each source is one transaction."""
         from closeknit.store.imports import import_paths
 
         self._write("import")
@@ -923,7 +924,7 @@ def _views_model() -> str:
 TIMELINE_LIMIT = 2000
 #: Columns of :meth:`Closeknit.import_`.
 IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
-                  "skipped", "error", "error_samples", "not_read"]
+                  "skipped", "error", "error_samples", "not_read", "forgotten"]
 
 
 class _Kept:

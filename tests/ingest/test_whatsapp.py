@@ -553,3 +553,14 @@ def test_group_event_you_forms_in_turkish_indonesian_arabic(text, expected):
     from closeknit.ingest.formats.whatsapp import classify_system
 
     assert classify_system(text) == expected
+
+
+def test_arabic_continuation_lines_keep_their_digits(tmp_path, store, import_path):
+    """Only a line that is an Arabic-locale stamp is rewritten: a message's second line with
+    Arabic-Indic digits, an Arabic comma and " - " stays exactly as written."""
+    chat = tmp_path / "WhatsApp Chat with Salma.txt"
+    chat.write_text("١٥\u200f/٣\u200f/٢٠٢٤، ٩:٠٢ م - سلمى: موعدنا\nمرحبا ٣ - غدا، الساعة ٥ م\n", encoding="utf-8")
+    r = import_path(chat)
+    assert (r.added, r.errors) == (1, 0)
+    assert rows(store, "SELECT strftime(ts, '%Y-%m-%d %H:%M'), text FROM interactions") == [
+        ("2024-03-15 21:02", "موعدنا\nمرحبا ٣ - غدا، الساعة ٥ م")]

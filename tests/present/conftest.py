@@ -11,14 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from closeknit.demo.build import build_demo
+from tests.conftest import copy_demo
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("webdemo")
-    build_demo(base / "demo.duckdb", base / "exports")
-    return base / "demo.duckdb"
+def demo_db(tmp_path_factory, demo_built) -> Path:
+    return copy_demo(demo_built, tmp_path_factory.mktemp("webdemo"))
 
 
 @pytest.fixture(scope="session")

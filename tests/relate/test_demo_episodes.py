@@ -8,19 +8,16 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
-from closeknit.demo.build import build_demo
 from closeknit.demo.episodes import EPISODES
 from closeknit.present.cli import cli
+from tests.conftest import copy_demo
 
 EP = {e.key: e for e in EPISODES}
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    base = tmp_path_factory.mktemp("demo_relate")
-    res = build_demo(base / "demo.duckdb", base / "exports", seed=7)
-    assert not res.failures
-    return str(base / "demo.duckdb")
+def db(tmp_path_factory, demo_built):
+    return str(copy_demo(demo_built, tmp_path_factory.mktemp("demo_relate")))
 
 
 def js(*args):

@@ -108,6 +108,45 @@ def test_forget_removes_the_person_and_what_involves_only_them(db):
     assert occurrences(db, b"Zabriskie") == 0
 
 
+PICNIC = """21/01/25, 11:00 - Nora created group "Picnic"
+21/01/25, 11:01 - Nora added Bea Ostrowska
+21/01/25, 11:02 - Quentin Zabriskie joined using this group's invite link
+21/01/25, 11:03 - Quentin Zabriskie: picnic on Sunday?
+21/01/25, 11:04 - Bea Ostrowska: yes, I bring the cake
+"""
+
+
+def test_a_forgotten_person_stays_forgotten_when_an_archive_holds_them_again(db, chats, tmp_path):
+    """Forget is a kept decision: importing the 1:1 chat again (forced) and a new group chat that
+    holds him leaves his identity out, and what involved only him; no byte of him stays."""
+    cli_ok("people", "--db", str(db), "forget", "Quentin Zabriskie", "--yes")
+    assert counts(db) == (3, 4, 4, 2)
+    with Store(db, read_only=True) as st:  # one key per identity of his: a hash, not his name
+        keys = st.con.execute("SELECT key FROM forgotten").fetchall()
+        assert len(keys) == 1 and len(keys[0][0]) == 64 and "Zabriskie" not in keys[0][0]
+    r = CliRunner().invoke(cli, ["import", str(chats["short"]), "--db", str(db), "--force"])
+    assert r.exit_code == 0, r.output
+    assert "Left out 1 identities of people you asked to forget" in r.output
+    assert counts(db) == (3, 4, 4, 2)  # the chat read again in place: every message had only him and you
+    with Store(db, read_only=True) as st:
+        assert st.con.execute("SELECT id FROM sources ORDER BY id").fetchall() == [(2,), (3,), (4,)]
+    picnic = tmp_path / "picnic" / "WhatsApp Chat with Picnic.txt"
+    picnic.parent.mkdir()
+    picnic.write_text(PICNIC, encoding="utf-8")
+    out = CliRunner().invoke(cli, ["import", str(picnic), "--db", str(db), "--json"])
+    assert out.exit_code == 0, out.output
+    assert '"forgotten": 1' in out.output and '"added": 4' in out.output
+    # 5 read: his joining (only him) goes; his message stays without him (Bea takes part)
+    assert counts(db) == (4, 8, 8, 2)
+    with Store(db, read_only=True) as st:
+        assert st.con.execute("SELECT count(*) FROM identities WHERE value LIKE '%Zabriskie%'").fetchall() == [(0,)]
+        assert st.con.execute("SELECT text FROM interactions WHERE actor_id IS NULL AND kind = 'message' "
+                              "ORDER BY ts").fetchall() == [("hi Bea",), ("picnic on Sunday?",)]
+    for sid in ("2", "4"):  # the 1:1 chats' file names hold his name
+        cli_ok("sources", "--db", str(db), "remove", sid, "--yes")
+    assert occurrences(db, b"Zabriskie") == 0
+
+
 def test_refresh_after_a_time_zone_change_replaces_rows_and_keeps_decisions(db, chats, tmp_path):
     cli_ok("people", "--db", str(db), "merge", "Bea Ostrowska", "Quentin Zabriskie")
     with Store(db, read_only=True) as st:

@@ -33,13 +33,13 @@ def result_row(r: SourceResult) -> dict[str, Any]:
     return {"path": r.path, "format": r.format, "source_id": None if r.source_id is None else str(r.source_id),
             "added": r.added, "already_present": r.present, "unreadable": r.errors, "identities": r.identities,
             "seconds": round(r.seconds, 3), "skipped": r.skipped, "error": None, "error_samples": list(r.error_samples),
-            "not_read": None}
+            "not_read": None, "forgotten": r.forgotten}
 
 
 def _row(path: str, fmt: str | None, *, error: str | None = None, not_read: str | None = None) -> dict[str, Any]:
     return {"path": path, "format": fmt, "source_id": None, "added": 0, "already_present": 0, "unreadable": 0,
             "identities": 0, "seconds": 0.0, "skipped": False, "error": error, "error_samples": [],
-            "not_read": not_read}
+            "not_read": not_read, "forgotten": 0}
 
 
 def import_paths(

@@ -135,6 +135,8 @@ class SourceResult:
     seconds: float = 0.0
     skipped: bool = False
     error_samples: list[str] = field(default_factory=list)
+    #: identities of people forgotten on request that this import left out (closeknit people forget)
+    forgotten: int = 0
 
     @property
     def records(self) -> int:
@@ -423,6 +425,7 @@ def load_records(
     con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
     w: _Writer | None = None
     in_transaction = False
+    forgotten = 0
     try:
         w = _Writer(store, 0, fmt)
         w.start()
@@ -460,6 +463,11 @@ def load_records(
             store.mark_rewrite()  # what the old rows held must not stay in the file
             _failpoint("replaced", 1)
         w.finish()
+        from closeknit.store.sources import keep_forgotten_out
+
+        forgotten = keep_forgotten_out(con, sid)  # a person forgotten on request stays forgotten
+        if forgotten:
+            store.mark_rewrite()  # their bytes must not stay in the file
         added = con.execute("SELECT count(*) FROM interactions WHERE source_id = ?", [sid]).fetchall()[0][0]
         if replace is not None:
             back = con.execute("SELECT count(*) FROM interactions WHERE source_id = ? AND id IN (SELECT id FROM _was)",
@@ -487,8 +495,8 @@ def load_records(
         if gc_was_enabled:
             gc.enable()
         con.execute("RESET memory_limit")
-    if replace is not None:
-        store.rewrite()  # the replaced rows' bytes must not stay in the file
+    if replace is not None or forgotten:
+        store.rewrite()  # the replaced or forgotten rows' bytes must not stay in the file
     return SourceResult(
         path=path,
         format=fmt,
@@ -499,6 +507,7 @@ def load_records(
         identities=len(w.idents),
         seconds=time.perf_counter() - t0,
         error_samples=[f"{loc}: {err}" for loc, err, _ in w.errors[:5]],
+        forgotten=forgotten,
     )
 
 

@@ -19,6 +19,13 @@ CREATE TABLE IF NOT EXISTS meta (
     value VARCHAR
 );
 
+-- People forgotten on request (closeknit people forget): for each of their identities, a salted
+-- SHA-256 of its id (salt: meta 'forget_salt'), never the identity itself. An import keeps
+-- identities whose key is here out of the store, so a forgotten person stays forgotten.
+CREATE TABLE IF NOT EXISTS forgotten (
+    key VARCHAR PRIMARY KEY
+);
+
 -- One row per imported archive or file.
 CREATE TABLE IF NOT EXISTS sources (
     id INTEGER PRIMARY KEY,

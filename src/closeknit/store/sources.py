@@ -28,7 +28,7 @@ from closeknit.store.db import Store
 from closeknit.store.people import get_setting, resolve_people
 
 __all__ = ["settings_key", "drop_source", "stale_sources", "remove_source", "refresh_sources", "forget_plan",
-           "forget_person", "source_summary"]
+           "forget_person", "source_summary", "keep_forgotten_out"]
 
 
 def settings_key(con: duckdb.DuckDBPyConnection, importer: Importer) -> str:
@@ -239,36 +239,97 @@ def _their_interactions(con: duckdb.DuckDBPyConnection, pid: int) -> None:
         FROM hit h JOIN involved v ON v.id = h.id GROUP BY h.id""", [pid, pid])
 
 
+def _erase_identities(con: duckdb.DuckDBPyConnection) -> None:
+    """Erase the identities of temp table ``_ids(id, value, display_name)``: the interactions of
+    ``_theirs`` that involve nobody else are deleted, the others stay without them; links, import
+    errors that quote them, provenance and the identities themselves go. Drops both tables."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT id FROM _theirs WHERE NOT others")
+    _delete_interactions(con)
+    # interactions with others stay, without them
+    con.execute("UPDATE interactions SET actor_id = NULL WHERE actor_id IN (SELECT id FROM _ids)")
+    con.execute("DELETE FROM interaction_participants WHERE identity_id IN (SELECT id FROM _ids)")
+    con.execute("DELETE FROM identity_links WHERE a IN (SELECT id FROM _ids) OR b IN (SELECT id FROM _ids)")
+    # an unreadable record that quotes them
+    con.execute(
+        """DELETE FROM import_errors WHERE EXISTS (SELECT 1 FROM _ids d WHERE
+           contains(lower(coalesce(import_errors.excerpt, '') || import_errors.error || import_errors.location), lower(d.value))
+           OR (d.display_name IS NOT NULL AND contains(lower(coalesce(import_errors.excerpt, '') || import_errors.error
+               || import_errors.location), lower(d.display_name))))""")
+    con.execute("DELETE FROM identity_sources WHERE identity_id IN (SELECT id FROM _ids)")
+    con.execute("DELETE FROM identities WHERE id IN (SELECT id FROM _ids)")
+    con.execute("DROP TABLE _ids")
+    con.execute("DROP TABLE _theirs")
+
+
+def _forget_salt(con: duckdb.DuckDBPyConnection, *, create: bool) -> str | None:
+    """The store's salt for :data:`forgotten` keys (made at the first forget), or None."""
+    got = con.execute("SELECT value FROM meta WHERE key = 'forget_salt'").fetchall()
+    if got:
+        return str(got[0][0])
+    if not create:
+        return None
+    import secrets
+
+    salt = secrets.token_hex(16)
+    con.execute("INSERT INTO meta VALUES ('forget_salt', ?)", [salt])
+    return salt
+
+
+#: a forgotten identity's key: SHA-256 of the store's salt and the identity id (SQL, salt as $1)
+_KEY_SQL = "sha256(? || CAST({col} AS VARCHAR))"
+
+
 def forget_person(store: Store, pid: int) -> dict[str, Any]:
     """Forget person ``pid``: their identities, the interactions that involve nobody else but you,
     the links and import errors that name them, their place in the interactions with others; then
-    rewrite the store file. Returns :func:`forget_plan`'s counts. One transaction."""
+    rewrite the store file. The decision is kept (table ``forgotten``: a salted hash of each
+    identity id, not the identity): a later import that holds them leaves them out
+    (:func:`keep_forgotten_out`). Returns :func:`forget_plan`'s counts. One transaction."""
     plan = forget_plan(store.con, pid)
     with _erasing(store) as con:
         _their_interactions(con, pid)
         con.execute("CREATE OR REPLACE TEMP TABLE _ids AS SELECT id, value, display_name FROM identities WHERE person_id = ?",
                     [pid])
-        con.execute("CREATE OR REPLACE TEMP TABLE _gone AS SELECT id FROM _theirs WHERE NOT others")
-        _delete_interactions(con)
-        # interactions with others stay, without them
-        con.execute("UPDATE interactions SET actor_id = NULL WHERE actor_id IN (SELECT id FROM _ids)")
-        con.execute("DELETE FROM interaction_participants WHERE identity_id IN (SELECT id FROM _ids)")
+        salt = _forget_salt(con, create=True)
+        con.execute(f"INSERT INTO forgotten SELECT DISTINCT {_KEY_SQL.format(col='id')} FROM _ids ON CONFLICT DO NOTHING",
+                    [salt])
         store.mark_rewrite()
         _failpoint("forget")
-        con.execute("DELETE FROM identity_links WHERE a IN (SELECT id FROM _ids) OR b IN (SELECT id FROM _ids)")
-        # an unreadable record that quotes them
-        con.execute(
-            """DELETE FROM import_errors WHERE EXISTS (SELECT 1 FROM _ids d WHERE
-               contains(lower(coalesce(import_errors.excerpt, '') || import_errors.error || import_errors.location), lower(d.value))
-               OR (d.display_name IS NOT NULL AND contains(lower(coalesce(import_errors.excerpt, '') || import_errors.error
-                   || import_errors.location), lower(d.display_name))))""")
-        con.execute("DELETE FROM identity_sources WHERE identity_id IN (SELECT id FROM _ids)")
+        _erase_identities(con)
         con.execute("DELETE FROM person_keys WHERE person_id = ?", [pid])
         con.execute("DELETE FROM person_aliases WHERE person_id = ?", [pid])
-        con.execute("DELETE FROM identities WHERE id IN (SELECT id FROM _ids)")
-        con.execute("DROP TABLE _ids")
-        con.execute("DROP TABLE _theirs")
     return plan
+
+
+def keep_forgotten_out(con: duckdb.DuckDBPyConnection, sid: int) -> int:
+    """Inside an import's transaction, after source ``sid``'s rows are written and before people
+    are resolved: erase the identities of that source that belong to a forgotten person (their
+    key is in ``forgotten``), as :func:`forget_person` did. Returns how many were kept out; the
+    caller rewrites the store file when any was (no byte of them may stay)."""
+    salt = _forget_salt(con, create=False)
+    if salt is None:
+        return 0
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ids AS SELECT d.id, d.value, d.display_name FROM identities d
+        WHERE d.id IN (SELECT identity_id FROM identity_sources WHERE source_id = ?)
+          AND {_KEY_SQL.format(col='d.id')} IN (SELECT key FROM forgotten)""", [sid, salt])
+    n = con.execute("SELECT count(*) FROM _ids").fetchall()[0][0]
+    if not n:
+        con.execute("DROP TABLE _ids")
+        return 0
+    # their interactions, and whether anyone else but them and you takes part
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _theirs AS
+        WITH involved AS (
+            SELECT i.id, i.actor_id AS ident FROM interactions i WHERE i.actor_id IS NOT NULL
+            UNION ALL
+            SELECT interaction_id, identity_id FROM interaction_participants
+        ), hit AS (SELECT DISTINCT id FROM involved WHERE ident IN (SELECT id FROM _ids))
+        SELECT h.id, bool_or(v.ident NOT IN (SELECT id FROM _ids) AND v.ident NOT IN (SELECT identity_id FROM me)
+                             AND v.ident NOT IN (SELECT id FROM identities WHERE person_id = 0)) AS others
+        FROM hit h JOIN involved v ON v.id = h.id GROUP BY h.id""")
+    _erase_identities(con)
+    return int(n)
 
 
 def _failpoint(name: str) -> None:

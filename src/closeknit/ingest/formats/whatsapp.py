@@ -668,9 +668,12 @@ class WhatsAppImporter(Importer):
                     lrm_text = had_lrm and ": \u200e" in line  # iOS puts an LRM before notices and media
                     line = _clean(line)
                 m = head(line)
-                if m is None and not line.isascii():
-                    line = _western_stamp(line)
-                    m = head(line)
+                if m is None and not line.isascii():  # an Arabic-locale stamp? (else the line stays as it is)
+                    western = _western_stamp(line)
+                    if western is not line:
+                        m = head(western)
+                        if m is not None:
+                            line = western
                 if m is None:
                     if cur is not None:
                         if len(extra) < _MAX_TEXT_LINES:

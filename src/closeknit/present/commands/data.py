@@ -77,6 +77,8 @@ def import_cmd(paths, fmt, force, as_json, db):
         if r["not_read"]:
             click.echo(f"Skipped {clean(r['path'])}: {clean(r['not_read'])}", err=True)
     for r in done:
+        if r.get("forgotten"):
+            click.echo(f"Left out {r['forgotten']} identities of people you asked to forget ({clean(r['path'])})", err=True)
         for s in r["error_samples"]:
             stderr_console().print(f"  [yellow]unreadable[/yellow] {markup(s)}", highlight=False)
         if r["unreadable"] > len(r["error_samples"]):

@@ -173,8 +173,9 @@ def people_forget(ctx, person, yes):
     """Forget PERSON: their identities and every interaction that involves nobody else but you.
 
     Interactions with other people too (group chats, emails with several recipients) stay,
-    without them. Nothing removed stays in the store file: it is rewritten afterwards. A later
-    import of an archive that holds them brings them back.
+    without them. Nothing removed stays in the store file: it is rewritten afterwards. The
+    decision is kept: a later import of an archive that holds them leaves them out (the store
+    keeps a salted hash of each of their identities, not the identities).
     """
     from closeknit.store.sources import forget_person, forget_plan
 
