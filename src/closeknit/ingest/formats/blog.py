@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Generator, Iterator
+from functools import partial
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -226,19 +227,20 @@ class WordPressImporter(Importer):
         cache: dict = {}
         with _Workers() as workers:
             for member in _members(tree, (b"wordpress.org/export/",)):
-                done: int | None = 0
+                skip = 0  # the items the workers read before a piece was not what the cut assumed
                 if workers.wanted(tree, member):
                     done = yield from self._pieces(tree, member, workers.pool())
                     if done is None:
                         continue
+                    skip = done
                     workers.discard()  # a piece was not what the cut assumed: the rest is read here
                 wxr = _WxrFile(self, member, cache)
                 try:
-                    for rec in iter_converted(lambda m=member: tree.open(m), _WP_TAGS, _wp_convert, name=member):
+                    for rec in iter_converted(partial(tree.open, member), _WP_TAGS, _wp_convert, name=member):
                         if isinstance(rec, RecordTooBig):
                             yield BadRecord(f"{member} line {rec.line}", str(rec))
                             continue
-                        yield from wxr.element(rec, skip_items=done)
+                        yield from wxr.element(rec, skip_items=skip)
                 except MalformedXMLError as e:
                     yield BadRecord(f"{member} line {e.line}", f"{e}; stopped reading this file here")
 
@@ -267,7 +269,8 @@ class WordPressImporter(Importer):
                     return items_done
                 n, records = got
                 if records is None:  # a comment to report: its item number needs the items before
-                    got = _wxr_piece(*args, items_done)
+                    _, _, piece, last = args
+                    got = _wxr_piece(member, head, piece, last, items_done)
                     if got is None:
                         return items_done
                     n, records = got
@@ -485,7 +488,7 @@ class DisqusImporter(Importer):
             ident = cache[key] = self._author_of(key, cache, links)
         return ident
 
-    def _author_of(self, key: tuple, cache: dict, links: dict) -> Ident | None:
+    def _author_of(self, key: str, cache: dict, links: dict) -> Ident | None:
         f = _pair_fields(key)
         username = "" if _bool(f.get("isAnonymous", "false")) else f.get("username", "")
         ident = _commenter(f.get("email", ""), f.get("name", ""), "", username, cache=cache)
@@ -589,14 +592,14 @@ def _dsq_id(el: Element | None) -> str:
     """The first ``id`` / ``prefix:id`` attribute (``dsq:id`` as written), stripped; '' without one."""
     if el is None:
         return ""
-    keys = el.keys()
+    keys = el.keys()  # a list (typeshed says dict_keys, which the C Element does not give)
     if keys:
-        k = keys[0]
+        k = next(iter(keys))
         if k == "dsq:id":  # the usual <post dsq:id="...">
-            return el.get(k).strip()
+            return el.get(k, "").strip()
         for k in keys:
             if k == "id" or k.endswith(":id"):
-                return el.get(k).strip()
+                return el.get(k, "").strip()
     return ""
 
 

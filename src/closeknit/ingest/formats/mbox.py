@@ -297,7 +297,8 @@ def split_groups(stream: BinaryIO, chunk: int = _CHUNK) -> Iterator[tuple[int, b
 # Headers
 
 
-_MISS = object()
+#: What a header name not looked up yet gets from _HEADER_KEYS (no name holds a newline).
+_MISS = "\n"
 #: Header names as written (``"Message-ID"``, ``"X-Spam-Score"``) -> wanted lower-case name or None.
 _HEADER_KEYS: dict[str, str | None] = {}
 
@@ -953,7 +954,7 @@ class _State:
                             pieces.clear()
                         found = parse_addresses(piece)
                         ident = pieces[piece] = self.ident(*found[0]) if found else False
-                    if ident:
+                    if isinstance(ident, Ident):  # False: no address in the piece
                         got.append(ident)
             self.addr_cache[value] = got
         return got
