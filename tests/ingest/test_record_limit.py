@@ -457,3 +457,50 @@ def test_a_mastodon_actor_over_the_document_limit_is_reported(tmp_path, store, i
     assert (r.format, r.added, r.errors) == ("mastodon", 1, 1)
     assert errors(store) == [("actor.json", "unreadable actor file (the file is over 1 MiB, the limit of one file of this kind "
                                             "read at once: skipped (real exports split their data into smaller files; check where it comes from))")]
+
+
+@pytest.mark.parametrize("chunk", [7, 100, 999, 1 << 20])
+def test_expat_reads_on_after_a_token_over_the_limit(monkeypatch, chunk):
+    """A start tag or a comment that expat would hold whole (limit lowered to 1,000 bytes): inside a
+    record, the record goes up to its end tag; a record's own start tag, that record; outside every
+    record, the token alone. Every other record is read, with the lines of the document."""
+    from closeknit.ingest import xmlsafe
+
+    monkeypatch.setattr(xmlsafe, "MAX_RECORD_BYTES", 1000)
+    big = b"z" * 1500
+    doc = (b"<r>\n<rec n='1'>a</rec>\n"
+           b"<rec n='2'><x v='" + big + b"'/><y>b</y></rec>\n"  # a big start tag inside a record
+           b"<rec n='3'>c</rec>\n"
+           b"<!-- " + big + b" -->\n"  # a big comment outside the records
+           b"<rec n='4' v='" + big + b"'><y>d</y></rec>\n"  # a record's own big start tag
+           b"<meta v='" + big + b"'><rec n='5'>e</rec></meta>\n"  # a big start tag outside, a record inside it
+           b"<rec n='6' v='" + big + b"'/>\n"  # an empty record's big start tag
+           b"<rec n='7'>f</rec>\n</r>")
+    got = list(iter_elements(io.BytesIO(doc), ["rec"], name="d.xml", chunk=chunk))
+    assert [el.get("n") if not isinstance(el, RecordTooBig) else (el.line, el.size, str(el).split(" is ")[0])
+            for el in got] == [
+        "1",
+        (3, len(b"<rec n='2'><x v=''/><y>b</y></rec>") + 1500, "d.xml: the <rec> of line 3"),
+        "3",
+        (5, len(b"<!--  -->") + 1500, "d.xml: the comment of line 5"),
+        (6, len(b"<rec n='4' v=''><y>d</y></rec>") + 1500, "d.xml: the <rec> of line 6"),
+        (7, len(b"<meta v=''>") + 1500, "d.xml: the <meta> start tag of line 7"),
+        "5",
+        (8, len(b"<rec n='6' v=''/>") + 1500, "d.xml: the <rec> of line 8"),
+        "7"]
+    assert [el.text for el in got if not isinstance(el, RecordTooBig)] == ["a", "c", "e", "f"]
+
+
+def test_a_wordpress_comment_with_a_start_tag_over_the_limit_is_skipped_and_the_rest_read(tmp_path, store, import_path):
+    """The production limit: a comment whose start tag carries an attribute over 16 MiB (text is never one
+    token; an attribute is): that post is reported and skipped, the posts before and after are stored."""
+    xml = write("comment", 10, tmp_path / "wxr.xml")
+    data = xml.read_bytes()
+    at = data.index(b"<wp:comment>", data.index(b"<item>", data.index(b"<item>") + 1))
+    xml.write_bytes(data[:at] + b"<wp:comment x='" + b"y" * (LIMIT + 1) + b"'>" + data[at + len(b"<wp:comment>"):])
+    r = import_path(xml)
+    assert (r.format, r.added, r.errors) == ("wordpress", 2, 1)
+    assert rows(store, "SELECT text FROM interactions ORDER BY 1") == [("comment 1",), ("comment 3",)]
+    size = _extent(xml, b"<item>", b"</item>")  # the <item> holding the comment is the record
+    assert size > LIMIT
+    assert errors(store) == [("wxr.xml line 20", "wxr.xml: " + too_big("the <item> of line 20", size))]

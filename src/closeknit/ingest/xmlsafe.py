@@ -107,7 +107,10 @@ def iter_elements(
 ) -> Iterator[Element | RecordTooBig]:
     """Yield every complete element whose local tag is in ``tags``, detached from the document,
     or a :class:`~closeknit.core.files.RecordTooBig` in place of one over ``MAX_RECORD_BYTES``
-    (from its start tag to its end tag), which is skipped: memory stays bounded by the limit.
+    (from its start tag to its end tag), which is skipped: memory stays bounded by the limit. A
+    single token over the limit (a start tag with a huge attribute, a comment: expat would hold it
+    whole) is skipped the same way, with the record around it or the record it starts, or alone
+    outside every record (also a ``RecordTooBig``); the rest of the document is read (:func:`feed`).
 
     The fast path for big exports: a raw expat parser hardened with exactly defusedxml's rules
     (its ``EntityDeclHandler`` / ``UnparsedEntityDeclHandler`` / ``ExternalEntityRefHandler``
@@ -130,13 +133,16 @@ def iter_elements(
 
     out: list[Element | RecordTooBig] = []
     cache = _LOCAL
-    # Outside the wanted elements only a Python start handler runs (to spot them). Inside one,
-    # start and character data go straight to the C TreeBuilder, and a Python end handler
-    # watches for the element that closes the record; then the handlers switch back.
+    # Outside the wanted elements only Python start and end handlers run (to spot them, and to
+    # know the document's open elements). Inside one, start and character data go straight to the
+    # C TreeBuilder, and a Python end handler watches for the element that closes the record;
+    # then the handlers switch back.
     root: Element | None = None
     tb_end: Callable[[str], Element] | None = None  # the record's TreeBuilder.end, while inside one
+    outer: list[str] = []  # the elements open outside records, names as written (to read on after a big token)
+    shift = line_shift = 0  # where the current parser's byte 0 and line 1 are in the document (see feed)
 
-    root_tag = ""  # the record's tag as written, its first byte and line (for the size limit)
+    root_tag = ""  # the record's tag as written, its first byte (in the document) and line (for the size limit)
     root_at = root_line = 0
     nested = 0  # while skipping a record over the limit: its elements of the same name still open
 
@@ -149,10 +155,16 @@ def iter_elements(
             tb = TreeBuilder()
             root = tb.start(lt, attrs)
             tb_end = tb.end
-            root_tag, root_at, root_line = tag, p.CurrentByteIndex, p.CurrentLineNumber
+            root_tag, root_at, root_line = tag, p.CurrentByteIndex + shift, p.CurrentLineNumber + line_shift
             p.StartElementHandler = tb.start
             p.CharacterDataHandler = tb.data
             p.EndElementHandler = end_inside
+            return
+        outer.append(tag)
+
+    def end_outside(tag: str) -> None:
+        if outer and outer[-1] == tag:  # a flat record's end tag was never pushed
+            outer.pop()
 
     def end_inside(tag: str) -> None:
         nonlocal root, tb_end
@@ -160,15 +172,15 @@ def iter_elements(
             raise RuntimeError("end of an element outside a record")
         el = tb_end(tag)
         if el is root:
-            size = p.CurrentByteIndex + len(tag) + 3 - root_at
+            size = p.CurrentByteIndex + shift + len(tag) + 3 - root_at
             out.append(el if size <= MAX_RECORD_BYTES else _too_big(root_line, size))
             root = tb_end = None
             p.StartElementHandler = start_outside
             p.CharacterDataHandler = None
-            p.EndElementHandler = None
+            p.EndElementHandler = end_outside
 
-    def _too_big(line: int, size: int) -> RecordTooBig:
-        return RecordTooBig(f"{name}: the <{local(root_tag)}> of line {line:,}", size, line)
+    def _too_big(line: int, size: int | None, what: str | None = None) -> RecordTooBig:
+        return RecordTooBig(f"{name}: {what or f'the <{local(root_tag)}>'} of line {line:,}", size, line)
 
     # A record over MAX_RECORD_BYTES is dropped where that is seen (after a chunk), and the rest of
     # it is skipped by counting its name's start and end tags (the C tree builder keeps no depth
@@ -183,13 +195,47 @@ def iter_elements(
         if tag == root_tag:
             nested -= 1
             if not nested:
-                out.append(_too_big(root_line, p.CurrentByteIndex + len(tag) + 3 - root_at))
+                out.append(_too_big(root_line, p.CurrentByteIndex + shift + len(tag) + 3 - root_at))
                 p.StartElementHandler = start_outside
-                p.EndElementHandler = None
+                p.EndElementHandler = end_outside
+
+    def big_token(tok: BigToken) -> Skip:
+        """One token over the limit (a start tag with a huge attribute, a comment): the record around
+        it, or the record it starts, is reported and skipped up to its end tag; a token outside any
+        record is skipped alone. Then a fresh parser reads on."""
+        nonlocal root, tb_end, nested, root_tag, root_line
+        lt = local(tok.tag) if tok.tag else None
+        what: str | None = None
+        to: str | None
+        if root is not None or nested:  # inside a record (being built, or already being skipped)
+            depth = (nested or 1) + (tok.kind == "start" and tok.tag == root_tag and not tok.empty)
+            to, start, line = root_tag, root_at, root_line
+        elif lt is not None and lt in want:  # a record's own start tag
+            root_tag, root_line = tok.tag or "", tok.line
+            to, depth = (None, 0) if tok.empty else (root_tag, 1)
+            start, line = tok.at, tok.line
+        else:  # outside every record: the token alone (a comment, a start tag of the channel...)
+            to, depth, start, line = None, 0, tok.at, tok.line
+            what = f"the <{tok.tag}> start tag" if tok.tag else f"the {tok.kind}"
+            if tok.kind == "start" and not tok.empty and tok.tag is not None:
+                outer.append(tok.tag)
+        root = tb_end = None
+        nested = 0
+
+        def done(fresh: expat.XMLParserType | None, size: int | None, new_shift: int, new_line_shift: int) -> None:
+            nonlocal p, shift, line_shift
+            out.append(_too_big(line, size, what))
+            if fresh is not None:
+                p, shift, line_shift = fresh, new_shift, new_line_shift
+                p.StartElementHandler = start_outside
+                p.EndElementHandler = end_outside
+
+        return Skip(to, depth, tuple(outer), start, done)
 
     p.StartElementHandler = start_outside
+    p.EndElementHandler = end_outside
     try:
-        for fed in feed(p, stream, name=name, chunk=chunk):
+        for fed in feed(p, stream, name=name, chunk=chunk, resume=big_token):
             if root is not None and fed - root_at > MAX_RECORD_BYTES:
                 root = tb_end = None
                 nested = 1
@@ -201,7 +247,8 @@ def iter_elements(
                 out.clear()
     finally:  # the parser and its handlers refer to each other: cycles that workers (no cyclic GC) would keep
         p.StartElementHandler = p.CharacterDataHandler = p.EndElementHandler = None
-        start_outside = end_inside = start_skipping = end_skipping = None  # type: ignore[assignment]
+        start_outside = end_outside = end_inside = start_skipping = end_skipping = None  # type: ignore[assignment]
+        big_token = None  # type: ignore[assignment]
 
 
 def hardened_parser(*, forbid_dtd: bool = False) -> expat.XMLParserType:
@@ -259,9 +306,10 @@ class Skip(NamedTuple):
     depth: int  #: how many elements of that name are open right after the token
     outer: Sequence[str]  #: the document's elements open around what is skipped (names as written, outermost first)
     start: int  #: where what is skipped starts (bytes from the start of the document), for its size
-    #: called with the fresh parser that reads on (to install its handlers; None: the file ended first)
-    #: and the size of what was skipped (None: it runs past the end of the file)
-    done: Callable[[expat.XMLParserType | None, int | None], None]
+    #: called with the fresh parser that reads on (to install its handlers; None: the file ended first),
+    #: the size of what was skipped (None: it runs past the end of the file), and what to add to the
+    #: fresh parser's ``CurrentByteIndex`` and ``CurrentLineNumber`` for bytes and lines in the document
+    done: Callable[[expat.XMLParserType | None, int | None, int, int], None]
 
 
 _TAG_NAME = re.compile(rb"<([^\s/>!?]+)")
@@ -469,16 +517,16 @@ def feed(p: expat.XMLParserType, stream: BinaryIO, *, name: str = "input", chunk
                 if skip is None:
                     raise _stopped(name, line)
                 if skip.to is not None and not raw.skip_to_end_of(skip.to.encode(enc or "utf-8"), skip.depth):
-                    skip.done(None, None)
+                    skip.done(None, None, shift, line_shift)
                     yield raw.pos()
                     return
                 p = hardened_parser()
                 primer = (b'<?xml version="1.0" encoding="%s"?>' % enc.encode() if enc else b"") + \
                     b"".join(b"<%s>" % t.encode(enc or "utf-8") for t in skip.outer)
                 p.Parse(primer, False)
-                skip.done(p, raw.pos() - skip.start)
                 line_shift = line + raw.line_breaks() - 1
                 shift = raw.pos() - len(primer)
+                skip.done(p, raw.pos() - skip.start, shift, line_shift)
                 fed = held_at = raw.pos()
                 data = raw.buf[raw.i :]
             yield fed

@@ -274,7 +274,7 @@ class _XmlPhoneImporter(Importer):
                 if tok.kind == "start" and not tok.empty and tok.tag is not None:  # a start token has a tag
                     outer.append(tok.tag)
 
-            def done(fresh, size: int | None) -> None:
+            def done(fresh, size: int | None, _shift: int, _line_shift: int) -> None:
                 nonlocal p
                 out.append(BadRecord(where, files.too_big(what, size)))
                 if fresh is not None:
