@@ -17,7 +17,7 @@ from closeknit.present.cli import cli
 from closeknit.store import Store
 from tests.relate.test_commands import LONELY, scored_life_store
 
-CANONICAL = ["decisions", "forgotten", "identities", "identity_links", "import_errors", "identity_sources", "interaction_participants", "interaction_sources", "interactions",
+CANONICAL = ["decisions", "identities", "identity_links", "import_errors", "identity_sources", "interaction_participants", "interaction_sources", "interactions",
              "me", "message_scores", "meta", "people", "person_aliases", "person_keys", "sources"]
 MEASURES = ["channel_norms", "pairs", "relationship_months", "relationships"]
 

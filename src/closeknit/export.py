@@ -144,14 +144,19 @@ def measure_tables(ck: Closeknit) -> dict[str, pd.DataFrame]:
 
 
 def _canonical(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The store's tables (views of them, on a read-only store scored in memory), less the views
-    kept for the web app (``view_cache``: a cache of results, not data)."""
+    """The store's tables (views of them, on a read-only store scored in memory), less what is
+    bookkeeping, not data: the views kept for the web app (``view_cache``, a cache of results) and
+    the keys of the people you asked to forget (``forgotten``: beside the salt in ``meta``, an
+    export of them would let whoever holds it test a guessed address or number)."""
     return [r[0] for r in con.execute("""
         SELECT table_name FROM duckdb_tables()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
         UNION SELECT view_name FROM duckdb_views()
         WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal
-        ORDER BY 1""").fetchall() if r[0] != "view_cache"]
+        ORDER BY 1""").fetchall() if r[0] not in _NOT_EXPORTED]
+
+
+_NOT_EXPORTED = frozenset({"view_cache", "forgotten"})
 
 
 def export(ck: Closeknit, to: str, folder: str | os.PathLike[str]) -> pd.DataFrame:
