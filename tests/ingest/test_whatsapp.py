@@ -573,9 +573,9 @@ def test_group_events_and_notices_in_more_languages(store, import_path):
     language. Every system line's actor and named people exact, attachments are media, no chat is a
     person, and the file name of a 1:1 chat makes the other author the user."""
     r = import_path(FIX / "more-languages")
-    assert (r.added, r.errors, r.identities) == (43, 0, 22)
+    assert (r.added, r.errors, r.identities) == (49, 0, 22)
     assert rows(store, "SELECT kind, count(*), count(text) FROM interactions GROUP BY 1 ORDER BY 1") == [
-        ("message", 23, 12), ("system", 20, 20)]
+        ("call", 1, 0), ("message", 28, 12), ("system", 20, 20)]
     got = rows(store, """SELECT strftime(i.ts, '%Y-%m-%d %H:%M:%S'), i.visibility, (SELECT value FROM identities d
         WHERE d.id = i.actor_id), list(p.value ORDER BY p.value) FILTER (WHERE p.value IS NOT NULL) FROM interactions i
         LEFT JOIN interaction_participants ip ON ip.interaction_id = i.id AND ip.role = 'subject'
@@ -606,9 +606,10 @@ def test_group_events_and_notices_in_more_languages(store, import_path):
         ("2024-02-09 20:00:10", "group", "小明", ["阿公", "阿嬤"]),  # 新增了阿嬤、阿公
         ("2024-02-10 09:30:00", "group", "阿公", None),  # 退出了
     ]
-    # attachments and placeholders are media (no text): 2 Hindi, 2 Malay, 2 Urdu, 1 each Polish, Ukrainian, Persian;
-    # deleted messages have no text either (Polish, Ukrainian)
-    assert rows(store, "SELECT count(*) FROM interactions WHERE kind = 'message' AND text IS NULL") == [(11,)]
+    # attachments and placeholders are media (no text): 2 Hindi, 2 Malay, 2 Urdu, 1 each Polish, Ukrainian, Persian,
+    # Japanese, Chinese, Korean; deleted messages have no text either (Polish, Ukrainian, Japanese, Korean); the
+    # Chinese missed call is a call
+    assert rows(store, "SELECT count(*) FROM interactions WHERE kind = 'message' AND text IS NULL") == [(16,)]
     names = {v for (v,) in rows(store, "SELECT value FROM identities")}
     assert len(names) == 22 and not names & {"山の会", "陳家大群", "김가족", "परिवार", "Geng Kampung", "دوست"}
     # the file names the 1:1 chat: the other author is the user

@@ -157,7 +157,8 @@ _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
 # Other languages (2026-12): WhatsApp's own strings (Android strings.xml, iOS Localizable.strings)
 # as collected in starkdmi/whats_json, lib/src/patterns.dart (commit 1064754eaec4), for Spanish,
 # Portuguese, French, Italian, Dutch, Turkish, Indonesian, Malay, Arabic, Hindi, Persian, Urdu,
-# Ukrainian and Polish, beside English, German and Russian (17 languages).
+# Ukrainian and Polish, beside English, German and Russian (17 languages); Japanese, Chinese and
+# Korean added 2026-12-07 (same file; chatcarve's catalog and corpus agree where they overlap).
 _MEDIA_EXACT = frozenset(
     {
         "<Media omitted>",
@@ -182,6 +183,16 @@ _MEDIA_EXACT = frozenset(
         "<pliki pominięto>",
         # Persian, as in a real export quoted in JBGruber/rwhatsapp issue #28 (2022-02-04)
         "<رسانه حذف شد>",
+        # Japanese, Chinese, Korean (2026-12-07; whats_json as above; "画像は省略されました", "이미지 생략됨",
+        # "圖片已省略" also in JaydenCJ/chatcarve @ f89810ff397e tests/corpus/*-ios.txt): Android's
+        # placeholder, and iOS's per kind (image, video, audio, sticker, GIF, document)
+        "<メディアは含まれていません>", "<미디어 파일을 생략한 대화내용>", "<忽略多媒體檔>", "<省略多媒体文件>",
+        "画像は含まれていません", "画像は省略されました", "ビデオは含まれていません", "音声は含まれていません",
+        "スタンプは含まれていません", "GIFは含まれていません", "ドキュメントは含まれていません",
+        "이미지 생략됨", "비디오 생략됨", "오디오 생략됨", "스티커 제외됨", "GIF 생략됨", "문서 생략됨",
+        "圖片已略去", "圖片已省略", "圖像已省略", "照片已忽略", "影片已略去", "影片已省略", "视频已忽略", "音訊已略去",
+        "音訊已省略", "音频已忽略", "貼圖已略去", "貼圖已忽略", "贴图已省略", "GIF 已略去", "GIF 圖片已被省略",
+        "GIF 动态图已被忽略", "文件已略去", "文件已忽略", "文档已省略",
     }
 )
 _MEDIA_SUFFIX = re.compile(
@@ -220,6 +231,8 @@ _DELETED = frozenset(
         "تم حذف هذه الرسالة", "यह मैसेज डिलीट कर दिया गया है", "यह संदेश मिटाया गया", "این پیام حذف شده است",
         "این پیام حذف شد", "یہ میسج حذف کر دیا گیا ہے۔", "یہ پیغام حذف کیا گیا", "Це повідомлення було видалено",
         "Ta wiadomość została usunięta",
+        "このメッセージは削除されました", "このメッセージは削除されました。", "이 메시지는 삭제되었습니다", "삭제된 메시지입니다",
+        "此訊息已刪除", "此訊息已刪除。", "这条消息已被删除。", "此消息已删除", "信息已删除",
     }
 )
 _YOU_DELETED = frozenset(
@@ -235,6 +248,8 @@ _YOU_DELETED = frozenset(
         "Anda telah menghapus pesan ini", "Anda telah memadamkan mesej ini", "لقد حذَفت هذه الرسالة", "أنت حذفت هذه الرسالة",
         "आपने यह मैसेज डिलीट किया", "आपने यह संदेश मिटाया", "شما این پیام را حذف کردید", "آپ نے یہ میسج حذف کر دیا ہے",
         "آپ نے اس پیغام کو حذف کیا", "Ви видалили це повідомлення", "Usunąłeś(-ęłaś) tę wiadomość",
+        "このメッセージを削除しました", "このメッセージを削除しました。", "이 메시지를 삭제했습니다", "메시지를 삭제했습니다",
+        "您已刪除此訊息", "您已刪除此訊息。", "您已删除这条消息", "您已删除这条消息。", "你已刪除這則訊息",
     }
 )
 _CALLS = frozenset(
@@ -253,6 +268,8 @@ _CALLS = frozenset(
         "Panggilan video terlepas", "مكالمة صوتية فائتة", "مكالمة فيديو فائتة", "मिस्ड वॉइस कॉल", "मिस्ड वीडियो कॉल",
         "تماس صوتی پاسخ داده نشده", "مسڈ وائس کال", "مسڈ ویڈیو کال", "Пропущений аудіодзвінок",
         "Пропущений відеодзвінок", "Nieodebrane poł. głosowe", "Nieodebrane poł. wideo",
+        "音声通話不在着信", "ビデオ通話不在着信", "不在着信", "부재중 전화", "부재중 음성통화", "부재중 영상통화",
+        "未接語音通話", "未接语音通话", "未接視像通話", "未接视频通话", "未接視訊通話",
     }
 )
 
