@@ -569,7 +569,9 @@ class Relationships:
                    sum(pq_ab) AS c_pq_ab, sum(pq_ba) AS c_pq_ba,
                    sum(turns_ab) AS c_turns_ab, sum(turns_ba) AS c_turns_ba,
                    sum(b_answered) AS c_b_answered, sum(a_answered) AS c_a_answered,
-                   sum(b_rt_sum) AS c_b_rt_sum, sum(a_rt_sum) AS c_a_rt_sum
+                   sum(b_rt_sum) AS c_b_rt_sum, sum(a_rt_sum) AS c_a_rt_sum,
+                   -- the first and last event of any kind (each month's first and last, from the panel)
+                   min(first_ts) AS first_ts_any, max(last_ts) AS last_ts_any
             FROM panel GROUP BY a, b
         ),
         last AS (SELECT p.* FROM panel p JOIN tot t ON t.a = p.a AND t.b = p.b AND t.last_m = p.m),
@@ -600,8 +602,7 @@ class Relationships:
                    visibility AS last_contact_visibility, interaction_id AS last_contact_id,
                    is_question AS last_contact_question
             FROM c WHERE is_last
-        ),
-        firsts AS (SELECT a, b, min(ts) AS first_ts_any, max(ts) AS last_ts_any FROM e GROUP BY a, b)
+        )
         SELECT l.a, l.b, l.stage, t.peak_stage,
                l.familiarity, l.familiarity_a, l.familiarity_b, l.intimacy, l.reciprocity, l.trust,
                l.familiarity_gap, l.familiarity_gap >= {p.gap_flag} AS gap_flag,
@@ -621,7 +622,7 @@ class Relationships:
                t.c_max_ab AS max_intimacy_ab, t.c_max_ba AS max_intimacy_ba,
                least(coalesce(t.c_max_ab, 0), coalesce(t.c_max_ba, 0)) AS established,
                l.c_fam_a_units AS exposure_a, l.c_fam_b_units AS exposure_b,
-               f.first_ts_any AS first_ts, f.last_ts_any AS last_ts,
+               t.first_ts_any AS first_ts, t.last_ts_any AS last_ts,
                coalesce(r.recent_contacts, 0) AS recent_contacts, coalesce(r.usual_contacts, 0) AS usual_contacts,
                CAST(coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} AS DOUBLE) AS usual_per_recent_window,
                coalesce(r.year_contacts, 0) AS year_contacts,
@@ -630,7 +631,7 @@ class Relationships:
                lc.last_contact_by_a, lc.last_contact_kind, lc.last_contact_channel, lc.last_contact_visibility,
                lc.last_contact_id, lc.last_contact_question, r.year_private_contacts,
                CASE
-                 WHEN coalesce(r.first_contact_ts, f.first_ts_any) > {now - p.new_days * DAY} THEN 'new'
+                 WHEN coalesce(r.first_contact_ts, t.first_ts_any) > {now - p.new_days * DAY} THEN 'new'
                  WHEN coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} >= 3
                       AND coalesce(r.recent_contacts, 0) < coalesce(r.usual_contacts, 0) * {p.recent_days / p.usual_days} / 3
                       THEN 'fading'
@@ -642,7 +643,6 @@ class Relationships:
                  ELSE 'steady' END AS trajectory
         FROM last l
         JOIN tot t ON t.a = l.a AND t.b = l.b
-        JOIN firsts f ON f.a = l.a AND f.b = l.b
         LEFT JOIN rhythm r ON r.a = l.a AND r.b = l.b
         LEFT JOIN lastc lc ON lc.a = l.a AND lc.b = l.b
         """)
