@@ -124,7 +124,11 @@ def time_pages(db: Path) -> list[tuple[str, float, float, float]]:
     server = Server(db)
     start_s, start_cpu = time.perf_counter() - t0, _cpu() - c0
     warm_at: list[float] = []
-    waiter = threading.Thread(target=lambda: (server.warm.wait(), warm_at.append(time.perf_counter())), daemon=True)
+
+    def note_warm() -> None:
+        server.warm.wait()
+        warm_at.append(time.perf_counter())
+    waiter = threading.Thread(target=note_warm, daemon=True)
     waiter.start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

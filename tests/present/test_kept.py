@@ -46,19 +46,19 @@ def test_each_command_prints_its_page_twin(served, tmp_path):
     people = _get(base + "/people.json", token)
     pid = _get(base + "/overview.json", token)["attention"][0]["person_id"]  # one whose story serve kept
     db = str(shutil.copy(served_db, tmp_path / "copy.duckdb"))  # serve holds its store; the CLI reads a copy
-    pairs = [
-        (["people"], "/people.json"),
-        (["attention", "--limit", "0"], "/attention.json"),
-        (["circles"], "/circles.json"),
-        (["check", "--incoming", "--limit", "0"], "/incoming.json"),
-        (["sources"], "/sources.json"),
-        (["people", "suggest", "--limit", "100"], "/suggestions.json"),
-        (["person", pid], f"/person/{pid}.json"),
-        (["people", "show", pid], f"/person/{pid}/identities.json"),
-        (["interactions", pid, "--limit", "2000"], f"/person/{pid}/interactions.json"),
+    pairs = [  # the command (--db after its group), its page's twin
+        (["people", "--db", db], "/people.json"),
+        (["attention", "--db", db, "--limit", "0"], "/attention.json"),
+        (["circles", "--db", db], "/circles.json"),
+        (["check", "--db", db, "--incoming", "--limit", "0"], "/incoming.json"),
+        (["sources", "--db", db], "/sources.json"),
+        (["people", "--db", db, "suggest", "--limit", "100"], "/suggestions.json"),
+        (["person", "--db", db, pid], f"/person/{pid}.json"),
+        (["people", "--db", db, "show", pid], f"/person/{pid}/identities.json"),
+        (["interactions", "--db", db, pid, "--limit", "2000"], f"/person/{pid}/interactions.json"),
     ]
     for args, url in pairs:
-        assert json.loads(run(*args, "--db", db, "--json")) == _get(base + url, token), args
+        assert json.loads(run(*args, "--json")) == _get(base + url, token), args
     assert json.loads(run("people", "--db", db, "--json")) == people
     # a limit is the first rows of the same kept result
     assert json.loads(run("attention", "--db", db, "--json", "--limit", "3")) == _get(base + "/attention.json", token)[:3]
