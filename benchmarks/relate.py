@@ -87,9 +87,11 @@ def generate(db: Path, n: int, people: int, seed: float = 0.42) -> float:
         from closeknit.relate.inputs import current_model_version
 
         con.execute(f"""
-        INSERT INTO message_scores
-        SELECT i.id, '{current_model_version()}', least(1.0, greatest(0.0, 0.3 + (g.r_x - 0.5) * 0.5 + (g.r_other - 0.5) * 0.2)),
-               0.3 + g.r_far * 0.5, 'en', g.r_x > 0.7, g.r_x > 0.93, g.r_other > 0.85
+        INSERT INTO message_scores (interaction_id, model_version, model, intimacy, confidence, lang, is_question,
+                                    personal_question, disclosure)
+        SELECT i.id, '{current_model_version()}', 'fast', least(1.0, greatest(0.0, 0.3 + (g.r_x - 0.5) * 0.5 + (g.r_other - 0.5) * 0.2)),
+               0.3 + g.r_far * 0.5, 'en', g.r_x > 0.7, g.r_x > 0.93,
+               CAST(g.r_other > 0.85 AS DOUBLE)
         FROM interactions i JOIN g ON g.id = i.id WHERE i.text_len IS NOT NULL""")
         # the participant of a self-loop would be dropped by the measures anyway; keep the table honest
         con.execute("DELETE FROM interaction_participants WHERE identity_id = (SELECT actor_id FROM interactions i "

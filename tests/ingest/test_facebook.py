@@ -187,3 +187,26 @@ def test_format_messenger_on_a_folder_without_a_thread_is_an_error(tmp_path):
     r = CliRunner().invoke(cli, ["import", str(d), "--format", "messenger", "--db", str(tmp_path / "s.db")])
     assert r.exit_code == 1
     assert f"no messenger export found ({d}: not a messenger export)" in " ".join(r.output.split())
+
+
+def test_calls_in_exports_that_write_no_type(tmp_path, store, import_path):
+    """Exports since 2024 have no "type" (adurivault/FBMessage PR #5; bepaald/signalbackup-tools
+    issue #331): a call is known by its "call_duration" (a missed one has 0), not read as a message."""
+    msgs = [
+        {"sender_name": _moji("Ada Lovelace"), "timestamp_ms": 3000, "content": "Ada missed your call.", "call_duration": 0,
+         "missed": True, "is_unsent": False},
+        {"sender_name": _moji("Owen Owner"), "timestamp_ms": 2000, "content": "The video call ended.", "call_duration": 312,
+         "is_unsent": False},
+        {"sender_name": _moji("Ada Lovelace"), "timestamp_ms": 1000, "content": "call me?", "is_unsent": False},
+    ]
+    d = tmp_path / "your_facebook_activity" / "messages" / "inbox" / "adalovelace_77"
+    d.mkdir(parents=True)
+    (d / "message_1.json").write_text(_thread(["Ada Lovelace", "Owen Owner"], msgs, "Ada Lovelace"), encoding="utf-8")
+    r = import_path(tmp_path)
+    assert (r.added, r.errors) == (3, 0)
+    assert rows(store, "SELECT i.kind, a.value, text, duration_s FROM interactions i JOIN identities a ON a.id = i.actor_id "
+                       "ORDER BY ts") == [
+        ("message", "Ada Lovelace", "call me?", None),
+        ("call", "Owen Owner", None, 312.0),
+        ("call", "Ada Lovelace", None, 0.0),
+    ]

@@ -128,3 +128,53 @@ def test_windows_zone_names_follow_summer_time(store, import_path):
         ("Planning in winter", "2024-01-10 09:00", 3600.0),
         ("Planning in summer", "2024-07-10 08:00", 3600.0),
     ]
+
+
+def _event(uid: str, guest: str, *, names=("UID", "DTSTART", "ORGANIZER", "ATTENDEE"), end: bool = True) -> str:
+    uid_n, start_n, org_n, att_n = names
+    return (f"BEGIN:VEVENT\r\n{uid_n}:{uid}\r\n{start_n}:20240710T090000Z\r\n{org_n}:mailto:ada@example.org\r\n"
+            f"{att_n};PARTSTAT=ACCEPTED;CN=Guest Name Long Enough To Be Fol\r\n ded:mailto:{guest}\r\n"
+            + ("END:VEVENT\r\n" if end else ""))
+
+
+def test_property_names_in_any_case(tmp_path, store, import_path):
+    """Names are case-insensitive (RFC 5545 3.1). Until 2026-12 a title-case name inside an event
+    ("Organizer", "Dtstart") was passed over: the meeting lost its organizer and time."""
+    ics = tmp_path / "cal.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\n" + _event("a", "mary@example.org", names=("Uid", "Dtstart", "Organizer", "attendee"))
+                   + "END:VCALENDAR\r\n", encoding="utf-8")
+    assert import_path(ics).added == 1
+    assert rows(store, f"SELECT native_id, {ACTOR}, ts::VARCHAR FROM interactions") == [
+        ("event:a", "email:email:ada@example.org", "2024-07-10 09:00:00+00")]
+    assert rows(store, "SELECT display_name FROM identities WHERE value = 'mary@example.org'") == [("Guest Name Long Enough To Be Folded",)]
+
+
+def test_an_event_never_closed_is_reported_and_the_next_read(tmp_path, store, import_path):
+    """An event whose END:VEVENT is missing before the next one begins was dropped without a word
+    until 2026-12 (its properties went to the next event); now it is reported, the next one read."""
+    ics = tmp_path / "cal.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\n" + _event("a", "mary@example.org", end=False) + _event("b", "kim@example.org")
+                   + "END:VCALENDAR\r\n", encoding="utf-8")
+    r = import_path(ics)
+    assert (r.added, r.errors) == (1, 1)
+    assert rows(store, "SELECT location, error FROM import_errors") == [("cal.ics line 2", "event not closed (END:VEVENT missing); file cut off?")]
+    assert rows(store, ATTENDEES) == [("event:b", "kim@example.org")]
+
+
+def test_big_files_are_read_whole_with_any_line_end(tmp_path, store, import_path):
+    """A calendar is read in pieces of about 1 MiB that end between events: 8,000 events (1.6 MB)
+    with CRLF, LF or bare CR (old Mac) line ends all come in, none split at a piece's edge, and an
+    error's line number counts the physical lines of every piece before it."""
+    for n, end in enumerate(("\r\n", "\n", "\r")):
+        body = "".join(_event(f"e{n}.{k}", f"guest{k}@example.org") for k in range(8000))
+        broken = "BEGIN:VEVENT\r\nUID:bad\r\nDTSTART:2024-07-10\r\nORGANIZER:mailto:ada@example.org\r\nATTENDEE:mailto:x@example.org\r\nEND:VEVENT\r\n"
+        text = "BEGIN:VCALENDAR\r\n" + body + broken + "END:VCALENDAR\r\n"
+        assert len(text) > 1_500_000
+        ics = tmp_path / f"cal{n}.ics"
+        ics.write_bytes(text.replace("\r\n", end).encode())
+        r = import_path(ics)
+        assert (r.added, r.errors) == (8000, 1), n
+    # the broken event begins on line 2 + 8,000 events x 7 lines
+    assert rows(store, "SELECT error, location FROM import_errors ORDER BY 2") == [
+        ("unreadable DTSTART '2024-07-10'", f"cal{n}.ics line 56002") for n in range(3)]
+    assert rows(store, "SELECT count(*), count(DISTINCT native_id) FROM interactions") == [(24000, 24000)]

@@ -691,3 +691,25 @@ def test_personal_mailbox_you_is_who_writes_and_is_written_to(tmp_path, store, i
     r = import_path(box)
     assert (r.added, r.errors) == (8, 0)
     assert rows(store, "SELECT value, evidence FROM me") == [("bob@x.org", "writes and is written to most in Inbox")]
+
+
+def test_list_mail_rewritten_against_dmarc_is_from_its_author(store, import_path):
+    """Our own list archive: Mailman 3's rewritten From ("<name> via <list>", the author in Reply-To,
+    or in Cc when replies go to the list), Google Groups' ("'<name>' via <group>", X-Original-Sender),
+    RFC 5703 Original-From; the author is the actor, not the list, and no recipient of their own
+    mail. Where the list gives no address of the author the list's address stays (nothing guessed)."""
+    r = import_path(FIXTURES / "dmarc-munged.mbox")
+    assert (r.added, r.errors) == (5, 0)
+    got = rows(store, """SELECT i.native_id, a.value, a.display_name,
+        list(p.value || ':' || ip.role ORDER BY p.value) FROM interactions i JOIN identities a ON a.id = i.actor_id
+        JOIN interaction_participants ip ON ip.interaction_id = i.id JOIN identities p ON p.id = ip.identity_id
+        GROUP BY 1, 2, 3 ORDER BY 1""")
+    assert got == [
+        ("m1@example.org", "ada@example.org", "Ada Lovelace", ["book-club@lists.example.org:recipient"]),
+        ("m2@example.net", "grace@example.net", "Grace Hopper", ["book-club@lists.example.org:recipient"]),
+        ("m3@example.com", "alan@example.com", "Alan Turing", ["chess-club@googlegroups.com:recipient"]),
+        ("m4@example.nl", "edsger@example.nl", "Edsger Dijkstra", ["book-club@lists.example.org:recipient"]),
+        ("m5@example.org", "book-club@lists.example.org", "Barbara Liskov via Book-club",
+         ["book-club@lists.example.org:recipient"]),
+    ]
+    assert rows(store, "SELECT count(*) FROM me") == [(0,)]  # a list archive makes nobody "you"

@@ -79,3 +79,20 @@ def test_telegram_sections_that_are_not_lists_are_errors(tmp_path, store, import
         ("result.json contacts", "the contacts are not a list"),
         ("result.json frequent_contacts", "the frequent contacts are not a list")]
     assert rows(store, "SELECT kind, value FROM me") == [("account_id", "1000")]
+
+
+def test_group_call_length_and_a_reply_to_another_chat(store, import_path):
+    """Our own supergroup chat (layout as Telegram Desktop writes it, telegramdesktop/tdesktop
+    @ 35f5d5a7e787 export_output_json.cpp): a group call's length is in "duration" (a phone call's in
+    "duration_seconds"); a reply whose "reply_to_peer_id" names another chat links to that chat's
+    message, not to this chat's message of the same number."""
+    r = import_path(FIXTURES / "group_call_cross_reply.json")
+    assert (r.added, r.errors, r.identities) == (5, 0, 3)
+    assert rows(store, "SELECT i.native_id, i.kind, i.duration_s, i.reply_to IS NOT NULL, p.native_id FROM interactions i "
+                       "LEFT JOIN interactions p ON p.id = i.reply_to ORDER BY i.ts") == [
+        ("msg:4242:1", "message", None, False, None),
+        ("msg:4242:2", "call", 1260.0, False, None),
+        ("msg:4242:3", "reply", None, True, "msg:4242:1"),
+        ("msg:4242:7", "message", None, False, None),
+        ("msg:4242:8", "reply", None, True, None),  # the channel's post 7 (not imported), not Mara's "great"
+    ]

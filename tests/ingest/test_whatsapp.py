@@ -564,3 +564,68 @@ def test_arabic_continuation_lines_keep_their_digits(tmp_path, store, import_pat
     assert (r.added, r.errors) == (1, 0)
     assert rows(store, "SELECT strftime(ts, '%Y-%m-%d %H:%M'), text FROM interactions") == [
         ("2024-03-15 21:02", "موعدنا\nمرحبا ٣ - غدا، الساعة ٥ م")]
+
+
+def test_group_events_and_notices_in_more_languages(store, import_path):
+    """Our own chats (wordings cited in whatsapp.py): Japanese Android, Chinese (Taiwan) and Korean iOS
+    (AM/PM before the time; notices under the group's name; a leaving under the leaver's own name),
+    and Hindi, Malay, Urdu groups / Polish, Ukrainian, Persian 1:1 chats named the Android way in their
+    language. Every system line's actor and named people exact, attachments are media, no chat is a
+    person, and the file name of a 1:1 chat makes the other author the user."""
+    r = import_path(FIX / "more-languages")
+    assert (r.added, r.errors, r.identities) == (49, 0, 22)
+    assert rows(store, "SELECT kind, count(*), count(text) FROM interactions GROUP BY 1 ORDER BY 1") == [
+        ("call", 1, 0), ("message", 28, 12), ("system", 20, 20)]
+    got = rows(store, """SELECT strftime(i.ts, '%Y-%m-%d %H:%M:%S'), i.visibility, (SELECT value FROM identities d
+        WHERE d.id = i.actor_id), list(p.value ORDER BY p.value) FILTER (WHERE p.value IS NOT NULL) FROM interactions i
+        LEFT JOIN interaction_participants ip ON ip.interaction_id = i.id AND ip.role = 'subject'
+        LEFT JOIN identities p ON p.id = ip.identity_id WHERE i.kind = 'system'
+        GROUP BY i.id, i.ts, i.visibility, i.actor_id, i.text ORDER BY i.ts, i.visibility, i.text""")
+    assert got == [
+        # Korean iOS: 오후 11:58 is 23:58, 오전 12:02 is 00:02
+        ("2023-12-31 23:58:02", "group", None, None),  # the encryption notice, under 김가족
+        ("2023-12-31 23:58:10", "group", "민준", None),  # 그룹을 만들었습니다
+        ("2023-12-31 23:58:20", "group", "민준", ["할머니"]),  # 님을 추가했습니다
+        ("2024-01-01 10:15:27", "group", "지민", None),  # 님이 나갔습니다, under 지민's own name
+        # Japanese Android
+        ("2024-01-05 09:00:00", "group", None, None),  # the encryption notice
+        ("2024-01-05 09:00:00", "group", "健太", None),  # グループ「山の会」を作成しました
+        ("2024-01-05 09:00:00", "private", None, None),  # Ukrainian: the encryption notice
+        ("2024-01-05 09:01:00", "group", "健太", ["太郎", "花子"]),  # 花子、太郎を追加しました
+        ("2024-01-05 09:02:00", "group", "美咲", None),  # 招待リンクから参加しました
+        ("2024-01-05 09:05:00", "group", "健太", None),  # グループのアイコンを変更しました
+        ("2024-01-05 09:06:00", "group", "太郎", None),  # 退出しました
+        ("2024-01-05 10:00:00", "private", None, None),  # Polish: the encryption notice
+        ("2024-01-05 18:00:00", "group", None, None),  # Urdu: the group's notice (group evidence)
+        ("2024-01-05 18:44:00", "private", None, None),  # Persian: the encryption notice
+        ("2024-01-05 20:00:00", "group", None, None),  # Malay: the group's notice
+        ("2024-01-15 10:00:00", "group", None, None),  # Hindi: the group's notice
+        # Chinese (Taiwan) iOS: 下午8:00 is 20:00, 上午9:30 is 09:30
+        ("2024-02-09 20:00:00", "group", None, None),
+        ("2024-02-09 20:00:05", "group", "小明", None),  # 建立了群組
+        ("2024-02-09 20:00:10", "group", "小明", ["阿公", "阿嬤"]),  # 新增了阿嬤、阿公
+        ("2024-02-10 09:30:00", "group", "阿公", None),  # 退出了
+    ]
+    # attachments and placeholders are media (no text): 2 Hindi, 2 Malay, 2 Urdu, 1 each Polish, Ukrainian, Persian,
+    # Japanese, Chinese, Korean; deleted messages have no text either (Polish, Ukrainian, Japanese, Korean); the
+    # Chinese missed call is a call
+    assert rows(store, "SELECT count(*) FROM interactions WHERE kind = 'message' AND text IS NULL") == [(16,)]
+    names = {v for (v,) in rows(store, "SELECT value FROM identities")}
+    assert len(names) == 22 and not names & {"山の会", "陳家大群", "김가족", "परिवार", "Geng Kampung", "دوست"}
+    # the file names the 1:1 chat: the other author is the user
+    assert sorted(v for (v,) in rows(store, "SELECT d.value FROM identities d JOIN people p ON p.id = d.person_id "
+                                            "WHERE p.is_self")) == ["Piotr Wiśniewski", "Тарас", "علی"]
+
+
+@pytest.mark.parametrize("file,name", [
+    ("Ayşe ile WhatsApp Sohbeti.txt", "Ayşe"),  # Turkish: the name first
+    ("WhatsApp-chat met Sanne (2).txt", "Sanne"),  # Dutch, a second copy
+    ("Ravi के साथ WhatsApp चैट.txt", "Ravi"),
+    ("민준님과의 WhatsApp 대화.txt", "민준"),
+    ("WhatsApp 與 阿嬤 的對話.txt", "阿嬤"),
+    ("WhatsApp-keskustelu henkilön Aino kanssa.txt", "Aino"),
+    ("Chat WhatsApp dengan Budi.txt", "Budi"),
+    ("notes.txt", None),
+])
+def test_chat_names_from_android_file_names_in_other_languages(file, name):
+    assert chat_name_from_filename(file) == name

@@ -186,9 +186,10 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
                CASE WHEN dg_a.k <= dg_b.k THEN f.b ELSE f.a END AS o
         FROM f JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
     ),
-    sh AS (
+    sh AS (  -- a lookup, not a join: as a three-way join the planner pairs every two contacts of each person
         SELECT sm.a, sm.b, count(*) AS n_shared
-        FROM sm JOIN adj n1 ON n1.x = sm.s JOIN adj n2 ON n2.x = sm.o AND n2.y = n1.y
+        FROM sm JOIN adj n1 ON n1.x = sm.s
+        WHERE EXISTS (SELECT 1 FROM adj n2 WHERE n2.x = sm.o AND n2.y = n1.y)
         GROUP BY sm.a, sm.b
     )
     SELECT f.a, f.b{k.replace(', ', ', f.')},

@@ -64,6 +64,10 @@ class DuckDBEngine:
     def view(self, name: str, select: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {select}")
 
+    def drop(self, name: str) -> None:
+        kind = self.con.execute("SELECT 'VIEW' FROM duckdb_views() WHERE view_name = ? AND temporary", [name]).fetchall()
+        self.con.execute(f"DROP {kind[0][0] if kind else 'TABLE'} IF EXISTS {name}")
+
     def scalar(self, select: str):
         return self.con.execute(select).fetchall()[0][0]
 
@@ -196,6 +200,12 @@ class SparkEngine:
 
     def view(self, name: str, select: str) -> None:
         self.frame(select).createOrReplaceTempView(name)
+
+    def drop(self, name: str) -> None:
+        df = self._frames.pop(name, None)
+        if df is not None:
+            df.unpersist()
+        self.spark.catalog.dropTempView(name)
 
     def scalar(self, select: str):
         row = self.frame(select).first()

@@ -333,6 +333,16 @@ class Relationships:
         self._con.unregister("ev_in")
         self.events = None
 
+    def release(self, *names: str) -> None:
+        """Drop the engine tables ``names`` (``e`` takes its view ``c`` along) once nothing more
+        will be built from them: on large logs the panel and the events are most of the engine's
+        memory. A table released after :meth:`release_input` cannot be built again."""
+        for n in names:
+            for t in (("c", "e") if n == "e" else (n,)):
+                if t in self._built:
+                    self.engine.drop(t)
+                    self._built.discard(t)
+
     # ------------------------------------------------------------------ base events
     def _build_e(self) -> None:
         p = self.params

@@ -14,6 +14,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -73,15 +77,39 @@ def pairs(con, *, as_of: float | None = None, model_version: str | None = None, 
     ``as_of`` (Unix seconds; default: the latest interaction): :func:`pairs_table`.
 
     Texts must already be scored by the current intimacy model for ``intimacy`` to count (the CLI
-    scores them first); unscored texts count as text-less contacts.
+    scores them first); unscored texts count as text-less contacts. ``memory_limit`` (``"4GB"``)
+    caps the engine's memory (default: DuckDB's, 80% of RAM); beyond it the engine spills to a
+    temporary folder beside the store (its disk has room for the store), removed afterwards.
     """
     now = latest_time(con) if as_of is None else float(as_of)
     ev = dyad_events(con, scope="all", model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
-    rel = Relationships(ev, posts, as_of=now, params=params or Params(), scope="all", memory_limit=memory_limit)
+    spill = _spill_dir(con)
+    rel = Relationships(ev, posts, as_of=now, params=params or Params(), scope="all", memory_limit=memory_limit,
+                        temp_directory=spill)
     del ev
     try:
+        # each table goes as soon as nothing more is built from it: the events (the engine has its
+        # copy), the monthly panel (once the pairs' rows are made), the events again (once closeness is)
         rel.release_input()
+        rel.build("dyads")
+        rel.release("panel")
+        rel.build("closeness")
+        rel.release("e")
         return pairs_table(rel, person_handles(con))
     finally:
         rel.close()
+        if spill:
+            shutil.rmtree(spill, ignore_errors=True)
+
+
+def _spill_dir(con) -> str | None:
+    """A new folder beside the store behind ``con`` for the engine to spill to (None: an in-memory
+    store or a folder we may not write in; the engine then uses its default)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if not row or not row[0]:
+        return None
+    try:
+        return tempfile.mkdtemp(prefix=".closeknit-spill-", dir=os.path.dirname(os.path.abspath(row[0])))
+    except OSError:
+        return None

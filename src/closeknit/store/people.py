@@ -32,6 +32,7 @@ import pyarrow as pa
 import re
 import unicodedata
 
+from closeknit.core.duck import insert_rows
 from closeknit.core.normalize import profile_key
 from closeknit.ingest.base import ImportContext
 from closeknit.ingest.records import Ident
@@ -237,11 +238,11 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, idents: list[tuple], dsu: _DSU, 
         for iid in members:
             person_of[iid] = pid
     if set_keys:
-        con.executemany("INSERT OR REPLACE INTO person_keys VALUES (?, ?)", list(set_keys.items()))
+        insert_rows(con, "INSERT OR REPLACE INTO person_keys SELECT * FROM _rows", list(set_keys.items()), [pa.int64(), pa.int64()])
     if aliases:
         for old, new in aliases.items():
             con.execute("UPDATE person_aliases SET person_id = ? WHERE person_id = ?", [new, old])
-        con.executemany("INSERT OR REPLACE INTO person_aliases VALUES (?, ?)", list(aliases.items()))
+        insert_rows(con, "INSERT OR REPLACE INTO person_aliases SELECT * FROM _rows", list(aliases.items()), [pa.int64(), pa.int64()])
     return person_of
 
 
@@ -292,7 +293,7 @@ def _store_derived_links(con: duckdb.DuckDBPyConnection) -> None:
                     (iid, pid, f"WhatsApp contact name {value!r} is the address-book name of exactly one phone number", 0.9)
                 )
     if links:
-        con.executemany("INSERT INTO identity_links VALUES (?, ?, ?, ?, NULL)", links)
+        insert_rows(con, "INSERT INTO identity_links SELECT *, NULL FROM _rows", links, [pa.int64(), pa.int64(), pa.string(), pa.float64()])
 
 
 def _name_variants(name: str) -> tuple[str, str]:

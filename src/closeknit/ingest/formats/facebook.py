@@ -21,7 +21,8 @@ What becomes what:
 * ``Generic``/``Share`` messages -> ``message`` from the sender to every other current
   participant (``group`` visibility in group threads). Unsent or taken-down messages, media
   without text and the placeholder "X sent an attachment." are kept with ``text`` None.
-* ``Call`` -> ``call`` with ``call_duration``; ``Subscribe``/``Unsubscribe`` -> ``system``
+* ``Call`` (or, in exports since 2024 that write no ``type``, any message with a
+  ``call_duration``) -> ``call`` with ``call_duration``; ``Subscribe``/``Unsubscribe`` -> ``system``
   with the added/removed users as ``subject``.
 * ``reactions[]`` -> one ``reaction`` per (actor, emoji) from the actor to the message's
   sender, ``reply_to`` the message, ``text`` the emoji, no time (the export has none).
@@ -388,7 +389,10 @@ class _MetaImporter(Importer):
                         text = None
                         if sm.group(1) == "You":
                             you_sent[sender_name] += 1
-            if mtype == "Call":
+            # Exports since 2024 write no "type" (adurivault/FBMessage pull request #5, "Handle 2024 data";
+            # the schema in bepaald/signalbackup-tools issue #331, 2025-08): a call is known by its
+            # "call_duration" (2026-12-07; until then such calls were read as messages "… called you.")
+            if mtype == "Call" or (mtype == "Generic" and "call_duration" in m):
                 kind, text = "call", None
                 cd = m.get("call_duration")
                 duration = float(cd) if isinstance(cd, (int, float)) else None
@@ -592,7 +596,7 @@ class MessengerImporter(_MetaImporter):
     name = "messenger"
     channel = "messenger"
     flavor = "messenger"
-    version = "2"  # 2 (2026-12): threads of the 2018 layouts (message.json) and of a thread's own folder
+    version = "3"  # 2 (2026-12): threads of the 2018 layouts (message.json) and of a thread's own folder; 3: calls without "type"
     description = "Facebook 'Download Your Information' JSON: Messenger threads, friends (zip or folder)"
 
     def _list_spec(self, name: str) -> tuple[str, str, str | None] | None:
@@ -613,7 +617,7 @@ class InstagramImporter(_MetaImporter):
     name = "instagram"
     channel = "instagram"
     flavor = "instagram"
-    version = "2"  # 2 (2026-12): messages.json of downloads until December 2020
+    version = "3"  # 2 (2026-12): messages.json of downloads until December 2020; 3: calls without "type"
     description = "Instagram 'Download Your Information' JSON: direct messages, followers, close friends (zip or folder)"
 
     def _list_spec(self, name: str) -> tuple[str, str, str | None] | None:

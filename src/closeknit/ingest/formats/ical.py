@@ -50,6 +50,8 @@ UTC = timezone.utc
 
 
 _MAX_LINE = 16 * 1024 * 1024
+#: An event is read whole; one longer than this (characters) is cut and reported as not closed.
+_MAX_EVENT = 64 * 1024 * 1024
 
 
 def text_lines(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[str]:
@@ -103,136 +105,92 @@ def unfold(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
         yield start, buf
 
 
-class _Lines:
-    """Logical lines of part of a file, with their line numbers (computed only when asked for).
+_MARK = re.compile(r"\n(BEGIN|END):VEVENT[ \t]*(?=\n)", re.IGNORECASE)
 
-    ``numbers`` is the list of line numbers, or None when the lines came from the fast path:
-    then ``physical`` (the complete physical lines they were unfolded from, ``first`` being the
-    number of the first) gives them on demand, by unfolding once more line by line.
-    """
 
-    __slots__ = ("lines", "numbers", "physical", "first")
+def _before_open_event(text: str, cut: int) -> int:
+    """``cut`` (a newline), or the newline before an event that is still open there: pieces end
+    between events, so that an event is read whole. -1: the text is one event not yet closed."""
+    last = None
+    for m in _MARK.finditer(text, 0, cut + 1):
+        last = m
+    if last is not None and last.group(1).upper() == "BEGIN":
+        return last.start() if last.start() > 0 else -1
+    if last is None and text[:12].upper() == "BEGIN:VEVENT":
+        return -1
+    return cut
 
-    def __init__(self, lines: list[str], numbers: list[int] | None, physical: list[str] | None = None, first: int = 0) -> None:
+
+class _Piece:
+    """Part of a file, in whole logical lines: ``text`` unfolded (RFC 5545 3.1), every line
+    after a newline (the first too); ``lines`` the same before unfolding, whose first line is
+    physical line number ``first`` (kept to tell the line number of an error)."""
+
+    __slots__ = ("text", "lines", "first")
+
+    def __init__(self, lines: str, first: int) -> None:
         self.lines = lines
-        self.numbers = numbers
-        self.physical = physical
         self.first = first
+        self.text = lines.replace("\n ", "").replace("\n\t", "") if "\n " in lines or "\n\t" in lines else lines
 
-    def number(self, i: int) -> int:
-        if self.numbers is None:
-            if self.physical is None:
-                raise ValueError("a part without line numbers needs its physical lines")
-            self.numbers = [n for n, _ in unfold(self.physical)]
-            self.numbers = [n + self.first - 1 for n in self.numbers]
-        return self.numbers[i]
+    def line_no(self, at: int) -> int:
+        """The physical line number of the logical line after the newline at ``text[at]``."""
+        k = self.text.count("\n", 0, at)  # logical lines before it
+        for m in _LOGICAL.finditer(self.lines):
+            if k == 0:
+                return self.first + self.lines.count("\n", 0, m.start())
+            k -= 1
+        return self.first
 
 
-_FOLD = re.compile(r"\n[ \t]")
+_LOGICAL = re.compile(r"\n(?![ \t])")
 
 
-def _unfolded_chunks(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[_Lines]:
-    """``unfold(text_lines(raw))`` chunk-wise, as :class:`_Lines` (the same lines, numbers and
-    decoding). Where a chunk has CRLF line ends throughout, the complete logical lines in its
-    middle are unfolded with one regex substitution instead of a Python step per line."""
+def _pieces(raw, encoding: str = "utf-8", size: int = 1 << 20) -> Iterator[_Piece]:
+    """The decoded file as :class:`_Piece` s of about ``size`` bytes. Lines end with CRLF (RFC
+    5545) or LF, or, in a file whose first piece has no LF, a bare CR (old Mac); a BOM is dropped;
+    a "line" longer than 16 MiB is an :class:`InputError`."""
     import codecs
 
     from closeknit.core.errors import InputError
 
     dec = codecs.getincrementaldecoder(encoding)("replace")
-    rest = ""
+    pending = ""  # the start of a logical line the next piece completes
+    cr = ""  # a CR that ended the last read: its LF may begin the next
     first = True
-    buf: str | None = None
-    start = 0
-    n = 0  # physical lines before this chunk's
+    bare_cr = False
+    line = 1
     while True:
-        data = raw.read(chunk)
-        text = dec.decode(data, final=not data)
+        data = raw.read(size)
+        text = cr + dec.decode(data, final=not data)
         if first and text:
             text = text.lstrip("\ufeff")
+            bare_cr = "\n" not in text and "\r" in text
             first = False
-        text = rest + text
-        crlf = False
+        cr = ""
+        if data and text[-1:] == "\r":
+            cr, text = "\r", text[:-1]
+        if "\r" in text:
+            text = text.replace("\r", "\n") if bare_cr else text.replace("\r\n", "\n")
+        text = pending + text
         if not data:
-            lines = text.splitlines() if text else []
-        else:
-            cut = text.rfind("\n")
-            if cut == -1:
-                rest = text
-                if len(rest) > _MAX_LINE:
-                    raise InputError(f"a line longer than {_MAX_LINE:,} characters; is this the right file?")
-                continue
-            rest = text[cut + 1 :]
-            body = text[:cut]
-            if "\r\r" not in body and body.count("\n") == body.count("\r\n"):
-                # every line ends with exactly one CR or none (only the last can have none): cut
-                # them all at once, as the per-line rstrip below would
-                crlf = True
-                lines = body[:-1].split("\r\n") if body[-1:] == "\r" else body.split("\r\n")
-            else:
-                lines = body.split("\n")
-        out: list[tuple[int, str]] = []
-        append = out.append
-        parts: list[_Lines] = []
-        k = len(lines)
-        a = 0
-        if crlf:
-            # lines[a:b] hold complete logical lines: a is the first line that does not continue
-            # the one before, b the last (which the next chunk may still continue)
-            while a < k and lines[a][:1] in (" ", "\t") and lines[a]:
-                a += 1
-            b = k - 1
-            while b > a and (lines[b][:1] == " " or lines[b][:1] == "\t"):
-                b -= 1
-            if b - a < 2:
-                a = k  # not worth it: all line by line
-        else:
-            a = b = k
-        # continuations of the line carried from before
-        buf, start = _unfold(lines, 0, a if a < k else k, crlf, buf, start, n, append)
-        if a < k:
-            if buf:
-                append((start, buf))
-            if out:
-                parts.append(_Lines([x for _, x in out], [x for x, _ in out]))
-                out = []
-                append = out.append
-            middle = lines[a:b]
-            parts.append(_Lines(list(filter(None, _FOLD.sub("", "\n".join(middle)).split("\n"))), None, middle, n + a + 1))
-            buf, start = lines[b], n + b + 1
-            tail_from = b + 1
-        else:
-            tail_from = a if a < k else k
-        buf, start = _unfold(lines, tail_from, k, crlf, buf, start, n, append)
-        n += k
-        if not data and buf:
-            append((start, buf))
-        if out:
-            parts.append(_Lines([x for _, x in out], [x for x, _ in out]))
-        yield from parts
-        if not data:
+            if text:
+                yield _Piece("\n" + text, line)
             return
-
-
-def _unfold(lines, i0: int, i1: int, crlf: bool, buf: str | None, start: int, n: int, append) -> tuple[str | None, int]:
-    """Unfold ``lines[i0:i1]`` one by one onto the logical line ``buf`` (begun at physical line
-    ``start``), appending each finished ``(line number, line)``; returns the open ``(buf, start)``.
-    ``n`` is the number of physical lines before ``lines``; with ``crlf`` line ends are already cut."""
-    for i in range(i0, i1):
-        line = lines[i]
-        if not crlf:
-            last = line[-1:]
-            if last == "\r" or last == "\n":
-                line = line.rstrip("\r\n")
-        c = line[:1]
-        if c == " " or c == "\t":
-            if buf is not None:
-                buf += line[1:]
+        cut = text.rfind("\n")
+        while cut != -1 and text[cut + 1 : cut + 2] in (" ", "\t", ""):  # a fold, or not yet known
+            cut = text.rfind("\n", 0, cut)
+        if cut != -1 and len(text) <= _MAX_EVENT:
+            cut = _before_open_event(text, cut)
+        if cut == -1:
+            pending = text
+            if len(pending) > _MAX_LINE and "\n" not in pending:
+                raise InputError(f"a line longer than {_MAX_LINE:,} characters; is this the right file?")
             continue
-        if buf:
-            append((start, buf))
-        buf, start = line, n + i + 1
-    return buf, start
+        pending = text[cut + 1 :]
+        body = text[: cut + 1]
+        yield _Piece("\n" + body, line)
+        line += body.count("\n")
 
 
 _PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
@@ -420,20 +378,51 @@ _EVENT_PROPS = frozenset(
     {"UID", "RECURRENCE-ID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS"}
 )
 _SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
-_EVENT_PREFIXES = tuple(_EVENT_PROPS) + ("BEGIN", "END")
-_MISSING = object()
 _DECLINED = "declined"
 #: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
 _SEEN_MAX = 100_000
+#: The lines the reader follows outside events: components' BEGIN/END and what a calendar or a
+#: time zone says of itself. Names are case-insensitive (RFC 5545 3.1); a :class:`_Piece` is
+#: unfolded and begins with a newline, so every line starts after one. A line folded inside its
+#: name (RFC 5545 allows a fold anywhere; writers fold at 75 octets, far past the longest name
+#: here, 13 characters) is not recognised.
+_OUTER = re.compile(r"\n(BEGIN|END|X-WR-CALNAME|X-WR-TIMEZONE|METHOD|TZID|TZOFFSETTO)(?=[;:\n])([^\n]*)", re.IGNORECASE)
+#: Inside an event: the BEGIN/END lines of the components it holds (an alarm) and its own end.
+_INNER = re.compile(r"\n(BEGIN|END):[ \t]*([^\n]*?)[ \t]*(?=\n)", re.IGNORECASE)
+#: The properties of an event that are read, each as ``(line, name)``. An event's text is found
+#: whole and its properties taken by one ``findall``: the lines not needed here (DESCRIPTION,
+#: DTSTAMP, ...) never reach Python, which is what makes reading fast.
+_PROPS = re.compile(r"\n((" + "|".join(sorted(_EVENT_PROPS)) + r")(?=[;:\n])[^\n]*)", re.IGNORECASE)
 
 
-def _name_of(line: str) -> str:
-    """The property name of a raw content line (upper-cased), cheaply."""
-    colon = line.find(":")
-    if colon == -1:
-        colon = len(line)
-    semi = line.find(";", 0, colon)
-    return line[: colon if semi == -1 else semi].upper()
+def _event_text(text: str, start: int) -> tuple[int, bool, str]:
+    """``(end, closed, body)`` of the event whose BEGIN line ends at ``text[start]``: where to read
+    on, whether its END:VEVENT came (else: another event began, or an outer component or the text
+    ended first), and its own lines, without those of the components it holds (an alarm's
+    ATTENDEE is not a guest)."""
+    depth = 0
+    kept = start  # the event's own text runs from here to the next nested BEGIN
+    parts: list[str] = []
+    for m in _INNER.finditer(text, start):
+        word, comp = m.group(1).upper(), m.group(2).upper()
+        if word == "BEGIN":
+            if comp == "VEVENT":
+                break  # the next event: this one never ended
+            if depth == 0:
+                parts.append(text[kept : m.start()])
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                kept = m.end()
+        elif comp == "VEVENT":
+            parts.append(text[kept : m.start()])
+            return m.end(), True, "".join(parts) if len(parts) > 1 else parts[0]
+        else:
+            return m.start(), False, ""  # an outer component ended first
+    else:
+        return len(text), False, ""
+    return m.start(), False, ""
 
 
 class _Cal:
@@ -495,93 +484,95 @@ class IcalImporter(Importer):
         lines_seen: dict[str, tuple] = {}
         for member in self._members(tree):
             with tree.open(member) as raw:
-                yield from self._read_file(member, _unfolded_chunks(raw), ctx, idents, self_emails, owners, lines_seen)
+                yield from self._read_file(member, _pieces(raw), ctx, idents, self_emails, owners, lines_seen)
 
-    def _read_file(self, member, chunks, ctx, idents, self_emails, owners, seen) -> Iterator[Record]:
-        """Events of one file; ``chunks`` yields lists of (line number, logical line).
+    def _read_file(self, member, pieces, ctx, idents, self_emails, owners, seen) -> Iterator[Record]:
+        """Events of one file, read from its :func:`_pieces`.
 
-        ``seen`` caches ATTENDEE / ORGANIZER / STATUS lines (they repeat from event to event): the line ->
-        its parsed property, and for attendees what :meth:`_attendee` makes of it.
+        Only the lines named in :data:`_LINE` are looked at (found by the regex, the others never
+        reach Python). ``seen`` caches ATTENDEE / ORGANIZER / STATUS lines (they repeat from event
+        to event): the line -> its parsed property, and for attendees what :meth:`_attendee` makes of it.
         """
         cal = _Cal()
         if ctx.tz:  # floating times, unless the file names its zone (X-WR-TIMEZONE)
             cal.floating = _zone(ctx.tz)
         stack: list[str] = []
-        ev: dict[str, list] | None = None
-        ev_line: tuple = (None, 0)  # (lines, index) of the BEGIN:VEVENT line
         tz_id: str | None = None
         tz_off: tzinfo | None = None
-        prefixes = _EVENT_PREFIXES
-        props = _EVENT_PROPS
-        miss = _MISSING
-        for part in chunks:
-            for i, line in enumerate(part.lines):
-                if ev is not None:
-                    if not line.startswith(prefixes):
-                        if line[:1].isupper() or not line:
-                            continue  # an event property we do not need (DTSTAMP, DESCRIPTION, ...)
-                    elif stack and stack[-1] == "VEVENT":
-                        hit = seen.get(line, miss)
-                        if hit is not miss:  # a repeated ATTENDEE / ORGANIZER line of an event
-                            ev.setdefault(hit[0], []).append(hit[1])
-                            continue
-                name = _name_of(line)
+        for piece in pieces:
+            text = piece.text
+            pos = 0
+            while (m := _OUTER.search(text, pos)) is not None:
+                pos = m.end()
+                name, rest = m.groups()
+                name = name.upper()
                 if name == "BEGIN":
-                    comp = line[6:].strip().upper()
+                    comp = rest[1:].strip().upper()
+                    if comp == "VEVENT" and stack:
+                        end, closed, body = _event_text(text, pos)
+                        if closed:
+                            rec = self._read_event(member, piece, m.start(), body, cal, ctx, idents, self_emails, seen)
+                            if rec is not None:
+                                yield rec
+                        else:
+                            yield BadRecord(f"{member} line {piece.line_no(m.start())}", "event not closed (END:VEVENT missing); file cut off?")
+                        pos = end
+                        continue
                     stack.append(comp)
-                    if comp == "VEVENT" and len(stack) >= 2:
-                        ev, ev_line = {}, (part, i)
-                    elif comp == "VTIMEZONE":
+                    if comp == "VTIMEZONE":
                         tz_id, tz_off = None, None
                     continue
                 if name == "END":
-                    comp = line[4:].strip().upper()
+                    comp = rest[1:].strip().upper()
                     if comp in stack:
                         while stack and stack.pop() != comp:
                             pass
-                    if comp == "VEVENT" and ev is not None:
-                        rec = self._event(member, ev_line, ev, cal, ctx, idents, self_emails)
-                        ev = None
-                        if rec is not None:
-                            yield rec
-                    elif comp == "VTIMEZONE" and tz_id and tz_off:
+                    if comp == "VTIMEZONE" and tz_id and tz_off:
                         cal.vtimezones[tz_id] = tz_off
                     continue
                 if not stack:
                     continue
                 top = stack[-1]
-                if top == "VEVENT":
-                    if ev is not None and name in props:
-                        p = _prop(line)
-                        if p is None:
-                            yield BadRecord(f"{member} line {part.number(i)}", f"unreadable {name} line", line[:200])
-                            continue
-                        # an attendee is kept as what _attendee makes of it, any other property as parsed
-                        entry: tuple[str, dict[str, str], str] | tuple[str | None, Ident | None] = (
-                            self._attendee(p, idents) if name == "ATTENDEE" else p)
-                        if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":
-                            if len(seen) >= _SEEN_MAX:
-                                seen.clear()
-                            seen[line] = (name, entry)
-                        ev.setdefault(name, []).append(entry)
-                elif top == "VCALENDAR":
+                if top == "VCALENDAR":
                     if name == "X-WR-CALNAME":
-                        addr = normalize_email(line.partition(":")[2])
+                        addr = normalize_email(rest.partition(":")[2])
                         if addr:
                             cal.owner = addr
                             if addr not in owners and addr not in self_emails:
                                 owners.add(addr)
                                 yield SelfIdentity(Ident("email", "email", addr), evidence=f"X-WR-CALNAME of {member}")
                     elif name == "X-WR-TIMEZONE":
-                        cal.floating = _zone(line.partition(":")[2])
+                        cal.floating = _zone(rest.partition(":")[2])
                     elif name == "METHOD":
-                        cal.cancel = line.partition(":")[2].strip().upper() == "CANCEL"
+                        cal.cancel = rest.partition(":")[2].strip().upper() == "CANCEL"
                 elif top == "VTIMEZONE" and name == "TZID":
-                    tz_id = line.partition(":")[2].strip()
+                    tz_id = rest.partition(":")[2].strip()
                 elif top == "STANDARD" and name == "TZOFFSETTO" and tz_off is None:
-                    tz_off = _offset(line.partition(":")[2])
-        if ev is not None:
-            yield BadRecord(f"{member} line {ev_line[0].number(ev_line[1])}", "event not closed (END:VEVENT missing); file cut off?")
+                    tz_off = _offset(rest.partition(":")[2])
+
+    def _read_event(self, member, piece: _Piece, at: int, body: str, cal: _Cal, ctx, idents, self_emails, seen) -> Record | None:
+        """The record of one event whose text (its own lines, without those of the components it
+        holds) is ``body``; its BEGIN line is at ``piece.text[at]``."""
+        ev: dict[str, list] = {}
+        for line, name in _PROPS.findall(body):
+            hit = seen.get(line)
+            if hit is not None:  # a repeated ATTENDEE / ORGANIZER / STATUS line
+                ev.setdefault(hit[0], []).append(hit[1])
+                continue
+            name = name.upper()
+            p = _prop(line)
+            if p is None:
+                where = piece.text.find("\n" + line, at)
+                return BadRecord(f"{member} line {piece.line_no(where)}", f"unreadable {name} line", line[:200])
+            # an attendee is kept as what _attendee makes of it, any other property as parsed
+            entry: tuple[str, dict[str, str], str] | tuple[str | None, Ident | None] = (
+                self._attendee(p, idents) if name == "ATTENDEE" else p)
+            if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":
+                if len(seen) >= _SEEN_MAX:
+                    seen.clear()
+                seen[line] = (name, entry)
+            ev.setdefault(name, []).append(entry)
+        return self._event(member, (piece, at), ev, cal, ctx, idents, self_emails)
 
     def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[str | None, Ident | None]:
         """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
@@ -620,7 +611,7 @@ class IcalImporter(Importer):
         return ident
 
     def _event(self, member, where, ev, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
-        """The meeting of one VEVENT (or None); ``where`` is ``(lines, index)`` of its BEGIN line."""
+        """The meeting of one VEVENT (or None); ``where`` is ``(piece, offset)`` of its BEGIN line."""
         if cal.cancel:
             return None
         status = ev.get("STATUS")
@@ -665,7 +656,7 @@ class IcalImporter(Importer):
             _, params, value = ev["DTSTART"][0]
             start = parse_dt(value, cal.zone(params.get("TZID")))
             if start is None:
-                return BadRecord(f"{member} line {where[0].number(where[1])}", f"unreadable DTSTART {value!r}")
+                return BadRecord(f"{member} line {where[0].line_no(where[1])}", f"unreadable DTSTART {value!r}")
             if "DURATION" in ev:
                 dur = parse_duration(ev["DURATION"][0][2])
             elif "DTEND" in ev:

@@ -31,7 +31,10 @@ What it yields, per message (``channel="email"``):
   message it is linked to (see Threads below), else the first References id (the root), else
   the parent, else the message's own id.
 * ``actor`` From; participants To/Cc/Bcc as ``recipient``/``cc``/``bcc``; the list address of
-  mailing-list mail is added as a recipient when it is in neither.
+  mailing-list mail is added as a recipient when it is in neither. List mail whose From a list
+  rewrote against DMARC (``"Ada Lovelace via Book club" <book-club@lists.example.org>``) is from
+  its author: ``X-Original-From`` / ``Original-From``, else ``X-Original-Sender``, else the address
+  of that name in Reply-To or Cc (:meth:`_State.munged_author`).
 * ``visibility``: ``public`` for Usenet articles (``Newsgroups:`` or ``Path:``), ``group`` for
   mailing-list traffic (List-Id, List-Post, Mailing-List, X-Mailing-List, Precedence list or
   bulk, a Sender ``owner-*``/``*-bounces``/``*-request``/``*-admin``, Delivered-To
@@ -100,6 +103,8 @@ _EML_EXT = (".eml",)
 
 
 _ID_RE = re.compile(r"<([^<>\s]+)>")
+#: The display name a list gives a From it rewrites against DMARC: "<author's name> via <list name>".
+_VIA = re.compile(r"^(.+?) via \S")
 _UNESCAPE_RE = re.compile(rb"^>(>*From )", re.M)
 _HEADERLIKE_RE = re.compile(rb"^[!-9;-~]+[ \t]*:", re.M)
 _CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.I)
@@ -140,6 +145,7 @@ _WANTED = frozenset(
         "content-type", "content-transfer-encoding", "content-disposition", "list-id", "list-post",
         "mailing-list", "x-mailing-list", "precedence", "sender", "delivered-to", "newsgroups", "path",
         "x-gm-thrid", "x-gmail-labels", "x-original-to", "thread-index",
+        "reply-to", "x-original-from", "original-from", "x-original-sender",
     }
 )
 
@@ -822,8 +828,9 @@ def _parse_task(in_sent_folder: bool, base: int, data: bytes, single: bool) -> t
 class MboxImporter(Importer):
     name = "mbox"
     channel = "email"
-    version = "3"  # 2 (2026-12): threads linked through every header; "you" from personal mail only
+    version = "4"  # 2 (2026-12): threads linked through every header; "you" from personal mail only
     # 3 (2026-12-07): threads merged whatever the order of their messages (union-find, ThreadMerge)
+    # 4 (2026-12-07): the author of list mail whose From the list rewrote against DMARC
     description = "Email in mbox files (Google Takeout Mail, Thunderbird, mailing-list archives) or .eml messages"
 
     # -- detection
@@ -977,6 +984,33 @@ class _State:
             self.people_cache.clear()
         got = self.people_cache[key] = (senders[0] if senders else None, tuple(parts))
         return got
+
+    def munged_author(self, h: dict[str, str], actor: Ident) -> Ident | None:
+        """The author of list mail whose From the list rewrote against DMARC, or None.
+
+        Mailman 3 writes ``From: "<name> via <list>" <list address>`` and adds the original From to
+        Reply-To, or to Cc when replies go to the list (GNU Mailman ``src/mailman/handlers/dmarc.py``,
+        ``munged_headers``, as packaged in wikimedia/operations-debs-mailman3 @ 078c05b95aed); Google
+        Groups writes ``'<name>' via <group>`` and keeps the author in ``X-Original-Sender`` (and
+        ``X-Original-From``), as mailman/mailman issue #641 describes; RFC 5703 names the header
+        ``Original-From`` (2026-12-07; until then every such message was from the list's address).
+        """
+        for key in ("x-original-from", "original-from"):
+            got = self.addresses(h.get(key))
+            if got:
+                return got[0]
+        m = _VIA.match(actor.name or "")
+        if m is None:
+            return None
+        who = m.group(1).strip().strip("'\"").strip()
+        got = self.addresses(h.get("x-original-sender"))
+        if got:
+            return self.ident(got[0].value, who or None)
+        for key in ("reply-to", "cc"):
+            for ident in self.addresses(h.get(key)):
+                if ident.name == who:
+                    return ident
+        return None
 
     def guess_self(self) -> Ident | None:
         """The owner's address ("you"), or None when the mail does not say. The one rule:
@@ -1146,6 +1180,11 @@ class _State:
             text = text.strip() or None
 
         actor, parts = self.people(h.get("from"), h.get("to"), h.get("cc"), h.get("bcc"))
+        if actor is not None and (" via " in (actor.name or "") or "x-original-from" in h or "original-from" in h):
+            author = self.munged_author(h, actor)
+            if author is not None and author.value != actor.value:
+                actor = author  # the list put the author in Cc too: not a recipient of their own mail
+                parts = tuple(p for p in parts if p[0].value != author.value)
         seen = None
         if "newsgroups" in h or "path" in h:
             vis = "public"

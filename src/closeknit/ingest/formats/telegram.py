@@ -14,7 +14,8 @@ What becomes what:
   a string or as a list of strings and entities is joined; ``@mentions`` become
   ``mentioned`` participants. Empty text (stickers, photos) is None.
 * ``service`` -> ``system`` (actor ``actor_id``; invited/removed members as ``subject``),
-  except ``phone_call``/``group_call`` -> ``call`` with ``duration_seconds``.
+  except ``phone_call``/``group_call`` -> ``call`` with ``duration_seconds`` (a phone call) or
+  ``duration`` (a group call). A reply to another chat's message (``reply_to_peer_id``) links there.
 * Recipients: in a personal chat the other person (the chat's ``id`` is the peer's user id);
   in groups the members seen so far (up to 50; larger groups get only the replied-to author);
   channels none. Visibility: personal/bot/saved chats ``private``; groups and private channels
@@ -118,7 +119,7 @@ class _Chat:
 class TelegramImporter(Importer):
     name = "telegram"
     channel = "telegram"
-    version = "1"
+    version = "2"  # 2 (2026-12-07): group calls' "duration"; replies to another chat's message link there
     description = "Telegram Desktop JSON export (result.json): one chat or the whole account"
 
     def detect(self, tree: InputTree) -> int:
@@ -352,6 +353,19 @@ class TelegramImporter(Importer):
                     chat_recips.clear()
             # recipients
             rto = get("reply_to_message_id")
+            rchat = cid
+            if rto is not None:
+                # a reply to a message of another chat names that chat in "reply_to_peer_id" ("channel123",
+                # "user45"; same writer as above): the link goes there, not to this chat's message of that id
+                rpeer = get("reply_to_peer_id")
+                if rpeer is not None:
+                    bare = str(rpeer)
+                    for kind_prefix in ("user", "channel", "chat"):
+                        if bare.startswith(kind_prefix):
+                            bare = bare[len(kind_prefix):]
+                            break
+                    if bare and bare != str(cid):
+                        rchat = bare
             recips: tuple[tuple[Ident, str], ...]
             if peer is not None:
                 if actor == peer:
@@ -366,7 +380,7 @@ class TelegramImporter(Importer):
                 recips = kept
             else:
                 recips = ()
-                if rto is not None and not channel_like:
+                if rto is not None and not channel_like and rchat == cid:
                     target = senders.get(rto)
                     if target is not None and target != actor:
                         recips = ((target, "recipient"),)
@@ -378,7 +392,13 @@ class TelegramImporter(Importer):
                 text = None
                 if action in ("phone_call", "group_call"):
                     kind = "call"
+                    # phone_call writes "duration_seconds", group_call "duration" (2026-12-07: Telegram
+                    # Desktop's writer, telegramdesktop/tdesktop @ 35f5d5a7e787,
+                    # Telegram/SourceFiles/export/output/export_output_json.cpp); until then a group
+                    # call's length was lost
                     d = get("duration_seconds")
+                    if d is None:
+                        d = get("duration")
                     duration = float(d) if isinstance(d, (int, float)) else None
                 else:
                     kind = "system"
@@ -424,7 +444,7 @@ class TelegramImporter(Importer):
                 recips,
                 vis,
                 thread,
-                f"msg:{cid}:{rto}" if rto is not None else None,
+                f"msg:{rchat}:{rto}" if rto is not None else None,
                 text,
                 duration,
             )

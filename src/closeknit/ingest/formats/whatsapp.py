@@ -36,7 +36,9 @@ under the chat's own name (encryption, security code changed) are kind ``system`
 acting participant as actor when the line names one (``You`` is the user, when known) and the
 people it names as ``subject``: actors and named people of group events (created, added,
 removed, left, joined via link, changed subject/icon/number) are read in English, German,
-Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish, Indonesian and Arabic (``_SYS``). Media placeholders (``<Media omitted>``, ``image omitted``,
+Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish, Indonesian, Arabic, Japanese,
+Chinese and Korean (``_SYS``); the notices (encryption, security code, a group's first notice) also
+in Hindi, Malay, Persian, Urdu, Ukrainian, Polish and more (``_OTHER_NOTICES``, ``_GROUP_NOTICES``). Media placeholders (``<Media omitted>``, ``image omitted``,
 ``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
 messages give a message with ``text`` None, or with the caption that follows on the next lines.
 
@@ -112,6 +114,41 @@ def _western_stamp(line: str) -> str:
     close = "]" if stamp.endswith("]") else ""
     body = _AR_AMPM.sub(lambda m: " AM" if m.group(1) == "\u0635" else " PM", stamp[:-1] if close else stamp)
     return body + close + line[end:]
+
+
+# Korean and Chinese stamps (2026-12-07): the date as the locale writes it, the AM/PM marker before the
+# time ("[2023. 12. 31. 오후 11:58:02] ", "[2024/2/9 下午8:01:15] "), as in JaydenCJ/chatcarve @ f89810ff397e,
+# tests/corpus/ko-kr-ios.txt and zh-tw-ios.txt (its docs/locale-support.md: "prefix meridiem"); the same
+# date forms as the Korean and Chinese locales write them everywhere ("2020. 7. 14. 오후 3:37:34",
+# "2021/3/19 下午1:58"); the markers as in its src/chatcarve/timestamp.py (오전/오후, 上午/下午, 午前/午後). Japanese stamps ("[2023/12/31 23:50:12] ") need no rewriting.
+_CJK_STAMP = re.compile(
+    r"(\[)?(\d{4})(?:\. ?|/|-)(\d{1,2})(?:\. ?|/|-)(\d{1,2})\.? ?(오전|오후|上午|下午|午前|午後) ?(\d{1,2}:\d{2}(?::\d{2})?)(?(1)\]| -)"
+)
+_CJK_PM = frozenset({"오후", "下午", "午後"})
+
+
+def _cjk_stamp(line: str) -> str:
+    """``line`` with a Korean or Chinese stamp rewritten in the layout ``_HEAD`` reads (else unchanged).
+
+    >>> _cjk_stamp("[2023. 12. 31. 오후 11:58:02] 할머니: 새해 복")
+    '[2023/12/31, 11:58:02 PM] 할머니: 새해 복'
+    >>> _cjk_stamp("2024/2/9 上午8:01 - 阿嬤: 早")
+    '2024/2/9, 8:01 AM - 阿嬤: 早'
+    """
+    m = _CJK_STAMP.match(line)
+    if m is None:
+        return line
+    ap = "PM" if m.group(5) in _CJK_PM else "AM"
+    stamp = f"{m.group(2)}/{m.group(3)}/{m.group(4)}, {m.group(6)} {ap}"
+    return (f"[{stamp}]" if m.group(1) else f"{stamp} -") + line[m.end():]
+
+
+def _local_stamp(line: str) -> str:
+    """``line`` with an Arabic-, Korean- or Chinese-locale stamp rewritten (the same object if none)."""
+    western = _western_stamp(line)
+    return _cjk_stamp(line) if western is line else western
+
+
 _PHONE = re.compile(r"^\+?[\d][\d \-().\u00a0\u202f]{5,}$")
 _QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
 _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
@@ -120,7 +157,8 @@ _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
 # Other languages (2026-12): WhatsApp's own strings (Android strings.xml, iOS Localizable.strings)
 # as collected in starkdmi/whats_json, lib/src/patterns.dart (commit 1064754eaec4), for Spanish,
 # Portuguese, French, Italian, Dutch, Turkish, Indonesian, Malay, Arabic, Hindi, Persian, Urdu,
-# Ukrainian and Polish, beside English, German and Russian (17 languages).
+# Ukrainian and Polish, beside English, German and Russian (17 languages); Japanese, Chinese and
+# Korean added 2026-12-07 (same file; chatcarve's catalog and corpus agree where they overlap).
 _MEDIA_EXACT = frozenset(
     {
         "<Media omitted>",
@@ -143,6 +181,18 @@ _MEDIA_EXACT = frozenset(
         "<میڈیا چھوڑ دیا گیا>",
         "<Медіа пропущено>",
         "<pliki pominięto>",
+        # Persian, as in a real export quoted in JBGruber/rwhatsapp issue #28 (2022-02-04)
+        "<رسانه حذف شد>",
+        # Japanese, Chinese, Korean (2026-12-07; whats_json as above; "画像は省略されました", "이미지 생략됨",
+        # "圖片已省略" also in JaydenCJ/chatcarve @ f89810ff397e tests/corpus/*-ios.txt): Android's
+        # placeholder, and iOS's per kind (image, video, audio, sticker, GIF, document)
+        "<メディアは含まれていません>", "<미디어 파일을 생략한 대화내용>", "<忽略多媒體檔>", "<省略多媒体文件>",
+        "画像は含まれていません", "画像は省略されました", "ビデオは含まれていません", "音声は含まれていません",
+        "スタンプは含まれていません", "GIFは含まれていません", "ドキュメントは含まれていません",
+        "이미지 생략됨", "비디오 생략됨", "오디오 생략됨", "스티커 제외됨", "GIF 생략됨", "문서 생략됨",
+        "圖片已略去", "圖片已省略", "圖像已省略", "照片已忽略", "影片已略去", "影片已省略", "视频已忽略", "音訊已略去",
+        "音訊已省略", "音频已忽略", "貼圖已略去", "貼圖已忽略", "贴图已省略", "GIF 已略去", "GIF 圖片已被省略",
+        "GIF 动态图已被忽略", "文件已略去", "文件已忽略", "文档已省略",
     }
 )
 _MEDIA_SUFFIX = re.compile(
@@ -156,7 +206,17 @@ _MEDIA_SUFFIX = re.compile(
     r"|audio weggelaten|sticker weggelaten|GIF weggelaten|document weggelaten)$"
 )
 _ATTACHED = re.compile(r"<(?:attached|Anhang|вложение): [^<>]*>$")
-_FILE_ATTACHED = re.compile(r"\S\.\w{1,5} \((?:file attached|Datei angehängt|файл добавлен|archivo adjunto)\)$")
+# "IMG-....jpg (file attached)" in the other languages (2026-12-07): WhatsApp's Android strings as
+# collected in dezi/ChatMatter @ 24cc16bf6543, app/src/main/java/de/kappa_mm/email/chatmatter/
+# LanguageTags.java (WAAttachment, one per Android locale); "archivo adjunto" from a real Spanish export.
+_FILE_ATTACHED = re.compile(
+    r"\S\.\w{1,5} \((?:file attached|Datei angehängt|файл добавлен|archivo adjunto|archivo adjuntado|arquivo anexado"
+    r"|ficheiro anexado|fichier joint|file allegato|bestand bijgevoegd|dosya ekli|file terlampir|fail dilampirkan"
+    r"|الملف مرفق|फाइल अटैच कर दी गई है|پیوستہ فائل|файл додано|załączony plik|添付ファイル有り|파일 첨부됨|文件附件|附件檔案"
+    r"|קובץ מצורף|ফাইল সংযুক্ত হয়েছে|tệp đính kèm|ไฟล์ที่แนบ|fișier atașat|bifogad fil|vedlagt fil|fil vedhæftet"
+    r"|liitetiedosto|soubor byl přiložen|súbor pripojený|fájl csatolva|συνημμένο αρχείο|прикачен файл|arxiu adjunt"
+    r"|datoteka u privitku)\)$"
+)
 _DELETED = frozenset(
     {
         "This message was deleted",
@@ -171,6 +231,8 @@ _DELETED = frozenset(
         "تم حذف هذه الرسالة", "यह मैसेज डिलीट कर दिया गया है", "यह संदेश मिटाया गया", "این پیام حذف شده است",
         "این پیام حذف شد", "یہ میسج حذف کر دیا گیا ہے۔", "یہ پیغام حذف کیا گیا", "Це повідомлення було видалено",
         "Ta wiadomość została usunięta",
+        "このメッセージは削除されました", "このメッセージは削除されました。", "이 메시지는 삭제되었습니다", "삭제된 메시지입니다",
+        "此訊息已刪除", "此訊息已刪除。", "这条消息已被删除。", "此消息已删除", "信息已删除",
     }
 )
 _YOU_DELETED = frozenset(
@@ -186,6 +248,8 @@ _YOU_DELETED = frozenset(
         "Anda telah menghapus pesan ini", "Anda telah memadamkan mesej ini", "لقد حذَفت هذه الرسالة", "أنت حذفت هذه الرسالة",
         "आपने यह मैसेज डिलीट किया", "आपने यह संदेश मिटाया", "شما این پیام را حذف کردید", "آپ نے یہ میسج حذف کر دیا ہے",
         "آپ نے اس پیغام کو حذف کیا", "Ви видалили це повідомлення", "Usunąłeś(-ęłaś) tę wiadomość",
+        "このメッセージを削除しました", "このメッセージを削除しました。", "이 메시지를 삭제했습니다", "메시지를 삭제했습니다",
+        "您已刪除此訊息", "您已刪除此訊息。", "您已删除这条消息", "您已删除这条消息。", "你已刪除這則訊息",
     }
 )
 _CALLS = frozenset(
@@ -204,6 +268,8 @@ _CALLS = frozenset(
         "Panggilan video terlepas", "مكالمة صوتية فائتة", "مكالمة فيديو فائتة", "मिस्ड वॉइस कॉल", "मिस्ड वीडियो कॉल",
         "تماس صوتی پاسخ داده نشده", "مسڈ وائس کال", "مسڈ ویڈیو کال", "Пропущений аудіодзвінок",
         "Пропущений відеодзвінок", "Nieodebrane poł. głosowe", "Nieodebrane poł. wideo",
+        "音声通話不在着信", "ビデオ通話不在着信", "不在着信", "부재중 전화", "부재중 음성통화", "부재중 영상통화",
+        "未接語音通話", "未接语音通话", "未接視像通話", "未接视频通话", "未接視訊通話",
     }
 )
 
@@ -225,6 +291,20 @@ _OTHER_NOTICES = (
     r"|Twój kod zabezpieczeń z użytkownikiem "
     r"|.+(?: ile aranızdaki güvenlik kodu değişti| के लिए आपका सुरक्षा कोड बदल गया है"
     r"| کے ساتھ آپ کا سیکیورٹی کوڈ تبدیل ہوگیا ہے)"
+)
+# The notice that opens a group's history ("Messages to this group are now secured with end-to-end
+# encryption", group evidence), in the other languages (2026-12-07): WhatsApp's Android strings as collected
+# in dezi/ChatMatter @ ba3212ea2fb5, app/src/main/java/de/kappa_mm/email/chatmatter/LanguageTags.java
+# (WAGroupInfoEncrypted, WAGroupInfoEncryptedStateChanged); their openings, without and with "now".
+_GROUP_NOTICES = (
+    r"Messages to this group are (?:now )?secured|Nachrichten an diese Gruppe sind|Сообщения в данной группе"
+    r"|Los mensajes en este grupo ahora están protegidos|As mensagens (?:que enviar a|para|enviadas a) este grupo"
+    r"|Les messages envoyés dans ce groupe sont|I messaggi inviati a questo gruppo sono"
+    r"|Berichten die naar deze groep worden verzonden|Bu gruba gönderdiğiniz mesajlar|Pesan-pesan yang dikirim ke grup ini"
+    r"|(?:إن|باتت) الرسائل التي ترسلها إلى هذه المجموعة|इस समूह (?:पर भेजे हुए सन्देश|में भेजे गए संदेश)"
+    r"|Mesej-mesej ke grup ini|Wiadomości do tej grupy są|Повідомлення у цій групі|اس گروپ کے پیغامات"
+    r"|پیام[\u200c ]?ها به این گروه|このグループへのメッセージは|이 그룹의 메시지는|此群组中的信息|此群組中的訊息"
+    r"|(?:כעת )?ההודעות הנשלחות בקבוצה זו|এই গোষ্ঠী(?:তে পাঠানো|র) বার্তা"
 )
 _YOU = frozenset({"you", "You", "Du", "du", "dich", "Dich", "Вы", "вы", "вас", "Вас", "você", "Você", "vous", "Vous",
                   "U", "u", "Je", "je", "Jij", "jij", "Anda", "anda", "Siz", "siz", "ti", "Ti"})
@@ -248,6 +328,7 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>.+?) (?:updated the message timer|turned (?:on|off) disappearing messages)", False),
         # The encryption and security-code notices in the other languages (see _OTHER_NOTICES)
         (r"^(?:" + _OTHER_NOTICES + ")", False),
+        (r"^(?:" + _GROUP_NOTICES + ")", True),
         # German
         (r"^Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt", False),
         (r"^Nachrichten in dieser Gruppe sind jetzt mit Ende-zu-Ende", True),
@@ -382,6 +463,33 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^قام (?P<a>.+?) بإضافة (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) غادر\.?$", True),
         (r"^غادر (?P<a>.+?)\.?$", True),
+        # Japanese, Chinese and Korean (2026-12-07). Source: JaydenCJ/chatcarve @ f89810ff397e,
+        # src/chatcarve/system.py (ja "グループ…を作成しました", "を追加しました", "を削除しました", "が退出しました",
+        # "招待リンクから参加しました", "グループ名を…に変更しました", "グループのアイコンを変更しました", "電話番号を変更しました";
+        # zh "建立了群組", "创建了群组", "新增了", "移除了", "退出了", "透過群組邀請連結加入", "通过群邀请链接加入",
+        # "更改了群組名稱", "更換了群組圖示"; ko "그룹을 만들었습니다", "님을 추가했습니다", "님을 내보냈습니다",
+        # "님이 나갔습니다" (also tests/corpus/ko-kr-ios.txt), "그룹 이름을 …변경했습니다", "번호를 변경했습니다").
+        # The actor is the name before the subject particle (ja が, ko 님이) or before the verb (zh);
+        # the people named stand before を (ja) or 님을 (ko), after the verb (zh); lists are joined with "、".
+        (r"^(?P<a>.+?)がグループ.*を作成しました", True),
+        (r"^(?P<a>.+?)が(?P<n>.+?)を追加しました", True),
+        (r"^(?P<a>.+?)が(?P<n>.+?)を削除しました", True),
+        (r"^(?P<a>.+?)が(?:グループを)?退出しました", True),
+        (r"^(?P<a>.+?)が招待リンクから参加しました", True),
+        (r"^(?P<a>.+?)がグループ(?:名を.*に|のアイコンを|の説明を)変更しました", True),
+        (r"^(?P<a>.+?)が電話番号を変更しました", False),
+        (r"^(?P<a>.+?) ?(?:建立了群組|创建了群组)", True),
+        (r"^(?P<a>.+?) ?(?:透過群組邀請連結加入|通过群邀请链接加入)", True),
+        (r"^(?P<a>.+?) ?新增了 ?(?P<n>.+?)$", True),
+        (r"^(?P<a>.+?) ?移除了 ?(?P<n>.+?)$", True),
+        (r"^(?P<a>.+?) ?退出了", True),
+        (r"^(?P<a>.+?) ?(?:更改了群組名稱|更改了群名|更換了群組圖示)", True),
+        (r"^(?P<a>.+?)님이 (?:.+ )?그룹을 만들었습니다", True),
+        (r"^(?P<a>.+?)님이 (?P<n>.+?)님을 추가했습니다", True),
+        (r"^(?P<a>.+?)님이 (?P<n>.+?)님을 내보냈습니다", True),
+        (r"^(?P<a>.+?)님이 나갔습니다", True),
+        (r"^(?P<a>.+?)님이 그룹 이름을 .*변경했습니다", True),
+        (r"^(?P<a>.+?)님이 (?:전화)?번호를 변경했습니다", False),
     ]
 ]
 # iOS writes some notices as if the chat itself had sent them ("[..] Elon Musk: <LRM>Messages and
@@ -389,18 +497,33 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
 _IOS_NOTICE = re.compile(
     r"^(?:Messages and calls are end-to-end encrypted|Messages to this group are now secured"
     r"|Your security code with |Nachrichten und Anrufe sind Ende-zu-Ende|Deine Sicherheitsnummer für"
-    r"|Сообщения и звонки защищены|Ваш код безопасности|" + _OTHER_NOTICES +
+    r"|Сообщения и звонки защищены|Ваш код безопасности|" + _OTHER_NOTICES + "|" + _GROUP_NOTICES +
     r"|.+ changed (?:their phone number|the subject|the group (?:name|description|icon)|this group's icon)"
     r"|.+ created group |.+ (?:added|removed) .+|.+ left$|.+ joined using this group's invite link"
     r"|You're now an admin)"
 )
-_SPLIT_NAMES = re.compile(r", | and | und | и | y | e | et | en | ve | dan |، | و ")
+_SPLIT_NAMES = re.compile(r", | and | und | и | y | e | et | en | ve | dan |، | و |、")
 
-# "WhatsApp Chat with X", "WhatsApp Chat - X" (iOS zip), localised variants, " (1)" copies.
-_CHAT_NAME = re.compile(
-    r"^(?:WhatsApp Chat with |WhatsApp Chat - |WhatsApp[- ]Chat mit |Чат WhatsApp с |Chat de WhatsApp con "
-    r"|Conversa do WhatsApp com |Discussion WhatsApp avec |Chat WhatsApp con )(?P<n>.+?)(?: \(\d+\))?$"
+# "WhatsApp Chat with X", "WhatsApp Chat - X" (iOS zip), " (1)" copies, and the Android file name in the
+# other languages (2026-12-07): the e-mail subject WhatsApp also gives the .txt, one per Android locale, as
+# collected in dezi/ChatMatter @ 24cc16bf6543, app/src/main/java/de/kappa_mm/email/chatmatter/
+# LanguageTags.java (WASubject). Until then only en, de, ru, es, pt-BR, fr and it names were read: a chat
+# exported in Dutch, Turkish, Hindi, ... got no name, and so no "the other side is you".
+_CHAT_NAME_FORMS = (
+    ("WhatsApp Chat with ", ""), ("WhatsApp Chat - ", ""), ("WhatsApp Chat mit ", ""), ("WhatsApp-Chat mit ", ""),
+    ("Чат WhatsApp с ", ""), ("Chat de WhatsApp con ", ""), ("Conversa do WhatsApp com ", ""),
+    ("Conversa no WhatsApp com ", ""), ("Discussion WhatsApp avec ", ""), ("Chat WhatsApp con ", ""),
+    ("WhatsApp-chat met ", ""), ("", " ile WhatsApp Sohbeti"), ("Chat WhatsApp dengan ", ""),
+    ("Sembang WhatsApp dengan ", ""), ("دردشة واتساب مع ", ""), ("", " के साथ WhatsApp चैट"),
+    ("", " کے ساتھ WhatsApp بات چیت"), ("گفتگوی WhatsApp با ", ""), ("Бесіда WhatsApp з ", ""), ("Czat WhatsApp z ", ""),
+    ("", "とのWhatsAppチャット"), ("", "님과의 WhatsApp 대화"), ("WhatsApp 与 ", " 的对话"), ("WhatsApp 與 ", " 的對話"),
+    ("צ'אט WhatsApp עם ", ""), ("", " এর সাথে WhatsApp চ্যাট"), ("Trò chuyện WhatsApp với ", ""), ("แชท WhatsApp กับ ", ""),
+    ("Conversație WhatsApp cu ", ""), ("WhatsApp-chatt med ", ""), ("WhatsApp-samtale med ", ""), ("WhatsApp chat med ", ""),
+    ("WhatsApp-keskustelu henkilön ", " kanssa"), ("Chat WhatsApp s uživatelem ", ""), ("WhatsApp csevegés vele: ", ""),
+    ("Συνομιλία WhatsApp με ", ""), ("WhatsApp Чат с ", ""), ("Xat de WhatsApp amb ", ""), ("WhatsApp razgovor s ", ""),
 )
+_CHAT_NAME = [re.compile("^" + re.escape(a) + "(?P<n>.+?)" + re.escape(b) + "$") for a, b in _CHAT_NAME_FORMS]
+_COPY = re.compile(r" \(\d+\)$")
 
 _MAX_TEXT_LINES = 10_000
 _SEQ_LIMIT = 100_000
@@ -414,13 +537,19 @@ def chat_name_from_filename(name: str) -> str | None:
     'Ada Lovelace'
     >>> chat_name_from_filename("WhatsApp Chat - Book club (1).zip")
     'Book club'
+    >>> chat_name_from_filename("Ayşe ile WhatsApp Sohbeti.txt")
+    'Ayşe'
     """
     stem = PurePosixPath(name).name
     for ext in (".txt", ".zip"):
         if stem.lower().endswith(ext):
             stem = stem[: -len(ext)]
-    m = _CHAT_NAME.match(stem.strip())
-    return m.group("n").strip() if m else None
+    stem = _COPY.sub("", stem.strip())
+    for pat in _CHAT_NAME:
+        m = pat.match(stem)
+        if m is not None:
+            return m.group("n").strip()
+    return None
 
 
 def classify_system(text: str) -> tuple[str | None, list[str], bool]:
@@ -567,15 +696,17 @@ def _looks_whatsapp(head: bytes) -> bool:
     lines = text.splitlines()[:12]
     if len(lines) > 1 and not head.endswith((b"\n", b"\r")):
         lines = lines[:-1]
-    return any(_HEAD.match(_western_stamp(_clean(ln))) for ln in lines)
+    return any(_HEAD.match(_local_stamp(_clean(ln))) for ln in lines)
 
 
 @register
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "4"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
+    version = "5"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
     # 4 (2026-12-07): Turkish and Indonesian group events completed, Arabic ones; iOS events written under their actor's name
+    # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in ~40
+    # languages; the group notice and "(file attached)" in the other languages; the Persian media placeholder
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -668,8 +799,8 @@ class WhatsAppImporter(Importer):
                     lrm_text = had_lrm and ": \u200e" in line  # iOS puts an LRM before notices and media
                     line = _clean(line)
                 m = head(line)
-                if m is None and not line.isascii():  # an Arabic-locale stamp? (else the line stays as it is)
-                    western = _western_stamp(line)
+                if m is None and not line.isascii():  # an Arabic, Korean or Chinese stamp? (else the line stays as it is)
+                    western = _local_stamp(line)
                     if western is not line:
                         m = head(western)
                         if m is not None:
@@ -706,7 +837,8 @@ class WhatsAppImporter(Importer):
                 if author is not None and m.group(1) is not None:
                     if had_lrm:
                         notice = 2 if _IOS_NOTICE.match(text) is not None else (1 if lrm_text else 0)
-                    if notice != 2 and text.startswith(author) and text[len(author): len(author) + 1] in (" ", ","):
+                    # (no separator after the name: "지민님이 나갔습니다", "小明退出了")
+                    if notice != 2 and text.startswith(author):
                         a, _, grp = classify_system(text)
                         if grp and a == author:
                             notice = 3

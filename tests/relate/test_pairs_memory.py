@@ -1,0 +1,50 @@
+"""How ``closeknit.relate.pairs`` keeps its memory down: tables released as soon as they are used,
+a spill folder beside the store, removed afterwards. (Its speed is measured in benchmarks/relate.py.)"""
+
+from __future__ import annotations
+
+from closeknit.core.duck import connect
+from closeknit.relate.measures import Relationships
+from closeknit.relate.pairs import _spill_dir, pairs
+from closeknit.store import Store
+from tests.relate.helpers import DAY, T0, Timeline
+
+
+def _log() -> Timeline:
+    tl = Timeline()
+    for d in range(0, 60, 3):  # 1 and 2 talk every third day; 2 and 3 once; 1 calls 3
+        tl.add(d, "out", a=1, b=2).add(d + 1, "in", a=1, b=2)
+    tl.add(5, "out", a=2, b=3).add(9, "out", "call", a=1, b=3, duration=120)
+    return tl
+
+
+def test_released_tables_leave_the_pairs_as_they_were():
+    now = (T0 + 70 * DAY).timestamp()
+    whole = Relationships(_log().table(), as_of=now)
+    lean = Relationships(_log().table(), as_of=now)
+    try:
+        lean.release_input()
+        lean.build("dyads")
+        lean.release("panel")
+        lean.build("closeness")
+        lean.release("e")  # and its view c
+        assert sorted(lean._built) == ["closeness", "dyads"]
+        tables = {r[0] for r in lean._con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+        assert tables == {"closeness", "dyads"}
+        assert lean.pairs().to_pylist() == whole.pairs().to_pylist()
+        assert [(r["a"], r["b"], r["contacts"]) for r in lean.pairs().to_pylist()] == [(1, 2, 40), (1, 3, 1), (2, 3, 1)]
+    finally:
+        whole.close()
+        lean.close()
+
+
+def test_the_engine_spills_beside_the_store_and_cleans_up(tmp_path):
+    db = tmp_path / "store" / "s.duckdb"
+    db.parent.mkdir()
+    with Store(str(db)) as st:
+        spill = _spill_dir(st.con)
+        assert spill is not None and spill.startswith(str(db.parent) + "/.closeknit-spill-")
+        (tmp_path / "store" / spill.rsplit("/", 1)[1]).rmdir()
+        assert pairs(st.con).num_rows == 0  # an empty store: no pairs, and no folder left behind
+    assert sorted(p.name for p in db.parent.iterdir()) == ["s.duckdb"]
+    assert _spill_dir(connect()) is None  # an in-memory store: the engine's default
