@@ -20,10 +20,14 @@ from collections.abc import Collection, Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
+import orjson
+
 from closeknit.core.files import MAX_RECORD_BYTES, too_big
+from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord
 
-__all__ = ["JsonCursor", "JsonStreamError", "JsonItemTooBig", "MAX_DOCUMENT_BYTES", "JsonDocumentTooBig", "load_bounded", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
+__all__ = ["JsonCursor", "JsonStreamError", "JsonItemTooBig", "MAX_DOCUMENT_BYTES", "JsonDocumentTooBig", "load_bounded",
+           "read_document", "fix_mojibake", "repair_x_escapes", "utc_ms", "utc_s", "Seq", "bad"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _UTC = timezone.utc
@@ -376,6 +380,14 @@ class _Chained:
 
     def read(self, n: int = -1) -> bytes:
         return self._head.read(n) or self._stream.read(n)
+
+
+def read_document(tree: InputTree, member: str, lists: Collection[str] = ()) -> Any:
+    """The JSON document of ``member`` (:func:`load_bounded`, decoded by orjson). Whatever makes it
+    unreadable (not JSON, bad UTF-8, over the size limit, a read error) is a :class:`ValueError`
+    or :class:`OSError` whose message says what, for the caller to report against ``member``."""
+    with tree.open(member) as f:
+        return load_bounded(f, lists, loads=orjson.loads)
 
 
 def load_bounded(stream: BinaryIO, lists: Collection[str] = (), *, loads: Any = json.loads) -> Any:

@@ -55,14 +55,13 @@ from datetime import datetime, timezone
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-import orjson
 
 from hashlib import blake2b as _hash
 
 from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.core.files import MAX_RECORD_BYTES, too_big
-from closeknit.ingest.formats._dyi import JsonItemTooBig, JsonStreamError, Seq, bad, fix_mojibake, load_bounded, utc_ms, utc_s
+from closeknit.ingest.formats._dyi import JsonItemTooBig, Seq, bad, fix_mojibake, read_document, utc_ms, utc_s
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
 
@@ -245,9 +244,8 @@ class _MetaImporter(Importer):
             if base not in _PROFILE_FILES:
                 continue
             try:
-                with tree.open(n) as f:
-                    doc = load_bounded(f, loads=orjson.loads)
-            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
+                doc = read_document(tree, n)
+            except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
                 yield bad(n, f"unreadable profile file ({e})")
                 continue
             evidence = f"{self.flavor}: {base}"
@@ -292,9 +290,8 @@ class _MetaImporter(Importer):
     # -- one message file
     def _thread_file(self, tree: InputTree, member: str, st: _Thread, you_sent: Counter) -> Iterator[Record | tuple]:
         try:
-            with tree.open(member) as f:
-                doc = load_bounded(f, ("messages",), loads=orjson.loads)
-        except (orjson.JSONDecodeError, JsonStreamError, OSError, UnicodeDecodeError) as e:
+            doc = read_document(tree, member, ("messages",))
+        except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
             yield bad(member, f"not a readable message file ({e})")
             return
         if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
@@ -464,9 +461,8 @@ class _MetaImporter(Importer):
             owner = None
             if root + "profile.json" in names:
                 try:
-                    with tree.open(root + "profile.json") as f:
-                        prof = load_bounded(f, loads=orjson.loads)
-                except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
+                    prof = read_document(tree, root + "profile.json")
+                except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
                     yield bad(root + "profile.json", f"unreadable profile file ({e})")
                     prof = None
                 user = prof.get("username") if isinstance(prof, dict) else None
@@ -478,9 +474,8 @@ class _MetaImporter(Importer):
                         yield SelfIdentity(Ident("email", "email", addr), "instagram: profile.json")
                         yield IdentityLink(owner, Ident("email", "email", addr), "listed together in the instagram profile", 1.0)
             try:
-                with tree.open(n) as f:
-                    doc = load_bounded(f, loads=orjson.loads)
-            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
+                doc = read_document(tree, n)
+            except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
                 yield bad(n, f"not a readable messages file ({e})")
                 continue
             if not isinstance(doc, list):
@@ -543,9 +538,8 @@ class _MetaImporter(Importer):
                 continue
             kind, direction, thread = spec
             try:
-                with tree.open(n) as f:
-                    doc = load_bounded(f, loads=orjson.loads)
-            except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
+                doc = read_document(tree, n)
+            except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
                 yield bad(n, f"unreadable list file ({e})")
                 continue
             items = doc

@@ -41,12 +41,11 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import BinaryIO
 
-import orjson
 
 from closeknit.core.files import too_big
 from closeknit.core.normalize import normalize_email, normalize_handle
 from closeknit.ingest.base import ImportContext, Importer, register
-from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError, bad, load_bounded
+from closeknit.ingest.formats._dyi import JsonCursor, JsonItemTooBig, JsonStreamError, bad, read_document
 from closeknit.ingest.htmltext import html_to_text
 from closeknit.ingest.inputs import InputTree, iter_lines
 from closeknit.ingest.records import Ident, IdentityLink, Interaction, Record, SelfIdentity
@@ -266,9 +265,8 @@ class MastodonImporter(Importer):
     # -- actor.json
     def _actor(self, tree: InputTree, member: str) -> Iterator[Record | tuple]:
         try:
-            with tree.open(member) as f:
-                actor = load_bounded(f, loads=orjson.loads)
-        except (orjson.JSONDecodeError, JsonStreamError, OSError) as e:
+            actor = read_document(tree, member)
+        except (ValueError, OSError) as e:  # not JSON, bad UTF-8, too big, unreadable
             yield bad(member, f"unreadable actor file ({e})")
             return
         if not isinstance(actor, dict) or not actor.get("id"):

@@ -705,8 +705,8 @@ class WhatsAppImporter(Importer):
     channel = "whatsapp"
     version = "5"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
     # 4 (2026-12-07): Turkish and Indonesian group events completed, Arabic ones; iOS events written under their actor's name
-    # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in ~40
-    # languages; the group notice and "(file attached)" in the other languages; the Persian media placeholder
+    # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in 35
+    # languages; the group notice (22) and "(file attached)" (35) in the other languages; the Persian media placeholder
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
