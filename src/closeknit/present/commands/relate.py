@@ -239,8 +239,8 @@ def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
     """Your circles of closeness: the Dunbar layers (about 5, 15, 50, 150 people).
 
     Each person you were in contact with is placed by their closeness (the tie-strength model
-    of docs/relate.md); natural breaks (Fisher-Jenks) cut the distribution of its odds into
-    layers, innermost first. Sizes are given per layer and cumulatively.
+    of docs/relate.md); natural breaks (Fisher-Jenks) cut its distribution, on the scale of
+    contact frequency, into layers, innermost first. Sizes are given per layer and cumulatively.
     """
     with open_api(db) as ck:
         df = (ck.view if as_json else ck.kept)("circles", days=days, layers=k, as_of=as_of)
