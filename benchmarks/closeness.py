@@ -12,8 +12,9 @@ Copenhagen Networks Study (CNS: calls with duration, text messages, Facebook fri
    the last two. Here: email-Eu-core as of its 75 % point, is the pair in contact in the last
    quarter? (time split never used to fit), beside contact count.
 3. **Circles on email-Eu-core**: for each person with at least 20 contacts in the last 365 days of
-   the log, Fisher-Jenks on closeness (5 layers, as ``closeknit circles``); the mean cumulative layer
-   sizes and their scaling ratio, beside the same on contact frequency.
+   the log, Fisher-Jenks on closeness on the frequency scale (5 layers, as ``closeknit circles``);
+   the mean cumulative layer sizes and their scaling ratio, beside the same on closeness odds (the
+   cut until 2026-12-07) and on contact frequency.
 
     .venv/bin/python benchmarks/closeness.py
 """
@@ -34,6 +35,17 @@ from closeknit.relate.predict import roc_auc
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "interactions"
 DAY = 86400.0
+#: Where the logs' clocks start. Both give seconds from the start of their collection, not Unix
+#: times; off-hours contact (closeness ``offhours``) needs the weekday and the hour, so each log is
+#: placed on a Unix clock whose weekdays and hours match what its own rhythm shows:
+#: * CNS: the fewest texts fall at 04:00-06:00 of ``t mod 1 day`` (6 in the 05:00 hour, rising from
+#:   06:00) and on the days ``t // 1 day`` = 6 and 0 (mod 7) (days 6, 13, 14, 27 are the quietest):
+#:   t = 0 is taken as Sunday 00:00 local time (1970-01-04 00:00 on the Unix clock).
+#: * email-Eu-core: days 5 and 6 (mod 7) carry 3 % of the mail (weekends), so day 0 is a Monday;
+#:   the quietest hour of ``t mod 1 day`` is 03:00 and mail rises from 05:00, as from 07:00 in an
+#:   office: the log is taken as 2 hours behind local time (day 0 = Monday 1970-01-05, + 2 hours).
+CNS_T0 = 3 * DAY
+EU_T0 = 4 * DAY + 2 * 3600.0
 
 
 def log_events(src, dst, ts, kind, channel, duration=None) -> pa.Table:
@@ -53,7 +65,7 @@ def log_events(src, dst, ts, kind, channel, duration=None) -> pa.Table:
         "month": pa.array(month), "channel": pa.array(channel.astype(str)), "kind": pa.array(kind.astype(str)),
         "visibility": pa.array(np.full(n, "private")), "role": pa.array(np.full(n, "recipient")),
         "intimacy": nul.cast(pa.float64()), "confidence": nul.cast(pa.float64()), "is_question": nul.cast(pa.bool_()),
-        "personal_question": nul.cast(pa.bool_()), "disclosure": nul.cast(pa.bool_()),
+        "personal_question": nul.cast(pa.bool_()), "disclosure": nul.cast(pa.float64()),
         "addresses_you": nul.cast(pa.bool_()), "text_len": nul.cast(pa.int32()),
         "duration_s": pa.array(dur, from_pandas=True), "thread_id": nul.cast(pa.string()), "reply_to": nul.cast(pa.int64()),
     }
@@ -63,7 +75,7 @@ def log_events(src, dst, ts, kind, channel, duration=None) -> pa.Table:
 def load_eu(data: Path = DATA) -> pa.Table:
     d = np.loadtxt(data / "email-Eu-core-temporal.txt", dtype=np.int64)
     n = len(d)
-    return log_events(d[:, 0], d[:, 1], d[:, 2], np.full(n, "message"), np.full(n, "email"))
+    return log_events(d[:, 0], d[:, 1], d[:, 2] + EU_T0, np.full(n, "message"), np.full(n, "email"))
 
 
 def _csv(path: Path) -> np.ndarray:
@@ -71,12 +83,13 @@ def _csv(path: Path) -> np.ndarray:
 
 
 def load_cns(data: Path = DATA) -> tuple[pa.Table, set[tuple[int, int]]]:
-    """CNS calls (duration -1 = not connected: 0 s) and SMS; and the Facebook friend pairs (a < b)."""
+    """CNS calls (duration -1 = not connected: 0 s) and SMS, times from :data:`CNS_T0`; and the
+    Facebook friend pairs (a < b)."""
     sms = _csv(data / "cns" / "sms.csv")
     calls = _csv(data / "cns" / "calls.csv")
     fb = _csv(data / "cns" / "fb_friends.csv")
     ns, nc = len(sms), len(calls)
-    ev = log_events(np.r_[sms[:, 1], calls[:, 1]], np.r_[sms[:, 2], calls[:, 2]], np.r_[sms[:, 0], calls[:, 0]],
+    ev = log_events(np.r_[sms[:, 1], calls[:, 1]], np.r_[sms[:, 2], calls[:, 2]], np.r_[sms[:, 0], calls[:, 0]] + CNS_T0,
                     np.r_[np.full(ns, "message"), np.full(nc, "call")], np.r_[np.full(ns, "sms"), np.full(nc, "phone")],
                     np.r_[np.full(ns, np.nan), np.maximum(calls[:, 3], 0)])
     friends = {(int(min(a, b)), int(max(a, b))) for a, b in fb}
@@ -112,6 +125,13 @@ def baselines(p: dict) -> dict[str, np.ndarray]:
             "contact both ways": ((ab > 0) & (ba > 0)).astype(float)}
 
 
+def single_features(p: dict, y: np.ndarray) -> str:
+    """ROC AUC of each closeness feature alone (unknown counts as 0), for reading the model."""
+    from closeknit.relate.closeness import FEATURES
+
+    return ", ".join(f"{f} {roc_auc(y, np.nan_to_num(p[f'f_{f}'].astype(float))):.3f}" for f in FEATURES)
+
+
 def quantile_times(events: pa.Table, qs) -> list[float]:
     return [float(x) for x in np.quantile(events["ts"].to_numpy(), qs)]
 
@@ -120,7 +140,7 @@ def validate(data: Path = DATA) -> list[str]:
     out = []
     cns, friends = load_cns(data)
     end = float(np.max(cns["ts"].to_numpy()))
-    for label, as_of in (("end of study (day 28)", end), ("day 14", 14 * DAY)):
+    for label, as_of in (("end of study (day 28)", end), ("day 14", CNS_T0 + 14 * DAY)):
         t0 = time.perf_counter()
         p = pair_table(cns, as_of)
         secs = time.perf_counter() - t0
@@ -129,6 +149,7 @@ def validate(data: Path = DATA) -> list[str]:
         row += [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()]
         out.append(f"CNS Facebook friends as of {label}: {len(y)} pairs in contact, {int(y.sum())} friends; ROC AUC "
                    + ", ".join(row) + f"  ({secs:.1f} s)")
+        out.append("  each feature alone (read, never fit on): " + single_features(p, y))
     eu = load_eu(data)
     q75 = quantile_times(eu, [0.75])[0]
     end = float(np.max(eu["ts"].to_numpy()))
@@ -137,6 +158,7 @@ def validate(data: Path = DATA) -> list[str]:
     row = [f"closeness {roc_auc(y, p['closeness']):.3f}"] + [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()]
     out.append(f"email-Eu-core persistence (as of 75 %, contact in the last quarter; held out): {len(y)} pairs, "
                f"{y.mean():.1%} persist; ROC AUC " + ", ".join(row))
+    out.append("  each feature alone: " + single_features(p, y))
     return out
 
 
@@ -144,6 +166,7 @@ def circles_report(data: Path = DATA, min_contacts: int = 20, k: int = 5, days: 
     """Per ego with >= ``min_contacts`` people in contact over the last ``days``: the layers of
     ``closeknit circles`` (Jenks on closeness odds), and Jenks on contact frequency for reference;
     mean cumulative layer sizes and the ratio between successive layers."""
+    from closeknit.relate.closeness import frequency_scale
     from closeknit.relate.personal import circle_layers
 
     eu = load_eu(data)
@@ -159,8 +182,10 @@ def circles_report(data: Path = DATA, min_contacts: int = 20, k: int = 5, days: 
     clo, n = t["closeness"].to_numpy(), t["n"].to_numpy().astype(float)
     ego = np.r_[a, b]
     odds = clo / np.maximum(1 - clo, 1e-12)
+    freq = np.array([frequency_scale(x) for x in clo])
     out = []
-    for name, vals in (("closeness odds, as closeknit circles", np.r_[odds, odds]), ("contact frequency", np.r_[n, n])):
+    for name, vals in (("closeness on the frequency scale, as closeknit circles", np.r_[freq, freq]),
+                       ("closeness odds, as until 2026-12-07", np.r_[odds, odds]), ("contact frequency", np.r_[n, n])):
         cum = []
         for e in np.unique(ego):
             v = vals[ego == e]

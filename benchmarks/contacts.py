@@ -22,6 +22,7 @@ through the CLI's CSV path (read, features, score, write).
 
     .venv/bin/python benchmarks/contacts.py            # both
     .venv/bin/python benchmarks/contacts.py --skip-throughput
+    .venv/bin/python benchmarks/contacts.py --paths3-cost   # CPU seconds with and without 3-hop paths
 """
 
 from __future__ import annotations
@@ -206,12 +207,40 @@ def throughput(n_events: int = 1_000_000, n_queries: int = 100_000) -> dict:
     return {"events": len(ts), "queries": n, "seconds": secs}
 
 
+def paths3_cost(n_events: int = 1_000_000, n_queries: int = 100_000) -> dict:
+    """CPU seconds (this process, so other work on the machine does not count) of the features of
+    the throughput set, with the 3-hop paths and with them left out (``_three_hop`` returning 0)."""
+    import closeknit.relate.predict as P
+
+    src, dst, ts, qs, qd, qc = synthetic(n_events, n_queries)
+
+    def cpu() -> float:
+        t0 = time.process_time()
+        contact_features(src, dst, ts, qs, qd, qc)
+        return time.process_time() - t0
+
+    with_3 = cpu()
+    keep = P._three_hop
+    P._three_hop = lambda und, n, q_src, *rest: np.zeros(len(q_src))
+    try:
+        without = cpu()
+    finally:
+        P._three_hop = keep
+    return {"events": len(ts), "queries": len(qs), "with": with_3, "without": without}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=INTERACTIONS, help="folder with email-Eu-core-temporal.txt and cns/")
     ap.add_argument("--skip-throughput", action="store_true")
     ap.add_argument("--skip-accuracy", action="store_true")
+    ap.add_argument("--paths3-cost", action="store_true", help="only: CPU seconds of the features with and without 3-hop paths")
     args = ap.parse_args(argv)
+    if args.paths3_cost:
+        r = paths3_cost()
+        print(f"features of {r['events']:,} events + {r['queries']:,} queries: {r['with']:.1f} CPU s with 3-hop paths, "
+              f"{r['without']:.1f} CPU s without")
+        return 0
     if not args.skip_accuracy:
         if not (args.data / "cns").is_dir():
             print(f"missing {args.data}", file=sys.stderr)

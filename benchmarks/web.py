@@ -15,15 +15,22 @@ For each store:
    (``Closeknit.materialise``), timed apart;
 3. starts ``closeknit serve``'s app (uvicorn on 127.0.0.1) on it and times each page, twice
    (first and second request), over HTTP with the token cookie: overview, people, a person whose
-   story was kept, a person whose story was not (computed on demand), network, sources, and a draft
-   check.
+   story was kept, a person whose story was not (computed on demand: right after the start it
+   waits for the measures the server builds beside the requests), network, sources, a draft
+   check, and another person nobody visited, once the measures are built.
+
+Each time is wall time, with the CPU time of this process (server threads included) beside it and
+the load average of the machine at the start: on a machine shared with other work, wall time
+says what a user waits, CPU time what the work costs.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
+import resource
 import socket
 import sys
 import tempfile
@@ -94,22 +101,35 @@ def materialise(db: Path) -> dict:
     with closeknit.open(db, read_only=False) as ck:
         t0 = time.perf_counter()
         scored = ck.score_store()
-        t1 = time.perf_counter()
+        t1, c1, load = time.perf_counter(), _cpu(), os.getloadavg()[0]
         m = ck.materialise()
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), _cpu()
         n = ck.con.execute("SELECT count(*) FROM interactions").fetchall()[0][0]
-    return {"interactions": n, "scored": scored, "score_s": t1 - t0, "materialise_s": t2 - t1, "views": m["views"]}
+    return {"interactions": n, "scored": scored, "score_s": t1 - t0, "materialise_s": t2 - t1, "views": m["views"],
+            "materialise_cpu": c2 - c1, "load": load}
 
 
-def time_pages(db: Path) -> list[tuple[str, float, float]]:
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def time_pages(db: Path) -> list[tuple[str, float, float, float]]:
     import uvicorn
 
     import closeknit
     from closeknit.present.web.app import Server, make_app
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _cpu()
     server = Server(db)
-    start_s = time.perf_counter() - t0
+    start_s, start_cpu = time.perf_counter() - t0, _cpu() - c0
+    warm_at: list[float] = []
+
+    def note_warm() -> None:
+        server.warm.wait()
+        warm_at.append(time.perf_counter())
+    waiter = threading.Thread(target=note_warm, daemon=True)
+    waiter.start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
@@ -121,14 +141,17 @@ def time_pages(db: Path) -> list[tuple[str, float, float]]:
     with closeknit.open(db) as ck:
         kept = {k for (k,) in ck.con.execute("SELECT key FROM view_cache WHERE view = 'person'").fetchall()}
         ppl = ck.con.execute("SELECT id FROM people WHERE id <> 0 ORDER BY id").fetchall()
-    cold = next(str(p) for (p,) in ppl if str(p) not in kept)
+    cold, cold2 = [str(p) for (p,) in ppl if str(p) not in kept][:2]
     warm = sorted(kept, key=int)[0]
     pages = [("overview", "/"), ("people", "/people"), (f"person (kept) {warm}", f"/person/{warm}"),
-             (f"person (on demand) {cold}", f"/person/{cold}"), ("network", "/network"), ("sources", "/sources"),
-             ("check a draft", f"/check.json?text=how+are+you+feeling+today&to={warm}")]
-    out = [("server start (open store, views kept already)", start_s, 0.0)]
+             ("network", "/network"), ("sources", "/sources"),
+             (f"person (on demand, right after start) {cold}", f"/person/{cold}"),
+             ("check a draft", f"/check.json?text=how+are+you+feeling+today&to={warm}"),
+             (f"person (on demand, measures built) {cold2}", f"/person/{cold2}")]
+    out = [("server start (open store, views kept already)", start_s, 0.0, start_cpu)]
     for name, path in pages:
         times: list[float] = []
+        c = _cpu()
         for _ in range(2):
             req = urllib.request.Request(base + path, headers={"Cookie": f"closeknit_token={server.token}"})
             t = time.perf_counter()
@@ -136,7 +159,9 @@ def time_pages(db: Path) -> list[tuple[str, float, float]]:
                 r.read()
                 assert r.status == 200, (path, r.status)
             times.append(time.perf_counter() - t)
-        out.append((name, times[0], times[1]))
+        out.append((name, times[0], times[1], _cpu() - c))
+    waiter.join()
+    out.append(("measures built beside the requests (after start)", warm_at[0] - t0 - start_s, 0.0, 0.0))
     uv.should_exit = True
     th.join(10)
     server.close()
@@ -156,9 +181,9 @@ def main() -> None:
     if args.pages_only:
         for name, db in (("demo", tmp / "demo.duckdb"), (f"{args.n:,} interactions", tmp / f"events-{args.n}.duckdb")):
             if db.exists() and args.only in (None, "demo" if name == "demo" else "events"):
-                print(f"\n== {name}")
-                for page, first, second in time_pages(db):
-                    print(f"  {page:<44} {first:7.3f} s  {second:7.3f} s")
+                print(f"\n== {name} (load average {os.getloadavg()[0]:.1f})")
+                for row in time_pages(db):
+                    _row(*row)
         return
     if args.only in (None, "demo"):
         from closeknit.demo.build import build_demo
@@ -177,9 +202,14 @@ def main() -> None:
         for k, v in built.items():
             print(f"  {k:<14} {v:,.1f}" if isinstance(v, float) else f"  {k:<14} {v:,}")
         print(f"  scoring {m['scored']:,} new texts: {m['score_s']:.1f} s; keeping {m['views']} views (materialise): "
-              f"{m['materialise_s']:.1f} s")
-        for page, first, second in time_pages(db):
-            print(f"  {page:<44} {first:7.3f} s  {second:7.3f} s")
+              f"{m['materialise_s']:.1f} s (CPU {m['materialise_cpu']:.1f} s, load average {m['load']:.1f})")
+        print(f"  pages (load average {os.getloadavg()[0]:.1f}): first request, second request, CPU of both")
+        for row in time_pages(db):
+            _row(*row)
+
+
+def _row(page: str, first: float, second: float, cpu: float) -> None:
+    print(f"  {page:<52} {first:7.3f} s  {second:7.3f} s  (CPU {cpu:6.2f} s)")
 
 
 if __name__ == "__main__":

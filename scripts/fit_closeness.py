@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from closeness import DATA, DAY, in_contact_after, labels, load_cns, load_eu, pair_table, quantile_times  # noqa: E402
+from closeness import CNS_T0, DATA, DAY, in_contact_after, labels, load_cns, load_eu, pair_table, quantile_times  # noqa: E402
 
 from closeknit.relate.closeness import FEATURES, MODEL_FILE, ClosenessModel, Part  # noqa: E402
 
@@ -47,7 +47,7 @@ def training_sets(data: Path = DATA):
     q50, q75 = quantile_times(eu, [0.5, 0.75])
     cns, _ = load_cns(data)
     out = []
-    for name, ev, t0, t1 in (("email-Eu-core", eu, q50, q75), ("CNS", cns, 14 * DAY, 28 * DAY)):
+    for name, ev, t0, t1 in (("email-Eu-core", eu, q50, q75), ("CNS", cns, CNS_T0 + 14 * DAY, CNS_T0 + 28 * DAY)):
         p = pair_table(ev, t0)
         y = labels(p, in_contact_after(ev, t0, t1)).astype(float)
         out.append((name, p, y))

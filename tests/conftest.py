@@ -18,6 +18,9 @@ from closeknit.store import Store
 from closeknit.store.load import SourceResult, import_tree
 
 REPO = Path(__file__).resolve().parents[1]
+# Commands that change the store keep the measures of its new revision (seconds each): the tests of
+# that (tests/present/test_kept.py) turn it on; elsewhere it would only slow the suite down.
+os.environ.setdefault("CLOSEKNIT_KEEP_MEASURES", "0")
 SHARED = Path(os.environ.get("CLOSEKNIT_SHARED", REPO.parent / "shared"))
 DATA = SHARED / "data"
 

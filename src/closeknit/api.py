@@ -829,39 +829,125 @@ class Closeknit:
         return revision(self.con)
 
     def views_kept(self) -> bool:
-        """Whether the views of this revision are kept in the store (:meth:`materialise`)."""
-        from closeknit.store.cache import cached_views
+        """Whether every store-wide view of this revision is kept in the store (:meth:`materialise`)."""
+        from closeknit.store.cache import kept_keys
 
-        return bool(cached_views(self.con, self.revision(), _views_model()))
+        return set(STORE_WIDE) <= {v for v, k in kept_keys(self.con, self.revision(), _views_model()) if k == ""}
 
-    def keep_measures(self) -> None:
+    def keep_measures(self, kept: dict | None = None) -> None:
         """Keep the measures between calls (a long-lived reader such as ``closeknit serve``):
-        the first call computes them, later ones reuse them. Reopen after a write."""
-        self._kept = {}
+        the first call computes them, later ones reuse them. Reopen after a write. ``kept``:
+        measures of this same revision another reader built (:meth:`take_measures`)."""
+        self._release_kept()
+        self._kept = {} if kept is None else kept
 
-    def view(self, name: str, key: str = "") -> Any:
-        """The JSON-ready result (:func:`to_jsonable`) of the view ``name`` (a method:
-        overview, people, person, network, attention, circles, sources ...) for ``key`` (its
-        argument, '' for none), read from the views kept for this revision when there, computed
-        (and remembered for this session) otherwise."""
-        from closeknit.store.cache import cached_views
+    def take_measures(self) -> dict:
+        """Hand over the measures kept by :meth:`keep_measures` (to :meth:`keep_measures` of another
+        reader of the same revision): they stay built, and this reader no longer holds them."""
+        kept, self._kept = self._kept or {}, None
+        return kept
 
-        key = str(key)
+    def warm_measures(self) -> None:
+        """Build now, and keep, the measures a person's story and a draft check read, so that the
+        first such view of anyone is a lookup on them."""
+        if self._kept is None:
+            self.keep_measures()
+        rel = self.measures()
+        rel.build("e", "c", "dyads", "panel", "closeness", "norms", "incoming")
+
+    def view(self, name: str, who: str | int | None = None, **params: Any) -> Any:
+        """The JSON-ready result (:func:`to_jsonable`) of the API call ``name(who, **params)`` (a
+        view: overview, people, person, identities, interactions, attention, circles, incoming,
+        network, sources, suggest), read from the results kept in the store for this revision
+        when there; computed otherwise, and then kept (in the store when it is open for writing,
+        else for this session). Every page and every command that shows a view reads it here, so
+        a page's JSON twin and the command's ``--json`` are one result. A ``limit`` is applied to
+        the kept full result (the views keep the first rows: ``ck.view("attention", limit=5)`` is
+        the first five of ``ck.view("attention")``).
+
+        >>> ck.view("attention", limit=1)[0]["person"]        # doctest: +SKIP
+        'Priya Raman'
+        """
+        key, call, cut = self._view_key(name, who, params)
+        data, _shape = self._kept_view(name, key, call)
+        return data[:cut] if cut is not None and isinstance(data, list) else data
+
+    def has_view(self, name: str, who: str | int | None = None, **params: Any) -> bool:
+        """Whether :meth:`view` would read the result (kept in the store, or in this session)
+        rather than compute it."""
+        from closeknit.store.cache import is_kept
+
+        key, _call, _cut = self._view_key(name, who, params)
+        if (getattr(self, "_views_rev", None) == (self.revision(), _views_model())
+                and (name, key) in getattr(self, "_views", {})):
+            return True
+        return is_kept(self.con, self.revision(), _views_model(), name, key)
+
+    def kept(self, name: str, who: str | int | None = None, **params: Any) -> Any:
+        """:meth:`view` in the API's own shape: DataFrames (with their columns, times and
+        ``attrs``) where the call returns DataFrames, timestamps where it returns times. What a
+        command prints as a table; ``to_json(ck.kept(...)) == to_json(ck.view(...))``."""
+        key, call, cut = self._view_key(name, who, params)
+        data, shape = self._kept_view(name, key, call)
+        res = _rebuild(data, shape)
+        return res.head(cut) if cut is not None and isinstance(res, pd.DataFrame) else res
+
+    def _view_key(self, name: str, who: str | int | None, params: dict[str, Any]) -> tuple[str, dict[str, Any], int | None]:
+        """(the key the view is kept under, the call's arguments, the number of rows to keep from it)."""
+        import inspect
+        from urllib.parse import urlencode
+
+        if name not in VIEWS:
+            raise UsageError(f"unknown view {name!r} (choose from {', '.join(VIEWS)})")
+        sig = inspect.signature(getattr(self, name)).parameters
+        defaults = {k: p.default for k, p in sig.items() if p.default is not inspect.Parameter.empty}
+        bad = sorted(set(params) - set(defaults))
+        if bad:
+            raise UsageError(f"the view {name!r} takes no {bad[0]!r}")
+        call = dict(params)
+        cut = None
+        if name in LIMITED:  # kept with the base limit (None: every row); a smaller one cuts what is read
+            base = LIMITED[name]
+            defaults["limit"] = base
+            want = call.pop("limit", base) or None
+            if base is None or (want is not None and want <= base):
+                cut, call["limit"] = want, base
+            else:
+                call["limit"] = want
+        call = {k: v for k, v in call.items() if v != defaults[k]}
+        if name in PER_PERSON and who is None and name != "interactions":
+            raise UsageError(f"the view {name!r} is of one person: give who")
+        head = "" if who is None else str(self._pid(who))
+        args = urlencode(sorted((k, str(v)) for k, v in call.items()))
+        key = head + ("?" + args if args else "")
+        if head:
+            call["who"] = int(head)
+        if name in LIMITED:
+            call.setdefault("limit", LIMITED[name])
+        return key, call, cut
+
+    def _kept_view(self, name: str, key: str, call: dict[str, Any]) -> tuple[Any, Any]:
+        from closeknit.store.cache import kept_view, put_view
+
         rev, model = self.revision(), _views_model()
-        if getattr(self, "_views_rev", None) != rev:
-            self._views = {k: json.loads(v) for k, v in cached_views(self.con, rev, model).items()}
-            self._views_rev = rev
+        if getattr(self, "_views_rev", None) != (rev, model):
+            self._views: dict[tuple[str, str], tuple[Any, Any]] = {}
+            self._views_rev = (rev, model)
         if (name, key) not in self._views:
-            if name not in VIEWS:
-                raise UsageError(f"unknown view {name!r}")
-            self._views[(name, key)] = to_jsonable(self._call_view(name, key))
+            payload = kept_view(self.con, rev, model, name, key)
+            if payload is None:
+                payload = _payload(self._call_view(name, call))
+                if not self.read_only and not self._in_memory:
+                    put_view(self.con, self.revision(), model, name, key, payload)
+            kept = json.loads(payload)
+            self._views[(name, key)] = (kept["data"], kept["shape"])
         return self._views[(name, key)]
 
     def materialise(self, *, people: int = 20) -> dict[str, Any]:
-        """Compute the views pages and the report read, and keep them in the store for this
+        """Compute the views pages and commands read, and keep them in the store for this
         revision: every store-wide view, and the story of the ``people`` people the overview
         shows first (circles, attention, the "feels known" list). Returns ``revision``,
-        ``views`` and ``seconds``."""
+        ``views`` and ``seconds``. Each step reports itself through ``progress``."""
         import time
 
         from closeknit.store.cache import put_views
@@ -870,29 +956,40 @@ class Closeknit:
         t0 = time.perf_counter()
         self.score_store()
         self._score_flagged_accurately()  # before anything is computed: every view reads the same scores
-        self.keep_measures()
+        mine = self._kept is None  # else the caller keeps the measures built here (take_measures)
+        if mine:
+            self.keep_measures()
+        views: dict[tuple[str, str], str] = {}
         try:
-            views = {(v, ""): to_json(self._call_view(v, ""), indent=None) for v in VIEWS if v not in PER_PERSON}
-            ov = json.loads(views[("overview", "")])
-            order = [r["person_id"] for r in ov["attention"]] + [r["person_id"] for r in ov["circles"]] + \
-                    [r["person_id"] for r in ov["feels_known"]]
-            seen: list[str] = []
-            for p in order:
-                if p not in seen and p is not None:
-                    seen.append(p)
-            for p in seen[:people]:
-                for v in PER_PERSON:
-                    views[(v, p)] = to_json(self._call_view(v, p), indent=None)
+            with self.progress("keeping the measures", len(STORE_WIDE) + people * len(PER_PERSON)) as advance:
+                for v in STORE_WIDE:
+                    key, call, _cut = self._view_key(v, None, {})
+                    views[(v, key)] = _payload(self._call_view(v, call))
+                    advance(1)
+                ov = json.loads(views[("overview", "")])["data"]
+                order = [r["person_id"] for r in ov["attention"]] + [r["person_id"] for r in ov["circles"]] + \
+                        [r["person_id"] for r in ov["feels_known"]]
+                seen: list[str] = []
+                for p in order:
+                    if p not in seen and p is not None:
+                        seen.append(p)
+                for p in seen[:people]:
+                    for v in PER_PERSON:
+                        key, call, _cut = self._view_key(v, p, {})
+                        views[(v, key)] = _payload(self._call_view(v, call))
+                        advance(1)
         finally:
-            self._release_kept()
+            if mine:
+                self._release_kept()
         rev = self.revision()
         put_views(self.con, rev, _views_model(), views)
         return {"revision": rev, "views": len(views), "seconds": round(time.perf_counter() - t0, 3)}
 
-    def _call_view(self, name: str, key: str) -> Any:
-        if name == "interactions":  # a timeline: the latest ones (a person can have 100,000s)
-            return self.interactions(key, limit=TIMELINE_LIMIT)
-        return getattr(self, name)(key) if key else getattr(self, name)()
+    def _call_view(self, name: str, call: dict[str, Any]) -> Any:
+        call = dict(call)
+        who = call.pop("who", None)
+        fn = getattr(self, name)
+        return fn(who, **call) if who is not None else fn(**call)
 
     def _release_kept(self) -> None:
         for r in (getattr(self, "_kept", None) or {}).values():
@@ -903,25 +1000,65 @@ class Closeknit:
 #: Columns of :meth:`Closeknit.people` (and of ``closeknit people``).
 PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact",
                   "stage", "stage_rank", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
-#: The views a page reads and :meth:`Closeknit.materialise` keeps (a method each; the per-person
-#: ones take the person).
+#: The views pages and commands read (a method each, see :meth:`Closeknit.view`);
+#: :meth:`Closeknit.materialise` keeps the store-wide ones and the stories of the people shown first.
 VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggest",
          "person", "identities", "interactions")
 PER_PERSON = ("person", "identities", "interactions")
+STORE_WIDE = tuple(v for v in VIEWS if v not in PER_PERSON)
+#: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
+TIMELINE_LIMIT = 2000
+#: Views whose ``limit`` keeps the first rows of the same order: kept with this limit (None: all),
+#: a smaller one is cut from what is kept; a larger one is a view of its own.
+LIMITED: dict[str, int | None] = {"people": None, "attention": None, "incoming": None, "interactions": TIMELINE_LIMIT,
+                                  "suggest": 100}
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 2
+VIEWS_VERSION = 3
 
 
 def _views_model() -> str:
     """What kept views depend on besides the store: the intimacy models and the views' shape."""
-    from closeknit.language.scorer import default_scorer
+    from closeknit.language.scorer import DEFAULT_MODEL
     from closeknit.relate.inputs import current_model_version
 
-    return f"{default_scorer().version}+{current_model_version('accurate')}+views{VIEWS_VERSION}"
+    return f"{current_model_version(DEFAULT_MODEL)}+{current_model_version('accurate')}+views{VIEWS_VERSION}"
 
 
-#: How many of the latest interactions the ``interactions`` view of a person holds (their timeline).
-TIMELINE_LIMIT = 2000
+def _payload(result: Any) -> str:
+    """What is kept of a view: its JSON (``data``, as ``--json`` prints it) and the ``shape`` that
+    gives back the API's types (:func:`_rebuild`)."""
+    return json.dumps({"data": to_jsonable(result), "shape": _shape(result)}, ensure_ascii=False)
+
+
+def _shape(obj: Any) -> Any:
+    """Where ``obj`` holds DataFrames (their columns, time columns and attrs) and times."""
+    if isinstance(obj, pd.DataFrame):
+        return {"frame": [str(c) for c in obj.columns],
+                "times": [str(c) for c in obj.columns if pd.api.types.is_datetime64_any_dtype(obj[c])],
+                "attrs": {"data": to_jsonable(obj.attrs), "shape": _shape(dict(obj.attrs))}}
+    if isinstance(obj, (pd.Timestamp, datetime)):
+        return {"time": True}
+    if isinstance(obj, dict):
+        inner = {str(k): s for k, v in obj.items() if (s := _shape(v)) is not None}
+        return {"dict": inner} if inner else None
+    return None
+
+
+def _rebuild(data: Any, shape: Any) -> Any:
+    """The API's result from its JSON ``data`` and :func:`_shape`."""
+    if shape is None or data is None:
+        return data
+    if "time" in shape:
+        return pd.Timestamp(data).tz_convert("UTC")
+    if "frame" in shape:
+        df = pd.DataFrame(data, columns=shape["frame"])
+        for c in shape["times"]:
+            df[c] = pd.to_datetime(df[c], utc=True, format="ISO8601")
+        df.attrs.update(_rebuild(shape["attrs"]["data"], shape["attrs"]["shape"]))
+        return df
+    return {k: _rebuild(v, shape["dict"].get(k)) for k, v in data.items()}
+
+
 #: Columns of :meth:`Closeknit.import_`.
 IMPORT_COLUMNS = ["path", "format", "source_id", "added", "already_present", "unreadable", "identities", "seconds",
                   "skipped", "error", "error_samples", "not_read", "forgotten"]

@@ -159,7 +159,7 @@ def test_walk_through_every_page(served, browser, artifacts, tmp_path):
     picker = drv.find_element(By.ID, "file")
     drv.execute_script("arguments[0].hidden = false", picker)
     picker.send_keys(str(csv))
-    _wait(drv, lambda d: "added 2" in d.find_element(By.ID, "progress").text, timeout=90)
+    _wait(drv, lambda d: "added 2" in d.find_element(By.ID, "progress").text, timeout=300)  # the import, then keeping the measures: minutes under load
     _wait(drv, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#sources tbody tr")) == n_sources + 1, timeout=30)
     assert "club.csv" in drv.find_element(By.ID, "sources").text
     drv.save_screenshot(str(artifacts / "sources.png"))

@@ -202,3 +202,75 @@ def test_a_change_to_the_store_drops_the_kept_views(demo_db, tmp_path):
         resolve_people(ck.con)  # what every import, decision and deletion ends in
         assert ck.revision() == rev + 1 and not ck.views_kept()
         assert ck.con.execute("SELECT count(*) FROM view_cache").fetchall()[0][0] == 0
+
+
+def test_request_bodies_have_a_cap(served, tmp_path):
+    """An upload over `serve --max-upload` (and any other body over 64 KB) is refused with 413,
+    whether it declares its length or not, and nothing is written: no upload folder, no import."""
+    import http.client
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    _, _, served_db, _ = served
+    db = shutil.copy(served_db, tmp_path / "cap.duckdb")  # its views are kept: the server starts at once
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", "serve", "--port", "0", "--db", str(db),
+                             "--max-upload", "1"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        deadline, m = time.monotonic() + 600, None
+        while m is None and time.monotonic() < deadline:
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", proc.stderr.readline())
+        assert m, "closeknit serve did not start"
+        port, token = int(m.group(1)), m.group(2)
+        base = f"http://127.0.0.1:{port}"
+        page = _get(base + "/sources", cookie=token)[2].decode()
+        assert "Files up to 1 MB" in page
+        csrf = re.search(r'<meta name="csrf" content="([^"]+)">', page).group(1)
+        head = {"Cookie": f"closeknit_token={token}", "X-CSRF-Token": csrf, "X-Filename": "big.csv"}
+        with closeknit.open(db) as ck:
+            rev = ck.revision()
+
+        def post(path: str, length: int | None, chunks: int = 0) -> tuple[int, str]:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.putrequest("POST", path)
+            for k, v in head.items():
+                c.putheader(k, v)
+            c.putheader("Content-Length", str(length)) if length is not None else c.putheader("Transfer-Encoding", "chunked")
+            c.endheaders()
+            try:
+                for _ in range(chunks):  # 64 KiB chunks, chunked encoding
+                    c.send(b"10000\r\n" + b"src,dst,ts\n" * 5957 + b"x" * 9 + b"\r\n")
+                if chunks:
+                    c.send(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered and closed while we were still sending
+            r = c.getresponse()
+            out = r.status, r.read().decode()
+            c.close()
+            return out
+
+        # declared: refused from the headers, before any byte of the body
+        status, text = post("/import", 3 * 2**20)
+        assert status == 413 and "larger than the 1 MB this app takes" in text and "closeknit import PATH" in text
+        # not declared (chunked): refused once 1 MB has arrived
+        status, text = post("/import", None, chunks=20)
+        assert status == 413 and "larger than the 1 MB" in text
+        # any other body: 64 KB
+        status, text = post("/decide/reject", 65 * 1024)
+        assert status == 413 and "a request body is at most 64 KB" in text
+        assert not list(scratch.glob("closeknit-upload-*"))
+        with closeknit.open(db) as ck:
+            assert ck.revision() == rev
+        # under the cap, the same route imports
+        body = b"src,dst,ts\nme,zoe,1700000000\n"
+        status, _, res = _get(base + "/import", cookie=token, method="POST", data=body,
+                              headers={"X-CSRF-Token": csrf, "X-Filename": "small.csv"})
+        assert status == 202 and json.loads(res)["job"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

@@ -6,12 +6,13 @@ import csv
 import io
 import json
 import math
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from closeknit.present.cli import cli
-from closeknit.relate.closeness import FEATURES, ClosenessModel, Part
+from closeknit.relate.closeness import FEATURES, ClosenessModel, Part, load_closeness_model
 from closeknit.relate.measures import Relationships
 from tests.relate.helpers import DAY, T0, Timeline
 
@@ -87,6 +88,54 @@ def test_closeness_rises_with_sustained_contact_falls_with_silence_and_stays_whe
     other.add(0, "out", a=1, b=3)
     _weekly(other, 5, 6, range(20))
     assert _at(other, 64)[(1, 2)]["closeness"] == pytest.approx(later, abs=1e-12)
+
+
+def test_offhours_is_the_share_of_contact_outside_weekday_office_hours():
+    # T0 is Wednesday 2025-01-01 12:00 UTC; day 3 is a Saturday
+    tl = Timeline()
+    tl.add(T0 + timedelta(hours=5, minutes=59), "out", a=1, b=2)  # Wed 17:59: office hours
+    tl.add(T0 + timedelta(hours=6), "in", a=1, b=2)  # Wed 18:00: evening
+    tl.add(T0 + timedelta(hours=-4, minutes=-1), "out", a=1, b=2)  # Wed 07:59: early morning
+    tl.add(T0 + timedelta(hours=-4), "in", a=1, b=2)  # Wed 08:00: office hours
+    tl.add(3, "out", a=3, b=4)  # Saturday noon
+    tl.add(5, "in", a=3, b=4)  # Monday noon
+    p = _at(tl, 6)
+    assert p[(1, 2)]["f_offhours"] == 0.5 and p[(1, 2)]["ev_offhours_contacts"] == 2
+    assert p[(3, 4)]["f_offhours"] == 0.5 and p[(3, 4)]["ev_offhours_contacts"] == 1
+
+
+def test_closeness_rises_when_the_same_contact_moves_to_evenings_and_weekends():
+    office, evenings = Timeline(), Timeline()
+    for w in range(6):  # the same weekly exchange: Wednesday noon, or Saturday noon
+        _weekly(office, 1, 2, range(w, w + 1))
+        evenings.add(7 * w + 3, "out", a=1, b=2).add(7 * w + 4, "in", a=1, b=2)  # Saturday, Sunday
+    x, y = _at(office, 45)[(1, 2)], _at(evenings, 48)[(1, 2)]  # 9 days after the last contact
+    assert (x["f_offhours"], y["f_offhours"]) == (0.0, 1.0)
+    assert [f for f in FEATURES if f != "offhours" and x[f"f_{f}"] != pytest.approx(y[f"f_{f}"])] == []
+    m = load_closeness_model()
+    assert y["part_offhours"] - x["part_offhours"] == pytest.approx(m.parts["offhours"].coef / m.parts["offhours"].scale)
+    assert y["closeness"] > x["closeness"]
+
+
+def test_share_is_what_each_side_gives_the_pair_and_falls_when_attention_goes_elsewhere():
+    tl = Timeline()
+    tl.add(0, "out", a=1, b=2).add(1, "in", a=1, b=2)  # 1 and 2: two contacts
+    tl.add(0, "out", a=1, b=3).add(1, "out", a=1, b=3)  # 1 and 3: two contacts
+    p = _at(tl, 2)
+    # 1: 2 of its 4 contacts with 2; 2: both of its 2 contacts with 1
+    assert p[(1, 2)]["f_share"] == pytest.approx((2 / 4 + 2 / 2) / 2)
+    assert (p[(1, 2)]["ev_pair_contacts"], p[(1, 2)]["ev_contacts_a"], p[(1, 2)]["ev_contacts_b"]) == (2, 4, 2)
+    # the personal view sees only the user's (a's) contacts in full
+    assert _at(tl, 2, scope="self")[(1, 2)]["f_share"] == 0.5
+    # 1 writes to 3 six more times: 2's share of 1 falls to 2 / 10, and so does the pair's closeness
+    for d in range(6):
+        tl.add(1.5 + d / 10, "out", a=1, b=3)
+    q = _at(tl, 2)
+    assert q[(1, 2)]["f_share"] == pytest.approx((2 / 10 + 2 / 2) / 2)
+    assert q[(1, 2)]["closeness"] < p[(1, 2)]["closeness"]
+    # stays: a pair that shares nobody with 1 or 2 changes nothing
+    tl.add(1, "out", a=5, b=6)
+    assert _at(tl, 2)[(1, 2)]["closeness"] == pytest.approx(q[(1, 2)]["closeness"], abs=1e-12)
 
 
 def test_as_of_excludes_the_future():

@@ -186,9 +186,12 @@ def test_person_shows_the_parts_of_closeness(db):
     ann = js("person", "Ann Lee", "--db", db)["closeness"]
     parts = {p["feature"]: p for p in ann["parts"]}
     assert set(parts) == {"contact_days", "regularity", "overdue", "mutual_days", "balance", "talk", "channels",
-                          "shared", "span", "private", "intimacy"}
+                          "shared", "span", "private", "intimacy", "offhours", "share"}
     assert parts["contact_days"]["evidence"] == "52 days with contact"  # two letters a week, the same day
     assert parts["shared"]["evidence"] == "not known in the personal view" and parts["shared"]["part"] == 0.0
+    # Ann got 104 of the 141 contacts you had with anyone; every letter was on a weekday in office hours
+    assert parts["share"]["evidence"] == "104 of your 141 contacts" and parts["share"]["value"] == 0.738
+    assert parts["offhours"]["evidence"] == "0 of 104 contacts on evenings, nights or weekends"
     import math
     total = ann["intercept"] + sum(p["part"] for p in ann["parts"])
     assert ann["closeness"] == pytest.approx(1 / (1 + math.exp(-total)), abs=0.005)  # parts rounded to 3 places

@@ -375,6 +375,56 @@ def test_shared_contacts_dense_bitset_and_sparse_paths_agree(monkeypatch):
         assert dense[i] == pytest.approx(np.log1p(len((nb(qs[i]) & nb(qd[i])) - {int(qs[i]), int(qd[i])})))
 
 
+WEEK = 7 * 24 * H
+
+
+def test_three_hop_paths_exact():
+    # a - c - d - b, and a - b's other tie e that leads nowhere: one 3-hop path from a to b
+    log = [(A, C, 0.0), (D, C, 1 * H), (D, B, 2 * H), (B, E, 2 * H), (A, B, 3 * H), (C, D, 5 * H)]
+    f, g, h = feats(log, [(A, B, 4 * H), (A, B, 6 * H), (A, D, 4 * H)])
+    s = lambda *ts: sum(math.exp(-(4 * H - t) / WEEK) for t in ts)  # noqa: E731
+    assert f["paths3_week"] == pytest.approx(math.log1p(s(0.0) * s(1 * H) * s(2 * H)))
+    s6 = lambda *ts: sum(math.exp(-(6 * H - t) / WEEK) for t in ts)  # noqa: E731
+    assert g["paths3_week"] == pytest.approx(math.log1p(s6(0.0) * s6(1 * H, 5 * H) * s6(2 * H)))
+    # a to d: a - c - d and a - b - d are 2-hop paths; no tie of a's leads to a tie of d's
+    assert h["paths3_week"] == 0.0
+    assert h["paths2_week"] == pytest.approx(math.log1p(s(0.0) * s(1 * H) + s(3 * H) * s(2 * H)))
+
+
+def test_three_hop_paths_read_each_sides_strongest_ties_only(monkeypatch):
+    import closeknit.relate.predict as P
+
+    # a's ties: c (3 messages) and e (1); both lead to b through d
+    log = [(A, C, 0.0), (A, C, 1.0), (A, C, 2.0), (A, E, 0.0), (C, D, 0.0), (E, D, 0.0), (D, B, 0.0)]
+    q = [(A, B, 1 * H)]
+    s = lambda k: k * math.exp(-(1 * H) / WEEK)  # noqa: E731  (k messages at about time 0, seen at 1 h)
+    (full,) = feats(log, q)
+    assert full["paths3_week"] == pytest.approx(math.log1p((s(3) + s(1)) * s(1) * s(1)), rel=1e-6)
+    monkeypatch.setattr(P, "THREE_HOP_TIES", 1)  # a's one strongest tie is c
+    (capped,) = feats(log, q)
+    assert capped["paths3_week"] == pytest.approx(math.log1p(s(3) * s(1) * s(1)), rel=1e-6)
+
+
+def test_three_hop_paths_against_brute_force():
+    rng = np.random.default_rng(3)
+    src, dst, ts = _random_log(rng)
+    qs = rng.integers(0, 25, 60)
+    qd = (qs + rng.integers(1, 25, 60)) % 25
+    qc = rng.uniform(0, 40 * H, 60)
+    got = contact_features(src, dst, ts, qs, qd, qc)[:, FEATURES.index("paths3_week")]
+    for i in range(60):
+        c, u, v = qc[i], int(qs[i]), int(qd[i])
+        tie: dict = {}
+        for x, y, t in zip(src.tolist(), dst.tolist(), ts.tolist()):
+            if t < c and x != y:
+                tie[frozenset((x, y))] = tie.get(frozenset((x, y)), 0.0) + math.exp(-(c - t) / WEEK)
+        nb = lambda p: {w for e in tie for w in e if p in e and w != p}  # noqa: E731
+        top = lambda p, other: sorted(nb(p) - {other}, key=lambda w: (-tie[frozenset((p, w))], w))[:10]  # noqa: E731
+        want = sum(tie[frozenset((u, a))] * tie[frozenset((a, b))] * tie[frozenset((b, v))]
+                   for a in top(u, v) for b in top(v, u) if frozenset((a, b)) in tie)
+        assert got[i] == pytest.approx(math.log1p(want), rel=1e-9, abs=1e-12)
+
+
 def test_cli_bom_quoted_newlines_and_minimal_quoting(tmp_path):
     ev = tmp_path / "events.csv"
     ev.write_bytes(b"\xef\xbb\xbfsrc,dst,ts\na,b,1\nb,a,2\n")

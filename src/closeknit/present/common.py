@@ -20,7 +20,7 @@ from closeknit.present.safe import clean
 from closeknit.store import Store
 
 __all__ = ["db_option", "format_options", "columns_option", "open_store", "open_api", "emit", "emit_frame",
-           "emit_json", "stderr_console", "stdout_console", "rich_progress"]
+           "emit_json", "stderr_console", "stdout_console", "rich_progress", "keep_measures"]
 
 
 def stderr_console() -> Console:
@@ -52,6 +52,21 @@ def open_api(db: str | None, *, read_only: bool = False, demo: bool = False, cre
     from closeknit.api import Closeknit
 
     return Closeknit(db, read_only=read_only, progress=rich_progress, demo=demo, create=create)
+
+
+def keep_measures(ck: Any) -> None:
+    """After a command changed the store (an import, a decision, a removal): keep the measures
+    for its new revision (:meth:`closeknit.Closeknit.materialise`, with progress on stderr), so
+    the next page or command reads them instead of computing them. Interrupted, nothing is kept
+    and the store is as the change left it: the measures are computed when next needed.
+    ``CLOSEKNIT_KEEP_MEASURES=0`` skips it (a script making many changes in a row)."""
+    if os.environ.get("CLOSEKNIT_KEEP_MEASURES", "1") == "0" or ck.views_kept():
+        return
+    res = ck.materialise()
+    err = stderr_console()
+    if err.is_terminal:  # like the progress bars: for a person watching, not for a script's output
+        err.print(f"Kept the measures of revision {res['revision']} ({res['views']} views, {res['seconds']:.1f} s): "
+                  "pages and commands read them.", highlight=False)
 
 
 def db_option(f: Callable) -> Callable:

@@ -4,7 +4,8 @@
 over a handful of readable features of the pair's contacts (see :data:`FEATURES`), each with the
 direction the tie-strength literature gives it a priori (Granovetter 1973: time, intensity,
 intimacy, reciprocity; Marsden & Campbell 1984; Gilbert & Karahalios 2009; Onnela et al. 2007:
-shared contacts). Each feature is standardised with a fixed mean and scale, so a part is
+shared contacts; Eagle, Pentland & Lazer 2009: contact on evenings and weekends; Saramäki et al.
+2014: the share of one's communication an alter gets). Each feature is standardised with a fixed mean and scale, so a part is
 ``coef * (value - mean) / scale`` on the log-odds scale and ``closeness = 1 / (1 + exp(-(intercept
 + sum of parts)))``. A part whose evidence is unknown (no scored text, no view of third parties in
 the personal view) counts 0: the pair is taken as typical there.
@@ -29,7 +30,7 @@ from importlib import resources
 
 from closeknit.core.errors import InputError
 
-__all__ = ["FEATURES", "MODEL_FILE", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
+__all__ = ["FEATURES", "MODEL_FILE", "WORK_HOURS", "offhours_sql", "frequency_scale", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
 
 MODEL_FILE = "closeness_model.json"
 #: A call or meeting of unknown length counts this many seconds of talk.
@@ -48,7 +49,29 @@ FEATURES: dict[str, tuple[str, int]] = {
     "span": ("log(1 + days from the first to the last contact): how long the tie has lasted", +1),
     "private": ("share of contacts that were private (not group, not public)", +1),
     "intimacy": ("intimacy of what was exchanged (unknown without scored texts)", +1),
+    "offhours": ("share of contacts on evenings, nights and weekends (outside weekdays 08:00-18:00)", +1),
+    "share": ("the pair's share of each side's contacts (the mean over the sides seen in full)", +1),
 }
+
+#: Work hours on the timestamps' own clock: weekdays from ``WORK_HOURS[0]`` to ``WORK_HOURS[1]`` o'clock.
+#: Contact outside them is *off-hours* (Eagle, Pentland & Lazer 2009: friends call each other in the
+#: evening and at weekends, colleagues in working hours). The clock is the one the timestamps carry:
+#: UTC for the exports of personal archives (an approximation for whoever lives far from UTC), the
+#: local clock for research logs whose times are local (see benchmarks/closeness.py for CNS).
+WORK_HOURS = (8, 18)
+
+
+def offhours_sql(ts: str = "ts") -> str:
+    """SQL: true when Unix time ``ts`` falls outside weekdays' :data:`WORK_HOURS` (weekday and hour
+    from plain arithmetic, the same on every engine; 1970-01-01 was a Thursday).
+
+    >>> offhours_sql("t")
+    '(((floor(t / 86400) + 3) - 7 * floor((floor(t / 86400) + 3) / 7)) >= 5 OR (t - 86400 * floor(t / 86400)) < 28800 OR (t - 86400 * floor(t / 86400)) >= 64800)'
+    """
+    day = f"floor({ts} / 86400)"
+    weekday = f"(({day} + 3) - 7 * floor(({day} + 3) / 7))"  # Monday 0 ... Sunday 6
+    secs = f"({ts} - 86400 * {day})"  # seconds since midnight
+    return f"({weekday} >= 5 OR {secs} < {WORK_HOURS[0] * 3600} OR {secs} >= {WORK_HOURS[1] * 3600})"
 
 
 @dataclass(frozen=True)
@@ -96,24 +119,50 @@ def load_closeness_model() -> ClosenessModel:
     return ClosenessModel.from_json(resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8"))
 
 
-def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str = "dyads") -> str:
+def frequency_scale(closeness: float, model: ClosenessModel | None = None) -> float:
+    """Closeness on the scale of contact frequency, where circles are cut: ``odds ** (scale / coef)``
+    of the model's ``contact_days`` part, which for a pair typical in every other part is
+    proportional to ``1 + days with contact``. (The odds themselves grow as ``(1 + days) **
+    (coef / scale)``, about the 1.4th power: Jenks then isolates the few largest values and draws the
+    inner layers too small; Dunbar's layers were found on contact frequency.)
+
+    >>> m = ClosenessModel(0.0, {f: Part(2.0 if f == "contact_days" else 0.0, 0.0, 1.0, True) for f in FEATURES}, {})
+    >>> round(frequency_scale(0.8, m), 6)  # odds 4, coefficient 2: 4 ** (1 / 2)
+    2.0
+    """
+    m = model or load_closeness_model()
+    p = m.parts["contact_days"]
+    c = min(max(float(closeness), 1e-12), 1 - 1e-12)
+    odds = c / (1 - c)
+    return odds ** (p.scale / p.coef) if p.coef > 0 else odds
+
+
+def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str = "dyads",
+                totals: str | None = None) -> str:
     """SQL (a SELECT over the engine's ``c`` and ``dyads`` tables) giving one row per pair with
     contact: the value of every feature (``f_<feature>``) and the evidence shown beside it (``ev_*``).
 
     ``now`` None: every row of ``c`` and ``dyads`` carries its own ``now`` (a pair as of several
-    moments: one row per pair and ``now``; the personal view only, where no feature reads other pairs).
+    moments: one row per pair and ``now``; the personal view only, where the only feature that reads
+    other pairs is ``share``: ``totals``, a SELECT of ``x, now, n``, then gives the user's
+    contacts with everyone as of each ``now``, when ``c`` holds only the pair's).
     """
     if now is None and not personal:
         raise ValueError("closeness at several moments is computed for the personal view only")
     k = ", now" if now is None else ""  # the extra grouping key
     n = "f.now" if now is None else repr(float(now))
     shared = "NULL::DOUBLE" if personal else "coalesce(sh.n_shared, 0) * 1.0 / greatest(dg_a.k - 1 + dg_b.k - 1 - coalesce(sh.n_shared, 0), 1)"
+    tot_all = (f"SELECT x{k}, sum(n) AS n FROM (SELECT a AS x{k}, n_ab + n_ba AS n FROM f "
+               f"UNION ALL SELECT b AS x{k}, n_ab + n_ba AS n FROM f) GROUP BY x{k}")
+    share = ("(f.n_ab + f.n_ba) * 1.0 / tot_a.n" if personal  # the other side's other contacts are not seen
+             else "((f.n_ab + f.n_ba) * 1.0 / tot_a.n + (f.n_ab + f.n_ba) * 1.0 / tot_b.n) / 2")
     return f"""
     WITH day AS (  -- one row per pair and day with contact
         SELECT a, b{k}, floor(ts / 86400) AS d, bool_or(a_acts) AS by_a, bool_or(NOT a_acts) AS by_b,
                count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
                count(*) FILTER (WHERE visibility = 'private') AS n_private,
                count(*) FILTER (WHERE kind IN ('call', 'meeting')) AS n_talk,
+               count(*) FILTER (WHERE {offhours_sql("ts")}) AS n_off,
                coalesce(sum(greatest(coalesce(duration_s, {DEFAULT_TALK_S}), 0))
                         FILTER (WHERE kind IN ('call', 'meeting')), 0) AS talk_s,
                min(ts) AS t0, max(ts) AS t1
@@ -124,10 +173,13 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
         SELECT a, b{k}, min(d0) AS d0, count(*) AS contact_days, count(*) FILTER (WHERE by_a) AS days_ab,
                count(*) FILTER (WHERE by_b) AS days_ba, count(DISTINCT floor((d - d0) / 7)) AS contact_weeks,
                sum(n_ab) AS n_ab, sum(n_ba) AS n_ba, sum(n_private) AS n_private, sum(n_talk) AS n_talk,
-               sum(talk_s) AS talk_s, min(t0) AS t0, max(t1) AS t1
+               sum(n_off) AS n_off, sum(talk_s) AS talk_s, min(t0) AS t0, max(t1) AS t1
         FROM day0 GROUP BY a, b{k}
     ),
     adj AS (SELECT a AS x, b AS y FROM f UNION ALL SELECT b AS x, a AS y FROM f),
+    tot AS (  -- every person's contacts, with everyone (Saramaki et al. 2014: the share an alter gets)
+        {totals or tot_all}
+    ),
     dg AS (SELECT x, count(*) AS k FROM adj GROUP BY x),
     sm AS (  -- shared contacts: walk the contacts of the side with fewer, look them up on the other
         SELECT f.a, f.b, CASE WHEN dg_a.k <= dg_b.k THEN f.a ELSE f.b END AS s,
@@ -153,21 +205,26 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
            ln(1 + (f.t1 - f.t0) / 86400) AS f_span,
            f.n_private * 1.0 / (f.n_ab + f.n_ba) AS f_private,
            CASE WHEN coalesce(d.depth_ab, d.depth_ba) IS NOT NULL THEN d.intimacy END AS f_intimacy,
+           f.n_off * 1.0 / (f.n_ab + f.n_ba) AS f_offhours,
+           {share} AS f_share,
            -- evidence
            f.contact_days AS ev_contact_days, f.contact_weeks AS ev_contact_weeks, f.days_ab AS ev_days_ab,
            f.days_ba AS ev_days_ba, f.n_talk AS ev_talks, f.talk_s / 60 AS ev_talk_minutes,
            {'NULL::BIGINT' if personal else 'coalesce(sh.n_shared, 0)'} AS ev_shared_contacts,
            ({n} - f.t1) / 86400 AS ev_silence_days,
            CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1) / 86400 END AS ev_usual_gap_days,
-           (f.t1 - f.t0) / 86400 AS ev_span_days
+           (f.t1 - f.t0) / 86400 AS ev_span_days, f.n_off AS ev_offhours_contacts,
+           f.n_ab + f.n_ba AS ev_pair_contacts, tot_a.n AS ev_contacts_a, {'NULL::BIGINT' if personal else 'tot_b.n'} AS ev_contacts_b
     FROM f JOIN {dyads} d ON d.a = f.a AND d.b = f.b{' AND d.now = f.now' if now is None else ''}
     LEFT JOIN sh ON sh.a = f.a AND sh.b = f.b
     JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
+    JOIN tot tot_a ON tot_a.x = f.a{' AND tot_a.now = f.now' if now is None else ''}
+    {'' if personal else 'JOIN tot tot_b ON tot_b.x = f.b'}
     """
 
 
 def closeness_sql(model: ClosenessModel, now: float | None, *, personal: bool, c: str = "c",
-                  dyads: str = "dyads") -> str:
+                  dyads: str = "dyads", totals: str | None = None) -> str:
     """SQL giving, per pair with contact, every feature, its part of the log-odds
     (``part_<feature>``, 0 where unknown), and ``closeness`` (``now`` None: per pair and ``now``,
     see :func:`feature_sql`)."""
@@ -177,7 +234,7 @@ def closeness_sql(model: ClosenessModel, now: float | None, *, personal: bool, c
         parts.append(f"coalesce({p.coef!r} * (f_{f} - {p.mean!r}) / {p.scale!r}, 0.0) AS part_{f}")
     total = " + ".join(f"part_{f}" for f in FEATURES)
     return f"""
-    WITH x AS ({feature_sql(now, personal=personal, c=c, dyads=dyads)}),
+    WITH x AS ({feature_sql(now, personal=personal, c=c, dyads=dyads, totals=totals)}),
     y AS (SELECT x.*, {', '.join(parts)} FROM x)
     SELECT y.*, 1 / (1 + exp(-({model.intercept!r} + {total}))) AS closeness FROM y
     """

@@ -787,8 +787,9 @@ class Relationships:
         no timed contact yet).
 
         One definition: :func:`~closeknit.relate.closeness.closeness_sql` over the pair's contacts
-        up to each month's end and its :meth:`dyads` row as it stood then (the panel row of that
-        month), which is what the measures built with ``as_of`` at that month's end give.
+        up to each month's end, the user's contacts with anyone up to then (for ``share``) and its
+        :meth:`dyads` row as it stood then (the panel row of that month), which is what the
+        measures built with ``as_of`` at that month's end give.
         """
         from closeknit.relate.closeness import ClosenessModel, closeness_sql, load_closeness_model
 
@@ -803,8 +804,10 @@ class Relationships:
         c = f"(SELECT c.*, k.now FROM c JOIN {cuts} k ON k.a = c.a AND k.b = c.b AND c.ts <= k.now)"
         dyads = (f"(SELECT p.a, p.b, p.c_channels AS channels, p.intimacy, {_DEPTH.format(p='p')}, k.now "
                  f"FROM panel p JOIN {cuts} k ON k.a = p.a AND k.b = p.b AND k.m = p.m)")
+        totals = f"SELECT c.a AS x, k.now, count(*) AS n FROM c JOIN {cuts} k ON k.a = c.a AND c.ts <= k.now GROUP BY c.a, k.now"
         rows = self.rows(f"""SELECT k.m, x.closeness FROM {cuts} k
-            LEFT JOIN ({closeness_sql(model, None, personal=True, c=c, dyads=dyads)}) x ON x.now = k.now ORDER BY k.m""")
+            LEFT JOIN ({closeness_sql(model, None, personal=True, c=c, dyads=dyads, totals=totals)}) x
+            ON x.now = k.now ORDER BY k.m""")
         return {r["m"]: r["closeness"] for r in rows}
 
     def stage_changes(self) -> pa.Table:

@@ -8,7 +8,7 @@ from a store.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from closeknit.core.errors import UsageError
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
@@ -160,9 +160,9 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
 
     Each person with contact in the last ``days`` is placed by their ``closeness`` (see
     :mod:`closeknit.relate.closeness`). Fisher-Jenks natural breaks cut the one-dimensional
-    distribution of its odds, ``closeness / (1 - closeness)`` (the scale on which the model's
-    parts multiply, like contact frequencies do), into ``k`` classes; the highest class is the
-    innermost layer. Layers are nested: each layer's size and its cumulative size (the layer with
+    distribution of closeness put on the scale of contact frequency
+    (:func:`~closeknit.relate.closeness.frequency_scale`: the scale on which Dunbar's layers were
+    found) into ``k`` classes; the highest class is the innermost layer. Layers are nested: each layer's size and its cumulative size (the layer with
     everything inside it) are reported.
     """
     rel.build("closeness", "c")
@@ -178,9 +178,13 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
         JOIN c ON c.a = d.a AND c.b = d.b AND c.ts > ?
         WHERE d.a = 0 GROUP BY d.b, d.intimacy, d.stage, k.closeness ORDER BY k.closeness DESC, d.b""",
         [now - days * DAY])  # a value reaches SQL as a parameter, never as text
+    from closeknit.relate.closeness import ClosenessModel, frequency_scale
+
+    model = cast(ClosenessModel | None, rel.closeness_model)
     for r in rows:
         r["contacts_per_month"] = r["contacts"] / (days / 30.4375)
-    breaks, layer_of = circle_layers([r["odds"] for r in rows], k)
+        r["frequency_scale"] = frequency_scale(r["closeness"], model)
+    breaks, layer_of = circle_layers([r["frequency_scale"] for r in rows], k)
     kk = len(breaks)
     layers = []
     for r, lay in zip(rows, layer_of):
@@ -196,7 +200,7 @@ def circles(rel: Relationships, *, k: int = 5, days: float = 365) -> dict[str, A
 
 
 def circle_layers(odds, k: int = 5) -> tuple[list[float], list[int]]:
-    """The Jenks breaks of closeness odds and each value's layer (1 = innermost), as
+    """The Jenks breaks of closeness on the frequency scale and each value's layer (1 = innermost), as
     :func:`circles` cuts them (also used by benchmarks/closeness.py for every ego of a log).
 
     >>> circle_layers([1, 2, 3, 10, 11, 12, 30], 3)
@@ -274,6 +278,9 @@ def closeness_parts(row: dict) -> dict[str, Any]:
         "span": f"{row['ev_span_days']:.0f} days from the first to the last contact",
         "private": f"{row['f_private']:.0%} of contacts private",
         "intimacy": ("no scored texts" if row["f_intimacy"] is None else f"intimacy {row['f_intimacy']:.2f}"),
+        "offhours": f"{row['ev_offhours_contacts']} of {row['ev_pair_contacts']} contacts on evenings, nights or weekends",
+        "share": (f"{row['ev_pair_contacts']} of your {row['ev_contacts_a']} contacts" if row["ev_shared_contacts"] is None
+                  else f"{row['ev_pair_contacts']} of {row['ev_contacts_a']} and of {row['ev_contacts_b']} contacts"),
     }
     parts = [{"feature": f, "means": FEATURES[f][0], "value": _r(row[f"f_{f}"]), "part": _r(row[f"part_{f}"]),
               "evidence": ev[f]} for f in FEATURES]

@@ -93,6 +93,7 @@ FEATURE_HELP: dict[str, str] = {
     "cc_day": "log(1 + messages to both u and v, 1-day decay)",
     "paths2_week": "log(1 + sum over people w of (u-w messages) x (w-v messages), each counted either way with a 1-week decay)  (time-decayed 2-hop paths)",
     "shared_recency": "log(1 + hours since u and v were last both in touch with the same person w: max over w of the older of the two last contacts)",
+    "paths3_week": "log(1 + sum over paths u-w1-w2-v of s(u, w1) x s(w1, w2) x s(w2, v), s the message count either way with a 1-week decay, over the 10 strongest ties of u and of v at the cutoff)  (time-decayed 3-hop paths)",
     "src_activity_day": "log(1 + messages u sent or received, 1-day decay)  (u's current activity)",
     "dst_activity_day": "log(1 + messages v sent or received, 1-day decay)  (v's current activity)",
 }
@@ -259,7 +260,9 @@ def contact_features(
 
     links = _links(src, dst, r_ev, n)  # built once for both
     shared = _shared_contacts(links, n, q_src, q_dst, r_q)
-    paths2, shared_last = _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links)
+    und = _undirected_history(src, dst, ts, r_ev, n, n_ranks)
+    paths2, shared_last = _two_hop(und, n, q_src, q_dst, r_q, q_cut, links)
+    paths3 = _three_hop(und, n, q_src, q_dst, r_q, q_cut, links)
 
     # co-recipients: u and v both received the same message (same sender, same time)
     ca, cb, ct, cr = _corecipients(src, dst, ts, r_ev)
@@ -295,6 +298,7 @@ def contact_features(
         "cc_recency": _hours_since(q_cut, cc.last),
         "cc_day": L(cc.decayed[DAY]),
         "paths2_week": L(paths2),
+        "paths3_week": L(paths3),
         "shared_recency": _hours_since(q_cut, shared_last),
         "src_activity_day": L(u_act.decayed[DAY]),
         "dst_activity_day": L(v_act.decayed[DAY]),
@@ -386,7 +390,23 @@ def _shared_dense(ekey, first_r, n, q_src, q_dst, r_q) -> np.ndarray:
     return out
 
 
-def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links) -> tuple[np.ndarray, np.ndarray]:
+def _undirected_history(src, dst, ts, r_ev, n, n_ranks) -> tuple[np.ndarray, _History]:
+    """Each unordered pair's messages either way (keys ``min * n + max``, sorted) and their
+    :class:`_History` with a 1-week decay: s(x, y) at a cutoff, for the path features."""
+    n = np.int64(n)
+    lo_, hi_ = np.minimum(src, dst), np.maximum(src, dst)
+    ok = lo_ != hi_
+    upairs, uid = _dense((lo_ * n + hi_)[ok])
+    return upairs, _History(uid, r_ev[ok], ts[ok], n_ranks, (WEEK,))
+
+
+def _tie(und, n, x, y, r_q, q_cut) -> _Lookup:
+    """s(x, y) at each row's cutoff: the messages between x and y either way before it."""
+    upairs, h = und
+    return h.at(_find(upairs, np.minimum(x, y) * n + np.maximum(x, y)), r_q, q_cut)
+
+
+def _two_hop(und, n, q_src, q_dst, r_q, q_cut, links) -> tuple[np.ndarray, np.ndarray]:
     """For each query (u, v, cutoff), over the people w in touch with both before the cutoff
     (either way): the time-decayed 2-hop paths, sum of s(u, w) x s(w, v) with s a 1-week-decayed
     message count either way, and the latest time at which both had been in touch with the same w
@@ -395,17 +415,13 @@ def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links) ->
     nq = len(q_src)
     paths = np.zeros(nq)
     last = np.full(nq, np.nan)
-    if nq == 0 or len(src) == 0:
+    if nq == 0 or not len(und[0]):
         return paths, last
     n = np.int64(n)
-    lo_, hi_ = np.minimum(src, dst), np.maximum(src, dst)
-    ok = lo_ != hi_
-    upairs, uid = _dense((lo_ * n + hi_)[ok])
-    und = _History(uid, r_ev[ok], ts[ok], n_ranks, (WEEK,))
     ekey, first_r = links
     for qi, xs, ys, w in _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
-        lx = und.at(_find(upairs, np.minimum(xs, w) * n + np.maximum(xs, w)), r_q[qi], q_cut[qi])
-        ly = und.at(_find(upairs, np.minimum(ys, w) * n + np.maximum(ys, w)), r_q[qi], q_cut[qi])
+        lx = _tie(und, n, xs, w, r_q[qi], q_cut[qi])
+        ly = _tie(und, n, ys, w, r_q[qi], q_cut[qi])
         paths += np.bincount(qi, weights=lx.decayed[WEEK] * ly.decayed[WEEK], minlength=nq)
         both = np.minimum(lx.last, ly.last)
         cur = np.full(nq, -np.inf)
@@ -413,6 +429,67 @@ def _two_hop(src, dst, ts, r_ev, n, n_ranks, q_src, q_dst, r_q, q_cut, links) ->
         seen = np.isfinite(cur)
         last[seen] = np.fmax(last[seen], cur[seen])
     return paths, last
+
+
+#: 3-hop paths u-w1-w2-v run over the this-many strongest ties of u (the w1) and of v (the w2) at
+#: the cutoff (1-week-decayed count, ties broken by the smaller id): a query costs its two degrees
+#: (to rank the ties) plus at most THREE_HOP_TIES ** 2 link look-ups, whatever the hubs.
+THREE_HOP_TIES = 10
+
+
+def _strongest_ties(und, n, start, eb, first_r, who, other, r_q, q_cut, lo: int, hi: int, k: int):
+    """For the queries lo..hi-1: the ``k`` strongest ties w of ``who[q]`` before its cutoff
+    (w != ``other[q]``), as rows (q, w, s(who, w)) sorted by q."""
+    c = start[who[lo:hi] + 1] - start[who[lo:hi]]
+    total = int(c.sum())
+    qi = np.repeat(np.arange(lo, hi), c)
+    ei = np.repeat(start[who[lo:hi]] - (np.cumsum(c) - c), c) + np.arange(total)
+    ok = (first_r[ei] < r_q[qi]) & (eb[ei] != other[qi])
+    qi, w = qi[ok], eb[ei[ok]]
+    s = _tie(und, n, who[qi], w, r_q[qi], q_cut[qi]).decayed[WEEK]
+    order = np.lexsort((w, -s, qi))
+    qi, w, s = qi[order], w[order], s[order]
+    keep = np.arange(len(qi)) - np.searchsorted(qi, qi, side="left") < k
+    return qi[keep], w[keep], s[keep]
+
+
+def _three_hop(und, n, q_src, q_dst, r_q, q_cut, links) -> np.ndarray:
+    """For each query (u, v, cutoff): the time-decayed 3-hop paths, sum over w1 among u's and w2
+    among v's :data:`THREE_HOP_TIES` strongest ties (w1 != v, w2 != u, w1 and w2 in touch before the cutoff) of
+    s(u, w1) x s(w1, w2) x s(w2, v), s as in :func:`_two_hop`. Queries go in chunks of about
+    _EXPAND_CHUNK rows (their neighbour lists and k * k candidate paths)."""
+    nq, k = len(q_src), THREE_HOP_TIES
+    paths = np.zeros(nq)
+    ekey, first_r = links
+    if nq == 0 or len(ekey) == 0:
+        return paths
+    n = np.int64(n)
+    ea, eb = ekey // n, ekey % n
+    start = np.searchsorted(ea, np.arange(int(n) + 1))
+    cost = start[q_src + 1] - start[q_src] + start[q_dst + 1] - start[q_dst] + k * k
+    csum = np.cumsum(cost)
+    cuts = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
+    lo = 0
+    for hi in np.unique(np.r_[np.minimum(np.maximum(cuts, 1), nq), nq]):
+        if hi <= lo:
+            continue
+        lo, hi = int(lo), int(hi)
+        qu, w1, s1 = _strongest_ties(und, n, start, eb, first_r, q_src, q_dst, r_q, q_cut, lo, hi, k)
+        qv, w2, s2 = _strongest_ties(und, n, start, eb, first_r, q_dst, q_src, r_q, q_cut, lo, hi, k)
+        # every (w1, w2) of the same query: each row of u's side repeated over v's side's rows
+        cv = np.bincount(qv - lo, minlength=hi - lo)
+        rep = cv[qu - lo]
+        ii = np.repeat(np.arange(len(qu)), rep)
+        jj = np.repeat((np.cumsum(cv) - cv)[qu - lo], rep) + (np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep))
+        q, a, b = qu[ii], w1[ii], w2[jj]
+        key = a * n + b
+        pos = np.minimum(np.searchsorted(ekey, key), len(ekey) - 1)
+        hit = (ekey[pos] == key) & (first_r[pos] < r_q[q])
+        q, ii, jj = q[hit], ii[hit], jj[hit]
+        mid = _tie(und, n, w1[ii], w2[jj], r_q[q], q_cut[q]).decayed[WEEK]
+        paths += np.bincount(q, weights=s1[ii] * mid * s2[jj], minlength=nq)
+        lo = hi
+    return paths
 
 
 def _links(src, dst, r_ev, n) -> tuple[np.ndarray, np.ndarray]:

@@ -4,15 +4,15 @@ Every import and every decision ends in :func:`closeknit.store.people.resolve_pe
 bumps the store's ``revision`` (one row in ``meta``). Measures computed for a revision are kept
 in ``view_cache`` as the JSON of the API call that made them (view name + its parameters), so a
 page or a report reads them instead of recomputing; a newer revision makes them stale, and the
-next :func:`closeknit.present.web.materialise` replaces them.
+next :meth:`closeknit.Closeknit.materialise` replaces them, or a view computed on demand
+(:meth:`closeknit.Closeknit.view`) is added.
 """
 
 from __future__ import annotations
 
 import duckdb
 
-__all__ = ["revision", "bump_revision", "drop_views", "cached_views", "put_views"]
-
+__all__ = ["revision", "bump_revision", "drop_views", "kept_view", "is_kept", "kept_keys", "put_view", "put_views"]
 
 
 def revision(con: duckdb.DuckDBPyConnection) -> int:
@@ -44,14 +44,44 @@ def drop_views(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM view_cache")
 
 
-def cached_views(con: duckdb.DuckDBPyConnection, rev: int, model: str) -> dict[tuple[str, str], str]:
-    """(view, key) -> JSON payload of every view kept for ``rev`` and ``model`` (empty when none)."""
+def kept_view(con: duckdb.DuckDBPyConnection, rev: int, model: str, view: str, key: str) -> str | None:
+    """The payload kept for ``view`` and ``key`` at ``rev`` and ``model``, or None."""
     try:
-        rows = con.execute("SELECT view, key, payload FROM view_cache WHERE revision = ? AND model = ?",
-                           [rev, model]).fetchall()
+        row = con.execute("SELECT payload FROM view_cache WHERE revision = ? AND model = ? AND view = ? AND key = ?",
+                          [rev, model, view, key]).fetchall()
     except duckdb.CatalogException:  # a store written before view_cache existed, opened read-only
-        return {}
-    return {(v, k): p for v, k, p in rows}
+        return None
+    return row[0][0] if row else None
+
+
+def is_kept(con: duckdb.DuckDBPyConnection, rev: int, model: str, view: str, key: str) -> bool:
+    """Whether a payload is kept for ``view`` and ``key`` at ``rev`` and ``model``."""
+    try:
+        return bool(con.execute("SELECT count(*) FROM view_cache WHERE revision = ? AND model = ? AND view = ? AND key = ?",
+                                [rev, model, view, key]).fetchall()[0][0])
+    except duckdb.CatalogException:
+        return False
+
+
+def kept_keys(con: duckdb.DuckDBPyConnection, rev: int, model: str) -> set[tuple[str, str]]:
+    """(view, key) of every view kept for ``rev`` and ``model``."""
+    try:
+        return set(con.execute("SELECT view, key FROM view_cache WHERE revision = ? AND model = ?", [rev, model]).fetchall())
+    except duckdb.CatalogException:
+        return set()
+
+
+def put_view(con: duckdb.DuckDBPyConnection, rev: int, model: str, view: str, key: str, payload: str) -> None:
+    """Keep one view computed for ``rev`` (what is kept for other revisions or models goes)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM view_cache WHERE revision <> ? OR model <> ? OR (view = ? AND key = ?)",
+                    [rev, model, view, key])
+        con.execute("INSERT INTO view_cache VALUES (?, ?, ?, ?, ?)", [rev, model, view, key, payload])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def put_views(con: duckdb.DuckDBPyConnection, rev: int, model: str, views: dict[tuple[str, str], str]) -> None:

@@ -16,6 +16,7 @@ from closeknit.present.common import (
     emit_json,
     format_options,
     open_api,
+    keep_measures,
     open_store,
     stderr_console,
     stdout_console,
@@ -64,6 +65,8 @@ def import_cmd(paths, fmt, force, as_json, db):
     """
     with open_api(db, create=True) as ck:
         df = ck.import_(list(paths), format=fmt, force=force)
+        if any(not r["error"] and not r["not_read"] for r in df.to_dict("records")):
+            keep_measures(ck)
     rows = df.to_dict("records")
     for r in rows:
         if r["error"]:
@@ -120,7 +123,7 @@ def sources_cmd(ctx, errors_of, columns, as_json, as_csv, db):
             emit_frame(df, ["location", "error", "excerpt"], as_json=as_json, as_csv=as_csv, columns=columns,
                        title=f"Unreadable records of source {errors_of}")
             return
-        df = ck.sources()
+        df = (ck.view if as_json else ck.kept)("sources")
     emit_frame(df, ["source_id", "format", "path", "added", "unreadable"], as_json=as_json, as_csv=as_csv,
                columns=columns, title="Sources")
 
@@ -142,6 +145,9 @@ def sources_refresh(ctx, ids):
             for s in stale_sources(store.con):
                 click.echo(f"Source {s['source_id']} ({s['format']}, {s['path']}): {s['why']}", err=True)
         rows = refresh_sources(store, list(ids) or None)
+    if rows:
+        with open_api(ctx.obj["db"]) as ck:
+            keep_measures(ck)
     if not rows:
         click.echo("Every source is up to date.")
     failed = False
@@ -175,6 +181,8 @@ def sources_remove(ctx, source_id, yes):
         if not yes and not click.confirm("Remove it?", default=False):
             raise SystemExit(1)
         done = remove_source(store, source_id)
+    with open_api(ctx.obj["db"]) as ck:
+        keep_measures(ck)
     click.echo(f"Removed source {source_id}: {done['interactions_removed']:,} interactions.")
 
 

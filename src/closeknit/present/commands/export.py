@@ -64,8 +64,8 @@ def interactions_cmd(who, channel, since, limit, columns, as_json, as_csv, db):
 
     Python: closeknit.open().interactions(WHO, channel=..., since=...).
     """
-    with open_api(db, read_only=True) as ck:
-        df = ck.interactions(who, channel=channel, since=since, limit=limit or None)
+    with open_api(db) as ck:
+        df = (ck.view if as_json else ck.kept)("interactions", who, channel=channel, since=since, limit=limit or None)
     if not (as_json or as_csv):
         df = df.assign(text=df["text"].map(lambda t: (" ".join(t.split())[:60]) if isinstance(t, str) else ""))  # NaN: no text
     emit_frame(df, ["ts", "person", "channel", "kind", "text"], as_json=as_json, as_csv=as_csv, columns=columns,

@@ -11,6 +11,7 @@ from closeknit.present.common import (
     emit_frame,
     emit_json,
     format_options,
+    keep_measures,
     open_api,
     open_store,
     stdout_console,
@@ -46,7 +47,7 @@ def people_cmd(ctx, sort, limit, include_silent, columns, as_json, as_csv, db):
     if ctx.invoked_subcommand is not None:
         return
     with open_api(db) as ck:
-        df = ck.people(sort=sort, limit=limit, include_silent=include_silent)
+        df = (ck.view if as_json else ck.kept)("people", sort=sort, limit=limit, include_silent=include_silent)
     emit_frame(df, PEOPLE_TABLE, as_json=as_json, as_csv=as_csv, columns=columns, title=f"People ({len(df)})")
 
 
@@ -60,8 +61,8 @@ def people_show(ctx, person, as_json, as_csv):
 
     Python: closeknit.open().identities(PERSON).
     """
-    with open_api(ctx.obj["db"], read_only=True) as ck:
-        res = ck.identities(person)
+    with open_api(ctx.obj["db"]) as ck:
+        res = (ck.view if as_json else ck.kept)("identities", person)
     if as_json:
         emit_json(res)
         return
@@ -99,10 +100,12 @@ def people_suggest(ctx, limit, min_score, accept, accept_all, as_json, as_csv):
     if ranks or accept_all:
         with open_api(ctx.obj["db"]) as ck:
             n = ck.accept(None if accept_all else ranks, limit=limit, min_score=min_score)
+            if n:
+                keep_measures(ck)
         click.echo(f"Merged {n} pair{'s' if n != 1 else ''}.")
         return
-    with open_api(ctx.obj["db"], read_only=True) as ck:
-        df = ck.suggest(limit=limit, min_score=min_score)
+    with open_api(ctx.obj["db"]) as ck:
+        df = (ck.view if as_json else ck.kept)("suggest", limit=limit, min_score=min_score)
     emit_frame(df, ["rank", "a", "a_channels", "b", "b_channels", "score", "evidence"], as_json=as_json,
                as_csv=as_csv, title="Suggested merges")
     if len(df) and not (as_json or as_csv):
@@ -122,6 +125,7 @@ def people_merge(ctx, a, b, as_json):
     """
     with open_api(ctx.obj["db"]) as ck:
         res = ck.merge(a, b)
+        keep_measures(ck)
     if as_json:
         emit_json(res)
         return
@@ -141,6 +145,7 @@ def people_reject(ctx, a, b, as_json):
     """
     with open_api(ctx.obj["db"]) as ck:
         res = ck.reject(a, b)
+        keep_measures(ck)
     if as_json:
         emit_json(res)
         return
@@ -159,6 +164,7 @@ def people_split(ctx, person, identity, as_json):
     """
     with open_api(ctx.obj["db"]) as ck:
         res = ck.split(person, identity)
+        keep_measures(ck)
     if as_json:
         emit_json(res)
         return
@@ -188,6 +194,8 @@ def people_forget(ctx, person, yes):
         if not yes and not click.confirm("Forget them?", default=False):
             raise SystemExit(1)
         forget_person(store, pid)
+    with open_api(ctx.obj["db"]) as ck:
+        keep_measures(ck)
     click.echo(f"Forgot {plan['name']}.")
 
 

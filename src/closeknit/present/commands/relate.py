@@ -55,7 +55,7 @@ def person_cmd(name, n_last, as_of, as_json, db):
     stage changes month by month, who discloses more, the channels, and the last exchanges.
     """
     with open_api(db) as ck:
-        story = ck.person(name, as_of=as_of, last=n_last)
+        story = (ck.view if as_json else ck.kept)("person", name, as_of=as_of, last=n_last)
     if as_json:
         emit_json(story)
         return
@@ -181,7 +181,7 @@ def check_cmd(text, to, channel, incoming, limit, as_of, as_json, as_csv, db):
 
 def _check_incoming(limit, as_of, as_json, as_csv, db) -> None:
     with open_api(db) as ck:
-        df = ck.incoming(limit=limit, as_of=as_of)
+        df = (ck.view if as_json else ck.kept)("incoming", limit=limit, as_of=as_of)
     if as_json or as_csv:
         emit_frame(df, [], as_json=as_json, as_csv=as_csv)
         return
@@ -214,7 +214,7 @@ def attention_cmd(limit, reason, as_of, columns, as_json, as_csv, db):
     and relationships where one side does all the work.
     """
     with open_api(db) as ck:
-        df = ck.attention(reason=reason, limit=limit, as_of=as_of)
+        df = (ck.view if as_json else ck.kept)("attention", reason=reason, limit=limit, as_of=as_of)
     emit_frame(df, ["rank", "person", "reason", "explanation"], as_json=as_json, as_csv=as_csv, columns=columns,
                title="Who deserves your attention now")
 
@@ -239,11 +239,11 @@ def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
     """Your circles of closeness: the Dunbar layers (about 5, 15, 50, 150 people).
 
     Each person you were in contact with is placed by their closeness (the tie-strength model
-    of docs/relate.md); natural breaks (Fisher-Jenks) cut the distribution of its odds into
-    layers, innermost first. Sizes are given per layer and cumulatively.
+    of docs/relate.md); natural breaks (Fisher-Jenks) cut its distribution, on the scale of
+    contact frequency, into layers, innermost first. Sizes are given per layer and cumulatively.
     """
     with open_api(db) as ck:
-        df = ck.circles(days=days, layers=k, as_of=as_of)
+        df = (ck.view if as_json else ck.kept)("circles", days=days, layers=k, as_of=as_of)
     if as_json or as_csv or members:
         emit_frame(df, ["layer", "person", "contacts_per_month", "intimacy", "closeness"], as_json=as_json,
                    as_csv=as_csv, columns=columns, title="Circles of closeness, person by person")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from closeknit.present.common import db_option
+from closeknit.present.web import MAX_UPLOAD_MB
 
 __all__ = ["COMMANDS"]
 
@@ -21,8 +22,10 @@ Example:
               help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in your browser.")
 @click.option("--demo", is_flag=True, help="Serve the demo store (made by closeknit demo).")
+@click.option("--max-upload", "max_upload", type=click.IntRange(1, 1024 * 1024), default=MAX_UPLOAD_MB, show_default=True,
+              metavar="MB", help="Largest file the Sources page imports (larger: closeknit import PATH).")
 @db_option
-def serve_cmd(port, open_browser, demo, db):
+def serve_cmd(port, open_browser, demo, max_upload, db):
     """Look at your relationships in your browser: a local web app over the store.
 
     It listens on 127.0.0.1 only and prints an address with a random token; only a browser that
@@ -38,7 +41,7 @@ def serve_cmd(port, open_browser, demo, db):
 
     from closeknit.core.config import resolve_db_path
 
-    server = Server(resolve_db_path(db, demo=demo))
+    server = Server(resolve_db_path(db, demo=demo), max_upload_mb=max_upload)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))

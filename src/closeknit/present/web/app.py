@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import closeknit
 from closeknit.api import to_jsonable
 from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
-from closeknit.present.web import charts
+from closeknit.present.web import MAX_UPLOAD_MB, charts
 
 __all__ = ["Server", "make_app", "CSP", "render_page", "templates"]
 
@@ -54,6 +54,8 @@ COOKIE = "closeknit_token"
 #: The people page draws at most this many rows (most interactions first); its filters, submitted,
 #: run over everyone on the server.
 PEOPLE_SHOWN = 1000
+#: The largest body of any other request (a decision is a few hundred bytes of JSON).
+MAX_BODY = 64 * 1024
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 SECURITY_HEADERS = [
@@ -82,8 +84,9 @@ def render_page(env: Environment, name: str, **ctx: Any) -> str:
 class Server:
     """The state of one ``closeknit serve``: the store, the tokens, the imports in progress."""
 
-    def __init__(self, db: str | Path | None, *, token: str | None = None) -> None:
+    def __init__(self, db: str | Path | None, *, token: str | None = None, max_upload_mb: int = MAX_UPLOAD_MB) -> None:
         self.db = db
+        self.max_upload = int(max_upload_mb) * 1024 * 1024
         self.token = token or secrets.token_urlsafe(24)
         self.csrf = secrets.token_urlsafe(24)
         self.port: int | None = None
@@ -91,11 +94,16 @@ class Server:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.ck: closeknit.Closeknit | None = None
         self.env = templates()
+        #: set once the measures a person's story needs are built (see :meth:`refresh`)
+        self.warm = threading.Event()
         self.refresh()
 
     # ------------------------------------------------------------------ the store
-    def refresh(self) -> None:
-        """Keep the measures for the store's revision if they are not kept yet; open it read-only."""
+    def refresh(self, measures: dict | None = None) -> None:
+        """Keep the measures for the store's revision if they are not kept yet; open it read-only.
+        The measures built on the way (``measures``, or those a materialise here built) stay in
+        memory for the views the store lacks (a story nobody asked for yet); without them, a
+        thread builds them now, beside the requests, so such a view is a lookup once it is done."""
         with self.lock:
             if self.ck is not None:
                 self.ck.close()
@@ -107,23 +115,52 @@ class Server:
                 ro.close()
             if stale:
                 with closeknit.open(self.db, read_only=False) as rw:
+                    rw.keep_measures()
                     rw.materialise()
+                    measures = rw.take_measures()
             self.ck = closeknit.open(self.db)
-            self.ck.keep_measures()
+            self.ck.keep_measures(measures)
+            self.warm.clear()
+            if measures:
+                self.warm.set()
+            else:
+                threading.Thread(target=self._warm, args=(self.ck,), daemon=True).start()
+
+    def _warm(self, reader: closeknit.Closeknit) -> None:
+        """Build the measures on a connection of its own and give them to ``reader`` (if it is
+        still the one serving, and built none meanwhile)."""
+        try:
+            with closeknit.open(self.db) as ck:
+                ck.warm_measures()
+                built = ck.take_measures()
+            with self.lock:
+                if self.ck is reader and not reader._kept:
+                    reader.keep_measures(built)
+                else:
+                    for r in built.values():
+                        r.close()
+        except Exception:  # noqa: BLE001 - a view then builds them itself, as without this thread
+            pass
+        finally:
+            self.warm.set()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[closeknit.Closeknit]:
         """The store opened for writing, for one explicit action; kept measures follow."""
+        self.warm.wait()  # its thread reads the store: DuckDB opens it for writing once no one reads it
         with self.lock:
             if self.ck is not None:
                 self.ck.close()
                 self.ck = None
+            measures = None
             try:
                 with closeknit.open(self.db, read_only=False) as rw:
                     yield rw
+                    rw.keep_measures()
                     rw.materialise()
+                    measures = rw.take_measures()
             finally:
-                self.refresh()
+                self.refresh(measures)
 
     def opened(self) -> closeknit.Closeknit:
         """The read-only store; call it with ``lock`` held (only a write, while it runs, closes it)."""
@@ -132,8 +169,13 @@ class Server:
         return self.ck
 
     def view(self, name: str, key: str = "") -> Any:
+        if not self.warm.is_set():  # a view to compute waits for the measures being built, not builds its own
+            with self.lock:
+                kept = self.opened().has_view(name, key or None)
+            if not kept:
+                self.warm.wait()
         with self.lock:
-            return self.opened().view(name, key)
+            return self.opened().view(name, key or None)
 
     def close(self) -> None:
         with self.lock:
@@ -143,6 +185,26 @@ class Server:
 
 
 # ---------------------------------------------------------------------------------------- security
+class TooLarge(Exception):
+    """A request body over its cap (:data:`MAX_UPLOAD_MB` for an import, :data:`MAX_BODY` else)."""
+
+    def __init__(self, limit: int, upload: bool) -> None:
+        self.limit, self.upload = limit, upload
+        if upload:
+            super().__init__(f"413: this file is larger than the {_size(limit)} this app takes: import it with "
+                             "closeknit import PATH, or start closeknit serve --max-upload MB")
+        else:
+            super().__init__(f"413: a request body is at most {_size(limit)}")
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.0f} MB" if n >= 2**20 else f"{n // 1024} KB"
+
+
+def _too_large(exc: TooLarge) -> Response:
+    return PlainTextResponse(str(exc), 413, headers={"connection": "close"})
+
+
 class Guard:
     """ASGI middleware: loopback host, the start-up token, CSRF on writes, security headers."""
 
@@ -184,7 +246,24 @@ class Guard:
             origin = headers.get("origin")
             if not (csrf and secrets.compare_digest(csrf, srv.csrf)) or (origin and origin.split("//", 1)[-1] != host):
                 return await PlainTextResponse("403: this write needs the page's CSRF token", 403)(scope, receive, send_secure)
-        return await self.app(scope, receive, send_secure)
+        # every body has a cap: refused from its declared length before a byte is read, and counted
+        # as it arrives (a chunked body declares none)
+        upload = scope["path"] == "/import"
+        limit = srv.max_upload if upload else MAX_BODY
+        declared = headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            return await _too_large(TooLarge(limit, upload))(scope, receive, send_secure)
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise TooLarge(limit, upload)
+            return msg
+        return await self.app(scope, capped, send_secure)
 
 
 # ---------------------------------------------------------------------------------------- pages
@@ -252,6 +331,7 @@ def make_app(server: Server) -> Any:
 
     def check_json(request: Request) -> Response:
         q = request.query_params
+        server.warm.wait()
         with server.lock:
             return _json(server.opened().check(q.get("text", ""), to=q.get("to", ""), channel=q.get("channel") or None))
 
@@ -272,7 +352,8 @@ def make_app(server: Server) -> Any:
 
     def sources(request: Request) -> Response:
         rows = server.view("sources")
-        return page("sources.html", "Sources", ["/sources.json", "/sources/{id}/errors.json"], rows=rows)
+        return page("sources.html", "Sources", ["/sources.json", "/sources/{id}/errors.json"], rows=rows,
+                    max_upload=_size(server.max_upload))
 
     def source_errors(request: Request) -> Response:
         with server.lock:
@@ -301,9 +382,13 @@ def make_app(server: Server) -> Any:
             raise UsageError("name the file (X-Filename)")
         folder = Path(tempfile.mkdtemp(prefix="closeknit-upload-"))
         path = folder / name
-        with path.open("wb") as f:
-            async for chunk in request.stream():
-                f.write(chunk)
+        try:
+            with path.open("wb") as f:
+                async for chunk in request.stream():
+                    f.write(chunk)
+        except BaseException:  # over the cap, or the browser went away: nothing is kept, nothing imported
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         job = uuid.uuid4().hex
         state: dict[str, Any] = {"job": job, "file": name, "state": "running", "step": "starting", "done": 0,
                                  "total": None, "result": None, "error": None}
@@ -339,6 +424,8 @@ def make_app(server: Server) -> Any:
         return _json(st)
 
     async def on_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, TooLarge):
+            return _too_large(exc)
         status = 404 if isinstance(exc, NotFoundError) else 400
         return PlainTextResponse(f"{status}: {str(exc).splitlines()[0]}", status)
 
@@ -360,5 +447,5 @@ def make_app(server: Server) -> Any:
         Route("/import", upload, methods=["POST"]), Route("/import/{job:str}.json", job_status),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={CloseknitError: on_error})
+    app = Starlette(routes=routes, exception_handlers={CloseknitError: on_error, TooLarge: on_error})
     return Guard(app, server)
