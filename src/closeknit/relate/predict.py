@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -467,13 +468,7 @@ def _three_hop(und, n, q_src, q_dst, r_q, q_cut, links) -> np.ndarray:
     ea, eb = ekey // n, ekey % n
     start = np.searchsorted(ea, np.arange(int(n) + 1))
     cost = start[q_src + 1] - start[q_src] + start[q_dst + 1] - start[q_dst] + k * k
-    csum = np.cumsum(cost)
-    cuts = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
-    lo = 0
-    for hi in np.unique(np.r_[np.minimum(np.maximum(cuts, 1), nq), nq]):
-        if hi <= lo:
-            continue
-        lo, hi = int(lo), int(hi)
+    for lo, hi in _query_chunks(cost):
         qu, w1, s1 = _strongest_ties(und, n, start, eb, first_r, q_src, q_dst, r_q, q_cut, lo, hi, k)
         qv, w2, s2 = _strongest_ties(und, n, start, eb, first_r, q_dst, q_src, r_q, q_cut, lo, hi, k)
         # every (w1, w2) of the same query: each row of u's side repeated over v's side's rows
@@ -488,8 +483,20 @@ def _three_hop(und, n, q_src, q_dst, r_q, q_cut, links) -> np.ndarray:
         q, ii, jj = q[hit], ii[hit], jj[hit]
         mid = _tie(und, n, w1[ii], w2[jj], r_q[q], q_cut[q]).decayed[WEEK]
         paths += np.bincount(q, weights=s1[ii] * mid * s2[jj], minlength=nq)
-        lo = hi
     return paths
+
+
+def _query_chunks(cost: np.ndarray) -> Iterator[tuple[int, int]]:
+    """``(lo, hi)``: runs of consecutive queries whose ``cost`` (the rows each expands to) adds up
+    to about :data:`_EXPAND_CHUNK`; a query costlier than that is a run of its own."""
+    nq = len(cost)
+    csum = np.cumsum(cost)
+    cuts = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
+    lo = 0
+    for hi in np.unique(np.r_[np.minimum(np.maximum(cuts, 1), nq), nq]):
+        if hi > lo:
+            yield int(lo), int(hi)
+            lo = hi
 
 
 def _links(src, dst, r_ev, n) -> tuple[np.ndarray, np.ndarray]:
@@ -520,12 +527,7 @@ def _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
     x = np.where(swap, q_dst, q_src)
     y = np.where(swap, q_src, q_dst)
     cnt = deg[x]
-    csum = np.cumsum(cnt)
-    bounds = np.searchsorted(csum, np.arange(_EXPAND_CHUNK, int(csum[-1]) + _EXPAND_CHUNK, _EXPAND_CHUNK), side="right")
-    lo = 0
-    for hi in np.unique(np.r_[np.minimum(np.maximum(bounds, 1), nq), nq]):
-        if hi <= lo:
-            continue
+    for lo, hi in _query_chunks(cnt):
         c = cnt[lo:hi]
         total = int(c.sum())
         if total:
@@ -539,7 +541,6 @@ def _common_neighbours(ekey, first_r, n, q_src, q_dst, r_q):
             qi, w = qi[hit], w[hit]
             if len(qi):
                 yield qi, x[qi], y[qi], w
-        lo = hi
 
 
 def _shared_contacts(links, n, q_src, q_dst, r_q) -> np.ndarray:
