@@ -178,3 +178,19 @@ def test_big_files_are_read_whole_with_any_line_end(tmp_path, store, import_path
     assert rows(store, "SELECT error, location FROM import_errors ORDER BY 2") == [
         ("unreadable DTSTART '2024-07-10'", f"cal{n}.ics line 56002") for n in range(3)]
     assert rows(store, "SELECT count(*), count(DISTINCT native_id) FROM interactions") == [(24000, 24000)]
+
+
+def test_a_line_folded_past_the_limit_is_refused_not_held():
+    """A "line" over 16 MiB is an error whether folded or not: the reader keeps pieces of whole
+    logical lines, so a folded giant would otherwise be held whole in memory (checked 2026-12)."""
+    import io
+
+    import pytest
+
+    from closeknit.core.errors import InputError
+    from closeknit.ingest.formats.ical import _pieces
+
+    giant = b"BEGIN:VCALENDAR\r\nDESCRIPTION:" + (b"x" * 70 + b"\r\n ") * 300_000 + b"y\r\nEND:VCALENDAR\r\n"
+    with pytest.raises(InputError, match="a line longer than 16,777,216 characters"):
+        for _ in _pieces(io.BytesIO(giant)):
+            pass

@@ -31,7 +31,7 @@ Each ``VEVENT`` becomes one interaction of kind ``meeting`` on channel ``meeting
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -42,7 +42,7 @@ from closeknit.ingest.base import ImportContext, Importer, register
 from closeknit.ingest.inputs import InputTree
 from closeknit.ingest.records import BadRecord, Ident, Interaction, Record, SelfIdentity
 
-__all__ = ["IcalImporter", "unfold", "parse_line", "unescape_text", "parse_dt", "parse_duration"]
+__all__ = ["IcalImporter", "parse_line", "unescape_text", "parse_dt", "parse_duration"]
 
 UTC = timezone.utc
 
@@ -85,24 +85,6 @@ def text_lines(raw, encoding: str = "utf-8", chunk: int = 1 << 20) -> Iterator[s
             continue
         rest = text[cut + 1 :]
         yield from text[:cut].split("\n")
-
-
-def unfold(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """``(line number, logical line)`` with folded continuation lines joined (RFC 5545 3.1)."""
-    buf: str | None = None
-    start = 0
-    for n, line in enumerate(lines, start=1):
-        if line[-1:] == "\r" or line[-1:] == "\n":
-            line = line.rstrip("\r\n")
-        if line[:1] in (" ", "\t"):
-            if buf is not None:
-                buf += line[1:]
-            continue
-        if buf:
-            yield start, buf
-        buf, start = line, n
-    if buf:
-        yield start, buf
 
 
 _MARK = re.compile(r"\n(BEGIN|END):VEVENT[ \t]*(?=\n)", re.IGNORECASE)
@@ -180,13 +162,16 @@ def _pieces(raw, encoding: str = "utf-8", size: int = 1 << 20) -> Iterator[_Piec
         cut = text.rfind("\n")
         while cut != -1 and text[cut + 1 : cut + 2] in (" ", "\t", ""):  # a fold, or not yet known
             cut = text.rfind("\n", 0, cut)
-        if cut != -1 and len(text) <= _MAX_EVENT:
-            cut = _before_open_event(text, cut)
-        if cut == -1:
-            pending = text
-            if len(pending) > _MAX_LINE and "\n" not in pending:
+        if cut == -1:  # one logical line so far (folded or not)
+            if len(text) > _MAX_LINE:
                 raise InputError(f"a line longer than {_MAX_LINE:,} characters; is this the right file?")
+            pending = text
             continue
+        if len(text) <= _MAX_EVENT:  # beyond, an event is cut where a line ends (and reported)
+            cut = _before_open_event(text, cut)
+            if cut == -1:
+                pending = text
+                continue
         pending = text[cut + 1 :]
         body = text[: cut + 1]
         yield _Piece("\n" + body, line)
