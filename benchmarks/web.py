@@ -15,9 +15,10 @@ For each store:
    (``Closeknit.materialise``), timed apart;
 3. starts ``closeknit serve``'s app (uvicorn on 127.0.0.1) on it and times each page, twice
    (first and second request), over HTTP with the token cookie: overview, people, a person whose
-   story was kept, a person whose story was not (computed on demand: right after the start it
-   waits for the measures the server builds beside the requests), network, sources, a draft
-   check, and another person nobody visited, once the measures are built.
+   story was kept, a person whose story was not (read from the engine tables the store keeps,
+   right after the start), network, sources, a draft check, and another person nobody visited;
+4. runs ``closeknit person X --json`` (a new process, as a user would) for a third person nobody
+   visited.
 
 Each time is wall time, with the CPU time of this process (server threads included) beside it and
 the load average of the machine at the start: on a machine shared with other work, wall time
@@ -32,6 +33,7 @@ import os
 import random
 import resource
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -123,13 +125,6 @@ def time_pages(db: Path) -> list[tuple[str, float, float, float]]:
     t0, c0 = time.perf_counter(), _cpu()
     server = Server(db)
     start_s, start_cpu = time.perf_counter() - t0, _cpu() - c0
-    warm_at: list[float] = []
-
-    def note_warm() -> None:
-        server.warm.wait()
-        warm_at.append(time.perf_counter())
-    waiter = threading.Thread(target=note_warm, daemon=True)
-    waiter.start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
@@ -141,13 +136,13 @@ def time_pages(db: Path) -> list[tuple[str, float, float, float]]:
     with closeknit.open(db) as ck:
         kept = {k for (k,) in ck.con.execute("SELECT key FROM view_cache WHERE view = 'person'").fetchall()}
         ppl = ck.con.execute("SELECT id FROM people WHERE id <> 0 ORDER BY id").fetchall()
-    cold, cold2 = [str(p) for (p,) in ppl if str(p) not in kept][:2]
+    cold, cold2, cold3 = [str(p) for (p,) in ppl if str(p) not in kept][:3]
     warm = sorted(kept, key=int)[0]
     pages = [("overview", "/"), ("people", "/people"), (f"person (kept) {warm}", f"/person/{warm}"),
+             (f"person (nobody visited, right after start) {cold}", f"/person/{cold}"),
              ("network", "/network"), ("sources", "/sources"),
-             (f"person (on demand, right after start) {cold}", f"/person/{cold}"),
              ("check a draft", f"/check.json?text=how+are+you+feeling+today&to={warm}"),
-             (f"person (on demand, measures built) {cold2}", f"/person/{cold2}")]
+             (f"person (nobody visited) {cold2}", f"/person/{cold2}")]
     out = [("server start (open store, views kept already)", start_s, 0.0, start_cpu)]
     for name, path in pages:
         times: list[float] = []
@@ -160,12 +155,24 @@ def time_pages(db: Path) -> list[tuple[str, float, float, float]]:
                 assert r.status == 200, (path, r.status)
             times.append(time.perf_counter() - t)
         out.append((name, times[0], times[1], _cpu() - c))
-    waiter.join()
-    out.append(("measures built beside the requests (after start)", warm_at[0] - t0 - start_s, 0.0, 0.0))
     uv.should_exit = True
     th.join(10)
     server.close()
+    cmd = [sys.executable, "-m", "closeknit.present.cli", "person", "--db", str(db), cold3, "--json"]
+    times = []
+    c = _children_cpu()
+    for _ in range(2):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+        times.append(time.perf_counter() - t)
+    out.append((f"closeknit person {cold3} --json (nobody visited; a new process)", times[0], times[1],
+                _children_cpu() - c))
     return out
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def main() -> None:

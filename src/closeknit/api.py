@@ -300,15 +300,21 @@ class Closeknit:
     def measures(self, as_of: Any = None, *, scope: str = "self"):
         """The lazy :class:`closeknit.relate.Relationships` behind every measure, after scoring
         (``scope="all"``: every pair of people, not only yours). Close it when done."""
-        from closeknit.relate.personal import load
+        from closeknit.relate.personal import load, load_kept
+        from closeknit.store.cache import kept_measures
 
         self.score_store()
         kept = getattr(self, "_kept", None)
-        if kept is None:
-            return load(self.con, as_of=parse_time(as_of), scope=scope)
         key = (parse_time(as_of), scope)
-        if key not in kept:
-            kept[key] = load(self.con, as_of=key[0], scope=scope)
+        if kept is not None and key in kept:
+            return _Kept(kept[key])
+        if key == (None, "self") and not self._in_memory:  # what materialise kept for this revision
+            there, kept_as_of = kept_measures(self.con, self.revision(), _views_model())
+            if there:
+                return load_kept(self.con, as_of=kept_as_of)
+        if kept is None:
+            return load(self.con, as_of=key[0], scope=scope)
+        kept[key] = load(self.con, as_of=key[0], scope=scope)
         return _Kept(kept[key])
 
     # ------------------------------------------------------------------ people
@@ -829,31 +835,20 @@ class Closeknit:
         return revision(self.con)
 
     def views_kept(self) -> bool:
-        """Whether every store-wide view of this revision is kept in the store (:meth:`materialise`)."""
-        from closeknit.store.cache import kept_keys
+        """Whether every store-wide view of this revision, and the measures every other view reads,
+        are kept in the store (:meth:`materialise`)."""
+        from closeknit.store.cache import kept_keys, kept_measures
 
-        return set(STORE_WIDE) <= {v for v, k in kept_keys(self.con, self.revision(), _views_model()) if k == ""}
+        rev, model = self.revision(), _views_model()
+        return (set(STORE_WIDE) <= {v for v, k in kept_keys(self.con, rev, model) if k == ""}
+                and kept_measures(self.con, rev, model)[0])
 
-    def keep_measures(self, kept: dict | None = None) -> None:
-        """Keep the measures between calls (a long-lived reader such as ``closeknit serve``):
-        the first call computes them, later ones reuse them. Reopen after a write. ``kept``:
-        measures of this same revision another reader built (:meth:`take_measures`)."""
+    def keep_measures(self) -> None:
+        """Keep the measures this reader builds between calls (for measures the store does not keep:
+        another ``as_of``, or a revision not materialised yet): the first call computes them, later
+        ones reuse them. Reopen after a write."""
         self._release_kept()
-        self._kept = {} if kept is None else kept
-
-    def take_measures(self) -> dict:
-        """Hand over the measures kept by :meth:`keep_measures` (to :meth:`keep_measures` of another
-        reader of the same revision): they stay built, and this reader no longer holds them."""
-        kept, self._kept = self._kept or {}, None
-        return kept
-
-    def warm_measures(self) -> None:
-        """Build now, and keep, the measures a person's story and a draft check read, so that the
-        first such view of anyone is a lookup on them."""
-        if self._kept is None:
-            self.keep_measures()
-        rel = self.measures()
-        rel.build("e", "c", "dyads", "panel", "closeness", "norms", "incoming")
+        self._kept = {}
 
     def view(self, name: str, who: str | int | None = None, **params: Any) -> Any:
         """The JSON-ready result (:func:`to_jsonable`) of the API call ``name(who, **params)`` (a
@@ -956,7 +951,9 @@ class Closeknit:
         t0 = time.perf_counter()
         self.score_store()
         self._score_flagged_accurately()  # before anything is computed: every view reads the same scores
-        mine = self._kept is None  # else the caller keeps the measures built here (take_measures)
+        from closeknit.relate.personal import kept_tables
+
+        mine = self._kept is None  # else the caller keeps the measures built here
         if mine:
             self.keep_measures()
         views: dict[tuple[str, str], str] = {}
@@ -978,11 +975,17 @@ class Closeknit:
                         key, call, _cut = self._view_key(v, p, {})
                         views[(v, key)] = _payload(self._call_view(v, call))
                         advance(1)
+            # the measures the views read last (scoring messages newly flagged on the way renews them)
+            rel = self.measures()
+            try:
+                tables, as_of = kept_tables(rel), rel.as_of
+            finally:
+                rel.close()
         finally:
             if mine:
                 self._release_kept()
         rev = self.revision()
-        put_views(self.con, rev, _views_model(), views)
+        put_views(self.con, rev, _views_model(), views, tables, as_of)
         return {"revision": rev, "views": len(views), "seconds": round(time.perf_counter() - t0, 3)}
 
     def _call_view(self, name: str, call: dict[str, Any]) -> Any:
@@ -1013,7 +1016,7 @@ TIMELINE_LIMIT = 2000
 LIMITED: dict[str, int | None] = {"people": None, "attention": None, "incoming": None, "interactions": TIMELINE_LIMIT,
                                   "suggest": 100}
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 3
+VIEWS_VERSION = 4
 
 
 def _views_model() -> str:

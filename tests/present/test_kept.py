@@ -5,6 +5,7 @@ the store keep the measures of its new revision."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import urllib.request
 
@@ -32,6 +33,10 @@ def rows(db, sql: str, params=()) -> list[tuple]:
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+def rows_of(ck, sql: str) -> list[tuple]:
+    return ck.con.execute(sql).fetchall()
 
 
 def _get(url: str, token: str) -> object:
@@ -62,6 +67,65 @@ def test_each_command_prints_its_page_twin(served, tmp_path):
     assert json.loads(run("people", "--db", db, "--json")) == people
     # a limit is the first rows of the same kept result
     assert json.loads(run("attention", "--db", db, "--json", "--limit", "3")) == _get(base + "/attention.json", token)[:3]
+
+
+def _same(a, b, path="") -> None:
+    """``a == b``, floats to 12 significant digits: DuckDB sums floats in parallel, so two
+    computations of the same measure can differ in the last bits (as two runs of the computed path do)."""
+    if isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-12), (path, a, b)
+    elif isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for k in a:
+            _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, (path, a, b)
+
+
+def test_every_story_is_read_from_the_kept_tables(served, tmp_path, monkeypatch):
+    """After an import or decision the store keeps the engine's tables of its revision: the story
+    of anyone (kept as a view or not), a draft check and every list read them, building no
+    measures, and give what the measures computed from the store give."""
+    from closeknit.relate import personal
+    from closeknit.relate.engines import KeptEngine
+
+    _base, _token, served_db, _proc = served
+    db = str(shutil.copy(served_db, tmp_path / "kept.duckdb"))  # named as the schema the tables are kept in
+    names = ("attention", "circles", "incoming", "people", "relationships", "overview")
+    with closeknit.open(db) as ck:
+        assert ck.views_kept()
+        ids = [str(p) for (p,) in ck.con.execute("SELECT id FROM people WHERE id <> 0 ORDER BY id").fetchall()]
+        stored = {k: json.loads(p)["data"] for k, p in ck.con.execute(
+            "SELECT key, payload FROM view_cache WHERE view = 'person'").fetchall()}
+        with monkeypatch.context() as m:
+            m.setattr(personal, "load", lambda *a, **k: pytest.fail("the measures were built, not read"))
+            rel = ck.measures()
+            assert isinstance(rel.engine, KeptEngine)
+            rel.close()
+            kept = {p: json.loads(to_json(ck.person(p))) for p in ids}
+            kept.update({n: json.loads(to_json(getattr(ck, n)())) for n in names})
+            kept["check"] = json.loads(to_json(ck.check("how are you feeling today? I miss you", to=ids[0])))
+            page = ck.view("person", ids[-1])  # not one materialise kept as a view
+    assert ids[-1] not in stored and page == kept[ids[-1]]
+    # the stories materialise kept were computed on the measures the tables were written from: equal
+    assert len(stored) == 20
+    for p, story in stored.items():
+        assert story == kept[p], p
+    # the same store without its kept tables computes every view: the same results
+    with closeknit.open(db, read_only=False) as ck:
+        ck.con.execute("DROP SCHEMA kept CASCADE")
+    with closeknit.open(db) as ck:
+        assert not ck.views_kept()
+        ck.keep_measures()
+        computed = {p: json.loads(to_json(ck.person(p))) for p in ids}
+        computed.update({n: json.loads(to_json(getattr(ck, n)())) for n in names})
+        computed["check"] = json.loads(to_json(ck.check("how are you feeling today? I miss you", to=ids[0])))
+    assert len(ids) > 100
+    _same(kept, computed)
 
 
 def test_a_command_reads_what_is_kept_and_keeps_what_it_computed(demo_built, tmp_path):
@@ -138,6 +202,7 @@ def test_import_and_decisions_keep_the_measures(life_db):
     assert {v for (v,) in rows(db, "SELECT view FROM view_cache")} == {
         "overview", "people", "attention", "circles", "incoming", "network", "sources", "suggest", "person",
         "identities", "interactions"}
+    assert rows(db, "SELECT revision FROM kept.info") == [(rev,)]
     sugg = json.loads(run("people", "--db", db, "suggest", "--json"))
     a, b = sugg[0]["a_id"], sugg[0]["b_id"]
     run("people", "--db", db, "reject", a, b)
@@ -145,9 +210,18 @@ def test_import_and_decisions_keep_the_measures(life_db):
         assert ck.revision() == rev + 1 and ck.views_kept()
         assert [r["a_id"] for r in ck.view("suggest")] == [s["a_id"] for s in sugg[1:]]
     assert rows(db, "SELECT DISTINCT revision FROM view_cache") == [(rev + 1,)]
-    run("sources", "--db", db, "remove", "1", "--yes")
+    before = {i for (i,) in rows(db, "SELECT interaction_id FROM kept.e")}
+    run("sources", "--db", db, "remove", "1", "--yes")  # the contacts: no interaction
     with closeknit.open(db) as ck:
         assert ck.revision() == rev + 2 and ck.views_kept()
+    mail = rows(db, "SELECT min(source_id) FROM interaction_sources")[0][0]
+    run("sources", "--db", db, "remove", str(mail), "--yes")
+    with closeknit.open(db) as ck:
+        assert ck.revision() == rev + 3 and ck.views_kept()
+    # what was removed is gone from the kept tables too
+    assert rows(db, "SELECT revision FROM kept.info") == [(rev + 3,)]
+    removed = before - {i for (i,) in rows(db, "SELECT id FROM interactions")}
+    assert removed and not removed & {i for (i,) in rows(db, "SELECT interaction_id FROM kept.e")}
 
 
 def test_an_interrupted_materialise_leaves_the_store_usable(life_db):
@@ -165,11 +239,15 @@ def test_an_interrupted_materialise_leaves_the_store_usable(life_db):
             raise KeyboardInterrupt
         yield advance
 
+    kept_e = rows(db, "SELECT count(*) FROM kept.e")
     with closeknit.open(db, read_only=False, progress=stop) as ck:
         rev = ck.revision()
+        assert rows_of(ck, "SELECT revision FROM kept.info") == [(rev,)]  # the merge kept them
         with pytest.raises(KeyboardInterrupt):
             ck.materialise()
+    # as it was: no view, the tables the merge kept for this revision
     assert rows(db, "SELECT count(*) FROM view_cache") == [(0,)]
+    assert rows(db, "SELECT revision FROM kept.info") == [(rev,)] and rows(db, "SELECT count(*) FROM kept.e") == kept_e
     with closeknit.open(db) as ck:  # usable, at the new revision: the measures are computed on demand
         assert ck.revision() == rev and not ck.views_kept()
         assert ck.view("attention") == json.loads(to_json(ck.attention()))

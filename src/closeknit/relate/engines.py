@@ -33,7 +33,7 @@ from typing import Any
 from closeknit.core.duck import connect
 import pyarrow as pa
 
-__all__ = ["DuckDBEngine", "SparkEngine", "to_spark", "spark_session", "SPARK_CONF"]
+__all__ = ["DuckDBEngine", "KeptEngine", "SparkEngine", "to_spark", "spark_session", "SPARK_CONF"]
 
 
 class DuckDBEngine:
@@ -81,6 +81,21 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+
+class KeptEngine(DuckDBEngine):
+    """The local engine over tables kept in a store (the schema ``schema``, qualified, of the store behind
+    ``con``, written by :meth:`closeknit.Closeknit.materialise`): a cursor of that connection whose
+    search path is the schema, so the measures' SQL reads the kept ``e``, ``panel``, ``dyads`` ...
+    by their own names; whatever is built on top of them is temporary (the store may be read-only).
+    Closing it closes the cursor only."""
+
+    def __init__(self, con: Any, schema: str) -> None:  # not DuckDBEngine.__init__: no private database
+        self.con = con.cursor()
+        self.con.execute("SET search_path = '{}'".format(schema.replace("'", "''")))
+        from closeknit.core.ids import sql_stable_id
+
+        self.con.execute(f"CREATE OR REPLACE TEMP MACRO stable_id63(x) AS {sql_stable_id('x')}")
 
 
 @lru_cache(maxsize=512)

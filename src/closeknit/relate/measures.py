@@ -279,6 +279,10 @@ class Relationships:
     #: where the SQL runs (:mod:`closeknit.relate.engines`): a private DuckDB by default, or a
     #: SparkEngine (``events``/``posts`` are then Spark DataFrames)
     engine: Any = None
+    #: engine tables the engine holds already, computed earlier for these same events, ``as_of``,
+    #: ``params`` and ``scope`` (a :class:`~closeknit.relate.engines.KeptEngine` over the tables a
+    #: store keeps, :func:`closeknit.relate.personal.load_kept`); ``events`` is then None
+    built: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.engine is None:
@@ -286,6 +290,10 @@ class Relationships:
                                        temp_directory=self.temp_directory)
         eng = self.engine
         self._con: Any = getattr(eng, "con", None)  # DuckDB only: sql() and rows() answer from it
+        self._built: set[str] = set(self.built)
+        if "e" in self._built:  # the events are in e: nothing is built from the input
+            self._need("c")  # a view of e, read wherever e was built
+            return
         eng.register("ev_in", self.events)
         if self.posts is None:
             if eng.name == "duckdb":
@@ -297,7 +305,6 @@ class Relationships:
         eng.register("posts_in", self.posts)
         if self.as_of is None:
             self.as_of = eng.scalar("SELECT max(ts) FROM ev_in")
-        self._built: set[str] = set()
 
     # ------------------------------------------------------------------ plumbing
     def sql(self, q: str, params: list | None = None) -> pa.Table:
@@ -830,7 +837,7 @@ class Relationships:
         cond = "NOT a_acts" if to is None else f"((a = {int(to)} AND NOT a_acts) OR (b = {int(to)} AND a_acts))"
         if only_flagged:
             cond += " AND verdict <> 'fine'"
-        return self.sql(f"SELECT * FROM incoming WHERE {cond} ORDER BY ts DESC, interaction_id DESC")
+        return self.sql(f"SELECT * FROM incoming WHERE {cond} ORDER BY ts DESC, interaction_id DESC, a, b")
 
     def judge(self, a: int, b: int, x: float, personal_question: bool, channel: str,
               visibility: str = "private", a_sends: bool = True, is_question: bool | None = None,
@@ -866,7 +873,8 @@ class Relationships:
         self._need("e")
         return self.sql("""SELECT interaction_id, a_acts, ts, channel, kind, visibility, intimacy, sw AS weight,
                                   disclosure, personal_question
-                           FROM e WHERE a = ? AND b = ? AND sw > 0 ORDER BY sw * intimacy DESC, ts DESC LIMIT ?""",
+                           FROM e WHERE a = ? AND b = ? AND sw > 0
+                           ORDER BY sw * intimacy DESC, ts DESC, interaction_id DESC LIMIT ?""",
                         [int(a), int(b), int(n)])
 
     def channel_mix(self, a: int, b: int) -> pa.Table:
@@ -874,7 +882,7 @@ class Relationships:
         self._need("e")
         return self.sql("""SELECT channel, count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
                                   min(ts) AS first_ts, max(ts) AS last_ts, avg(intimacy) FILTER (WHERE sw > 0) AS mean_intimacy
-                           FROM e WHERE a = ? AND b = ? GROUP BY channel ORDER BY count(*) DESC""", [int(a), int(b)])
+                           FROM e WHERE a = ? AND b = ? GROUP BY channel ORDER BY count(*) DESC, channel""", [int(a), int(b)])
 
 
 def jenks_breaks(values, k: int) -> list[float]:

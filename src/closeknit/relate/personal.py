@@ -14,7 +14,7 @@ from closeknit.core.errors import UsageError
 from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
-__all__ = ["load", "attention", "circles", "circle_layers", "closeness_parts", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
+__all__ = ["load", "load_kept", "kept_tables", "KEPT_TABLES", "attention", "circles", "circle_layers", "closeness_parts", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
 
 ATTENTION_REASONS = {
     "waiting": "waiting for your answer",
@@ -37,6 +37,32 @@ def load(con, *, as_of: float | None = None, model_version: str | None = None, p
     ev = dyad_events(con, scope=scope, model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
     return Relationships(ev, posts, as_of=now, params=params or Params(), scope=scope)
+
+
+#: The engine tables a store keeps for its revision (:meth:`closeknit.Closeknit.materialise`), each
+#: with the order it is written in: by person, so that one person's rows are a few blocks of each.
+#: Every personal view reads only these (``c`` is a view of ``e``), so a story nobody asked for yet,
+#: a draft check or a list with other options is a lookup on them, not a rebuild of the measures.
+KEPT_TABLES = {"e": "b, ts, interaction_id", "panel": "b, m", "dyads": "b", "closeness": "b",
+               "norms": "channel, visibility, stage", "incoming": "b, ts, interaction_id"}
+
+
+def kept_tables(rel: Relationships) -> dict[str, Any]:
+    """The tables of :data:`KEPT_TABLES` of ``rel`` (built now if they are not), as Arrow tables in
+    the order the store keeps them."""
+    rel.build(*KEPT_TABLES)
+    return {t: rel.sql(f"SELECT * FROM {t} ORDER BY {order}") for t, order in KEPT_TABLES.items()}
+
+
+def load_kept(con, *, as_of: float | None, params: Params | None = None) -> Relationships:
+    """The measures of the personal view over the tables the store behind ``con`` keeps
+    (:data:`closeknit.store.cache.KEPT_SCHEMA`, made by :func:`kept_tables` of what :func:`load` gave for ``as_of``):
+    every view reads them as it reads what :func:`load` builds, only the tables are not built."""
+    from closeknit.relate.engines import KeptEngine
+    from closeknit.store.cache import kept_schema
+
+    return Relationships(None, as_of=as_of, params=params or Params(), scope="self",
+                         engine=KeptEngine(con, kept_schema(con)), built=tuple(KEPT_TABLES))
 
 
 def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: float = 60,
@@ -114,7 +140,7 @@ def _contact_chances(rel: Relationships, people: list[int]) -> dict[int, tuple[f
 
     from closeknit.relate.predict import encode_ids, load_model, score_contacts
 
-    t = rel.sql("SELECT a, b, a_acts, ts FROM c WHERE ts IS NOT NULL ORDER BY ts")
+    t = rel.sql("SELECT a, b, a_acts, ts FROM c WHERE ts IS NOT NULL ORDER BY ts, interaction_id, a, b")
     a, b, acts = t["a"].to_numpy(), t["b"].to_numpy(), t["a_acts"].to_numpy(zero_copy_only=False)
     ts = t["ts"].to_numpy().astype(float)
     src, dst = np.where(acts, a, b), np.where(acts, b, a)

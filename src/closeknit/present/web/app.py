@@ -94,16 +94,13 @@ class Server:
         self.jobs: dict[str, dict[str, Any]] = {}
         self.ck: closeknit.Closeknit | None = None
         self.env = templates()
-        #: set once the measures a person's story needs are built (see :meth:`refresh`)
-        self.warm = threading.Event()
         self.refresh()
 
     # ------------------------------------------------------------------ the store
-    def refresh(self, measures: dict | None = None) -> None:
-        """Keep the measures for the store's revision if they are not kept yet; open it read-only.
-        The measures built on the way (``measures``, or those a materialise here built) stay in
-        memory for the views the store lacks (a story nobody asked for yet); without them, a
-        thread builds them now, beside the requests, so such a view is a lookup once it is done."""
+    def refresh(self) -> None:
+        """Keep the measures for the store's revision if they are not kept yet (the views and the
+        engine's tables every other view reads: :meth:`closeknit.Closeknit.materialise`); open it
+        read-only."""
         with self.lock:
             if self.ck is not None:
                 self.ck.close()
@@ -115,52 +112,22 @@ class Server:
                 ro.close()
             if stale:
                 with closeknit.open(self.db, read_only=False) as rw:
-                    rw.keep_measures()
                     rw.materialise()
-                    measures = rw.take_measures()
             self.ck = closeknit.open(self.db)
-            self.ck.keep_measures(measures)
-            self.warm.clear()
-            if measures:
-                self.warm.set()
-            else:
-                threading.Thread(target=self._warm, args=(self.ck,), daemon=True).start()
-
-    def _warm(self, reader: closeknit.Closeknit) -> None:
-        """Build the measures on a connection of its own and give them to ``reader`` (if it is
-        still the one serving, and built none meanwhile)."""
-        try:
-            with closeknit.open(self.db) as ck:
-                ck.warm_measures()
-                built = ck.take_measures()
-            with self.lock:
-                if self.ck is reader and not reader._kept:
-                    reader.keep_measures(built)
-                else:
-                    for r in built.values():
-                        r.close()
-        except Exception:  # noqa: BLE001 - a view then builds them itself, as without this thread
-            pass
-        finally:
-            self.warm.set()
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[closeknit.Closeknit]:
         """The store opened for writing, for one explicit action; kept measures follow."""
-        self.warm.wait()  # its thread reads the store: DuckDB opens it for writing once no one reads it
         with self.lock:
             if self.ck is not None:
                 self.ck.close()
                 self.ck = None
-            measures = None
             try:
                 with closeknit.open(self.db, read_only=False) as rw:
                     yield rw
-                    rw.keep_measures()
                     rw.materialise()
-                    measures = rw.take_measures()
             finally:
-                self.refresh(measures)
+                self.refresh()
 
     def opened(self) -> closeknit.Closeknit:
         """The read-only store; call it with ``lock`` held (only a write, while it runs, closes it)."""
@@ -169,11 +136,6 @@ class Server:
         return self.ck
 
     def view(self, name: str, key: str = "") -> Any:
-        if not self.warm.is_set():  # a view to compute waits for the measures being built, not builds its own
-            with self.lock:
-                kept = self.opened().has_view(name, key or None)
-            if not kept:
-                self.warm.wait()
         with self.lock:
             return self.opened().view(name, key or None)
 
@@ -331,7 +293,6 @@ def make_app(server: Server) -> Any:
 
     def check_json(request: Request) -> Response:
         q = request.query_params
-        server.warm.wait()
         with server.lock:
             return _json(server.opened().check(q.get("text", ""), to=q.get("to", ""), channel=q.get("channel") or None))
 
