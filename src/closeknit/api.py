@@ -113,6 +113,8 @@ def to_jsonable(obj: Any) -> Any:
     >>> to_jsonable({"when": pd.Timestamp("2026-10-31 12:00", tz="UTC"), "x": float("nan")})
     {'when': '2026-10-31T12:00:00+00:00', 'x': None}
     """
+    if obj is None or isinstance(obj, (str, int)) and not hasattr(obj, "tolist"):  # most values: as they are
+        return obj
     if isinstance(obj, pd.DataFrame):
         return [{str(k): to_jsonable(v) for k, v in r.items()} for r in obj.to_dict("records")]
     if isinstance(obj, pd.Series):
@@ -303,15 +305,16 @@ class Closeknit:
         from closeknit.relate.personal import load, load_kept
         from closeknit.store.cache import kept_measures
 
-        self.score_store()
         kept = getattr(self, "_kept", None)
         key = (parse_time(as_of), scope)
-        if kept is not None and key in kept:
+        if kept is not None and key in kept:  # built after scoring, below
             return _Kept(kept[key])
-        if key == (None, "self") and not self._in_memory:  # what materialise kept for this revision
+        if key == (None, "self") and not self._in_memory:
+            # what materialise kept for this revision, after scoring every text of it (a new text is a new revision)
             there, kept_as_of = kept_measures(self.con, self.revision(), _views_model())
             if there:
                 return load_kept(self.con, as_of=kept_as_of)
+        self.score_store()
         if kept is None:
             return load(self.con, as_of=key[0], scope=scope)
         kept[key] = load(self.con, as_of=key[0], scope=scope)
@@ -945,23 +948,29 @@ class Closeknit:
         ``views`` and ``seconds``. Each step reports itself through ``progress``."""
         import time
 
+        from closeknit.relate.personal import kept_tables
         from closeknit.store.cache import put_views
 
         self._write("materialise")
         t0 = time.perf_counter()
         self.score_store()
-        self._score_flagged_accurately()  # before anything is computed: every view reads the same scores
-        from closeknit.relate.personal import kept_tables
-
         mine = self._kept is None  # else the caller keeps the measures built here
         if mine:
             self.keep_measures()
         views: dict[tuple[str, str], str] = {}
         try:
+            # before anything is computed, until no message is newly flagged (an accurate score changes
+            # the measures, which may flag another): every view reads the same scores, and the measures
+            # built for the last look are those the views read
+            while self._score_flagged_accurately():
+                pass
             with self.progress("keeping the measures", len(STORE_WIDE) + people * len(PER_PERSON)) as advance:
+                ov = self.overview()
+                # the overview holds the results of these same calls (attention(), circles()): kept as theirs
+                parts = {"overview": ov, "attention": ov["attention"], "circles": ov["circles"]}
                 for v in STORE_WIDE:
                     key, call, _cut = self._view_key(v, None, {})
-                    views[(v, key)] = _payload(self._call_view(v, call))
+                    views[(v, key)] = _payload(parts[v] if v in parts else self._call_view(v, call))
                     advance(1)
                 ov = json.loads(views[("overview", "")])["data"]
                 order = [r["person_id"] for r in ov["attention"]] + [r["person_id"] for r in ov["circles"]] + \
@@ -975,8 +984,7 @@ class Closeknit:
                         key, call, _cut = self._view_key(v, p, {})
                         views[(v, key)] = _payload(self._call_view(v, call))
                         advance(1)
-            # the measures the views read last (scoring messages newly flagged on the way renews them)
-            rel = self.measures()
+            rel = self.measures()  # what the views read
             try:
                 tables, as_of = kept_tables(rel), rel.as_of
             finally:

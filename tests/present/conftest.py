@@ -47,4 +47,4 @@ def served(demo_db):
         pytest.fail("closeknit serve did not start: " + "".join(lines))
     yield url[0], url[1], db, proc
     proc.terminate()
-    proc.wait(timeout=10)
+    proc.wait(timeout=60)  # a loaded machine takes its time

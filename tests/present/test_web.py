@@ -75,6 +75,7 @@ def test_json_twins_are_the_api_results(served):
     with closeknit.open(db) as ck:
         expected = {"/people.json": to_jsonable(ck.people()),
                     "/attention.json": to_jsonable(ck.attention()),
+                    "/circles.json": to_jsonable(ck.circles()),
                     "/sources.json": to_jsonable(ck.sources())}
         priya = ck.people().set_index("person").loc["Priya Raman", "person_id"]
         expected[f"/person/{priya}.json"] = to_jsonable(ck.person(priya))
@@ -271,6 +272,11 @@ def test_request_bodies_have_a_cap(served, tmp_path):
         status, _, res = _get(base + "/import", cookie=token, method="POST", data=body,
                               headers={"X-CSRF-Token": csrf, "X-Filename": "small.csv"})
         assert status == 202 and json.loads(res)["job"]
+        # serve stops once the write in flight has ended (the import, then keeping its measures): wait for it
+        deadline = time.monotonic() + 600
+        while json.loads(_get(base + json.loads(res)["status"], cookie=token)[2])["state"] == "running":
+            assert time.monotonic() < deadline, "the import did not end"
+            time.sleep(1)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
