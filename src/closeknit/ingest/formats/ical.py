@@ -548,26 +548,27 @@ class IcalImporter(Importer):
     def _read_event(self, member, piece: _Piece, at: int, body: str, cal: _Cal, ctx, idents, self_emails, seen) -> Record | None:
         """The record of one event whose text (its own lines, without those of the components it
         holds) is ``body``; its BEGIN line is at ``piece.text[at]``."""
-        ev: dict[str, list] = {}
+        ev: dict[str, tuple] = {}  # the first of each property but ATTENDEE
+        guests: list[tuple[str | None, Ident | None]] = []
         for line, name in _PROPS.findall(body):
             hit = seen.get(line)
-            if hit is not None:  # a repeated ATTENDEE / ORGANIZER / STATUS line
-                ev.setdefault(hit[0], []).append(hit[1])
-                continue
-            name = name.upper()
-            p = _prop(line)
-            if p is None:
-                where = piece.text.find("\n" + line, at)
-                return BadRecord(f"{member} line {piece.line_no(where)}", f"unreadable {name} line", line[:200])
-            # an attendee is kept as what _attendee makes of it, any other property as parsed
-            entry: tuple[str, dict[str, str], str] | tuple[str | None, Ident | None] = (
-                self._attendee(p, idents) if name == "ATTENDEE" else p)
-            if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":
-                if len(seen) >= _SEEN_MAX:
-                    seen.clear()
-                seen[line] = (name, entry)
-            ev.setdefault(name, []).append(entry)
-        return self._event(member, (piece, at), ev, cal, ctx, idents, self_emails)
+            if hit is None:
+                name = name.upper()
+                p = _prop(line)
+                if p is None:
+                    where = piece.text.find("\n" + line, at)
+                    return BadRecord(f"{member} line {piece.line_no(where)}", f"unreadable {name} line", line[:200])
+                # an attendee is kept as what _attendee makes of it, any other property as parsed
+                hit = (name, self._attendee(p, idents) if name == "ATTENDEE" else p)
+                if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":  # they repeat from event to event
+                    if len(seen) >= _SEEN_MAX:
+                        seen.clear()
+                    seen[line] = hit
+            if hit[0] == "ATTENDEE":
+                guests.append(hit[1])
+            elif hit[0] not in ev:
+                ev[hit[0]] = hit[1]
+        return self._event(member, (piece, at), ev, guests, cal, ctx, idents, self_emails)
 
     def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[str | None, Ident | None]:
         """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
@@ -605,21 +606,22 @@ class IcalImporter(Importer):
         idents[key] = ident
         return ident
 
-    def _event(self, member, where, ev, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
-        """The meeting of one VEVENT (or None); ``where`` is ``(piece, offset)`` of its BEGIN line."""
+    def _event(self, member, where, ev, guests, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
+        """The meeting of one VEVENT (or None): ``ev`` holds the first of each property, ``guests``
+        what :meth:`_attendee` made of each ATTENDEE; ``where`` is ``(piece, offset)`` of its BEGIN line."""
         if cal.cancel:
             return None
         status = ev.get("STATUS")
-        if status and status[0][2].strip().upper() == "CANCELLED":
+        if status and status[2].strip().upper() == "CANCELLED":
             return None
-        organizer = self._person(ev["ORGANIZER"][0], idents) if "ORGANIZER" in ev else None
+        organizer = self._person(ev["ORGANIZER"], idents) if "ORGANIZER" in ev else None
         mine = self_emails if cal.owner is None else cal.self_values(self_emails)
         people: dict[str, Ident] = {}  # by value: addresses, numbers and names do not collide
         if organizer is not None:
             people[organizer.value] = organizer
         owner_present = False
         owner_declined = False
-        for status, ident in ev.get("ATTENDEE", ()):
+        for status, ident in guests:
             if ident is None:  # left out (room, resource, non-participant) or nobody
                 continue
             if status is _DECLINED:
@@ -648,14 +650,14 @@ class IcalImporter(Importer):
         start = None
         dur: float | None = None
         if "DTSTART" in ev:
-            _, params, value = ev["DTSTART"][0]
+            _, params, value = ev["DTSTART"]
             start = parse_dt(value, cal.zone(params.get("TZID")))
             if start is None:
                 return BadRecord(f"{member} line {where[0].line_no(where[1])}", f"unreadable DTSTART {value!r}")
             if "DURATION" in ev:
-                dur = parse_duration(ev["DURATION"][0][2])
+                dur = parse_duration(ev["DURATION"][2])
             elif "DTEND" in ev:
-                _, eparams, evalue = ev["DTEND"][0]
+                _, eparams, evalue = ev["DTEND"]
                 end = parse_dt(evalue, cal.zone(eparams.get("TZID")))
                 if end is not None:
                     dur = (end[0] - start[0]).total_seconds()
@@ -663,18 +665,18 @@ class IcalImporter(Importer):
                 dur = 86400.0  # an all-day event without an end lasts one day (RFC 5545 3.6.1)
             if dur is not None and dur < 0:
                 dur = None
-        uid = ev["UID"][0][2].strip() if "UID" in ev else ""
+        uid = ev["UID"][2].strip() if "UID" in ev else ""
         if uid:
             nid = f"event:{uid}"
         else:
-            nid = "event:" + content_id(ev.get("DTSTART", [("", {}, "")])[0][2], ev.get("SUMMARY", [("", {}, "")])[0][2],
+            nid = "event:" + content_id(ev.get("DTSTART", ("", {}, ""))[2], ev.get("SUMMARY", ("", {}, ""))[2],
                                         organizer.value if organizer else "", *sorted(people))
         if "RECURRENCE-ID" in ev:
-            _, rparams, rvalue = ev["RECURRENCE-ID"][0]
+            _, rparams, rvalue = ev["RECURRENCE-ID"]
             rid = parse_dt(rvalue, cal.zone(rparams.get("TZID")))
             nid += "@" + (rid[0].strftime("%Y%m%dT%H%M%SZ") if rid else rvalue.strip())
         parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer.value)
-        summary = unescape_text(ev["SUMMARY"][0][2]).strip() if "SUMMARY" in ev else None
+        summary = unescape_text(ev["SUMMARY"][2]).strip() if "SUMMARY" in ev else None
         return Interaction(
             nid,
             "meeting",
