@@ -298,17 +298,19 @@ def parse_dt(value: str, tz: tzinfo | None = None) -> tuple[datetime, bool] | No
     (datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.timezone.utc), False)
     """
     v = value.strip()
+    n = len(v)
+    if not (v.isdigit() if n == 8 else n >= 15 and v[8] == "T" and v[:8].isdigit() and v[9:15].isdigit()):
+        return None
     try:
-        if len(v) == 8:
-            return datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), tzinfo=UTC), True
-        if len(v) >= 15 and v[8] == "T":
-            if tz is None or v.endswith(("Z", "z")):
-                tz = UTC
-            dt = datetime(int(v[0:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:15]), 0, tz)
-            return (dt if tz is UTC else dt.astimezone(UTC)), False
+        # the basic ISO 8601 form (20240301T090000): fromisoformat reads it since Python 3.11
+        dt = datetime.fromisoformat(v[:15])
     except ValueError:
         return None
-    return None
+    if n == 8:
+        return dt.replace(tzinfo=UTC), True
+    if tz is None or v.endswith(("Z", "z")):
+        return dt.replace(tzinfo=UTC), False
+    return dt.replace(tzinfo=tz).astimezone(UTC), False
 
 
 _DUR = re.compile(r"^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -675,7 +677,8 @@ class IcalImporter(Importer):
             _, rparams, rvalue = ev["RECURRENCE-ID"]
             rid = parse_dt(rvalue, cal.zone(rparams.get("TZID")))
             nid += "@" + (rid[0].strftime("%Y%m%dT%H%M%SZ") if rid else rvalue.strip())
-        parts = tuple((i, "attendee") for k, i in people.items() if organizer is None or k != organizer.value)
+        skip = organizer.value if organizer is not None else None
+        parts = tuple([(i, "attendee") for k, i in people.items() if k != skip])
         summary = unescape_text(ev["SUMMARY"][2]).strip() if "SUMMARY" in ev else None
         return Interaction(
             nid,
