@@ -361,8 +361,8 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         # este grupo", "salió del grupo"); an es/en group-notice table ("creó el grupo", "te añadió",
         # "añadió a", "eliminó a", "Saliste del grupo", "Te uniste ..."); an en/it/id pattern file ("ha creato il
         # gruppo", "ha aggiunto", "ti ha aggiunto", "ha rimosso", "ha abbandonato", "è entrato usando
-        # il link d'invito al gruppo", "ha cambiato numero in", "keluar", "menambahkan", "telah
-        # bergabung menggunakan tautan undangan grup ini", "telah mengganti nomor teleponnya"); a
+        # il link d'invito al gruppo", "ha cambiato numero in"; its Indonesian lines are also in the
+        # PyPI package wanalyzer 0.5, see Indonesian below); a
         # Dutch WhatsApp merger ("heeft deze groep aangemaakt", "heeft X toegevoegd", "heeft X
         # verwijderd", "is deelnemer geworden via de uitnodigingslink van deze groep", "heeft de
         # groepsafbeelding gewijzigd", "heeft het onderwerp gewijzigd", "heeft een nieuw
@@ -449,8 +449,10 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         # Indonesian (2026-12-07). Source: a real Android export, ums-l200224246/ums-l200224246.github.io
         # @ 5a6a5d3d8132, ipsd/chat.txt ("X membuat grup "…"", "Anda Bergabung Menggunakan Tautan
         # Undangan Grup Ini", "X bergabung menggunakan tautan undangan grup ini", "X menambahkan Y",
-        # "X mengubah ikon grup ini"); "telah bergabung", "keluar", "telah mengganti nomor teleponnya"
-        # from an en/it/id pattern file of the code index (repository not named by the index).
+        # "X mengubah ikon grup ini"); "X keluar", "X telah bergabung menggunakan tautan undangan grup
+        # ini", "X menambahkan Y", "X telah mengganti nomor teleponnya ke nomor baru" (2026-12-07, s5):
+        # the PyPI package wanalyzer 0.5 (2020-09; home page rahuladream/Whatsapp-Chat-Analyzer),
+        # wanalyzer/chat_decode.py, is_event(), its Indonesian ("# ID") event patterns.
         (r"^(?P<a>.+?) membuat grup", True),
         (r"(?i)^(?P<a>.+?) (?:telah )?bergabung menggunakan tautan undangan grup ini", True),
         (r"^(?P<a>.+?) menambahkan (?P<n>.+?)\.?$", True),
