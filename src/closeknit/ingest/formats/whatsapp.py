@@ -150,6 +150,12 @@ def _local_stamp(line: str) -> str:
 
 
 _PHONE = re.compile(r"^\+?[\d][\d \-().\u00a0\u202f]{5,}$")
+# Android system lines that hold ": " and so read as "Name: text" (2026-12-07): Polish "Dodano: X" (X was
+# added; a real export, mgajczewski/paragliding-survey @ f988f58dc560, ballast-fairness-survey/docs/
+# discussions/Whatsapp - Ballast free talks - 2025-11-10.md) and English "X added you to a group in the
+# community: Y" (real Android lines quoted in lucasrodes/whatstk issue #147). Before, "Dodano" and "X added
+# you to a group in the community" were people who wrote messages.
+_COLON_NOTICE = re.compile(r"^(?:Dodano: |[^:]+ added you to a group in the community: )")
 _QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
 _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
 
@@ -181,6 +187,9 @@ _MEDIA_EXACT = frozenset(
         "<میڈیا چھوڑ دیا گیا>",
         "<Медіа пропущено>",
         "<pliki pominięto>",
+        # Polish Android since at least 2025, as in a real export (2026-12-07): mgajczewski/paragliding-survey
+        # @ 1facc73bb5f8, ballast-fairness-survey/docs/Whatsapp - Ballast free talks.txt
+        "<Pominięto multimedia>",
         # Persian, as in a real export quoted in JBGruber/rwhatsapp issue #28 (2022-02-04)
         "<رسانه حذف شد>",
         # Japanese, Chinese, Korean (2026-12-07; whats_json as above; "画像は省略されました", "이미지 생략됨",
@@ -317,6 +326,10 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^Messages and calls are end-to-end encrypted", False),
         (r"^Your security code with .+ changed", False),
         (r"^(?P<a>.+?) created group ", True),
+        # community groups (2026-12-07): real Android lines quoted in lucasrodes/whatstk issue #147
+        # ("X added you to a group in the community: Y", "X joined from the community")
+        (r"^(?P<a>.+?) added you to a group in the community(?P<ny>)", True),
+        (r"^(?P<a>.+?) joined from the community", True),
         (r"^(?P<a>.+?) added (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) removed (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) left\.?$", True),
@@ -459,6 +472,15 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^(?P<a>.+?) keluar\.?$", True),
         (r"^(?P<a>.+?) mengubah ikon grup ini", True),
         (r"^(?P<a>.+?) telah mengganti nomor teleponnya", False),
+        # Polish (2026-12-07, s5). Source: a real Polish Android export of a community group,
+        # mgajczewski/paragliding-survey @ 1facc73bb5f8, ballast-fairness-survey/docs/Whatsapp - Ballast
+        # free talks.txt ("X utworzył(a) grupę „…”", "Dołączyłeś(-aś) ze społeczności", "X dołączył(a) ze
+        # społeczności"), and its 2025-11-10 part @ f988f58dc560 ("Dodano: X", which names no actor).
+        # Not seen in a source we can cite: who left, removed, or changed the subject or number.
+        (r"^(?P<a>.+?) utworzył\(a\) grupę", True),
+        (r"^(?P<y>Dołączyłeś\(-aś\)) ze społeczności", True),
+        (r"^(?P<a>.+?) dołączył\(a\) ze społeczności", True),
+        (r"^Dodano: (?P<n>.+?)$", True),
         # Arabic (2026-12-07). Source: JaydenCJ/chatcarve @ f89810ff397e, src/chatcarve/system.py
         # ("أنشأ المجموعة", "قام ... بإضافة ...", "غادر"). Names are joined with "و" or "،".
         (r"^(?P<a>.+?) أنشأ المجموعة", True),
@@ -705,10 +727,12 @@ def _looks_whatsapp(head: bytes) -> bool:
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "5"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
+    version = "6"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
     # 4 (2026-12-07): Turkish and Indonesian group events completed, Arabic ones; iOS events written under their actor's name
     # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in 35
     # languages; the group notice (22) and "(file attached)" (35) in the other languages; the Persian media placeholder
+    # 6 (2026-12-07, s5): Polish group events and "<Pominięto multimedia>"; community events ("Dodano: X", "X added you
+    # to a group in the community: Y" were messages of people named "Dodano" / "X added you to a ...")
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -820,7 +844,7 @@ class WhatsAppImporter(Importer):
                 rest = line[m.end() :].rstrip("\r\n")
                 # author and text; an author in quotes or over 100 characters is a system line's subject
                 i = rest.find(": ")
-                if i > 0:
+                if i > 0 and _COLON_NOTICE.match(rest) is None:
                     author: str | None = rest[:i]
                     text = rest[i + 2 :]
                 elif rest.endswith(":") and len(rest) > 1:
