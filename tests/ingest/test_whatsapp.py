@@ -622,7 +622,8 @@ def test_community_group_events_in_polish_and_english():
     mgajczewski/paragliding-survey, real English lines in lucasrodes/whatstk issue #147): who created
     the group, who joined from the community (the user too), whom "Dodano:" and "added you to a group in
     the community:" name. Those two lines hold ": " and were read as messages from people called
-    "Dodano" and "Dev Malhotra added you to a group in the community" (checked on the code before)."""
+    "Dodano" and "Dev Malhotra added you to a group in the community" (checked on the code before);
+    the note WhatsApp adds after an edited message stayed in its text."""
     ctx = ImportContext(self_idents=frozenset({Ident("whatsapp", "name", "Ewa Kowal")}))
     recs = [r for r in _read(FIX / "community-groups", ctx) if isinstance(r, Interaction)]
     got = [(r.ts.strftime("%m-%d %H:%M"), r.kind, r.actor.value if r.actor else None,
@@ -651,6 +652,10 @@ def test_community_group_events_in_polish_and_english():
     # every message goes to everyone else in its chat, the user included
     assert [sorted(p.value for p, _ in r.participants) for r in recs if r.kind == "message"][0] == [
         "Ewa Kowal", "Kasia Mazur", "Olek Zieliński"]
+    # the note after an edited message is not its text (Polish, and English over two lines)
+    assert [r.text for r in recs if r.kind == "message"] == [
+        "Kto płynie w sobotę z Giżycka?", "Ja, mam miejsce na dwie osoby", "Dzień dobry! Biorę kamizelki", None,
+        "Sunday 8am at the bridge?", "8:30 please,\nthe cafe opens then"]
 
 
 @pytest.mark.parametrize("file,name", [

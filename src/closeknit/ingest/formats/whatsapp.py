@@ -214,6 +214,11 @@ _MEDIA_SUFFIX = re.compile(
     r"|immagine omessa|video omesso|audio omesso|documento omesso|afbeelding weggelaten|video weggelaten"
     r"|audio weggelaten|sticker weggelaten|GIF weggelaten|document weggelaten)$"
 )
+# The note WhatsApp puts after an edited message's text (exports since 2023; 2026-12-07): English, as the
+# PyPI package wakit 0.3.0 strips it (src/wakit/export_import.py, EDITED); Polish, as in the real export
+# mgajczewski/paragliding-survey @ 1facc73bb5f8 (ballast-fairness-survey/docs/Whatsapp - Ballast free
+# talks.txt). It is not the author's text: it is taken off the message's text (the id still hashes the line).
+_EDITED = re.compile(r"\s*<(?:This message was edited|Ta wiadomość była edytowana)>$")
 _ATTACHED = re.compile(r"<(?:attached|Anhang|вложение): [^<>]*>$")
 # "IMG-....jpg (file attached)" in the other languages (2026-12-07): WhatsApp's Android strings as
 # collected in dezi/ChatMatter @ 24cc16bf6543, app/src/main/java/de/kappa_mm/email/chatmatter/
@@ -732,7 +737,8 @@ class WhatsAppImporter(Importer):
     # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in 35
     # languages; the group notice (22) and "(file attached)" (35) in the other languages; the Persian media placeholder
     # 6 (2026-12-07, s5): Polish group events and "<Pominięto multimedia>"; community events ("Dodano: X", "X added you
-    # to a group in the community: Y" were messages of people named "Dodano" / "X added you to a ...")
+    # to a group in the community: Y" were messages of people named "Dodano" / "X added you to a ..."); the note
+    # after an edited message (English, Polish) is no longer part of its text
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -1106,6 +1112,8 @@ class WhatsAppImporter(Importer):
                 kind, body = "call", None
             elif not raw:
                 body = None
+            elif raw[-1] == ">":
+                body = _EDITED.sub("", raw) or None
             who = actors.get(author)
             if who is None:
                 who = actors[author] = (ident(author, ctx, idents), recipients(author))
