@@ -37,7 +37,8 @@ acting participant as actor when the line names one (``You`` is the user, when k
 people it names as ``subject``: actors and named people of group events (created, added,
 removed, left, joined via link, changed subject/icon/number) are read in English, German,
 Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish, Indonesian, Arabic, Japanese,
-Chinese and Korean (``_SYS``); the notices (encryption, security code, a group's first notice) also
+Chinese and Korean, and the Polish ones a real export shows (created, joined from the community,
+``Dodano: X``) (``_SYS``); the notices (encryption, security code, a group's first notice) also
 in Hindi, Malay, Persian, Urdu, Ukrainian, Polish and more (``_OTHER_NOTICES``, ``_GROUP_NOTICES``). Media placeholders (``<Media omitted>``, ``image omitted``,
 ``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
 messages give a message with ``text`` None, or with the caption that follows on the next lines.
