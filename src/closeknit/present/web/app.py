@@ -95,6 +95,9 @@ class Server:
         self.ck: closeknit.Closeknit | None = None
         self.env = templates()
         self.refresh()
+        from closeknit.language.scorer import default_scorer
+
+        default_scorer("accurate").score("")  # loaded (once per process) now: a draft's first verdict does not wait for it
 
     # ------------------------------------------------------------------ the store
     def refresh(self) -> None:
