@@ -39,3 +39,27 @@ def test_records_cross_to_the_importing_process_whole():
     back = pickle.loads(pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))
     assert back == rec and type(back) is Interaction
     assert copy.copy(rec) == rec and copy.deepcopy(rec) == rec
+
+
+def _slow_task(folder: str, k: int) -> int:
+    import time
+    from pathlib import Path
+
+    time.sleep(0.3)
+    Path(folder, f"done-{k}").touch()
+    return k
+
+
+def test_a_caller_that_stops_early_waits_for_the_tasks_handed_over(tmp_path):
+    """Stopping early (Ctrl-C, an error) leaves no task running when the pool is then ended:
+    Pool.terminate() during a large result's transfer can hang for good (see pool.in_order)."""
+    p = pool.spawn_pool(2)
+    try:
+        got = pool.in_order(p, _slow_task, ((str(tmp_path), k) for k in range(20)), window=5)
+        assert next(got) == ((str(tmp_path), 0), 0)
+        got.close()  # what a consumer that stops does to the generator
+        # tasks 0-4 were handed over before the first result was given back; none after
+        assert sorted(f.name for f in tmp_path.iterdir()) == [f"done-{k}" for k in range(5)]
+    finally:
+        p.terminate()
+        p.join()

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import Pool
@@ -68,13 +69,30 @@ def in_order(pool: Pool, func: Callable[..., Any], tasks: Iterable[tuple], windo
     """``(args, func(*args))`` for every ``args`` of ``tasks``, computed by ``pool`` and given back
     in task order. Tasks are taken from ``tasks`` only as results are taken (at most ``window``
     are submitted and not yet given back), so a producer that reads a file reads it as fast as the
-    results are used. A caller that stops early leaves the tasks it did not take to the pool."""
+    results are used.
+
+    A caller that stops early (an error, Ctrl-C) waits here for the tasks already handed over
+    (at most ``window`` of them, :data:`SETTLE_SECONDS` at most) before it goes on to end the
+    pool: ``Pool.terminate()`` while a worker is still sending a large result can hang for good
+    (CPython's ``_terminate_pool`` puts its sentinel on the results pipe, whose lock that worker
+    holds, after the thread that read the pipe has stopped; seen 2026-12 as a Ctrl-C during an
+    mbox import that never ended under load)."""
     inflight: deque = deque()
-    for args in tasks:
-        inflight.append((args, pool.apply_async(func, args)))
-        while len(inflight) >= window:
+    try:
+        for args in tasks:
+            inflight.append((args, pool.apply_async(func, args)))
+            while len(inflight) >= window:
+                args_, result = inflight.popleft()
+                yield args_, result.get()
+        while inflight:
             args_, result = inflight.popleft()
             yield args_, result.get()
-    while inflight:
-        args_, result = inflight.popleft()
-        yield args_, result.get()
+    except BaseException:
+        deadline = time.monotonic() + SETTLE_SECONDS
+        for _, result in inflight:
+            result.wait(max(0.0, deadline - time.monotonic()))
+        raise
+
+
+#: How long a caller that stops early waits for the tasks it handed over (see :func:`in_order`).
+SETTLE_SECONDS = 60.0
