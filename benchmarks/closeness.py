@@ -199,6 +199,22 @@ def auc_row(y: np.ndarray, p: dict, score: np.ndarray | None = None) -> str:
     return ", ".join(row + [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()])
 
 
+def versus_count(y: np.ndarray, p: dict, n: int = 1000, seed: int = 0) -> str:
+    """Closeness's ROC AUC minus contact count's, with a paired bootstrap 95 % interval over the
+    pairs (``n`` resamples, fixed seed) and the share of resamples where closeness is not ahead."""
+    count = (p["contacts_ab"] + p["contacts_ba"]).astype(float)
+    rng = np.random.default_rng(seed)
+    d = []
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if y[i].all() or not y[i].any():
+            continue
+        d.append(roc_auc(y[i], p["closeness"][i]) - roc_auc(y[i], count[i]))
+    lo, hi = np.quantile(d, [0.025, 0.975])
+    return (f"closeness - count {roc_auc(y, p['closeness']) - roc_auc(y, count):+.3f} "
+            f"(paired bootstrap 95 % [{lo:+.3f}, {hi:+.3f}]; not ahead in {np.mean(np.array(d) <= 0):.0%})")
+
+
 def subset(p: dict, keep: np.ndarray) -> dict:
     return {k: v[keep] for k, v in p.items()}
 
@@ -213,11 +229,11 @@ def validate(data: Path = DATA) -> list[str]:
         secs = time.perf_counter() - t0
         y = labels(p, friends)
         out.append(f"CNS Facebook friends as of {label}: {len(y)} pairs in contact, {int(y.sum())} friends; ROC AUC "
-                   + auc_row(y, p) + f"  ({secs:.1f} s)")
+                   + auc_row(y, p) + f"; {versus_count(y, p)}  ({secs:.1f} s)")
         has = fb_data_pairs(p, friends)
         q = subset(p, has)
         out.append(f"  pairs both of whose people have Facebook data: {int(has.sum())} pairs, {int(y[has].sum())} friends; "
-                   + auc_row(y[has], q))
+                   + auc_row(y[has], q) + f"; {versus_count(y[has], q)}")
         out.append("  each feature alone, those pairs (read, never fit on): " + single_features(q, y[has]))
         calls = q["ev_talks"] > 0
         for name, keep in (("with calls", calls), ("texts only", ~calls)):
