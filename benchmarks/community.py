@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import resource
 import sys
 import threading
@@ -166,9 +167,10 @@ def _shuffle_report(spark, path: str) -> None:
 def run(engine: str, events: str, out: str, master: str | None, shuffle_partitions: int | None,
         memory_limit: str | None, driver_memory: str | None) -> None:
     from closeknit.relate.community import run_pairs
-    from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
+    from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session, spill_folder
 
     eng: Any
+    spill = None
     with PeakRSS() as mem:
         t0 = time.perf_counter()
         if engine == "spark":
@@ -181,12 +183,15 @@ def run(engine: str, events: str, out: str, master: str | None, shuffle_partitio
             eng = SparkEngine(spark)
         else:
             t_start = 0.0
-            eng = DuckDBEngine(memory_limit=memory_limit)
+            spill = spill_folder(out)  # as `closeknit pairs --events` does
+            eng = DuckDBEngine(memory_limit=memory_limit, temp_directory=spill)
         n = run_pairs(eng, events, out)
         wall = time.perf_counter() - t0
         if engine == "spark":
             _shuffle_report(spark, out + ".stages.json")
         eng.close()
+        if spill:
+            shutil.rmtree(spill, ignore_errors=True)
     n_ev = pq.ParquetDataset(events).count_rows() if hasattr(pq.ParquetDataset, "count_rows") else sum(
         pq.ParquetFile(os.path.join(events, f)).metadata.num_rows for f in os.listdir(events) if f.endswith(".parquet"))
     print(f"engine={engine} master={master or ('local[2]' if engine == 'spark' else '-')} events={n_ev:,} pairs={n:,} "

@@ -14,47 +14,12 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections import Counter, defaultdict
-from itertools import combinations
 from pathlib import Path
 
-from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 from closeknit.demo.build import build_demo
+from closeknit.demo.truth import true_pairs, truth
 from closeknit.store import Store
 from closeknit.store.people import accept_suggestions, suggest_merges
-
-
-def truth(con, life) -> dict[int, int]:
-    """Store person id -> simulated person id (by majority of their identities)."""
-    names = Counter(p.name for p in life.people)
-    by: dict[tuple[str, str], int] = {}
-    for p in life.people:
-        email = normalize_email(p.email) if p.email else None
-        if email is not None:
-            by[("email", email)] = p.pid
-        phone = normalize_phone(p.phone) if p.phone else None
-        if phone is not None:
-            by[("phone", phone)] = p.pid
-        if p.x_handle:
-            by[("handle", normalize_handle(p.x_handle))] = p.pid
-        if p.x_id:
-            by[("account_id", str(p.x_id))] = p.pid
-        if names[p.name] == 1:
-            by[("name", p.name)] = p.pid
-    votes: dict[int, Counter] = defaultdict(Counter)
-    for pid, kind, value, dname in con.execute(
-            "SELECT person_id, kind, value, display_name FROM identities WHERE person_id <> 0").fetchall():
-        k = by.get((kind, value)) or by.get(("name", dname or "")) or by.get(("name", value))
-        if k is not None:
-            votes[pid][k] += 1
-    return {pid: c.most_common(1)[0][0] for pid, c in votes.items()}
-
-
-def true_pairs(t: dict[int, int]) -> set[frozenset]:
-    inv: dict[int, list[int]] = defaultdict(list)
-    for pid, lp in t.items():
-        inv[lp].append(pid)
-    return {frozenset(p) for v in inv.values() for p in combinations(sorted(v), 2)}
 
 
 def main() -> None:

@@ -617,6 +617,47 @@ def test_group_events_and_notices_in_more_languages(store, import_path):
                                             "WHERE p.is_self")) == ["Piotr Wiśniewski", "Тарас", "علی"]
 
 
+def test_community_group_events_in_polish_and_english():
+    """Our own community groups (wordings cited in whatsapp.py: a real Polish Android export in
+    mgajczewski/paragliding-survey, real English lines in lucasrodes/whatstk issue #147): who created
+    the group, who joined from the community (the user too), whom "Dodano:" and "added you to a group in
+    the community:" name. Those two lines hold ": " and were read as messages from people called
+    "Dodano" and "Dev Malhotra added you to a group in the community" (checked on the code before);
+    the note WhatsApp adds after an edited message stayed in its text."""
+    ctx = ImportContext(self_idents=frozenset({Ident("whatsapp", "name", "Ewa Kowal")}))
+    recs = [r for r in _read(FIX / "community-groups", ctx) if isinstance(r, Interaction)]
+    got = [(r.ts.strftime("%m-%d %H:%M"), r.kind, r.actor.value if r.actor else None,
+            [(p.value, role) for p, role in r.participants if role == "subject"], r.text is None) for r in recs]
+    assert got == [
+        ("03-02 18:00", "system", None, [], False),  # the encryption notice
+        ("03-02 17:55", "system", "Hanna Wójcik", [], False),  # utworzył(a) grupę
+        ("03-02 18:00", "system", "Ewa Kowal", [], False),  # Dołączyłeś(-aś) ze społeczności: the user
+        ("03-02 18:04", "system", "Olek Zieliński", [], False),  # dołączył(a) ze społeczności
+        ("03-02 18:10", "message", "Hanna Wójcik", [], False),
+        ("03-02 18:12", "message", "Olek Zieliński", [], False),
+        ("03-03 09:30", "system", None, [("Kasia Mazur", "subject")], False),  # Dodano: Kasia Mazur
+        ("03-03 09:31", "system", "Kasia Mazur", [], False),
+        ("03-03 09:40", "message", "Kasia Mazur", [], False),
+        ("03-03 09:41", "message", "Kasia Mazur", [], True),  # <Pominięto multimedia>: media, no text
+        ("04-11 07:00", "system", None, [], False),
+        ("04-11 06:58", "system", "Dev Malhotra", [], False),  # created group
+        ("04-11 07:00", "system", "Dev Malhotra", [("Ewa Kowal", "subject")], False),  # added you ... community: X
+        ("04-11 07:02", "system", "Lena Fischer", [], False),  # joined from the community
+        ("04-11 07:05", "message", "Lena Fischer", [], False),
+        ("04-11 07:06", "message", "Dev Malhotra", [], False),
+    ]
+    assert {r.visibility for r in recs} == {"group"}
+    people = {p.value for r in recs for p, _ in r.participants} | {r.actor.value for r in recs if r.actor}
+    assert people == {"Hanna Wójcik", "Olek Zieliński", "Kasia Mazur", "Ewa Kowal", "Dev Malhotra", "Lena Fischer"}
+    # every message goes to everyone else in its chat, the user included
+    assert [sorted(p.value for p, _ in r.participants) for r in recs if r.kind == "message"][0] == [
+        "Ewa Kowal", "Kasia Mazur", "Olek Zieliński"]
+    # the note after an edited message is not its text (Polish, and English over two lines)
+    assert [r.text for r in recs if r.kind == "message"] == [
+        "Kto płynie w sobotę z Giżycka?", "Ja, mam miejsce na dwie osoby", "Dzień dobry! Biorę kamizelki", None,
+        "Sunday 8am at the bridge?", "8:30 please,\nthe cafe opens then"]
+
+
 @pytest.mark.parametrize("file,name", [
     ("Ayşe ile WhatsApp Sohbeti.txt", "Ayşe"),  # Turkish: the name first
     ("WhatsApp-chat met Sanne (2).txt", "Sanne"),  # Dutch, a second copy

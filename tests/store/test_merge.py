@@ -55,3 +55,24 @@ def test_merge_keeps_the_person_with_more_history_and_both_ids(tmp_path):
     with Store(db, read_only=True) as st:
         assert find_person(st.con, "Souza Ana") == 2
         assert find_person(st.con, "ana.souza@example.org") not in (0, 2)
+
+
+def test_a_merge_holds_when_a_source_is_removed_and_imported_again(tmp_path):
+    """The decision is kept apart from imported rows: removing the chat's source takes its person's
+    WhatsApp identity away, importing the chat again brings it back already merged with the card."""
+    db = str(tmp_path / "s.duckdb")
+    (tmp_path / "contacts.vcf").write_text(CARD, encoding="utf-8")
+    chat = tmp_path / "WhatsApp Chat with Souza Ana.txt"
+    chat.write_text(CHAT, encoding="utf-8")
+    cli_ok("me", "--db", db, "add", "name", "Nora", "--channel", "whatsapp")
+    cli_ok("import", str(tmp_path / "contacts.vcf"), "--db", db)
+    cli_ok("import", str(chat), "--db", db)
+    cli_ok("people", "--db", db, "merge", "1", "2")
+    cli_ok("sources", "--db", db, "remove", "2", "--yes")
+    with Store(db, read_only=True) as st:
+        assert st.con.execute("SELECT count(*) FROM identities WHERE value = 'Souza Ana'").fetchall() == [(0,)]
+        assert find_person(st.con, "ana.souza@example.org") == 2  # the card alone, under the merged id
+    cli_ok("import", str(chat), "--db", db)
+    with Store(db, read_only=True) as st:
+        assert find_person(st.con, "Souza Ana") == find_person(st.con, "ana.souza@example.org") == find_person(st.con, "1") == 2
+        assert st.con.execute("SELECT count(*) FROM interactions").fetchall() == [(3,)]

@@ -108,6 +108,26 @@ def test_forget_removes_the_person_and_what_involves_only_them(db):
     assert occurrences(db, b"Zabriskie") == 0
 
 
+@pytest.mark.parametrize("args,question,declined", [
+    (("sources", "remove", "3"), "Remove it? [y/N]:", "Nothing removed: the store is as it was."),
+    (("people", "forget", "Bea Ostrowska"), "Forget them? [y/N]:", "Nothing forgotten: the store is as it was."),
+])
+def test_remove_and_forget_say_what_goes_and_ask_first(db, args, question, declined):
+    """Without --yes the plan is shown and the answer asked for; "no" (or just Enter) changes nothing."""
+    before = snapshot(db)
+    for answer in ("n\n", "\n"):
+        r = CliRunner().invoke(cli, [args[0], "--db", str(db), *args[1:]], input=answer)
+        assert r.exit_code == 1
+        lines = r.output.splitlines()
+        assert lines[-1] == declined and lines[-2].startswith(question)
+        assert snapshot(db) == before
+    assert occurrences(db, b"Ostrowska") > 0
+    r = CliRunner().invoke(cli, [args[0], "--db", str(db), *args[1:]], input="y\n")
+    assert r.exit_code == 0, r.output
+    assert counts(db) == ((2, 5, 5, 2) if args[0] == "sources" else (3, 10, 10, 2))
+    assert occurrences(db, b"Ostrowska") == 0
+
+
 PICNIC = """21/01/25, 11:00 - Nora created group "Picnic"
 21/01/25, 11:01 - Nora added Bea Ostrowska
 21/01/25, 11:02 - Quentin Zabriskie joined using this group's invite link

@@ -238,13 +238,29 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
     Without ``out``: the pairs table (Arrow, by ``a_id, b_id``). With ``out`` (a folder, any URL the
     engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms) and
     ``out/incoming`` (every judged message with its verdict, partitioned by verdict) as Parquet;
-    returns the number of pairs."""
+    returns the number of pairs.
+
+    On DuckDB each table goes as soon as nothing more is built from it (as ``closeknit pairs`` on a
+    store does): the input once the engine has its copy, the norms and judged messages once written,
+    the monthly panel once the pairs' rows are made, the events once closeness is. Spark keeps its
+    cached tables (it spills them itself).
+    """
     rel = community(engine, events_path, as_of=as_of, params=params)
     if out is None:
         return engine.arrow(_output_sql(rel, "pairs") + " ORDER BY a_id, b_id")
     out = out.rstrip("/")
     parts = {"pairs": PARTITION_BY, "norms": None, "incoming": "verdict"}
-    for name in OUTPUTS:
+    local = engine.name == "duckdb"
+    if local:
+        rel.release_input()
+        engine.drop("ev_dyad")
+    for name in ("norms", "incoming", "pairs"):  # the panel's users first (see above)
+        if local and name == "pairs":
+            rel.release("incoming", "norms")
+            rel.build("dyads")
+            rel.release("panel")
+            rel.build("closeness")
+            rel.release("e")
         select, part = _output_sql(rel, name), parts[name]
         if engine.name == "spark":
             w = engine.frame(select).write.mode("overwrite")

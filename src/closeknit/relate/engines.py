@@ -33,7 +33,23 @@ from typing import Any
 from closeknit.core.duck import connect
 import pyarrow as pa
 
-__all__ = ["DuckDBEngine", "SparkEngine", "to_spark", "spark_session", "SPARK_CONF"]
+__all__ = ["DuckDBEngine", "SparkEngine", "to_spark", "spark_session", "spill_folder", "SPARK_CONF"]
+
+
+def spill_folder(beside: str) -> str | None:
+    """A new folder for DuckDB to spill to, in the folder that holds ``beside`` (a local path: the
+    store, an output folder), whose disk has room for what is written there; None for a URL or a
+    folder we may not write in (DuckDB then uses its default, ``.tmp`` in the working folder).
+    The caller removes it."""
+    import os
+    import tempfile
+
+    if "://" in beside:
+        return None
+    try:
+        return tempfile.mkdtemp(prefix=".closeknit-spill-", dir=os.path.dirname(os.path.abspath(beside)) or ".")
+    except OSError:
+        return None
 
 
 class DuckDBEngine:

@@ -14,9 +14,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -109,7 +107,6 @@ def _spill_dir(con) -> str | None:
     row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
     if not row or not row[0]:
         return None
-    try:
-        return tempfile.mkdtemp(prefix=".closeknit-spill-", dir=os.path.dirname(os.path.abspath(row[0])))
-    except OSError:
-        return None
+    from closeknit.relate.engines import spill_folder
+
+    return spill_folder(row[0])

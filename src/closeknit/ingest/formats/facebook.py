@@ -70,7 +70,11 @@ __all__ = ["MessengerImporter", "InstagramImporter", "meta_flavor"]
 # Where Meta has put a thread's files (each layout seen in real exports; 2026-12-07):
 # * 2018: ``messages/<thread>/message.json`` - no category folder, one unnumbered file per thread
 #   (public analysis scripts of that year read ``messages/<chat>/message.json`` and skip the
-#   ``stickers_used`` folder beside the threads);
+#   ``stickers_used`` folder beside the threads). Named sources (2026-12-07, s5): the PyPI package
+#   converse 0.1a5 (2018-07), README.md: run it "in the messages directory", the "structure is
+#   usually archive-root/convo-name/message.json"; SamuelePilleri/facebook-schemas @ 4c86b2d1a65e,
+#   reporter.py (checks each unnumbered ``messages/.+/message\.json`` of a dump against its
+#   messages/message.json schema);
 # * 2018-2019: ``messages/inbox/<thread>/message.json``;
 # * since 2019: ``messages/<category>/<thread>/message_<N>.json``, the category one of inbox,
 #   archived_threads, filtered_threads, message_requests, and since 2024 e2ee_cutover; the

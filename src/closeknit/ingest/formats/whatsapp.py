@@ -37,7 +37,8 @@ acting participant as actor when the line names one (``You`` is the user, when k
 people it names as ``subject``: actors and named people of group events (created, added,
 removed, left, joined via link, changed subject/icon/number) are read in English, German,
 Russian, Spanish, Portuguese, French, Italian, Dutch, Turkish, Indonesian, Arabic, Japanese,
-Chinese and Korean (``_SYS``); the notices (encryption, security code, a group's first notice) also
+Chinese and Korean, and the Polish ones a real export shows (created, joined from the community,
+``Dodano: X``) (``_SYS``); the notices (encryption, security code, a group's first notice) also
 in Hindi, Malay, Persian, Urdu, Ukrainian, Polish and more (``_OTHER_NOTICES``, ``_GROUP_NOTICES``). Media placeholders (``<Media omitted>``, ``image omitted``,
 ``Bild weggelassen``, ``<attached: ...>``, ``IMG-....jpg (file attached)``, ...) and deleted
 messages give a message with ``text`` None, or with the caption that follows on the next lines.
@@ -150,6 +151,12 @@ def _local_stamp(line: str) -> str:
 
 
 _PHONE = re.compile(r"^\+?[\d][\d \-().\u00a0\u202f]{5,}$")
+# Android system lines that hold ": " and so read as "Name: text" (2026-12-07): Polish "Dodano: X" (X was
+# added; a real export, mgajczewski/paragliding-survey @ f988f58dc560, ballast-fairness-survey/docs/
+# discussions/Whatsapp - Ballast free talks - 2025-11-10.md) and English "X added you to a group in the
+# community: Y" (real Android lines quoted in lucasrodes/whatstk issue #147). Before, "Dodano" and "X added
+# you to a group in the community" were people who wrote messages.
+_COLON_NOTICE = re.compile(r"^(?:Dodano: |[^:]+ added you to a group in the community: )")
 _QUOTES = ('"', "\u201c", "\u201e", "\u00ab")
 _QUOTE_RE = re.compile("[\"\u201c\u201e\u00ab]")
 
@@ -181,6 +188,9 @@ _MEDIA_EXACT = frozenset(
         "<میڈیا چھوڑ دیا گیا>",
         "<Медіа пропущено>",
         "<pliki pominięto>",
+        # Polish Android since at least 2025, as in a real export (2026-12-07): mgajczewski/paragliding-survey
+        # @ 1facc73bb5f8, ballast-fairness-survey/docs/Whatsapp - Ballast free talks.txt
+        "<Pominięto multimedia>",
         # Persian, as in a real export quoted in JBGruber/rwhatsapp issue #28 (2022-02-04)
         "<رسانه حذف شد>",
         # Japanese, Chinese, Korean (2026-12-07; whats_json as above; "画像は省略されました", "이미지 생략됨",
@@ -205,6 +215,11 @@ _MEDIA_SUFFIX = re.compile(
     r"|immagine omessa|video omesso|audio omesso|documento omesso|afbeelding weggelaten|video weggelaten"
     r"|audio weggelaten|sticker weggelaten|GIF weggelaten|document weggelaten)$"
 )
+# The note WhatsApp puts after an edited message's text (exports since 2023; 2026-12-07): English, as the
+# PyPI package wakit 0.3.0 strips it (src/wakit/export_import.py, EDITED); Polish, as in the real export
+# mgajczewski/paragliding-survey @ 1facc73bb5f8 (ballast-fairness-survey/docs/Whatsapp - Ballast free
+# talks.txt). It is not the author's text: it is taken off the message's text (the id still hashes the line).
+_EDITED = re.compile(r"\s*<(?:This message was edited|Ta wiadomość była edytowana)>$")
 _ATTACHED = re.compile(r"<(?:attached|Anhang|вложение): [^<>]*>$")
 # "IMG-....jpg (file attached)" in the other languages (2026-12-07): WhatsApp's Android strings as
 # collected in dezi/ChatMatter @ 24cc16bf6543, app/src/main/java/de/kappa_mm/email/chatmatter/
@@ -317,6 +332,10 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         (r"^Messages and calls are end-to-end encrypted", False),
         (r"^Your security code with .+ changed", False),
         (r"^(?P<a>.+?) created group ", True),
+        # community groups (2026-12-07): real Android lines quoted in lucasrodes/whatstk issue #147
+        # ("X added you to a group in the community: Y", "X joined from the community")
+        (r"^(?P<a>.+?) added you to a group in the community(?P<ny>)", True),
+        (r"^(?P<a>.+?) joined from the community", True),
         (r"^(?P<a>.+?) added (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) removed (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) left\.?$", True),
@@ -361,8 +380,8 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         # este grupo", "salió del grupo"); an es/en group-notice table ("creó el grupo", "te añadió",
         # "añadió a", "eliminó a", "Saliste del grupo", "Te uniste ..."); an en/it/id pattern file ("ha creato il
         # gruppo", "ha aggiunto", "ti ha aggiunto", "ha rimosso", "ha abbandonato", "è entrato usando
-        # il link d'invito al gruppo", "ha cambiato numero in", "keluar", "menambahkan", "telah
-        # bergabung menggunakan tautan undangan grup ini", "telah mengganti nomor teleponnya"); a
+        # il link d'invito al gruppo", "ha cambiato numero in"; its Indonesian lines are also in the
+        # PyPI package wanalyzer 0.5, see Indonesian below); a
         # Dutch WhatsApp merger ("heeft deze groep aangemaakt", "heeft X toegevoegd", "heeft X
         # verwijderd", "is deelnemer geworden via de uitnodigingslink van deze groep", "heeft de
         # groepsafbeelding gewijzigd", "heeft het onderwerp gewijzigd", "heeft een nieuw
@@ -449,14 +468,25 @@ _SYS: list[tuple[re.Pattern[str], bool]] = [
         # Indonesian (2026-12-07). Source: a real Android export, ums-l200224246/ums-l200224246.github.io
         # @ 5a6a5d3d8132, ipsd/chat.txt ("X membuat grup "…"", "Anda Bergabung Menggunakan Tautan
         # Undangan Grup Ini", "X bergabung menggunakan tautan undangan grup ini", "X menambahkan Y",
-        # "X mengubah ikon grup ini"); "telah bergabung", "keluar", "telah mengganti nomor teleponnya"
-        # from an en/it/id pattern file of the code index (repository not named by the index).
+        # "X mengubah ikon grup ini"); "X keluar", "X telah bergabung menggunakan tautan undangan grup
+        # ini", "X menambahkan Y", "X telah mengganti nomor teleponnya ke nomor baru" (2026-12-07, s5):
+        # the PyPI package wanalyzer 0.5 (2020-09; home page rahuladream/Whatsapp-Chat-Analyzer),
+        # wanalyzer/chat_decode.py, is_event(), its Indonesian ("# ID") event patterns.
         (r"^(?P<a>.+?) membuat grup", True),
         (r"(?i)^(?P<a>.+?) (?:telah )?bergabung menggunakan tautan undangan grup ini", True),
         (r"^(?P<a>.+?) menambahkan (?P<n>.+?)\.?$", True),
         (r"^(?P<a>.+?) keluar\.?$", True),
         (r"^(?P<a>.+?) mengubah ikon grup ini", True),
         (r"^(?P<a>.+?) telah mengganti nomor teleponnya", False),
+        # Polish (2026-12-07, s5). Source: a real Polish Android export of a community group,
+        # mgajczewski/paragliding-survey @ 1facc73bb5f8, ballast-fairness-survey/docs/Whatsapp - Ballast
+        # free talks.txt ("X utworzył(a) grupę „…”", "Dołączyłeś(-aś) ze społeczności", "X dołączył(a) ze
+        # społeczności"), and its 2025-11-10 part @ f988f58dc560 ("Dodano: X", which names no actor).
+        # Not seen in a source we can cite: who left, removed, or changed the subject or number.
+        (r"^(?P<a>.+?) utworzył\(a\) grupę", True),
+        (r"^(?P<y>Dołączyłeś\(-aś\)) ze społeczności", True),
+        (r"^(?P<a>.+?) dołączył\(a\) ze społeczności", True),
+        (r"^Dodano: (?P<n>.+?)$", True),
         # Arabic (2026-12-07). Source: JaydenCJ/chatcarve @ f89810ff397e, src/chatcarve/system.py
         # ("أنشأ المجموعة", "قام ... بإضافة ...", "غادر"). Names are joined with "و" or "،".
         (r"^(?P<a>.+?) أنشأ المجموعة", True),
@@ -703,10 +733,13 @@ def _looks_whatsapp(head: bytes) -> bool:
 class WhatsAppImporter(Importer):
     name = "whatsapp"
     channel = "whatsapp"
-    version = "5"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
+    version = "6"  # 2 (2026-12): notices in any language, ids of nameless chats from their first message; 3: group events (actors, named people) in es, pt, fr, it, nl, tr, id
     # 4 (2026-12-07): Turkish and Indonesian group events completed, Arabic ones; iOS events written under their actor's name
     # 5 (2026-12-07): ja/zh/ko group events and Korean/Chinese stamps; chat names from Android file names in 35
     # languages; the group notice (22) and "(file attached)" (35) in the other languages; the Persian media placeholder
+    # 6 (2026-12-07, s5): Polish group events and "<Pominięto multimedia>"; community events ("Dodano: X", "X added you
+    # to a group in the community: Y" were messages of people named "Dodano" / "X added you to a ..."); the note
+    # after an edited message (English, Polish) is no longer part of its text
     description = "WhatsApp chat export: the .txt, the app's .zip (_chat.txt + media), or a folder of them"
     reads_zips_in_folder = True  # see _nested_zips
     settings = ("timezone", "region", "me")  # clock times carry no zone
@@ -818,7 +851,7 @@ class WhatsAppImporter(Importer):
                 rest = line[m.end() :].rstrip("\r\n")
                 # author and text; an author in quotes or over 100 characters is a system line's subject
                 i = rest.find(": ")
-                if i > 0:
+                if i > 0 and _COLON_NOTICE.match(rest) is None:
                     author: str | None = rest[:i]
                     text = rest[i + 2 :]
                 elif rest.endswith(":") and len(rest) > 1:
@@ -1080,6 +1113,8 @@ class WhatsAppImporter(Importer):
                 kind, body = "call", None
             elif not raw:
                 body = None
+            elif raw[-1] == ">":
+                body = _EDITED.sub("", raw) or None
             who = actors.get(author)
             if who is None:
                 who = actors[author] = (ident(author, ctx, idents), recipients(author))

@@ -180,6 +180,7 @@ def sources_remove(ctx, source_id, yes):
                    f"only in this source will be removed ({s['interactions_also_elsewhere']:,} also held by other "
                    "sources stay), with its identities that no other source holds.")
         if not yes and not click.confirm("Remove it?", default=False):
+            click.echo("Nothing removed: the store is as it was.")
             raise SystemExit(1)
         done = remove_source(store, source_id)
     with open_api(ctx.obj["db"]) as ck:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master
 def _community(events, out, engine, master, remote, as_of) -> None:
     """``--events``: a community's log on DuckDB or Spark (:func:`closeknit.relate.community.run_pairs`)."""
     from closeknit.relate.community import run_pairs
-    from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
+    from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session, spill_folder
 
     if not events or not out:
         raise UsageError("--events PATH and --out PATH go together (--engine, --master and --remote need them)")
@@ -103,11 +104,14 @@ def _community(events, out, engine, master, remote, as_of) -> None:
     from closeknit.api import parse_time
 
     when = parse_time(as_of)
-    eng = SparkEngine(spark_session(master, remote=remote)) if engine == "spark" else DuckDBEngine()
+    spill = spill_folder(out) if engine == "duckdb" else None  # beside the output: its disk has room
+    eng = SparkEngine(spark_session(master, remote=remote)) if engine == "spark" else DuckDBEngine(temp_directory=spill)
     try:
         n = run_pairs(eng, events, out, as_of=when)
     finally:
         eng.close()
+        if spill:
+            shutil.rmtree(spill, ignore_errors=True)
     click.echo(f"{n:,} pairs written to {out}/pairs (Parquet, partitioned by stage; norms/ and incoming/ beside; "
                f"engine: {engine})", err=True)
 

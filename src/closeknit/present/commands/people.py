@@ -192,6 +192,7 @@ def people_forget(ctx, person, yes):
                    f"interactions will be removed; {plan['interactions_kept_without_them']:,} interactions with "
                    "others stay, without them.")
         if not yes and not click.confirm("Forget them?", default=False):
+            click.echo("Nothing forgotten: the store is as it was.")
             raise SystemExit(1)
         forget_person(store, pid)
     with open_api(ctx.obj["db"]) as ck:
