@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -114,8 +115,56 @@ def in_contact_after(events: pa.Table, t0: float, t1: float) -> set[tuple[int, i
     return set(zip(a.tolist(), b.tolist()))
 
 
+def in_contact_both_ways_after(events: pa.Table, t0: float, t1: float) -> set[tuple[int, int]]:
+    """Pairs with contact from each side in (t0, t1]."""
+    ts = events["ts"].to_numpy()
+    kind = events["kind"].to_numpy(zero_copy_only=False)
+    sel = (ts > t0) & (ts <= t1) & np.isin(kind, ["message", "reply", "comment", "call", "meeting"])
+    a, b = events["a"].to_numpy()[sel], events["b"].to_numpy()[sel]
+    by_a = events["a_acts"].to_numpy(zero_copy_only=False)[sel].astype(bool)
+    return set(zip(a[by_a].tolist(), b[by_a].tolist())) & set(zip(a[~by_a].tolist(), b[~by_a].tolist()))
+
+
 def labels(p: dict, pairs: set) -> np.ndarray:
     return np.array([(int(a), int(b)) in pairs for a, b in zip(p["a"], p["b"])])
+
+
+def _persistence(p, ev, t0, t1):
+    return labels(p, in_contact_after(ev, t0, t1)).astype(float)
+
+
+def _reciprocal(p, ev, t0, t1):
+    return labels(p, in_contact_both_ways_after(ev, t0, t1)).astype(float)
+
+
+#: The labels closeness can be fit on (scripts/fit_closeness.py ``--label``): label(pair table as of
+#: t0, events, t0, t1) -> one value per pair. Facebook friendship is never one of them.
+FIT_LABELS = {
+    "persistence": _persistence,  # in contact again in (t0, t1]
+    "reciprocal": _reciprocal,  # in contact both ways in (t0, t1]
+    "mix": lambda p, ev, t0, t1: (_persistence(p, ev, t0, t1) + _reciprocal(p, ev, t0, t1)) / 2,
+}
+
+
+@dataclass
+class Split:
+    """One log's time splits: fit as of ``fit[0]`` on the label over ``fit``; held out: as of
+    ``test[0]``, the label over ``test`` (never seen by the fit)."""
+
+    name: str
+    events: pa.Table
+    fit: tuple[float, float]
+    test: tuple[float, float]
+
+
+def fit_splits(data: Path = DATA) -> list[Split]:
+    """email-Eu-core: fit 50 % -> 75 % of its time quantiles, held out 75 % -> end; CNS calls + SMS:
+    fit day 14 -> 21, held out day 21 -> 28 (the end)."""
+    eu = load_eu(data)
+    q50, q75 = quantile_times(eu, [0.5, 0.75])
+    cns, _ = load_cns(data)
+    return [Split("email-Eu-core", eu, (q50, q75), (q75, float(np.max(eu["ts"].to_numpy())))),
+            Split("CNS", cns, (CNS_T0 + 14 * DAY, CNS_T0 + 21 * DAY), (CNS_T0 + 21 * DAY, float(np.max(cns["ts"].to_numpy()))))]
 
 
 def baselines(p: dict) -> dict[str, np.ndarray]:
@@ -136,6 +185,40 @@ def quantile_times(events: pa.Table, qs) -> list[float]:
     return [float(x) for x in np.quantile(events["ts"].to_numpy(), qs)]
 
 
+def fb_data_pairs(p: dict, friends: set[tuple[int, int]]) -> np.ndarray:
+    """Pairs both of whose people have at least one Facebook friendship in the data. Someone with
+    none (33 of the 608 people in contact) most likely gave no Facebook data: their pairs are not
+    known non-friends, so the label is missing there, not negative."""
+    people = {x for pair in friends for x in pair}
+    return np.array([int(a) in people and int(b) in people for a, b in zip(p["a"], p["b"])])
+
+
+def auc_row(y: np.ndarray, p: dict, score: np.ndarray | None = None) -> str:
+    """ROC AUC of closeness (or ``score``) and of each baseline, for the pairs of ``p``."""
+    row = [f"closeness {roc_auc(y, p['closeness'] if score is None else score):.3f}"]
+    return ", ".join(row + [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()])
+
+
+def versus_count(y: np.ndarray, p: dict, n: int = 1000, seed: int = 0) -> str:
+    """Closeness's ROC AUC minus contact count's, with a paired bootstrap 95 % interval over the
+    pairs (``n`` resamples, fixed seed) and the share of resamples where closeness is not ahead."""
+    count = (p["contacts_ab"] + p["contacts_ba"]).astype(float)
+    rng = np.random.default_rng(seed)
+    d = []
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if y[i].all() or not y[i].any():
+            continue
+        d.append(roc_auc(y[i], p["closeness"][i]) - roc_auc(y[i], count[i]))
+    lo, hi = np.quantile(d, [0.025, 0.975])
+    return (f"closeness - count {roc_auc(y, p['closeness']) - roc_auc(y, count):+.3f} "
+            f"(paired bootstrap 95 % [{lo:+.3f}, {hi:+.3f}]; not ahead in {np.mean(np.array(d) <= 0):.0%})")
+
+
+def subset(p: dict, keep: np.ndarray) -> dict:
+    return {k: v[keep] for k, v in p.items()}
+
+
 def validate(data: Path = DATA) -> list[str]:
     out = []
     cns, friends = load_cns(data)
@@ -145,20 +228,79 @@ def validate(data: Path = DATA) -> list[str]:
         p = pair_table(cns, as_of)
         secs = time.perf_counter() - t0
         y = labels(p, friends)
-        row = [f"closeness {roc_auc(y, p['closeness']):.3f}"]
-        row += [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()]
         out.append(f"CNS Facebook friends as of {label}: {len(y)} pairs in contact, {int(y.sum())} friends; ROC AUC "
-                   + ", ".join(row) + f"  ({secs:.1f} s)")
-        out.append("  each feature alone (read, never fit on): " + single_features(p, y))
-    eu = load_eu(data)
-    q75 = quantile_times(eu, [0.75])[0]
-    end = float(np.max(eu["ts"].to_numpy()))
-    p = pair_table(eu, q75)
-    y = labels(p, in_contact_after(eu, q75, end))
-    row = [f"closeness {roc_auc(y, p['closeness']):.3f}"] + [f"{k} {roc_auc(y, v):.3f}" for k, v in baselines(p).items()]
-    out.append(f"email-Eu-core persistence (as of 75 %, contact in the last quarter; held out): {len(y)} pairs, "
-               f"{y.mean():.1%} persist; ROC AUC " + ", ".join(row))
-    out.append("  each feature alone: " + single_features(p, y))
+                   + auc_row(y, p) + f"; {versus_count(y, p)}  ({secs:.1f} s)")
+        has = fb_data_pairs(p, friends)
+        q = subset(p, has)
+        out.append(f"  pairs both of whose people have Facebook data: {int(has.sum())} pairs, {int(y[has].sum())} friends; "
+                   + auc_row(y[has], q) + f"; {versus_count(y[has], q)}")
+        out.append("  each feature alone, those pairs (read, never fit on): " + single_features(q, y[has]))
+        calls = q["ev_talks"] > 0
+        for name, keep in (("with calls", calls), ("texts only", ~calls)):
+            out.append(f"  {name} (of those): {int(keep.sum())} pairs, {y[has][keep].mean():.1%} friends; "
+                       + auc_row(y[has][keep], subset(q, keep)))
+    for sp in fit_splits(data):
+        p = pair_table(sp.events, sp.test[0])
+        for name in ("persistence", "reciprocal"):
+            y = FIT_LABELS[name](p, sp.events, *sp.test) > 0
+            out.append(f"{sp.name} held out, {name} (as of the test split, label over the rest): {len(y)} pairs, "
+                       f"{y.mean():.1%} positive; ROC AUC " + auc_row(y, p))
+        out.append("  each feature alone (persistence): " + single_features(p, FIT_LABELS["persistence"](p, sp.events, *sp.test) > 0))
+    return out
+
+
+def model_score(p: dict, model) -> np.ndarray:
+    """Closeness log-odds of ``model`` from a pair table's feature columns: the formula of
+    :func:`closeknit.relate.closeness.closeness_sql` (an unknown feature's part is 0), in numpy."""
+    z = np.full(len(p["a"]), model.intercept)
+    for f, part in model.parts.items():
+        x = p[f"f_{f}"].astype(float)
+        z += np.nan_to_num(part.coef * (x - part.mean) / part.scale)
+    return z
+
+
+def variants(data: Path = DATA) -> list[str]:
+    """Every fitting variant tried in s5 (2026-12-07), fit in this run on the fitting splits and
+    scored on the held-out splits and on CNS Facebook friendship: label (persistence, reciprocal,
+    mix) x the features before s5 (without ``recency``) or all, beside the shipped model."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    from fit_closeness import A_PRIORI, fit
+
+    from closeknit.relate.closeness import FEATURES, ClosenessModel, Part, load_closeness_model
+
+    splits = fit_splits(data)
+    fit_tabs = [pair_table(sp.events, sp.fit[0]) for sp in splits]
+    test_tabs = [pair_table(sp.events, sp.test[0]) for sp in splits]
+    test_y = [{n: FIT_LABELS[n](p, sp.events, *sp.test) > 0 for n in ("persistence", "reciprocal")}
+              for sp, p in zip(splits, test_tabs)]
+    cns, friends = load_cns(data)
+    fb = []
+    for day in (28, 14):
+        p = pair_table(cns, CNS_T0 + day * DAY if day < 28 else float(np.max(cns["ts"].to_numpy())))
+        fb.append((day, p, labels(p, friends), fb_data_pairs(p, friends)))
+
+    def row(name: str, score) -> str:
+        cells = [f"{sp.name} {n} {roc_auc(y[n], score(p)):.3f}" for sp, p, y in zip(splits, test_tabs, test_y) for n in y]
+        cells += [f"FB day {d} {roc_auc(y, s):.3f} / {roc_auc(y[h], s[h]):.3f}" for d, p, y, h in fb for s in [score(p)]]
+        return f"{name:34s} " + " | ".join(cells)
+
+    out = ["held-out ROC AUC (email-Eu-core as of 75 %, CNS as of day 21; persistence / reciprocal persistence after) "
+           "and CNS Facebook friends (all pairs / pairs with Facebook data on both sides)"]
+    for b in ("contact count", "contact both ways", "reciprocity (balance)"):
+        out.append(row(b, lambda p, b=b: baselines(p)[b]))
+    out.append(row("shipped model (closeness_model.json)", lambda p: p["closeness"]))
+    learn = [f for f in FEATURES if f not in A_PRIORI]
+    for label in FIT_LABELS:
+        sets = [(sp.name, p, FIT_LABELS[label](p, sp.events, *sp.fit)) for sp, p in zip(splits, fit_tabs)]
+        for feats, fname in ((["recency"], "without recency"), ([], "all features")):
+            intercept, parts = fit(sets, [f for f in learn if f not in feats])
+            parts.update(A_PRIORI)
+            model = ClosenessModel(intercept, {f: parts.get(f, Part(0.0, 0.0, 1.0, True)) for f in FEATURES}, {})
+            out.append(row(f"{label}, {fname}", lambda p, m=model: model_score(p, m)))
+            out.append("    " + " ".join(f"{f} {pt.coef:+.2f}" for f, pt in model.parts.items() if pt.fitted and pt.coef))
+    shipped = load_closeness_model()
+    check = max(float(np.max(np.abs(1 / (1 + np.exp(-model_score(p, shipped))) - p["closeness"]))) for p in test_tabs)
+    out.append(f"(numpy scoring against the engine's closeness, shipped model: max difference {check:.1e})")
     return out
 
 
@@ -206,12 +348,13 @@ def circles_report(data: Path = DATA, min_contacts: int = 20, k: int = 5, days: 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--variants", action="store_true", help="also fit and score every fitting variant tried")
     args = ap.parse_args(argv)
     if not (args.data / "cns" / "sms.csv").exists():
         print(f"missing {args.data}/cns", file=sys.stderr)
         return 1
-    for line in validate(args.data) + circles_report(args.data):
-        print(line)
+    for line in validate(args.data) + (variants(args.data) if args.variants else []) + circles_report(args.data):
+        print(line, flush=True)
     return 0
 
 

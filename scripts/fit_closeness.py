@@ -1,12 +1,20 @@
 """Fit the shipped closeness weights and write ``src/closeknit/relate/closeness_model.json``.
 
-Label: **tie persistence** - is the pair, in contact before a date, still in contact in the next
-period? (Strong ties last; Granovetter 1973, Burt 2000.) It needs no survey and is not the label
-closeness is validated against. Two real logs, equal weight each:
+Label (``--label``, default ``mix``), never Facebook friendship nor any label closeness is
+validated against:
 
-* SNAP email-Eu-core-temporal as of its 50 % time quantile, persistence up to its 75 % point
-  (the last quarter is kept for the held-out check in benchmarks/closeness.py);
-* CNS calls + SMS as of day 14, persistence in days 14-28 (Facebook friendship is never used).
+* ``persistence``: is the pair, in contact before a date, still in contact in the next period?
+  (Strong ties last; Granovetter 1973, Burt 2000.) Until 2026-12-07 (s5) the only label; it
+  rewards frequency above all.
+* ``reciprocal``: is the pair in contact *both ways* in the next period? (Persistent mobile-phone
+  ties are the reciprocated ones, Hidalgo & Rodriguez-Sickert 2008; close friends named in surveys
+  are told apart better by contact both ways than by contact counts.)
+* ``mix`` (shipped): half of each, a soft label (0, 1/2 or 1) - the pair lasts, and lasts both ways.
+
+Time splits (``benchmarks/closeness.py`` :data:`FIT_SPLITS`): SNAP email-Eu-core-temporal as of its
+50 % time quantile, label up to 75 %; CNS calls + SMS as of day 14, label in days 14-21. The later
+periods (email-Eu-core 75-100 %, CNS days 21-28) are held out for the check in
+benchmarks/closeness.py. Two logs, equal weight each.
 
 Each feature is standardised with the pooled mean and standard deviation (each log weighted
 equally), then an L2-regularised logistic regression (Newton). A feature whose weight comes out
@@ -28,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from closeness import CNS_T0, DATA, DAY, in_contact_after, labels, load_cns, load_eu, pair_table, quantile_times  # noqa: E402
+from closeness import DATA, FIT_LABELS, fit_splits, pair_table  # noqa: E402
 
 from closeknit.relate.closeness import FEATURES, MODEL_FILE, ClosenessModel, Part  # noqa: E402
 
@@ -40,17 +48,19 @@ A_PRIORI = {
     "private": Part(coef=0.25, mean=0.8, scale=0.3, fitted=False),
 }
 L2 = 1.0
+LABEL_MEANS = {
+    "persistence": "the pair is in contact again in the next period",
+    "reciprocal": "the pair is in contact both ways in the next period",
+    "mix": "half persistence (in contact again in the next period), half reciprocal persistence (both ways)",
+}
 
 
-def training_sets(data: Path = DATA):
-    eu = load_eu(data)
-    q50, q75 = quantile_times(eu, [0.5, 0.75])
-    cns, _ = load_cns(data)
+def training_sets(data: Path = DATA, label: str = "mix"):
+    """``(log name, pair table as of the fit date, label)`` for each log's fitting split."""
     out = []
-    for name, ev, t0, t1 in (("email-Eu-core", eu, q50, q75), ("CNS", cns, CNS_T0 + 14 * DAY, CNS_T0 + 28 * DAY)):
-        p = pair_table(ev, t0)
-        y = labels(p, in_contact_after(ev, t0, t1)).astype(float)
-        out.append((name, p, y))
+    for sp in fit_splits(data):
+        p = pair_table(sp.events, sp.fit[0])
+        out.append((sp.name, p, FIT_LABELS[label](p, sp.events, *sp.fit)))
     return out
 
 
@@ -87,15 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("-o", "--output", type=Path, default=ROOT / "src" / "closeknit" / "relate" / MODEL_FILE)
+    ap.add_argument("--label", choices=sorted(FIT_LABELS), default="mix")
     args = ap.parse_args(argv)
-    sets = training_sets(args.data)
+    sets = training_sets(args.data, args.label)
     learn = [f for f in FEATURES if f not in A_PRIORI]
     intercept, parts = fit(sets, learn)
     parts.update(A_PRIORI)
     model = ClosenessModel(intercept, {f: parts[f] for f in FEATURES}, {
-        "label": "tie persistence: the pair is in contact again in the next period",
-        "fit_on": "; ".join(f"{n}: {len(y):,} pairs, {y.mean():.1%} persist" for n, _, y in sets),
-        "splits": "email-Eu-core as of its 50% time quantile, contact up to 75%; CNS as of day 14, contact in days 14-28",
+        "label": f"{args.label}: {LABEL_MEANS[args.label]}",
+        "fit_on": "; ".join(f"{n}: {len(y):,} pairs, mean label {y.mean():.3f}" for n, _, y in sets),
+        "splits": "email-Eu-core as of its 50% time quantile, label up to 75%; CNS as of day 14, label in days 14-21 "
+                  "(email-Eu-core 75-100% and CNS days 21-28 held out)",
         "l2": L2,
         "fit_by": "scripts/fit_closeness.py",
     })

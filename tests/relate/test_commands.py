@@ -185,9 +185,10 @@ def test_help_ends_with_an_example():
 def test_person_shows_the_parts_of_closeness(db):
     ann = js("person", "Ann Lee", "--db", db)["closeness"]
     parts = {p["feature"]: p for p in ann["parts"]}
-    assert set(parts) == {"contact_days", "regularity", "overdue", "mutual_days", "balance", "talk", "channels",
+    assert set(parts) == {"contact_days", "regularity", "overdue", "recency", "mutual_days", "balance", "talk", "channels",
                           "shared", "span", "private", "intimacy", "offhours", "share"}
     assert parts["contact_days"]["evidence"] == "52 days with contact"  # two letters a week, the same day
+    assert parts["recency"]["evidence"] == "103 days since the last contact"  # day 357 to day 460
     assert parts["shared"]["evidence"] == "not known in the personal view" and parts["shared"]["part"] == 0.0
     # Ann got 104 of the 141 contacts you had with anyone; every letter was on a weekday in office hours
     assert parts["share"]["evidence"] == "104 of your 141 contacts" and parts["share"]["value"] == 0.738
@@ -196,6 +197,24 @@ def test_person_shows_the_parts_of_closeness(db):
     total = ann["intercept"] + sum(p["part"] for p in ann["parts"])
     assert ann["closeness"] == pytest.approx(1 / (1 + math.exp(-total)), abs=0.005)  # parts rounded to 3 places
     assert "Closeness" in run("person", "Ann Lee", "--db", db).output
+
+
+def test_offhours_is_read_on_the_users_clock(tmp_path):
+    # Ann's letters are Monday 09:00 and 09:29 UTC: office hours in London (GMT, and BST in summer:
+    # 10:00), 04:00 or 05:00 in New York; the user's time zone decides, and changing it takes effect
+    path = str(tmp_path / "tz.duckdb")
+    with Store(path) as st:
+        load_records(st, _life(), fmt="test", path="life", fingerprint="life", parser_version="1")
+
+    def offhours() -> str:
+        parts = js("person", "Ann Lee", "--db", path)["closeness"]["parts"]
+        return [p for p in parts if p["feature"] == "offhours"][0]["evidence"]
+
+    assert offhours() == "0 of 104 contacts on evenings, nights or weekends"  # UTC until one is set
+    run("me", "--db", path, "timezone", "America/New_York")
+    assert offhours() == "104 of 104 contacts on evenings, nights or weekends"
+    run("me", "--db", path, "timezone", "Europe/London")
+    assert offhours() == "0 of 104 contacts on evenings, nights or weekends"
 
 
 def test_fading_is_ranked_by_how_overdue_against_its_own_rhythm(db):

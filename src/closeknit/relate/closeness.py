@@ -11,9 +11,10 @@ shared contacts; Eagle, Pentland & Lazer 2009: contact on evenings and weekends;
 the personal view) counts 0: the pair is taken as typical there.
 
 The weights (``closeness_model.json`` next to this module) were fit by
-``scripts/fit_closeness.py`` on *tie persistence* (is the pair still in contact in the next
-period?) on two real logs, never on the labels closeness is validated against; features whose
-fitted sign went against their a priori direction were dropped. ``intimacy`` and ``private`` have
+``scripts/fit_closeness.py`` on half *tie persistence* (is the pair still in contact in the next
+period?) and half *reciprocal persistence* (in contact both ways in the next period?) on two real
+logs, never on the labels closeness is validated against; features whose fitted sign went against
+their a priori direction were dropped (weight 0). ``intimacy`` and ``private`` have
 no labelled data to learn from (the logs carry no text and no public channel): their weights are
 set a priori and marked so. See docs/relate.md and ``benchmarks/closeness.py``.
 
@@ -30,7 +31,7 @@ from importlib import resources
 
 from closeknit.core.errors import InputError
 
-__all__ = ["FEATURES", "MODEL_FILE", "WORK_HOURS", "offhours_sql", "frequency_scale", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
+__all__ = ["FEATURES", "MODEL_FILE", "WORK_HOURS", "utc_offsets", "local_time_sql", "offhours_sql", "FREQUENCY_PARTS", "frequency_scale", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
 
 MODEL_FILE = "closeness_model.json"
 #: A call or meeting of unknown length counts this many seconds of talk.
@@ -41,6 +42,7 @@ FEATURES: dict[str, tuple[str, int]] = {
     "contact_days": ("log(1 + days with contact either way): frequency", +1),
     "regularity": ("share of the weeks since the first contact (counted from its day) that had contact: regularity", +1),
     "overdue": ("log(1 + silence / the pair's usual gap between contact days): recency against its own rhythm", -1),
+    "recency": ("log(1 + days since the last contact either way): recency in days", -1),
     "mutual_days": ("log(1 + the smaller of the days each side made contact): contact both ways", +1),
     "balance": ("smaller side's contacts / larger side's: reciprocity (0 one-way, 1 even)", +1),
     "talk": ("log(1 + minutes on calls and meetings; one of unknown length counts 5)", +1),
@@ -53,21 +55,77 @@ FEATURES: dict[str, tuple[str, int]] = {
     "share": ("the pair's share of each side's contacts (the mean over the sides seen in full)", +1),
 }
 
-#: Work hours on the timestamps' own clock: weekdays from ``WORK_HOURS[0]`` to ``WORK_HOURS[1]`` o'clock.
+#: Work hours on the local clock: weekdays from ``WORK_HOURS[0]`` to ``WORK_HOURS[1]`` o'clock.
 #: Contact outside them is *off-hours* (Eagle, Pentland & Lazer 2009: friends call each other in the
-#: evening and at weekends, colleagues in working hours). The clock is the one the timestamps carry:
-#: UTC for the exports of personal archives (an approximation for whoever lives far from UTC), the
-#: local clock for research logs whose times are local (see benchmarks/closeness.py for CNS).
+#: evening and at weekends, colleagues in working hours). The local clock is the user's time zone
+#: (``closeknit me timezone``; :func:`utc_offsets`) for a store, and the clock the timestamps carry
+#: where no zone is given (UTC; research logs whose times are local, see benchmarks/closeness.py).
 WORK_HOURS = (8, 18)
 
 
-def offhours_sql(ts: str = "ts") -> str:
-    """SQL: true when Unix time ``ts`` falls outside weekdays' :data:`WORK_HOURS` (weekday and hour
-    from plain arithmetic, the same on every engine; 1970-01-01 was a Thursday).
+def utc_offsets(zone: str | None, t0: float, t1: float) -> list[tuple[float, int]]:
+    """The UTC offsets of time zone ``zone`` (an IANA name) from Unix time ``t0`` to ``t1``:
+    ``[(from_ts, offset_s), ...]``, the first from ``-inf``, each in force until the next's
+    ``from_ts`` (each change found to the second; the zone is read once a day, so two changes
+    within one day would be missed: no zone has them). None or UTC: ``[]`` (the clock is UTC).
+
+    >>> utc_offsets("Europe/London", 1711843200, 1730419200)  # 2024-03-31 .. 2024-11-01
+    [(-inf, 0), (1711846800.0, 3600), (1729990800.0, 0)]
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not zone or zone.upper() == "UTC":
+        return []
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{zone!r} is not a time zone (use an IANA name such as Europe/London)") from None
+
+    def off(t: float) -> int:
+        o = datetime.fromtimestamp(t, tz).utcoffset()
+        return int(o.total_seconds()) if o is not None else 0
+
+    day = 86400.0
+    out: list[tuple[float, int]] = [(float("-inf"), off(t0 - day))]
+    t = t0 - day
+    while t < t1 + day:
+        nxt = t + day
+        if off(nxt) != out[-1][1]:
+            lo, hi = t, nxt  # off(lo) is the old offset, off(hi) the new: the change is in (lo, hi]
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if off(mid) == out[-1][1] else (lo, mid)
+            out.append((float(hi), off(hi)))
+        t = nxt
+    return out if any(o for _, o in out) or len(out) > 1 else []
+
+
+def local_time_sql(ts: str, offsets: list[tuple[float, int]] | None) -> str:
+    """SQL: Unix time ``ts`` moved to the local clock given by ``offsets`` (:func:`utc_offsets`).
+
+    >>> local_time_sql("t", [(float("-inf"), 0), (100.0, 3600)])
+    '(t + CASE WHEN t < 100.0 THEN 0 ELSE 3600 END)'
+    >>> local_time_sql("t", [])
+    't'
+    """
+    if not offsets:
+        return ts
+    if len(offsets) == 1:
+        return f"({ts} + {offsets[0][1]})"
+    whens = " ".join(f"WHEN {ts} < {start!r} THEN {o}" for (_, o), (start, _) in zip(offsets, offsets[1:]))
+    return f"({ts} + CASE {whens} ELSE {offsets[-1][1]} END)"
+
+
+def offhours_sql(ts: str = "ts", offsets: list[tuple[float, int]] | None = None) -> str:
+    """SQL: true when Unix time ``ts`` falls outside weekdays' :data:`WORK_HOURS` on the local
+    clock (``offsets``: :func:`utc_offsets`; none: the timestamps' own clock), weekday and hour from
+    plain arithmetic, the same on every engine (1970-01-01 was a Thursday).
 
     >>> offhours_sql("t")
     '(((floor(t / 86400) + 3) - 7 * floor((floor(t / 86400) + 3) / 7)) >= 5 OR (t - 86400 * floor(t / 86400)) < 28800 OR (t - 86400 * floor(t / 86400)) >= 64800)'
     """
+    ts = local_time_sql(ts, offsets)
     day = f"floor({ts} / 86400)"
     weekday = f"(({day} + 3) - 7 * floor(({day} + 3) / 7))"  # Monday 0 ... Sunday 6
     secs = f"({ts} - 86400 * {day})"  # seconds since midnight
@@ -119,33 +177,40 @@ def load_closeness_model() -> ClosenessModel:
     return ClosenessModel.from_json(resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8"))
 
 
-def frequency_scale(closeness: float, model: ClosenessModel | None = None) -> float:
-    """Closeness on the scale of contact frequency, where circles are cut: ``odds ** (scale / coef)``
-    of the model's ``contact_days`` part, which for a pair typical in every other part is
-    proportional to ``1 + days with contact``. (The odds themselves grow as ``(1 + days) **
-    (coef / scale)``, about the 1.4th power: Jenks then isolates the few largest values and draws the
-    inner layers too small; Dunbar's layers were found on contact frequency.)
+#: The parts through which contact frequency enters the model: days with contact either way, and
+#: the days of the side that made contact on fewer (for a pair typical in balance both grow as
+#: ``log(1 + days)``).
+FREQUENCY_PARTS = ("contact_days", "mutual_days")
 
-    >>> m = ClosenessModel(0.0, {f: Part(2.0 if f == "contact_days" else 0.0, 0.0, 1.0, True) for f in FEATURES}, {})
-    >>> round(frequency_scale(0.8, m), 6)  # odds 4, coefficient 2: 4 ** (1 / 2)
+
+def frequency_scale(closeness: float, model: ClosenessModel | None = None) -> float:
+    """Closeness on the scale of contact frequency, where circles are cut: ``odds ** (1 / k)``
+    with ``k`` the sum of ``coef / scale`` of the :data:`FREQUENCY_PARTS`, which for a pair typical
+    in every other part is proportional to ``1 + days with contact``. (The odds themselves grow as
+    ``(1 + days) ** k``, about the 1.4th power: Jenks then isolates the few largest values and draws
+    the inner layers too small; Dunbar's layers were found on contact frequency.)
+
+    >>> m = ClosenessModel(0.0, {f: Part(1.0 if f in FREQUENCY_PARTS else 0.0, 0.0, 1.0, True) for f in FEATURES}, {})
+    >>> round(frequency_scale(0.8, m), 6)  # odds 4, coefficients 1 + 1: 4 ** (1 / 2)
     2.0
     """
     m = model or load_closeness_model()
-    p = m.parts["contact_days"]
+    k = sum(m.parts[f].coef / m.parts[f].scale for f in FREQUENCY_PARTS)
     c = min(max(float(closeness), 1e-12), 1 - 1e-12)
     odds = c / (1 - c)
-    return odds ** (p.scale / p.coef) if p.coef > 0 else odds
+    return odds ** (1 / k) if k > 0 else odds
 
 
 def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str = "dyads",
-                totals: str | None = None) -> str:
+                totals: str | None = None, offsets: list[tuple[float, int]] | None = None) -> str:
     """SQL (a SELECT over the engine's ``c`` and ``dyads`` tables) giving one row per pair with
     contact: the value of every feature (``f_<feature>``) and the evidence shown beside it (``ev_*``).
 
     ``now`` None: every row of ``c`` and ``dyads`` carries its own ``now`` (a pair as of several
     moments: one row per pair and ``now``; the personal view only, where the only feature that reads
     other pairs is ``share``: ``totals``, a SELECT of ``x, now, n``, then gives the user's
-    contacts with everyone as of each ``now``, when ``c`` holds only the pair's).
+    contacts with everyone as of each ``now``, when ``c`` holds only the pair's). ``offsets``: the
+    local clock that off-hours are read on (:func:`utc_offsets`; none: the timestamps' own).
     """
     if now is None and not personal:
         raise ValueError("closeness at several moments is computed for the personal view only")
@@ -162,7 +227,7 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
                count(*) FILTER (WHERE a_acts) AS n_ab, count(*) FILTER (WHERE NOT a_acts) AS n_ba,
                count(*) FILTER (WHERE visibility = 'private') AS n_private,
                count(*) FILTER (WHERE kind IN ('call', 'meeting')) AS n_talk,
-               count(*) FILTER (WHERE {offhours_sql("ts")}) AS n_off,
+               count(*) FILTER (WHERE {offhours_sql("ts", offsets)}) AS n_off,
                coalesce(sum(greatest(coalesce(duration_s, {DEFAULT_TALK_S}), 0))
                         FILTER (WHERE kind IN ('call', 'meeting')), 0) AS talk_s,
                min(ts) AS t0, max(ts) AS t1
@@ -197,6 +262,7 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
            f.contact_weeks / (floor((floor({n} / 86400) - f.d0) / 7) + 1) AS f_regularity,
            ln(1 + ({n} - f.t1) / greatest(CASE WHEN f.contact_days > 1 THEN (f.t1 - f.t0) / (f.contact_days - 1)
                                                  ELSE {n} - f.t0 END, 3600)) AS f_overdue,
+           ln(1 + ({n} - f.t1) / 86400) AS f_recency,
            ln(1 + least(f.days_ab, f.days_ba)) AS f_mutual_days,
            least(f.n_ab, f.n_ba) * 1.0 / greatest(f.n_ab, f.n_ba) AS f_balance,
            ln(1 + f.talk_s / 60) AS f_talk,
@@ -224,7 +290,8 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
 
 
 def closeness_sql(model: ClosenessModel, now: float | None, *, personal: bool, c: str = "c",
-                  dyads: str = "dyads", totals: str | None = None) -> str:
+                  dyads: str = "dyads", totals: str | None = None,
+                  offsets: list[tuple[float, int]] | None = None) -> str:
     """SQL giving, per pair with contact, every feature, its part of the log-odds
     (``part_<feature>``, 0 where unknown), and ``closeness`` (``now`` None: per pair and ``now``,
     see :func:`feature_sql`)."""
@@ -234,7 +301,7 @@ def closeness_sql(model: ClosenessModel, now: float | None, *, personal: bool, c
         parts.append(f"coalesce({p.coef!r} * (f_{f} - {p.mean!r}) / {p.scale!r}, 0.0) AS part_{f}")
     total = " + ".join(f"part_{f}" for f in FEATURES)
     return f"""
-    WITH x AS ({feature_sql(now, personal=personal, c=c, dyads=dyads, totals=totals)}),
+    WITH x AS ({feature_sql(now, personal=personal, c=c, dyads=dyads, totals=totals, offsets=offsets)}),
     y AS (SELECT x.*, {', '.join(parts)} FROM x)
     SELECT y.*, 1 / (1 + exp(-({model.intercept!r} + {total}))) AS closeness FROM y
     """

@@ -29,6 +29,7 @@ __all__ = [
     "dyad_events",
     "post_counts",
     "latest_time",
+    "user_timezone",
     "current_model_version",
     "score_join",
     "month_index",
@@ -141,6 +142,14 @@ def month_label(m: int | None) -> str | None:
 def latest_time(con) -> float | None:
     """Unix seconds of the latest interaction in the store ("now" unless the user says otherwise)."""
     return con.execute("SELECT epoch(max(ts)) FROM interactions").fetchall()[0][0]
+
+
+def user_timezone(con) -> str | None:
+    """The user's time zone (``closeknit me timezone``), or None (UTC) when none was set: the local
+    clock that off-hours contact is read on (closeness ``offhours``)."""
+    from closeknit.store.people import get_setting
+
+    return get_setting(con, "timezone")
 
 
 _ROLES = ("recipient", "mentioned", "cc", "bcc", "attendee", "member", "subject", "sender")

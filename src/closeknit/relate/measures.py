@@ -276,6 +276,9 @@ class Relationships:
     #: then unknown; "all" for every pair of a research log.
     scope: str = "all"
     closeness_model: object = None  # a closeness.ClosenessModel; default: the shipped one
+    #: the local clock off-hours contact is read on (closeness ``offhours``): an IANA time zone, the
+    #: user's (``closeknit me timezone``) for a store; None: the timestamps' own clock (UTC)
+    timezone: str | None = None
     #: where the SQL runs (:mod:`closeknit.relate.engines`): a private DuckDB by default, or a
     #: SparkEngine (``events``/``posts`` are then Spark DataFrames)
     engine: Any = None
@@ -660,7 +663,18 @@ class Relationships:
 
         self._need("c", "dyads")
         model = cast(ClosenessModel, self.closeness_model) or load_closeness_model()
-        self.engine.table("closeness", closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self"))
+        self.engine.table("closeness", closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self",
+                                                     offsets=self._utc_offsets()))
+
+    def _utc_offsets(self) -> list[tuple[float, int]]:
+        """:attr:`timezone`'s UTC offsets over the events' time range (:func:`closeness.utc_offsets`)."""
+        from closeknit.relate.closeness import utc_offsets
+
+        if not self.timezone:
+            return []
+        self._need("c")
+        t0 = self.engine.scalar("SELECT min(ts) FROM c")
+        return [] if t0 is None else utc_offsets(self.timezone, float(t0), float(self.as_of or t0))
 
     def _build_pairs(self) -> None:
         self._need("closeness")
@@ -813,7 +827,8 @@ class Relationships:
                  f"FROM panel p JOIN {cuts} k ON k.a = p.a AND k.b = p.b AND k.m = p.m)")
         totals = f"SELECT c.a AS x, k.now, count(*) AS n FROM c JOIN {cuts} k ON k.a = c.a AND c.ts <= k.now GROUP BY c.a, k.now"
         rows = self.rows(f"""SELECT k.m, x.closeness FROM {cuts} k
-            LEFT JOIN ({closeness_sql(model, None, personal=True, c=c, dyads=dyads, totals=totals)}) x
+            LEFT JOIN ({closeness_sql(model, None, personal=True, c=c, dyads=dyads, totals=totals,
+                                    offsets=self._utc_offsets())}) x
             ON x.now = k.now ORDER BY k.m""")
         return {r["m"]: r["closeness"] for r in rows}
 

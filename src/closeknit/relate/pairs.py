@@ -19,7 +19,7 @@ import shutil
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from closeknit.relate.inputs import dyad_events, latest_time, post_counts, to_arrow
+from closeknit.relate.inputs import dyad_events, latest_time, post_counts, to_arrow, user_timezone
 from closeknit.relate.measures import Params, Relationships
 
 __all__ = ["pairs", "pairs_table", "person_handles", "PAIR_LEAD_COLUMNS"]
@@ -84,7 +84,7 @@ def pairs(con, *, as_of: float | None = None, model_version: str | None = None, 
     posts = post_counts(con, as_of=now)
     spill = _spill_dir(con)
     rel = Relationships(ev, posts, as_of=now, params=params or Params(), scope="all", memory_limit=memory_limit,
-                        temp_directory=spill)
+                        temp_directory=spill, timezone=user_timezone(con))
     del ev
     try:
         # each table goes as soon as nothing more is built from it: the events (the engine has its

@@ -11,7 +11,7 @@ import math
 from typing import Any, cast
 
 from closeknit.core.errors import UsageError
-from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts
+from closeknit.relate.inputs import dyad_events, latest_time, month_label, post_counts, user_timezone
 from closeknit.relate.measures import DAY, STAGES, Params, Relationships, jenks_breaks
 
 __all__ = ["load", "load_kept", "kept_tables", "KEPT_TABLES", "attention", "circles", "circle_layers", "closeness_parts", "relationship", "ATTENTION_REASONS", "LAYER_NAMES", "people_measures"]
@@ -36,7 +36,7 @@ def load(con, *, as_of: float | None = None, model_version: str | None = None, p
     now = latest_time(con) if as_of is None else float(as_of)
     ev = dyad_events(con, scope=scope, model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
-    return Relationships(ev, posts, as_of=now, params=params or Params(), scope=scope)
+    return Relationships(ev, posts, as_of=now, params=params or Params(), scope=scope, timezone=user_timezone(con))
 
 
 #: The engine tables a store keeps for its revision (:meth:`closeknit.Closeknit.materialise`), each
@@ -295,6 +295,7 @@ def closeness_parts(row: dict) -> dict[str, Any]:
         "regularity": f"contact in {row['ev_contact_weeks']} weeks",
         "overdue": (f"{row['ev_silence_days']:.0f} days since the last contact; usual gap "
                     + (f"{row['ev_usual_gap_days']:.1f} days" if row["ev_usual_gap_days"] is not None else "unknown")),
+        "recency": f"{row['ev_silence_days']:.0f} days since the last contact",
         "mutual_days": f"days with contact: {row['ev_days_ab']} by you, {row['ev_days_ba']} by them",
         "balance": f"balance of contacts {row['f_balance']:.2f}",
         "talk": f"{row['ev_talks']} calls or meetings, {row['ev_talk_minutes']:.0f} minutes",

@@ -21,6 +21,7 @@ from closeknit.present.common import (
     stderr_console,
     stdout_console,
 )
+from closeknit.store.cache import drop_views
 from closeknit.store.me import ME_KINDS
 from closeknit.store.people import set_setting
 
@@ -283,11 +284,13 @@ def me_region(ctx, region):
 @click.argument("zone")
 @click.pass_context
 def me_timezone(ctx, zone):
-    """Set your time zone (IANA name, e.g. Europe/London) for exports whose times carry none.
+    """Set your time zone (IANA name, e.g. Europe/London) for exports whose times carry none, and
+    for telling evenings and weekends.
 
     WhatsApp exports print your phone's wall-clock time with no zone, and calendar events may use
     "floating" times; both are read in this zone (UTC until you set one). It applies to imports
-    from now on: messages already in the store keep their times.
+    from now on: messages already in the store keep their times. Closeness reads contact on
+    evenings, nights and weekends (its ``offhours`` part) on this zone's clock, from now on.
     """
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -298,6 +301,7 @@ def me_timezone(ctx, zone):
         raise UsageError(f"{zone!r} is not a time zone (use an IANA name such as Europe/London, America/New_York or UTC)") from None
     with open_store(ctx.obj["db"], create=True) as store:
         set_setting(store.con, "timezone", zone)
+        drop_views(store.con)  # kept measures read off-hours on the old clock
     click.echo(f"Clock times without a zone will be read as {zone}.")
 
 
