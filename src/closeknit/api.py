@@ -1028,11 +1028,18 @@ VIEWS_VERSION = 4
 
 
 def _views_model() -> str:
-    """What kept views depend on besides the store: the intimacy models and the views' shape."""
+    """What kept views and tables depend on besides the store: the intimacy models, the closeness
+    model (its file's hash: a refit keeps its name) and the views' shape."""
+    import hashlib
+    from importlib import resources
+
     from closeknit.language.scorer import DEFAULT_MODEL
+    from closeknit.relate.closeness import MODEL_FILE
     from closeknit.relate.inputs import current_model_version
 
-    return f"{current_model_version(DEFAULT_MODEL)}+{current_model_version('accurate')}+views{VIEWS_VERSION}"
+    closeness = hashlib.sha256(resources.files("closeknit.relate").joinpath(MODEL_FILE).read_bytes()).hexdigest()[:10]
+    return (f"{current_model_version(DEFAULT_MODEL)}+{current_model_version('accurate')}+closeness-{closeness}"
+            f"+views{VIEWS_VERSION}")
 
 
 def _payload(result: Any) -> str:

@@ -61,7 +61,7 @@ def load_kept(con, *, as_of: float | None, params: Params | None = None) -> Rela
     from closeknit.relate.engines import KeptEngine
     from closeknit.store.cache import kept_schema
 
-    return Relationships(None, as_of=as_of, params=params or Params(), scope="self",
+    return Relationships(None, as_of=as_of, params=params or Params(), scope="self", timezone=user_timezone(con),
                          engine=KeptEngine(con, kept_schema(con)), built=tuple(KEPT_TABLES))
 
 
