@@ -463,6 +463,35 @@ def test_pool_stopped_midway_stops_its_workers(tmp_path, monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+def test_an_import_that_fails_ends_its_workers_at_once(tmp_path, monkeypatch):
+    """An import that stops on an error (here: the caller's error hook raises, as Ctrl-C would
+    anywhere in the store's loop) ends the importer's worker processes before the error reaches the
+    caller, not at the interpreter's exit, where ending a pool that is still sending can hang."""
+    import multiprocessing
+
+    import pytest
+
+    monkeypatch.setattr(mbox_mod, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(mbox_mod, "TASK_BYTES", 150)
+    monkeypatch.setenv("CLOSEKNIT_MBOX_WORKERS", "2")
+    box = tmp_path / "many.mbox"
+    box.write_bytes(_DUPS + b"".join(
+        b"\nFrom x@y Mon Jan  1 00:00:00 2024\nFrom: A <a@x>\nTo: b@x\nMessage-ID: <m%d@x>\n"
+        b"Date: Mon, 1 Jan 2024 00:00:00 +0000\n\nbody %d\n" % (i, i) for i in range(60)))
+    st = Store(tmp_path / "s.duckdb")
+
+    def stop(bad):
+        raise RuntimeError("stopped at " + bad.location)
+
+    try:
+        with pytest.raises(RuntimeError, match="stopped at many.mbox message 3") as err:
+            import_tree(st, open_tree(box), get_importer("mbox"), on_error=stop)
+        assert err.value is not None  # the traceback is still held here
+        assert multiprocessing.active_children() == []
+    finally:
+        st.close()
+
+
 def test_workers_on_a_sample(shared, tmp_path, monkeypatch):
     path = email_dir(shared) / "testbox-4"
     assert _dump(tmp_path, path, "pool", monkeypatch) == _dump(tmp_path, path, "objects", monkeypatch)

@@ -547,14 +547,24 @@ def import_tree(
                 return SourceResult(path=path, format=importer.name, source_id=row[0], present=row[1], skipped=True)
             replace = row[0]
     ctx: ImportContext = load_context(store.con, without_source=replace)
-    return load_records(
-        store,
-        importer.read(tree, ctx),
-        fmt=importer.name,
-        path=path,
-        fingerprint=fp,
-        parser_version=importer.version,
-        on_error=on_error,
-        settings=settings,
-        replace=replace,
-    )
+    records = importer.read(tree, ctx)
+    try:
+        return load_records(
+            store,
+            records,
+            fmt=importer.name,
+            path=path,
+            fingerprint=fp,
+            parser_version=importer.version,
+            on_error=on_error,
+            settings=settings,
+            replace=replace,
+        )
+    finally:
+        # An import that fails or is stopped (Ctrl-C) ends its importer here, and with it the importer's
+        # worker processes. Left to the interpreter's exit (the error's traceback keeps the reader alive),
+        # multiprocessing's finalizer ended a pool that was still sending results, and that can hang for good:
+        # CI saw an interrupted mbox import that never exited (2026-12-07).
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
