@@ -63,3 +63,22 @@ def test_a_caller_that_stops_early_waits_for_the_tasks_handed_over(tmp_path):
     finally:
         p.terminate()
         p.join()
+
+
+def test_workers_ignore_ctrl_c_from_their_start():
+    """A Ctrl-C reaches every process of the terminal's group: workers must ignore it from the moment
+    they start, not only once their initializer has run (a worker killed while importing could hold
+    the pool's task lock). Their kernel signal mask says so; the caller's handler is given back."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    p = pool.spawn_pool(2)
+    try:
+        assert signal.getsignal(signal.SIGINT) is before
+        for w in p._pool:  # the pool's processes, read from /proc (Linux)
+            with open(f"/proc/{w.pid}/status") as f:
+                ignored = int(next(line for line in f if line.startswith("SigIgn:")).split()[1], 16)
+            assert ignored & (1 << (signal.SIGINT - 1)), w.pid
+    finally:
+        p.terminate()
+        p.join()

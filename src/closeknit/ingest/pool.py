@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +33,17 @@ def spawn_pool(n: int, initializer: Callable[..., Any] | None = None, initargs: 
             main.__dict__.pop("__file__", None)
             if "__spec__" in saved:
                 main.__spec__ = None
-        return multiprocessing.get_context("spawn").Pool(n, initializer=_worker_init, initargs=(initializer, initargs))
+        # Workers start with Ctrl-C ignored (a started interpreter keeps an ignored SIGINT ignored), not
+        # only from _worker_init on: a Ctrl-C that reached a worker still importing would kill it, possibly
+        # holding the task queue's lock, and the pool (and the import) would then never end. Signals can
+        # only be set from the main thread; a pool started elsewhere relies on _worker_init.
+        in_main = threading.current_thread() is threading.main_thread()
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main else None
+        try:
+            return multiprocessing.get_context("spawn").Pool(n, initializer=_worker_init, initargs=(initializer, initargs))
+        finally:
+            if in_main:
+                signal.signal(signal.SIGINT, old)
     finally:
         if main is not None:
             main.__dict__.update(saved)
