@@ -109,29 +109,31 @@ def _before_open_event(text: str, cut: int) -> int:
 
 
 class _Piece:
-    """Part of a file, in whole logical lines: ``text`` unfolded (RFC 5545 3.1), every line
-    after a newline (the first too); ``lines`` the same before unfolding, whose first line is
-    physical line number ``first`` (kept to tell the line number of an error)."""
+    """Part of a file, in whole logical lines: ``text`` begins with a newline (every line comes
+    after one) and is not unfolded (RFC 5545 3.1): only the lines read are (:func:`_unfold`);
+    its first line is physical line number ``first`` (kept to tell the line number of an error)."""
 
-    __slots__ = ("text", "lines", "first")
+    __slots__ = ("text", "first", "_starts")
 
-    def __init__(self, lines: str, first: int) -> None:
-        self.lines = lines
+    def __init__(self, text: str, first: int) -> None:
+        self.text = text
         self.first = first
-        text = lines.replace("\n ", "")
-        self.text = text.replace("\n\t", "") if "\t" in text else text  # a tab is rare: one fast look
+        self._starts: list[int] | None = None
+
+    def start(self, i: int) -> int:
+        """Where in ``text`` the ``i``-th line that :data:`_LINES` finds begins (its newline)."""
+        if self._starts is None:
+            self._starts = [m.start() for m in _LINES.finditer(self.text)]
+        return self._starts[i]
 
     def line_no(self, at: int) -> int:
-        """The physical line number of the logical line after the newline at ``text[at]``."""
-        k = self.text.count("\n", 0, at)  # logical lines before it
-        for m in _LOGICAL.finditer(self.lines):
-            if k == 0:
-                return self.first + self.lines.count("\n", 0, m.start())
-            k -= 1
-        return self.first
+        """The physical line number of the line after the newline at ``text[at]``."""
+        return self.first + self.text.count("\n", 0, at)
 
 
-_LOGICAL = re.compile(r"\n(?![ \t])")
+def _unfold(line: str) -> str:
+    """A logical line found with its continuation lines (RFC 5545 3.1), unfolded."""
+    return line.replace("\n ", "").replace("\n\t", "") if "\n" in line else line
 
 
 def _pieces(raw, size: int = 1 << 20) -> Iterator[_Piece]:
@@ -141,7 +143,7 @@ def _pieces(raw, size: int = 1 << 20) -> Iterator[_Piece]:
 
     Carriage returns are taken out of the bytes before they are decoded (a CR byte is never part
     of a longer UTF-8 character; RFC 5545 allows none inside a line): one pass in C, half the time
-    of replacing CRLF in the decoded text.
+    of replacing CRLF in the decoded text (``bytes.replace`` of CRLF took twice translate's time).
     """
     import codecs
 
@@ -257,7 +259,11 @@ def unescape_text(value: str) -> str:
     """
     if "\\" not in value:
         return value
-    return _ESC.sub(_unesc, value)
+    if "\\\\" in value or value.endswith("\\"):
+        return _ESC.sub(_unesc, value)
+    # no backslash escaped and none at the end: each one escapes the character after it (the
+    # same as the regex, without a Python call for each escape)
+    return value.replace("\\n", "\n").replace("\\N", "\n").replace("\\", "")
 
 
 # --------------------------------------------------------------------------- time
@@ -381,48 +387,23 @@ _SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
 _DECLINED = "declined"
 #: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
 _SEEN_MAX = 100_000
-#: The lines the reader follows outside events: components' BEGIN/END and what a calendar or a
-#: time zone says of itself. Names are case-insensitive (RFC 5545 3.1); a :class:`_Piece` is
-#: unfolded and begins with a newline, so every line starts after one. A line folded inside its
+#: Every line the reader looks at: components' BEGIN/END, what a calendar or a time zone says of
+#: itself, and the properties of an event that are read, each with its continuation lines (folded,
+#: RFC 5545 3.1). One ``findall`` over a :class:`_Piece` finds them all; the other lines
+#: (DESCRIPTION, DTSTAMP, ...) never reach Python, nor are they unfolded, which is what makes reading
+#: fast. Names are case-insensitive (RFC 5545 3.1); a piece begins with a newline, so every line
+#: starts after one. A line folded inside its
 #: name (RFC 5545 allows a fold anywhere; writers fold at 75 octets, far past the longest name
 #: here, 13 characters) is not recognised.
-_OUTER = re.compile(r"\n(BEGIN|END|X-WR-CALNAME|X-WR-TIMEZONE|METHOD|TZID|TZOFFSETTO)(?=[;:\n])([^\n]*)", re.IGNORECASE)
-#: Inside an event: the BEGIN/END lines of the components it holds (an alarm) and its own end.
-_INNER = re.compile(r"\n(BEGIN|END):[ \t]*([^\n]*?)[ \t]*(?=\n)", re.IGNORECASE)
-#: The properties of an event that are read, each as ``(line, name)``. An event's text is found
-#: whole and its properties taken by one ``findall``: the lines not needed here (DESCRIPTION,
-#: DTSTAMP, ...) never reach Python, which is what makes reading fast.
-_PROPS = re.compile(r"\n((" + "|".join(sorted(_EVENT_PROPS)) + r")(?=[;:\n])[^\n]*)", re.IGNORECASE)
-
-
-def _event_text(text: str, start: int) -> tuple[int, bool, str]:
-    """``(end, closed, body)`` of the event whose BEGIN line ends at ``text[start]``: where to read
-    on, whether its END:VEVENT came (else: another event began, or an outer component or the text
-    ended first), and its own lines, without those of the components it holds (an alarm's
-    ATTENDEE is not a guest)."""
-    depth = 0
-    kept = start  # the event's own text runs from here to the next nested BEGIN
-    parts: list[str] = []
-    for m in _INNER.finditer(text, start):
-        word, comp = m.group(1).upper(), m.group(2).upper()
-        if word == "BEGIN":
-            if comp == "VEVENT":
-                break  # the next event: this one never ended
-            if depth == 0:
-                parts.append(text[kept : m.start()])
-            depth += 1
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                kept = m.end()
-        elif comp == "VEVENT":
-            parts.append(text[kept : m.start()])
-            return m.end(), True, "".join(parts) if len(parts) > 1 else parts[0]
-        else:
-            return m.start(), False, ""  # an outer component ended first
-    else:
-        return len(text), False, ""
-    return m.start(), False, ""
+_LINES = re.compile(
+    r"\n((?:BEGIN|END|X-WR-CALNAME|X-WR-TIMEZONE|METHOD|TZID|TZOFFSETTO|" + "|".join(sorted(_EVENT_PROPS))
+    + r")(?=[;:\n])[^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE | re.ASCII,  # names are ASCII: no other script's letters (the Kelvin sign), and a fifth faster
+)
+#: The name of a content line (upper-cased by the reader).
+_NAME = re.compile(r"[^;:\n]*")
+#: Event lines whose reading is remembered (they repeat from event to event) in ``seen``.
+_REPEATED = frozenset({"ATTENDEE", "ORGANIZER", "STATUS", "BEGIN", "END"})
 
 
 class _Cal:
@@ -487,11 +468,12 @@ class IcalImporter(Importer):
                 yield from self._read_file(member, _pieces(raw, PIECE_BYTES), ctx, idents, self_emails, owners, lines_seen)
 
     def _read_file(self, member, pieces, ctx, idents, self_emails, owners, seen) -> Iterator[Record]:
-        """Events of one file, read from its :func:`_pieces`.
+        """Events of one file, read from its :func:`_pieces` in one pass over the lines of
+        :data:`_LINES` (found by the regex, the others never reach Python).
 
-        Only the lines named in :data:`_LINE` are looked at (found by the regex, the others never
-        reach Python). ``seen`` caches ATTENDEE / ORGANIZER / STATUS lines (they repeat from event
-        to event): the line -> its parsed property, and for attendees what :meth:`_attendee` makes of it.
+        An event's own lines are gathered until its END:VEVENT; those of the components it holds
+        (an alarm's ATTENDEE is not a guest) are passed over. ``seen`` caches the reading of the
+        lines that repeat from event to event (:data:`_REPEATED`): the line -> :meth:`_line`.
         """
         cal = _Cal()
         if ctx.tz:  # floating times, unless the file names its zone (X-WR-TIMEZONE)
@@ -500,30 +482,68 @@ class IcalImporter(Importer):
         tz_id: str | None = None
         tz_off: tzinfo | None = None
         for piece in pieces:
-            text = piece.text
-            pos = 0
-            while (m := _OUTER.search(text, pos)) is not None:
-                pos = m.end()
-                name, rest = m.groups()
-                name = name.upper()
-                if name == "BEGIN":
-                    comp = rest[1:].strip().upper()
-                    if comp == "VEVENT" and stack:
-                        end, closed, body = _event_text(text, pos)
-                        if closed:
-                            rec = self._read_event(member, piece, m.start(), body, cal, ctx, idents, self_emails, seen)
+            ev: dict[str, object] | None = None  # the open event: the first of each property but ATTENDEE
+            guests: list[tuple[str | None, Ident | None]] = []
+            depth = 0  # how deep in the components the open event holds
+            at = 0  # the number of its BEGIN line among the piece's lines (piece.start)
+            bad: BadRecord | None = None  # its first unreadable line
+            for i, line in enumerate(_LINES.findall(piece.text)):
+                if ev is not None:
+                    hit = seen.get(line)
+                    if hit is None:
+                        hit = self._line(line, idents)
+                        if hit is None:  # unreadable
+                            line = _unfold(line)
+                            name = _NAME.match(line)[0].upper()  # type: ignore[index]
+                            if depth == 0 and bad is None and name != "BEGIN" and name != "END":
+                                bad = BadRecord(f"{member} line {piece.line_no(piece.start(i))}", f"unreadable {name} line", line[:200])
+                            continue
+                        if hit[0] in _REPEATED:
+                            if len(seen) >= _SEEN_MAX:
+                                seen.clear()
+                            seen[line] = hit
+                    kind, value = hit
+                    if kind == "ATTENDEE":
+                        if depth == 0:
+                            guests.append(value)
+                        continue
+                    if kind == "BEGIN":
+                        if value != "VEVENT":
+                            depth += 1
+                            continue
+                    elif kind == "END":
+                        if depth:
+                            depth -= 1
+                            continue
+                        if value == "VEVENT":
+                            rec = bad or self._event(member, (piece, at), ev, guests, cal, ctx, idents, self_emails)
                             if rec is not None:
                                 yield rec
-                        else:
-                            yield BadRecord(f"{member} line {piece.line_no(m.start())}", "event not closed (END:VEVENT missing); file cut off?")
-                        pos = end
+                            ev = None
+                            continue
+                    else:
+                        if depth == 0 and kind not in ev:
+                            ev[kind] = value
+                        continue
+                    # another event begins, or an outer component ends, before this one's END:VEVENT:
+                    # it is reported and the line read as one outside events
+                    yield BadRecord(f"{member} line {piece.line_no(piece.start(at))}", "event not closed (END:VEVENT missing); file cut off?")
+                    ev = None
+                p = _prop(_unfold(line))
+                if p is None:
+                    continue
+                name, value = p[0].upper(), p[2]
+                if name == "BEGIN":
+                    comp = value.strip().upper()
+                    if comp == "VEVENT" and stack:
+                        ev, guests, depth, at, bad = {}, [], 0, i, None
                         continue
                     stack.append(comp)
                     if comp == "VTIMEZONE":
                         tz_id, tz_off = None, None
                     continue
                 if name == "END":
-                    comp = rest[1:].strip().upper()
+                    comp = value.strip().upper()
                     if comp in stack:
                         while stack and stack.pop() != comp:
                             pass
@@ -535,45 +555,39 @@ class IcalImporter(Importer):
                 top = stack[-1]
                 if top == "VCALENDAR":
                     if name == "X-WR-CALNAME":
-                        addr = normalize_email(rest.partition(":")[2])
+                        addr = normalize_email(value)
                         if addr:
                             cal.owner = addr
                             if addr not in owners and addr not in self_emails:
                                 owners.add(addr)
                                 yield SelfIdentity(Ident("email", "email", addr), evidence=f"X-WR-CALNAME of {member}")
                     elif name == "X-WR-TIMEZONE":
-                        cal.floating = _zone(rest.partition(":")[2])
+                        cal.floating = _zone(value)
                     elif name == "METHOD":
-                        cal.cancel = rest.partition(":")[2].strip().upper() == "CANCEL"
+                        cal.cancel = value.strip().upper() == "CANCEL"
                 elif top == "VTIMEZONE" and name == "TZID":
-                    tz_id = rest.partition(":")[2].strip()
+                    tz_id = value.strip()
                 elif top == "STANDARD" and name == "TZOFFSETTO" and tz_off is None:
-                    tz_off = _offset(rest.partition(":")[2])
+                    tz_off = _offset(value)
+            if ev is not None:  # the file ended inside an event (pieces end between events)
+                yield BadRecord(f"{member} line {piece.line_no(piece.start(at))}", "event not closed (END:VEVENT missing); file cut off?")
 
-    def _read_event(self, member, piece: _Piece, at: int, body: str, cal: _Cal, ctx, idents, self_emails, seen) -> Record | None:
-        """The record of one event whose text (its own lines, without those of the components it
-        holds) is ``body``; its BEGIN line is at ``piece.text[at]``."""
-        ev: dict[str, tuple] = {}  # the first of each property but ATTENDEE
-        guests: list[tuple[str | None, Ident | None]] = []
-        for line, name in _PROPS.findall(body):
-            hit = seen.get(line)
-            if hit is None:
-                name = name.upper()
-                p = _prop(line)
-                if p is None:
-                    where = piece.text.find("\n" + line, at)
-                    return BadRecord(f"{member} line {piece.line_no(where)}", f"unreadable {name} line", line[:200])
-                # an attendee is kept as what _attendee makes of it, any other property as parsed
-                hit = (name, self._attendee(p, idents) if name == "ATTENDEE" else p)
-                if name == "ATTENDEE" or name == "ORGANIZER" or name == "STATUS":  # they repeat from event to event
-                    if len(seen) >= _SEEN_MAX:
-                        seen.clear()
-                    seen[line] = hit
-            if hit[0] == "ATTENDEE":
-                guests.append(hit[1])
-            elif hit[0] not in ev:
-                ev[hit[0]] = hit[1]
-        return self._event(member, (piece, at), ev, guests, cal, ctx, idents, self_emails)
+    def _line(self, line: str, idents: dict) -> tuple[str, object] | None:
+        """``(NAME, value)`` of an event's line, None if unreadable: a component's BEGIN or END
+        with the component's name, an attendee as what :meth:`_attendee` makes of it, the
+        organizer as :meth:`_person`, the status upper-cased, any other property as :func:`_prop`
+        reads it. ``line`` is as found, with its continuation lines."""
+        p = _prop(_unfold(line))
+        if p is None:
+            return None
+        name = p[0].upper()
+        if name == "BEGIN" or name == "END" or name == "STATUS":
+            return name, p[2].strip().upper()
+        if name == "ATTENDEE":
+            return name, self._attendee(p, idents)
+        if name == "ORGANIZER":
+            return name, self._person(p, idents)
+        return name, p
 
     def _attendee(self, prop: tuple[str, dict[str, str], str], idents: dict) -> tuple[str | None, Ident | None]:
         """``(status, identity)`` of an ATTENDEE property: the identity is None for rooms, resources
@@ -612,14 +626,14 @@ class IcalImporter(Importer):
         return ident
 
     def _event(self, member, where, ev, guests, cal: _Cal, ctx: ImportContext, idents, self_emails) -> Record | None:
-        """The meeting of one VEVENT (or None): ``ev`` holds the first of each property, ``guests``
-        what :meth:`_attendee` made of each ATTENDEE; ``where`` is ``(piece, offset)`` of its BEGIN line."""
+        """The meeting of one VEVENT (or None): ``ev`` holds the first of each property as
+        :meth:`_line` reads it, ``guests`` what :meth:`_attendee` made of each ATTENDEE; ``where`` is ``(piece, i)``: its BEGIN line is the
+        piece's ``i``-th line (:meth:`_Piece.start`)."""
         if cal.cancel:
             return None
-        status = ev.get("STATUS")
-        if status and status[2].strip().upper() == "CANCELLED":
+        if ev.get("STATUS") == "CANCELLED":
             return None
-        organizer = self._person(ev["ORGANIZER"], idents) if "ORGANIZER" in ev else None
+        organizer = ev.get("ORGANIZER")
         mine = self_emails if cal.owner is None else cal.self_values(self_emails)
         people: dict[str, Ident] = {}  # by value: addresses, numbers and names do not collide
         if organizer is not None:
@@ -658,7 +672,7 @@ class IcalImporter(Importer):
             _, params, value = ev["DTSTART"]
             start = parse_dt(value, cal.zone(params.get("TZID")))
             if start is None:
-                return BadRecord(f"{member} line {where[0].line_no(where[1])}", f"unreadable DTSTART {value!r}")
+                return BadRecord(f"{member} line {where[0].line_no(where[0].start(where[1]))}", f"unreadable DTSTART {value!r}")
             if "DURATION" in ev:
                 dur = parse_duration(ev["DURATION"][2])
             elif "DTEND" in ev:
