@@ -259,11 +259,7 @@ def unescape_text(value: str) -> str:
     """
     if "\\" not in value:
         return value
-    if "\\\\" in value or value.endswith("\\"):
-        return _ESC.sub(_unesc, value)
-    # no backslash escaped and none at the end: each one escapes the character after it (the
-    # same as the regex, without a Python call for each escape)
-    return value.replace("\\n", "\n").replace("\\N", "\n").replace("\\", "")
+    return _ESC.sub(_unesc, value)
 
 
 # --------------------------------------------------------------------------- time
