@@ -142,8 +142,9 @@ def _pieces(raw, size: int = 1 << 20) -> Iterator[_Piece]:
     dropped; a "line" longer than 16 MiB is an :class:`InputError`.
 
     Carriage returns are taken out of the bytes before they are decoded (a CR byte is never part
-    of a longer UTF-8 character; RFC 5545 allows none inside a line): one pass in C, half the time
-    of replacing CRLF in the decoded text (``bytes.replace`` of CRLF took twice translate's time).
+    of a longer UTF-8 character; RFC 5545 allows none inside a line): one pass in C over the bytes
+    (``bytes.replace`` of one byte: a third of ``translate``'s time, a sixth of replacing CRLF in
+    the decoded text).
     """
     import codecs
 
@@ -158,7 +159,7 @@ def _pieces(raw, size: int = 1 << 20) -> Iterator[_Piece]:
         data = raw.read(size)
         if first and data:
             bare_cr = b"\n" not in data and b"\r" in data
-        data = data.translate(_CR_TO_LF) if bare_cr else data.translate(None, b"\r")
+        data = data.replace(b"\r", b"\n" if bare_cr else b"")
         text = dec.decode(data, final=not data)
         if first and text:
             text = text.lstrip("\ufeff")
@@ -186,8 +187,6 @@ def _pieces(raw, size: int = 1 << 20) -> Iterator[_Piece]:
         yield _Piece("\n" + body, line)
         line += body.count("\n")
 
-
-_CR_TO_LF = bytes.maketrans(b"\r", b"\n")
 
 
 _PARAM = re.compile(r';([^=;:"]+)(?:=((?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*))?')
