@@ -149,6 +149,21 @@ def test_property_names_in_any_case(tmp_path, store, import_path):
     assert rows(store, "SELECT display_name FROM identities WHERE value = 'mary@example.org'") == [("Guest Name Long Enough To Be Folded",)]
 
 
+def test_names_are_ascii_and_a_read_line_may_be_folded_anywhere_after_its_name(tmp_path, store, import_path):
+    """Only the lines read are unfolded (2026-12): a fold inside END:VEVENT or a value still reads, and
+    an error after folded lines names its physical line. A name is ASCII: "\u017fTATUS" (long s, which
+    Unicode case-folding matched to S until 2026-12) is no STATUS, so the event is not taken as cancelled."""
+    ics = tmp_path / "cal.ics"
+    a = _event("a", "mary@example.org", end=False) + "\u017fTATUS:CANCELLED\r\nEND:VEV\r\n\tENT\r\n"
+    b = _event("b", "kim@example.org").replace("DTSTART:20240710T090000Z", "DTSTART:2024-\r\n 07-10")
+    ics.write_text("BEGIN:VCALENDAR\r\n" + a + b + "END:VCALENDAR\r\n", encoding="utf-8")
+    r = import_path(ics)
+    assert (r.added, r.errors) == (1, 1)
+    assert rows(store, ATTENDEES) == [("event:a", "mary@example.org")]
+    # cal.ics: 1 BEGIN:VCALENDAR, 2-10 event a (its attendee and END folded), 11 event b's BEGIN
+    assert rows(store, "SELECT location, error FROM import_errors") == [("cal.ics line 11", "unreadable DTSTART '2024-07-10'")]
+
+
 def test_an_event_never_closed_is_reported_and_the_next_read(tmp_path, store, import_path):
     """An event whose END:VEVENT is missing before the next one begins was dropped without a word
     until 2026-12 (its properties went to the next event); now it is reported, the next one read."""
