@@ -375,25 +375,25 @@ def _prop(line: str) -> tuple[str, dict[str, str], str] | None:
     return p[0], {k: v[0] if v else "" for k, v in p[1].items()}, p[2]
 
 
-_EVENT_PROPS = frozenset(
-    {"UID", "RECURRENCE-ID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "ORGANIZER", "ATTENDEE", "STATUS"}
-)
 _SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
 _DECLINED = "declined"
 #: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
 _SEEN_MAX = 100_000
 #: Every line the reader looks at: components' BEGIN/END, what a calendar or a time zone says of
-#: itself, and the properties of an event that are read, each with its continuation lines (folded,
-#: RFC 5545 3.1). One ``findall`` over a :class:`_Piece` finds them all; the other lines
-#: (DESCRIPTION, DTSTAMP, ...) never reach Python, nor are they unfolded, which is what makes reading
-#: fast. Names are case-insensitive (RFC 5545 3.1); a piece begins with a newline, so every line
-#: starts after one. A line folded inside its
-#: name (RFC 5545 allows a fold anywhere; writers fold at 75 octets, far past the longest name
-#: here, 13 characters) is not recognised.
+#: itself (X-WR-CALNAME, X-WR-TIMEZONE, METHOD, TZID, TZOFFSETTO), and the properties of an event
+#: that are read (UID, RECURRENCE-ID, DTSTART, DTEND, DURATION, SUMMARY, ORGANIZER, ATTENDEE,
+#: STATUS), each with its continuation lines (folded, RFC 5545 3.1). One ``findall`` over a
+#: :class:`_Piece` finds them all; the other lines (DESCRIPTION, DTSTAMP, ...) never reach Python,
+#: nor are they unfolded, which is what makes reading fast (the names are written with their common
+#: starts taken out: the scan took a sixth longer with the 16 names side by side). Names are
+#: case-insensitive (RFC 5545 3.1) and ASCII (no other script's letters: the Kelvin sign is no K;
+#: also a fifth faster); a piece begins with a newline, so every line starts after one. A line folded
+#: inside its name (RFC 5545 allows a fold anywhere; writers fold at 75 octets, far past the longest
+#: name here, 13 characters) is not recognised.
 _LINES = re.compile(
-    r"\n((?:BEGIN|END|X-WR-CALNAME|X-WR-TIMEZONE|METHOD|TZID|TZOFFSETTO|" + "|".join(sorted(_EVENT_PROPS))
-    + r")(?=[;:\n])[^\n]*(?:\n[ \t][^\n]*)*)",
-    re.IGNORECASE | re.ASCII,  # names are ASCII: no other script's letters (the Kelvin sign), and a fifth faster
+    r"\n((?:ATTENDEE|BEGIN|D(?:T(?:END|START)|URATION)|END|METHOD|ORGANIZER|RECURRENCE-ID|S(?:TATUS|UMMARY)"
+    r"|TZ(?:ID|OFFSETTO)|UID|X-WR-(?:CALNAME|TIMEZONE))(?=[;:\n])[^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE | re.ASCII,
 )
 #: The name of a content line (upper-cased by the reader).
 _NAME = re.compile(r"[^;:\n]*")
