@@ -197,14 +197,11 @@ class _Writer:
         if text:
             self._chars += len(text)
         parts = self.parts
-        n = len(parts)
-        for ident, role in rec.participants:
+        for ident, role in rec.participants:  # the same person twice in one record: one row (merge_stage)
             pid = ids.get(ident)
             if pid is None:
                 pid = self.ident(ident)
             parts.append((rn, pid, role))
-        if len(parts) - n > 1 and len(set(parts[n:])) < len(parts) - n:  # the same person twice in one record
-            parts[n:] = list(dict.fromkeys(parts[n:]))
         if len(self.rows) >= BATCH_ROWS or self._chars >= BATCH_TEXT_CHARS:
             self.flush()
 
@@ -329,8 +326,10 @@ class _Writer:
         finally:
             if renames:
                 con.unregister("_b_t")
+        # DISTINCT: the same person twice in one record with the same role is one row; set-wise, on the
+        # database's threads, rather than a check of each record in Python (2026-12: 0.65 us a meeting)
         con.execute(
-            "INSERT INTO interaction_participants SELECT n.id, p.identity_id, p.role "
+            "INSERT INTO interaction_participants SELECT DISTINCT n.id, p.identity_id, p.role "
             "FROM read_parquet($p) p JOIN _new n ON n.seq = p.seq",
             {"p": self._files_p},
         )
