@@ -377,7 +377,7 @@ def _prop(line: str) -> tuple[str, dict[str, str], str] | None:
 
 _SKIP_CUTYPES = frozenset({"ROOM", "RESOURCE"})
 _DECLINED = "declined"
-#: Distinct ATTENDEE / ORGANIZER lines remembered at most (the cache starts over when full).
+#: Distinct lines of :data:`_REPEATED` remembered at most (the cache starts over when full).
 _SEEN_MAX = 100_000
 #: Every line the reader looks at: components' BEGIN/END, what a calendar or a time zone says of
 #: itself (X-WR-CALNAME, X-WR-TIMEZONE, METHOD, TZID, TZOFFSETTO), and the properties of an event
