@@ -208,6 +208,20 @@ def test_the_job_writes_what_duckdb_writes_and_leaves_no_scratch(spark, tmp_path
         assert_same_pairs(d, s, keys=keys)
 
 
+def test_norms_without_scored_messages_have_the_overall_row(spark, tmp_path):
+    """No message scored (a log without language scores): both engines give the one overall norm row
+    (Spark gives an empty grouping set no row of its own)."""
+    path = _events_parquet(tmp_path / "ev.parquet", {"src": pa.array(["ana", "bo"]), "dst": pa.array(["bo", "ana"]),
+                                                     "ts": pa.array([1.7e9, 1.7e9 + 60])})
+    got = []
+    for eng in (DuckDBEngine(), SparkEngine(spark)):
+        community(eng, path).build("norms")
+        got.append(eng.arrow("SELECT * FROM norms"))
+    assert got[0].to_pylist() == [{"channel": None, "visibility": None, "stage": None, "n": 0, "norm_mean": None,
+                                   "norm_sd": 0.0, "norm_p50": None, "norm_p90": None, "personal_question_rate": None}]
+    assert got[1].to_pylist() == got[0].to_pylist()
+
+
 def test_bad_events_are_refused(tmp_path):
     path = _events_parquet(tmp_path / "bad.parquet", {"src": pa.array(["a", "b"]), "dst": pa.array(["b", ""]),
                                                       "ts": pa.array([1.0, 2.0])})
