@@ -656,7 +656,8 @@ class Closeknit:
                                 [int(source)]).df()
 
     def doctor(self) -> dict[str, Any]:
-        """Store health: counts per table, import errors, identities nobody can name. Every block
+        """Store health: counts per table, import errors, identities nobody can name, the store's
+        ``revision`` and whether its measures are kept (``measures_kept``). Every block
         of the store is read back first: a damaged store raises :class:`StoreError`."""
         from closeknit.store.queries import doctor_report
 
@@ -666,6 +667,9 @@ class Closeknit:
                              "(or re-import your archives into a new store with --db)")
         rep = doctor_report(self.con)
         rep["store"] = str(self.path)
+        # whether pages and commands read this revision's measures or must compute them first
+        rep["revision"] = self.revision()
+        rep["measures_kept"] = self.views_kept()
         for e in rep["errors_per_source"]:
             e["source_id"] = _id(e["source_id"])
         return rep

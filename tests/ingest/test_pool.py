@@ -65,6 +65,47 @@ def test_a_caller_that_stops_early_waits_for_the_tasks_handed_over(tmp_path):
         p.join()
 
 
+def _first_slow_task(folder: str, k: int) -> int:
+    import time
+    from pathlib import Path
+
+    time.sleep(1.5 if k == 0 else 0.1)
+    Path(folder, f"done-{k}").touch()
+    return k
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_ctrl_c_while_waiting_for_a_result_waits_for_that_task_too(tmp_path):
+    """A Ctrl-C usually lands while the caller waits for the next result: that task is still being
+    computed (or sent) by a worker, so it is among those to wait for before the pool is ended (the
+    Ctrl-C test of tests/present/test_limits.py hung in CI when it was not)."""
+    import signal
+
+    def stop(signum, frame):
+        raise _Stop
+
+    p = pool.spawn_pool(2)
+    old = signal.signal(signal.SIGALRM, stop)
+    try:
+        warm = tmp_path / "warm"
+        warm.mkdir()
+        p.starmap(_first_slow_task, [(str(warm), k) for k in range(1, 5)], chunksize=1)  # both workers started
+        got = pool.in_order(p, _first_slow_task, ((str(tmp_path), k) for k in range(20)), window=5)
+        signal.setitimer(signal.ITIMER_REAL, 0.5)  # while task 0 (1.5 s) is still running
+        with pytest.raises(_Stop):
+            next(got)
+        # tasks 0-4 were handed over; the one being waited for (0) is done too, not only 1-4
+        assert sorted(f.name for f in tmp_path.iterdir() if f.is_file()) == [f"done-{k}" for k in range(5)]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        p.terminate()
+        p.join()
+
+
 def test_workers_ignore_ctrl_c_from_their_start():
     """A Ctrl-C reaches every process of the terminal's group: workers must ignore it from the moment
     they start, not only once their initializer has run (a worker killed while importing could hold

@@ -26,6 +26,16 @@ def test_import_sources_doctor_me(tmp_path, monkeypatch):
     rep = json.loads(run("doctor", "--json").output)
     assert {k: rep[k] for k in ("people", "identities", "interactions", "import_errors")} == {
         "people": 4, "identities": 4, "interactions": 3, "import_errors": 1}
+    # the tests import with CLOSEKNIT_KEEP_MEASURES=0 (tests/conftest.py): nothing kept yet, and doctor says so
+    assert (rep["revision"], rep["measures_kept"]) == (1, False)
+    assert "The measures of revision 1 are not kept in the store" in run("doctor").output
+    import closeknit
+
+    with closeknit.open(tmp_path / "env.duckdb", read_only=False) as ck:
+        ck.materialise()
+    rep = json.loads(run("doctor", "--json").output)
+    assert (rep["revision"], rep["measures_kept"]) == (1, True)
+    assert "not kept" not in run("doctor").output
 
     src = json.loads(run("sources", "--json").output)
     assert [(s["format"], s["records"], s["added"], s["already_present"], s["unreadable"]) for s in src] == [

@@ -76,9 +76,6 @@ def _write_mbox(path: Path, size: int) -> int:
     return n
 
 
-@pytest.mark.skip(reason="open bug (2026-12-07): in the full suite an interrupted mbox import with worker processes "
-                  "sometimes never exits (4 of 5 full-suite runs, never alone in 10 runs); three causes fixed, one left: "
-                  "docs/dev-notes/2026-12-07/s5-lead.md")
 def test_ctrl_c_during_an_mbox_import_with_workers_is_one_line_and_changes_nothing(tmp_path):
     db = tmp_path / "s.duckdb"
     small = tmp_path / "small.txt"

@@ -93,16 +93,23 @@ def in_order(pool: Pool, func: Callable[..., Any], tasks: Iterable[tuple], windo
         for args in tasks:
             inflight.append((args, pool.apply_async(func, args)))
             while len(inflight) >= window:
-                args_, result = inflight.popleft()
-                yield args_, result.get()
+                yield _next(inflight)
         while inflight:
-            args_, result = inflight.popleft()
-            yield args_, result.get()
+            yield _next(inflight)
     except BaseException:
         deadline = time.monotonic() + SETTLE_SECONDS
         for _, result in inflight:
             result.wait(max(0.0, deadline - time.monotonic()))
         raise
+
+
+def _next(inflight: deque) -> tuple[tuple, Any]:
+    # The task stays among those handed over until its result is here: a Ctrl-C that lands while this
+    # waits for it must wait for it too (the worker may be sending it) before the pool is ended.
+    args, result = inflight[0]
+    value = result.get()
+    inflight.popleft()
+    return args, value
 
 
 #: How long a caller that stops early waits for the tasks it handed over (see :func:`in_order`).

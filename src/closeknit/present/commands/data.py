@@ -216,6 +216,9 @@ def doctor_cmd(as_json, db):
         con.print("[yellow]No identity is known to be yours.[/yellow] Tell closeknit: closeknit me add email you@example.org")
     if rep["unresolved_identities"]:
         con.print(f"{rep['unresolved_identities']:,} identities are bare account ids nobody has named yet.")
+    if rep["interactions"] and not rep["measures_kept"]:
+        con.print(f"The measures of revision {rep['revision']} are not kept in the store: the first page or "
+                  "command that needs them computes them (seconds to minutes on a large store).")
 
 
 @click.group("me", invoke_without_command=True, epilog="\b\nExample:\n  closeknit me\n  closeknit me add email ada@example.org\n  closeknit me add handle adalovelace --channel twitter\n  closeknit me region GB\n  closeknit me timezone Europe/London\n")
