@@ -143,6 +143,23 @@ class PeakRSS:
         self.peak = max(self.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and its children so far: Spark's JVM is a child that
+    is never waited for, so ``time`` would not count it."""
+    import psutil
+
+    procs = [psutil.Process()]
+    procs += procs[0].children(recursive=True)
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def _shuffle_report(spark, path: str) -> None:
     """Per stage: tasks, input, shuffle read and write bytes, from Spark's own REST API (the driver's
     UI on loopback), written to ``path`` and summed on stdout; docs/scale.md scales these."""
@@ -187,6 +204,7 @@ def run(engine: str, events: str, out: str, master: str | None, shuffle_partitio
             eng = DuckDBEngine(memory_limit=memory_limit, temp_directory=spill)
         n = run_pairs(eng, events, out)
         wall = time.perf_counter() - t0
+        cpu = _cpu_seconds()
         if engine == "spark":
             _shuffle_report(spark, out + ".stages.json")
         eng.close()
@@ -195,7 +213,7 @@ def run(engine: str, events: str, out: str, master: str | None, shuffle_partitio
     n_ev = pq.ParquetDataset(events).count_rows() if hasattr(pq.ParquetDataset, "count_rows") else sum(
         pq.ParquetFile(os.path.join(events, f)).metadata.num_rows for f in os.listdir(events) if f.endswith(".parquet"))
     print(f"engine={engine} master={master or ('local[2]' if engine == 'spark' else '-')} events={n_ev:,} pairs={n:,} "
-          f"wall={wall:.1f}s (session start {t_start:.1f}s) peak_rss={mem.peak / 2**30:.2f}GiB")
+          f"wall={wall:.1f}s (session start {t_start:.1f}s) cpu={cpu:.1f}s peak_rss={mem.peak / 2**30:.2f}GiB")
 
 
 def main(argv=None) -> int:

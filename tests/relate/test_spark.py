@@ -134,8 +134,15 @@ def _all(engine, path: str) -> dict[str, pa.Table]:
 
 
 def test_cns_both_engines_agree(spark, shared, tmp_path):
+    """Spark keeping its tables as Parquet in a scratch folder (as ``closeknit pairs --events`` does)."""
     path = _cns(shared, tmp_path)
-    d, s = _all(DuckDBEngine(), path), _all(SparkEngine(spark), path)
+    eng = SparkEngine(spark, scratch=str(tmp_path / "scratch"))
+    d, s = _all(DuckDBEngine(), path), _all(eng, path)
+    # one folder per table, each written once
+    assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == [
+        "001-ev_dyad", "002-handles", "003-e", "004-panel", "005-dyads", "006-closeness", "007-norms", "008-incoming"]
+    eng.close()
+    assert not (tmp_path / "scratch").exists()
     # sms private overall, per stage (first contact, acquaintance), and all channels
     assert (d["pairs"].num_rows, d["norms"].num_rows, d["incoming"].num_rows) == (880, 4, 13_918)
     assert sorted(pc.value_counts(d["incoming"]["verdict"]).to_pylist(), key=lambda x: x["values"]) == [
@@ -147,6 +154,7 @@ def test_cns_both_engines_agree(spark, shared, tmp_path):
 
 
 def test_email_eu_core_both_engines_agree(spark, shared, tmp_path):
+    """Spark keeping its tables as local checkpoints (an engine without a scratch folder)."""
     path = _email(shared, tmp_path)
     d = run_pairs(DuckDBEngine(), path)
     s = run_pairs(SparkEngine(spark), path)
@@ -171,6 +179,47 @@ def test_hub_does_not_land_on_one_task(spark, tmp_path):
         sizes = [r["count"] for r in spark.table(table).groupBy(spark_partition_id().alias("p")).count().collect()]
         assert sum(sizes) >= n
         assert len(sizes) == SHUFFLE and max(sizes) < 0.4 * sum(sizes), (table, sizes)
+
+
+def test_the_job_writes_what_duckdb_writes_and_leaves_no_scratch(spark, tmp_path):
+    """``run_pairs`` with an output folder (the job and ``closeknit pairs --events``): the same pairs,
+    channel norms and judged messages as DuckDB writes; Spark's tables went to a folder beside the
+    output, removed at the end."""
+    src = ["ana", "bo", "ana", "cy", "bo", "cy", "ana", "dee"] * 40
+    dst = ["bo", "ana", "cy", "ana", "cy", "bo", "dee", "ana"] * 40
+    n = len(src)
+    path = _events_parquet(tmp_path / "ev.parquet", {
+        "src": pa.array(src), "dst": pa.array(dst), "ts": pa.array([1.7e9 + 5e4 * i for i in range(n)]),
+        "text": pa.array(["x" * (20 + i % 40) for i in range(n)]),
+        "intimacy": pa.array([(i * 37 % 100) / 100 for i in range(n)]),
+        "confidence": pa.array([0.2 + (i % 8) / 10 for i in range(n)])})
+    got = {}
+    for name, eng in (("duckdb", DuckDBEngine()), ("spark", SparkEngine(spark))):
+        assert run_pairs(eng, path, str(tmp_path / name)) == 4
+        got[name] = {t: pq.read_table(tmp_path / name / t) for t in ("pairs", "norms", "incoming")}
+    assert sorted(p.name for p in (tmp_path / "spark").iterdir()) == ["incoming", "norms", "pairs"]
+    assert got["duckdb"]["incoming"].num_rows > 100
+    for t, keys in (("pairs", ("a_id", "b_id")), ("norms", ("channel", "visibility", "stage")),
+                    ("incoming", ("interaction_id",))):
+        d, s = (got[e][t].select(sorted(got[e][t].column_names)) for e in ("duckdb", "spark"))
+        # partition columns come back as dictionary strings
+        d, s = (x.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in x.schema]))
+                for x in (d, s))
+        assert_same_pairs(d, s, keys=keys)
+
+
+def test_norms_without_scored_messages_have_the_overall_row(spark, tmp_path):
+    """No message scored (a log without language scores): both engines give the one overall norm row
+    (Spark gives an empty grouping set no row of its own)."""
+    path = _events_parquet(tmp_path / "ev.parquet", {"src": pa.array(["ana", "bo"]), "dst": pa.array(["bo", "ana"]),
+                                                     "ts": pa.array([1.7e9, 1.7e9 + 60])})
+    got = []
+    for eng in (DuckDBEngine(), SparkEngine(spark)):
+        community(eng, path).build("norms")
+        got.append(eng.arrow("SELECT * FROM norms"))
+    assert got[0].to_pylist() == [{"channel": None, "visibility": None, "stage": None, "n": 0, "norm_mean": None,
+                                   "norm_sd": 0.0, "norm_p50": None, "norm_p90": None, "personal_question_rate": None}]
+    assert got[1].to_pylist() == got[0].to_pylist()
 
 
 def test_bad_events_are_refused(tmp_path):

@@ -692,14 +692,20 @@ class Relationships:
     # ------------------------------------------------------------------ channel norms
     def _build_norms(self) -> None:
         self._need("panel")
-        self.engine.table("norms", f"""
-        SELECT e.channel, e.visibility, p.stage,
-               count(*) AS n, avg(e.intimacy) AS norm_mean, coalesce(stddev_samp(e.intimacy), 0) AS norm_sd,
+        cols = """count(*) AS n, avg(e.intimacy) AS norm_mean, coalesce(stddev_samp(e.intimacy), 0) AS norm_sd,
                quantile_cont(e.intimacy, 0.5) AS norm_p50, quantile_cont(e.intimacy, 0.9) AS norm_p90,
-               avg(CASE WHEN e.personal_question THEN 1.0 ELSE 0.0 END) AS personal_question_rate
+               avg(CASE WHEN e.personal_question THEN 1.0 ELSE 0.0 END) AS personal_question_rate"""
+        scored = f"e.sw > 0 AND e.confidence >= {self.params.judge_min_confidence}"
+        # the overall row is an aggregate without GROUP BY, so it exists when nothing is scored (as a grouping
+        # set (), DuckDB gives it a row then and Spark none); each event has one panel row, so it is over the
+        # same messages as the others
+        self.engine.table("norms", f"""
+        SELECT e.channel, e.visibility, p.stage, {cols}
         FROM e JOIN panel p ON p.a = e.a AND p.b = e.b AND p.m = e.m
-        WHERE e.sw > 0 AND e.confidence >= {self.params.judge_min_confidence}
-        GROUP BY GROUPING SETS ((e.channel, e.visibility), (e.channel, e.visibility, p.stage), ())
+        WHERE {scored}
+        GROUP BY GROUPING SETS ((e.channel, e.visibility), (e.channel, e.visibility, p.stage))
+        UNION ALL
+        SELECT CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS INTEGER), {cols} FROM e WHERE {scored}
         """)
 
     def _norm_join(self, alias: str, channel: str, visibility: str, stage: str) -> str:
