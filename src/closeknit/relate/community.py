@@ -220,8 +220,10 @@ def community(engine, events_path: str, *, as_of: float | None = None, params: P
     return Relationships(events, None, as_of=as_of, params=params or Params(), scope="all", engine=engine)
 
 
-#: What a run writes under ``--out``: the table, the SELECT giving it, how it is partitioned.
-OUTPUTS = ("pairs", "norms", "incoming")
+#: The tables a run writes under ``--out``, in the order it writes them (the users of the monthly panel
+#: first, so that the panel can go before the pairs' rows are made), each with the column its Parquet
+#: folder is partitioned by (None: one file).
+OUTPUTS = {"norms": None, "incoming": "verdict", "pairs": PARTITION_BY}
 
 
 def _output_sql(rel: Any, name: str) -> str:
@@ -262,19 +264,18 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
     if out is None:
         return engine.arrow(_output_sql(rel, "pairs") + " ORDER BY a_id, b_id")
     out = out.rstrip("/")
-    parts = {"pairs": PARTITION_BY, "norms": None, "incoming": "verdict"}
     local = engine.name == "duckdb"
     if local:
         rel.release_input()
         engine.drop("ev_dyad")
-    for name in ("norms", "incoming", "pairs"):  # the panel's users first (see above)
-        if local and name == "pairs":
+    for name, part in OUTPUTS.items():
+        if local and name == "pairs":  # what the pairs need, each input released once built on
             rel.release("incoming", "norms")
             rel.build("dyads")
             rel.release("panel")
             rel.build("closeness")
             rel.release("e")
-        select, part = _output_sql(rel, name), parts[name]
+        select = _output_sql(rel, name)
         if engine.name == "spark":
             w = engine.frame(select).write.mode("overwrite")
             (w.partitionBy(part) if part else w).parquet(f"{out}/{name}")
