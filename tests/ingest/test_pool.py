@@ -41,11 +41,11 @@ def test_records_cross_to_the_importing_process_whole():
     assert copy.copy(rec) == rec and copy.deepcopy(rec) == rec
 
 
-def _slow_task(folder: str, k: int) -> int:
+def _slow_task(folder: str, k: int, seconds: float = 0.3) -> int:
     import time
     from pathlib import Path
 
-    time.sleep(0.3)
+    time.sleep(seconds)
     Path(folder, f"done-{k}").touch()
     return k
 
@@ -63,15 +63,6 @@ def test_a_caller_that_stops_early_waits_for_the_tasks_handed_over(tmp_path):
     finally:
         p.terminate()
         p.join()
-
-
-def _first_slow_task(folder: str, k: int) -> int:
-    import time
-    from pathlib import Path
-
-    time.sleep(1.5 if k == 0 else 0.1)
-    Path(folder, f"done-{k}").touch()
-    return k
 
 
 class _Stop(Exception):
@@ -92,8 +83,9 @@ def test_a_ctrl_c_while_waiting_for_a_result_waits_for_that_task_too(tmp_path):
     try:
         warm = tmp_path / "warm"
         warm.mkdir()
-        p.starmap(_first_slow_task, [(str(warm), k) for k in range(1, 5)], chunksize=1)  # both workers started
-        got = pool.in_order(p, _first_slow_task, ((str(tmp_path), k) for k in range(20)), window=5)
+        p.starmap(_slow_task, [(str(warm), k, 0.1) for k in range(1, 5)], chunksize=1)  # both workers started
+        # task 0 takes 1.5 s, the others 0.1 s
+        got = pool.in_order(p, _slow_task, ((str(tmp_path), k, 1.5 if k == 0 else 0.1) for k in range(20)), window=5)
         signal.setitimer(signal.ITIMER_REAL, 0.5)  # while task 0 (1.5 s) is still running
         with pytest.raises(_Stop):
             next(got)
