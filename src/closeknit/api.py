@@ -22,6 +22,7 @@ written); open with ``read_only=False`` to keep them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -1034,16 +1035,23 @@ VIEWS_VERSION = 4
 def _views_model() -> str:
     """What kept views and tables depend on besides the store: the intimacy models, the closeness
     model (its file's hash: a refit keeps its name) and the views' shape."""
+    from closeknit.language.scorer import DEFAULT_MODEL
+    from closeknit.relate.inputs import current_model_version
+
+    return (f"{current_model_version(DEFAULT_MODEL)}+{current_model_version('accurate')}+closeness-{_closeness_digest()}"
+            f"+views{VIEWS_VERSION}")
+
+
+@functools.lru_cache(maxsize=1)
+def _closeness_digest() -> str:
+    # read and hashed once per process, as the model itself is loaded once (closeness.load_closeness_model),
+    # not on every view call
     import hashlib
     from importlib import resources
 
-    from closeknit.language.scorer import DEFAULT_MODEL
     from closeknit.relate.closeness import MODEL_FILE
-    from closeknit.relate.inputs import current_model_version
 
-    closeness = hashlib.sha256(resources.files("closeknit.relate").joinpath(MODEL_FILE).read_bytes()).hexdigest()[:10]
-    return (f"{current_model_version(DEFAULT_MODEL)}+{current_model_version('accurate')}+closeness-{closeness}"
-            f"+views{VIEWS_VERSION}")
+    return hashlib.sha256(resources.files("closeknit.relate").joinpath(MODEL_FILE).read_bytes()).hexdigest()[:10]
 
 
 def _payload(result: Any) -> str:
