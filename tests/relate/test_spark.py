@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from closeknit.core.ids import stable_id
-from closeknit.relate.community import community, pairs_sql, run_pairs
+from closeknit.relate.community import community, contacts_sql, pairs_sql, run_pairs
 from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session
 from closeknit.relate.measures import Params
 
@@ -92,25 +92,32 @@ def _plain(col: pa.ChunkedArray) -> list:
     return col.to_pylist()
 
 
-def _same(u, v) -> bool:
+def _same(u, v, absolute: bool = False) -> bool:
     if isinstance(u, float) or isinstance(v, float):
         if u is None or v is None:
             return u is None and v is None
         if math.isnan(u) or math.isnan(v):
             return math.isnan(u) and math.isnan(v)
-        return u == v or abs(u - v) <= 1e-9 * max(abs(u), abs(v))
+        return u == v or abs(u - v) <= 1e-9 * (1.0 if absolute else max(abs(u), abs(v)))
     return u == v
 
 
+#: Log ratios of two decayed counts (the contact model's shares): where the two are equal (all of
+#: u's recent messages went to v) the ratio is 0 up to the order of the sums, which no two engines
+#: share; such a column is compared to its terms' scale (log counts, 1e-9 absolute), not to itself.
+LOG_RATIOS = {"share_of_u_week", "share_of_u_day", "back_share_week", "back_share_day"}
+
+
 def assert_same_pairs(d: pa.Table, s: pa.Table, keys=("a_id", "b_id")) -> None:
-    """Every column equal (floats within 1e-9 relative), row for row by ``keys``."""
+    """Every column equal (floats within 1e-9 relative; :data:`LOG_RATIOS` 1e-9 absolute), row for
+    row by ``keys``."""
     assert d.column_names == s.column_names
     assert d.num_rows == s.num_rows
     key = [(k, "ascending") for k in keys]
     d, s = d.sort_by(key), s.sort_by(key)
     wrong = {}
     for c in d.column_names:
-        bad = [i for i, (u, v) in enumerate(zip(_plain(d[c]), _plain(s[c]))) if not _same(u, v)]
+        bad = [i for i, (u, v) in enumerate(zip(_plain(d[c]), _plain(s[c]))) if not _same(u, v, c in LOG_RATIOS)]
         if bad:
             wrong[c] = (len(bad), d[c][bad[0]].as_py(), s[c][bad[0]].as_py())
     assert wrong == {}
@@ -126,11 +133,12 @@ def test_stable_id_is_the_same_in_spark(spark):
 
 
 def _all(engine, path: str) -> dict[str, pa.Table]:
-    """Pairs, channel norms and judged messages (a warm-up of 3 days: the study lasted 4 weeks)."""
+    """Pairs, channel norms, judged messages and the contact model (a warm-up of 3 days: the study
+    lasted 4 weeks)."""
     rel = community(engine, path, params=Params(warmup_days=3.0))
-    rel.build("pairs", "norms", "incoming")
+    rel.build("pairs", "norms", "incoming", "contacts")
     return {"pairs": engine.arrow(pairs_sql(engine.columns("pairs"))), "norms": engine.arrow("SELECT * FROM norms"),
-            "incoming": engine.arrow("SELECT * FROM incoming")}
+            "incoming": engine.arrow("SELECT * FROM incoming"), "contacts": engine.arrow(contacts_sql())}
 
 
 def test_cns_both_engines_agree(spark, shared, tmp_path):
@@ -140,26 +148,36 @@ def test_cns_both_engines_agree(spark, shared, tmp_path):
     d, s = _all(DuckDBEngine(), path), _all(eng, path)
     # one folder per table, each written once
     assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == [
-        "001-ev_dyad", "002-handles", "003-e", "004-panel", "005-dyads", "006-closeness", "007-norms", "008-incoming"]
+        "001-ev_dyad", "002-handles", "003-e", "004-panel", "005-dyads", "006-closeness", "007-norms", "008-incoming",
+        "009-ct_ev", "010-ct_pair", "011-ct_person", "012-ct_adj", "013-ct_paths", "014-ct_cc", "015-contacts"]
     eng.close()
     assert not (tmp_path / "scratch").exists()
     # sms private overall, per stage (first contact, acquaintance), and all channels
-    assert (d["pairs"].num_rows, d["norms"].num_rows, d["incoming"].num_rows) == (880, 4, 13_918)
+    assert (d["pairs"].num_rows, d["norms"].num_rows, d["incoming"].num_rows, d["contacts"].num_rows) == (880, 4, 13_918, 1_760)
     assert sorted(pc.value_counts(d["incoming"]["verdict"]).to_pylist(), key=lambda x: x["values"]) == [
         {"values": "ahead of the relationship", "counts": 383}, {"values": "fine", "counts": 13_461},
         {"values": "well ahead", "counts": 74}]
     assert_same_pairs(d["pairs"], s["pairs"])
     assert_same_pairs(d["norms"], s["norms"], keys=("channel", "visibility", "stage"))
     assert_same_pairs(d["incoming"], s["incoming"], keys=("interaction_id",))
+    assert_same_pairs(d["contacts"], s["contacts"], keys=("src_id", "dst_id"))
+
+
+def _pairs_and_contacts(engine, path: str) -> tuple[pa.Table, pa.Table]:
+    rel = community(engine, path)
+    rel.build("pairs", "contacts")
+    return engine.arrow(pairs_sql(engine.columns("pairs"))), engine.arrow(contacts_sql())
 
 
 def test_email_eu_core_both_engines_agree(spark, shared, tmp_path):
     """Spark keeping its tables as local checkpoints (an engine without a scratch folder)."""
     path = _email(shared, tmp_path)
-    d = run_pairs(DuckDBEngine(), path)
-    s = run_pairs(SparkEngine(spark), path)
+    d, dc = _pairs_and_contacts(DuckDBEngine(), path)
+    s, sc = _pairs_and_contacts(SparkEngine(spark), path)
     assert d.num_rows == 16_064  # distinct undirected pairs with contact (24,929 directed; self-mail dropped)
+    assert dc.num_rows == 32_128  # each of them both ways
     assert_same_pairs(d, s)
+    assert_same_pairs(dc, sc, keys=("src_id", "dst_id"))
 
 
 def test_hub_does_not_land_on_one_task(spark, tmp_path):
@@ -196,11 +214,12 @@ def test_the_job_writes_what_duckdb_writes_and_leaves_no_scratch(spark, tmp_path
     got = {}
     for name, eng in (("duckdb", DuckDBEngine()), ("spark", SparkEngine(spark))):
         assert run_pairs(eng, path, str(tmp_path / name)) == 4
-        got[name] = {t: pq.read_table(tmp_path / name / t) for t in ("pairs", "norms", "incoming")}
-    assert sorted(p.name for p in (tmp_path / "spark").iterdir()) == ["incoming", "norms", "pairs"]
+        got[name] = {t: pq.read_table(tmp_path / name / t) for t in ("pairs", "norms", "incoming", "contacts")}
+    assert sorted(p.name for p in (tmp_path / "spark").iterdir()) == ["contacts", "incoming", "norms", "pairs"]
+    assert got["duckdb"]["contacts"].num_rows == 8  # the 4 pairs in contact, both ways
     assert got["duckdb"]["incoming"].num_rows > 100
     for t, keys in (("pairs", ("a_id", "b_id")), ("norms", ("channel", "visibility", "stage")),
-                    ("incoming", ("interaction_id",))):
+                    ("incoming", ("interaction_id",)), ("contacts", ("src_id", "dst_id"))):
         d, s = (got[e][t].select(sorted(got[e][t].column_names)) for e in ("duckdb", "spark"))
         # partition columns come back as dictionary strings
         d, s = (x.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in x.schema]))

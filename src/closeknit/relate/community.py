@@ -47,7 +47,7 @@ from closeknit.core.errors import InputError
 from closeknit.ingest.records import KINDS, VISIBILITIES
 from closeknit.relate.measures import Params, Relationships
 
-__all__ = ["EVENT_SCHEMA", "OUTPUTS", "community", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
+__all__ = ["EVENT_SCHEMA", "OUTPUTS", "community", "contacts_sql", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
            "main"]
 
 #: Required and optional columns of the events Parquet dataset.
@@ -149,6 +149,18 @@ def pairs_sql(columns: list[str]) -> str:
     """
 
 
+def contacts_sql() -> str:
+    """The output: the engine's ``contacts`` table (:mod:`closeknit.relate.contacts`) with ``src_id,
+    src, dst_id, dst`` (ids and handles), then ``score``, ``chance`` and every feature."""
+    from closeknit.relate.predict import FEATURES
+
+    rest = ", ".join(f"k.{c}" for c in ["score", "chance", *FEATURES])
+    return f"""
+    SELECT k.src AS src_id, hs.handle AS src, k.dst AS dst_id, hd.handle AS dst, {rest}
+    FROM contacts k JOIN handles hs ON hs.person_id = k.src JOIN handles hd ON hd.person_id = k.dst
+    """
+
+
 def store_events_sql() -> str:
     """A store's timed interactions in the events schema (DuckDB SQL over the store): one row per
     actor and participant of another person; each person is named ``channel:value`` of their
@@ -223,13 +235,15 @@ def community(engine, events_path: str, *, as_of: float | None = None, params: P
 #: The tables a run writes under ``--out``, in the order it writes them (the users of the monthly panel
 #: first, so that the panel can go before the pairs' rows are made), each with the column its Parquet
 #: folder is partitioned by (None: one file).
-OUTPUTS = {"norms": None, "incoming": "verdict", "pairs": PARTITION_BY}
+OUTPUTS = {"norms": None, "incoming": "verdict", "pairs": PARTITION_BY, "contacts": None}
 
 
 def _output_sql(rel: Any, name: str) -> str:
     rel.build(name)
     if name == "pairs":
         return pairs_sql(rel.engine.columns("pairs"))
+    if name == "contacts":
+        return contacts_sql()
     return f"SELECT * FROM {name}"
 
 
@@ -239,8 +253,9 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
 
     Without ``out``: the pairs table (Arrow, by ``a_id, b_id``). With ``out`` (a folder, any URL the
     engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms) and
-    ``out/incoming`` (every judged message with its verdict, partitioned by verdict) as Parquet;
-    returns the number of pairs.
+    ``out/incoming`` (every judged message with its verdict, partitioned by verdict) and
+    ``out/contacts`` (the contact model as of ``as_of`` for every pair in contact, both ways:
+    :func:`contacts_sql`) as Parquet; returns the number of pairs.
 
     On DuckDB each table goes as soon as nothing more is built from it (as ``closeknit pairs`` on a
     store does): the input once the engine has its copy, the norms and judged messages once written,
@@ -274,6 +289,7 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
             rel.build("dyads")
             rel.release("panel")
             rel.build("closeness")
+            rel.build("contacts")  # it reads the events too
             rel.release("e")
         select = _output_sql(rel, name)
         if engine.name == "spark":
@@ -300,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="closeknit-pairs-spark",
                                  description="Every pair in contact, with closeness and every measure, on Spark.")
     ap.add_argument("events", help="events Parquet (file, folder or URL Spark reads)")
-    ap.add_argument("out", help="a folder for pairs/ (partitioned by stage), norms/ and incoming/ (Parquet)")
+    ap.add_argument("out", help="a folder for pairs/ (partitioned by stage), norms/, incoming/ and contacts/ (Parquet)")
     ap.add_argument("--as-of", type=float, default=None, help="Unix seconds (default: the latest event)")
     ap.add_argument("--shuffle-partitions", type=int, default=None)
     a = ap.parse_args(argv)

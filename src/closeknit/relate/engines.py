@@ -1,13 +1,14 @@
 """Where the relationship SQL runs: DuckDB on one machine, Apache Spark on a cluster.
 
 The measures are written once, as DuckDB SQL (:mod:`closeknit.relate.measures`,
-:mod:`closeknit.relate.closeness`, :mod:`closeknit.relate.community`). An engine only knows how to
+:mod:`closeknit.relate.closeness`, :mod:`closeknit.relate.community`, :mod:`closeknit.relate.contacts`). An engine only knows how to
 make a named table from a ``SELECT``, read a scalar and list a table's columns:
 
 * :class:`DuckDBEngine` runs the text as it is (a private in-memory DuckDB).
 * :class:`SparkEngine` transpiles it with SQLGlot (``read="duckdb", write="spark"``) and runs it
-  with ``spark.sql``; each table is computed once and kept (a local checkpoint), a temporary view
-  over it.
+  with ``spark.sql``; each table is computed once, by one action, and kept, a temporary view over
+  it: as Parquet in a scratch folder (``scratch``: what ``closeknit pairs --engine spark`` uses, on a
+  filesystem every executor reaches) or else as a local checkpoint.
 
 Why SQLGlot and not Ibis or SQLFrame (each was tried on this pipeline): the pipeline is already
 ~600 lines of set-wise SQL with named windows, ``FILTER`` clauses and grouping sets. Ibis would

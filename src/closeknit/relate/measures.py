@@ -666,6 +666,21 @@ class Relationships:
         self.engine.table("closeness", closeness_sql(model, float(self.as_of or 0), personal=self.scope == "self",
                                                      offsets=self._utc_offsets()))
 
+    def _build_contacts(self) -> None:
+        """The contact model (``predict-contacts``) as of now for every pair in contact, both ways
+        (:mod:`closeknit.relate.contacts`); the model's clock is one second after ``as_of``, so that
+        what happened at ``as_of`` counts (the model reads the events strictly before its cutoff)."""
+        from closeknit.relate.contacts import contact_tables
+        from closeknit.relate.predict import load_model
+
+        self._need("c", "closeness")
+        made = []
+        for name, select in contact_tables(float(self.as_of or 0) + 1.0, load_model()):
+            self.engine.table(name, select)
+            made.append(name)
+        for name in made[:-1]:  # only the contacts table is kept
+            self.engine.drop(name)
+
     def _utc_offsets(self) -> list[tuple[float, int]]:
         """:attr:`timezone`'s UTC offsets over the events' time range (:func:`closeness.utc_offsets`)."""
         from closeknit.relate.closeness import utc_offsets

@@ -133,24 +133,15 @@ def attention(rel: Relationships, *, waiting_days: float = 30, newcomer_days: fl
 
 
 def _contact_chances(rel: Relationships, people: list[int]) -> dict[int, tuple[float, float]]:
-    """The contact model (``predict-contacts``) on the user's own contacts, as of now: for each
-    person, the chance that you write to them next and that they write to you next (the model's
-    probability against a random other person, as it was fit)."""
-    import numpy as np
-
-    from closeknit.relate.predict import encode_ids, load_model, score_contacts
-
-    t = rel.sql("SELECT a, b, a_acts, ts FROM c WHERE ts IS NOT NULL ORDER BY ts, interaction_id, a, b")
-    a, b, acts = t["a"].to_numpy(), t["b"].to_numpy(), t["a_acts"].to_numpy(zero_copy_only=False)
-    ts = t["ts"].to_numpy().astype(float)
-    src, dst = np.where(acts, a, b), np.where(acts, b, a)
-    others = np.asarray(people, dtype=np.int64)
-    me = np.zeros(len(others), dtype=np.int64)
-    (e_src, e_dst, q_src, q_dst), n = encode_ids(src, dst, np.r_[me, others], np.r_[others, me])
-    cut = np.full(2 * len(others), float(rel.as_of or 0) + 1.0)
-    p = 1.0 / (1.0 + np.exp(-score_contacts(e_src, e_dst, ts, q_src, q_dst, cut, model=load_model(), n_nodes=n)))
-    k = len(others)
-    return {int(o): (float(p[i]), float(p[k + i])) for i, o in enumerate(others)}
+    """The contact model (``predict-contacts``) on the user's own contacts, as of now (the engine's
+    ``contacts`` table, :mod:`closeknit.relate.contacts`): for each person, the chance that you
+    write to them next and that they write to you next (the model's probability against a random
+    other person, as it was fit)."""
+    rel.build("contacts")
+    ids = ", ".join(str(int(p)) for p in people)
+    got = {(r["src"], r["dst"]): float(r["chance"]) for r in rel.rows(
+        f"SELECT src, dst, chance FROM contacts WHERE (src = 0 AND dst IN ({ids})) OR (dst = 0 AND src IN ({ids}))")}
+    return {int(o): (got[(0, int(o))], got[(int(o), 0)]) for o in people}
 
 
 def _days(s: float | None) -> str:

@@ -16,6 +16,10 @@ on a people × people matrix, on bitsets filled in cutoff order, or by expanding
 depending on the number of people. No loop runs per query or per event in Python, so a million
 events and a hundred thousand queries take seconds.
 
+The same features as of one moment, for every pair in contact at once, are set-wise SQL in
+:mod:`closeknit.relate.contacts` (what ``closeknit pairs --events`` writes on DuckDB or Spark and
+the personal view reads); a test holds the two equal on real logs.
+
 Pure functions over numpy arrays:
 
 >>> import numpy as np

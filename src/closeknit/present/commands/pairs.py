@@ -46,7 +46,8 @@ def write_csv(df, out) -> None:
                    "engine reads) with the columns of the events CSV (docs/scale.md). Needs --out.")
 @click.option("--out", "out", default=None,
               help="With --events: a folder for the Parquet outputs: pairs/ (partitioned by stage), norms/ (channel "
-                   "norms) and incoming/ (messages judged against their relationship, partitioned by verdict).")
+                   "norms), incoming/ (messages judged against their relationship, partitioned by verdict) and "
+                   "contacts/ (the contact model of predict-contacts as of --as-of, every pair in contact both ways).")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="With --events: run on this machine (duckdb) or on Apache Spark (pip install 'closeknit[spark]').")
 @click.option("--master", default=None, help="With --engine spark: the Spark master (local[*], spark://host:7077, yarn).")
@@ -112,7 +113,7 @@ def _community(events, out, engine, master, remote, as_of) -> None:
         eng.close()
         if spill:
             shutil.rmtree(spill, ignore_errors=True)
-    click.echo(f"{n:,} pairs written to {out}/pairs (Parquet, partitioned by stage; norms/ and incoming/ beside; "
+    click.echo(f"{n:,} pairs written to {out}/pairs (Parquet, partitioned by stage; norms/, incoming/ and contacts/ beside; "
                f"engine: {engine})", err=True)
 
 
