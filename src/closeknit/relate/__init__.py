@@ -7,6 +7,8 @@
 * :mod:`closeknit.relate.pairs` - every pair in contact with closeness and every measure (``closeknit pairs``).
 * :mod:`closeknit.relate.personal` - the personal view: attention, circles, one relationship.
 * :mod:`closeknit.relate.predict` - who will you talk to next (``predict-contacts``).
+* :mod:`closeknit.relate.contacts` - the same model as of one moment for every pair in contact, as SQL.
+* :mod:`closeknit.relate.community` and :mod:`closeknit.relate.engines` - a community's log on DuckDB or Spark.
 
     >>> from closeknit.relate import load            # doctest: +SKIP
     >>> rel = load(store.con)                        # doctest: +SKIP
