@@ -227,6 +227,45 @@ def test_the_job_writes_what_duckdb_writes_and_leaves_no_scratch(spark, tmp_path
         assert_same_pairs(d, s, keys=keys)
 
 
+_CONNECT_JOB = """
+import sys
+from closeknit.relate.community import run_pairs
+from closeknit.relate.engines import SparkEngine, spark_session
+s = spark_session(remote="local[2]", app="closeknit-connect-test", shuffle_partitions=4)
+print(type(s).__module__, run_pairs(SparkEngine(s), sys.argv[1], sys.argv[2]))
+s.stop()
+"""
+
+
+def test_spark_connect_runs_the_job(spark, tmp_path):
+    """``--remote``: the job through a Spark Connect client. ``remote("local[2]")`` starts a local
+    Connect server; it runs in a process of its own (this one already has a classic session) and
+    writes what DuckDB writes, leaving no scratch folder."""
+    import subprocess
+    import sys
+
+    try:
+        import grpc  # noqa: F401 - the Spark Connect client's transport (pyspark[connect])
+    except ImportError:
+        pytest.skip("the Spark Connect client is not installed (pip install 'closeknit[spark]')")
+    src = ["ana", "bo", "ana", "cy", "bo", "cy"] * 20
+    dst = ["bo", "ana", "cy", "ana", "cy", "bo"] * 20
+    path = _events_parquet(tmp_path / "ev.parquet", {"src": pa.array(src), "dst": pa.array(dst),
+                                                     "ts": pa.array([1.7e9 + 4e4 * i for i in range(len(src))])})
+    r = subprocess.run([sys.executable, "-c", _CONNECT_JOB, path, str(tmp_path / "connect")], capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.split()[-2:] == ["pyspark.sql.connect.session", "3"]  # a Connect client; 3 pairs
+    assert run_pairs(DuckDBEngine(), path, str(tmp_path / "duckdb")) == 3
+    assert sorted(p.name for p in (tmp_path / "connect").iterdir()) == ["contacts", "incoming", "norms", "pairs"]
+    for t, keys in (("pairs", ("a_id", "b_id")), ("contacts", ("src_id", "dst_id"))):
+        d, s = (pq.read_table(tmp_path / e / t) for e in ("duckdb", "connect"))
+        d, s = (x.select(sorted(x.column_names)) for x in (d, s))
+        d, s = (x.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in x.schema]))
+                for x in (d, s))
+        assert_same_pairs(d, s, keys=keys)
+
+
 def test_norms_without_scored_messages_have_the_overall_row(spark, tmp_path):
     """No message scored (a log without language scores): both engines give the one overall norm row
     (Spark gives an empty grouping set no row of its own)."""

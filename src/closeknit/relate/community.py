@@ -252,28 +252,25 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
     """Every pair in contact in the events at ``events_path``, on ``engine``.
 
     Without ``out``: the pairs table (Arrow, by ``a_id, b_id``). With ``out`` (a folder, any URL the
-    engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms) and
+    engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms),
     ``out/incoming`` (every judged message with its verdict, partitioned by verdict) and
     ``out/contacts`` (the contact model as of ``as_of`` for every pair in contact, both ways:
     :func:`contacts_sql`) as Parquet; returns the number of pairs.
 
     On DuckDB each table goes as soon as nothing more is built from it (as ``closeknit pairs`` on a
     store does): the input once the engine has its copy, the norms and judged messages once written,
-    the monthly panel once the pairs' rows are made, the events once closeness is. Spark writes each
+    the monthly panel once the pairs' rows are made, the events once closeness and the contact model are. Spark writes each
     table once, as Parquet in ``out/_closeknit_scratch`` (unless the engine has a ``scratch`` folder of
     its own), and removes that folder at the end.
     """
     if out is not None and engine.name == "spark" and engine.persist and engine.scratch is None:
         # Spark keeps its tables as Parquet beside the output (a folder every executor reaches; Spark's
         # readers skip names starting with "_"), removed at the end
-        from closeknit.relate.engines import remove_path
-
-        engine.scratch = scratch = f"{out.rstrip('/')}/_closeknit_scratch"
+        engine.scratch = f"{out.rstrip('/')}/_closeknit_scratch"
         try:
             return run_pairs(engine, events_path, out, as_of=as_of, params=params)
         finally:
-            engine.close()
-            remove_path(engine.spark, scratch)
+            engine.close()  # removes the scratch folder
             engine.scratch = None
     rel = community(engine, events_path, as_of=as_of, params=params)
     if out is None:

@@ -72,12 +72,15 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
     probability) and every feature of :data:`closeknit.relate.predict.FEATURES`.
     """
     k = repr(float(cutoff))
+    sender = "CASE WHEN a_acts THEN a ELSE b END"
     ev = f"""
-    SELECT CASE WHEN a_acts THEN a ELSE b END AS src, CASE WHEN a_acts THEN b ELSE a END AS dst, ts,
+    SELECT {sender} AS src, CASE WHEN a_acts THEN b ELSE a END AS dst, ts,
            {_decay('ts', k, DAY)} AS w_day, {_decay('ts', k, WEEK)} AS w_week,
            -- how many messages the sender had sent up to this one's time (ties included)
-           count(*) OVER (PARTITION BY CASE WHEN a_acts THEN a ELSE b END ORDER BY ts
-                          RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sent_upto
+           count(*) OVER (PARTITION BY {sender} ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS sent_upto,
+           -- how many people this one message went to (the sender's events at its time); the same
+           -- partitioning as the window above, so Spark shuffles the events once for both
+           count(*) OVER (PARTITION BY {sender}, ts) AS n_group
     FROM c WHERE ts < {k}
     """
     pair = """
@@ -85,37 +88,29 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
            sum(w_week) AS d_week, max(sent_upto) AS sent_upto_last
     FROM ct_ev GROUP BY src, dst
     """
+    # per person, from the directed pairs (each person's sums are sums of their pairs' sums: a tenth
+    # of the rows of the events on a log with ten messages per pair)
     zero = "CAST(0 AS DOUBLE)"
     person = f"""
     WITH x AS (
-        SELECT src AS x, 1 AS sent, 0 AS recv, w_day AS sent_day, w_week AS sent_week, {zero} AS recv_day,
-               {zero} AS recv_week, ts, w_day FROM ct_ev
-        UNION ALL
-        SELECT dst, 0, 1, {zero}, {zero}, w_day, w_week, ts, w_day FROM ct_ev
-    ),
-    act AS (
-        SELECT x, sum(sent) AS n_sent, sum(recv) AS n_recv, sum(sent_day) AS sent_day, sum(sent_week) AS sent_week,
-               sum(recv_day) AS recv_day, sum(recv_week) AS recv_week, min(ts) AS first_ts, max(ts) AS last_ts,
-               sum(w_day) AS act_day
-        FROM x GROUP BY x
-    ),
-    firsts AS (  -- the first message of each directed pair: a new contact of its sender, a new sender to its recipient
-        SELECT src AS x, 1 AS contact, 0 AS sender, {_decay('first_ts', k, WEEK)} AS w_contact, {zero} AS w_sender FROM ct_pair
-        UNION ALL
-        SELECT dst, 0, 1, {zero}, {_decay('first_ts', k, WEEK)} FROM ct_pair
-    ),
-    new AS (
-        SELECT x, sum(contact) AS n_contacts, sum(sender) AS n_senders, sum(w_contact) AS new_contacts_week,
-               sum(w_sender) AS new_senders_week
-        FROM firsts GROUP BY x
+        SELECT src AS x, n AS sent, 0 AS recv, d_day AS sent_day, d_week AS sent_week, {zero} AS recv_day,
+               {zero} AS recv_week, first_ts, last_ts, 1 AS contact, 0 AS sender,
+               {_decay('first_ts', k, WEEK)} AS w_contact, {zero} AS w_sender
+        FROM ct_pair
+        UNION ALL  -- the first message of each directed pair: a new contact of its sender, a new sender to its recipient
+        SELECT dst, 0, n, {zero}, {zero}, d_day, d_week, first_ts, last_ts, 0, 1, {zero}, {_decay('first_ts', k, WEEK)}
+        FROM ct_pair
     )
-    SELECT act.*, new.n_contacts, new.n_senders, new.new_contacts_week, new.new_senders_week
-    FROM act JOIN new ON new.x = act.x
+    SELECT x, sum(sent) AS n_sent, sum(recv) AS n_recv, sum(sent_day) AS sent_day, sum(sent_week) AS sent_week,
+           sum(recv_day) AS recv_day, sum(recv_week) AS recv_week, min(first_ts) AS first_ts, max(last_ts) AS last_ts,
+           sum(sent_day) + sum(recv_day) AS act_day, sum(contact) AS n_contacts, sum(sender) AS n_senders,
+           sum(w_contact) AS new_contacts_week, sum(w_sender) AS new_senders_week
+    FROM x GROUP BY x
     """
     adj = """
     WITH u AS (
-        SELECT least(src, dst) AS a, greatest(src, dst) AS b, sum(w_week) AS s, max(ts) AS last_ts
-        FROM ct_ev GROUP BY least(src, dst), greatest(src, dst)
+        SELECT least(src, dst) AS a, greatest(src, dst) AS b, sum(d_week) AS s, max(last_ts) AS last_ts
+        FROM ct_pair GROUP BY least(src, dst), greatest(src, dst)
     )
     SELECT a AS x, b AS y, s, last_ts FROM u UNION ALL SELECT b, a, s, last_ts FROM u
     """
@@ -162,10 +157,9 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
     FROM {pairs} p LEFT JOIN two ON two.a = p.a AND two.b = p.b LEFT JOIN three ON three.a = p.a AND three.b = p.b
     """
     cc = f"""
-    WITH g AS (  -- one message to several people: the events of one sender at one time
-        SELECT src, ts FROM ct_ev GROUP BY src, ts HAVING count(*) BETWEEN 2 AND {MAX_RECIPIENTS}
-    ),
-    m AS (SELECT e.src, e.ts, e.dst FROM ct_ev e JOIN g ON g.src = e.src AND g.ts = e.ts)
+    WITH m AS (  -- one message to several people: the events of one sender at one time
+        SELECT src, ts, dst FROM ct_ev WHERE n_group BETWEEN 2 AND {MAX_RECIPIENTS}
+    )
     SELECT m1.dst AS a, m2.dst AS b, count(*) AS n, max(m1.ts) AS last_ts, sum({_decay('m1.ts', k, DAY)}) AS d_day
     FROM m m1 JOIN m m2 ON m2.src = m1.src AND m2.ts = m1.ts AND m1.dst < m2.dst
     GROUP BY m1.dst, m2.dst

@@ -282,7 +282,11 @@ class SparkEngine:
             _release(df)
         self._frames.clear()
         if self.scratch and self._written:
-            remove_path(self.spark, self.scratch)
+            if not remove_path(self.spark, self.scratch):  # a Spark Connect client on a cluster's filesystem
+                import warnings
+
+                warnings.warn(f"the scratch folder {self.scratch} could not be removed from here (a Spark Connect "
+                              f"client has no access to the cluster's filesystem): remove it by hand", stacklevel=2)
             self._written = 0
 
 
