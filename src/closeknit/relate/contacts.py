@@ -34,16 +34,10 @@ from closeknit.relate.predict import (
     WEEK,
     ContactModel,
     Logit,
-    _NEVER_HOURS,
+    NEVER_HOURS,
 )
 
-__all__ = ["CONTACT_TABLES", "contact_tables", "score_sql", "OUTPUT_LEAD"]
-
-#: The first columns of the contacts table (then every feature of ``predict.FEATURES``, in order).
-OUTPUT_LEAD = ["src", "dst", "score", "chance"]
-
-#: The engine tables :func:`contact_tables` makes, in order (the last one is ``contacts``).
-CONTACT_TABLES = ("ct_ev", "ct_pair", "ct_person", "ct_adj", "ct_paths", "ct_cc", "contacts")
+__all__ = ["contact_tables", "score_sql"]
 
 
 def _decay(t: str, k: str, tau: float) -> str:
@@ -58,12 +52,14 @@ def _log1(x: str) -> str:
 
 def _hours(t: str, k: str) -> str:
     """``log(1 + hours since t)``, capped at the "never" recency (also when t is unknown)."""
-    never = repr(float(_NEVER_HOURS))
+    never = repr(float(NEVER_HOURS))
     return f"ln(1 + least(greatest(coalesce(({k} - {t}) / {float(HOUR)!r}, {never}), 0), {never}))"
 
 
 def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closeness") -> list[tuple[str, str]]:
-    """``(name, SELECT)`` for each table of :data:`CONTACT_TABLES`, to be made in order.
+    """``(name, SELECT)`` for each engine table to make, in order: ``ct_ev`` (the events by sender),
+    ``ct_pair`` (directed pairs), ``ct_person``, ``ct_adj`` (ties either way), ``ct_paths`` (2- and
+    3-hop), ``ct_cc`` (co-recipients) and last ``contacts``, the only one a caller keeps.
 
     Reads the engine's contact sequence ``c`` (``a, b, a_acts, ts``) and ``pairs`` (``a, b,
     ev_shared_contacts``: one row per pair in contact, the closeness table). ``contacts`` has one

@@ -68,7 +68,7 @@ WEEK = 7 * DAY
 
 #: The features, in column order, with what each one means. Counts enter as log(1 + n); times
 #: as log(1 + hours). "Never" means no such event before the cutoff; its recency is then the
-#: cap :data:`_NEVER_HOURS`.
+#: cap :data:`NEVER_HOURS`.
 FEATURE_HELP: dict[str, str] = {
     "pair_count": "log(1 + messages u sent to v)",
     "pair_recency": "log(1 + hours since u last wrote to v)",
@@ -103,7 +103,7 @@ FEATURE_HELP: dict[str, str] = {
     "dst_activity_day": "log(1 + messages v sent or received, 1-day decay)  (v's current activity)",
 }
 FEATURES: list[str] = list(FEATURE_HELP)
-_NEVER_HOURS = 24.0 * 365 * 5  # recency used for "never": five years
+NEVER_HOURS = 24.0 * 365 * 5  # recency used for "never": five years
 
 MODEL_FILE = "contacts_model.json"
 
@@ -187,8 +187,8 @@ class _History:
 
 
 def _hours_since(cut: np.ndarray, last: np.ndarray) -> np.ndarray:
-    h = np.where(np.isnan(last), _NEVER_HOURS, (cut - np.nan_to_num(last)) / HOUR)
-    return np.log1p(np.clip(h, 0.0, _NEVER_HOURS))
+    h = np.where(np.isnan(last), NEVER_HOURS, (cut - np.nan_to_num(last)) / HOUR)
+    return np.log1p(np.clip(h, 0.0, NEVER_HOURS))
 
 
 def _dense(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
