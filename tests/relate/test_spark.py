@@ -241,12 +241,11 @@ def test_spark_connect_runs_the_job(spark, tmp_path):
     """``--remote``: the job through a Spark Connect client. ``remote("local[2]")`` starts a local
     Connect server; it runs in a process of its own (this one already has a classic session) and
     writes what DuckDB writes, leaving no scratch folder."""
+    import importlib.util
     import subprocess
     import sys
 
-    try:
-        import grpc  # noqa: F401 - the Spark Connect client's transport (pyspark[connect])
-    except ImportError:
+    if importlib.util.find_spec("grpc") is None:  # the Spark Connect client's transport (pyspark[connect])
         pytest.skip("the Spark Connect client is not installed (pip install 'closeknit[spark]')")
     src = ["ana", "bo", "ana", "cy", "bo", "cy"] * 20
     dst = ["bo", "ana", "cy", "ana", "cy", "bo"] * 20
