@@ -26,15 +26,19 @@ from closeknit.relate.predict import FEATURES, contact_features, encode_ids, loa
 DECAYED = [f for f in FEATURES if f.endswith(("_day", "_week"))]
 
 
+def _directed(c: pa.Table) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``src, dst, ts`` of the contact sequence's rows ``a, b, a_acts, ts``."""
+    a, b, acts = c["a"].to_numpy(), c["b"].to_numpy(), c["a_acts"].to_numpy(zero_copy_only=False)
+    return np.where(acts, a, b), np.where(acts, b, a), c["ts"].to_numpy().astype(float)
+
+
 def _numpy_features(eng, rel, got: pa.Table) -> np.ndarray:
     """``contact_features`` over the engine's contact sequence ``c``, for the rows of ``got``, at
     the cutoff the SQL used (one second after ``as_of``)."""
-    c = eng.arrow("SELECT a, b, a_acts, ts FROM c")
-    a, b, acts = c["a"].to_numpy(), c["b"].to_numpy(), c["a_acts"].to_numpy(zero_copy_only=False)
-    src, dst = np.where(acts, a, b), np.where(acts, b, a)
+    src, dst, ts = _directed(eng.arrow("SELECT a, b, a_acts, ts FROM c"))
     # np.unique keeps the ids' order, so ties between equally strong ties break the same way
     (es, ed, qs, qd), n = encode_ids(src, dst, got["src"].to_numpy(), got["dst"].to_numpy())
-    return contact_features(es, ed, c["ts"].to_numpy().astype(float), qs, qd, np.full(len(qs), float(rel.as_of) + 1.0), n)
+    return contact_features(es, ed, ts, qs, qd, np.full(len(qs), float(rel.as_of) + 1.0), n)
 
 
 def assert_features_equal(got: pa.Table, X: np.ndarray) -> None:
@@ -144,13 +148,11 @@ def test_the_personal_view_reads_the_model_as_of_now(demo_built, tmp_path):
             as_of = float(rel.as_of)
         finally:
             rel.close()
-    a, b, acts = c["a"].to_numpy(), c["b"].to_numpy(), c["a_acts"].to_numpy(zero_copy_only=False)
-    src, dst = np.where(acts, a, b), np.where(acts, b, a)
+    src, dst, ts = _directed(c)
     others = np.array([r["b"] for r in fading])
     me = np.zeros(len(others), dtype=np.int64)
     (es, ed, qs, qd), n = encode_ids(src, dst, np.r_[me, others], np.r_[others, me])
-    p = 1 / (1 + np.exp(-score_contacts(es, ed, c["ts"].to_numpy().astype(float), qs, qd,
-                                        np.full(len(qs), as_of + 1.0), n_nodes=n)))
+    p = 1 / (1 + np.exp(-score_contacts(es, ed, ts, qs, qd, np.full(len(qs), as_of + 1.0), n_nodes=n)))
     k = len(others)
     assert [r["chance_you_write"] for r in fading] == pytest.approx(p[:k].tolist(), rel=1e-9)
     assert [r["chance_they_write"] for r in fading] == pytest.approx(p[k:].tolist(), rel=1e-9)

@@ -123,6 +123,13 @@ def assert_same_pairs(d: pa.Table, s: pa.Table, keys=("a_id", "b_id")) -> None:
     assert wrong == {}
 
 
+def _comparable(t: pa.Table) -> pa.Table:
+    """A written table with its columns in name order and partition columns (read back as dictionary
+    strings) as plain strings, to compare two engines' outputs."""
+    t = t.select(sorted(t.column_names))
+    return t.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in t.schema]))
+
+
 def test_stable_id_is_the_same_in_spark(spark):
     keys = ["person|ada", "person|0", "person|Zoë ☃", "x" * 300, ""]
     from closeknit.relate.engines import to_spark
@@ -220,11 +227,7 @@ def test_the_job_writes_what_duckdb_writes_and_leaves_no_scratch(spark, tmp_path
     assert got["duckdb"]["incoming"].num_rows > 100
     for t, keys in (("pairs", ("a_id", "b_id")), ("norms", ("channel", "visibility", "stage")),
                     ("incoming", ("interaction_id",)), ("contacts", ("src_id", "dst_id"))):
-        d, s = (got[e][t].select(sorted(got[e][t].column_names)) for e in ("duckdb", "spark"))
-        # partition columns come back as dictionary strings
-        d, s = (x.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in x.schema]))
-                for x in (d, s))
-        assert_same_pairs(d, s, keys=keys)
+        assert_same_pairs(*(_comparable(got[e][t]) for e in ("duckdb", "spark")), keys=keys)
 
 
 _CONNECT_JOB = """
@@ -258,11 +261,7 @@ def test_spark_connect_runs_the_job(spark, tmp_path):
     assert run_pairs(DuckDBEngine(), path, str(tmp_path / "duckdb")) == 3
     assert sorted(p.name for p in (tmp_path / "connect").iterdir()) == ["contacts", "incoming", "norms", "pairs"]
     for t, keys in (("pairs", ("a_id", "b_id")), ("contacts", ("src_id", "dst_id"))):
-        d, s = (pq.read_table(tmp_path / e / t) for e in ("duckdb", "connect"))
-        d, s = (x.select(sorted(x.column_names)) for x in (d, s))
-        d, s = (x.cast(pa.schema([pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type) else f for f in x.schema]))
-                for x in (d, s))
-        assert_same_pairs(d, s, keys=keys)
+        assert_same_pairs(*(_comparable(pq.read_table(tmp_path / e / t)) for e in ("duckdb", "connect")), keys=keys)
 
 
 def test_norms_without_scored_messages_have_the_overall_row(spark, tmp_path):

@@ -31,7 +31,7 @@ from importlib import resources
 
 from closeknit.core.errors import InputError
 
-__all__ = ["FEATURES", "MODEL_FILE", "WORK_HOURS", "utc_offsets", "local_time_sql", "offhours_sql", "FREQUENCY_PARTS", "frequency_scale", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql"]
+__all__ = ["FEATURES", "MODEL_FILE", "WORK_HOURS", "utc_offsets", "local_time_sql", "offhours_sql", "FREQUENCY_PARTS", "frequency_scale", "ClosenessModel", "load_closeness_model", "closeness_sql", "feature_sql", "smaller_side_sql"]
 
 MODEL_FILE = "closeness_model.json"
 #: A call or meeting of unknown length counts this many seconds of talk.
@@ -201,6 +201,15 @@ def frequency_scale(closeness: float, model: ClosenessModel | None = None) -> fl
     return odds ** (1 / k) if k > 0 else odds
 
 
+def smaller_side_sql(pairs: str, degrees: str) -> str:
+    """For each pair ``a, b`` of ``pairs``: ``s``, the side with fewer contacts (``degrees``: ``x, k``),
+    and ``o``, the other. Shared contacts are walked from ``s`` and looked up on ``o``, so that a pair
+    (hub, member) reads the member's few contacts, not the hub's million."""
+    return f"""SELECT p.a, p.b, CASE WHEN da.k <= db.k THEN p.a ELSE p.b END AS s,
+               CASE WHEN da.k <= db.k THEN p.b ELSE p.a END AS o
+        FROM {pairs} p JOIN {degrees} da ON da.x = p.a JOIN {degrees} db ON db.x = p.b"""
+
+
 def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str = "dyads",
                 totals: str | None = None, offsets: list[tuple[float, int]] | None = None) -> str:
     """SQL (a SELECT over the engine's ``c`` and ``dyads`` tables) giving one row per pair with
@@ -247,9 +256,7 @@ def feature_sql(now: float | None, *, personal: bool, c: str = "c", dyads: str =
     ),
     dg AS (SELECT x, count(*) AS k FROM adj GROUP BY x),
     sm AS (  -- shared contacts: walk the contacts of the side with fewer, look them up on the other
-        SELECT f.a, f.b, CASE WHEN dg_a.k <= dg_b.k THEN f.a ELSE f.b END AS s,
-               CASE WHEN dg_a.k <= dg_b.k THEN f.b ELSE f.a END AS o
-        FROM f JOIN dg dg_a ON dg_a.x = f.a JOIN dg dg_b ON dg_b.x = f.b
+        {smaller_side_sql("f", "dg")}
     ),
     sh AS (  -- a lookup, not a join: as a three-way join the planner pairs every two contacts of each person
         SELECT sm.a, sm.b, count(*) AS n_shared

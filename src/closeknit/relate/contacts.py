@@ -19,12 +19,13 @@ are plain sums of ``exp(-(cutoff - ts) / tau)``.
 Scale: every aggregate is keyed by a pair or by a person; the two per-person windows (a person's
 messages in time order, for "sent since"; a person's ties by strength, for the 3-hop paths) sort
 one person's rows in one task, which is linear in a hub's events, never quadratic. Shared
-neighbours are walked from the side with fewer contacts (as closeness does), and shared contacts
+neighbours are walked from the side with fewer contacts (closeness's ``smaller_side_sql``), and shared contacts
 are the count closeness already made (``ev_shared_contacts``): one definition.
 """
 
 from __future__ import annotations
 
+from closeknit.relate.closeness import smaller_side_sql
 from closeknit.relate.predict import (
     DAY,
     FEATURES,
@@ -113,11 +114,7 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
     ties = THREE_HOP_TIES
     paths = f"""
     WITH dg AS (SELECT x, count(*) AS k FROM ct_adj GROUP BY x),
-    sm AS (  -- walk the contacts of the side with fewer, look them up on the other
-        SELECT p.a, p.b, CASE WHEN da.k <= db.k THEN p.a ELSE p.b END AS s,
-               CASE WHEN da.k <= db.k THEN p.b ELSE p.a END AS o
-        FROM {pairs} p JOIN dg da ON da.x = p.a JOIN dg db ON db.x = p.b
-    ),
+    sm AS ({smaller_side_sql(pairs, "dg")}),
     w AS (
         SELECT sm.a, sm.b, sm.o, n1.y AS w, n1.s AS s1, n1.last_ts AS l1
         FROM sm JOIN ct_adj n1 ON n1.x = sm.s WHERE n1.y <> sm.o

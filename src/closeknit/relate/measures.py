@@ -674,11 +674,10 @@ class Relationships:
         from closeknit.relate.predict import load_model
 
         self._need("c", "closeness")
-        made = []
-        for name, select in contact_tables(float(self.as_of or 0) + 1.0, load_model()):
+        tables = contact_tables(float(self.as_of or 0) + 1.0, load_model())
+        for name, select in tables:
             self.engine.table(name, select)
-            made.append(name)
-        for name in made[:-1]:  # only the contacts table is kept
+        for name, _ in tables[:-1]:  # only the last, contacts, is kept
             self.engine.drop(name)
 
     def _utc_offsets(self) -> list[tuple[float, int]]:
