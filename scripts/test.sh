@@ -14,7 +14,10 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test,spark]'
-# lint and type check (configured in pyproject.toml), then the tests
+# lint and type check (configured in pyproject.toml), then the tests, one worker per core (pytest-xdist).
+# Each test file runs whole on one worker (--dist loadfile): a file's module fixtures (the demo store
+# built under strace, the web server) are made once, and two Spark tests never run side by side.
+# Pass -n 0 to run in one process (pytest -s output, pdb).
 .venv/bin/ruff check --quiet .
 .venv/bin/mypy
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"
