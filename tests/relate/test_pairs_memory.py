@@ -48,3 +48,36 @@ def test_the_engine_spills_beside_the_store_and_cleans_up(tmp_path):
         assert pairs(st.con).num_rows == 0  # an empty store: no pairs, and no folder left behind
     assert sorted(p.name for p in db.parent.iterdir()) == ["s.duckdb"]
     assert _spill_dir(connect()) is None  # an in-memory store: the engine's default
+
+
+def test_an_interrupted_events_run_leaves_no_half_written_output(shared, tmp_path):
+    """Ctrl-C once `pairs --events` has written its first table: the run ends with the one line, and
+    the folder it made is gone (no norms of this run for a reader to take beside older pairs)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    t = pacsv.read_csv(shared / "interactions" / "email-Eu-core-temporal.txt",
+                       read_options=pacsv.ReadOptions(column_names=["src", "dst", "ts"]),
+                       parse_options=pacsv.ParseOptions(delimiter=" "))
+    log = tmp_path / "eu.parquet"
+    pq.write_table(pa.table({"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
+                             "ts": pc.cast(t["ts"], pa.float64())}), log)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", "pairs", "--events", str(log), "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not (out / "norms").exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before its first table was written: " + proc.stderr.read()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert err == "Interrupted.\n"  # one line (DuckDB's "Query interrupted" is Ctrl-C, not an unexpected error)
+    assert not out.exists()

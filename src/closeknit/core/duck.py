@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import duckdb
 import pyarrow as pa
 
-__all__ = ["connect", "insert_rows", "SAFE_CONFIG"]
+__all__ = ["connect", "insert_rows", "interrupted", "SAFE_CONFIG"]
 
 #: No extension is installed or auto-loaded, community extensions are refused.
 SAFE_CONFIG = {
@@ -34,6 +34,17 @@ def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.Du
     # DuckDB would draw its own progress bar on stdout, which carries our data (CSV, JSON)
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def interrupted(e: BaseException) -> bool:
+    """Whether ``e`` is how DuckDB ends a query that Ctrl-C (SIGINT) reached: DuckDB 2.0 raises
+    ``RuntimeError('Query interrupted')`` and swallows the KeyboardInterrupt itself (older releases:
+    ``duckdb.InterruptException``).
+
+    >>> interrupted(RuntimeError("Query interrupted")), interrupted(RuntimeError("other"))
+    (True, False)
+    """
+    return isinstance(e, duckdb.InterruptException) or (isinstance(e, RuntimeError) and str(e).startswith("Query interrupted"))
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, statement: str, rows: Sequence[tuple], types: Sequence[pa.DataType]) -> None:

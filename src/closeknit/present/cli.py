@@ -23,6 +23,7 @@ import zlib
 import click
 
 from closeknit import __version__
+from closeknit.core.duck import interrupted
 from closeknit.core.errors import CloseknitError
 from closeknit.core.private import owner_only
 from closeknit.core.scratch import sweep_stale_scratch
@@ -47,8 +48,19 @@ def describe_unexpected(e: BaseException) -> str:
     if mod.startswith(("duckdb", "_duckdb")):
         if "No space left" in first or "disk is full" in first.lower():
             return f"no space left for the store ({first}): free some space and retry; the store is as it was"
+        if type(e).__name__ == "OutOfMemoryException":  # DuckDB's memory_limit reached, even after spilling
+            return (f"the database engine ran out of memory ({first}): close other programs, or give it more "
+                    "(closeknit pairs --memory-limit); nothing half-done is kept")
         return f"the store reported: {first}. If this persists, run closeknit doctor"
     return f"unexpected {type(e).__name__}: {first} (please report it; --debug shows the details)"
+
+
+def _interrupted(ctx: click.Context) -> None:
+    """Ctrl-C: one line, exit 130. An import keeps every source it finished (each is one transaction);
+    what other commands leave is said where they are documented (``pairs --events``: no output)."""
+    click.echo("Interrupted; nothing was written for the unfinished source." if ctx.invoked_subcommand == "import"
+               else "Interrupted.", err=True)
+    ctx.exit(130)
 
 
 class _Group(click.Group):
@@ -64,9 +76,10 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was written for the unfinished source.", err=True)
-            ctx.exit(130)
+            _interrupted(ctx)
         except Exception as e:  # the last resort: one line, the traceback only with --debug
+            if interrupted(e):  # Ctrl-C while DuckDB ran a query
+                _interrupted(ctx)
             if debug:
                 raise
             click.echo(f"Error: {describe_unexpected(e)}", err=True)

@@ -41,10 +41,12 @@ the neighbours of the side with fewer contacts, and Spark's adaptive skew-join s
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from closeknit.core.errors import InputError
 from closeknit.ingest.records import KINDS, VISIBILITIES
+from closeknit.relate.engines import remove_path
 from closeknit.relate.measures import Params, Relationships
 
 __all__ = ["EVENT_SCHEMA", "OUTPUTS", "community", "contacts_sql", "events_sql", "pairs_sql", "run_pairs", "read_events", "check_events", "store_events_sql",
@@ -209,8 +211,6 @@ def read_events(engine, path: str) -> None:
             raise InputError(f"cannot read events Parquet at {path}: {str(e).splitlines()[0]}") from None
     else:
         src = path.rstrip("/")
-        import os
-
         if os.path.isdir(src):
             src = src + "/**/*.parquet"
         try:
@@ -255,7 +255,9 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
     engine writes): ``out/pairs`` partitioned by stage, ``out/norms`` (the channel norms),
     ``out/incoming`` (every judged message with its verdict, partitioned by verdict) and
     ``out/contacts`` (the contact model as of ``as_of`` for every pair in contact, both ways:
-    :func:`contacts_sql`) as Parquet; returns the number of pairs.
+    :func:`contacts_sql`) as Parquet; returns the number of pairs. A run that fails (out of memory,
+    interrupted) removes the output folders it had begun to write, so that no reader takes this run's
+    norms beside an earlier run's pairs; ``out`` goes too if the run made it and it is empty.
 
     On DuckDB each table goes as soon as nothing more is built from it (as ``closeknit pairs`` on a
     store does): the input once the engine has its copy, the norms and judged messages once written,
@@ -280,25 +282,34 @@ def run_pairs(engine, events_path: str, out: str | None = None, *, as_of: float 
     if local:
         rel.release_input()
         engine.drop("ev_dyad")
-    for name, part in OUTPUTS.items():
-        if local and name == "pairs":  # what the pairs need, each input released once built on
-            rel.release("incoming", "norms")
-            rel.build("dyads")
-            rel.release("panel")
-            rel.build("closeness")
-            rel.build("contacts")  # it reads the events too
-            rel.release("e")
-        select = _output_sql(rel, name)
-        if engine.name == "spark":
-            w = engine.frame(select).write.mode("overwrite")
-            (w.partitionBy(part) if part else w).parquet(f"{out}/{name}")
-        else:
-            import os
-
-            os.makedirs(f"{out}/{name}", exist_ok=True)
-            target = f"{out}/{name}" if part else f"{out}/{name}/part-0.parquet"
-            opts = f", PARTITION_BY ({part}), OVERWRITE_OR_IGNORE true" if part else ""
-            engine.con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet{opts})")
+    started: list[str] = []  # the output folders this run has begun to write: removed if it fails
+    had_out = "://" in out or os.path.exists(out)
+    try:
+        for name, part in OUTPUTS.items():
+            if local and name == "pairs":  # what the pairs need, each input released once built on
+                rel.release("incoming", "norms")
+                rel.build("dyads")
+                rel.release("panel")
+                rel.build("closeness")
+                rel.build("contacts")  # it reads the events too
+                rel.release("e")
+            select = _output_sql(rel, name)
+            started.append(f"{out}/{name}")
+            if engine.name == "spark":
+                w = engine.frame(select).write.mode("overwrite")
+                (w.partitionBy(part) if part else w).parquet(f"{out}/{name}")
+            else:
+                os.makedirs(f"{out}/{name}", exist_ok=True)
+                target = f"{out}/{name}" if part else f"{out}/{name}/part-0.parquet"
+                opts = f", PARTITION_BY ({part}), OVERWRITE_OR_IGNORE true" if part else ""
+                engine.con.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet{opts})")
+    except BaseException:
+        # no half-done output: a reader would take norms of this run beside pairs of an earlier one
+        for path in started:
+            remove_path(getattr(engine, "spark", None), path)
+        if not had_out and os.path.isdir(out) and not os.listdir(out):
+            os.rmdir(out)
+        raise
     return engine.scalar("SELECT count(*) FROM pairs")
 
 
