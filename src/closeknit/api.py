@@ -457,16 +457,19 @@ class Closeknit:
         return df.sort_values(["closeness", "stage_rank", "intimacy", "person_id"], ascending=[False, False, False, True],
                               na_position="last", kind="stable").reset_index(drop=True)
 
-    def pairs(self, as_of: Any = None) -> pd.DataFrame:
+    def pairs(self, as_of: Any = None, *, memory_limit: str | None = None, threads: int | None = None) -> pd.DataFrame:
         """Every pair of people in contact (not only pairs with you), one row per pair:
         ``a_id``, ``a``, ``b_id``, ``b`` (``a`` has the smaller id; ``a``/``b`` as the data names them:
         the handle, address, number or id of their first identity), ``a_name``, ``b_name``,
         ``closeness`` and every measure, stage, trajectory and dates, then the closeness features
-        (``f_*``), parts (``part_*``) and evidence (``ev_*``): :func:`closeknit.relate.pairs`."""
+        (``f_*``), parts (``part_*``) and evidence (``ev_*``): :func:`closeknit.relate.pairs`.
+
+        ``memory_limit`` (``"4GB"``) and ``threads`` cap what the engine takes of the machine (default:
+        80% of its memory, every core); beyond the limit it spills to disk beside the store."""
         from closeknit.relate.pairs import pairs
 
         self.score_store()
-        df = pairs(self.con, as_of=parse_time(as_of)).to_pandas()
+        df = pairs(self.con, as_of=parse_time(as_of), memory_limit=memory_limit, threads=threads).to_pandas()
         for c in ("a_id", "b_id", "last_contact_id"):
             df[c] = df[c].map(_id)
         return df

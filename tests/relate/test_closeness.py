@@ -228,6 +228,49 @@ def test_pairs_as_of_uses_only_the_past(log_db, tmp_path):
     assert table.count("first contact") == 2 and table.count("acquaintance") == 1  # the closest first
 
 
+def test_pairs_memory_and_thread_caps_change_the_engine_not_the_pairs(log_db, tmp_path):
+    """--memory-limit and --threads (for a shared machine) reach DuckDB and leave every value as it was,
+    on the store and on a research log (--events); a size that is not one is refused before any work."""
+    import pyarrow.parquet as pq
+
+    from closeknit.relate.engines import DuckDBEngine
+
+    plain = _pairs("--db", log_db, "--csv")
+    assert _pairs("--db", log_db, "--csv", "--memory-limit", "64MB", "--threads", "1") == plain
+    eng = DuckDBEngine(memory_limit="64MB", threads=1)
+    assert eng.con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone() == ("61.0 MiB", 1)
+    eng.close()
+
+    run = CliRunner().invoke
+    assert run(cli, ["export", "--db", log_db, "--to", "events", str(tmp_path / "log")]).exit_code == 0
+    written = {}
+    for name, caps in (("plain", []), ("capped", ["--memory-limit", "100MiB", "--threads", "1"])):
+        r = run(cli, ["pairs", "--events", str(tmp_path / "log" / "events.parquet"), "--out", str(tmp_path / name), *caps])
+        assert r.exit_code == 0, r.output
+        written[name] = pq.read_table(tmp_path / name / "pairs").sort_by([("a_id", "ascending"), ("b_id", "ascending")])
+    assert written["capped"].num_rows == 3 and written["capped"].equals(written["plain"])
+    assert sorted(n.name for n in tmp_path.joinpath("capped").iterdir()) == ["contacts", "incoming", "norms", "pairs"]
+    # the cap is the engine's: too little for the work is one line that says what to do, and no output
+    for args in (["--db", log_db], ["--events", str(tmp_path / "log" / "events.parquet"), "--out", str(tmp_path / "o")]):
+        r = run(cli, ["pairs", *args, "--memory-limit", "1KB"])
+        assert r.exit_code == 1 and r.output.startswith("Error: the database engine ran out of memory (Out of Memory Error: ")
+        assert r.output.rstrip().endswith("close other programs, or give it more (closeknit pairs --memory-limit); "
+                                          "nothing half-done is kept") and r.output.count("\n") == 1
+    assert not (tmp_path / "o").exists()  # the run made it; nothing of it is left
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "mine.txt").write_text("not ours")
+    r = run(cli, ["pairs", "--events", str(tmp_path / "log" / "events.parquet"), "--out", str(tmp_path / "kept"),
+                  "--memory-limit", "1KB"])
+    assert r.exit_code == 1 and sorted(n.name for n in (tmp_path / "kept").iterdir()) == ["mine.txt"]
+
+    for size in ("4 gigs", "64MB'; SET threads = 1; --", "-1GB", "64"):
+        r = run(cli, ["pairs", "--db", log_db, "--memory-limit", size])
+        assert r.exit_code == 2 and "is not a memory size: give a number and a unit, such as 4GB or 512MiB" in r.output
+    r = run(cli, ["pairs", "--engine", "spark", "--events", "x.parquet", "--out", str(tmp_path / "s"), "--threads", "2"])
+    assert r.exit_code == 2 and "--memory-limit and --threads are for DuckDB" in r.output
+    assert not (tmp_path / "s").exists()
+
+
 def test_pairs_help_ends_with_an_example():
     out = CliRunner().invoke(cli, ["pairs", "--help"]).output.rstrip().splitlines()
     assert any(line.strip() == "Example:" for line in out) and out[-1].strip().startswith("closeknit ")

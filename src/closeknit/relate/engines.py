@@ -27,6 +27,7 @@ dialect. Spark runs with ANSI mode off, so a division by zero gives NULL as in D
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from functools import lru_cache
 from typing import Any
@@ -35,7 +36,19 @@ from typing import Any
 from closeknit.core.duck import connect
 import pyarrow as pa
 
-__all__ = ["DuckDBEngine", "KeptEngine", "SparkEngine", "to_spark", "spark_session", "spill_folder", "remove_path", "SPARK_CONF"]
+__all__ = ["DuckDBEngine", "KeptEngine", "SparkEngine", "to_spark", "spark_session", "spill_folder", "remove_path", "SPARK_CONF",
+           "check_size"]
+
+#: a memory size as DuckDB reads one: a number and a unit (decimal KB/MB/GB/TB or binary KiB/MiB/GiB/TiB)
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
+
+
+def check_size(text: str) -> str:
+    """``text`` if it is a memory size such as ``4GB`` or ``512MiB`` (it goes into a SET statement),
+    else ValueError saying what a size looks like."""
+    if not _SIZE.fullmatch(text.strip()):
+        raise ValueError(f"{text!r} is not a memory size: give a number and a unit, such as 4GB or 512MiB")
+    return text.strip()
 
 
 def spill_folder(beside: str) -> str | None:
@@ -65,7 +78,7 @@ class DuckDBEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self.con.execute(f"SET memory_limit = '{check_size(memory_limit)}'")
         if temp_directory:
             self.con.execute(f"SET temp_directory = '{temp_directory}'")
         self.con.execute("SET preserve_insertion_order = false")

@@ -70,7 +70,7 @@ def _ts(col) -> pa.ChunkedArray:
 
 
 def pairs(con, *, as_of: float | None = None, model_version: str | None = None, params: Params | None = None,
-          memory_limit: str | None = None) -> pa.Table:
+          memory_limit: str | None = None, threads: int | None = None) -> pa.Table:
     """Every pair of people in contact in the store behind ``con`` (not only the owner's), as of
     ``as_of`` (Unix seconds; default: the latest interaction): :func:`pairs_table`.
 
@@ -78,13 +78,14 @@ def pairs(con, *, as_of: float | None = None, model_version: str | None = None, 
     scores them first); unscored texts count as text-less contacts. ``memory_limit`` (``"4GB"``)
     caps the engine's memory (default: DuckDB's, 80% of RAM); beyond it the engine spills to a
     temporary folder beside the store (its disk has room for the store), removed afterwards.
+    ``threads`` caps the engine's threads (default: one per core).
     """
     now = latest_time(con) if as_of is None else float(as_of)
     ev = dyad_events(con, scope="all", model_version=model_version, as_of=now)
     posts = post_counts(con, as_of=now)
     spill = _spill_dir(con)
     rel = Relationships(ev, posts, as_of=now, params=params or Params(), scope="all", memory_limit=memory_limit,
-                        temp_directory=spill, timezone=user_timezone(con))
+                        threads=threads, temp_directory=spill, timezone=user_timezone(con))
     del ev
     try:
         # each table goes as soon as nothing more is built from it: the events (the engine has its

@@ -18,6 +18,7 @@ Example:
   closeknit pairs --db eu.db --csv -o eu-pairs.csv
   closeknit pairs --as-of 2026-03-31 --json -o pairs.json
   closeknit pairs --events events.parquet --out pairs/
+  closeknit pairs --events events.parquet --out pairs/ --memory-limit 4GB --threads 2
   closeknit pairs --engine spark --events s3a://logs/events/ --out s3a://logs/pairs/ --master yarn
 """
 _TABLE = ["a", "b", "closeness", "stage", "trajectory", "contacts", "last_contact"]
@@ -30,6 +31,18 @@ def write_csv(df, out) -> None:
     import pyarrow.csv as pacsv
 
     pacsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), out)
+
+
+def _size(ctx, param, value: str | None) -> str | None:
+    """``--memory-limit``: a size DuckDB reads (:func:`closeknit.relate.engines.check_size`)."""
+    if value is None:
+        return None
+    from closeknit.relate.engines import check_size
+
+    try:
+        return check_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 @click.command("pairs", epilog=_EPILOG)
@@ -52,9 +65,16 @@ def write_csv(df, out) -> None:
               help="With --events: run on this machine (duckdb) or on Apache Spark (pip install 'closeknit[spark]').")
 @click.option("--master", default=None, help="With --engine spark: the Spark master (local[*], spark://host:7077, yarn).")
 @click.option("--remote", default=None, help="With --engine spark: a Spark Connect server (sc://host:15002).")
+@click.option("--memory-limit", "memory_limit", default=None, metavar="SIZE", callback=_size,
+              help="With DuckDB (the store, or --events): the most memory the engine takes, such as 4GB or 512MiB "
+                   "(default: 80% of the machine's); beyond it the engine spills to a folder beside the store or --out, "
+                   "removed afterwards. For a shared machine. Spark takes its memory from its own settings.")
+@click.option("--threads", type=click.IntRange(1, 4096), default=None,
+              help="With DuckDB: the most threads the engine runs (default: one per core).")
 @columns_option(_TABLE)
 @db_option
-def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master, remote, columns, db):
+def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master, remote, memory_limit, threads,
+              columns, db):
     """Every pair of people in contact (not only yours): closeness and every measure.
 
     One row per pair: a and b as the data names them (the handle, address, number or id of the
@@ -67,10 +87,10 @@ def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master
     if as_csv and as_json:
         raise UsageError("give --csv or --json, not both")
     if events or out or engine != "duckdb" or master or remote:
-        _community(events, out, engine, master, remote, as_of)
+        _community(events, out, engine, master, remote, as_of, memory_limit, threads)
         return
     with open_api(db) as ck:
-        df = ck.pairs(as_of=as_of)
+        df = ck.pairs(as_of=as_of, memory_limit=memory_limit, threads=threads)
     fmt = "json" if as_json or (output and not as_csv and Path(output).suffix.lower() == ".json") else "csv"
     if output:
         if fmt == "csv":
@@ -93,7 +113,7 @@ def pairs_cmd(as_of, as_csv, as_json, output, limit, events, out, engine, master
                title=f"The {len(top)} closest of {len(df):,} pairs in contact (--csv or --json for all)")
 
 
-def _community(events, out, engine, master, remote, as_of) -> None:
+def _community(events, out, engine, master, remote, as_of, memory_limit, threads) -> None:
     """``--events``: a community's log on DuckDB or Spark (:func:`closeknit.relate.community.run_pairs`)."""
     from closeknit.relate.community import run_pairs
     from closeknit.relate.engines import DuckDBEngine, SparkEngine, spark_session, spill_folder
@@ -102,11 +122,15 @@ def _community(events, out, engine, master, remote, as_of) -> None:
         raise UsageError("--events PATH and --out PATH go together (--engine, --master and --remote need them)")
     if engine == "duckdb" and (master or remote):
         raise UsageError("--master and --remote are for --engine spark")
+    if engine == "spark" and (memory_limit or threads):
+        raise UsageError("--memory-limit and --threads are for DuckDB; Spark takes them from its own settings "
+                         "(spark.driver.memory, spark.executor.memory and cores: spark-submit or spark-defaults.conf)")
     from closeknit.api import parse_time
 
     when = parse_time(as_of)
     spill = spill_folder(out) if engine == "duckdb" else None  # beside the output: its disk has room
-    eng = SparkEngine(spark_session(master, remote=remote)) if engine == "spark" else DuckDBEngine(temp_directory=spill)
+    eng = SparkEngine(spark_session(master, remote=remote)) if engine == "spark" else DuckDBEngine(
+        temp_directory=spill, memory_limit=memory_limit, threads=threads)
     try:
         n = run_pairs(eng, events, out, as_of=when)
     finally:
