@@ -156,7 +156,8 @@ def test_cns_both_engines_agree(spark, shared, tmp_path):
     # one folder per table, each written once
     assert sorted(p.name for p in (tmp_path / "scratch").iterdir()) == [
         "001-ev_dyad", "002-handles", "003-e", "004-panel", "005-dyads", "006-closeness", "007-norms", "008-incoming",
-        "009-ct_ev", "010-ct_pair", "011-ct_person", "012-ct_adj", "013-ct_paths", "014-ct_cc", "015-contacts"]
+        "009-ct_ev", "010-ct_pair", "011-ct_person", "012-ct_adj", "013-ct_ta", "014-ct_tb", "015-ct_paths", "016-ct_cc",
+        "017-contacts"]
     eng.close()
     assert not (tmp_path / "scratch").exists()
     # sms private overall, per stage (first contact, acquaintance), and all channels

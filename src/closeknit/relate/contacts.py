@@ -59,8 +59,9 @@ def _hours(t: str, k: str) -> str:
 
 def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closeness") -> list[tuple[str, str]]:
     """``(name, SELECT)`` for each engine table to make, in order: ``ct_ev`` (the events by sender),
-    ``ct_pair`` (directed pairs), ``ct_person``, ``ct_adj`` (ties either way), ``ct_paths`` (2- and
-    3-hop), ``ct_cc`` (co-recipients) and last ``contacts``, the only one a caller keeps.
+    ``ct_pair`` (directed pairs), ``ct_person``, ``ct_adj`` (ties either way), ``ct_ta`` and ``ct_tb``
+    (each pair's ends of its 3-hop paths), ``ct_paths`` (2- and 3-hop), ``ct_cc`` (co-recipients) and
+    last ``contacts``, the only one a caller keeps.
 
     Reads the engine's contact sequence ``c`` (``a, b, a_acts, ts``) and ``pairs`` (``a, b,
     ev_shared_contacts``: one row per pair in contact, the closeness table). ``contacts`` has one
@@ -112,6 +113,25 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
     SELECT a AS x, b AS y, s, last_ts FROM u UNION ALL SELECT b, a, s, last_ts FROM u
     """
     ties = THREE_HOP_TIES
+
+    def ends(side: str, other: str, w: str, s: str) -> str:
+        """Each pair's side ``side``: its strongest ties (one more than used, as the pair's other side
+        is left out), the ``ties`` strongest of them but ``other``. A table of its own, not a CTE of
+        the paths: as a CTE its size was estimated at a thousandth of what it is, and DuckDB built its
+        hash table on the two sides' ties joined (up to ties^2 rows per pair) instead of on the ties
+        of the middle hop: out of memory under a 1 GB limit at 10^7 events and 8 GB at 5x10^7."""
+        return f"""
+        WITH top AS (
+            SELECT x, y, s, r FROM (
+                SELECT x, y, s, row_number() OVER (PARTITION BY x ORDER BY s DESC, y) AS r FROM ct_adj)
+            WHERE r <= {ties + 1}
+        )
+        SELECT a, b, {w}, {s} FROM (
+            SELECT p.a, p.b, t.y AS {w}, t.s AS {s}, row_number() OVER (PARTITION BY p.a, p.b ORDER BY t.r) AS i
+            FROM {pairs} p JOIN top t ON t.x = p.{side} WHERE t.y <> p.{other})
+        WHERE i <= {ties}
+        """
+
     paths = f"""
     WITH dg AS (SELECT x, count(*) AS k FROM ct_adj GROUP BY x),
     sm AS ({smaller_side_sql(pairs, "dg")}),
@@ -124,26 +144,9 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
         FROM w JOIN ct_adj n2 ON n2.x = w.o AND n2.y = w.w
         GROUP BY w.a, w.b
     ),
-    top AS (  -- each person's strongest ties, one more than used (the other side of a pair is left out)
-        SELECT x, y, s, r FROM (
-            SELECT x, y, s, row_number() OVER (PARTITION BY x ORDER BY s DESC, y) AS r FROM ct_adj)
-        WHERE r <= {ties + 1}
-    ),
-    ta AS (
-        SELECT a, b, w1, s1 FROM (
-            SELECT p.a, p.b, t.y AS w1, t.s AS s1, row_number() OVER (PARTITION BY p.a, p.b ORDER BY t.r) AS i
-            FROM {pairs} p JOIN top t ON t.x = p.a WHERE t.y <> p.b)
-        WHERE i <= {ties}
-    ),
-    tb AS (
-        SELECT a, b, w2, s2 FROM (
-            SELECT p.a, p.b, t.y AS w2, t.s AS s2, row_number() OVER (PARTITION BY p.a, p.b ORDER BY t.r) AS i
-            FROM {pairs} p JOIN top t ON t.x = p.b WHERE t.y <> p.a)
-        WHERE i <= {ties}
-    ),
     three AS (  -- a-w1-w2-b over those ties, w1 and w2 in touch
         SELECT ta.a, ta.b, sum(ta.s1 * m.s * tb.s2) AS paths3
-        FROM ta JOIN tb ON tb.a = ta.a AND tb.b = ta.b JOIN ct_adj m ON m.x = ta.w1 AND m.y = tb.w2
+        FROM ct_ta ta JOIN ct_tb tb ON tb.a = ta.a AND tb.b = ta.b JOIN ct_adj m ON m.x = ta.w1 AND m.y = tb.w2
         GROUP BY ta.a, ta.b
     )
     SELECT p.a, p.b, two.paths2, two.shared_last, three.paths3
@@ -212,7 +215,8 @@ def contact_tables(cutoff: float, model: ContactModel, *, pairs: str = "closenes
     s AS (SELECT f.*, {score} AS score FROM f)
     SELECT src, dst, score, 1 / (1 + exp(-score)) AS chance, {', '.join(FEATURES)} FROM s
     """
-    return [("ct_ev", ev), ("ct_pair", pair), ("ct_person", person), ("ct_adj", adj), ("ct_paths", paths),
+    return [("ct_ev", ev), ("ct_pair", pair), ("ct_person", person), ("ct_adj", adj),
+            ("ct_ta", ends("a", "b", "w1", "s1")), ("ct_tb", ends("b", "a", "w2", "s2")), ("ct_paths", paths),
             ("ct_cc", cc), ("contacts", contacts)]
 
 
