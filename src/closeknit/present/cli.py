@@ -50,7 +50,7 @@ def describe_unexpected(e: BaseException) -> str:
             return f"no space left for the store ({first}): free some space and retry; the store is as it was"
         if type(e).__name__ == "OutOfMemoryException":  # DuckDB's memory_limit reached, even after spilling
             return (f"the database engine ran out of memory ({first}): close other programs, or give it more "
-                    "(closeknit pairs --memory-limit); nothing half-done is kept")
+                    "(closeknit pairs --memory-limit)")
         return f"the store reported: {first}. If this persists, run closeknit doctor"
     return f"unexpected {type(e).__name__}: {first} (please report it; --debug shows the details)"
 
