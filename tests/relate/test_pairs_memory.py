@@ -81,3 +81,23 @@ def test_an_interrupted_events_run_leaves_no_half_written_output(shared, tmp_pat
     assert proc.returncode == 130, err
     assert err == "Interrupted.\n"  # one line (DuckDB's "Query interrupted" is Ctrl-C, not an unexpected error)
     assert not out.exists()
+
+
+def test_a_table_made_in_the_written_join_order_leaves_the_engine_as_it_was():
+    """``written_order`` turns DuckDB's join-order optimizer off for one statement only (the contact
+    model's paths, :data:`closeknit.relate.contacts.WRITTEN_ORDER`), also when the statement fails."""
+    import pytest
+
+    from closeknit.relate.contacts import WRITTEN_ORDER
+    from closeknit.relate.engines import DuckDBEngine
+
+    assert WRITTEN_ORDER == {"ct_paths"}
+    eng = DuckDBEngine()
+    eng.table("t", "SELECT x.i, y.j FROM range(3) x(i) JOIN range(3) y(j) ON x.i = y.j", written_order=True)
+    assert eng.con.execute("SELECT i, j FROM t ORDER BY i").fetchall() == [(0, 0), (1, 1), (2, 2)]
+    setting = "SELECT current_setting('disabled_optimizers')"
+    assert eng.con.execute(setting).fetchone() == ("",)
+    with pytest.raises(Exception, match="no_such_table"):
+        eng.table("u", "SELECT * FROM no_such_table", written_order=True)
+    assert eng.con.execute(setting).fetchone() == ("",)
+    eng.close()

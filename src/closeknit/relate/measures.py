@@ -670,13 +670,13 @@ class Relationships:
         """The contact model (``predict-contacts``) as of now for every pair in contact, both ways
         (:mod:`closeknit.relate.contacts`); the model's clock is one second after ``as_of``, so that
         what happened at ``as_of`` counts (the model reads the events strictly before its cutoff)."""
-        from closeknit.relate.contacts import contact_tables
+        from closeknit.relate.contacts import WRITTEN_ORDER, contact_tables
         from closeknit.relate.predict import load_model
 
         self._need("c", "closeness")
         tables = contact_tables(float(self.as_of or 0) + 1.0, load_model())
         for name, select in tables:
-            self.engine.table(name, select)
+            self.engine.table(name, select, written_order=name in WRITTEN_ORDER)
         for name, _ in tables[:-1]:  # only the last, contacts, is kept
             self.engine.drop(name)
 
