@@ -51,3 +51,18 @@ def posts_table(rows: list[tuple[int, datetime, int]]) -> pa.Table:
     return pa.table({"person": pa.array([r[0] for r in rows], pa.int64()),
                      "month": pa.array([month_index(r[1]) for r in rows], pa.int64()),
                      "n_posts": pa.array([r[2] for r in rows], pa.int64())})
+
+
+def email_eu_core_parquet(shared, path) -> str:
+    """SNAP email-Eu-core (``../shared/data/interactions``) as an events Parquet file at ``path``
+    (``src``, ``dst`` as text, ``ts`` in seconds), the input of ``pairs --events``; returns the path."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    t = pacsv.read_csv(shared / "interactions" / "email-Eu-core-temporal.txt",
+                       read_options=pacsv.ReadOptions(column_names=["src", "dst", "ts"]),
+                       parse_options=pacsv.ParseOptions(delimiter=" "))
+    pq.write_table(pa.table({"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
+                             "ts": pc.cast(t["ts"], pa.float64())}), path)
+    return str(path)

@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -22,6 +21,7 @@ import pytest
 from closeknit.relate.community import community, contacts_sql
 from closeknit.relate.engines import DuckDBEngine
 from closeknit.relate.predict import FEATURES, contact_features, encode_ids, load_model, score_contacts
+from tests.relate.helpers import email_eu_core_parquet
 
 DECAYED = [f for f in FEATURES if f.endswith(("_day", "_week"))]
 
@@ -61,13 +61,7 @@ def _contacts(path: str):
 
 
 def test_email_eu_core_sql_is_the_numpy_model(shared, tmp_path):
-    t = pacsv.read_csv(shared / "interactions" / "email-Eu-core-temporal.txt",
-                       read_options=pacsv.ReadOptions(column_names=["src", "dst", "ts"]),
-                       parse_options=pacsv.ParseOptions(delimiter=" "))
-    path = tmp_path / "eu.parquet"
-    pq.write_table(pa.table({"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
-                             "ts": pc.cast(t["ts"], pa.float64())}), path)
-    eng, rel, got = _contacts(str(path))
+    eng, rel, got = _contacts(email_eu_core_parquet(shared, tmp_path / "eu.parquet"))
     assert got.num_rows == 32_128  # the 16,064 pairs in contact, both ways
     # 7,199 directions never written in (only the other side wrote): the new-pair half of the model
     # scores those; the other 24,929 are the directed pairs of the log (self-mail left out)

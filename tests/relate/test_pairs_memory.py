@@ -7,7 +7,7 @@ from closeknit.core.duck import connect
 from closeknit.relate.measures import Relationships
 from closeknit.relate.pairs import _spill_dir, pairs
 from closeknit.store import Store
-from tests.relate.helpers import DAY, T0, Timeline
+from tests.relate.helpers import DAY, T0, Timeline, email_eu_core_parquet
 
 
 def _log() -> Timeline:
@@ -58,17 +58,7 @@ def test_an_interrupted_events_run_leaves_no_half_written_output(shared, tmp_pat
     import sys
     import time
 
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    t = pacsv.read_csv(shared / "interactions" / "email-Eu-core-temporal.txt",
-                       read_options=pacsv.ReadOptions(column_names=["src", "dst", "ts"]),
-                       parse_options=pacsv.ParseOptions(delimiter=" "))
-    log = tmp_path / "eu.parquet"
-    pq.write_table(pa.table({"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
-                             "ts": pc.cast(t["ts"], pa.float64())}), log)
+    log = email_eu_core_parquet(shared, tmp_path / "eu.parquet")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "closeknit.present.cli", "pairs", "--events", str(log), "--out", str(out)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
