@@ -93,14 +93,13 @@ class DuckDBEngine:
         """Make table ``name`` from ``select``. ``written_order``: join its tables in the order the
         SELECT names them (DuckDB's join-order optimizer off for this one statement), for a statement
         whose size estimates are known to mislead it (:data:`closeknit.relate.contacts.WRITTEN_ORDER`)."""
-        if not written_order:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
-            return
-        self.con.execute("SET disabled_optimizers = 'join_order'")
+        if written_order:
+            self.con.execute("SET disabled_optimizers = 'join_order'")
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
         finally:
-            self.con.execute("RESET disabled_optimizers")
+            if written_order:
+                self.con.execute("RESET disabled_optimizers")
 
     def view(self, name: str, select: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {select}")
