@@ -115,6 +115,14 @@ def evaluate(pred: dict, sets: dict, part: str = "dev", idx: dict | None = None)
 
 
 # ---------------------------------------------------------------------------------------- accurate
+def mix(spec: str) -> list[tuple[str, int]]:
+    """``questions=2,mint=1,disclosure=1`` -> [("questions", 2), ...]: times each set is seen an epoch."""
+    out = [(name, int(times)) for name, _, times in (part.partition("=") for part in spec.split(","))]
+    if {name for name, _ in out} - {"questions", "mint", "disclosure"} or any(t < 0 for _, t in out):
+        raise SystemExit(f"train_intimacy: --mix {spec!r}: give questions=N,mint=N,disclosure=N (N >= 0)")
+    return out
+
+
 def torch_layers(f: e5.E5File, lo: int, hi: int):
     import torch
     from torch import nn
@@ -279,7 +287,7 @@ def stage_accurate(args, sets: dict) -> dict:
 
     def epoch_batches():
         out = []
-        for name, rep in (("questions", 2), ("mint", 1), ("disclosure", 1)):
+        for name, rep in mix(args.mix):
             n = len(sets[name]["train"][0])
             for _ in range(rep):
                 idx = rng.permutation(n)
@@ -376,6 +384,13 @@ def stage_preds(args, sets: dict) -> None:
     np.savez(args.work / "accurate_preds.npz", allow_pickle=False, **out)  # numbers only
 
 
+def fast_trained(args) -> Path:
+    """The fast model the write stage ships: the one trained into --work, else (only the accurate
+    tier retrained: ``--stages accurate,write``) the shipped one, kept byte for byte."""
+    work = args.work / "fast_trained.npz"
+    return work if work.exists() else OUT / "fast.npz"
+
+
 def write_accurate_npz(args, sets: dict) -> float:
     """accurate.npz: the fine-tuned e5 and the weight of its blend with the fast model, chosen on
     the calibration halves of the development splits (sum of questions r, MINT r, CL-Aff AUC)."""
@@ -383,7 +398,7 @@ def write_accurate_npz(args, sets: dict) -> float:
 
     with np.load(args.work / "accurate_trained.npz") as z:
         arrays = {k: z[k] for k in z.files}
-    e5m, fast = AccurateModel(arrays), FastModel.load(args.work / "fast_trained.npz")
+    e5m, fast = AccurateModel(arrays), FastModel.load(fast_trained(args))
     calib = {n: halves(len(sets[n]["dev"][0]))[0] for n in sets}
     pe = {n: e5m.predict_e5([sets[n]["dev"][0][i] for i in calib[n]]) for n in sets}
     pf = {n: fast.predict([sets[n]["dev"][0][i] for i in calib[n]]) for n in sets}
@@ -555,7 +570,7 @@ def stage_fast(args, sets: dict) -> dict:
     step = 0
     for ep in range(args.fast_epochs):
         order = []
-        for name, rep in (("questions", 2), ("mint", 1), ("disclosure", 1)):
+        for name, rep in mix(args.mix):
             n = len(sets[name]["train"][0])
             for _ in range(rep):
                 idx = rng.permutation(n)
@@ -645,9 +660,14 @@ def stage_write(args, sets: dict) -> None:
     from closeknit.language.model import USE_SHA256, AccurateModel, FastModel
     from closeknit.language.validation import figures
 
-    info = {name: json.load(open(args.work / f"{name}_trained.json")) for name in ("accurate", "fast")}
-    with np.load(args.work / "fast_trained.npz") as z:
-        np.savez_compressed(OUT / "fast.npz", **{k: z[k] for k in z.files})
+    info = {"accurate": json.load(open(args.work / "accurate_trained.json"))}
+    if fast_trained(args) == OUT / "fast.npz":
+        log("write: no fast_trained.npz in --work: the shipped fast model is kept as it is")
+        info["fast"] = json.loads((OUT / "fast.json").read_text(encoding="utf-8"))["trained"]
+    else:
+        info["fast"] = json.load(open(args.work / "fast_trained.json"))
+        with np.load(args.work / "fast_trained.npz") as z:
+            np.savez_compressed(OUT / "fast.npz", **{k: z[k] for k in z.files})
     info["accurate"]["blend_with_fast"] = write_accurate_npz(args, sets)
     for name in ("accurate", "fast"):
         meta = {
@@ -680,12 +700,13 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "intimacy")
     ap.add_argument("--work", type=Path, default=Path("/tmp/closeknit-intimacy-work"))
     ap.add_argument("--stages", default="accurate,fast,write", help="accurate,preds,fast,write (preds: distil the fast model from the accurate one)")
-    ap.add_argument("--train-layers", type=int, default=6)
-    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--train-layers", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=2e-3)
     ap.add_argument("--max-len", type=int, default=64)
+    ap.add_argument("--mix", default="questions=2,mint=1,disclosure=1", help="times each training set is seen an epoch (0: not trained on)")
     ap.add_argument("--disclosure-share", type=float, default=1.0, help="share of CL-Aff training rows used an epoch")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--fast-epochs", type=int, default=4)
@@ -693,6 +714,10 @@ def main(argv=None) -> int:
     ap.add_argument("--fast-labels-only", action="store_true", help="no distillation from the accurate model")
     ap.add_argument("--limit", type=int, default=None, help="rows per set (a smoke run)")
     args = ap.parse_args(argv)
+    mix(args.mix)  # refuse a bad --mix before hours of work
+    if not all((args.data / name).is_dir() for name in ("questions", "mint", "disclosure")):
+        raise SystemExit(f"train_intimacy: {args.data} does not hold questions/, mint/ and disclosure/: "
+                         "pass --data PATH/TO/shared/data/intimacy")
     args.work.mkdir(parents=True, exist_ok=True)
     sets = load_sets(args.data, args.limit)
     stages = args.stages.split(",")
