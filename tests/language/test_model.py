@@ -148,3 +148,31 @@ def test_worker_processes_score_exactly_as_one_process(fast_scorer, accurate_sco
         np.testing.assert_allclose(many[0], one[0], rtol=0, atol=1e-6)
         np.testing.assert_allclose(many[1], one[1], rtol=0, atol=1e-6)
         np.testing.assert_array_equal(many[2], one[2])
+
+
+def _handlers(texts: list[str]) -> np.ndarray:
+    """Per text: (SIGTERM is the default action, SIGINT is ignored) in the process that scores it."""
+    import signal
+
+    state = (signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+    return np.array([state] * len(texts))
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="worker processes are used only with two cores or more")
+def test_scoring_workers_leave_signals_to_the_parent():
+    """The CLI turns SIGTERM into KeyboardInterrupt (a clean rollback); a forked scoring worker must
+    not inherit that, or the pool's own SIGTERM at its end prints the worker's traceback (seen under
+    the demo's output). Workers: SIGTERM default, Ctrl-C ignored; the parent's handlers untouched."""
+    import signal
+
+    import closeknit.language.model as M
+    from closeknit.present.cli import _terminate
+
+    old = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        in_workers = M._in_workers(_handlers, [str(i) for i in range(8)], parallel_from=2)
+        assert in_workers.tolist() == [[True, True]] * 8
+        assert signal.getsignal(signal.SIGTERM) is _terminate
+        assert M._in_workers(_handlers, ["one text"], parallel_from=2).tolist() == [[False, False]]  # this process
+    finally:
+        signal.signal(signal.SIGTERM, old)

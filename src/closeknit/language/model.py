@@ -21,6 +21,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 from collections.abc import Callable
 from typing import Any
@@ -207,13 +208,23 @@ def _in_workers(serial: Callable[[list[str]], Any], texts: list[str], parallel_f
     size = min(CHUNK, -(-len(texts) // workers))
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks)), initializer=_worker_signals) as pool:
             parts = pool.map(_run_chunk, chunks)
     finally:
         _SERIAL = None
     if isinstance(parts[0], tuple):
         return tuple(np.concatenate(p) for p in zip(*parts))
     return np.concatenate(parts)
+
+
+def _worker_signals() -> None:
+    """A forked worker leaves signals to the process that forked it. Ctrl-C reaches the whole
+    terminal group: the parent stops the pool and says one line, so the worker ignores it. The
+    pool ends its workers with SIGTERM, which must end them quietly: fork copies the CLI's SIGTERM
+    handler (raise KeyboardInterrupt, for a clean rollback), and an idle worker ended through it
+    printed a traceback under the demo's output (2026-12-07)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(texts: list[str]) -> Any:
