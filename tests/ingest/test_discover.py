@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -53,9 +54,18 @@ def test_discover_finds_every_export_and_names_what_it_skips(downloads):
 
 def test_import_of_a_downloads_folder_imports_every_export(downloads, tmp_path):
     db = tmp_path / "s.duckdb"
-    r = CliRunner().invoke(cli, ["import", str(downloads), "--db", str(db)])
+    r = CliRunner().invoke(cli, ["import", str(downloads), "--db", str(db)], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     assert f"Skipped {downloads}/invoice 2026-10.pdf: a .pdf file that no importer recognises" in r.output
+    # the summary names the folder once and each export whole within it, with its format
+    assert f"Import summary (in {downloads})" in r.output
+    named = sorted(line.strip().split("  ")[0] for line in r.output.splitlines() if re.search(r"\) +[\d,]+ ", line))
+    assert named == [
+        "Basic_LinkedInDataExport_11-01-2026.zip (linkedin)", "Blog (wordpress)", "Calendar (ical)", "Contacts (vcard)",
+        "SMSBackupRestore/calls-20261101000000.xml (calls)", "SMSBackupRestore/sms-20261101000000.xml (sms)",
+        "WhatsApp (whatsapp)", "facebook-noracastell-2026-11-01-6FdSn0.zip (messenger)",
+        "takeout-bundle.zip/takeout-20261101-001.zip (mbox)", "twitter-2026-11-01-4aee29379444cd55.zip (twitter)",
+    ]
     with Store(db, read_only=True) as st:
         per_format = st.con.execute(
             "SELECT format, count(*), sum(n_added)::BIGINT, sum(n_errors)::BIGINT FROM sources GROUP BY 1 ORDER BY 1"
@@ -70,8 +80,9 @@ def test_import_of_a_downloads_folder_imports_every_export(downloads, tmp_path):
         mbox_path = st.con.execute("SELECT path FROM sources WHERE format = 'mbox'").fetchall()[0][0]
     assert mbox_path == f"{downloads}/takeout-bundle.zip/takeout-20261101-001.zip"
     # the same folder again: every export is recognised as already imported
-    r = CliRunner().invoke(cli, ["import", str(downloads), "--db", str(db)])
+    r = CliRunner().invoke(cli, ["import", str(downloads), "--db", str(db)], env={"COLUMNS": "200"})
     assert r.exit_code == 0
+    assert "takeout-bundle.zip/takeout-20261101-001.zip (mbox, unchanged)" in r.output
     with Store(db, read_only=True) as st:
         assert st.count("sources") == 10 and st.count("interactions") == 25_527
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import click
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -27,14 +30,23 @@ from closeknit.store.people import set_setting
 
 
 def summary_table(rows) -> Table:
-    """The import summary (rows of :meth:`closeknit.api.Closeknit.import_`) as a table for stderr."""
-    t = Table(title="Import summary", header_style="bold")
-    for c in ("source", "format", "added", "present", "unreadable", "identities", "s"):
-        t.add_column(c, justify="right" if c not in ("source", "format") else "left", overflow="fold")
-    for r in rows:
+    """The import summary (rows of :meth:`closeknit.api.Closeknit.import_`) as a table for stderr.
+
+    Each source is named whole (the user must be able to tell two exports apart), relative to the
+    folder all of them are in, which the title names, and followed by the format it was read as:
+    ``takeout-bundle.zip/takeout-001.zip (mbox)`` under "in /home/ada/Downloads", not the full path
+    folded over eight lines of an 80-column terminal."""
+    paths = [str(r["path"]) for r in rows]
+    base = os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+    base = "" if base in ("", os.sep) else base
+    t = Table(title="Import summary" + (f" (in {clean(base)})" if base else ""), header_style="bold",
+              box=box.SIMPLE_HEAD, pad_edge=False)  # no side borders: the names get the width
+    for c in ("source (format)", "added", "present", "unreadable", "identities", "s"):
+        t.add_column(c, justify="left" if c.startswith("source") else "right", overflow="fold")
+    for r, path in zip(rows, paths):
+        name = os.path.relpath(path, base) if base else path
         t.add_row(
-            Text(clean(r["path"])),  # whole: the user must be able to tell two exports apart
-            str(r["format"]) + (" (unchanged)" if r["skipped"] else ""),
+            Text(clean(name) + f" ({r['format']}" + (", unchanged)" if r["skipped"] else ")")),
             f"{r['added']:,}",
             f"{r['already_present']:,}",
             f"{r['unreadable']:,}",
