@@ -74,3 +74,31 @@ def test_people_decisions(tmp_path):
     r = CliRunner().invoke(cli, ["people", "--db", db, "show", "nobody-at-all"])
     assert r.exit_code == 1
     assert r.output.strip().splitlines() == ["Error: nobody called 'nobody-at-all' in the store (see: closeknit people)"]
+
+
+def test_tables_tell_apart_people_who_share_a_name(tmp_path):
+    """Two people called Dana Levi (one name on two services, not merged): tables label each with
+    its id, the label names that person in every command, and the bare name lists both labels."""
+    root = write_life(tmp_path / "life")
+    db = str(tmp_path / "s.duckdb")
+    assert run("me", "--db", db, "add", "email", "sam@reyes.example").exit_code == 0
+    assert run("import", "--db", db, str(root / "contacts.vcf"), str(root / "mail.mbox"), str(root / "linkedin")).exit_code == 0
+    people = json.loads(run("people", "--db", db, "--json").output)
+    dana = sorted((p["person_id"] for p in people if p["person"] == "Dana Levi"), key=int)
+    assert len(dana) == 2 and [p["person"] for p in people].count("Ben Tran") == 2
+    wide = {"COLUMNS": "200"}
+    table = CliRunner().invoke(cli, ["people", "--db", db], env=wide).output
+    assert [f"Dana Levi (id {i})" in table for i in dana] == [True, True]
+    assert "Ada Okafor " in table and "Ada Okafor (id" not in table  # a name nobody else has stays bare
+    suggest = CliRunner().invoke(cli, ["people", "--db", db, "suggest"], env=wide).output
+    assert f"Dana Levi (id {dana[0]})" in suggest and f"Dana Levi (id {dana[1]})" in suggest
+    for i in dana:
+        shown = json.loads(run("people", "--db", db, "show", f"Dana Levi (id {i})", "--json").output)
+        assert shown["person_id"] == i and shown["person"] == "Dana Levi"
+    r = CliRunner().invoke(cli, ["people", "--db", db, "show", "Dana Levi"])
+    assert r.exit_code != 0 and f"Dana Levi (id {dana[0]}), Dana Levi (id {dana[1]})" in r.output
+    # a label whose id is not that person's is read as a name, and names nobody
+    r = CliRunner().invoke(cli, ["people", "--db", db, "show", f"Dana Levi (id {dana[1]}9)"])
+    assert r.exit_code != 0 and "nobody called 'Dana Levi (id" in r.output
+    # JSON keeps the name as it is, beside the id
+    assert json.loads(run("people", "--db", db, "suggest", "--json").output)[-1]["a"] == "Dana Levi"

@@ -18,6 +18,7 @@ from rich.text import Text
 from closeknit.core.config import resolve_db_path
 from closeknit.present.safe import clean
 from closeknit.store import Store
+from closeknit.store.queries import person_label
 
 __all__ = ["db_option", "format_options", "columns_option", "open_store", "open_api", "emit", "emit_frame",
            "emit_json", "stderr_console", "stdout_console", "rich_progress", "keep_measures"]
@@ -139,6 +140,30 @@ def emit_json(obj: Any) -> None:
     click.echo(to_json(obj))
 
 
+#: The columns that name a person, each beside its id column (a pair's ends are ``a`` and ``b``).
+_NAMED = (("person", "person_id"), ("a", "a_id"), ("b", "b_id"))
+
+
+def names_apart(df: Any) -> Any:
+    """``df`` for a table, where people who share a name in it are told apart: ``Ana Souza (id
+    180)`` (:func:`closeknit.store.queries.person_label`, which every command that takes a person
+    accepts). JSON and CSV keep the name beside its id."""
+    named = [(n, i) for n, i in _NAMED if n in df.columns and i in df.columns]
+    if df.empty or not named:
+        return df
+    ids: dict[Any, set] = {}
+    for n, i in named:
+        for name, pid in zip(df[n], df[i]):
+            ids.setdefault(name, set()).add(pid)
+    shared = {name for name, pids in ids.items() if len(pids) > 1}
+    if not shared:
+        return df
+    df = df.copy()
+    for n, i in named:
+        df[n] = [person_label(name, pid) if name in shared else name for name, pid in zip(df[n], df[i])]
+    return df
+
+
 def emit_frame(df: Any, default_columns: Sequence[str], *, as_json: bool = False, as_csv: bool = False,
                columns: str | None = None, title: str | None = None, right: Sequence[str] = ()) -> None:
     """An API DataFrame: ``--json`` and ``--csv`` give all of it; the table shows ``default_columns``
@@ -154,6 +179,7 @@ def emit_frame(df: Any, default_columns: Sequence[str], *, as_json: bool = False
             w.writerow([clean(_cell(v, table=False)) if tty else _cell(v, table=False) for v in r])
         return
     cols = _pick_columns(columns, default_columns, list(df.columns))
+    df = names_apart(df)
     table = Table(title=title, show_lines=False, header_style="bold")
     for c in cols:
         numeric = str(df[c].dtype).startswith(("int", "float", "Int", "Float"))

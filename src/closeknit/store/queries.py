@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import duckdb
@@ -15,6 +16,7 @@ __all__ = [
     "PEOPLE_SORTS",
     "dyad_sql",
     "find_person",
+    "person_label",
     "person_identities",
     "person_evidence",
     "activity_by_channel",
@@ -140,8 +142,20 @@ def doctor_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     }
 
 
+#: ``Ana Souza (id 180)``: :func:`person_label`'s form, which :func:`find_person` reads back.
+_LABEL = re.compile(r"^(.*) \(id (-?\d+)\)$", re.S)
+
+
+def person_label(name: str, person_id: int) -> str:
+    """A person named so that nobody else shares the label: ``Ana Souza (id 180)``. Where two
+    people have one name (the same name on two services, not merged: closeknit people suggest),
+    lists show this and error messages name candidates this way; :func:`find_person` takes it."""
+    return f"{name} (id {person_id})"
+
+
 def find_person(con: duckdb.DuckDBPyConnection, ref: str) -> int:
-    """The person ``ref`` names: a person id, an identity value (address, number, handle) or a name.
+    """The person ``ref`` names: a person id, an identity value (address, number, handle), a name,
+    or a name labelled with its id (:func:`person_label`).
 
     Raises :class:`NotFoundError` when nothing or more than one person matches, listing candidates.
     """
@@ -149,6 +163,12 @@ def find_person(con: duckdb.DuckDBPyConnection, ref: str) -> int:
     from closeknit.core.normalize import normalize_email, normalize_handle, normalize_phone
 
     ref = ref.strip()
+    labelled = _LABEL.match(ref)
+    if labelled:  # the id decides, if it is that person's (else the text is read as a whole, below)
+        hit = con.execute("SELECT id FROM people WHERE id = ? AND display_name = ?",
+                          [int(labelled.group(2)), labelled.group(1)]).fetchall()
+        if hit:
+            return hit[0][0]
     if ref.lstrip("-").isdigit():
         hit = con.execute("SELECT id FROM people WHERE id = ?", [int(ref)]).fetchall()
         if hit:
@@ -171,16 +191,16 @@ def find_person(con: duckdb.DuckDBPyConnection, ref: str) -> int:
     if len(hit) == 1:
         return hit[0][0]
     for sql in (
-        "SELECT id, display_name FROM people WHERE lower(display_name) = lower(?)",
+        "SELECT id, display_name FROM people WHERE lower(display_name) = lower(?) ORDER BY id",
         "SELECT DISTINCT p.id, p.display_name FROM people p JOIN identities i ON i.person_id = p.id "
-        "WHERE lower(i.display_name) = lower(?)",
-        "SELECT id, display_name FROM people WHERE contains(lower(display_name), lower(?))",
+        "WHERE lower(i.display_name) = lower(?) ORDER BY p.id",
+        "SELECT id, display_name FROM people WHERE contains(lower(display_name), lower(?)) ORDER BY id",
     ):
         hit = con.execute(sql, [ref]).fetchall()
         if len(hit) == 1:
             return hit[0][0]
         if len(hit) > 1:
-            cands = ", ".join(f"{n} (id {i})" for i, n in hit[:8])
+            cands = ", ".join(person_label(n, i) for i, n in hit[:8])
             raise NotFoundError(f"{ref!r} matches {len(hit)} people: {cands}; use the id")
     raise NotFoundError(f"nobody called {ref!r} in the store (see: closeknit people)")
 

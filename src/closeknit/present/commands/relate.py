@@ -6,7 +6,8 @@ import click
 
 from closeknit.core.errors import UsageError
 from closeknit.relate.personal import ATTENTION_REASONS
-from closeknit.present.common import columns_option, db_option, emit, emit_frame, emit_json, format_options, open_api, stdout_console
+from closeknit.present.common import (columns_option, db_option, emit, emit_frame, emit_json, format_options, names_apart,
+                                      open_api, stdout_console)
 from closeknit.present.safe import markup
 
 __all__ = ["COMMANDS"]
@@ -249,6 +250,7 @@ def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
                    as_csv=as_csv, columns=columns, title="Circles of closeness, person by person")
         return
     rows = []
+    df = names_apart(df)
     for (layer, name), g in df.groupby(["layer", "layer_name"], sort=True):
         people = ", ".join(g["person"].head(12)) + (" …" if len(g) > 12 else "")
         rows.append({"layer": f"{layer}. {name}", "size": len(g), "from_closeness": _f(g["closeness"].min()),
