@@ -96,7 +96,7 @@ def test_forget_removes_the_person_and_what_involves_only_them(db):
     out = cli_ok("people", "--db", str(db), "forget", "Quentin Zabriskie", "--yes")
     # removed: the 5 messages of the 1:1 chats, and "Nora added Quentin Zabriskie"; kept: the 3
     # group messages that Bea takes part in ("hi Bea" stays, with no sender)
-    assert ("Quentin Zabriskie (person 1): 1 identities and 6 interactions will be removed; 3 interactions with "
+    assert ("Quentin Zabriskie (id 1): 1 identities and 6 interactions will be removed; 3 interactions with "
             "others stay, without them.") in out
     assert counts(db) == (3, 4, 4, 2)
     with Store(db, read_only=True) as st:

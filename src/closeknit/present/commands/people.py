@@ -17,7 +17,7 @@ from closeknit.present.common import (
     stdout_console,
 )
 from closeknit.api import MEASURE_SORTS
-from closeknit.store.queries import PEOPLE_SORTS, find_person
+from closeknit.store.queries import PEOPLE_SORTS, find_person, person_label
 
 #: The table's columns by default (fits 80 columns); --columns all for every one.
 PEOPLE_TABLE = ["person", "interactions", "last_contact", "stage", "intimacy", "trust"]
@@ -70,7 +70,7 @@ def people_show(ctx, person, as_json, as_csv):
         emit_frame(res["identities"], [], as_csv=True)
         return
     emit_frame(res["identities"], ["channel", "kind", "value", "display_name", "formats"],
-               title=f"{res['person']} (person {res['person_id']})")
+               title=person_label(res['person'], res['person_id']))
     if len(res["evidence"]):
         emit_frame(res["evidence"], ["a", "b", "reason", "confidence", "origin"], title="Why these are one person")
 
@@ -188,7 +188,7 @@ def people_forget(ctx, person, yes):
     with open_store(ctx.obj["db"]) as store:
         pid = find_person(store.con, person)
         plan = forget_plan(store.con, pid)
-        click.echo(f"{plan['name']} (person {pid}): {plan['identities']} identities and {plan['interactions_removed']:,} "
+        click.echo(f"{person_label(plan['name'], pid)}: {plan['identities']} identities and {plan['interactions_removed']:,} "
                    f"interactions will be removed; {plan['interactions_kept_without_them']:,} interactions with "
                    "others stay, without them.")
         if not yes and not click.confirm("Forget them?", default=False):

@@ -9,6 +9,7 @@ from closeknit.relate.personal import ATTENTION_REASONS
 from closeknit.present.common import (columns_option, db_option, emit, emit_frame, emit_json, format_options, names_apart,
                                       open_api, stdout_console)
 from closeknit.present.safe import markup
+from closeknit.store.queries import person_label
 
 __all__ = ["COMMANDS"]
 
@@ -65,9 +66,9 @@ def person_cmd(name, n_last, as_of, as_json, db):
     pid, as_of_ts = story["person_id"], story["as_of"]
     con = stdout_console()
     if not m:
-        con.print(f"No interaction with {markup(pname)} (person {pid}) up to {_iso(as_of_ts)}.", highlight=False)
+        con.print(f"No interaction with {markup(person_label(pname, pid))} up to {_iso(as_of_ts)}.", highlight=False)
         return
-    con.print(f"[bold]{markup(pname)}[/bold] (person {pid}) as of {_iso(as_of_ts)}: [bold]{m['stage']}[/bold], "
+    con.print(f"[bold]{markup(person_label(pname, pid))}[/bold] as of {_iso(as_of_ts)}: [bold]{m['stage']}[/bold], "
               f"{m['trajectory']} (peak: {m['peak_stage']})", highlight=False)
     con.print(f"Known since {_day(m['first_ts'])}, last contact {_day(m['last_contact_ts'])}; "
               f"{m['contacts']} contacts ({m['contacts_ab']} from you, {m['contacts_ba']} from them) in "
