@@ -161,6 +161,12 @@ def test_circles(db):
     assert "Ann Lee" in inner or "Dee Park" in inner
     table = run("circles", "--db", db, "--layers", "2").stdout
     assert "1. support clique (~5)" in table
+    # each layer with how often its people are in touch: the median of their contacts a month
+    for layer in (1, 2):
+        monthly = sorted(m["contacts_per_month"] for m in c if m["layer"] == layer)
+        median = (monthly[(len(monthly) - 1) // 2] + monthly[len(monthly) // 2]) / 2
+        row = next(line for line in table.splitlines() if f"{layer}. " in line)
+        assert f" {round(median, 1)} " in row, (row, median)
 
 
 def test_people_gains_measures(db):

@@ -242,7 +242,9 @@ def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
 
     Each person you were in contact with is placed by their closeness (the tie-strength model
     of docs/relate.md); natural breaks (Fisher-Jenks) cut its distribution, on the scale of
-    contact frequency, into layers, innermost first. Sizes are given per layer and cumulatively.
+    contact frequency, into layers, innermost first. Each layer is shown with its size and how
+    often its people are in touch (the median of their contacts a month); --members gives each
+    person's closeness.
     """
     with open_api(db) as ck:
         df = (ck.view if as_json else ck.kept)("circles", days=days, layers=k, as_of=as_of)
@@ -254,9 +256,11 @@ def circles_cmd(days, k, members, as_of, columns, as_json, as_csv, db):
     df = names_apart(df)
     for (layer, name), g in df.groupby(["layer", "layer_name"], sort=True):
         people = ", ".join(g["person"].head(12)) + (" …" if len(g) > 12 else "")
-        rows.append({"layer": f"{layer}. {name}", "size": len(g), "from_closeness": _f(g["closeness"].min()),
-                     "people": people})
-    emit(rows, ["layer", "size", "from_closeness", "people"],
+        # what a layer means in a life: how often its people are in touch (the closeness of the inner
+        # layers is near 1 for all of them, and its lowest value said nothing: 1.0, 1.0, 1.0, 0.98)
+        rows.append({"layer": f"{layer}. {name}", "size": len(g),
+                     "contacts_a_month": _f(g["contacts_per_month"].median(), 1), "people": people})
+    emit(rows, ["layer", "size", "contacts_a_month", "people"],
          title=f"Circles of closeness ({len(df)} people in contact over {days:g} days to {_iso(df.attrs['as_of'])})")
 
 
