@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -230,4 +231,6 @@ def test_fading_is_ranked_by_how_overdue_against_its_own_rhythm(db):
     # usual gap is a geometric mean of gaps of 6.98 and 7.02 days)
     assert ann[0]["explanation"].startswith("friend: last contact 103 days ago, 14.8 times its usual gap between "
                                             "conversations (7 days); 0 contacts in the last 90 days against a usual 25")
+    assert re.search(r"; the contact model gives \d\d?% that you write to them next rather than to someone at random "
+                     r"\(50%: no likelier than anyone\)$", ann[0]["explanation"]), ann[0]["explanation"]
     assert ann[0]["priority"] == pytest.approx(2 + 14.75 / 15.75, abs=0.002)

@@ -162,8 +162,9 @@ def _attention_text(r: dict, now: float) -> str:
     if reason == "fading":
         return (f"{STAGES[r['stage']]}: last contact {_days(now - r['last_contact_ts'])} ago, {r['overdue']:.1f} times "
                 f"its usual gap between conversations ({_days(r['usual_gap_s'])}); {r['recent_contacts']} contacts in "
-                f"the last 90 days against a usual {float(r['usual_per_recent_window']):.0f}; the contact model puts "
-                f"your writing to them next at {r['chance_you_write']:.0%} (against someone at random)")
+                f"the last 90 days against a usual {float(r['usual_per_recent_window']):.0f}; the contact model gives "
+                f"{r['chance_you_write']:.0%} that you write to them next rather than to someone at random (50%: "
+                f"no likelier than anyone)")
     tot_i = (r["year_init_ab"] or 0) + (r["year_init_ba"] or 0)
     share_you = (r["year_init_ab"] or 0) / tot_i if tot_i else 0.5
     eff = (r["year_cw_ab"] or 0) / ((r["year_cw_ab"] or 0) + (r["year_cw_ba"] or 0) or 1)
