@@ -66,3 +66,31 @@ def email_eu_core_parquet(shared, path) -> str:
     pq.write_table(pa.table({"src": pc.cast(t["src"], pa.string()), "dst": pc.cast(t["dst"], pa.string()),
                              "ts": pc.cast(t["ts"], pa.float64())}), path)
     return str(path)
+
+
+def hub_log_parquet(path, *, people: int = 20_000, ties: int = 10_000, hubs: int = 2, hub_degree: int = 2_000,
+                    seed: int = 1) -> str:
+    """A generated log with hubs, as an events Parquet file at ``path`` (``src``, ``dst``, ``ts``)
+    for ``pairs --events``; returns the path. ``ties`` ordinary ties between people of
+    heavy-tailed activity (Pareto), 1-40 messages each over two years, and ``hubs`` people in
+    touch with ``hub_degree`` others each (1-3 messages a tie): the shape of a community with a
+    few broadcasters, where a join in the wrong order meets every tie of a hub for every pair."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    w = rng.pareto(1.3, people) + 1.0
+    w[:hubs] = 0.0
+    cdf = np.cumsum(w) / w.sum()
+    u = np.minimum(np.searchsorted(cdf, rng.random(ties)), people - 1)
+    v = np.minimum(np.searchsorted(cdf, rng.random(ties)), people - 1)
+    u = np.concatenate([u, np.repeat(np.arange(hubs), hub_degree)])
+    v = np.concatenate([v, rng.integers(hubs, people, hubs * hub_degree)])
+    v = np.where(u == v, (v + 1) % people, v)
+    per = np.concatenate([rng.integers(1, 41, ties), rng.integers(1, 4, hubs * hub_degree)])
+    tie = np.repeat(np.arange(len(u)), per)
+    by_u = rng.random(len(tie)) < 0.5
+    src, dst = np.where(by_u, u[tie], v[tie]), np.where(by_u, v[tie], u[tie])
+    ts = np.floor(T0.timestamp() + rng.uniform(0, 730 * 86400.0, len(tie)))
+    pq.write_table(pa.table({"src": pa.array(src.astype(str)), "dst": pa.array(dst.astype(str)), "ts": pa.array(ts)}), path)
+    return str(path)
