@@ -1032,7 +1032,7 @@ TIMELINE_LIMIT = 2000
 LIMITED: dict[str, int | None] = {"people": None, "attention": None, "incoming": None, "interactions": TIMELINE_LIMIT,
                                   "suggest": 100}
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 4
+VIEWS_VERSION = 5  # 5: person's closeness has rank and of (2026-12-07)
 
 
 def _views_model() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import urllib.error
@@ -87,6 +88,22 @@ def test_json_twins_are_the_api_results(served):
     fading = [r["person"] for r in ov["attention"] if r["reason"] == "fading"]
     assert "Priya Raman" in fading
     assert "Dominic Hale" in [r["person"] for r in ov["feels_known"]]
+
+
+def test_the_person_page_shows_closeness_with_its_parts_and_rank(served):
+    base, token, db, _ = served
+    with closeknit.open(db) as ck:
+        priya = ck.people().set_index("person").loc["Priya Raman", "person_id"]
+        k = ck.person(priya)["closeness"]
+    # the demo's fading friend: still among your closest by what you have shared, now overdue
+    assert (k["rank"], k["of"]) == (24, 217)
+    page = _get(f"{base}/person/{priya}", cookie=token)[2].decode()
+    section = page[page.index('<section id="closeness">'):]
+    section = section[:section.index("</section>")]
+    assert "24th closest of your 217 relationships" in section
+    for part in k["parts"]:
+        assert f"<td>{part['feature']}</td>" in section and f"<td>{html.escape(part['evidence'])}</td>" in section
+    assert '<td class="up">2.81</td>' in section and '<td class="down">-0.32</td>' in section  # contact_days, overdue
 
 
 def test_views_are_kept_for_the_store_revision(served):

@@ -203,7 +203,14 @@ def test_person_shows_the_parts_of_closeness(db):
     import math
     total = ann["intercept"] + sum(p["part"] for p in ann["parts"])
     assert ann["closeness"] == pytest.approx(1 / (1 + math.exp(-total)), abs=0.005)  # parts rounded to 3 places
-    assert "Closeness" in run("person", "Ann Lee", "--db", db).output
+    out = CliRunner().invoke(cli, ["person", "Ann Lee", "--db", db], env={"COLUMNS": "200"}).output
+    assert f"Closeness {ann['closeness']:.2f} (1st closest of your 4 relationships): the parts of its log-odds" in out
+    # the rank is closeness's order among everyone you were in contact with
+    everyone = {name: js("person", name, "--db", db)["closeness"] for name in ("Ann Lee", "Bob Stone", "Carl Diaz", "Dee Park")}
+    assert {k["of"] for k in everyone.values()} == {4}
+    by_rank = sorted(everyone, key=lambda name: everyone[name]["rank"])
+    assert [everyone[name]["rank"] for name in by_rank] == [1, 2, 3, 4] and by_rank[0] == "Ann Lee"
+    assert [everyone[name]["closeness"] for name in by_rank] == sorted((k["closeness"] for k in everyone.values()), reverse=True)
 
 
 def test_offhours_is_read_on_the_users_clock(tmp_path):

@@ -264,10 +264,14 @@ def relationship(rel: Relationships, person: int) -> dict[str, Any]:
     else:
         discloses = "you" if da > db else "they"
     k = rel.rows("SELECT * FROM closeness WHERE a = 0 AND b = ?", [int(person)])
+    closeness = closeness_parts(k[0]) if k else None
+    if closeness is not None:  # where they stand among everyone you have been in contact with
+        closeness.update(rel.rows("""SELECT count(*) FILTER (WHERE closeness > ?) + 1 AS rank, count(*) AS of
+                                     FROM closeness WHERE a = 0""", [k[0]["closeness"]])[0])
     return {
         "person_id": person,
         "measures": d,
-        "closeness": closeness_parts(k[0]) if k else None,
+        "closeness": closeness,
         "who_discloses_more": discloses,
         "timeline": timeline,
         "stage_changes": changes,

@@ -9,6 +9,7 @@ from closeknit.relate.personal import ATTENTION_REASONS
 from closeknit.present.common import (columns_option, db_option, emit, emit_frame, emit_json, format_options, names_apart,
                                       open_api, stdout_console)
 from closeknit.present.safe import markup
+from closeknit.present.words import ordinal
 from closeknit.store.queries import person_label
 
 __all__ = ["COMMANDS"]
@@ -98,7 +99,8 @@ def person_cmd(name, n_last, as_of, as_json, db):
     if k:
         emit([{"part": p["feature"], "log_odds": _f(p["part"]), "evidence": p["evidence"]} for p in k["parts"]],
              ["part", "log_odds", "evidence"],
-             title=f"Closeness {k['closeness']:.2f}: the parts of its log-odds (intercept {k['intercept']:+.2f})")
+             title=f"Closeness {k['closeness']:.2f} ({ordinal(k['rank'])} closest of your {k['of']} relationships): "
+                   f"the parts of its log-odds (intercept {k['intercept']:+.2f})")
     con.print(f"Who discloses more: {story['who_discloses_more']}.", highlight=False)
     by = story["scored_by"]
     con.print(f"Messages scored by the accurate model: {by['accurate']}, by the fast model: {by['fast']}, "

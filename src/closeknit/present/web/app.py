@@ -46,6 +46,7 @@ import closeknit
 from closeknit.api import to_jsonable
 from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
 from closeknit.present.web import MAX_UPLOAD_MB, charts
+from closeknit.present.words import ordinal
 
 __all__ = ["Server", "make_app", "CSP", "render_page", "templates"]
 
@@ -70,6 +71,7 @@ SECURITY_HEADERS = [
 def templates() -> Environment:
     env = Environment(loader=PackageLoader("closeknit.present.web", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["num"] = lambda v, nd=2: "–" if v is None else f"{v:.{nd}f}"
+    env.filters["ordinal"] = ordinal
     env.filters["day"] = lambda v: "–" if not v else str(v)[:10]
     env.filters["when"] = lambda v: "–" if not v else str(v)[:16].replace("T", " ")
     return env
