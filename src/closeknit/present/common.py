@@ -155,7 +155,7 @@ def names_apart(df: Any) -> Any:
     for n, i in named:
         for name, pid in zip(df[n], df[i]):
             ids.setdefault(name, set()).add(pid)
-    shared = {name for name, pids in ids.items() if len(pids) > 1}
+    shared = {name for name, pids in ids.items() if isinstance(name, str) and len(pids) > 1}
     if not shared:
         return df
     df = df.copy()

@@ -37,7 +37,10 @@ def summary_table(rows) -> Table:
     ``takeout-bundle.zip/takeout-001.zip (mbox)`` under "in /home/ada/Downloads", not the full path
     folded over eight lines of an 80-column terminal."""
     paths = [str(r["path"]) for r in rows]
-    base = os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+    try:
+        base = os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+    except ValueError:  # absolute and relative paths mixed: each is shown as it is
+        base = ""
     base = "" if base in ("", os.sep) else base
     t = Table(title="Import summary" + (f" (in {clean(base)})" if base else ""), header_style="bold",
               box=box.SIMPLE_HEAD, pad_edge=False)  # no side borders: the names get the width
