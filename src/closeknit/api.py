@@ -46,7 +46,7 @@ __all__ = ["open", "Closeknit", "to_json", "to_jsonable", "parse_time", "Progres
 Progress = Callable[[str, "int | None"], ContextManager[Callable[[int], None]]]
 
 #: ``people(sort=...)`` by a measure: highest first.
-MEASURE_SORTS = ("stage", "familiarity", "intimacy", "reciprocity", "trust")
+MEASURE_SORTS = ("closeness", "stage", "familiarity", "intimacy", "reciprocity", "trust")
 
 _UTC = timezone.utc
 
@@ -325,9 +325,11 @@ class Closeknit:
     def people(self, *, sort: str = "interactions", limit: int | None = None, include_silent: bool = False,
                as_of: Any = None) -> pd.DataFrame:
         """Everyone you interact with: one row per person across all channels, with the
-        relationship measures (``stage``, ``familiarity``, ``intimacy``, ``reciprocity``, ``trust``).
+        relationship measures (``stage``, ``closeness``, ``familiarity``, ``intimacy``, ``reciprocity``,
+        ``trust``).
 
-        ``sort``: interactions, name, first, last, out, in, channels, or a measure (highest first).
+        ``sort``: interactions, name, first, last, out, in, channels, or a measure (highest first;
+        ``closeness``: closest first).
         """
         from closeknit.relate.personal import people_measures
         from closeknit.store.queries import PEOPLE_SORTS, people_overview
@@ -351,10 +353,11 @@ class Closeknit:
                         "interactions": r["interactions"], "n_out": r["n_out"], "n_in": r["n_in"],
                         "first_contact": _tstamp(r["first_contact"]), "last_contact": _tstamp(r["last_contact"]),
                         "stage": m["stage"], "stage_rank": m["stage_rank"], "trajectory": m.get("trajectory"),
+                        "closeness": m.get("closeness"), "closeness_exact": m.get("closeness_exact"),
                         "familiarity": m.get("familiarity"), "intimacy": m.get("intimacy"),
                         "reciprocity": m.get("reciprocity"), "trust": m.get("trust")})
         if by_measure:
-            key = "stage_rank" if sort == "stage" else sort
+            key = {"stage": "stage_rank", "closeness": "closeness_exact"}.get(sort, sort)
             out.sort(key=lambda r: -(r[key] if r[key] is not None else -1))
             out = out[:limit] if limit else out
         return pd.DataFrame(out, columns=PEOPLE_COLUMNS)
@@ -1018,7 +1021,7 @@ class Closeknit:
 
 #: Columns of :meth:`Closeknit.people` (and of ``closeknit people``).
 PEOPLE_COLUMNS = ["person_id", "person", "channels", "interactions", "n_out", "n_in", "first_contact", "last_contact",
-                  "stage", "stage_rank", "trajectory", "familiarity", "intimacy", "reciprocity", "trust"]
+                  "stage", "stage_rank", "trajectory", "closeness", "familiarity", "intimacy", "reciprocity", "trust"]
 #: The views pages and commands read (a method each, see :meth:`Closeknit.view`);
 #: :meth:`Closeknit.materialise` keeps the store-wide ones and the stories of the people shown first.
 VIEWS = ("overview", "people", "attention", "circles", "incoming", "network", "sources", "suggest",
@@ -1032,7 +1035,7 @@ TIMELINE_LIMIT = 2000
 LIMITED: dict[str, int | None] = {"people": None, "attention": None, "incoming": None, "interactions": TIMELINE_LIMIT,
                                   "suggest": 100}
 #: Bump when a kept view's shape changes, so views kept by older code are recomputed.
-VIEWS_VERSION = 5  # 5: person's closeness has rank and of (2026-12-07)
+VIEWS_VERSION = 5  # 5: person's closeness has rank and of; people has closeness (2026-12-07)
 
 
 def _views_model() -> str:

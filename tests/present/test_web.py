@@ -106,6 +106,17 @@ def test_the_person_page_shows_closeness_with_its_parts_and_rank(served):
     assert '<td class="up">2.81</td>' in section and '<td class="down">-0.32</td>' in section  # contact_days, overdue
 
 
+def test_the_people_page_has_closeness(served):
+    base, token, db, _ = served
+    with closeknit.open(db) as ck:
+        priya = ck.people().set_index("person").loc["Priya Raman"]
+    page = _get(f"{base}/people", cookie=token)[2].decode()
+    assert '<th data-sort="num">closeness</th>' in page
+    row = page[page.index(f'<a href="/person/{priya.person_id}">'):]
+    row = row[:row.index("</tr>")]
+    assert f'<td data-v="{priya.closeness}">{priya.closeness:.2f}</td>' in row and priya.closeness > 0.99
+
+
 def test_views_are_kept_for_the_store_revision(served):
     _, _, db, _ = served
     with closeknit.open(db) as ck:

@@ -172,7 +172,13 @@ def test_circles(db):
 
 def test_people_gains_measures(db):
     rows = js("people", "--db", db, "--sort", "reciprocity")
-    assert set(rows[0]) >= {"stage", "familiarity", "intimacy", "reciprocity", "trust"}
+    assert set(rows[0]) >= {"stage", "closeness", "familiarity", "intimacy", "reciprocity", "trust"}
+    # closest first: the order of each person's rank in `person`
+    closest = js("people", "--db", db, "--sort", "closeness")
+    ranked = [(js("person", r["person"], "--db", db)["closeness"] or {}).get("rank") for r in closest]
+    assert [r["person"] for r in closest][:4] == ["Ann Lee", "Dee Park", "Bob Stone", "Carl Diaz"]
+    assert ranked[:4] == [1, 2, 3, 4]
+    assert [r["closeness"] for r in closest[:4]] == sorted((r["closeness"] for r in closest[:4]), reverse=True)
     rec = [r["reciprocity"] for r in rows if r["reciprocity"] is not None]
     assert rec == sorted(rec, reverse=True)
     by_name = {r["person"]: r for r in rows}

@@ -87,7 +87,7 @@ def demo_cmd(seed, out, db, as_json):
         for e in EPISODES:
             click.echo(f"  {e.display_name:15} {e.channel:9} {e.dates[-1]}  {e.key.replace('_', ' ')}")
         emit_frame(rels.head(15), ["person", "stage", "trajectory", "intimacy", "trust"],
-                   title=f"Relationships (the {min(15, len(rels))} closest; closeknit people --sort intimacy for all)")
+                   title=f"Relationships (the {min(15, len(rels))} closest; closeknit people --sort closeness for all)")
         lines = [f"  attention: {r.person} - {r.reason}: {r.explanation}"
                  for r in att.itertuples() if r.reason in ("newcomer", "fading")][:3]
         lines += [f"  ran ahead: {r.person} on {r.channel} {r.when:%Y-%m-%d} ({r.verdict}, stage before: {r.stage_before})"
