@@ -34,36 +34,52 @@ def _t(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
+#: The angle (radians) at the top of the rings left free of people, for the rings' names.
+TOP_GAP = 0.6
+
+
+def ring_radii(n: int, outer: float) -> list[float]:
+    """The outer radius of each of ``n`` rings, innermost first: equal areas (``outer * sqrt(l / n)``),
+    so that the few closest people get room for their names and the many acquaintances a band."""
+    return [outer * math.sqrt(lay / n) for lay in range(1, n + 1)]
+
+
 def rings(circles: list[dict], *, link: Link = None, size: int = 420) -> str:
     """Circles of closeness: layer 1 innermost; people on their ring, closest first, names on the
-    two inner rings."""
+    two inner rings, written outward from the centre so that they do not overlap."""
     c = size / 2
     layers = sorted({r["layer"] for r in circles}) or [1]
     n = max(layers)
-    step = (c - 16) / n
+    radii = ring_radii(n, c - 16)
     body = []
     for lay in range(n, 0, -1):
         fill = "#eef3f8" if lay % 2 else "#f8fafc"
-        body.append(f'<circle cx="{c}" cy="{c}" r="{step * lay:.1f}" fill="{fill}" stroke="#c8d3df"/>')
+        body.append(f'<circle cx="{c}" cy="{c}" r="{radii[lay - 1]:.1f}" fill="{fill}" stroke="#c8d3df"/>')
     names = {r["layer"]: r["layer_name"] for r in circles}
     for lay in range(1, n + 1):
         if lay in names:
-            body.append(f'<text x="{c}" y="{c - step * lay + 11:.1f}" text-anchor="middle" fill="{MUTED}" '
+            body.append(f'<text x="{c}" y="{c - radii[lay - 1] + 11:.1f}" text-anchor="middle" fill="{MUTED}" '
                         f'font-size="9">{escape(str(names[lay]))}</text>')
+    labels: list[str] = []
     for lay in layers:
         members = [r for r in circles if r["layer"] == lay]
         k = len(members)
+        inner = radii[lay - 2] if lay > 1 else 0.0
         for i, r in enumerate(members):
-            ang = -math.pi / 2 + (i + 0.5) * 2 * math.pi / max(k, 1) + lay * 0.4
-            rad = step * (lay - 0.5) if lay > 1 or k > 1 else 0
+            # clockwise from 12 o'clock, leaving the top (where each ring's name is) free
+            ang = -math.pi / 2 + TOP_GAP / 2 + (i + 0.5) * (2 * math.pi - TOP_GAP) / max(k, 1)
+            rad = (inner + radii[lay - 1]) / 2 if lay > 1 or k > 1 else 0
             x, y = c + rad * math.cos(ang), c + rad * math.sin(ang)
             dot = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{6 if lay <= 2 else 4}" fill="{PALETTE[(lay - 1) % 10]}" '
                    f'stroke="#fff"><title>{escape(r["person"] or "")} · {escape(r["stage"])}</title></circle>')
-            if lay <= 2 and k <= 16:
-                dot += (f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" fill="{INK}" font-size="10">'
-                        f'{escape((r["person"] or "")[:18])}</text>')
             body.append(_a(link, r["person_id"], dot))
-    return _svg(size, size, "".join(body), "circles of closeness")
+            if lay <= 2 and k <= 16:  # over every dot, on a white halo: legible where they cross a ring
+                right = math.cos(ang) >= 0
+                labels.append(_a(link, r["person_id"],
+                                 f'<text x="{x + (9 if right else -9):.1f}" y="{y + 3.5:.1f}" '
+                                 f'text-anchor="{"start" if right else "end"}" fill="{INK}" font-size="10" '
+                                 f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape((r["person"] or "")[:18])}</text>'))
+    return _svg(size, size, "".join(body + labels), "circles of closeness")
 
 
 def gap_map(points: list[dict], gap: float, *, link: Link = None, w: int = 420, h: int = 360) -> str:
