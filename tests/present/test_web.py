@@ -117,6 +117,23 @@ def test_the_people_page_has_closeness(served):
     assert f'<td data-v="{priya.closeness}">{priya.closeness:.2f}</td>' in row and priya.closeness > 0.99
 
 
+def test_people_of_one_name_are_told_apart_on_the_pages(served):
+    """The demo has two Helen Castells (one on Messenger, not merged): the People page, the merge
+    suggestions and the overview's rings name each with its id, as the terminal does."""
+    base, token, db, _ = served
+    with closeknit.open(db) as ck:
+        people = ck.people()
+    helens = sorted(people.loc[people.person == "Helen Castell", "person_id"], key=int)
+    assert len(helens) == 2
+    labels = [f"Helen Castell (id {i})" for i in helens]
+    page = _get(f"{base}/people", cookie=token)[2].decode()
+    for i, label in zip(helens, labels):
+        assert f'<a href="/person/{i}">{label}</a>' in page  # in the list and in the suggestions
+    assert page.count(f">{labels[0]}</a>") == 2 and ">Helen Castell</a>" not in page
+    overview = _get(f"{base}/", cookie=token)[2].decode()
+    assert all(f">{label}</text>" in overview or f"<title>{label} · " in overview for label in labels)
+
+
 def test_views_are_kept_for_the_store_revision(served):
     _, _, db, _ = served
     with closeknit.open(db) as ck:

@@ -18,6 +18,7 @@ from rich.text import Text
 from closeknit.core.config import resolve_db_path
 from closeknit.present.safe import clean
 from closeknit.store import Store
+from closeknit.present.words import NAMED, shared_names
 from closeknit.store.queries import person_label
 
 __all__ = ["db_option", "format_options", "columns_option", "open_store", "open_api", "emit", "emit_frame",
@@ -140,22 +141,13 @@ def emit_json(obj: Any) -> None:
     click.echo(to_json(obj))
 
 
-#: The columns that name a person, each beside its id column (a pair's ends are ``a`` and ``b``).
-_NAMED = (("person", "person_id"), ("a", "a_id"), ("b", "b_id"))
-
-
 def names_apart(df: Any) -> Any:
     """``df`` for a table, where people who share a name in it are told apart: ``Ana Souza (id
-    180)`` (:func:`closeknit.store.queries.person_label`, which every command that takes a person
-    accepts). JSON and CSV keep the name beside its id."""
-    named = [(n, i) for n, i in _NAMED if n in df.columns and i in df.columns]
+    180)`` (:func:`closeknit.present.words.shared_names`). JSON and CSV keep the name beside its id."""
+    named = [(n, i) for n, i in NAMED if n in df.columns and i in df.columns]
     if df.empty or not named:
         return df
-    ids: dict[Any, set] = {}
-    for n, i in named:
-        for name, pid in zip(df[n], df[i]):
-            ids.setdefault(name, set()).add(pid)
-    shared = {name for name, pids in ids.items() if isinstance(name, str) and len(pids) > 1}
+    shared = shared_names((name, pid) for n, i in named for name, pid in zip(df[n], df[i]))
     if not shared:
         return df
     df = df.copy()

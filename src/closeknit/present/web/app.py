@@ -46,7 +46,7 @@ import closeknit
 from closeknit.api import to_jsonable
 from closeknit.core.errors import CloseknitError, NotFoundError, UsageError
 from closeknit.present.web import MAX_UPLOAD_MB, charts
-from closeknit.present.words import ordinal
+from closeknit.present.words import names_apart_rows, ordinal
 
 __all__ = ["Server", "make_app", "CSP", "render_page", "templates"]
 
@@ -257,6 +257,8 @@ def make_app(server: Server) -> Any:
     # -- pages
     def overview(request: Request) -> Response:
         ov = server.view("overview")
+        # two people of one name are told apart in every list and chart (closeknit.present.words)
+        ov = {**ov, **{k: names_apart_rows(ov[k]) for k in ("circles", "map", "feels_known", "attention")}}
         return page("overview.html", "Overview", ["/overview.json"], ov=ov, svg={
             "rings": charts.rings(ov["circles"], link=person_link),
             "map": charts.gap_map(ov["map"], ov["gap_flag"], link=person_link),
@@ -278,7 +280,7 @@ def make_app(server: Server) -> Any:
                         "bars": charts.bars({k: m.get(k) for k in ("familiarity", "intimacy", "reciprocity", "trust")})})
 
     def people(request: Request) -> Response:
-        rows = server.view("people")
+        rows = names_apart_rows(server.view("people"))
         q = request.query_params
         shown = [r for r in rows if (not q.get("q") or q["q"].lower() in (r["person"] or "").lower())
                  and (not q.get("stage") or r["stage"] == q["stage"])
@@ -286,7 +288,7 @@ def make_app(server: Server) -> Any:
                  and (not q.get("trajectory") or r["trajectory"] == q["trajectory"])]
         return page("people.html", "People", ["/people.json", "/suggestions.json"], rows=shown[:PEOPLE_SHOWN],
                     total=len(rows), matching=len(shown), limit=PEOPLE_SHOWN, q=q,
-                    suggestions=server.view("suggest"),
+                    suggestions=names_apart_rows(server.view("suggest")),
                     stages=charts.STAGE_ORDER, channels=sorted({c for r in rows for c in r["channels"]}),
                     trajectories=sorted({r["trajectory"] for r in rows if r["trajectory"]}))
 
