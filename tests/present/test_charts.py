@@ -34,3 +34,13 @@ def test_rings_name_the_closest_outward_over_every_dot_and_keep_the_top_free():
         dot_x = float(re.search(rf'<a href="/person/{name[1:]}"><circle cx="([\d.]+)"', svg).group(1))
         text_x = float(re.search(rf'<text x="([\d.]+)"[^>]*>{name}</text>', svg).group(1))
         assert (text_x > dot_x) == (anchor == "start")
+
+
+def test_rings_tell_apart_people_of_one_name_in_their_tooltips():
+    people = [{"layer": 1, "layer_name": "inner", "person_id": "19", "person": "Helen Castell", "stage": "close"},
+              {"layer": 2, "layer_name": "next", "person_id": "180", "person": "Helen Castell", "stage": "friend"},
+              {"layer": 2, "layer_name": "next", "person_id": "7", "person": "Ravi Brooks", "stage": "friend"}]
+    svg = rings(people)
+    assert re.findall(r"<title>([^<]*)</title>", svg) == [
+        "Helen Castell (id 19) · close", "Helen Castell (id 180) · friend", "Ravi Brooks · friend"]
+    assert re.findall(r'paint-order="stroke">([^<]*)</text>', svg) == ["Helen Castell", "Helen Castell", "Ravi Brooks"]

@@ -258,7 +258,7 @@ def make_app(server: Server) -> Any:
     def overview(request: Request) -> Response:
         ov = server.view("overview")
         # two people of one name are told apart in every list and chart (closeknit.present.words)
-        ov = {**ov, **{k: names_apart_rows(ov[k]) for k in ("circles", "map", "feels_known", "attention")}}
+        ov = {**ov, **{k: names_apart_rows(ov[k]) for k in ("map", "feels_known", "attention")}}  # rings: charts.rings
         return page("overview.html", "Overview", ["/overview.json"], ov=ov, svg={
             "rings": charts.rings(ov["circles"], link=person_link),
             "map": charts.gap_map(ov["map"], ov["gap_flag"], link=person_link),

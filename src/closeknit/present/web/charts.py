@@ -13,6 +13,9 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timezone
 from html import escape
 
+from closeknit.present.words import shared_names
+from closeknit.store.queries import person_label
+
 __all__ = ["rings", "gap_map", "activity", "lanes", "stages", "graph", "bars", "STAGE_ORDER"]
 
 STAGE_ORDER = ["stranger", "first contact", "acquaintance", "familiar", "friend", "close"]
@@ -32,6 +35,12 @@ def _svg(w: int, h: int, body: str, label: str) -> str:
 
 def _t(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
+
+
+def _short_name(name: str, most: int = 24) -> str:
+    """A name as a chart writes it: whole up to ``most`` characters (a label such as "Helen Castell
+    (id 180)" included), else cut with an ellipsis."""
+    return name if len(name) <= most else name[:most - 1] + "…"
 
 
 #: The angle (radians) at the top of the rings left free of people, for the rings' names.
@@ -61,6 +70,9 @@ def rings(circles: list[dict], *, link: Link = None, size: int = 420) -> str:
             body.append(f'<text x="{c}" y="{c - radii[lay - 1] + 11:.1f}" text-anchor="middle" fill="{MUTED}" '
                         f'font-size="9">{escape(str(names[lay]))}</text>')
     labels: list[str] = []
+    # a name two people share is written as it is (the ring is crowded) and told apart in the
+    # dot's tooltip, as every list does (closeknit.present.words)
+    shared = shared_names((r["person"], r["person_id"]) for r in circles)
     for lay in layers:
         members = [r for r in circles if r["layer"] == lay]
         k = len(members)
@@ -70,15 +82,17 @@ def rings(circles: list[dict], *, link: Link = None, size: int = 420) -> str:
             ang = -math.pi / 2 + TOP_GAP / 2 + (i + 0.5) * (2 * math.pi - TOP_GAP) / max(k, 1)
             rad = (inner + radii[lay - 1]) / 2 if lay > 1 or k > 1 else 0
             x, y = c + rad * math.cos(ang), c + rad * math.sin(ang)
+            name = r["person"] or ""
+            title = person_label(name, r["person_id"]) if name in shared else name
             dot = (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{6 if lay <= 2 else 4}" fill="{PALETTE[(lay - 1) % 10]}" '
-                   f'stroke="#fff"><title>{escape(r["person"] or "")} · {escape(r["stage"])}</title></circle>')
+                   f'stroke="#fff"><title>{escape(title)} · {escape(r["stage"])}</title></circle>')
             body.append(_a(link, r["person_id"], dot))
             if lay <= 2 and k <= 16:  # over every dot, on a white halo: legible where they cross a ring
                 right = math.cos(ang) >= 0
                 labels.append(_a(link, r["person_id"],
                                  f'<text x="{x + (9 if right else -9):.1f}" y="{y + 3.5:.1f}" '
                                  f'text-anchor="{"start" if right else "end"}" fill="{INK}" font-size="10" '
-                                 f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape((r["person"] or "")[:18])}</text>'))
+                                 f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(_short_name(name))}</text>'))
     return _svg(size, size, "".join(body + labels), "circles of closeness")
 
 
