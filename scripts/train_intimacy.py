@@ -117,7 +117,10 @@ def evaluate(pred: dict, sets: dict, part: str = "dev", idx: dict | None = None)
 # ---------------------------------------------------------------------------------------- accurate
 def mix(spec: str) -> list[tuple[str, int]]:
     """``questions=2,mint=1,disclosure=1`` -> [("questions", 2), ...]: times each set is seen an epoch."""
-    out = [(name, int(times)) for name, _, times in (part.partition("=") for part in spec.split(","))]
+    try:
+        out = [(name, int(times)) for name, _, times in (part.partition("=") for part in spec.split(","))]
+    except ValueError:
+        out = [("?", -1)]
     if {name for name, _ in out} - {"questions", "mint", "disclosure"} or any(t < 0 for _, t in out):
         raise SystemExit(f"train_intimacy: --mix {spec!r}: give questions=N,mint=N,disclosure=N (N >= 0)")
     return out
