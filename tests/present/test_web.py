@@ -132,6 +132,11 @@ def test_people_of_one_name_are_told_apart_on_the_pages(served):
     assert page.count(f">{labels[0]}</a>") == 2 and ">Helen Castell</a>" not in page
     overview = _get(f"{base}/", cookie=token)[2].decode()
     assert all(f"<title>{label} · " in overview for label in labels)  # the rings' tooltips
+    # on one Helen's page, the other is the one to merge with; the draft check's recipients too
+    page = _get(f"{base}/person/{helens[0]}", cookie=token)[2].decode()
+    assert f'<option value="{helens[1]}">{labels[1]} (messenger)</option>' in page
+    page = _get(f"{base}/check", cookie=token)[2].decode()
+    assert all(f'<option value="{i}">{label}</option>' in page for i, label in zip(helens, labels))
 
 
 def test_views_are_kept_for_the_store_revision(served):

@@ -271,7 +271,8 @@ def make_app(server: Server) -> Any:
         evs = server.view("interactions", pid)
         flagged = [r for r in server.view("incoming") if r["person_id"] == p["person_id"]]
         m = p["measures"] or {}
-        others = [r for r in server.view("people") if r["person_id"] not in (p["person_id"], "0")][:500]
+        # labelled before this person is left out: their namesake is the one to merge with
+        others = [r for r in names_apart_rows(server.view("people")) if r["person_id"] not in (p["person_id"], "0")][:500]
         return page("person.html", p["person"], [f"/person/{pid}.json", f"/person/{pid}/identities.json",
                                                   f"/person/{pid}/interactions.json", "/incoming.json"],
                     p=p, ids=ids, flagged=flagged, m=m, others=others, svg={
@@ -293,7 +294,7 @@ def make_app(server: Server) -> Any:
                     trajectories=sorted({r["trajectory"] for r in rows if r["trajectory"]}))
 
     def check_page(request: Request) -> Response:
-        rows = [r for r in server.view("people") if r["person_id"] != "0"]
+        rows = [r for r in names_apart_rows(server.view("people")) if r["person_id"] != "0"]
         chans = sorted({c for r in rows for c in r["channels"]})
         return page("check.html", "Check a draft", ["/check.json?text=…&to=PERSON&channel=CHANNEL"], people=rows,
                     channels=chans, to=request.query_params.get("to", ""))
