@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -89,6 +90,14 @@ def _busiest(db, name: str) -> str:
 
     with Store(db, read_only=True) as st:
         return str([p for p in people_overview(st.con) if p["name"] == name][0]["person_id"])
+
+
+def test_waiting_says_how_fast_you_usually_answer_or_that_you_never_have(attention):
+    waiting = [r for r in attention if r["reason"] == "waiting"]
+    assert waiting and all("?" not in r["explanation"] for r in attention)
+    never = [r["person"] for r in waiting if r["explanation"].endswith("is unanswered (you have not answered them before)")]
+    usual = [r for r in waiting if re.search(r"is unanswered \(you usually answer in \d+ (minutes|hours|days)\)$", r["explanation"])]
+    assert never == ["Ruth Shah", "Seb Stone"] and len(usual) == 8 and len(waiting) == 10
 
 
 def test_extras_revived_and_asymmetry(db, attention):

@@ -154,8 +154,10 @@ def _days(s: float | None) -> str:
 def _attention_text(r: dict, now: float) -> str:
     reason = r["reason"]
     if reason == "waiting":
+        pace = r["a_typical_response_s"]  # unknown where you have never answered them
         return (f"their {r['last_contact_kind']} on {r['last_contact_channel']} {_days(now - r['last_contact_ts'])} ago "
-                f"is unanswered (you usually answer in {_days(r['a_typical_response_s'])})")
+                "is unanswered" + (f" (you usually answer in {_days(pace)})" if pace is not None
+                                   else " (you have not answered them before)"))
     if reason == "newcomer":
         return (f"first contact {_days(now - r['first_ts'])} ago on {r['last_contact_channel']}: "
                 f"{r['contacts_ba']} message(s) from them, none from you")
