@@ -38,8 +38,7 @@ def _t(iso: str) -> float:
 
 
 def _short_name(name: str, most: int = 24) -> str:
-    """A name as a chart writes it: whole up to ``most`` characters (a label such as "Helen Castell
-    (id 180)" included), else cut with an ellipsis."""
+    """A name as a chart writes it: whole up to ``most`` characters, else cut with an ellipsis."""
     return name if len(name) <= most else name[:most - 1] + "…"
 
 
