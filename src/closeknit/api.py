@@ -346,20 +346,25 @@ class Closeknit:
                 measures = people_measures(rel)
             finally:
                 rel.close()
+        unmeasured = {"stage": "stranger", "stage_rank": 0}
+        if by_measure:  # highest first (closeness on its unrounded value)
+            key = "stage_rank" if sort == "stage" else sort
+
+            def highest_first(r: dict) -> float:
+                v = measures.get(r["person_id"], unmeasured).get(key)
+                return -(v if v is not None else -1)
+
+            rows = sorted(rows, key=highest_first)[:limit or None]
         out = []
         for r in rows:
-            m = measures.get(r["person_id"], {"stage": "stranger", "stage_rank": 0})
+            m = measures.get(r["person_id"], unmeasured)
             out.append({"person_id": _id(r["person_id"]), "person": r["name"], "channels": list(r["channels"]),
                         "interactions": r["interactions"], "n_out": r["n_out"], "n_in": r["n_in"],
                         "first_contact": _tstamp(r["first_contact"]), "last_contact": _tstamp(r["last_contact"]),
                         "stage": m["stage"], "stage_rank": m["stage_rank"], "trajectory": m.get("trajectory"),
-                        "closeness": m.get("closeness"), "closeness_exact": m.get("closeness_exact"),
+                        "closeness": _num(m.get("closeness")),
                         "familiarity": m.get("familiarity"), "intimacy": m.get("intimacy"),
                         "reciprocity": m.get("reciprocity"), "trust": m.get("trust")})
-        if by_measure:
-            key = {"stage": "stage_rank", "closeness": "closeness_exact"}.get(sort, sort)
-            out.sort(key=lambda r: -(r[key] if r[key] is not None else -1))
-            out = out[:limit] if limit else out
         return pd.DataFrame(out, columns=PEOPLE_COLUMNS)
 
     def identities(self, who: str | int) -> dict[str, Any]:

@@ -315,14 +315,13 @@ def closeness_parts(row: dict) -> dict[str, Any]:
 
 def people_measures(rel: Relationships) -> dict[int, dict[str, Any]]:
     """person id -> stage, closeness, familiarity, intimacy, reciprocity, trust, trajectory (for
-    listings), and ``closeness_exact`` (unrounded: closeness is near 1 for every busy tie, and
-    listings sort on it)."""
+    listings; closeness unrounded: it is near 1 for every busy tie, and listings sort on it)."""
     rel.build("dyads", "closeness")
     out = {}
     for r in rel.rows("""SELECT d.b, d.stage, d.trajectory, k.closeness, d.familiarity, d.intimacy, d.reciprocity, d.trust
                          FROM dyads d LEFT JOIN closeness k ON k.a = d.a AND k.b = d.b WHERE d.a = 0"""):
         out[r["b"]] = {"stage": STAGES[r["stage"]], "stage_rank": r["stage"], "trajectory": r["trajectory"],
-                       "closeness": _r(r["closeness"]), "closeness_exact": r["closeness"],
+                       "closeness": r["closeness"],
                        "familiarity": _r(r["familiarity"]), "intimacy": _r(r["intimacy"]),
                        "reciprocity": _r(r["reciprocity"]), "trust": _r(r["trust"])}
     return out
